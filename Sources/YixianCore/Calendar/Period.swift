@@ -1,0 +1,156 @@
+import Foundation
+
+/// The spans a rule's quota is counted over ("每周", "每月", "每学期", "每学年").
+public enum PeriodKind: String, CaseIterable, Sendable, Codable, Labelled {
+    case week
+    case month
+    case term
+    case academicYear = "academic-year"
+
+    public var label: Localized {
+        switch self {
+        case .week: Localized(zh: "周", en: "Week")
+        case .month: Localized(zh: "月", en: "Month")
+        case .term: Localized(zh: "学期", en: "Term")
+        case .academicYear: Localized(zh: "学年", en: "Academic year")
+        }
+    }
+}
+
+/// One concrete period with a stable id, used in URLs, report columns and filings:
+/// ISO weeks `2025-W37` (Monday start; the ISO year can differ from the calendar
+/// year at New Year), calendar months `2025-09`, terms `2025-2026-1`, academic
+/// years `2025-2026`. Periods are whole: a week period is all seven days even when
+/// a term starts midweek; clip with `range(clippedTo:)`.
+public struct Period: Hashable, Sendable, Codable, Labelled {
+    public var kind: PeriodKind
+    public var id: String
+    public var range: DateRange
+    public var label: Localized
+
+    public init(kind: PeriodKind, id: String, range: DateRange, label: Localized) {
+        self.kind = kind
+        self.id = id
+        self.range = range
+        self.label = label
+    }
+
+    public init(term: Term) {
+        self.init(kind: .term, id: term.id, range: term.range, label: Localized(zh: term.name, en: "Term \(term.id)"))
+    }
+
+    public init(academicYear: AcademicYear) {
+        self.init(kind: .academicYear, id: academicYear.id, range: academicYear.range,
+                  label: Localized(zh: academicYear.name, en: "Academic year \(academicYear.id)"))
+    }
+
+    /// The part of the period inside `other`, or nil when they do not meet.
+    public func range(clippedTo other: DateRange) -> DateRange? {
+        guard range.overlaps(other) else { return nil }
+        return DateRange(start: max(range.start, other.start), end: min(range.end, other.end))
+    }
+
+    // MARK: Weeks
+
+    /// The ISO week (Monday–Sunday) containing `date`.
+    public static func week(containing date: LocalDate) -> Period {
+        let monday = date.startOfWeek
+        // The ISO year is the year of the week's Thursday.
+        let thursday = monday.adding(days: 3)
+        let number = (thursday.dayNumber - LocalDate(year: thursday.year, month: 1, day: 1)!.dayNumber) / 7 + 1
+        let sunday = monday.adding(days: 6)
+        return Period(kind: .week, id: String(format: "%04d-W%02d", thursday.year, number),
+                      range: DateRange(start: monday, end: sunday),
+                      label: Localized(zh: "\(thursday.year)年第\(number)周（\(monday.month)月\(monday.day)日—\(sunday.month)月\(sunday.day)日）",
+                                       en: "Week \(number) of \(thursday.year) (\(shortDate(monday)) – \(shortDate(sunday)))"))
+    }
+
+    /// Reads `YYYY-Www`; nil for malformed ids or week numbers the ISO year does not have.
+    public static func week(id: String) -> Period? {
+        let parts = id.split(separator: "-W", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2,
+              let year = Int(parts[0]), let number = Int(parts[1]), number >= 1,
+              let january4 = LocalDate(year: year, month: 1, day: 4) else { return nil }
+        let period = week(containing: january4.startOfWeek.adding(days: 7 * (number - 1)))
+        return period.id == id ? period : nil
+    }
+
+    /// ISO weeks meeting `range`, in order.
+    public static func weeks(intersecting range: DateRange) -> [Period] {
+        stride(from: range.start.startOfWeek.dayNumber, through: range.end.dayNumber, by: 7)
+            .map { week(containing: LocalDate(dayNumber: $0)) }
+    }
+
+    // MARK: Months
+
+    public static func month(containing date: LocalDate) -> Period {
+        let first = LocalDate(year: date.year, month: date.month, day: 1)!
+        let last = LocalDate(year: date.year, month: date.month, day: LocalDate.daysIn(month: date.month, year: date.year))!
+        return Period(kind: .month, id: String(format: "%04d-%02d", date.year, date.month),
+                      range: DateRange(start: first, end: last),
+                      label: Localized(zh: "\(date.year)年\(date.month)月", en: "\(monthNames[date.month - 1]) \(date.year)"))
+    }
+
+    /// Reads `YYYY-MM`.
+    public static func month(id: String) -> Period? {
+        let parts = id.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2,
+              let year = Int(parts[0]), let month = Int(parts[1]),
+              let first = LocalDate(year: year, month: month, day: 1) else { return nil }
+        return self.month(containing: first)
+    }
+
+    /// Calendar months meeting `range`, in order.
+    public static func months(intersecting range: DateRange) -> [Period] {
+        var periods: [Period] = []
+        var first = LocalDate(year: range.start.year, month: range.start.month, day: 1)!
+        while first <= range.end {
+            periods.append(month(containing: first))
+            first = first.adding(months: 1)
+        }
+        return periods
+    }
+
+    private static let monthNames = ["January", "February", "March", "April", "May", "June", "July",
+                                     "August", "September", "October", "November", "December"]
+
+    private static func shortDate(_ date: LocalDate) -> String { "\(monthNames[date.month - 1].prefix(3)) \(date.day)" }
+}
+
+extension AcademicCalendar {
+    /// Periods of `kind` meeting `range`, in order. Terms and academic years come
+    /// from this calendar; weeks and months from the civil calendar.
+    public func periods(of kind: PeriodKind, intersecting range: DateRange) -> [Period] {
+        switch kind {
+        case .week: Period.weeks(intersecting: range)
+        case .month: Period.months(intersecting: range)
+        case .term: years.flatMap(\.terms).filter { $0.range.overlaps(range) }
+            .sorted { $0.range.start < $1.range.start }.map(Period.init(term:))
+        case .academicYear: years.filter { $0.range.overlaps(range) }.map(Period.init(academicYear:))
+        }
+    }
+
+    public func periods(of kind: PeriodKind, in term: Term) -> [Period] { periods(of: kind, intersecting: term.range) }
+
+    public func periods(of kind: PeriodKind, in year: AcademicYear) -> [Period] { periods(of: kind, intersecting: year.range) }
+
+    /// The period of `kind` containing `date`; nil for terms and years when the date lies outside them.
+    public func period(of kind: PeriodKind, containing date: LocalDate) -> Period? {
+        switch kind {
+        case .week: Period.week(containing: date)
+        case .month: Period.month(containing: date)
+        case .term: term(containing: date).map(Period.init(term:))
+        case .academicYear: academicYear(containing: date).map(Period.init(academicYear:))
+        }
+    }
+
+    /// Resolves a period id as it appears in a URL or a report.
+    public func period(of kind: PeriodKind, id: String) -> Period? {
+        switch kind {
+        case .week: Period.week(id: id)
+        case .month: Period.month(id: id)
+        case .term: term(id: id).map(Period.init(term:))
+        case .academicYear: academicYear(id: id).map(Period.init(academicYear:))
+        }
+    }
+}

@@ -1,0 +1,705 @@
+import Foundation
+
+/// A cadre's post, rank or unit changing on a day: the cadre's value from that day on.
+public struct CadreChange: Hashable, Sendable, Codable {
+    public var staffNumber: String
+    public var effectiveOn: LocalDate
+    public var cadre: Cadre
+
+    public init(staffNumber: String, effectiveOn: LocalDate, cadre: Cadre) {
+        self.staffNumber = staffNumber
+        self.effectiveOn = effectiveOn
+        self.cadre = cadre
+    }
+}
+
+/// Units, cadres and collectives as the engine needs them. `cadres` hold each cadre's
+/// value before any of `cadreChanges`.
+public struct ComplianceRoster: Sendable {
+    public var units: [Unit]
+    public var cadres: [Cadre]
+    public var collectives: [Collective]
+    public var cadreChanges: [CadreChange]
+
+    public init(units: [Unit], cadres: [Cadre], collectives: [Collective], cadreChanges: [CadreChange] = []) {
+        self.units = units
+        self.cadres = cadres
+        self.collectives = collectives
+        self.cadreChanges = cadreChanges
+    }
+}
+
+/// Everything the engine judges. Nothing here reads a clock: the as-of day is passed to `evaluate`.
+public struct ComplianceInput: Sendable {
+    public var policy: Policy
+    public var calendar: AcademicCalendar
+    public var roster: ComplianceRoster
+    public var pairings: [Pairing]
+    public var contacts: [ContactRecord]
+    public var cases: [StudentCase]
+    public var filings: [Filing]
+    public var workdays: WorkdayCalendar
+
+    public init(policy: Policy, calendar: AcademicCalendar, roster: ComplianceRoster, pairings: [Pairing] = [],
+                contacts: [ContactRecord] = [], cases: [StudentCase] = [], filings: [Filing] = [],
+                workdays: WorkdayCalendar = .prc) {
+        self.policy = policy
+        self.calendar = calendar
+        self.roster = roster
+        self.pairings = pairings
+        self.contacts = contacts
+        self.cases = cases
+        self.filings = filings
+        self.workdays = workdays
+    }
+}
+
+/// Evaluates a policy over the facts of one academic year as of a day.
+///
+/// Status rules (docs/POLICY-FORMAT.md, “How verdicts are reached”):
+/// not yet due before the period starts; met once the requirement is reached; missed when the
+/// period (or deadline) is over without it; in between on track if the achieved amount is at
+/// least the whole units due pro rata so far, else at risk. Only ledger lines dated up to the
+/// as-of day exist for the engine, so a later as-of day can only add facts.
+public enum ComplianceEngine {
+    public static func evaluate(_ input: ComplianceInput, asOf: LocalDate, academicYearID: String? = nil) -> ComplianceReport {
+        let year = academicYearID.flatMap(input.calendar.academicYear(id:))
+            ?? input.calendar.academicYear(containing: asOf)
+            ?? input.calendar.years.last { $0.range.start <= asOf }
+            ?? input.calendar.years.first
+        guard let year else {
+            return ComplianceReport(policyID: input.policy.id, academicYearID: "", asOf: asOf, cells: [], rollups: [],
+                                    unitTotals: [:], schoolTotal: ComplianceTally())
+        }
+        let evaluation = Evaluation(input: input, year: year, asOf: asOf)
+        return evaluation.run()
+    }
+}
+
+// MARK: - Evaluation
+
+/// One period as the engine walks it: the judged range (clipped to the term) and the whole
+/// calendar window around it, so lines in the window but outside the range can be explained.
+struct EvalPeriod {
+    var ref: CompliancePeriod
+    var range: DateRange
+    var window: DateRange
+    var term: Term?
+    var counts: Bool
+    var pauseNote: String?
+}
+
+private struct CadreContext {
+    var staffNumber: String
+    /// Value of the cadre from a day number on; the first starts at `Int.min`.
+    var states: [(from: Int, cadre: Cadre)]
+    /// Per state, per rule: the required quantity when the rule binds the cadre in that state.
+    var quantities: [[Double?]]
+    /// Contact indices sorted by start day, only lines up to the as-of day.
+    var records: [Int]
+    var days: [Int]
+    var pairings: [Pairing]
+
+    func stateIndex(on day: Int) -> Int {
+        var index = 0
+        for (i, state) in states.enumerated() where state.from <= day { index = i }
+        return index
+    }
+
+    /// Positions in `records` of lines whose start day is within the range.
+    func slice(_ range: DateRange) -> Range<Int> {
+        lowerBound(range.start.dayNumber)..<lowerBound(range.end.dayNumber + 1)
+    }
+
+    private func lowerBound(_ value: Int) -> Int {
+        var low = 0, high = days.count
+        while low < high {
+            let mid = (low + high) / 2
+            if days[mid] < value { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+}
+
+private struct Tally {
+    var events = 0.0
+    var personTimes = 0.0
+    var hours = 0.0
+    var venues = Set<String>()
+
+    mutating func add(_ record: ContactRecord, venue: String?) {
+        events += 1
+        personTimes += Double(record.participantCount)
+        hours += record.hours
+        if let venue { venues.insert(venue) }
+    }
+
+    func value(_ measure: ContactMeasure) -> Double {
+        switch measure {
+        case .events: events
+        case .personTimes: personTimes
+        case .hours: hours
+        case .distinctVenues: Double(venues.count)
+        }
+    }
+}
+
+private final class Evaluation {
+    let input: ComplianceInput
+    let policy: Policy
+    let year: AcademicYear
+    let asOf: LocalDate
+    let asOfDay: Int
+    let roleSelectors: [String: RoleSelector]
+    let unitByCode: [String: Unit]
+    let collectiveByCode: [String: Collective]
+    let yearPairings: [Pairing]
+    var periodCache: [PeriodKind: [EvalPeriod]] = [:]
+
+    init(input: ComplianceInput, year: AcademicYear, asOf: LocalDate) {
+        self.input = input
+        self.policy = input.policy
+        self.year = year
+        self.asOf = asOf
+        self.asOfDay = asOf.dayNumber
+        self.roleSelectors = input.policy.roleSelectors
+        self.unitByCode = Dictionary(input.roster.units.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        self.collectiveByCode = Dictionary(input.roster.collectives.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        self.yearPairings = input.pairings.filter { $0.academicYearID == year.id }
+        for kind in PeriodKind.allCases { periodCache[kind] = makePeriods(kind) }
+    }
+
+    func run() -> ComplianceReport {
+        let rules = policy.rules
+        var cellsByRule = Array(repeating: [ComplianceCell](), count: rules.count)
+        let contexts = cadreContexts()
+        for context in contexts {
+            for (ruleIndex, rule) in rules.enumerated() {
+                switch rule.body {
+                case .count(let body): cellsByRule[ruleIndex] += countCells(rule, ruleIndex, body, context)
+                case .every(let body): cellsByRule[ruleIndex] += everyCells(rule, ruleIndex, body, context)
+                case .pairing(let body): cellsByRule[ruleIndex] += pairingCells(rule, ruleIndex, body, context)
+                case .timeShare(let body): cellsByRule[ruleIndex] += timeShareCells(rule, ruleIndex, body, context)
+                case .coverage, .filing, .response: break
+                }
+            }
+        }
+        for (ruleIndex, rule) in rules.enumerated() {
+            switch rule.body {
+            case .coverage(let body): cellsByRule[ruleIndex] += coverageCells(rule, body)
+            case .filing(let body): cellsByRule[ruleIndex] += filingCells(rule, body)
+            case .response(let body): cellsByRule[ruleIndex] += responseCells(rule, body)
+            default: break
+            }
+        }
+        let cells = cellsByRule.flatMap { $0 }
+        return summarize(cells)
+    }
+
+    // MARK: Periods
+
+    func periods(_ kind: PeriodKind) -> [EvalPeriod] { periodCache[kind] ?? [] }
+
+    private func makePeriods(_ kind: PeriodKind) -> [EvalPeriod] {
+        switch kind {
+        case .academicYear:
+            return [EvalPeriod(ref: CompliancePeriod(kind: kind, id: year.id, start: year.range.start, end: year.range.end, label: year.name),
+                               range: year.range, window: year.range, term: nil, counts: true)]
+        case .term:
+            return year.terms.map { term in
+                EvalPeriod(ref: CompliancePeriod(kind: kind, id: term.id, start: term.range.start, end: term.range.end, label: term.name),
+                           range: term.range, window: term.range, term: term, counts: true)
+            }
+        case .week:
+            return year.terms.flatMap { term in
+                term.teachingWeeks.map { week in
+                    let iso = Period.week(containing: week.range.start)
+                    return EvalPeriod(ref: CompliancePeriod(kind: kind, id: iso.id, start: week.range.start, end: week.range.end,
+                                                            label: "\(term.name)\(week.label.zh)"),
+                                      range: week.range, window: iso.range, term: term, counts: week.countsForWeeklyRules,
+                                      pauseNote: week.exclusionReason?.zh)
+                }
+            }
+        case .month:
+            return year.terms.flatMap { term in
+                let paused = pausedDays(term)
+                return Period.months(intersecting: term.range).compactMap { month -> EvalPeriod? in
+                    guard let range = month.range(clippedTo: term.range) else { return nil }
+                    let allPaused = (range.start.dayNumber...range.end.dayNumber).allSatisfy(paused.contains)
+                    return EvalPeriod(ref: CompliancePeriod(kind: kind, id: month.id, start: range.start, end: range.end, label: month.label.zh),
+                                      range: range, window: month.range, term: term, counts: !allPaused,
+                                      pauseNote: allPaused ? "假期" : nil)
+                }
+            }
+        }
+    }
+
+    private func pausedDays(_ term: Term) -> Set<Int> {
+        var days = Set<Int>()
+        for range in term.vacations + term.specialWeeks.filter(\.excludedFromWeeklyRules).map(\.range) {
+            for day in range.start.dayNumber...range.end.dayNumber { days.insert(day) }
+        }
+        return days
+    }
+
+    /// Periods a rule is judged over: past and current ones, plus future terms and years (shown as not yet due).
+    private func judgedPeriods(_ kind: PeriodKind) -> [EvalPeriod] {
+        periods(kind).filter { $0.counts && ($0.range.start <= asOf || kind == .term || kind == .academicYear) }
+    }
+
+    /// The day whose roster decides who a period binds: its last day, or the as-of day while it runs.
+    private func judgeDay(_ range: DateRange) -> Int { min(asOfDay, range.end.dayNumber) }
+
+    // MARK: Cadres
+
+    private func cadreContexts() -> [CadreContext] {
+        var changes: [String: [CadreChange]] = [:]
+        for change in input.roster.cadreChanges { changes[change.staffNumber, default: []].append(change) }
+        var recordsByCadre: [String: [Int]] = [:]
+        for (index, record) in input.contacts.enumerated() where record.startDay <= asOf && year.range.contains(record.startDay) {
+            recordsByCadre[record.cadreStaffNumber, default: []].append(index)
+        }
+        var pairingsByCadre: [String: [Pairing]] = [:]
+        for pairing in yearPairings { pairingsByCadre[pairing.cadreStaffNumber, default: []].append(pairing) }
+
+        return input.roster.cadres.sorted { $0.staffNumber < $1.staffNumber }.map { cadre in
+            let later = (changes[cadre.staffNumber] ?? []).sorted { $0.effectiveOn < $1.effectiveOn }
+            let states = [(from: Int.min, cadre: cadre)] + later.map { (from: $0.effectiveOn.dayNumber, cadre: $0.cadre) }
+            let quantities = states.map { state in policy.rules.map { quantity($0, for: state.cadre) } }
+            // Stable sort keeps the input order among lines of the same day; ids break ties so order never matters.
+            let records = (recordsByCadre[cadre.staffNumber] ?? []).sorted {
+                let a = input.contacts[$0], b = input.contacts[$1]
+                return (a.startDay.dayNumber, a.start, a.id) < (b.startDay.dayNumber, b.start, b.id)
+            }
+            return CadreContext(staffNumber: cadre.staffNumber, states: states, quantities: quantities, records: records,
+                                days: records.map { input.contacts[$0].startDay.dayNumber },
+                                pairings: pairingsByCadre[cadre.staffNumber] ?? [])
+        }
+    }
+
+    /// The rule's requirement for a cadre in one state, or nil when the rule does not bind it.
+    private func quantity(_ rule: PolicyRule, for cadre: Cadre) -> Double? {
+        guard cadre.active, case .cadres(let selector) = rule.subject else { return nil }
+        let unitKind = unitByCode[cadre.unitCode]?.kind
+        guard selector.matches(cadre, unitKind: unitKind, roles: roleSelectors) else { return nil }
+        let amount: RuleQuantity
+        switch rule.body {
+        case .count(let body): amount = body.atLeast
+        case .every(let body): amount = body.atLeast
+        case .pairing(let body): return Double(body.minimum)
+        case .timeShare(let body): return body.atLeast
+        default: return nil
+        }
+        for option in amount.byRole where roleSelectors[option.role]?.matches(cadre, unitKind: unitKind, roles: roleSelectors) == true {
+            return option.value
+        }
+        return amount.fallback
+    }
+
+    private func subject(_ context: CadreContext, state: Int) -> ComplianceSubject {
+        let cadre = context.states[state].cadre
+        return ComplianceSubject(kind: .cadre, id: cadre.staffNumber, name: cadre.name, unitCode: cadre.unitCode)
+    }
+
+    /// Why a line does not count for a filter, or nil when it counts.
+    private func exclusion(_ record: ContactRecord, _ filter: ContactFilter, _ context: CadreContext, cadre: Cadre) -> ComplianceExclusionReason? {
+        switch record.status {
+        case .draft: return .draft
+        case .flagged: return .flagged
+        case .submitted, .confirmed: break
+        }
+        guard filter.kinds.contains(record.kind) else { return .wrongKind }
+        if let venues = filter.venues {
+            guard let venue = venue(of: record), venues.contains(venue) else { return .wrongVenue }
+        }
+        if filter.confirmedOnly && !record.isConfirmed { return .unconfirmed }
+        let day = record.startDay
+        switch filter.scope {
+        case .any:
+            break
+        case .ownCollectives:
+            let kinds = filter.pairingKinds ?? [.linked, .honoraryClassHead]
+            let own = context.pairings.filter { pairing in
+                kinds.contains(pairing.kind) && pairing.range.contains(day)
+                    && pairing.collectiveCode.map(record.collectiveCodes.contains) == true
+            }
+            guard !own.isEmpty else { return .notOwnCollective }
+            if let wanted = filter.collectiveKinds {
+                guard own.contains(where: { $0.collectiveCode.flatMap { collectiveByCode[$0]?.kind }.map(wanted.contains) == true }) else {
+                    return .wrongCollectiveKind
+                }
+            }
+            return nil
+        case .linkedCollege:
+            var linked = Set(context.pairings.filter { $0.range.contains(day) }.compactMap { $0.collectiveCode.flatMap { collectiveByCode[$0]?.unitCode } })
+            if unitByCode[cadre.unitCode]?.kind == .college { linked.insert(cadre.unitCode) }
+            let visited = record.collectiveCodes.compactMap { collectiveByCode[$0]?.unitCode } + (record.collegeCode.map { [$0] } ?? [])
+            guard visited.contains(where: linked.contains) else { return .notLinkedCollege }
+        }
+        if let wanted = filter.collectiveKinds {
+            guard record.collectiveCodes.contains(where: { collectiveByCode[$0].map { wanted.contains($0.kind) } == true }) else {
+                return .wrongCollectiveKind
+            }
+        }
+        return nil
+    }
+
+    private func venue(of record: ContactRecord) -> String? {
+        record.venue ?? policy.vocabulary.kind(record.kind)?.defaultVenue
+    }
+
+    /// Scans the lines of a window: what counts in `range` (and by `deadline`), and why the rest does not.
+    private func scan(_ context: CadreContext, cadre: Cadre, filter: ContactFilter, window: DateRange, range: DateRange,
+                      deadline: LocalDate? = nil, counted: inout [String], excluded: inout [ComplianceExclusion]) -> Tally {
+        var tally = Tally()
+        for position in context.slice(window) {
+            let record = input.contacts[context.records[position]]
+            if !range.contains(record.startDay) {
+                excluded.append(ComplianceExclusion(id: record.id, reason: .outsidePeriod))
+            } else if let reason = exclusion(record, filter, context, cadre: cadre) {
+                excluded.append(ComplianceExclusion(id: record.id, reason: reason))
+            } else if let deadline, record.startDay > deadline {
+                excluded.append(ComplianceExclusion(id: record.id, reason: .afterDeadline))
+            } else {
+                let venue = venue(of: record)
+                tally.add(record, venue: filter.venues == nil || venue.map { filter.venues!.contains($0) } == true ? venue : nil)
+                counted.append(record.id)
+            }
+        }
+        return tally
+    }
+
+    /// Met once reached; missed after `end`; otherwise on track while at least the whole units due pro rata are done.
+    func paceStatus(achieved: Double, required: Double, start: LocalDate, end: LocalDate) -> ComplianceStatus {
+        if asOf < start { return .notYetDue }
+        if achieved >= required - 1e-9 { return .met }
+        if asOf > end { return .missed }
+        let total = Double(max(1, end.dayNumber - start.dayNumber + 1))
+        let elapsed = Double(asOf.dayNumber - start.dayNumber + 1) / total
+        return achieved >= (required * elapsed + 1e-9).rounded(.down) ? .onTrack : .atRisk
+    }
+
+    private func countCells(_ rule: PolicyRule, _ ruleIndex: Int, _ body: CountRule, _ context: CadreContext) -> [ComplianceCell] {
+        var cells: [ComplianceCell] = []
+        for period in judgedPeriods(body.per) {
+            let stateIndex = context.stateIndex(on: judgeDay(period.range))
+            guard let required = context.quantities[stateIndex][ruleIndex] else { continue }
+            let cadre = context.states[stateIndex].cadre
+            var deadline: LocalDate?
+            var note: String?
+            if let spec = body.deadline, let term = period.term {
+                do { deadline = try spec.resolve(term: term, calendar: input.workdays) } catch { note = error.reason.zh }
+            }
+            var counted: [String] = [], excluded: [ComplianceExclusion] = []
+            let tally = scan(context, cadre: cadre, filter: body.filter, window: period.window, range: period.range,
+                             deadline: deadline, counted: &counted, excluded: &excluded)
+            let achieved = tally.value(body.measure)
+            let end = deadline.map { min(max($0, period.range.start), period.range.end) } ?? period.range.end
+            cells.append(ComplianceCell(subject: subject(context, state: stateIndex), ruleID: rule.id, severity: rule.severity,
+                                        period: period.ref, required: required, achieved: achieved,
+                                        status: paceStatus(achieved: achieved, required: required, start: period.range.start, end: end),
+                                        due: deadline, elapsed: nil, counted: counted, excluded: excluded, parts: [], note: note))
+        }
+        return cells
+    }
+
+    private func everyCells(_ rule: PolicyRule, _ ruleIndex: Int, _ body: EveryPeriodRule, _ context: CadreContext) -> [ComplianceCell] {
+        var cells: [ComplianceCell] = []
+        let subs = periods(body.per)
+        for outer in periods(body.within) {
+            var parts: [CompliancePart] = []
+            var counted: [String] = [], excluded: [ComplianceExclusion] = []
+            var countingTotal = 0, metCount = 0, closedCounting = 0, missedClosed = 0
+            var lastState: Int?
+            for sub in subs where outer.range.contains(sub.range.start) {
+                let stateIndex = context.stateIndex(on: judgeDay(sub.range))
+                let required = context.quantities[stateIndex][ruleIndex]
+                let started = sub.range.start <= asOf
+                let reason: ComplianceExclusionReason? = !sub.counts ? .pausedPeriod : (required == nil ? .notInRole : nil)
+                if let reason {
+                    if started {
+                        for position in context.slice(sub.window) where sub.range.contains(input.contacts[context.records[position]].startDay) {
+                            excluded.append(ComplianceExclusion(id: input.contacts[context.records[position]].id, reason: reason))
+                        }
+                    }
+                    parts.append(CompliancePart(id: sub.ref.id, label: sub.ref.label, start: sub.range.start, end: sub.range.end,
+                                                counts: false, required: 0, achieved: 0, status: .notYetDue,
+                                                note: reason == .pausedPeriod ? sub.pauseNote : reason.label.zh))
+                    continue
+                }
+                let need = required ?? 0
+                lastState = stateIndex
+                countingTotal += 1
+                var achieved = 0.0
+                if started {
+                    let tally = scan(context, cadre: context.states[stateIndex].cadre, filter: body.filter, window: sub.window,
+                                     range: sub.range, counted: &counted, excluded: &excluded)
+                    achieved = tally.value(body.measure)
+                }
+                let closed = sub.range.end < asOf
+                let status: ComplianceStatus = !started ? .notYetDue
+                    : achieved >= need - 1e-9 ? .met : (closed ? .missed : .onTrack)
+                if status == .met { metCount += 1 }
+                if closed {
+                    closedCounting += 1
+                    if status == .missed { missedClosed += 1 }
+                }
+                parts.append(CompliancePart(id: sub.ref.id, label: sub.ref.label, start: sub.range.start, end: sub.range.end,
+                                            counts: true, required: need, achieved: achieved, status: status, note: nil))
+            }
+            guard let lastState else { continue }
+            let required = (body.share * Double(countingTotal) - 1e-9).rounded(.up)
+            let achieved = Double(metCount)
+            let status: ComplianceStatus
+            if asOf < outer.range.start {
+                status = .notYetDue
+            } else if achieved >= required {
+                status = .met
+            } else if Double(countingTotal - missedClosed) < required {
+                status = .missed
+            } else {
+                let dueSoFar = (body.share * Double(closedCounting) - 1e-9).rounded(.up)
+                status = Double(metCount) >= dueSoFar ? .onTrack : .atRisk
+            }
+            cells.append(ComplianceCell(subject: subject(context, state: lastState), ruleID: rule.id, severity: rule.severity,
+                                        period: outer.ref, required: required, achieved: achieved, status: status, due: nil,
+                                        elapsed: closedCounting, counted: counted, excluded: excluded, parts: parts, note: nil))
+        }
+        return cells
+    }
+
+    private func pairingCells(_ rule: PolicyRule, _ ruleIndex: Int, _ body: PairingRule, _ context: CadreContext) -> [ComplianceCell] {
+        guard let period = periods(.academicYear).first else { return [] }
+        let day = judgeDay(period.range)
+        let stateIndex = context.stateIndex(on: day)
+        guard context.quantities[stateIndex][ruleIndex] != nil else { return [] }
+        var counted = Set<String>()
+        var excluded: [ComplianceExclusion] = []
+        for pairing in context.pairings where pairing.range.contains(LocalDate(dayNumber: day)) {
+            let target = pairing.collectiveCode ?? pairing.studentNumber ?? ""
+            let kindOK = body.collectiveKinds.map { kinds in pairing.collectiveCode.flatMap { collectiveByCode[$0]?.kind }.map(kinds.contains) == true } ?? true
+            if body.pairingKinds.contains(pairing.kind) && kindOK {
+                counted.insert(target)
+            } else {
+                excluded.append(ComplianceExclusion(id: target, reason: .wrongCollectiveKind))
+            }
+        }
+        let deadline = body.deadline.flatMap { spec in year.terms.first.flatMap { try? spec.resolve(term: $0, calendar: input.workdays) } }
+        let count = counted.count
+        var note: String?
+        let status: ComplianceStatus
+        if asOf < period.range.start {
+            status = .notYetDue
+        } else if let maximum = body.maximum, count > maximum {
+            status = .missed
+            note = "联系 \(count) 个，超过上限 \(maximum) 个"
+        } else if count >= body.minimum {
+            status = .met
+        } else if let deadline, asOf <= deadline {
+            status = .atRisk
+        } else {
+            status = .missed
+        }
+        return [ComplianceCell(subject: subject(context, state: stateIndex), ruleID: rule.id, severity: rule.severity,
+                               period: period.ref, required: Double(body.minimum), achieved: Double(count), status: status,
+                               due: deadline, elapsed: nil, counted: counted.sorted(), excluded: excluded.sorted { $0.id < $1.id },
+                               parts: [], note: note)]
+    }
+
+    private func timeShareCells(_ rule: PolicyRule, _ ruleIndex: Int, _ body: TimeShareRule, _ context: CadreContext) -> [ComplianceCell] {
+        var cells: [ComplianceCell] = []
+        for period in judgedPeriods(body.per) {
+            let stateIndex = context.stateIndex(on: judgeDay(period.range))
+            guard context.quantities[stateIndex][ruleIndex] != nil else { continue }
+            var counted: [String] = [], excluded: [ComplianceExclusion] = []
+            let tally = scan(context, cadre: context.states[stateIndex].cadre, filter: body.filter, window: period.window,
+                             range: period.range, counted: &counted, excluded: &excluded)
+            let status: ComplianceStatus
+            var required = 0.0
+            var note: String?
+            if asOf < period.range.start {
+                status = .notYetDue
+            } else {
+                let workdays = input.workdays.workdays(in: DateRange(start: period.range.start, end: min(asOf, period.range.end)))
+                required = body.atLeast * Double(workdays) * body.hoursPerWorkday
+                note = "\(workdays) 个工作日 × \(yamlNumberText(body.hoursPerWorkday)) 小时 × \(yamlNumberText(body.atLeast * 100))%"
+                let enough = tally.hours >= required - 1e-9
+                status = asOf > period.range.end ? (enough ? .met : .missed) : (enough ? .onTrack : .atRisk)
+            }
+            cells.append(ComplianceCell(subject: subject(context, state: stateIndex), ruleID: rule.id, severity: rule.severity,
+                                        period: period.ref, required: required, achieved: tally.hours, status: status, due: nil,
+                                        elapsed: nil, counted: counted, excluded: excluded, parts: [], note: note))
+        }
+        return cells
+    }
+
+    // MARK: Units and the school
+
+    private func unitSubjects(_ subject: RuleSubject) -> [ComplianceSubject] {
+        switch subject {
+        case .school:
+            return [ComplianceSubject(kind: .school, id: Filing.schoolUnitCode, name: "学校", unitCode: Filing.schoolUnitCode)]
+        case .units(let selector):
+            return input.roster.units.filter { $0.active && selector.matches($0) }.sorted { $0.code < $1.code }
+                .map { ComplianceSubject(kind: .unit, id: $0.code, name: $0.name, unitCode: $0.code) }
+        case .cadres:
+            return []
+        }
+    }
+
+    private func coverageCells(_ rule: PolicyRule, _ body: CoverageRule) -> [ComplianceCell] {
+        guard let period = periods(.academicYear).first else { return [] }
+        let day = LocalDate(dayNumber: judgeDay(period.range))
+        var cadresByCollective: [String: Set<String>] = [:]
+        for pairing in yearPairings where body.pairingKinds.contains(pairing.kind) && pairing.range.contains(day) {
+            if let code = pairing.collectiveCode { cadresByCollective[code, default: []].insert(pairing.cadreStaffNumber) }
+        }
+        let deadline = body.deadline.flatMap { spec in year.terms.first.flatMap { try? spec.resolve(term: $0, calendar: input.workdays) } }
+        let wanted = input.roster.collectives.filter { $0.active && body.collectiveKinds.contains($0.kind) }.sorted { $0.code < $1.code }
+        return unitSubjects(rule.subject).compactMap { subject in
+            let mine = subject.kind == .school ? wanted : wanted.filter { $0.unitCode == subject.id }
+            guard !mine.isEmpty else { return nil }
+            var counted: [String] = [], excluded: [ComplianceExclusion] = []
+            for collective in mine {
+                if (cadresByCollective[collective.code]?.count ?? 0) >= body.atLeast { counted.append(collective.code) } else {
+                    excluded.append(ComplianceExclusion(id: collective.code, reason: .uncovered))
+                }
+            }
+            let status: ComplianceStatus = asOf < period.range.start ? .notYetDue
+                : excluded.isEmpty ? .met : (deadline.map { asOf <= $0 } == true ? .atRisk : .missed)
+            return ComplianceCell(subject: subject, ruleID: rule.id, severity: rule.severity, period: period.ref,
+                                  required: Double(mine.count), achieved: Double(counted.count), status: status, due: deadline,
+                                  elapsed: nil, counted: counted, excluded: excluded, parts: [], note: nil)
+        }
+    }
+
+    private func filingCells(_ rule: PolicyRule, _ body: FilingRule) -> [ComplianceCell] {
+        let leadership = Set(input.roster.units.filter { $0.kind == .leadership }.map(\.code))
+        var byUnit: [String: [Filing]] = [:]
+        for filing in input.filings where filing.kind == body.kind && filing.submittedOn <= asOf {
+            let owner = leadership.contains(filing.unitCode) ? Filing.schoolUnitCode : filing.unitCode
+            byUnit[owner, default: []].append(filing)
+        }
+        let judged = periods(body.per)
+        var cells: [ComplianceCell] = []
+        for subject in unitSubjects(rule.subject) {
+            for period in judged {
+                let terms = period.term.map { [$0] } ?? year.terms
+                let termIDs = Set(terms.map(\.id))
+                let anchorTerm = period.term ?? body.term.flatMap { terms.indices.contains($0 - 1) ? terms[$0 - 1] : nil } ?? terms.first
+                var due = period.range.end
+                var note: String?
+                if let spec = body.deadline, let anchorTerm {
+                    do { due = try spec.resolve(term: anchorTerm, calendar: input.workdays, period: Period(term: anchorTerm)) } catch {
+                        note = error.reason.zh
+                    }
+                }
+                var counted: [String] = [], excluded: [ComplianceExclusion] = []
+                let mine = (byUnit[subject.id] ?? []).filter { termIDs.contains($0.termID) }
+                    .sorted { ($0.submittedOn, $0.id) < ($1.submittedOn, $1.id) }
+                for filing in mine {
+                    if filing.submittedOn <= due { counted.append(filing.id) } else {
+                        excluded.append(ComplianceExclusion(id: filing.id, reason: .late))
+                    }
+                }
+                let achieved = Double(counted.count), required = Double(body.atLeast)
+                let status: ComplianceStatus
+                if asOf < period.range.start { status = .notYetDue }
+                else if achieved >= required { status = .met }
+                else if asOf > due { status = .missed }
+                else { status = due.dayNumber - asOf.dayNumber <= 7 ? .atRisk : .onTrack }
+                cells.append(ComplianceCell(subject: subject, ruleID: rule.id, severity: rule.severity, period: period.ref,
+                                            required: required, achieved: achieved, status: status, due: due, elapsed: nil,
+                                            counted: counted, excluded: excluded, parts: [], note: note))
+            }
+        }
+        return cells
+    }
+
+    private func responseCells(_ rule: PolicyRule, _ body: ResponseRule) -> [ComplianceCell] {
+        var cells: [ComplianceCell] = []
+        let known = input.cases.filter { $0.receivedOn <= asOf }.sorted { ($0.receivedOn, $0.id) < ($1.receivedOn, $1.id) }
+        for subject in unitSubjects(rule.subject) {
+            let mine = subject.kind == .school ? known : known.filter { $0.responsibleUnitCode == subject.id }
+            for period in periods(.term) where period.range.start <= asOf {
+                var parts: [CompliancePart] = []
+                var counted: [String] = [], excluded: [ComplianceExclusion] = []
+                for item in mine where period.range.contains(item.receivedOn) {
+                    guard let tier = body.tier(item.tier) else { continue }
+                    let part = judgeCase(item, tier, workdays: body.workdays)
+                    parts.append(part.part)
+                    if let reason = part.reason { excluded.append(ComplianceExclusion(id: item.id, reason: reason)) } else {
+                        counted.append(item.id)
+                    }
+                }
+                let statuses = Set(parts.map(\.status))
+                let status: ComplianceStatus = [.missed, .atRisk, .onTrack].first(where: statuses.contains) ?? .met
+                cells.append(ComplianceCell(subject: subject, ruleID: rule.id, severity: rule.severity, period: period.ref,
+                                            required: Double(parts.count), achieved: Double(counted.count), status: status,
+                                            due: nil, elapsed: nil, counted: counted, excluded: excluded, parts: parts, note: nil))
+            }
+        }
+        return cells
+    }
+
+    /// Both stages of one case: late or overdue is missed; open within its deadlines is on track, or at risk on the last day.
+    private func judgeCase(_ item: StudentCase, _ tier: ResponseRule.Tier, workdays: Bool) -> (part: CompliancePart, reason: ComplianceExclusionReason?) {
+        func dueDate(_ days: Int) -> LocalDate {
+            workdays ? input.workdays.addingWorkdays(days, to: item.receivedOn) : item.receivedOn.adding(days: days)
+        }
+        let answerDue = dueDate(tier.answer)
+        let firstDue = tier.firstResponse.map(dueDate)
+        let firstDone = (item.firstRespondedOn ?? item.answeredOn).flatMap { $0 <= asOf ? $0 : nil }
+        let answered = item.answeredOn.flatMap { $0 <= asOf ? $0 : nil }
+        var reason: ComplianceExclusionReason?
+        var status = ComplianceStatus.met
+        if let firstDue {
+            if let firstDone, firstDone > firstDue { reason = .firstResponseLate; status = .missed }
+            else if firstDone == nil, asOf > firstDue { reason = .firstResponseOverdue; status = .missed }
+        }
+        if reason == nil {
+            if let answered, answered > answerDue { reason = .answerLate; status = .missed }
+            else if answered == nil, asOf > answerDue { reason = .answerOverdue; status = .missed }
+            else if answered == nil {
+                reason = .pending
+                let nextDue = firstDone == nil ? (firstDue ?? answerDue) : answerDue
+                status = asOf >= nextDue ? .atRisk : .onTrack
+            }
+        }
+        var note = "答复截止 \(answerDue.iso)"
+        if let firstDue { note = "首次响应截止 \(firstDue.iso)；" + note }
+        let part = CompliancePart(id: item.id, label: "\(item.id)（\(tier.label ?? tier.name)）", start: item.receivedOn, end: answerDue,
+                                  counts: true, required: 1, achieved: reason == nil ? 1 : 0, status: status, note: note)
+        return (part, reason)
+    }
+
+    // MARK: Roll-ups
+
+    private func summarize(_ cells: [ComplianceCell]) -> ComplianceReport {
+        struct Key: Hashable { var unit: String; var rule: String; var period: String }
+        var tallies: [Key: ComplianceTally] = [:]
+        var unitTotals: [String: ComplianceTally] = [:]
+        var schoolTotal = ComplianceTally()
+        for cell in cells {
+            if cell.subject.kind != .school {
+                tallies[Key(unit: cell.subject.unitCode, rule: cell.ruleID, period: cell.period.id), default: ComplianceTally()].add(cell.status)
+            }
+            tallies[Key(unit: Filing.schoolUnitCode, rule: cell.ruleID, period: cell.period.id), default: ComplianceTally()].add(cell.status)
+            if cell.severity == .required {
+                unitTotals[cell.subject.unitCode, default: ComplianceTally()].add(cell.status)
+                schoolTotal.add(cell.status)
+            }
+        }
+        let ruleOrder = Dictionary(policy.rules.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let rollups = tallies.map { ComplianceRollup(unitCode: $0.key.unit, ruleID: $0.key.rule, periodID: $0.key.period, tally: $0.value) }
+            .sorted { a, b in
+                let aSchool = a.unitCode == Filing.schoolUnitCode, bSchool = b.unitCode == Filing.schoolUnitCode
+                if aSchool != bSchool { return !aSchool }
+                if a.unitCode != b.unitCode { return a.unitCode < b.unitCode }
+                let ra = ruleOrder[a.ruleID] ?? 0, rb = ruleOrder[b.ruleID] ?? 0
+                return ra != rb ? ra < rb : a.periodID < b.periodID
+            }
+        return ComplianceReport(policyID: policy.id, academicYearID: year.id, asOf: asOf, cells: cells, rollups: rollups,
+                                unitTotals: unitTotals, schoolTotal: schoolTotal)
+    }
+}

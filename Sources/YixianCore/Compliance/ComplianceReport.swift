@@ -1,0 +1,185 @@
+import Foundation
+
+/// The verdict of one cell. Order matters for roll-ups: worst first.
+public enum ComplianceStatus: String, CaseIterable, Sendable, Codable, Labelled {
+    case missed
+    case atRisk = "at-risk"
+    case onTrack = "on-track"
+    case met
+    case notYetDue = "not-yet-due"
+
+    public var label: Localized {
+        switch self {
+        case .met: Localized(zh: "已完成", en: "Met")
+        case .onTrack: Localized(zh: "进度正常", en: "On track")
+        case .atRisk: Localized(zh: "有风险", en: "At risk")
+        case .missed: Localized(zh: "未完成", en: "Missed")
+        case .notYetDue: Localized(zh: "未到期", en: "Not yet due")
+        }
+    }
+}
+
+/// Why a ledger line (or a filing, a case, a collective) did not count in a cell.
+public enum ComplianceExclusionReason: String, CaseIterable, Sendable, Codable, Labelled {
+    case draft
+    case flagged
+    case wrongKind = "wrong-kind"
+    case wrongVenue = "wrong-venue"
+    case unconfirmed
+    case notOwnCollective = "not-own-collective"
+    case wrongCollectiveKind = "wrong-collective-kind"
+    case notLinkedCollege = "not-linked-college"
+    case outsidePeriod = "outside-period"
+    case afterDeadline = "after-deadline"
+    /// In a week or month the calendar excludes (vacation, exam week).
+    case pausedPeriod = "paused-period"
+    /// The cadre did not hold the role in that week or month.
+    case notInRole = "not-in-role"
+    /// A filing submitted after its deadline.
+    case late
+    /// A collective no cadre is paired with (coverage rules).
+    case uncovered
+    case firstResponseLate = "first-response-late"
+    case firstResponseOverdue = "first-response-overdue"
+    case answerLate = "answer-late"
+    case answerOverdue = "answer-overdue"
+    /// A case still within its deadlines.
+    case pending
+
+    public var label: Localized {
+        switch self {
+        case .draft: Localized(zh: "草稿未提交", en: "Draft, not submitted")
+        case .flagged: Localized(zh: "存疑待核", en: "Flagged for review")
+        case .wrongKind: Localized(zh: "活动类型不符", en: "Wrong kind of contact")
+        case .wrongVenue: Localized(zh: "场所不符", en: "Wrong venue")
+        case .unconfirmed: Localized(zh: "未经学生确认", en: "Not confirmed by students")
+        case .notOwnCollective: Localized(zh: "不是本人联系的学生集体", en: "Not one of the cadre's own collectives")
+        case .wrongCollectiveKind: Localized(zh: "学生集体类型不符", en: "Wrong kind of collective")
+        case .notLinkedCollege: Localized(zh: "不在联系的学院", en: "Not in a linked college")
+        case .outsidePeriod: Localized(zh: "不在本期内", en: "Outside the period")
+        case .afterDeadline: Localized(zh: "晚于截止日期", en: "After the deadline")
+        case .pausedPeriod: Localized(zh: "在不计入的周（假期或考试周）", en: "In an excluded week (vacation or exams)")
+        case .notInRole: Localized(zh: "当时未担任该职务", en: "Not in the role at the time")
+        case .late: Localized(zh: "逾期提交", en: "Submitted late")
+        case .uncovered: Localized(zh: "无人联系", en: "Not linked by any cadre")
+        case .firstResponseLate: Localized(zh: "首次响应逾期", en: "First response late")
+        case .firstResponseOverdue: Localized(zh: "首次响应已超期", en: "First response overdue")
+        case .answerLate: Localized(zh: "答复逾期", en: "Answer late")
+        case .answerOverdue: Localized(zh: "答复已超期", en: "Answer overdue")
+        case .pending: Localized(zh: "办理中，未超期", en: "Open, within deadline")
+        }
+    }
+}
+
+public struct ComplianceSubject: Hashable, Sendable, Codable {
+    public enum Kind: String, Sendable, Codable { case cadre, unit, school }
+    public var kind: Kind
+    /// Staff number, unit code, or `school`.
+    public var id: String
+    public var name: String
+    /// The unit the subject's cell rolls up to (`school` for the school).
+    public var unitCode: String
+}
+
+public struct CompliancePeriod: Hashable, Sendable, Codable {
+    public var kind: PeriodKind
+    public var id: String
+    public var start: LocalDate
+    public var end: LocalDate
+    public var label: String
+}
+
+public struct ComplianceExclusion: Hashable, Sendable, Codable {
+    public var id: String
+    public var reason: ComplianceExclusionReason
+}
+
+/// A piece of a cell: one week of an “every week” rule, or one case of a response rule.
+public struct CompliancePart: Hashable, Sendable, Codable {
+    public var id: String
+    public var label: String
+    public var start: LocalDate
+    public var end: LocalDate
+    /// False for weeks the calendar excludes or the subject was not in the role.
+    public var counts: Bool
+    public var required: Double
+    public var achieved: Double
+    public var status: ComplianceStatus
+    public var note: String?
+}
+
+/// One (subject, rule, period) verdict, with everything needed to explain it.
+public struct ComplianceCell: Hashable, Sendable, Codable {
+    public var subject: ComplianceSubject
+    public var ruleID: String
+    public var severity: PolicyRule.Severity
+    public var period: CompliancePeriod
+    public var required: Double
+    public var achieved: Double
+    public var status: ComplianceStatus
+    /// The last day allowed, when the rule has a deadline.
+    public var due: LocalDate?
+    /// For “every” rules: counting weeks (or months) already over — the denominator of met / elapsed.
+    public var elapsed: Int?
+    /// Ids of what counted: ledger lines, filings, cases, or paired collectives.
+    public var counted: [String]
+    public var excluded: [ComplianceExclusion]
+    public var parts: [CompliancePart]
+    public var note: String?
+}
+
+/// Status counts for a unit, rule and period.
+public struct ComplianceTally: Hashable, Sendable, Codable {
+    public var met = 0
+    public var onTrack = 0
+    public var atRisk = 0
+    public var missed = 0
+    public var notYetDue = 0
+
+    public init() {}
+
+    public mutating func add(_ status: ComplianceStatus) {
+        switch status {
+        case .met: met += 1
+        case .onTrack: onTrack += 1
+        case .atRisk: atRisk += 1
+        case .missed: missed += 1
+        case .notYetDue: notYetDue += 1
+        }
+    }
+
+    public var total: Int { met + onTrack + atRisk + missed + notYetDue }
+
+    /// The worst status present, for colouring a table cell.
+    public var worst: ComplianceStatus? {
+        if missed > 0 { return .missed }
+        if atRisk > 0 { return .atRisk }
+        if onTrack > 0 { return .onTrack }
+        if met > 0 { return .met }
+        return notYetDue > 0 ? .notYetDue : nil
+    }
+}
+
+public struct ComplianceRollup: Hashable, Sendable, Codable {
+    /// A unit code, or `school`.
+    public var unitCode: String
+    public var ruleID: String
+    public var periodID: String
+    public var tally: ComplianceTally
+}
+
+public struct ComplianceReport: Sendable, Codable {
+    public var policyID: String
+    public var academicYearID: String
+    public var asOf: LocalDate
+    /// Ordered by rule (policy order), subject, period start.
+    public var cells: [ComplianceCell]
+    /// Per unit, rule and period; units in code order, `school` last.
+    public var rollups: [ComplianceRollup]
+    /// Required rules only: one tally per unit over all its cells, and one for the school.
+    public var unitTotals: [String: ComplianceTally]
+    public var schoolTotal: ComplianceTally
+
+    public func cells(forSubject id: String) -> [ComplianceCell] { cells.filter { $0.subject.id == id } }
+    public func cells(forRule id: String) -> [ComplianceCell] { cells.filter { $0.ruleID == id } }
+}

@@ -1,0 +1,22 @@
+import Foundation
+
+/// A student's problem or suggestion (诉求) as far as response deadlines need it.
+public struct StudentCase: Hashable, Sendable, Codable {
+    public var id: String
+    public var responsibleUnitCode: String
+    /// A tier named by the policy's response rule, e.g. `ordinary` or `complex`.
+    public var tier: String
+    public var receivedOn: LocalDate
+    public var firstRespondedOn: LocalDate?
+    public var answeredOn: LocalDate?
+
+    public init(id: String, responsibleUnitCode: String, tier: String = "ordinary", receivedOn: LocalDate,
+                firstRespondedOn: LocalDate? = nil, answeredOn: LocalDate? = nil) {
+        self.id = id
+        self.responsibleUnitCode = responsibleUnitCode
+        self.tier = tier
+        self.receivedOn = receivedOn
+        self.firstRespondedOn = firstRespondedOn
+        self.answeredOn = answeredOn
+    }
+}

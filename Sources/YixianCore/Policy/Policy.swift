@@ -1,0 +1,332 @@
+import Foundation
+
+/// A university's plan as data: roles picked out of the roster and the rules that bind them.
+/// Loaded from YAML by `PolicyLoader`; the format is described in docs/POLICY-FORMAT.md.
+public struct Policy: Sendable, Hashable {
+    public var id: String
+    public var title: String
+    public var document: String?
+    public var issuer: String?
+    public var issuedOn: LocalDate?
+    public var roles: [PolicyRole]
+    public var vocabulary: ContactVocabulary
+    public var filingKinds: [FilingKind]
+    public var rules: [PolicyRule]
+
+    public init(id: String, title: String, document: String? = nil, issuer: String? = nil, issuedOn: LocalDate? = nil,
+                roles: [PolicyRole], vocabulary: ContactVocabulary = .standard,
+                filingKinds: [FilingKind] = FilingKind.standard, rules: [PolicyRule]) {
+        self.id = id
+        self.title = title
+        self.document = document
+        self.issuer = issuer
+        self.issuedOn = issuedOn
+        self.roles = roles
+        self.vocabulary = vocabulary
+        self.filingKinds = filingKinds
+        self.rules = rules
+    }
+
+    public func role(_ name: String) -> PolicyRole? { roles.first { $0.name == name } }
+    public func rule(_ id: String) -> PolicyRule? { rules.first { $0.id == id } }
+
+    /// Role name → selector, as `RoleSelector.matches` wants it.
+    public var roleSelectors: [String: RoleSelector] {
+        Dictionary(roles.map { ($0.name, $0.selector) }, uniquingKeysWith: { first, _ in first })
+    }
+}
+
+public struct PolicyRole: Sendable, Hashable {
+    public var name: String
+    /// The policy's own words for the role, e.g. `校领导班子成员`.
+    public var label: String?
+    public var selector: RoleSelector
+
+    public init(name: String, label: String? = nil, selector: RoleSelector) {
+        self.name = name
+        self.label = label
+        self.selector = selector
+    }
+}
+
+/// A kind of filing a unit submits (工作安排, 工作总结, 结对表 …) or a meeting it records.
+public struct FilingKind: Sendable, Hashable, Labelled {
+    public var code: String
+    public var label: Localized
+
+    public init(code: String, label: Localized) {
+        self.code = code
+        self.label = label
+    }
+
+    public static let standard: [FilingKind] = [
+        FilingKind(code: "arrangement-plan", label: Localized(zh: "工作安排", en: "Arrangement plan")),
+        FilingKind(code: "semester-summary", label: Localized(zh: "工作总结", en: "Semester summary")),
+        FilingKind(code: "pairing-table", label: Localized(zh: "结对表", en: "Pairing table")),
+        FilingKind(code: "problem-list", label: Localized(zh: "问题清单", en: "Problem list")),
+        FilingKind(code: "activity-list", label: Localized(zh: "学生活动列表清单", en: "Student activity list")),
+        FilingKind(code: "analysis-meeting", label: Localized(zh: "学生工作专题研判会", en: "Student-work analysis meeting")),
+        FilingKind(code: "student-work-report", label: Localized(zh: "学生工作专题汇报", en: "Student-work report to the party committee")),
+        FilingKind(code: "leader-contact-report", label: Localized(zh: "校领导联系学生情况报告", en: "Report on leaders' contact with students")),
+    ]
+}
+
+public struct PolicyRule: Sendable, Hashable {
+    public enum Severity: String, Sendable, Hashable, Codable {
+        /// 要求 / 至少: a gap is a compliance failure.
+        case required
+        /// 倡导 / 鼓励: shown, but kept out of the failure counts.
+        case advisory
+    }
+
+    public var id: String
+    /// A short name for tables, e.g. `每周面对面接触学生`.
+    public var title: String?
+    public var subject: RuleSubject
+    public var severity: Severity
+    /// The clause of the source document this rule implements, quoted.
+    public var source: String?
+    public var body: RuleBody
+
+    public init(id: String, title: String? = nil, subject: RuleSubject, severity: Severity = .required,
+                source: String? = nil, body: RuleBody) {
+        self.id = id
+        self.title = title
+        self.subject = subject
+        self.severity = severity
+        self.source = source
+        self.body = body
+    }
+}
+
+/// Whom a rule binds: cadres picked by a role, units, or the university as a whole.
+public enum RuleSubject: Sendable, Hashable {
+    case cadres(RoleSelector)
+    case units(UnitSelector)
+    case school
+}
+
+public enum RuleBody: Sendable, Hashable {
+    case count(CountRule)
+    case every(EveryPeriodRule)
+    case pairing(PairingRule)
+    case coverage(CoverageRule)
+    case timeShare(TimeShareRule)
+    case filing(FilingRule)
+    case response(ResponseRule)
+}
+
+/// Where a contact must happen to count.
+public enum ContactScope: String, Sendable, Hashable, CaseIterable {
+    case any
+    /// With a collective the cadre is paired with (on the day of the contact).
+    case ownCollectives = "own-collectives"
+    /// In a college the cadre is linked to: the college of a paired collective, or the cadre's own college.
+    case linkedCollege = "linked-college"
+}
+
+public enum ContactMeasure: String, Sendable, Hashable, CaseIterable {
+    case events
+    case personTimes = "person-times"
+    case hours
+    /// Different venues reached (七进: how many of the seven).
+    case distinctVenues = "distinct-venues"
+}
+
+/// Which ledger lines a rule counts.
+public struct ContactFilter: Sendable, Hashable {
+    /// Kind names as written in the policy (kinds, groups or `any`), for explanations.
+    public var kindNames: [String]
+    /// The kind codes they stand for.
+    public var kinds: Set<String>
+    public var venueNames: [String]?
+    public var venues: Set<String>?
+    public var scope: ContactScope
+    /// The contact must involve a collective of these kinds (one of the cadre's own, with `own-collectives`).
+    public var collectiveKinds: Set<CollectiveKind>?
+    /// With `own-collectives`: which pairings make a collective “own” (all collective pairings when nil).
+    public var pairingKinds: Set<Pairing.Kind>?
+    public var confirmedOnly: Bool
+
+    public init(kindNames: [String], kinds: Set<String>, venueNames: [String]? = nil, venues: Set<String>? = nil,
+                scope: ContactScope = .any, collectiveKinds: Set<CollectiveKind>? = nil,
+                pairingKinds: Set<Pairing.Kind>? = nil, confirmedOnly: Bool = false) {
+        self.kindNames = kindNames
+        self.kinds = kinds
+        self.venueNames = venueNames
+        self.venues = venues
+        self.scope = scope
+        self.collectiveKinds = collectiveKinds
+        self.pairingKinds = pairingKinds
+        self.confirmedOnly = confirmedOnly
+    }
+}
+
+/// A number that may depend on the subject's role: the first matching role wins, else `fallback`.
+/// With no fallback, cadres matching none of the roles are not bound by the rule.
+public struct RuleQuantity: Sendable, Hashable {
+    public struct ByRole: Sendable, Hashable {
+        public var role: String
+        public var value: Double
+        public init(role: String, value: Double) {
+            self.role = role
+            self.value = value
+        }
+    }
+
+    public var byRole: [ByRole]
+    public var fallback: Double?
+
+    public init(_ value: Double) {
+        self.byRole = []
+        self.fallback = value
+    }
+
+    public init(byRole: [ByRole], fallback: Double?) {
+        self.byRole = byRole
+        self.fallback = fallback
+    }
+}
+
+/// At least N events / person-times / hours per period.
+public struct CountRule: Sendable, Hashable {
+    public var filter: ContactFilter
+    public var measure: ContactMeasure
+    public var atLeast: RuleQuantity
+    public var per: PeriodKind
+    /// For term rules: contacts must be made by this day of the term (“在教学礼拜周之前完成”).
+    public var deadline: DeadlineSpec?
+
+    public init(filter: ContactFilter, measure: ContactMeasure = .events, atLeast: RuleQuantity, per: PeriodKind,
+                deadline: DeadlineSpec? = nil) {
+        self.filter = filter
+        self.measure = measure
+        self.atLeast = atLeast
+        self.per = per
+        self.deadline = deadline
+    }
+}
+
+/// “Every week at least one”: judged over a term (or year) as periods met out of periods elapsed;
+/// weeks the calendar excludes (vacations, exam weeks) are skipped.
+public struct EveryPeriodRule: Sendable, Hashable {
+    public var filter: ContactFilter
+    public var measure: ContactMeasure
+    public var atLeast: RuleQuantity
+    /// `week` or `month`.
+    public var per: PeriodKind
+    /// `term` or `academic-year`.
+    public var within: PeriodKind
+    /// Share of counting periods that must be met; 1 = every one.
+    public var share: Double
+
+    public init(filter: ContactFilter, measure: ContactMeasure = .events, atLeast: RuleQuantity, per: PeriodKind,
+                within: PeriodKind = .term, share: Double = 1) {
+        self.filter = filter
+        self.measure = measure
+        self.atLeast = atLeast
+        self.per = per
+        self.within = within
+        self.share = share
+    }
+}
+
+/// How many collectives a cadre must be paired with in the academic year.
+public struct PairingRule: Sendable, Hashable {
+    /// nil: any pairing of the given pairing kinds (a key student has no collective).
+    public var collectiveKinds: Set<CollectiveKind>?
+    public var pairingKinds: Set<Pairing.Kind>
+    public var minimum: Int
+    public var maximum: Int?
+    /// Pairings may be made up to this deadline before a gap counts as missed.
+    public var deadline: DeadlineSpec?
+
+    public init(collectiveKinds: Set<CollectiveKind>?, pairingKinds: Set<Pairing.Kind> = [.linked, .honoraryClassHead],
+                minimum: Int, maximum: Int? = nil, deadline: DeadlineSpec? = nil) {
+        self.collectiveKinds = collectiveKinds
+        self.pairingKinds = pairingKinds
+        self.minimum = minimum
+        self.maximum = maximum
+        self.deadline = deadline
+    }
+}
+
+/// Every collective of the given kinds in a unit is paired with at least N cadres.
+public struct CoverageRule: Sendable, Hashable {
+    public var collectiveKinds: Set<CollectiveKind>
+    public var pairingKinds: Set<Pairing.Kind>
+    public var atLeast: Int
+    public var deadline: DeadlineSpec?
+
+    public init(collectiveKinds: Set<CollectiveKind>, pairingKinds: Set<Pairing.Kind> = [.linked, .honoraryClassHead],
+                atLeast: Int = 1, deadline: DeadlineSpec? = nil) {
+        self.collectiveKinds = collectiveKinds
+        self.pairingKinds = pairingKinds
+        self.atLeast = atLeast
+        self.deadline = deadline
+    }
+}
+
+/// “More than half of working time with students”: hours recorded over working hours elapsed.
+public struct TimeShareRule: Sendable, Hashable {
+    public var filter: ContactFilter
+    public var atLeast: Double
+    public var per: PeriodKind
+    public var hoursPerWorkday: Double
+
+    public init(filter: ContactFilter, atLeast: Double, per: PeriodKind = .term, hoursPerWorkday: Double = 8) {
+        self.filter = filter
+        self.atLeast = atLeast
+        self.per = per
+        self.hoursPerWorkday = hoursPerWorkday
+    }
+}
+
+/// A unit (or the school) files or holds something N times per term or year, by a deadline.
+public struct FilingRule: Sendable, Hashable {
+    public var kind: String
+    public var atLeast: Int
+    /// `term` or `academic-year`.
+    public var per: PeriodKind
+    /// For yearly filings tied to one term (“每年9月…”): 1-based term of the year the deadline is reckoned from.
+    public var term: Int?
+    public var deadline: DeadlineSpec?
+
+    public init(kind: String, atLeast: Int = 1, per: PeriodKind, term: Int? = nil, deadline: DeadlineSpec? = nil) {
+        self.kind = kind
+        self.atLeast = atLeast
+        self.per = per
+        self.term = term
+        self.deadline = deadline
+    }
+}
+
+/// Response deadlines for student cases, per tier, in two stages.
+public struct ResponseRule: Sendable, Hashable {
+    public struct Tier: Sendable, Hashable {
+        public var name: String
+        public var label: String?
+        /// Days after receipt for the first response (acknowledgement); nil when not required.
+        public var firstResponse: Int?
+        /// Days after receipt for the final answer (or explanation 解释说明).
+        public var answer: Int
+
+        public init(name: String, label: String? = nil, firstResponse: Int?, answer: Int) {
+            self.name = name
+            self.label = label
+            self.firstResponse = firstResponse
+            self.answer = answer
+        }
+    }
+
+    public var tiers: [Tier]
+    /// Workdays (the PRC working calendar, 调休 included) or calendar days.
+    public var workdays: Bool
+
+    public init(tiers: [Tier], workdays: Bool = true) {
+        self.tiers = tiers
+        self.workdays = workdays
+    }
+
+    public func tier(_ name: String) -> Tier? { tiers.first { $0.name == name } ?? tiers.first }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// One data row as the user sees it: `number` is the row number shown in Excel
+/// (the header is row 1 unless a title row sits above it).
+public struct TabularRow: Hashable, Sendable {
+    public var number: Int
+    public var cells: [String]
+
+    public init(number: Int, cells: [String]) {
+        self.number = number
+        self.cells = cells
+    }
+
+    /// The cell in a column, or "" when the row is shorter than the header.
+    public subscript(column: Int) -> String { column < cells.count ? cells[column] : "" }
+
+    public var isBlank: Bool { cells.allSatisfy { $0.trimmingCharacters(in: .tabularBlank).isEmpty } }
+}
+
+/// A header and the rows below it — what a CSV file or a worksheet becomes.
+public struct TabularData: Hashable, Sendable {
+    public var header: [String]
+    /// Excel row number of the header.
+    public var headerRowNumber: Int
+    public var rows: [TabularRow]
+
+    public init(header: [String], rows: [TabularRow], headerRowNumber: Int = 1) {
+        self.header = header
+        self.rows = rows
+        self.headerRowNumber = headerRowNumber
+    }
+
+    /// Builds a table from records where `records[i]` is Excel row `i + 1`.
+    public init(records: [[String]], headerRowNumber: Int = 1) {
+        let headerIndex = headerRowNumber - 1
+        self.header = headerIndex < records.count ? records[headerIndex] : []
+        self.headerRowNumber = headerRowNumber
+        self.rows = records.enumerated().dropFirst(headerIndex + 1).map { TabularRow(number: $0.offset + 1, cells: $0.element) }
+    }
+
+    /// Header then rows, for writers.
+    public var records: [[String]] { [header] + rows.map(\.cells) }
+}
+
+extension CharacterSet {
+    /// What a person means by "blank" in a cell: ASCII and Unicode spaces, the full-width
+    /// space U+3000 that Chinese IMEs type, NBSP, and the zero-width characters that
+    /// copy-paste from web pages leaves behind.
+    public static let tabularBlank: CharacterSet = {
+        var set = CharacterSet.whitespacesAndNewlines
+        set.insert(charactersIn: "\u{3000}\u{00A0}\u{200B}\u{200C}\u{200D}\u{2060}\u{FEFF}")
+        return set
+    }()
+}

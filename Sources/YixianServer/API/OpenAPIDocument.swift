@@ -1,0 +1,136 @@
+import Foundation
+import Vapor
+
+/// The OpenAPI 3 document, generated from the registered endpoints so it cannot omit one.
+enum OpenAPIDocument {
+    static func register(_ app: Application) {
+        app.routes.on(.GET, ["api", "v1", "openapi.json"], access: .anyone) { req -> Response in
+            let data = try JSONSerialization.data(withJSONObject: document(req.application.apiRegistry.endpoints), options: [.sortedKeys, .prettyPrinted])
+            let response = Response(status: .ok, body: .init(data: data))
+            response.headers.contentType = .json
+            return response
+        }
+    }
+
+    static func document(_ endpoints: [Endpoint]) -> [String: Any] {
+        var paths: [String: [String: Any]] = [:]
+        for e in endpoints {
+            var parameters: [[String: Any]] = e.pathParameters.map {
+                ["name": $0, "in": "path", "required": true, "schema": ["type": "string", "format": $0 == "id" ? "uuid" : "string"]]
+            }
+            parameters += e.query.map {
+                ["name": $0.name, "in": "query", "required": $0.required, "description": $0.description, "schema": ["type": $0.type]]
+            }
+            var operation: [String: Any] = [
+                "summary": e.summary,
+                "tags": [e.tag],
+                "operationId": "\(e.method.rawValue.lowercased())\(e.path.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: ":", with: ""))",
+                "description": "Access: \(e.access.summary).",
+                "parameters": parameters,
+                "responses": responses(e),
+            ]
+            if let body = e.requestBody {
+                operation["requestBody"] = ["required": true, "content": body == "binary"
+                    ? ["application/octet-stream": ["schema": ["type": "string", "format": "binary"]]]
+                    : ["application/json": ["schema": ["$ref": "#/components/schemas/\(body)"]]]]
+            }
+            paths[e.openAPIPath, default: [:]][e.method.rawValue.lowercased()] = operation
+        }
+        return [
+            "openapi": "3.0.3",
+            "info": ["title": "Yixian (一线) API", "version": "1.0.0",
+                     "description": "领导干部深入基层联系学生工作平台 API。Authenticate with a personal access token (`Authorization: Bearer yx_…`) or the browser session cookie (then send `X-CSRF-Token` on writes). Errors: `{\"error\": {code, field, message, messages: {zh, en}, details}}`."],
+            "servers": [["url": "/"]],
+            "security": [["bearer": []], ["session": []]],
+            "paths": paths,
+            "components": [
+                "securitySchemes": [
+                    "bearer": ["type": "http", "scheme": "bearer"],
+                    "session": ["type": "apiKey", "in": "cookie", "name": AuthMiddleware.sessionCookie],
+                ],
+                "schemas": Schemas.all,
+            ],
+        ]
+    }
+
+    static func responses(_ e: Endpoint) -> [String: Any] {
+        let success: [String: Any] = e.response == "binary"
+            ? ["description": "A file", "content": ["application/octet-stream": ["schema": ["type": "string", "format": "binary"]]]]
+            : ["description": "Success", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(e.response)"]]]]
+        let error: [String: Any] = ["description": "Error", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
+        var result: [String: Any] = [String(e.successStatus): success, "400": error, "401": error, "403": error, "404": error, "422": error]
+        if e.method != .GET { result["409"] = error }
+        return result
+    }
+}
+
+/// JSON Schemas of the API's bodies.
+enum Schemas {
+    static func object(_ properties: [String: Any], required: [String] = []) -> [String: Any] {
+        var schema: [String: Any] = ["type": "object", "properties": properties]
+        if !required.isEmpty { schema["required"] = required }
+        return schema
+    }
+
+    static func page(_ item: String) -> [String: Any] {
+        object(["items": ["type": "array", "items": ["$ref": "#/components/schemas/\(item)"]], "page": int, "per": int, "total": int],
+               required: ["items", "page", "per", "total"])
+    }
+
+    static let string: [String: Any] = ["type": "string"]
+    static let int: [String: Any] = ["type": "integer"]
+    static let bool: [String: Any] = ["type": "boolean"]
+    static let uuid: [String: Any] = ["type": "string", "format": "uuid"]
+    static let strings: [String: Any] = ["type": "array", "items": ["type": "string"]]
+    static let localized: [String: Any] = ["$ref": "#/components/schemas/Localized"]
+    static let unitRef: [String: Any] = ["$ref": "#/components/schemas/UnitRef"]
+
+    static var all: [String: Any] {
+        [
+            "Localized": object(["zh": string, "en": string], required: ["zh", "en"]),
+            "Error": object(["error": object(["code": string, "field": string, "message": string, "messages": localized, "requestId": string,
+                                              "details": ["type": "array", "items": object(["field": string, "message": localized])]])]),
+            "UnitRef": object(["id": uuid, "code": string, "name": string]),
+            "Unit": object(["id": uuid, "code": string, "name": string, "kind": string, "kindLabel": localized, "active": bool]),
+            "UnitInput": object(["code": string, "name": string, "kind": string, "active": bool]),
+            "UnitPage": page("Unit"),
+            "Cadre": object(["id": uuid, "staffNumber": string, "name": string, "unit": unitRef, "posts": strings, "rank": string,
+                             "rankLabel": localized, "partyMember": bool, "tags": strings, "active": bool]),
+            "CadreInput": object(["staffNumber": string, "name": string, "unitCode": string, "posts": strings, "rank": string,
+                                  "partyMember": bool, "tags": strings, "active": bool]),
+            "CadrePage": page("Cadre"),
+            "Collective": object(["id": uuid, "code": string, "name": string, "kind": string, "kindLabel": localized, "unit": unitRef,
+                                  "grade": int, "size": int, "active": bool]),
+            "CollectiveInput": object(["code": string, "name": string, "kind": string, "unitCode": string, "grade": int, "size": int, "active": bool]),
+            "CollectivePage": page("Collective"),
+            "Student": object(["id": uuid, "studentNumber": string, "name": string, "unit": unitRef,
+                               "collectives": ["type": "array", "items": object(["id": uuid, "code": string, "name": string, "kind": string])],
+                               "active": bool]),
+            "StudentInput": object(["studentNumber": string, "name": string, "unitCode": string, "collectiveCodes": strings, "active": bool]),
+            "StudentPage": page("Student"),
+            "Sensitive": object(["studentId": uuid, "familyHardship": bool, "disability": bool, "psychologicalAttention": bool, "note": string]),
+            "SensitiveInput": object(["familyHardship": bool, "disability": bool, "psychologicalAttention": bool, "note": string]),
+            "Calendar": object(["academicYears": ["type": "array", "items": object([
+                "id": string, "name": string, "start": string, "end": string,
+                "terms": ["type": "array", "items": object(["id": string, "name": string, "start": string, "end": string, "teachingWeeks": int,
+                                                            "specialWeeks": ["type": "array", "items": object(["name": string, "kind": string, "start": string, "end": string, "excludedFromWeeklyRules": bool])],
+                                                            "vacations": ["type": "array", "items": object(["name": string, "start": string, "end": string])]])],
+            ])]]),
+            "WorkdayList": ["type": "array", "items": object(["date": string, "weekday": int, "workday": bool, "holiday": string])],
+            "Me": object(["id": uuid, "username": string, "displayName": string, "role": string, "roleLabel": localized,
+                          "unitId": uuid, "cadreId": uuid, "studentId": uuid]),
+            "User": object(["id": uuid, "username": string, "displayName": string, "role": string, "active": bool, "locked": bool]),
+            "UserInput": object(["username": string, "displayName": string, "password": string, "role": string, "unitCode": string,
+                                 "cadreStaffNumber": string, "studentNumber": string], required: ["username", "displayName", "password", "role"]),
+            "UserPage": page("User"),
+            "AuditEvent": object(["seq": int, "at": ["type": "string", "format": "date-time"], "actor": string, "action": string,
+                                  "objectType": string, "objectId": string, "detail": string, "hash": string]),
+            "AuditPage": page("AuditEvent"),
+            "ImportReport": object(["kind": string, "format": string, "encoding": string, "validRows": int, "blankRows": int,
+                                    "errors": ["type": "array", "items": ["$ref": "#/components/schemas/ImportIssue"]],
+                                    "warnings": ["type": "array", "items": ["$ref": "#/components/schemas/ImportIssue"]],
+                                    "outcome": object(["created": int, "updated": int, "unchanged": int])]),
+            "ImportIssue": object(["row": int, "column": string, "code": string, "severity": string, "message": string, "messages": localized]),
+        ]
+    }
+}

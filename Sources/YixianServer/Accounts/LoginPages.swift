@@ -1,0 +1,87 @@
+import Fluent
+import Plot
+import Vapor
+import YixianCore
+
+enum LoginPages {
+    struct LoginForm: Content {
+        var username: String?
+        var password: String?
+    }
+
+    static func register(_ app: Application) {
+        app.routes.on(.GET, SiteRoute.login.components, access: .anyone) { req -> Response in
+            if req.currentUser != nil { return req.redirect(to: SiteRoute.home.path()) }
+            return render(req, username: "", problems: [], status: .ok)
+        }
+        app.routes.on(.POST, SiteRoute.login.components, access: .anyone) { req -> Response in
+            let form = try req.content.decode(LoginForm.self)
+            var check = FieldChecker()
+            let username = check.text("username", form.username, label: "用户名", max: 40)
+            let password = form.password ?? ""
+            if password.isEmpty { check.fail("password", zh: "请填写密码", en: "password is required") }
+            if password.count > 200 { check.fail("password", zh: "密码过长", en: "password is too long") }
+            guard check.problems.isEmpty, let username else {
+                return render(req, username: form.username ?? "", problems: check.problems, status: .unprocessableEntity)
+            }
+            switch try await Accounts.login(username: username, password: password, now: Date(), pool: req.application.threadPool, on: req.db) {
+            case .success(let user):
+                let secret = try await Accounts.startSession(for: user, replacing: req.cookies[AuthMiddleware.sessionCookie]?.string, on: req.db)
+                let response = req.redirect(to: SiteRoute.home.path())
+                response.cookies[AuthMiddleware.sessionCookie] = HTTPCookies.Value(
+                    string: secret, path: "/", isSecure: req.application.yixian.secureCookies, isHTTPOnly: true, sameSite: .lax)
+                return response
+            case .invalid:
+                return render(req, username: username, problems: [.init(field: "password", message: Localized(
+                    zh: "用户名或密码错误；连续 \(Accounts.maxFailures) 次错误将锁定 30 分钟", en: "Wrong username or password; \(Accounts.maxFailures) failures lock the account for 30 minutes"))],
+                              status: .unauthorized)
+            case .locked(let until):
+                let minutes = max(1, Int(until.timeIntervalSinceNow / 60) + 1)
+                return render(req, username: username, problems: [.init(field: "username", message: Localized(
+                    zh: "账号因多次密码错误已锁定，请 \(minutes) 分钟后再试或联系安全管理员", en: "The account is locked after repeated failures; try again in \(minutes) minutes or ask the security admin"))],
+                              status: .tooManyRequests)
+            }
+        }
+        app.routes.on(.POST, SiteRoute.logout.components, access: .signedIn) { req -> Response in
+            if let secret = req.cookies[AuthMiddleware.sessionCookie]?.string {
+                try await Accounts.endSession(secret: secret, on: req.db)
+            }
+            let response = req.redirect(to: SiteRoute.login.path())
+            response.cookies[AuthMiddleware.sessionCookie] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/", isHTTPOnly: true, sameSite: .lax)
+            return response
+        }
+        app.routes.on(.GET, SiteRoute.language.components, access: .anyone) { req -> Response in
+            let to = Language(rawValue: req.query[String.self, at: "to"] ?? "") ?? .zh
+            // Only local paths, so the switch cannot be used as an open redirect.
+            let back = req.query[String.self, at: "back"].flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/"
+            let response = req.redirect(to: back)
+            response.cookies["lang"] = HTTPCookies.Value(string: to.rawValue, maxAge: 365 * 86400, path: "/", isHTTPOnly: true, sameSite: .lax)
+            return response
+        }
+    }
+
+    static func render(_ req: Request, username: String, problems: [AppError.FieldProblem], status: HTTPResponseStatus) -> Response {
+        var ctx = PageContext(req)
+        var newToken: String?
+        if ctx.csrfToken.isEmpty {
+            newToken = Secrets.random()
+            ctx.csrfToken = newToken!
+        }
+        let html = Layout.page(ctx, title: ctx.t("登录", "Sign in"), status: Int(status.code), content:
+            .div(.class("login panel"),
+                 .h1(.text(ctx.t("登录一线平台", "Sign in to Yixian"))),
+                 .p(.class("muted"), .text(ctx.t("领导干部深入基层联系学生工作平台", "The platform for leaders' front-line contact with students"))),
+                 Components.errorSummary(ctx, problems),
+                 .form(.method(.post), .action(SiteRoute.login.path()),
+                       Layout.csrfField(ctx),
+                       Components.field(ctx, name: "username", label: ctx.t("用户名", "Username"), value: username, problems: problems, autocomplete: "username"),
+                       Components.field(ctx, name: "password", label: ctx.t("密码", "Password"), type: .password, problems: problems, autocomplete: "current-password"),
+                       .button(.type(.submit), .text(ctx.t("登录", "Sign in"))))))
+        let response = Response.html(html, status: status)
+        if let newToken {
+            response.cookies[CSRF.anonymousCookie] = HTTPCookies.Value(string: newToken, path: "/", isSecure: req.application.yixian.secureCookies,
+                                                                       isHTTPOnly: true, sameSite: .strict)
+        }
+        return response
+    }
+}

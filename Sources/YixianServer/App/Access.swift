@@ -1,0 +1,67 @@
+import Vapor
+import YixianCore
+
+/// What a route requires. Every route is registered with one, so "who may use it"
+/// is written next to the route and checked before the handler runs.
+enum Access: Sendable {
+    case anyone
+    case signedIn
+    case capability(Capability)
+    /// Any of these roles.
+    case roles(Set<Role>)
+
+    func check(_ req: Request) throws {
+        switch self {
+        case .anyone: return
+        case .signedIn: _ = try req.requireUser()
+        case .capability(let c): _ = try req.require(c)
+        case .roles(let roles):
+            guard roles.contains(try req.requireUser().role) else { throw AppError.forbidden }
+        }
+    }
+
+    var summary: String {
+        switch self {
+        case .anyone: "anyone"
+        case .signedIn: "any signed-in user"
+        case .capability(let c): "roles: " + Role.allCases.filter(c.allows).map(\.rawValue).joined(separator: ", ")
+        case .roles(let roles): "roles: " + Role.allCases.filter(roles.contains).map(\.rawValue).joined(separator: ", ")
+        }
+    }
+}
+
+/// Rejects state-changing requests that do not prove they come from our own pages.
+/// Browser sessions must echo the session's CSRF token (form field `_csrf` or header
+/// `X-CSRF-Token`); bearer-token clients are exempt because browsers never attach them.
+enum CSRF {
+    static let field = "_csrf"
+    static let header = "X-CSRF-Token"
+    static let anonymousCookie = "yixian_csrf"
+
+    static func verify(_ req: Request) throws {
+        guard ![.GET, .HEAD, .OPTIONS].contains(req.method) else { return }
+        if req.headers.bearerAuthorization != nil { return }
+        if let origin = req.headers.first(name: .origin), let host = req.headers.first(name: .host),
+           URL(string: origin)?.host.map({ host.hasPrefix($0) }) != true {
+            throw AppError.csrf
+        }
+        let expected = req.currentUser?.csrfToken ?? req.cookies[anonymousCookie]?.string
+        guard let expected, !expected.isEmpty else { throw AppError.csrf }
+        let given = req.headers.first(name: header) ?? (try? req.content.get(String.self, at: field))
+        guard let given, Secrets.constantTimeEqual(given, expected) else { throw AppError.csrf }
+    }
+}
+
+extension RoutesBuilder {
+    /// Registers a route with its access rule; CSRF is enforced on every state-changing method.
+    @discardableResult
+    func on<R: AsyncResponseEncodable>(_ method: HTTPMethod, _ path: [PathComponent], access: Access,
+                                       body: HTTPBodyStreamStrategy = .collect,
+                                       use handler: @Sendable @escaping (Request) async throws -> R) -> Route {
+        on(method, path, body: body) { req async throws -> Response in
+            try access.check(req)
+            try CSRF.verify(req)
+            return try await handler(req).encodeResponse(for: req)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import SQLKit
+import Vapor
+
+extension Application {
+    /// Registers the configured database. SQLite gets WAL, `synchronous=FULL` and a busy
+    /// timeout so that an acknowledged write survives a kill -9 and concurrent writers wait
+    /// instead of failing.
+    func configureDatabase(_ config: AppConfig) throws {
+        switch config.storage {
+        case .sqlite(let path):
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+        case .postgres(let url):
+            var pg = try SQLPostgresConfiguration(url: url)
+            pg.searchPath = ["public"]
+            databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: 4, sqlLogLevel: .debug), as: .psql)
+        }
+    }
+
+    /// Applies per-connection SQLite settings. Fluent keeps one SQLite connection per event
+    /// loop for the life of the process, so visiting every loop once covers every connection.
+    func prepareSQLiteConnections() async throws {
+        guard case .sqlite = yixian.storage else { return }
+        for eventLoop in eventLoopGroup.makeIterator() {
+            let db = databases.database(logger: logger, on: eventLoop)!
+            guard let sql = db as? any SQLDatabase else { continue }
+            try await sql.raw("PRAGMA journal_mode=WAL").run()
+            try await sql.raw("PRAGMA synchronous=FULL").run()
+            try await sql.raw("PRAGMA busy_timeout=10000").run()
+            try await sql.raw("PRAGMA foreign_keys=ON").run()
+        }
+    }
+}
+
+extension Database {
+    var isSQLite: Bool { (self as? any SQLDatabase)?.dialect.name == "sqlite" }
+
+    /// A write transaction. On SQLite it begins IMMEDIATE so that the write lock is taken
+    /// up front: two deferred transactions that both read and then write would otherwise
+    /// deadlock and one would fail with SQLITE_BUSY.
+    func write<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        guard isSQLite else { return try await transaction(body) }
+        return try await withConnection { conn in
+            let sql = conn as! any SQLDatabase
+            try await sql.raw("BEGIN IMMEDIATE").run()
+            do {
+                let result = try await body(conn)
+                try await sql.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await sql.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Vapor
+
+/// Every HTML page's path, in one place: routes are registered from these and links
+/// are built from them, so the two cannot drift apart.
+enum SiteRoute: String, CaseIterable, Sendable {
+    case home = "/"
+    case login = "/login"
+    case logout = "/logout"
+    case language = "/language"
+    case units = "/units"
+    case unit = "/units/:id"
+    case cadres = "/cadres"
+    case cadre = "/cadres/:id"
+    case collectives = "/collectives"
+    case collective = "/collectives/:id"
+    case students = "/students"
+    case student = "/students/:id"
+    case studentSensitive = "/students/:id/sensitive"
+    case calendar = "/calendar"
+    case importForm = "/import/:kind"
+    case importJob = "/import/jobs/:id"
+    case importConfirm = "/import/jobs/:id/confirm"
+    case export = "/export/:kind"
+    case users = "/admin/users"
+    case userCreate = "/admin/users/new"
+    case userUnlock = "/admin/users/:id/unlock"
+    case userDeactivate = "/admin/users/:id/deactivate"
+    case audit = "/admin/audit"
+    case tokens = "/account/tokens"
+    case stylesheet = "/assets/app.css"
+
+    var components: [PathComponent] { rawValue.pathComponents }
+
+    /// A concrete path, filling `:name` placeholders in order.
+    func path(_ parameters: CustomStringConvertible..., query: [String: String] = [:]) -> String {
+        var values = parameters.makeIterator()
+        var path = rawValue.split(separator: "/").map { part -> String in
+            part.hasPrefix(":") ? (values.next()?.description ?? String(part)) : String(part)
+        }.joined(separator: "/")
+        path = "/" + path
+        if !query.isEmpty {
+            path += "?" + query.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.urlQueryEncoded)" }.joined(separator: "&")
+        }
+        return path
+    }
+}
+
+extension String {
+    var urlQueryEncoded: String {
+        addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? self
+    }
+}
+
+extension CharacterSet {
+    static let urlQueryValueAllowed: CharacterSet = {
+        var set = CharacterSet.urlQueryAllowed
+        set.remove(charactersIn: "&=+?#")
+        return set
+    }()
+}

@@ -1,0 +1,72 @@
+import Fluent
+import Vapor
+import YixianCore
+
+/// Assembles the application: database, migrations, middleware, routes.
+public func configure(_ app: Application, config: AppConfig = .fromEnvironment()) async throws {
+    app.yixian = config
+    // Tests may register their own database (a PostgreSQL schema of their own) first.
+    if app.databases.ids().isEmpty { try app.configureDatabase(config) }
+    app.migrations.add(migrations)
+    // Outermost first: request ids for every log line, security headers even on errors.
+    app.middleware = Middlewares()
+    app.middleware.use(RequestIDMiddleware())
+    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(AppErrorMiddleware())
+    app.middleware.use(AuthMiddleware())
+    app.routes.defaultMaxBodySize = "64kb"
+    try await app.prepareSQLiteConnections()
+    registerRoutes(app)
+}
+
+/// In order; never edit one that has shipped, add a new one.
+let migrations: [any Migration] = [
+    CreateUnit(), CreateCadre(), CreateCollective(), CreateStudent(), CreateStudentSensitive(), CreatePairing(),
+    CreateCalendar(), CreateUser(), CreateSession(), CreateAPIToken(), CreateAuditEvent(),
+]
+
+func registerRoutes(_ app: Application) {
+    HealthRoutes.register(app)
+    LoginPages.register(app)
+    HomePage.register(app)
+    RosterPages.register(app)
+    CalendarPage.register(app)
+    AdminPages.register(app)
+    UnitsAPI.register(app)
+    CadresAPI.register(app)
+    CollectivesAPI.register(app)
+    StudentsAPI.register(app)
+    CalendarAPI.register(app)
+    AccountsAPI.register(app)
+    ImportExport.register(app)
+    OpenAPIDocument.register(app)
+}
+
+enum HealthRoutes {
+    struct Status: Content {
+        var status: String
+        var database: String?
+    }
+
+    static func register(_ app: Application) {
+        app.routes.on(.GET, ["healthz"], access: .anyone) { _ in Status(status: "ok") }
+        // Ready when the database answers and migrations have run.
+        app.routes.on(.GET, ["readyz"], access: .anyone) { req -> Response in
+            do {
+                _ = try await UnitModel.query(on: req.db).count()
+                return try await Status(status: "ready", database: req.db.isSQLite ? "sqlite" : "postgresql").encodeResponse(for: req)
+            } catch {
+                req.logger.warning("not ready: \(error)")
+                let response = try await Status(status: "unavailable", database: nil).encodeResponse(for: req)
+                response.status = .serviceUnavailable
+                return response
+            }
+        }
+        app.routes.on(.GET, SiteRoute.stylesheet.components, access: .anyone) { _ -> Response in
+            let response = Response(status: .ok, body: .init(string: Stylesheet.css))
+            response.headers.contentType = HTTPMediaType(type: "text", subType: "css", parameters: ["charset": "utf-8"])
+            response.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=3600")
+            return response
+        }
+    }
+}

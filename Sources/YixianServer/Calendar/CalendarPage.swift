@@ -1,0 +1,42 @@
+import Plot
+import Vapor
+import YixianCore
+
+enum CalendarPage {
+    static func register(_ app: Application) {
+        app.routes.on(.GET, SiteRoute.calendar.components, access: .signedIn) { req -> Response in
+            let ctx = PageContext(req)
+            let years = try await CalendarAPI.load(on: req.db)
+            let workdays = WorkdayCalendar.prc
+            return .html(Layout.page(ctx, title: ctx.t("校历", "Calendar"), content: .group(
+                .h1(.text(ctx.t("校历与工作日", "Academic calendar"))),
+                .if(years.isEmpty, .div(.class("panel empty"), .text(ctx.t("尚未设置校历。业务管理员可通过 API 导入学年与学期。", "No calendar yet.")))),
+                .forEach(years.reversed()) { year in
+                    .div(.class("panel"),
+                         .h2(.text("\(year.name)（\(year.range.start.iso) – \(year.range.end.iso)）")),
+                         .forEach(year.terms) { term in
+                             .group(
+                                .h3(.text("\(term.name)：\(term.range.start.iso) – \(term.range.end.iso)，\(ctx.t("共", "")) \(term.teachingWeeks.count) \(ctx.t("周", "weeks"))")),
+                                .ul(
+                                    .forEach(term.specialWeeks) { w in
+                                        .li(.text("\(ctx.t(w.kind.label))：\(w.name) \(w.range.start.iso) – \(w.range.end.iso)" +
+                                                  (w.excludedFromWeeklyRules ? ctx.t("（不计入每周要求）", " (skipped by weekly rules)") : "")))
+                                    },
+                                    .forEach(term.vacations) { v in
+                                        .li(.text(ctx.t("假期", "Vacation") + "：\(v.start.iso) – \(v.end.iso)"))
+                                    }))
+                         })
+                },
+                .div(.class("panel"),
+                     .h2(.text(ctx.t("法定节假日与调休", "Public holidays and make-up workdays"))),
+                     .p(.class("muted"), .text(ctx.t("按国务院办公厅通知；2027 年为推算，发布后由管理员更新。", "From the State Council notices; 2027 is projected until published."))),
+                     Components.table(ctx, headers: [ctx.t("日期", "Dates"), ctx.t("类型", "Kind"), ctx.t("名称", "Name")],
+                                      rows: workdays.entries.map { e in
+                                          [Components.cell(e.range.start == e.range.end ? e.range.start.iso : "\(e.range.start.iso) – \(e.range.end.iso)"),
+                                           Components.cell(ctx.t(e.kind.label) + (e.projected ? ctx.t("（推算）", " (projected)") : "")),
+                                           Components.cell(e.name)]
+                                      }, empty: .text("")))
+            )))
+        }
+    }
+}

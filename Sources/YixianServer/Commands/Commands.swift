@@ -1,0 +1,154 @@
+import ConsoleKit
+import Fluent
+import Foundation
+import Vapor
+import YixianCore
+
+/// Applies pending migrations without asking (Fluent's own command prompts, which breaks scripts).
+struct MigrateCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Flag(name: "revert", help: "Revert the last batch instead") var revert: Bool
+    }
+    var help: String { "Apply database migrations (SQLite or PostgreSQL, as configured)" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        if signature.revert {
+            try await context.application.autoRevert()
+        } else {
+            try await context.application.autoMigrate()
+        }
+        context.console.print("migrations done")
+    }
+}
+
+struct DemoCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "scale", help: "standard (default) or large") var scale: String?
+    }
+    var help: String { "Generate the demo university into an empty database" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        guard let scale = DemoScale(rawValue: signature.scale ?? "standard") else {
+            throw AppError.field("scale", zh: "规模只能是 standard 或 large", en: "scale must be standard or large")
+        }
+        try await app.autoMigrate()
+        guard try await DemoLoader.isEmpty(on: app.db) else {
+            context.console.error("数据库不为空，未生成演示数据。The database is not empty; nothing generated.")
+            throw ExitCode(1)
+        }
+        let start = Date()
+        let summary = try await DemoLoader.load(app, scale: scale)
+        context.console.print(DemoLoader.banner(summary, address: "http://127.0.0.1:8080"))
+        context.console.print(String(format: "generated in %.1f s", Date().timeIntervalSince(start)))
+    }
+}
+
+struct UserCommands: AsyncCommandGroup {
+    var commands: [String: any AnyAsyncCommand] = ["create": UserCreateCommand(), "reset-password": UserResetPasswordCommand()]
+    var help: String { "Manage user accounts" }
+}
+
+struct UserCreateCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "username") var username: String?
+        @Option(name: "role", help: "system-admin, security-admin, audit-admin, business-admin, unit-secretary, cadre, assessor, student") var role: String?
+        @Option(name: "name", help: "display name") var name: String?
+        @Option(name: "password", help: "omit to generate one") var password: String?
+        @Option(name: "unit", help: "unit code (unit secretaries)") var unit: String?
+        @Option(name: "staff-number", help: "cadre staff number (cadres)") var staffNumber: String?
+        @Option(name: "student-number", help: "student number (students)") var studentNumber: String?
+    }
+    var help: String { "Create a user account" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        guard let username = signature.username, let role = signature.role.flatMap(Role.init(rawValue:)) else {
+            context.console.error("需要 --username 和有效的 --role。--username and a valid --role are required.")
+            throw ExitCode(2)
+        }
+        let password = signature.password ?? Secrets.random().prefix(16).description
+        try await app.autoMigrate()
+        try await CLIErrors.report(context) {
+            try await Accounts.createUser(.init(username: username, displayName: signature.name ?? username, password: password, role: role,
+                                                unitCode: signature.unit, cadreStaffNumber: signature.staffNumber, studentNumber: signature.studentNumber),
+                                          cost: app.yixian.bcryptCost, pool: app.threadPool, by: .init(id: nil, name: "cli"), on: app.db)
+        }
+        context.console.print("created \(username) (\(role.rawValue))" + (signature.password == nil ? "; password: \(password)" : ""))
+    }
+}
+
+struct UserResetPasswordCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "username") var username: String?
+        @Option(name: "password", help: "omit to generate one") var password: String?
+    }
+    var help: String { "Set a new password, unlock the account and end its sessions" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        guard let username = signature.username else {
+            context.console.error("需要 --username。--username is required.")
+            throw ExitCode(2)
+        }
+        let password = signature.password ?? Secrets.random().prefix(16).description
+        try await CLIErrors.report(context) {
+            try await Accounts.resetPassword(username: username, password: password, cost: app.yixian.bcryptCost, pool: app.threadPool,
+                                             by: .init(id: nil, name: "cli"), on: app.db)
+        }
+        context.console.print("password reset for \(username)" + (signature.password == nil ? "; new password: \(password)" : ""))
+    }
+}
+
+struct TokenCommands: AsyncCommandGroup {
+    var commands: [String: any AnyAsyncCommand] = ["create": TokenCreateCommand()]
+    var help: String { "Personal access tokens for API clients" }
+}
+
+struct TokenCreateCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "user", help: "username") var user: String?
+        @Option(name: "name", help: "what the token is for") var name: String?
+    }
+    var help: String { "Create a token and print it once" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard let user = signature.user else {
+            context.console.error("需要 --user。--user is required.")
+            throw ExitCode(2)
+        }
+        let secret = try await CLIErrors.report(context) {
+            try await Accounts.createToken(username: user, name: signature.name ?? "cli", by: .init(id: nil, name: "cli"), on: context.application.db)
+        }
+        context.console.print(secret)
+    }
+}
+
+enum CLIErrors {
+    /// Prints an `AppError` in both languages and exits 1, instead of a stack of Swift noise.
+    static func report<T>(_ context: CommandContext, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as AppError {
+            context.console.error("\(error.message.zh) / \(error.message.en)")
+            for detail in error.details.dropFirst() { context.console.error("  \(detail.field): \(detail.message.zh) / \(detail.message.en)") }
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct ExitCode: Error, DebuggableError {
+    var code: Int32
+    init(_ code: Int32) { self.code = code }
+    var identifier: String { "exit\(code)" }
+    var reason: String { "exit code \(code)" }
+}
+
+extension Application {
+    public func registerCommands() {
+        asyncCommands.use(MigrateCommand(), as: "migrate")
+        asyncCommands.use(DemoCommand(), as: "demo")
+        asyncCommands.use(UserCommands(), as: "user")
+        asyncCommands.use(TokenCommands(), as: "token")
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import Logging
+import Vapor
+import YixianCore
+
+/// The `yixian` executable: `serve [--demo]`, `migrate`, `demo`, `user`, `token`, and more.
+public enum Entrypoint {
+    public static func main() async throws {
+        var arguments = CommandLine.arguments
+        let demo = arguments.contains("--demo")
+        arguments.removeAll { $0 == "--demo" }
+        if arguments.count == 1 { arguments.append("serve") }
+
+        var env = try Environment.detect(arguments: arguments)
+        try LoggingSystem.bootstrap(from: &env)
+        let app = try await Application.make(env)
+        do {
+            try await configure(app)
+            app.registerCommands()
+            if arguments.dropFirst().first == "serve" {
+                try await prepareServe(app, demo: demo, arguments: arguments)
+            }
+            try await app.execute()
+        } catch {
+            app.logger.report(error: error)
+            try? await app.asyncShutdown()
+            exit((error as? ExitCode)?.code ?? 1)
+        }
+        try await app.asyncShutdown()
+    }
+
+    /// The first README command must work on a fresh machine: migrate, fill the demo, say where to log in.
+    static func prepareServe(_ app: Application, demo: Bool, arguments: [String]) async throws {
+        try await app.autoMigrate()
+        var summary: DemoLoader.Summary?
+        if demo {
+            if try await DemoLoader.isEmpty(on: app.db) {
+                app.logger.notice("generating the demo university…")
+                summary = try await DemoLoader.load(app)
+            } else if try await UserModel.query(on: app.db).filter(\.$username == "admin").first() != nil {
+                let logins = DemoUniversity.generate(scale: .standard, seed: DemoLoader.seed, asOf: LocalDate(Date())).logins
+                summary = .init(units: try await UnitModel.query(on: app.db).count(), cadres: try await CadreModel.query(on: app.db).count(),
+                                collectives: try await CollectiveModel.query(on: app.db).count(),
+                                students: try await StudentModel.query(on: app.db).count(), logins: logins)
+            }
+        }
+        func option(_ names: [String]) -> String? {
+            guard let index = arguments.firstIndex(where: names.contains), index + 1 < arguments.count else { return nil }
+            return arguments[index + 1]
+        }
+        let host = option(["--hostname", "-H"]) ?? "127.0.0.1"
+        let port = option(["--port", "-p"]) ?? "8080"
+        print(DemoLoader.banner(summary, address: "http://\(host):\(port)"))
+    }
+}

@@ -1,0 +1,83 @@
+import Fluent
+import Foundation
+import Vapor
+import YixianCore
+
+/// Loads the generated demo university into the database and creates one login per role.
+enum DemoLoader {
+    static let password = "yixian2026"
+    static let seed: UInt64 = 2019_0034
+
+    struct Summary: Sendable {
+        var units: Int
+        var cadres: Int
+        var collectives: Int
+        var students: Int
+        var logins: [DemoLogin]
+    }
+
+    static func isEmpty(on db: any Database) async throws -> Bool {
+        try await UnitModel.query(on: db).count() == 0 && UserModel.query(on: db).count() == 0
+    }
+
+    static func load(_ app: Application, scale: DemoScale = .standard, asOf: LocalDate = LocalDate(Date())) async throws -> Summary {
+        let demo = DemoUniversity.generate(scale: scale, seed: seed, asOf: asOf)
+        let db = app.db
+        try await db.write { db in
+            _ = try await RosterStore.apply(units: demo.units, on: db)
+            _ = try await RosterStore.apply(collectives: demo.collectives, on: db)
+            _ = try await RosterStore.apply(cadres: demo.cadres, on: db)
+            _ = try await RosterStore.apply(students: demo.students, on: db)
+            let studentIDs = Dictionary(uniqueKeysWithValues: try await StudentModel.query(on: db).all().map { ($0.studentNumber, $0.id!) })
+            let sensitive: [StudentSensitiveModel] = demo.sensitive.sorted { $0.key < $1.key }.compactMap { number, flags in
+                guard let id = studentIDs[number] else { return nil }
+                let m = StudentSensitiveModel()
+                m.id = UUID()
+                m.$student.id = id
+                m.apply(flags)
+                return m
+            }
+            try await RosterStore.insert(sensitive, on: db)
+            let cadreIDs = Dictionary(uniqueKeysWithValues: try await CadreModel.query(on: db).all().map { ($0.staffNumber, $0.id!) })
+            let collectiveIDs = Dictionary(uniqueKeysWithValues: try await CollectiveModel.query(on: db).all().map { ($0.code, $0.id!) })
+            let pairings: [PairingModel] = demo.pairings.compactMap { p in
+                guard let cadreID = cadreIDs[p.cadreStaffNumber] else { return nil }
+                let m = PairingModel()
+                m.id = UUID()
+                m.$cadre.id = cadreID
+                m.kind = p.kind.rawValue
+                m.$collective.id = p.collectiveCode.flatMap { collectiveIDs[$0] }
+                m.$student.id = p.studentNumber.flatMap { studentIDs[$0] }
+                m.academicYear = p.academicYearID
+                m.startDate = p.range.start.iso
+                m.endDate = p.range.end.iso
+                return m
+            }
+            try await RosterStore.insert(pairings, on: db)
+            try await CalendarAPI.save(demo.academicYears, on: db)
+            try await AuditTrail.record("demo.load", objectType: "institution", objectID: "demo", detail: "scale \(scale.rawValue), seed \(seed)", by: .system, on: db)
+        }
+        let logins = demo.logins
+        for login in logins {
+            guard let role = Role(rawValue: login.role) else { continue }
+            let unitCode = role == .unitSecretary ? demo.cadres.first { $0.staffNumber == login.staffNumber }?.unitCode : nil
+            try await Accounts.createUser(.init(username: login.username, displayName: login.displayName, password: password, role: role,
+                                                unitCode: unitCode, cadreStaffNumber: login.staffNumber, studentNumber: login.studentNumber),
+                                          cost: app.yixian.bcryptCost, pool: app.threadPool, by: .system, on: db)
+        }
+        return Summary(units: demo.units.count, cadres: demo.cadres.count, collectives: demo.collectives.count, students: demo.students.count, logins: logins)
+    }
+
+    static func banner(_ summary: Summary?, address: String) -> String {
+        var lines = ["", "一线 Yixian is running: \(address)", "登录地址 Sign in at: \(address)/login"]
+        if let summary {
+            lines.append("演示大学 Demo university: \(summary.units) 个单位, \(summary.cadres) 名干部, \(summary.collectives) 个学生集体, \(summary.students) 名学生")
+            lines.append("演示账号 Demo logins (password 密码: \(password)):")
+            for login in summary.logins {
+                let role = Role(rawValue: login.role)?.label.zh ?? login.role
+                lines.append("  \(login.username.padding(toLength: 10, withPad: " ", startingAt: 0)) \(role)  \(login.displayName)")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,201 @@
+import Fluent
+import Foundation
+import YixianCore
+
+/// Writes validated roster values idempotently, keyed by code / staff number / student number:
+/// re-importing the same file changes nothing and says so.
+enum RosterStore {
+    struct Outcome: Codable, Sendable, Equatable {
+        var created = 0
+        var updated = 0
+        var unchanged = 0
+    }
+
+    typealias Progress = @Sendable (_ done: Int, _ total: Int) -> Void
+
+    static let batchSize = 500
+
+    static func knownUnitCodes(on db: any Database) async throws -> Set<String> {
+        Set(try await UnitModel.query(on: db).all(\.$code))
+    }
+
+    static func knownCollectiveCodes(on db: any Database) async throws -> Set<String> {
+        Set(try await CollectiveModel.query(on: db).all(\.$code))
+    }
+
+    static func unitIDs(on db: any Database) async throws -> [String: UUID] {
+        Dictionary(uniqueKeysWithValues: try await UnitModel.query(on: db).all().map { ($0.code, $0.id!) })
+    }
+
+    static func apply(units: [Unit], on db: any Database, progress: Progress? = nil) async throws -> Outcome {
+        var outcome = Outcome()
+        let existing = Dictionary(uniqueKeysWithValues: try await UnitModel.query(on: db).all().map { ($0.code, $0) })
+        var fresh: [UnitModel] = []
+        for (index, unit) in units.enumerated() {
+            if let model = existing[unit.code] {
+                if model.core == unit { outcome.unchanged += 1; continue }
+                model.apply(unit)
+                try await model.save(on: db)
+                outcome.updated += 1
+            } else {
+                fresh.append(UnitModel(id: UUID(), unit))
+            }
+            if index % batchSize == 0 { progress?(index, units.count) }
+        }
+        try await insert(fresh, on: db)
+        outcome.created = fresh.count
+        progress?(units.count, units.count)
+        return outcome
+    }
+
+    static func apply(cadres: [Cadre], on db: any Database, progress: Progress? = nil) async throws -> Outcome {
+        var outcome = Outcome()
+        let units = try await unitIDs(on: db)
+        let codes = Dictionary(uniqueKeysWithValues: units.map { ($0.value, $0.key) })
+        let existing = Dictionary(uniqueKeysWithValues: try await CadreModel.query(on: db).all().map { ($0.staffNumber, $0) })
+        var fresh: [CadreModel] = []
+        for (index, cadre) in cadres.enumerated() {
+            guard let unitID = units[cadre.unitCode] else { continue }
+            if let model = existing[cadre.staffNumber] {
+                if model.core(unitCode: codes[model.$unit.id] ?? "") == cadre { outcome.unchanged += 1; continue }
+                model.apply(cadre, unitID: unitID)
+                try await model.save(on: db)
+                outcome.updated += 1
+            } else {
+                let model = CadreModel()
+                model.id = UUID()
+                model.apply(cadre, unitID: unitID)
+                fresh.append(model)
+            }
+            if index % batchSize == 0 { progress?(index, cadres.count) }
+        }
+        try await insert(fresh, on: db)
+        outcome.created = fresh.count
+        progress?(cadres.count, cadres.count)
+        return outcome
+    }
+
+    static func apply(collectives: [Collective], on db: any Database, progress: Progress? = nil) async throws -> Outcome {
+        var outcome = Outcome()
+        let units = try await unitIDs(on: db)
+        let codes = Dictionary(uniqueKeysWithValues: units.map { ($0.value, $0.key) })
+        let existing = Dictionary(uniqueKeysWithValues: try await CollectiveModel.query(on: db).all().map { ($0.code, $0) })
+        var fresh: [CollectiveModel] = []
+        for (index, collective) in collectives.enumerated() {
+            guard let unitID = units[collective.unitCode] else { continue }
+            if let model = existing[collective.code] {
+                if model.core(unitCode: codes[model.$unit.id] ?? "") == collective { outcome.unchanged += 1; continue }
+                model.apply(collective, unitID: unitID)
+                try await model.save(on: db)
+                outcome.updated += 1
+            } else {
+                let model = CollectiveModel()
+                model.id = UUID()
+                model.apply(collective, unitID: unitID)
+                fresh.append(model)
+            }
+            if index % batchSize == 0 { progress?(index, collectives.count) }
+        }
+        try await insert(fresh, on: db)
+        outcome.created = fresh.count
+        progress?(collectives.count, collectives.count)
+        return outcome
+    }
+
+    static func apply(students: [Student], on db: any Database, progress: Progress? = nil) async throws -> Outcome {
+        var outcome = Outcome()
+        let units = try await unitIDs(on: db)
+        let collectiveIDs = Dictionary(uniqueKeysWithValues: try await CollectiveModel.query(on: db).all().map { ($0.code, $0.id!) })
+        let collectiveCodes = Dictionary(uniqueKeysWithValues: collectiveIDs.map { ($0.value, $0.key) })
+        let existing = Dictionary(uniqueKeysWithValues: try await StudentModel.query(on: db).all().map { ($0.studentNumber, $0) })
+        var memberships: [UUID: Set<String>] = [:]
+        for m in try await StudentCollectiveModel.query(on: db).all() {
+            memberships[m.$student.id, default: []].insert(collectiveCodes[m.$collective.id] ?? "")
+        }
+        var freshStudents: [StudentModel] = []
+        var freshMemberships: [StudentCollectiveModel] = []
+        for (index, student) in students.enumerated() {
+            guard let unitID = units[student.unitCode] else { continue }
+            let wanted = Set(student.collectiveCodes)
+            if let model = existing[student.studentNumber] {
+                let same = model.name == student.name && model.$unit.id == unitID && model.active == student.active
+                    && memberships[model.id!, default: []] == wanted
+                if same { outcome.unchanged += 1; continue }
+                model.name = student.name
+                model.$unit.id = unitID
+                model.active = student.active
+                try await model.save(on: db)
+                if memberships[model.id!, default: []] != wanted {
+                    try await StudentCollectiveModel.query(on: db).filter(\.$student.$id == model.id!).delete()
+                    freshMemberships += wanted.compactMap { collectiveIDs[$0] }.map { StudentCollectiveModel(studentID: model.id!, collectiveID: $0) }
+                }
+                outcome.updated += 1
+            } else {
+                let model = StudentModel()
+                model.id = UUID()
+                model.studentNumber = student.studentNumber
+                model.name = student.name
+                model.$unit.id = unitID
+                model.active = student.active
+                freshStudents.append(model)
+                freshMemberships += wanted.compactMap { collectiveIDs[$0] }.map { StudentCollectiveModel(studentID: model.id!, collectiveID: $0) }
+            }
+            if index % batchSize == 0 { progress?(index, students.count) }
+        }
+        try await insert(freshStudents, on: db)
+        for m in freshMemberships { m.id = UUID() }
+        try await insert(freshMemberships, on: db)
+        outcome.created = freshStudents.count
+        progress?(students.count, students.count)
+        return outcome
+    }
+
+    /// Multi-row inserts in batches: one statement per 500 rows instead of one per row.
+    static func insert<M: Model>(_ models: [M], on db: any Database) async throws {
+        var start = 0
+        while start < models.count {
+            let end = min(start + batchSize, models.count)
+            try await Array(models[start..<end]).create(on: db)
+            start = end
+        }
+    }
+
+    // MARK: - Export
+
+    enum ExportFormat: String, Sendable { case csv, xlsx }
+
+    /// The roster as a file with the import's own headers, so an export re-imports unchanged.
+    static func export(_ kind: RosterKind, format: ExportFormat, scope: UUID?, on db: any Database) async throws -> Data {
+        func encode<R: RosterRecord>(_ values: [R]) throws -> Data {
+            format == .csv ? RosterExport.csv(values) : try RosterExport.xlsx(values, sheetName: kind.label.zh)
+        }
+        let unitCodes = Dictionary(uniqueKeysWithValues: try await UnitModel.query(on: db).all().map { ($0.id!, $0.code) })
+        switch kind {
+        case .units:
+            var query = UnitModel.query(on: db).sort(\.$code)
+            if let scope { query = query.filter(\.$id == scope) }
+            return try encode(try await query.all().map(\.core))
+        case .cadres:
+            var query = CadreModel.query(on: db).sort(\.$staffNumber)
+            if let scope { query = query.filter(\.$unit.$id == scope) }
+            return try encode(try await query.all().map { $0.core(unitCode: unitCodes[$0.$unit.id] ?? "") })
+        case .collectives:
+            var query = CollectiveModel.query(on: db).sort(\.$code)
+            if let scope { query = query.filter(\.$unit.$id == scope) }
+            return try encode(try await query.all().map { $0.core(unitCode: unitCodes[$0.$unit.id] ?? "") })
+        case .students:
+            var query = StudentModel.query(on: db).sort(\.$studentNumber)
+            if let scope { query = query.filter(\.$unit.$id == scope) }
+            let students = try await query.all()
+            let collectiveCodes = Dictionary(uniqueKeysWithValues: try await CollectiveModel.query(on: db).all().map { ($0.id!, $0.code) })
+            var memberships: [UUID: [String]] = [:]
+            for m in try await StudentCollectiveModel.query(on: db).all() {
+                memberships[m.$student.id, default: []].append(collectiveCodes[m.$collective.id] ?? "")
+            }
+            return try encode(students.map {
+                Student(studentNumber: $0.studentNumber, name: $0.name, unitCode: unitCodes[$0.$unit.id] ?? "",
+                        collectiveCodes: (memberships[$0.id!] ?? []).sorted(), active: $0.active)
+            })
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import Fluent
+import SQLKit
+
+struct CreateCollective: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(CollectiveModel.schema)
+            .id()
+            .field("code", .string, .required)
+            .field("name", .string, .required)
+            .field("kind", .string, .required)
+            .field("unit_id", .uuid, .required, .references(UnitModel.schema, "id"))
+            .field("grade", .int)
+            .field("size", .int, .required)
+            .field("active", .bool, .required)
+            .field("updated_at", .datetime)
+            .unique(on: "code")
+            .create()
+        try await (database as! any SQLDatabase).create(index: "collectives_unit_idx").on(CollectiveModel.schema).column("unit_id").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(CollectiveModel.schema).delete()
+    }
+}

@@ -1,0 +1,89 @@
+import Fluent
+import Vapor
+import YixianCore
+
+enum CadresAPI {
+    static func list(_ filter: RosterFilter, scope: UUID?, on db: any Database) async throws -> Page<CadreDTO> {
+        var query = CadreModel.query(on: db).with(\.$unit).search(["name", "staff_number", "posts"], filter.likePattern).sort(\.$staffNumber)
+        if let scope { query = query.filter(\.$unit.$id == scope) }
+        if let unitID = filter.unitID { query = query.filter(\.$unit.$id == unitID) }
+        if let active = filter.active { query = query.filter(\.$active == active) }
+        if let rank = filter.kind { query = query.filter(\.$rank == rank) }
+        let (items, total) = try await query.paged(filter.page)
+        return Page(items: items.map(CadreDTO.init), page: filter.page.page, per: filter.page.per, total: total)
+    }
+
+    static func find(_ id: UUID, for user: CurrentUser, on db: any Database) async throws -> CadreModel {
+        guard let cadre = try await CadreModel.query(on: db).filter(\.$id == id).with(\.$unit).first() else { throw AppError.notFound("cadre") }
+        // A cadre may always read their own record.
+        if user.cadreID != id { try user.checkUnit(cadre.$unit.id) }
+        return cadre
+    }
+
+    static func validated(_ input: CadreInput, existing: CadreModel?, on db: any Database) async throws -> (Cadre, UnitModel) {
+        var check = FieldChecker()
+        let staffNumber = existing.map { $0.staffNumber } ?? check.code("staffNumber", input.staffNumber, label: "工号", max: 32)
+        let name = check.text("name", input.name ?? existing?.name, label: "姓名", max: 50)
+        let rank = check.choice("rank", input.rank ?? existing?.rank, label: "职级", as: Rank.self)
+        let posts = (input.posts ?? existing?.postList ?? []).compactMap { check.text("posts", $0, label: "职务", max: 50) }
+        if posts.count > 10 { check.fail("posts", zh: "职务最多 10 项", en: "at most 10 posts") }
+        let tags = (input.tags ?? existing?.tagList ?? []).compactMap { check.code("tags", $0, label: "标签", max: 32) }
+        let unitCode = check.code("unitCode", input.unitCode ?? existing?.unit.code, label: "单位代码")
+        try check.throwIfAny()
+        let unit = try await db.unit(code: unitCode!, field: "unitCode")
+        let cadre = Cadre(staffNumber: staffNumber!, name: name!, unitCode: unit.code, posts: posts, rank: rank!,
+                          partyMember: input.partyMember ?? existing?.partyMember ?? false, tags: tags,
+                          active: input.active ?? existing?.active ?? true)
+        return (cadre, unit)
+    }
+
+    static func register(_ app: Application) {
+        let read = Access.capability(.readRoster), write = Access.capability(.writeRoster)
+        app.register(.init(method: .GET, path: "/cadres", summary: "List cadres (scoped to the user's unit for unit secretaries)",
+                           tag: "Organization", access: read, query: RosterFilter.queryParameters, response: "CadrePage")) { req in
+            let user = try req.requireUser()
+            return try await list(RosterFilter(req), scope: try user.rosterUnitScope(), on: req.db)
+        }
+        app.register(.init(method: .GET, path: "/cadres/:id", summary: "One cadre", tag: "Organization", access: .signedIn, response: "Cadre")) { req in
+            let user = try req.requireUser()
+            let id = try req.idParameter()
+            guard user.cadreID == id || user.can(.readRoster) else { throw AppError.forbidden }
+            return CadreDTO(try await find(id, for: user, on: req.db))
+        }
+        app.register(.init(method: .POST, path: "/cadres", summary: "Create a cadre", tag: "Organization", access: write,
+                           requestBody: "CadreInput", response: "Cadre", successStatus: 201)) { req in
+            let user = try req.requireUser()
+            let input = try req.decodeJSON(CadreInput.self)
+            return try await req.db.write { db in
+                let (cadre, unit) = try await validated(input, existing: nil, on: db)
+                try user.checkUnit(unit.id!)
+                guard try await CadreModel.query(on: db).filter(\.$staffNumber == cadre.staffNumber).first() == nil else {
+                    throw AppError.conflict(field: "staffNumber", zh: "工号“\(cadre.staffNumber)”已存在", en: "Staff number \(cadre.staffNumber) already exists")
+                }
+                let model = CadreModel()
+                model.apply(cadre, unitID: unit.id!)
+                try await model.create(on: db)
+                model.$unit.value = unit
+                try await AuditTrail.record("cadre.create", objectType: "cadre", objectID: cadre.staffNumber, by: .init(user), on: db)
+                return CadreDTO(model)
+            }
+        }
+        app.register(.init(method: .PATCH, path: "/cadres/:id", summary: "Change or deactivate a cadre (active: false); never deleted",
+                           tag: "Organization", access: write, requestBody: "CadreInput", response: "Cadre")) { req in
+            let user = try req.requireUser()
+            let id = try req.idParameter()
+            let input = try req.decodeJSON(CadreInput.self)
+            return try await req.db.write { db in
+                let model = try await find(id, for: user, on: db)
+                let (cadre, unit) = try await validated(input, existing: model, on: db)
+                // Moving a cadre into another unit needs scope over the target unit too.
+                try user.checkUnit(unit.id!)
+                model.apply(cadre, unitID: unit.id!)
+                try await model.save(on: db)
+                model.$unit.value = unit
+                try await AuditTrail.record("cadre.update", objectType: "cadre", objectID: cadre.staffNumber, by: .init(user), on: db)
+                return CadreDTO(model)
+            }
+        }
+    }
+}

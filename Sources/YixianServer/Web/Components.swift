@@ -1,0 +1,73 @@
+import Plot
+import Vapor
+import YixianCore
+
+enum Components {
+    /// GOV.UK-style summary at the top of a form, linking to each field at fault.
+    static func errorSummary(_ ctx: PageContext, _ problems: [AppError.FieldProblem]) -> Node<HTML.BodyContext> {
+        guard !problems.isEmpty else { return .empty }
+        return .div(.class("error-summary"), .attribute(named: "role", value: "alert"),
+                    .h2(.text(ctx.t("请修正以下问题", "There is a problem"))),
+                    .ul(.forEach(problems) { .li(.a(.href("#\($0.field)"), .text(ctx.t($0.message)))) }))
+    }
+
+    static func pager(_ ctx: PageContext, page: Int, per: Int, total: Int, link: (Int) -> String) -> Node<HTML.BodyContext> {
+        let pages = max(1, (total + per - 1) / per)
+        return .div(.class("pager"),
+                    .span(.text(ctx.t("共 \(total) 条，第 \(page)/\(pages) 页", "\(total) items, page \(page) of \(pages)"))),
+                    .if(page > 1, .a(.href(link(page - 1)), .attribute(named: "rel", value: "prev"), .text(ctx.t("上一页", "Previous")))),
+                    .if(page < pages, .a(.href(link(page + 1)), .attribute(named: "rel", value: "next"), .text(ctx.t("下一页", "Next")))))
+    }
+
+    static func table(_ ctx: PageContext, headers: [String], rows: [[Node<HTML.TableContext>]], empty: Node<HTML.BodyContext>) -> Node<HTML.BodyContext> {
+        guard !rows.isEmpty else { return .div(.class("panel empty"), empty) }
+        return .div(.class("table-wrap"),
+                    .table(.thead(.tr(.forEach(headers) { .th(.text($0)) })),
+                           .tbody(.forEach(rows) { cells in .tr(.forEach(cells) { $0 }) })))
+    }
+
+    static func cell(_ text: String) -> Node<HTML.TableContext> { .td(.text(text)) }
+    static func cell(_ text: String, href: String) -> Node<HTML.TableContext> { .td(.a(.href(href), .text(text))) }
+
+    static func tag(_ text: String, _ colour: String) -> Node<HTML.BodyContext> { .span(.class("tag \(colour)"), .text(text)) }
+
+    static func activeTag(_ ctx: PageContext, _ active: Bool) -> Node<HTML.TableContext> {
+        .td(.span(.class(active ? "tag green" : "tag grey"), .text(active ? ctx.t("在用", "Active") : ctx.t("已停用", "Inactive"))))
+    }
+
+    static func card(_ number: String, _ label: String, href: String? = nil) -> Node<HTML.BodyContext> {
+        let inner: Node<HTML.BodyContext> = .group(.div(.class("num"), .text(number)), .div(.class("label"), .text(label)))
+        return .div(.class("card"), href.map { .a(.href($0), inner) } ?? inner)
+    }
+
+    static func field(_ ctx: PageContext, name: String, label: String, value: String = "", type: HTMLInputType = .text,
+                      hint: String? = nil, problems: [AppError.FieldProblem] = [], autocomplete: String? = nil) -> Node<HTML.FormContext> {
+        let problem = problems.first { $0.field == name }
+        return .div(.class(problem == nil ? "field" : "field has-error"),
+                    .label(.for(name), .text(label)),
+                    .unwrap(hint) { .span(.class("hint"), .text($0)) },
+                    .unwrap(problem) { .span(.class("field-error"), .text(ctx.t($0.message))) },
+                    .input(.type(type), .id(name), .name(name), .value(value),
+                           .unwrap(autocomplete) { .attribute(named: "autocomplete", value: $0) }))
+    }
+
+    /// A filter toolbar whose values live in the URL: shareable and back-button safe.
+    static func filterBar(_ ctx: PageContext, action: String, query: String?, selects: [(name: String, label: String, options: [(String, String)], selected: String?)],
+                          exportKind: String? = nil) -> Node<HTML.BodyContext> {
+        .form(.class("toolbar"), .method(.get), .action(action),
+              .label(.text(ctx.t("搜索", "Search")), .input(.type(.search), .name("q"), .value(query ?? ""), .placeholder(ctx.t("姓名、编号…", "Name, number…")))),
+              .forEach(selects) { select in
+                  .label(.text(select.label),
+                         .select(.name(select.name),
+                                 .option(.value(""), .text(ctx.t("全部", "All"))),
+                                 .forEach(select.options) { option in
+                                     .option(.value(option.0), .text(option.1), .selected(option.0 == select.selected))
+                                 }))
+              },
+              .button(.type(.submit), .text(ctx.t("筛选", "Filter"))),
+              .unwrap(exportKind) { kind in
+                  .group(.a(.class("button secondary"), .href(SiteRoute.export.path(kind, query: ["format": "xlsx"])), .text(ctx.t("导出 Excel", "Export .xlsx"))),
+                         .a(.class("button secondary"), .href(SiteRoute.export.path(kind, query: ["format": "csv"])), .text(ctx.t("导出 CSV", "Export .csv"))))
+              })
+    }
+}

@@ -1,0 +1,122 @@
+import Plot
+import Vapor
+import YixianCore
+
+/// What every page needs to know about its request.
+struct PageContext: Sendable {
+    var user: CurrentUser?
+    var language: Language
+    var path: String
+    /// The token forms must echo: the session's, or the anonymous double-submit cookie's.
+    var csrfToken: String
+
+    init(_ req: Request) {
+        user = req.currentUser
+        language = req.language
+        path = req.url.path
+        csrfToken = req.currentUser?.csrfToken ?? req.cookies[CSRF.anonymousCookie]?.string ?? ""
+    }
+
+    func t(_ zh: String, _ en: String) -> String { language == .zh ? zh : en }
+    func t(_ text: Localized) -> String { text.text(language) }
+}
+
+struct NavItem {
+    var route: SiteRoute
+    var title: Localized
+    var visible: (CurrentUser) -> Bool
+}
+
+enum Layout {
+    static let navigation: [NavItem] = [
+        NavItem(route: .home, title: Localized(zh: "首页", en: "Home"), visible: { _ in true }),
+        NavItem(route: .units, title: Localized(zh: "单位", en: "Units"), visible: { $0.can(.readRoster) }),
+        NavItem(route: .cadres, title: Localized(zh: "干部", en: "Cadres"), visible: { $0.can(.readRoster) }),
+        NavItem(route: .collectives, title: Localized(zh: "学生集体", en: "Collectives"), visible: { $0.can(.readRoster) }),
+        NavItem(route: .students, title: Localized(zh: "学生", en: "Students"), visible: { $0.can(.readRoster) }),
+        NavItem(route: .calendar, title: Localized(zh: "校历", en: "Calendar"), visible: { _ in true }),
+        NavItem(route: .users, title: Localized(zh: "用户管理", en: "Users"), visible: { $0.can(.manageUsers) || $0.can(.manageSecurity) }),
+        NavItem(route: .audit, title: Localized(zh: "审计日志", en: "Audit log"), visible: { $0.can(.readAudit) }),
+        NavItem(route: .tokens, title: Localized(zh: "访问令牌", en: "Access tokens"), visible: { _ in true }),
+    ]
+
+    static func page(_ ctx: PageContext, title: String, breadcrumbs: [(String, String?)] = [], status: Int = 200,
+                     content: Node<HTML.BodyContext>) -> String {
+        let html = HTML(
+            .attribute(named: "lang", value: ctx.language == .zh ? "zh-CN" : "en"),
+            .head(
+                .meta(.charset(.utf8)),
+                .meta(.name("viewport"), .content("width=device-width, initial-scale=1")),
+                .title("\(title) · \(ctx.t("一线", "Yixian"))"),
+                .link(.rel(.stylesheet), .href(SiteRoute.stylesheet.path()))
+            ),
+            .body(
+                .data(named: "user-role", value: ctx.user?.role.rawValue ?? "anonymous"),
+                .data(named: "status", value: String(status)),
+                header(ctx),
+                .div(.class("shell"),
+                     .if(ctx.user != nil, nav(ctx)),
+                     .main(.id("main"),
+                           .if(!breadcrumbs.isEmpty, .nav(.class("breadcrumbs"), .attribute(named: "aria-label", value: ctx.t("路径", "Breadcrumbs")),
+                                                          .forEach(breadcrumbs) { crumb in
+                                                              crumb.1.map { Node.a(.href($0), .text(crumb.0)) } ?? .span(.text(crumb.0))
+                                                          })),
+                           content))
+            )
+        )
+        return html.render()
+    }
+
+    static func header(_ ctx: PageContext) -> Node<HTML.BodyContext> {
+        .header(.class("topbar"),
+                .a(.class("brand"), .href(SiteRoute.home.path()), .text(ctx.t("一线 · 领导干部深入基层联系学生", "Yixian · Front-line contact"))),
+                .div(.class("topbar-right"),
+                     .a(.class("lang"), .href(SiteRoute.language.path(query: ["to": ctx.language == .zh ? "en" : "zh", "back": ctx.path])),
+                        .text(ctx.language == .zh ? "English" : "中文")),
+                     .unwrap(ctx.user) { user in
+                         .group(
+                             .span(.class("who"), .text("\(user.displayName)（\(ctx.t(user.role.label))）")),
+                             .form(.action(SiteRoute.logout.path()), .method(.post), .class("inline"),
+                                   csrfField(ctx),
+                                   .button(.type(.submit), .class("link"), .text(ctx.t("退出", "Sign out"))))
+                         )
+                     }))
+    }
+
+    static func nav(_ ctx: PageContext) -> Node<HTML.BodyContext> {
+        guard let user = ctx.user else { return .empty }
+        return .nav(.class("sidenav"), .attribute(named: "aria-label", value: ctx.t("主导航", "Main navigation")),
+                    .ul(.forEach(navigation.filter { $0.visible(user) }) { item in
+                        let active = item.route == .home ? ctx.path == "/" : ctx.path.hasPrefix(item.route.path())
+                        return .li(.a(.href(item.route.path()), .class(active ? "active" : ""), .text(ctx.t(item.title))))
+                    }))
+    }
+
+    static func csrfField(_ ctx: PageContext) -> Node<HTML.FormContext> {
+        .input(.type(.hidden), .name(CSRF.field), .value(ctx.csrfToken))
+    }
+}
+
+/// Errors shown to people: what happened, in their language, and where to go next.
+struct ErrorPage {
+    var error: AppError
+    var requestID: String?
+
+    func render(for req: Request) -> String {
+        let ctx = PageContext(req)
+        return Layout.page(ctx, title: ctx.t("出错了", "Something went wrong"), status: Int(error.status.code), content:
+            .div(.class("error-page"),
+                 .h1(.text(ctx.t(error.message))),
+                 .if(!error.details.isEmpty, .ul(.forEach(error.details) { .li(.text(ctx.t($0.message))) })),
+                 .p(.text(ctx.t("状态码", "Status") + " \(error.status.code)" + (requestID.map { " · " + ctx.t("请求编号", "Request id") + " " + $0 } ?? ""))),
+                 .p(.a(.href(ctx.user == nil ? SiteRoute.login.path() : SiteRoute.home.path()), .text(ctx.t("返回首页", "Back to home"))))))
+    }
+}
+
+extension Response {
+    static func html(_ body: String, status: HTTPResponseStatus = .ok) -> Response {
+        let response = Response(status: status, body: .init(string: body))
+        response.headers.contentType = .html
+        return response
+    }
+}

@@ -1,0 +1,76 @@
+import Vapor
+
+/// The one stylesheet, served by Yixian itself (no CDN). Phone first; wide tables scroll.
+enum Stylesheet {
+    static let css = """
+    :root { --blue:#1677ff; --green:#389e0d; --orange:#d46b08; --red:#cf1322; --grey:#595959; --line:#e5e6eb; --bg:#f5f6f8; }
+    * { box-sizing: border-box; }
+    body { margin:0; font-family:"PingFang SC","Microsoft YaHei","Noto Sans CJK SC","Noto Sans SC",sans-serif; color:#1f1f1f; background:var(--bg); font-size:16px; line-height:1.6; }
+    a { color:var(--blue); }
+    .topbar { display:flex; justify-content:space-between; align-items:center; gap:12px; flex-wrap:wrap; background:#003a8c; color:#fff; padding:10px 16px; }
+    .topbar a, .topbar .link { color:#fff; }
+    .brand { font-weight:bold; text-decoration:none; font-size:18px; }
+    .topbar-right { display:flex; gap:12px; align-items:center; flex-wrap:wrap; }
+    .shell { display:flex; min-height:calc(100vh - 52px); }
+    .sidenav { width:180px; background:#fff; border-right:1px solid var(--line); padding:8px 0; flex-shrink:0; }
+    .sidenav ul { list-style:none; margin:0; padding:0; }
+    .sidenav a { display:block; padding:10px 20px; text-decoration:none; color:#1f1f1f; }
+    .sidenav a.active { background:#e6f4ff; color:var(--blue); border-right:3px solid var(--blue); }
+    main { flex:1; padding:16px 24px; min-width:0; }
+    h1 { font-size:24px; margin:8px 0 16px; }
+    h2 { font-size:19px; margin:20px 0 10px; }
+    .breadcrumbs { font-size:14px; color:var(--grey); margin-bottom:4px; }
+    .breadcrumbs > * + *::before { content:" / "; color:#bbb; }
+    .cards { display:grid; grid-template-columns:repeat(auto-fill,minmax(170px,1fr)); gap:12px; margin-bottom:16px; }
+    .card { background:#fff; border:1px solid var(--line); border-radius:8px; padding:14px 16px; }
+    .card .num { font-size:28px; font-weight:bold; }
+    .card .label { color:var(--grey); font-size:14px; }
+    .panel { background:#fff; border:1px solid var(--line); border-radius:8px; padding:16px; margin-bottom:16px; }
+    .toolbar { display:flex; flex-wrap:wrap; gap:8px; align-items:flex-end; margin-bottom:12px; }
+    .toolbar label { display:flex; flex-direction:column; font-size:14px; color:var(--grey); }
+    input, select, textarea { font:inherit; padding:8px 10px; border:1px solid #bfbfbf; border-radius:6px; min-height:40px; background:#fff; }
+    input:focus, select:focus, textarea:focus, button:focus, a:focus { outline:3px solid #ffbf47; outline-offset:0; }
+    button, .button { font:inherit; padding:8px 16px; min-height:40px; border-radius:6px; border:1px solid var(--blue); background:var(--blue); color:#fff; cursor:pointer; text-decoration:none; display:inline-block; }
+    button.secondary, .button.secondary { background:#fff; color:var(--blue); }
+    button.danger { background:var(--red); border-color:var(--red); }
+    button.link { background:none; border:none; padding:0; min-height:0; text-decoration:underline; }
+    form.inline { display:inline; }
+    .table-wrap { overflow-x:auto; background:#fff; border:1px solid var(--line); border-radius:8px; }
+    table { border-collapse:collapse; width:100%; }
+    th, td { text-align:left; padding:8px 12px; border-bottom:1px solid var(--line); white-space:nowrap; }
+    th { background:#fafafa; position:sticky; top:0; font-weight:600; }
+    tr:hover td { background:#f0f7ff; }
+    .tag { display:inline-block; padding:0 8px; border-radius:4px; font-size:13px; border:1px solid; }
+    .tag.green { color:var(--green); border-color:#b7eb8f; background:#f6ffed; }
+    .tag.blue { color:var(--blue); border-color:#91caff; background:#e6f4ff; }
+    .tag.orange { color:var(--orange); border-color:#ffd591; background:#fff7e6; }
+    .tag.red { color:var(--red); border-color:#ffa39e; background:#fff1f0; }
+    .tag.grey { color:var(--grey); border-color:#d9d9d9; background:#fafafa; }
+    .pager { display:flex; gap:12px; align-items:center; margin:12px 0; flex-wrap:wrap; }
+    .error-summary { border:3px solid var(--red); background:#fff; padding:12px 16px; margin-bottom:16px; border-radius:6px; }
+    .error-summary h2 { margin-top:0; color:var(--red); }
+    .field { margin-bottom:16px; display:flex; flex-direction:column; max-width:480px; }
+    .field label { font-weight:600; margin-bottom:4px; }
+    .field .hint { color:var(--grey); font-size:14px; }
+    .field .field-error { color:var(--red); font-weight:600; }
+    .field.has-error input { border:2px solid var(--red); }
+    .login { max-width:420px; margin:40px auto; }
+    .empty { padding:24px; text-align:center; color:var(--grey); }
+    .muted { color:var(--grey); font-size:14px; }
+    dl.props { display:grid; grid-template-columns:max-content 1fr; gap:6px 16px; margin:0; }
+    dl.props dt { color:var(--grey); }
+    dl.props dd { margin:0; }
+    .progress { background:#eee; border-radius:4px; height:12px; overflow:hidden; max-width:480px; }
+    .progress > span { display:block; height:100%; background:var(--blue); }
+    @media (max-width: 720px) {
+      .shell { flex-direction:column; }
+      .sidenav { width:auto; border-right:none; border-bottom:1px solid var(--line); }
+      .sidenav ul { display:flex; overflow-x:auto; }
+      .sidenav a { padding:10px 14px; white-space:nowrap; }
+      .sidenav a.active { border-right:none; border-bottom:3px solid var(--blue); }
+      main { padding:12px; }
+      button, .button, input, select { min-height:44px; }
+    }
+    @media print { .topbar, .sidenav, .toolbar, .pager { display:none; } body { background:#fff; } }
+    """
+}

@@ -1,0 +1,3 @@
+import YixianServer
+
+try await Entrypoint.main()

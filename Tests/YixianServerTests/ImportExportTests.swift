@@ -1,0 +1,122 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import YixianCore
+@testable import YixianServer
+
+@Suite("Roster import and export over HTTP")
+struct ImportExportTests {
+    static let csv = """
+    学号,姓名,所属单位代码,所在集体代码
+    2023010201,孙丽,CS,CS2301
+    2023010202,马超,CS,CS2301
+
+    2023020202,朱琳,ME,ME2301
+    """
+
+    @Test("dry run writes nothing; commit writes; re-import changes nothing")
+    func idempotent() async throws {
+        try await TestServer.with { server in
+            let count = { try await StudentModel.query(on: server.app.db).count() }
+            let before = try await count()
+            let dry = try await server.api(.POST, "/api/v1/imports/students?mode=dry-run&filename=s.csv", as: "office", raw: Data(Self.csv.utf8))
+            #expect(dry.status == .ok, "\(dry.body)")
+            let report = try dry.decode(ImportReportDTO.self)
+            #expect(report.validRows == 3)
+            #expect(report.errors.isEmpty)
+            #expect(report.outcome == nil)
+            #expect(try await count() == before)
+
+            let commit = try await server.api(.POST, "/api/v1/imports/students?mode=commit", as: "office", raw: Data(Self.csv.utf8))
+            #expect(try commit.decode(ImportReportDTO.self).outcome == RosterStore.Outcome(created: 3, updated: 0, unchanged: 0))
+            #expect(try await count() == before + 3)
+
+            let again = try await server.api(.POST, "/api/v1/imports/students?mode=commit", as: "office", raw: Data(Self.csv.utf8))
+            #expect(try again.decode(ImportReportDTO.self).outcome == RosterStore.Outcome(created: 0, updated: 0, unchanged: 3))
+            #expect(try await count() == before + 3)
+        }
+    }
+
+    @Test("bad rows block a commit but not a commit of the valid rows")
+    func badRows() async throws {
+        try await TestServer.with { server in
+            let bad = Self.csv + "\n2023010203,,CS,CS2301\n2023010204,钱多,XX,CS2301\n"
+            let before = try await StudentModel.query(on: server.app.db).count()
+            let dry = try await server.api(.POST, "/api/v1/imports/students", as: "office", raw: Data(bad.utf8)).decode(ImportReportDTO.self)
+            #expect(dry.errors.count >= 2)
+            #expect(dry.errors.allSatisfy { $0.row != nil && !$0.messages.zh.isEmpty })
+            #expect(dry.errors.contains { $0.row == 6 && $0.column == "姓名" })
+            let refused = try await server.api(.POST, "/api/v1/imports/students?mode=commit", as: "office", raw: Data(bad.utf8))
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.errorCode == "import_has_errors")
+            #expect(try await StudentModel.query(on: server.app.db).count() == before)
+            let partial = try await server.api(.POST, "/api/v1/imports/students?mode=commit-valid", as: "office", raw: Data(bad.utf8))
+            #expect(try partial.decode(ImportReportDTO.self).outcome?.created == 3)
+        }
+    }
+
+    @Test("junk and images are refused quickly with a clear error")
+    func junk() async throws {
+        try await TestServer.with { server in
+            var generator = SystemRandomNumberGenerator()
+            let junk = Data((0..<(10 * 1024 * 1024)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            let reply = try await server.api(.POST, "/api/v1/imports/students?mode=dry-run", as: "office", raw: junk)
+            #expect(reply.status == .unprocessableEntity)
+            #expect(reply.errorField == "file")
+            let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + [UInt8](repeating: 0, count: 64))
+            #expect(try await server.api(.POST, "/api/v1/imports/units", as: "office", raw: png).status == .unprocessableEntity)
+            let huge = Data(count: 21 * 1024 * 1024)
+            #expect(try await server.api(.POST, "/api/v1/imports/units", as: "office", raw: huge).status == .payloadTooLarge)
+            #expect(try await server.api(.POST, "/api/v1/imports/nothing", as: "office", raw: Data("a".utf8)).status == .notFound)
+        }
+    }
+
+    @Test("exports re-import unchanged, as .xlsx and .csv")
+    func exportRoundTrip() async throws {
+        try await TestServer.with { server in
+            for format in ["xlsx", "csv"] {
+                let file = try await server.api(.GET, "/api/v1/exports/cadres?format=\(format)", as: "office")
+                #expect(file.status == .ok)
+                #expect(file.headers.first(name: .contentDisposition)?.contains("cadres.\(format)") == true)
+                let reimport = try await server.api(.POST, "/api/v1/imports/cadres?mode=commit", as: "office", raw: file.data)
+                #expect(try reimport.decode(ImportReportDTO.self).outcome == RosterStore.Outcome(created: 0, updated: 0, unchanged: 3), "\(format): \(reimport.body)")
+            }
+            let scoped = try await server.api(.GET, "/api/v1/exports/students?format=csv", as: "secretary")
+            #expect(scoped.body.contains("2023010101"))
+            #expect(!scoped.body.contains("2023020101"), "a secretary exports only their unit")
+        }
+    }
+
+    @Test("the web import shows the check and imports on confirmation")
+    func webImport() async throws {
+        try await TestServer.with { server in
+            let browser = server.browser()
+            try await browser.login("office")
+            let form = try await browser.get("/import/students")
+            let token = try #require(Browser.csrf(in: form.body))
+            let boundary = "yixian-test-boundary"
+            var body = Data()
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n\(token)\r\n".utf8))
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"students.csv\"\r\nContent-Type: text/csv\r\n\r\n".utf8))
+            body.append(Data(Self.csv.utf8))
+            body.append(Data("\r\n--\(boundary)--\r\n".utf8))
+            var headers = HTTPHeaders()
+            headers.add(name: .cookie, value: browser.cookieHeader)
+            headers.add(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+            let upload = try await server.request(.POST, "/import/students", headers: headers, body: body)
+            #expect(upload.status == .seeOther, "\(upload.body.prefix(500))")
+            let jobPath = try #require(upload.headers.first(name: .location))
+            let check = try await browser.get(jobPath)
+            #expect(check.body.contains("确认导入"))
+            _ = try await browser.post(jobPath + "/confirm", form: ["mode": "all"], tokenFrom: jobPath)
+            var done = ""
+            for _ in 0..<50 {
+                done = try await browser.get(jobPath).body
+                if done.contains("导入完成") { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(done.contains("新增 3 条"))
+        }
+    }
+}
