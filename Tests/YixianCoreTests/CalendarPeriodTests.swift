@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import YixianCore
 
@@ -82,5 +83,18 @@ struct CalendarPeriodTests {
         #expect(calendar.period(of: .term, containing: date("2026-08-01")) == nil)
         #expect(calendar.period(of: .academicYear, id: "2026-2027")?.range.start == date("2026-08-24"))
         #expect(calendar.period(of: .term, id: "2030-2031-1") == nil)
+    }
+
+    @Test func codableKeepsLabelsForReadersAndNamesForTerms() throws {
+        // setup
+        let periods = [Period.week(containing: date("2025-09-10")), calendar.period(of: .term, id: "2025-2026-1")!]
+        // act
+        let data = try JSONEncoder().encode(periods)
+        let json = String(decoding: data, as: UTF8.self)
+        let decoded = try JSONDecoder().decode([Period].self, from: data)
+        // check
+        #expect(decoded == periods)
+        #expect(decoded[1].label.zh == "2025-2026学年第一学期")
+        #expect(json.contains("2025年第37周"))
     }
 }

@@ -149,15 +149,17 @@ struct CalendarWorkdayTests {
         2030-05-05..2030-05-01 holiday 倒序
         2030-09-29 workday
         year 2030
+        1800-01-01 holiday 太早
         """
         // act
         let error = #expect(throws: WorkdayCalendarParseError.self) { try WorkdayCalendar(parsing: text) }
         // check
         let issues = try #require(error).issues
-        #expect(issues.map(\.line) == [2, 3, 5, 6, 7, 8, 9])
+        #expect(issues.map(\.line) == [2, 3, 5, 6, 7, 8, 9, 10])
         #expect(issues[1].message.en.contains("2030-10-09 is a weekday"))
         #expect(issues[2].message.zh.contains("第 4 行"))
         #expect(issues[6].message.en.contains("line 1"))
+        #expect(issues[7].message.en.contains("1900"))
     }
 
     @Test func adminOverrideReplacesAProjectedYear() throws {

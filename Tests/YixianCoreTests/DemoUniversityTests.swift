@@ -10,7 +10,6 @@ enum DemoFixture {
 }
 
 extension DemoUniversity {
-    func collective(_ code: String) -> Collective? { collectives.first { $0.code == code } }
     var collectivesByCode: [String: Collective] { Dictionary(uniqueKeysWithValues: collectives.map { ($0.code, $0) }) }
 }
 

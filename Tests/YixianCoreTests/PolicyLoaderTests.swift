@@ -45,3 +45,122 @@ struct PolicyPresetTests {
         #expect(unsourced.isEmpty)
     }
 }
+
+@Suite("Policy loader errors")
+struct PolicyLoaderErrorTests {
+    /// A valid policy; each test breaks one line of it.
+    static let valid = """
+        id: demo
+        title: 示例
+        roles:
+          school-leader: { rank: [school-leader] }
+        rules:
+          - id: weekly
+            who: school-leader
+            count: { kinds: [face-to-face], atLeast: 1, per: week }
+        """
+
+    static func diagnostics(replacing old: String, with new: String) -> [YAMLDiagnostic] {
+        PolicyLoader.diagnostics(valid.replacingOccurrences(of: old, with: new))
+    }
+
+    @Test("the valid policy has no diagnostic")
+    func validPolicy() {
+        // act
+        let diagnostics = PolicyLoader.diagnostics(Self.valid)
+        // check
+        #expect(diagnostics.isEmpty)
+    }
+
+    @Test("an unknown role is named with its line and column")
+    func unknownRole() throws {
+        // act
+        let diagnostics = Self.diagnostics(replacing: "who: school-leader", with: "who: president")
+        // check
+        let only = try #require(diagnostics.first)
+        #expect(diagnostics.count == 1)
+        #expect(only.code == .unknownRole)
+        #expect((only.line, only.column) == (7, 10))
+        #expect(only.message.zh.contains("president") && only.message.en.contains("school-leader"))
+    }
+
+    @Test("an unknown activity kind is named with its line and column")
+    func unknownKind() throws {
+        // act
+        let diagnostics = Self.diagnostics(replacing: "kinds: [face-to-face]", with: "kinds: [face-to-face, karaoke]")
+        // check
+        let only = try #require(diagnostics.first)
+        #expect(diagnostics.count == 1)
+        #expect(only.code == .unknownKind)
+        #expect((only.line, only.column) == (8, 36))
+        #expect(only.message.en.contains("karaoke"))
+    }
+
+    @Test("a count below zero is refused at its position")
+    func negativeCount() throws {
+        // act
+        let diagnostics = Self.diagnostics(replacing: "atLeast: 1", with: "atLeast: -2")
+        // check
+        let only = try #require(diagnostics.first)
+        #expect(diagnostics.count == 1)
+        #expect(only.code == .negativeCount)
+        #expect((only.line, only.column) == (8, 46))
+    }
+
+    @Test("an unknown period lists the periods that exist")
+    func unknownPeriod() throws {
+        // act
+        let diagnostics = Self.diagnostics(replacing: "per: week", with: "per: fortnight")
+        // check
+        let only = try #require(diagnostics.first)
+        #expect(diagnostics.count == 1)
+        #expect(only.code == .unknownPeriod)
+        #expect((only.line, only.column) == (8, 54))
+        #expect(only.message.en.contains("academic-year"))
+    }
+
+    @Test("several problems are all reported, in position order, with the file name")
+    func severalProblems() {
+        // setup
+        let text = Self.valid.replacingOccurrences(of: "who: school-leader", with: "who: dean")
+            .replacingOccurrences(of: "per: week", with: "per: decade")
+            .replacingOccurrences(of: "rank: [school-leader]", with: "rank: [emperor]")
+        // act
+        let result = PolicyCLI.check(text: text, fileName: "bad.yaml")
+        let codes = PolicyLoader.diagnostics(text).map(\.code)
+        // check
+        #expect(!result.ok)
+        #expect(codes == [.unknownRank, .unknownRole, .unknownPeriod])
+        #expect(result.output.hasPrefix("bad.yaml:4:"))
+    }
+
+    @Test("YAML syntax errors, unknown fields, a missing body and role cycles are reported")
+    func structuralProblems() {
+        // act
+        let syntax = PolicyLoader.diagnostics("id: [unclosed\ntitle: x\n")
+        let unknownField = Self.diagnostics(replacing: "    who: school-leader", with: "    who: school-leader\n    whom: school-leader")
+        let noBody = Self.diagnostics(replacing: "    count: { kinds: [face-to-face], atLeast: 1, per: week }", with: "")
+        let cycle = Self.diagnostics(replacing: "school-leader: { rank: [school-leader] }",
+                                     with: "school-leader: { role: leader }\n  leader: { role: school-leader }")
+        // check
+        #expect(syntax.map(\.code) == [.syntax] && syntax.first.map { $0.line >= 2 } == true, "\(syntax)")
+        #expect(unknownField.map(\.code) == [.unknownField] && unknownField.first?.line == 8)
+        #expect(noBody.map(\.code) == [.missingField])
+        #expect(cycle.map(\.code) == [.roleCycle, .roleCycle])
+    }
+
+    @Test("check accepts every preset and explain names every rule")
+    func checkAndExplainPresets() throws {
+        for id in PolicyTestFiles.presetIDs {
+            // setup
+            let text = try PolicyTestFiles.text("policies/\(id).yaml")
+            // act
+            let check = PolicyCLI.check(text: text, fileName: "\(id).yaml")
+            let policy = try PolicyLoader.load(text)
+            let explanation = PolicyCLI.explain(policy)
+            // check
+            #expect(check.ok, "\(check.output)")
+            for rule in policy.rules { #expect(explanation.contains("〔\(rule.id)〕")) }
+        }
+    }
+}

@@ -4,6 +4,19 @@ import Testing
 
 @Suite("Tabular: text decoding and CSV")
 struct TabularTextTests {
+    /// Deterministic pseudo-random bytes (SplitMix64), so a failure can be replayed.
+    static func junk(bytes count: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) -> Data {
+        var state = seed
+        let words = (0..<(count + 7) / 8).map { _ -> UInt64 in
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        return words.withUnsafeBytes { Data($0.prefix(count)) }
+    }
+
     @Test func utf8WithBOMIsDetectedAndTheBOMDropped() throws {
         // setup
         let text = "学号,姓名\n2024010203,张三\n"
@@ -46,8 +59,8 @@ struct TabularTextTests {
         let error = #expect(throws: TabularError.self) { try TabularText.decode(bytes) }
         // check
         #expect(error?.code == .decoding)
-        #expect(error?.message.en.contains("offset \(badOffset)") == true)
-        #expect(error?.message.zh.contains("第 \(badOffset) 字节") == true)
+        #expect(error?.reason.en.contains("offset \(badOffset)") == true)
+        #expect(error?.reason.zh.contains("第 \(badOffset) 字节") == true)
     }
 
     @Test func invalidUTF8AfterABOMNamesTheOffset() throws {
@@ -56,7 +69,7 @@ struct TabularTextTests {
         // act
         let error = #expect(throws: TabularError.self) { try TabularText.decode(bytes) }
         // check
-        #expect(error?.message.en.contains("offset 5") == true)
+        #expect(error?.reason.en.contains("offset 5") == true)
     }
 
     @Test func utf16WithBOMIsDecoded() throws {
@@ -111,21 +124,12 @@ struct TabularTextTests {
     }
 
     @Test func tenMegabytesOfJunkFailFast() throws {
-        // setup: deterministic pseudo-random bytes (SplitMix64)
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        var junk = [UInt8](repeating: 0, count: 10_000_000)
-        for i in stride(from: 0, to: junk.count, by: 8) {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            withUnsafeBytes(of: z) { for k in 0..<8 { junk[i + k] = $0[k] } }
-        }
+        // setup
+        let junk = Self.junk(bytes: 10_000_000)
         let clock = ContinuousClock()
         let start = clock.now
         // act
-        let error = #expect(throws: TabularError.self) { try SpreadsheetFile.load(Data(junk)) }
+        let error = #expect(throws: TabularError.self) { try SpreadsheetFile.load(junk) }
         let elapsed = clock.now - start
         // check
         #expect(error?.code == .binaryContent)
@@ -143,7 +147,7 @@ struct TabularTextTests {
         let htmlError = #expect(throws: TabularError.self) { try SpreadsheetFile.load(html) }
         let emptyError = #expect(throws: TabularError.self) { try SpreadsheetFile.load(Data()) }
         // check
-        #expect(pngError?.message.en.contains("PNG") == true)
+        #expect(pngError?.reason.en.contains("PNG") == true)
         #expect(xlsError?.code == .legacyExcel)
         #expect(htmlError?.code == .htmlTable)
         #expect(emptyError?.code == .emptyFile)

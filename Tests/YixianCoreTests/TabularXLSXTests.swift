@@ -147,7 +147,7 @@ struct TabularXLSXTests {
         let error = #expect(throws: TabularError.self) { try XLSXReader.readRecords(from: data) }
         // check
         #expect(error?.code == .missingPart)
-        #expect(error?.message.en.contains("xl/workbook.xml") == true)
+        #expect(error?.reason.en.contains("xl/workbook.xml") == true)
     }
 
     @Test func unknownSheetNameListsTheSheets() throws {
@@ -157,7 +157,7 @@ struct TabularXLSXTests {
         let error = #expect(throws: TabularError.self) { try XLSXReader.readRecords(from: data, sheetName: "教师") }
         // check
         #expect(error?.code == .sheetNotFound)
-        #expect(error?.message.zh.contains("说明、学生") == true)
+        #expect(error?.reason.zh.contains("说明、学生") == true)
     }
 
     @Test func aZipBombStopsAtTheLimit() throws {
@@ -194,7 +194,7 @@ struct TabularXLSXTests {
         let error = #expect(throws: TabularError.self) { try XLSXReader.readRecords(from: data, sheetName: "学生") }
         // check
         #expect(error?.code == .malformedXML)
-        #expect(error?.message.en.contains("xl/worksheets/data.xml") == true)
+        #expect(error?.reason.en.contains("xl/worksheets/data.xml") == true)
     }
 
     @Test func scannerDecodesEntitiesCDATAAndPrefixes() throws {

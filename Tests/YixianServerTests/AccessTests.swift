@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import Testing
 import Vapor
@@ -96,11 +97,11 @@ struct ScopeTests {
         try await TestServer.with { server in
             let reply = try await server.api(.GET, "/api/v1/cadres", as: "secretary")
             #expect(reply.status == .ok)
-            let page = try reply.decode(Page<CadreDTO>.self)
+            let page = try reply.decode(ListPage<CadreDTO>.self)
             #expect(page.items.map(\.staffNumber) == ["T001"])
-            let students = try await server.api(.GET, "/api/v1/students", as: "secretary").decode(Page<StudentDTO>.self)
+            let students = try await server.api(.GET, "/api/v1/students", as: "secretary").decode(ListPage<StudentDTO>.self)
             #expect(students.items.map(\.studentNumber) == ["2023010101"])
-            let all = try await server.api(.GET, "/api/v1/cadres", as: "office").decode(Page<CadreDTO>.self)
+            let all = try await server.api(.GET, "/api/v1/cadres", as: "office").decode(ListPage<CadreDTO>.self)
             #expect(all.total == 3)
         }
     }
@@ -108,7 +109,7 @@ struct ScopeTests {
     @Test("guessing another unit's ids finds nothing and changes nothing")
     func guessedIDs() async throws {
         try await TestServer.with { server in
-            let other = try #require(try await CadreModel.query(on: server.app.db).filter(\.$staffNumber == "T002").first())
+            let other = try await server.cadre("T002")
             let read = try await server.api(.GET, "/api/v1/cadres/\(other.id!)", as: "secretary")
             #expect(read.status == .notFound)
             let write = try await server.api(.PATCH, "/api/v1/cadres/\(other.id!)", as: "secretary", json: ["name": "篡改"])
@@ -117,7 +118,8 @@ struct ScopeTests {
             let move = try await server.api(.POST, "/api/v1/cadres", as: "secretary",
                                             json: ["staffNumber": "T900", "name": "新人", "unitCode": "ME", "rank": "director", "posts": []])
             #expect(move.status == .notFound)
-            #expect(try await CadreModel.query(on: server.app.db).filter(\.$staffNumber == "T900").count() == 0)
+            let count119 = try await CadreModel.query(on: server.app.db).filter(\CadreModel.$staffNumber == "T900").count()
+            #expect(count119 == 0)
             let page = try await server.browser()
             try await page.login("secretary")
             #expect(try await page.get("/cadres/\(other.id!)").status == .notFound)
@@ -127,8 +129,8 @@ struct ScopeTests {
     @Test("a cadre reads their own record but not others'")
     func ownRecord() async throws {
         try await TestServer.with { server in
-            let me = try #require(try await CadreModel.query(on: server.app.db).filter(\.$staffNumber == "T001").first())
-            let other = try #require(try await CadreModel.query(on: server.app.db).filter(\.$staffNumber == "T002").first())
+            let me = try await server.cadre("T001")
+            let other = try await server.cadre("T002")
             #expect(try await server.api(.GET, "/api/v1/cadres/\(me.id!)", as: "cadre").status == .ok)
             #expect(try await server.api(.GET, "/api/v1/cadres/\(other.id!)", as: "cadre").status == .forbidden)
         }

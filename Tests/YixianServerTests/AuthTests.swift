@@ -38,7 +38,7 @@ struct AuthTests {
             let correct = try await browser.login("cadre")
             #expect(correct.status == .tooManyRequests, "locked even with the right password")
             #expect(correct.body.contains("已锁定"))
-            let user = try #require(try await UserModel.query(on: server.app.db).filter(\.$username == "cadre").first())
+            let user = try await server.user("cadre")
             let until = try #require(user.lockedUntil)
             #expect(abs(until.timeIntervalSinceNow - 1800) < 60)
             // The security admin unlocks it.
@@ -59,11 +59,13 @@ struct AuthTests {
             #expect(reply.body.contains("页面已过期"))
             let forged = try await browser.send(.POST, "/admin/users/new", form: ["username": "x1", "_csrf": "guess"])
             #expect(forged.status == .forbidden)
-            #expect(try await UserModel.query(on: server.app.db).filter(\.$username == "x1").count() == 0)
+            let count61 = try await UserModel.query(on: server.app.db).filter(\UserModel.$username == "x1").count()
+            #expect(count61 == 0)
             let good = try await browser.post("/admin/users/new", form: ["username": "x1", "displayName": "新用户", "password": "password123", "role": "assessor"],
                                               tokenFrom: "/admin/users")
             #expect(good.status == .seeOther)
-            #expect(try await UserModel.query(on: server.app.db).filter(\.$username == "x1").count() == 1)
+            let count65 = try await UserModel.query(on: server.app.db).filter(\UserModel.$username == "x1").count()
+            #expect(count65 == 1)
         }
     }
 
@@ -99,7 +101,7 @@ struct AuthTests {
     @Test("passwords are stored as bcrypt hashes")
     func hashing() async throws {
         try await TestServer.with { server in
-            let user = try #require(try await UserModel.query(on: server.app.db).filter(\.$username == "office").first())
+            let user = try await server.user("office")
             #expect(user.passwordHash.hasPrefix("$2b$"))
             #expect(!user.passwordHash.contains(TestServer.password))
         }

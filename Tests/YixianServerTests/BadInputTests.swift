@@ -84,7 +84,7 @@ struct BadInputTests {
             #expect(try await server.api(.GET, "/api/v1/students?unit=zzz", as: "office").errorField == "unit")
             #expect(try await server.api(.GET, "/api/v1/calendar/workdays?from=2025-02-29&to=2025-03-01", as: "office").errorField == "from")
             #expect(try await server.api(.GET, "/api/v1/calendar/workdays?from=2025-03-02&to=2025-03-01", as: "office").errorField == "to")
-            let search = try await server.api(.GET, "/api/v1/students?q=%25", as: "office").decode(Page<StudentDTO>.self)
+            let search = try await server.api(.GET, "/api/v1/students?q=%25", as: "office").decode(ListPage<StudentDTO>.self)
             #expect(search.total == 0, "% is a literal, not a wildcard")
         }
     }

@@ -9,16 +9,16 @@ struct PrivacyAndAuditTests {
     @Test("only permitted roles read sensitive flags, and every read is audited")
     func sensitiveReads() async throws {
         try await TestServer.with { server in
-            let student = try #require(try await StudentModel.query(on: server.app.db).filter(\.$studentNumber == "2023010101").first())
+            let student = try await server.student("2023010101")
             let list = try await server.api(.GET, "/api/v1/students", as: "office")
             #expect(!list.body.contains("familyHardship"), "ordinary lists never carry sensitive data")
             #expect(!list.body.contains("家庭经济困难"))
 
-            let before = try await AuditEventModel.query(on: server.app.db).filter(\.$action == "sensitive.read").count()
+            let before = try await AuditEventModel.query(on: server.app.db).filter(\AuditEventModel.$action == "sensitive.read").count()
             let read = try await server.api(.GET, "/api/v1/students/\(student.id!)/sensitive", as: "office")
             #expect(read.status == .ok)
             #expect(try read.json()["familyHardship"] as? Bool == true)
-            let events = try await AuditEventModel.query(on: server.app.db).filter(\.$action == "sensitive.read").all()
+            let events = try await AuditEventModel.query(on: server.app.db).filter(\AuditEventModel.$action == "sensitive.read").all()
             #expect(events.count == before + 1)
             #expect(events.last?.objectID == "2023010101")
             #expect(events.last?.actorName == "office")
@@ -28,9 +28,10 @@ struct PrivacyAndAuditTests {
             }
             // The CS secretary may, for a CS student; not for another college's.
             #expect(try await server.api(.GET, "/api/v1/students/\(student.id!)/sensitive", as: "secretary").status == .ok)
-            let other = try #require(try await StudentModel.query(on: server.app.db).filter(\.$studentNumber == "2023020101").first())
+            let other = try await server.student("2023020101")
             #expect(try await server.api(.GET, "/api/v1/students/\(other.id!)/sensitive", as: "secretary").status == .notFound)
-            #expect(try await AuditEventModel.query(on: server.app.db).filter(\.$action == "sensitive.read").count() == before + 2)
+            let count32 = try await AuditEventModel.query(on: server.app.db).filter(\AuditEventModel.$action == "sensitive.read").count()
+            #expect(count32 == before + 2)
         }
     }
 
@@ -64,9 +65,9 @@ struct RosterAPITests {
             #expect(cadre.unit.code == "CS")
             let changed = try await server.api(.PATCH, "/api/v1/cadres/\(cadre.id)", as: "secretary", json: ["active": false])
             #expect(try changed.decode(CadreDTO.self).active == false)
-            let inactive = try await server.api(.GET, "/api/v1/cadres?active=false", as: "office").decode(Page<CadreDTO>.self)
+            let inactive = try await server.api(.GET, "/api/v1/cadres?active=false", as: "office").decode(ListPage<CadreDTO>.self)
             #expect(inactive.items.map(\.staffNumber) == ["T010"])
-            let search = try await server.api(.GET, "/api/v1/cadres?q=%E8%B5%B5", as: "office").decode(Page<CadreDTO>.self)
+            let search = try await server.api(.GET, "/api/v1/cadres?q=%E8%B5%B5", as: "office").decode(ListPage<CadreDTO>.self)
             #expect(search.items.map(\.name) == ["赵敏"])
         }
     }
@@ -78,8 +79,8 @@ struct RosterAPITests {
                                                json: ["studentNumber": "2023010102", "name": "周杰", "unitCode": "CS", "collectiveCodes": ["CS2301"]])
             #expect(created.status == .created)
             #expect(try created.decode(StudentDTO.self).collectives.map(\.code) == ["CS2301"])
-            let page1 = try await server.api(.GET, "/api/v1/students?per=2&page=1", as: "office").decode(Page<StudentDTO>.self)
-            let page2 = try await server.api(.GET, "/api/v1/students?per=2&page=2", as: "office").decode(Page<StudentDTO>.self)
+            let page1 = try await server.api(.GET, "/api/v1/students?per=2&page=1", as: "office").decode(ListPage<StudentDTO>.self)
+            let page2 = try await server.api(.GET, "/api/v1/students?per=2&page=2", as: "office").decode(ListPage<StudentDTO>.self)
             #expect(page1.total == 3)
             #expect(page1.items.count == 2)
             #expect(page2.items.count == 1)

@@ -105,7 +105,7 @@ final class TestServer: @unchecked Sendable {
                 Student(studentNumber: "2023010101", name: "陈晨", unitCode: "CS", collectiveCodes: ["CS2301"]),
                 Student(studentNumber: "2023020101", name: "刘洋", unitCode: "ME", collectiveCodes: ["ME2301"]),
             ], on: db)
-            let s1 = try await StudentModel.query(on: db).filter(\.$studentNumber == "2023010101").first()!
+            let s1 = try await StudentModel.query(on: db).filter(\StudentModel.$studentNumber == "2023010101").first()!
             let flags = StudentSensitiveModel()
             flags.$student.id = s1.id!
             flags.apply(SensitiveFlags(familyHardship: true, note: "家庭经济困难，已纳入资助"))
@@ -121,6 +121,21 @@ final class TestServer: @unchecked Sendable {
                                                 cadreStaffNumber: staff, studentNumber: student),
                                           cost: 4, pool: app.threadPool, by: .system, on: db)
         }
+    }
+
+    func cadre(_ staffNumber: String) async throws -> CadreModel {
+        let found = try await CadreModel.query(on: app.db).filter(\.$staffNumber == staffNumber).first()
+        return try #require(found)
+    }
+
+    func student(_ number: String) async throws -> StudentModel {
+        let found = try await StudentModel.query(on: app.db).filter(\.$studentNumber == number).first()
+        return try #require(found)
+    }
+
+    func user(_ username: String) async throws -> UserModel {
+        let found = try await UserModel.query(on: app.db).filter(\.$username == username).first()
+        return try #require(found)
     }
 
     // MARK: - HTTP

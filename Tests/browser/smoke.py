@@ -79,7 +79,7 @@ class Smoke:
         except CheckFailed:
             self.keep_evidence(label)
         except WebDriverException as error:
-            message = (error.msg or "").splitlines()[0] if error.msg else ""
+            message = error.msg.splitlines()[0] if error.msg else ""
             self.check(f"{label}: no timeout or browser error", False,
                        f"{type(error).__name__}: {message}")
             self.keep_evidence(label)
@@ -206,9 +206,9 @@ class Smoke:
 
     def account(self, username, role, size, suffix=""):
         label = username + suffix
-        self.driver.set_window_size(*size)
 
         def body():
+            self.driver.set_window_size(*size)
             self.login_and_check_home(username, role, label, label)
             if size == PHONE:
                 overflow = self.driver.execute_script(
@@ -258,7 +258,7 @@ class Smoke:
         """Proves Chromium, chromedriver and the CJK fonts work, without a server."""
         def body():
             html = ('<!doctype html><html lang="zh-CN"><meta charset="utf-8">'
-                    '<body data-user-role="cadre"><h1>一线：领导干部深入基层联系学生</h1>'
+                    '<body><h1>一线：领导干部深入基层联系学生</h1>'
                     '<p>浏览器自检 — browser self-test</p></body></html>')
             self.driver.set_window_size(*DESKTOP)
             self.driver.get("data:text/html;charset=utf-8," + urllib.parse.quote(html))

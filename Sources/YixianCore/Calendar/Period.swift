@@ -22,17 +22,37 @@ public enum PeriodKind: String, CaseIterable, Sendable, Codable, Labelled {
 /// year at New Year), calendar months `2025-09`, terms `2025-2026-1`, academic
 /// years `2025-2026`. Periods are whole: a week period is all seven days even when
 /// a term starts midweek; clip with `range(clippedTo:)`.
-public struct Period: Hashable, Sendable, Codable, Labelled {
+public struct Period: Hashable, Sendable, Labelled {
     public var kind: PeriodKind
     public var id: String
     public var range: DateRange
-    public var label: Localized
+    /// Terms and academic years carry the calendar's names; weeks and months are
+    /// labelled from their dates on demand, as reports create many and show few.
+    private var name: Localized?
 
-    public init(kind: PeriodKind, id: String, range: DateRange, label: Localized) {
+    public var label: Localized {
+        if let name { return name }
+        switch kind {
+        case .week:
+            let (monday, sunday) = (range.start, range.end)
+            let (year, number) = Self.isoYearAndWeek(of: monday)
+            return Localized(zh: "\(year)年第\(number)周（\(monday.month)月\(monday.day)日—\(sunday.month)月\(sunday.day)日）",
+                             en: "Week \(number) of \(year) (\(Self.shortDate(monday)) – \(Self.shortDate(sunday)))")
+        case .month:
+            return Localized(zh: "\(range.start.year)年\(range.start.month)月", en: "\(Self.monthNames[range.start.month - 1]) \(range.start.year)")
+        case .term:
+            return Localized(zh: id, en: "Term \(id)")
+        case .academicYear:
+            return Localized(zh: id, en: "Academic year \(id)")
+        }
+    }
+
+    /// A period with an explicit label; pass nil to label weeks and months from their dates.
+    public init(kind: PeriodKind, id: String, range: DateRange, label: Localized? = nil) {
         self.kind = kind
         self.id = id
         self.range = range
-        self.label = label
+        self.name = label
     }
 
     public init(term: Term) {
@@ -55,14 +75,15 @@ public struct Period: Hashable, Sendable, Codable, Labelled {
     /// The ISO week (Monday–Sunday) containing `date`.
     public static func week(containing date: LocalDate) -> Period {
         let monday = date.startOfWeek
-        // The ISO year is the year of the week's Thursday.
+        let (year, number) = isoYearAndWeek(of: monday)
+        return Period(kind: .week, id: "\(padded(year, 4))-W\(padded(number, 2))",
+                      range: DateRange(start: monday, end: monday.adding(days: 6)))
+    }
+
+    /// The ISO year is the year of the week's Thursday.
+    private static func isoYearAndWeek(of monday: LocalDate) -> (year: Int, week: Int) {
         let thursday = monday.adding(days: 3)
-        let number = (thursday.dayNumber - LocalDate(year: thursday.year, month: 1, day: 1)!.dayNumber) / 7 + 1
-        let sunday = monday.adding(days: 6)
-        return Period(kind: .week, id: String(format: "%04d-W%02d", thursday.year, number),
-                      range: DateRange(start: monday, end: sunday),
-                      label: Localized(zh: "\(thursday.year)年第\(number)周（\(monday.month)月\(monday.day)日—\(sunday.month)月\(sunday.day)日）",
-                                       en: "Week \(number) of \(thursday.year) (\(shortDate(monday)) – \(shortDate(sunday)))"))
+        return (thursday.year, (thursday.dayNumber - LocalDate(year: thursday.year, month: 1, day: 1)!.dayNumber) / 7 + 1)
     }
 
     /// Reads `YYYY-Www`; nil for malformed ids or week numbers the ISO year does not have.
@@ -86,9 +107,7 @@ public struct Period: Hashable, Sendable, Codable, Labelled {
     public static func month(containing date: LocalDate) -> Period {
         let first = LocalDate(year: date.year, month: date.month, day: 1)!
         let last = LocalDate(year: date.year, month: date.month, day: LocalDate.daysIn(month: date.month, year: date.year))!
-        return Period(kind: .month, id: String(format: "%04d-%02d", date.year, date.month),
-                      range: DateRange(start: first, end: last),
-                      label: Localized(zh: "\(date.year)年\(date.month)月", en: "\(monthNames[date.month - 1]) \(date.year)"))
+        return Period(kind: .month, id: "\(padded(date.year, 4))-\(padded(date.month, 2))", range: DateRange(start: first, end: last))
     }
 
     /// Reads `YYYY-MM`.
@@ -113,6 +132,12 @@ public struct Period: Hashable, Sendable, Codable, Labelled {
 
     private static let monthNames = ["January", "February", "March", "April", "May", "June", "July",
                                      "August", "September", "October", "November", "December"]
+
+    /// Zero-padded digits; `String(format:)` costs microseconds on Linux and ids are built per report cell.
+    private static func padded(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
 
     private static func shortDate(_ date: LocalDate) -> String { "\(monthNames[date.month - 1].prefix(3)) \(date.day)" }
 }
@@ -152,5 +177,27 @@ extension AcademicCalendar {
         case .term: term(id: id).map(Period.init(term:))
         case .academicYear: academicYear(id: id).map(Period.init(academicYear:))
         }
+    }
+}
+
+extension Period: Codable {
+    private enum CodingKeys: String, CodingKey { case kind, id, range, label }
+
+    /// The label is written for API readers; on reading, only term and year names are kept.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(id, forKey: .id)
+        try container.encode(range, forKey: .range)
+        try container.encode(label, forKey: .label)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let kind = try container.decode(PeriodKind.self, forKey: .kind)
+        let label = try container.decodeIfPresent(Localized.self, forKey: .label)
+        self.init(kind: kind, id: try container.decode(String.self, forKey: .id),
+                  range: try container.decode(DateRange.self, forKey: .range),
+                  label: kind == .week || kind == .month ? nil : label)
     }
 }

@@ -57,7 +57,7 @@ extension Term {
     public var teachingWeeks: [TeachingWeek] {
         let firstMonday = range.start.startOfWeek.dayNumber
         let lastMonday = range.end.startOfWeek.dayNumber
-        return stride(from: firstMonday, through: lastMonday, by: 7).map { makeWeek(monday: $0) }
+        return stride(from: firstMonday, through: lastMonday, by: 7).map(makeWeek(monday:))
     }
 
     /// The term week containing `date`, or nil outside the term.
@@ -83,15 +83,18 @@ extension Term {
         let number = (monday - range.start.startOfWeek.dayNumber) / 7 + 1
         let clipped = DateRange(start: max(range.start, LocalDate(dayNumber: monday)),
                                 end: min(range.end, LocalDate(dayNumber: monday + 6)))
-        let pauses: [(range: DateRange, reason: Localized)] =
-            vacations.map { ($0, Localized(zh: "假期", en: "Vacation")) }
-            + specialWeeks.filter(\.excludedFromWeeklyRules).map { ($0.range, Localized(zh: $0.name, en: $0.kind.label.en)) }
-        let covering = pauses.filter { $0.range.overlaps(clipped) }
-        let fullyPaused = clipped.days.allSatisfy { day in covering.contains { $0.range.contains(day) } }
+        let pausingVacations = vacations.filter { $0.overlaps(clipped) }
+        let pausingWeeks = specialWeeks.filter { $0.excludedFromWeeklyRules && $0.range.overlaps(clipped) }
+        let fullyPaused = (clipped.start.dayNumber...clipped.end.dayNumber).allSatisfy { dayNumber in
+            let day = LocalDate(dayNumber: dayNumber)
+            return pausingVacations.contains { $0.contains(day) } || pausingWeeks.contains { $0.range.contains(day) }
+        }
         guard fullyPaused else { return TeachingWeek(number: number, range: clipped, countsForWeeklyRules: true) }
-        let reasons = covering.map(\.reason).reduce(into: [Localized]()) { if !$0.contains($1) { $0.append($1) } }
+        let reasons = (pausingVacations.isEmpty ? [] : [Localized(zh: "假期", en: "Vacation")])
+            + pausingWeeks.map { Localized(zh: $0.name, en: $0.kind.label.en) }
+        let distinct = reasons.reduce(into: [Localized]()) { if !$0.contains($1) { $0.append($1) } }
         return TeachingWeek(number: number, range: clipped, countsForWeeklyRules: false,
-                            exclusionReason: Localized(zh: reasons.map(\.zh).joined(separator: "、"),
-                                                       en: reasons.map(\.en).joined(separator: ", ")))
+                            exclusionReason: Localized(zh: distinct.map(\.zh).joined(separator: "、"),
+                                                       en: distinct.map(\.en).joined(separator: ", ")))
     }
 }

@@ -56,7 +56,10 @@ public struct WorkdayCalendar: Hashable, Sendable {
     /// Entries in file order.
     public let entries: [Entry]
 
-    private let entryByDay: [Int: Int]
+    /// Index into `entries` for each day from `firstListedDay` on (-1 for unlisted
+    /// days): a dense table, since it is asked for every day of every report.
+    private let firstListedDay: Int
+    private let entryIndexByDay: [Int32]
     /// Days whose workday status differs from the plain weekday rule, ascending,
     /// with a running sum of +1 (weekend workday) / −1 (weekday holiday) so
     /// counting workdays in any range is two binary searches.
@@ -81,11 +84,13 @@ public struct WorkdayCalendar: Hashable, Sendable {
         self.coveredYears = years.keys.sorted()
         self.yearSources = years
         self.entries = entries
-        var byDay: [Int: Int] = [:]
+        let first = entries.map(\.range.start.dayNumber).min() ?? 0
+        let last = entries.map(\.range.end.dayNumber).max() ?? -1
+        var byDay = [Int32](repeating: -1, count: last - first + 1)
         var deltas: [(Int, Int)] = []
         for (index, entry) in entries.enumerated() {
             for dayNumber in entry.range.start.dayNumber...entry.range.end.dayNumber {
-                byDay[dayNumber] = index
+                byDay[dayNumber - first] = Int32(index)
                 let weekend = LocalDate(dayNumber: dayNumber).isWeekend
                 switch entry.kind {
                 case .holiday where !weekend: deltas.append((dayNumber, -1))
@@ -95,7 +100,8 @@ public struct WorkdayCalendar: Hashable, Sendable {
             }
         }
         deltas.sort { $0.0 < $1.0 }
-        self.entryByDay = byDay
+        self.firstListedDay = first
+        self.entryIndexByDay = byDay
         self.deltaDays = deltas.map(\.0)
         var running = 0
         self.deltaPrefix = [0] + deltas.map { running += $0.1; return running }
@@ -104,15 +110,26 @@ public struct WorkdayCalendar: Hashable, Sendable {
     // MARK: - Questions about one day
 
     public func day(_ date: LocalDate) -> Day {
-        if let index = entryByDay[date.dayNumber] {
-            let entry = entries[index]
+        if let entry = entry(on: date) {
             return entry.kind == .holiday ? .holiday(name: entry.name) : .makeUpWorkday(name: entry.name)
         }
         return date.isWeekend ? .weekend : .workday
     }
 
     /// A weekday that is not a holiday, or a make-up workday.
-    public func isWorkday(_ date: LocalDate) -> Bool { day(date).isWorkday }
+    public func isWorkday(_ date: LocalDate) -> Bool { isWorkday(dayNumber: date.dayNumber) }
+
+    private func entryIndex(_ dayNumber: Int) -> Int? {
+        let offset = dayNumber - firstListedDay
+        guard offset >= 0, offset < entryIndexByDay.count, entryIndexByDay[offset] >= 0 else { return nil }
+        return Int(entryIndexByDay[offset])
+    }
+
+    private func isWorkday(dayNumber: Int) -> Bool {
+        if let index = entryIndex(dayNumber) { return entries[index].kind == .workday }
+        let weekday = ((dayNumber + 3) % 7 + 7) % 7  // 0 = Monday, as 1970-01-01 was a Thursday
+        return weekday < 5
+    }
 
     /// The holiday's name (e.g. `国庆节`) when the day is a listed day off.
     public func holidayName(_ date: LocalDate) -> String? {
@@ -121,7 +138,7 @@ public struct WorkdayCalendar: Hashable, Sendable {
     }
 
     /// The data line that decides this day, if any.
-    public func entry(on date: LocalDate) -> Entry? { entryByDay[date.dayNumber].map { entries[$0] } }
+    public func entry(on date: LocalDate) -> Entry? { entryIndex(date.dayNumber).map { entries[$0] } }
 
     // MARK: - Coverage
 
@@ -146,12 +163,12 @@ public struct WorkdayCalendar: Hashable, Sendable {
     public func addingWorkdays(_ n: Int, to date: LocalDate) -> LocalDate {
         let step = n >= 0 ? 1 : -1
         var remaining = abs(n)
-        var current = date
+        var current = date.dayNumber
         while remaining > 0 {
-            current = current.adding(days: step)
-            if isWorkday(current) { remaining -= 1 }
+            current += step
+            if isWorkday(dayNumber: current) { remaining -= 1 }
         }
-        return current
+        return LocalDate(dayNumber: current)
     }
 
     /// Number of workdays in the inclusive range.
@@ -209,8 +226,9 @@ public struct WorkdayCalendar: Hashable, Sendable {
             }
         }
         // The override's own days win over any leftover piece of a neighbouring year.
-        let overrideDays = Set(override.entryByDay.keys)
-        kept = kept.filter { entry in !(entry.range.start.dayNumber...entry.range.end.dayNumber).contains(where: overrideDays.contains) }
+        kept = kept.filter { entry in
+            !(entry.range.start.dayNumber...entry.range.end.dayNumber).contains { override.entryIndex($0) != nil }
+        }
         return WorkdayCalendar(years: yearSources.merging(override.yearSources) { _, new in new },
                                entries: kept + override.entries)
     }
@@ -288,6 +306,11 @@ extension WorkdayCalendar {
                      "dates must be YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD with start not after end: \(words[0])")
                 continue
             }
+            // Bounded so the per-day table stays small whatever an upload contains.
+            guard Self.listableYears.contains(range.start.year), Self.listableYears.contains(range.end.year) else {
+                fail("日期须在 1900 至 2199 年之间", "dates must lie between 1900 and 2199")
+                continue
+            }
             guard words.count >= 2, let kind = EntryKind(rawValue: words[1]) else {
                 fail("日期后应为 holiday（放假）或 workday（调休上班）", "the date must be followed by `holiday` or `workday`")
                 continue
@@ -313,6 +336,8 @@ extension WorkdayCalendar {
         guard issues.isEmpty else { throw WorkdayCalendarParseError(issues: issues) }
         self.init(years: years, entries: entries)
     }
+
+    private static let listableYears = 1900...2199
 
     private static func parseRange(_ word: String) -> DateRange? {
         let parts = word.components(separatedBy: "..")

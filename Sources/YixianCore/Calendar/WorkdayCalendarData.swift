@@ -21,7 +21,10 @@
 ///   or Sunday, since a weekday is a workday already.
 /// - `projected` after the kind marks a line as not yet published by the State
 ///   Council (guessed from the usual pattern); it is replaced by an override.
-/// - A day may be listed only once. Errors name the line number.
+/// - A day may be listed only once; dates lie between 1900 and 2199; comments take
+///   a whole line. Every bad line is reported at once, by line number, in zh and en.
+/// - Unlisted days follow the plain Monday–Friday rule, which is all a year without
+///   a `year` line gets; callers warn with `covers(year:)`.
 ///
 /// Sources: 国务院办公厅 notices 国办发明电〔2023〕7号 (2024), 〔2024〕12号 (2025),
 /// 〔2025〕7号 (2026). 2027 is projected: 春节 is 2027-02-06, 清明 04-05, 端午 06-09,

@@ -22,10 +22,6 @@ struct DemoRandom: Sendable {
         return Int(next().multipliedFullWidth(by: UInt64(bound)).high)
     }
 
-    mutating func int(in range: ClosedRange<Int>) -> Int {
-        range.lowerBound + int(below: range.count)
-    }
-
     /// Uniform in [0, 1) with 53 bits.
     mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 
@@ -81,9 +77,9 @@ func demoApportion(_ total: Int, weights: [Double], minimum: Int = 0) -> [Int] {
     return parts.map { $0 + minimum }
 }
 
-/// Splits `total` classes over cells of `students` so the largest class is as small as it can be:
-/// each cell starts with one class and every further class goes to the cell whose classes are fullest.
-func demoClassCounts(_ total: Int, students: [Int]) -> [Int] {
+/// Splits `total` groups (classes, dorm floors) over cells of `students` so the largest group is as
+/// small as it can be: each cell starts with one and every further one goes to the fullest cell.
+func demoGroupCounts(_ total: Int, students: [Int]) -> [Int] {
     precondition(total >= students.count)
     var classes = Array(repeating: 1, count: students.count)
     for _ in students.count..<total {

@@ -6,7 +6,7 @@ import Foundation
 /// Layout decisions worth knowing:
 /// - Every class has its league branch (团支部), as in real universities; graduate students of
 ///   a college share one 研究生班 (grade nil). At `.standard` the 400-collective budget therefore
-///   makes undergraduate classes large (≈ 57 students); `.large` gets ≈ 34.
+///   makes undergraduate classes large (42–75, mean ≈ 56); `.large` gets 30–37.
 /// - A dorm collective is one floor of a residence hall (`梅园3舍-4层`), not a room: rooms for
 ///   8,000 students would be ~1,600 collectives. Floors are filled college by college, so a
 ///   dorm's `unitCode` is the college whose students live there.

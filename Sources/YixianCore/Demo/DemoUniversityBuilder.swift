@@ -130,10 +130,10 @@ struct DemoUniversityBuilder {
             .map { demoApportion($0, weights: [0.94, 0.98, 1.02, 1.06], minimum: 10) }
         let graduatesPerCell = demoApportion(graduateTotal, weights: weights, minimum: 6)
             .map { demoApportion($0, weights: [0.95, 1.0, 1.05], minimum: 2) }
-        let classesPerCell = demoClassCounts(undergraduateClassTotal, students: undergraduatesPerCell.flatMap { $0 })
-        let dormFloorsPerCollege = demoApportion(scale.dormFloorCount, weights: colleges.indices.map {
-            Double(undergraduatesPerCell[$0].reduce(0, +) + graduatesPerCell[$0].reduce(0, +))
-        }, minimum: 1)
+        let classesPerCell = demoGroupCounts(undergraduateClassTotal, students: undergraduatesPerCell.flatMap { $0 })
+        let dormFloorsPerCollege = demoGroupCounts(scale.dormFloorCount, students: colleges.indices.map {
+            undergraduatesPerCell[$0].reduce(0, +) + graduatesPerCell[$0].reduce(0, +)
+        })
 
         var dormFloorNumber = 0
         for (c, college) in colleges.enumerated() {

@@ -76,7 +76,7 @@ public struct RosterColumn: Hashable, Sendable {
 
     /// Header cells as people type them: `* 学号`, `学号（必填）`, `Student Number`, `学　号`.
     static func normalize(_ header: String) -> String {
-        var text = header.unicodeScalars.filter { !CharacterSet.tabularBlank.contains($0) && $0 != "*" && $0 != "＊" && $0 != "_" && $0 != "-" }
+        var text = header.unicodeScalars.filter { !$0.isTabularBlank && $0 != "*" && $0 != "＊" && $0 != "_" && $0 != "-" }
             .reduce(into: "") { $0.unicodeScalars.append($1) }
         if let open = text.firstIndex(where: { $0 == "(" || $0 == "（" }), open != text.startIndex,
            text.last == ")" || text.last == "）" {

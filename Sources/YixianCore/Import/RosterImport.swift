@@ -36,7 +36,7 @@ public enum RosterImport {
         // Map header cells to columns; report missing, repeated and unknown ones.
         var columns: [String: (index: Int, header: String)] = [:]
         for (index, cell) in header.enumerated() {
-            let written = cell.trimmingCharacters(in: .tabularBlank)
+            let written = cell.trimmingTabularBlank()
             if written.isEmpty { continue }
             let normalized = RosterColumn.normalize(written)
             guard let spec = specs.first(where: { $0.matches(normalizedHeader: normalized) }) else {
@@ -71,7 +71,7 @@ public enum RosterImport {
                                          knownUnits: knownUnits, knownCollectives: knownCollectives, fromCSV: fromCSV)
             let value = Record.read(&reader)
             report.issues += reader.issues
-            let key = row[columns[specs[0].key]!.index].trimmingCharacters(in: .tabularBlank)
+            let key = row[columns[specs[0].key]!.index].trimmingTabularBlank()
             if !key.isEmpty { rowsByKey[key, default: []].append(row.number) }
             if let value { report.rows.append(ImportedRow(row: row.number, value: value)) }
         }
@@ -90,7 +90,11 @@ public enum RosterImport {
                 }
             }
         }
-        report.issues.sort { ($0.row ?? 0, $0.column ?? "") < ($1.row ?? 0, $1.column ?? "") }
+        // Row by row, and left to right within a row, as the user reads the sheet.
+        let position = Dictionary(columns.values.map { ($0.header, $0.index) }, uniquingKeysWith: min)
+        report.issues.sort { a, b in
+            (a.row ?? 0, a.column.flatMap { position[$0] } ?? -1) < (b.row ?? 0, b.column.flatMap { position[$0] } ?? -1)
+        }
         return report
     }
 

@@ -25,8 +25,8 @@ public struct RosterRowReader {
         guard let column = columns[key] else { return nil }
         var text = column.index < cells.count ? cells[column.index] : ""
         if fromCSV { text = CSV.restoreNeutralized(text) }
-        text = text.trimmingCharacters(in: .tabularBlank)
-        if RosterRowReader.formulaErrors.contains(text.uppercased()) {
+        text = text.trimmingTabularBlank()
+        if text.hasPrefix("#"), RosterRowReader.formulaErrors.contains(text.uppercased()) {
             fail(key, .formulaError,
                  zh: "“\(column.header)”是公式错误值 \(text)，请检查原表中的公式或改为直接填写",
                  en: "“\(column.header)” holds the formula error \(text); fix the formula in the sheet or type the value")
@@ -61,7 +61,7 @@ public struct RosterRowReader {
                  en: "\(english(key)) \(code) was turned into scientific notation by Excel and the digits are lost; format the column as Text and re-enter it")
             return nil
         }
-        if code.unicodeScalars.contains(where: { CharacterSet.tabularBlank.contains($0) }) {
+        if code.unicodeScalars.contains(where: \.isTabularBlank) {
             fail(key, .badValue, zh: "“\(header(key))”中不能有空格：“\(code)”", en: "\(english(key)) must not contain spaces: “\(code)”")
             return nil
         }
@@ -98,7 +98,7 @@ public struct RosterRowReader {
             if required { fail(key, .required, zh: "“\(header(key))”不能为空", en: "\(english(key)) is required") }
             return nil
         }
-        if text.hasSuffix(dropSuffix) { text = String(text.dropLast(dropSuffix.count)).trimmingCharacters(in: .tabularBlank) }
+        if text.hasSuffix(dropSuffix) { text = String(text.dropLast(dropSuffix.count)).trimmingTabularBlank() }
         guard let number = Int(text) else {
             fail(key, .badValue, zh: "“\(header(key))”应为整数，而不是“\(text)”", en: "\(english(key)) must be a whole number, not “\(text)”")
             return nil
@@ -115,7 +115,7 @@ public struct RosterRowReader {
     mutating func list(_ key: String, maxItemLength: Int) -> [String] {
         guard let text = raw(key) else { return [] }
         let items = text.split(whereSeparator: { RosterRowReader.listSeparators.contains($0) })
-            .map { $0.trimmingCharacters(in: .tabularBlank) }.filter { !$0.isEmpty }
+            .map { $0.trimmingTabularBlank() }.filter { !$0.isEmpty }
         if let long = items.first(where: { $0.count > maxItemLength }) {
             fail(key, .tooLong, zh: "“\(header(key))”中的“\(long.prefix(20))…”过长（最多 \(maxItemLength) 个字符）",
                  en: "An item of \(english(key)) is too long (“\(long.prefix(20))…”, at most \(maxItemLength) characters)")

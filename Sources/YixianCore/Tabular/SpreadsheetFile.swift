@@ -56,7 +56,7 @@ public enum SpreadsheetFile {
     }
 
     private static func looksLikeHTML(_ text: String) -> Bool {
-        let head = text.prefix(2048).trimmingCharacters(in: .tabularBlank).lowercased()
+        let head = text.prefix(2048).trimmingTabularBlank().lowercased()
         return head.hasPrefix("<") && (head.contains("<html") || head.contains("<table") || head.contains("<!doctype html"))
     }
 }

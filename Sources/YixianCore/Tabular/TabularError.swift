@@ -20,14 +20,14 @@ public struct TabularError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     public var code: Code
-    public var message: Localized
+    public var reason: Localized
 
     public init(_ code: Code, zh: String, en: String) {
         self.code = code
-        self.message = Localized(zh: zh, en: en)
+        self.reason = Localized(zh: zh, en: en)
     }
 
-    public var description: String { "\(code.rawValue): \(message.en)" }
+    public var description: String { "\(code.rawValue): \(reason.en)" }
 
     static let emptyFile = TabularError(.emptyFile, zh: "文件为空", en: "The file is empty")
 

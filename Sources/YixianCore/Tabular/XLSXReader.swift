@@ -110,7 +110,8 @@ public enum XLSXReader {
 
     /// Excel escapes characters XML cannot hold as `_xHHHH_` (and a literal `_x` as `_x005F_x`).
     static func unescapeOOXML(_ text: String) -> String {
-        guard text.contains("_x") else { return text }
+        let utf8 = text.utf8
+        guard zip(utf8, utf8.dropFirst()).contains(where: { $0 == UInt8(ascii: "_") && $1 == UInt8(ascii: "x") }) else { return text }
         var out = ""
         var scalars = Array(text.unicodeScalars)[...]
         while let first = scalars.first {
@@ -252,16 +253,16 @@ struct SheetReader {
     private func cellText(type: String, style: Int, value: String, inline: String, scanner: XMLScanner) throws -> String {
         switch type {
         case "s":
-            guard let index = Int(value.trimmingCharacters(in: .whitespaces)) else { return "" }
+            guard let index = Int(value.trimmingTabularBlank()) else { return "" }
             guard index >= 0, index < sharedStrings.count else {
                 throw TabularError.malformedXML(part: scanner.part, offset: scanner.position, reason: "shared string \(index) does not exist")
             }
             return sharedStrings[index]
         case "inlineStr": return XLSXReader.unescapeOOXML(inline)
         case "str", "e": return XLSXReader.unescapeOOXML(value)
-        case "b": return value.trimmingCharacters(in: .whitespaces) == "1" ? "TRUE" : "FALSE"
+        case "b": return value.trimmingTabularBlank() == "1" ? "TRUE" : "FALSE"
         case "d": return value.count >= 10 && value.contains("T") ? String(value.prefix(10)) : value
-        default: return formatNumber(value.trimmingCharacters(in: .whitespaces), style: style)
+        default: return formatNumber(value.trimmingTabularBlank(), style: style)
         }
     }
 

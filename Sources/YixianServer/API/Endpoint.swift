@@ -68,7 +68,7 @@ extension Application {
 }
 
 /// A page of a list, with the total for pagers.
-struct Page<Item: Content>: Content {
+struct ListPage<Item: Content>: Content {
     var items: [Item]
     var page: Int
     var per: Int

@@ -77,13 +77,13 @@ enum Schemas {
                required: ["items", "page", "per", "total"])
     }
 
-    static let string: [String: Any] = ["type": "string"]
-    static let int: [String: Any] = ["type": "integer"]
-    static let bool: [String: Any] = ["type": "boolean"]
-    static let uuid: [String: Any] = ["type": "string", "format": "uuid"]
-    static let strings: [String: Any] = ["type": "array", "items": ["type": "string"]]
-    static let localized: [String: Any] = ["$ref": "#/components/schemas/Localized"]
-    static let unitRef: [String: Any] = ["$ref": "#/components/schemas/UnitRef"]
+    static var string: [String: Any] { ["type": "string"] }
+    static var int: [String: Any] { ["type": "integer"] }
+    static var bool: [String: Any] { ["type": "boolean"] }
+    static var uuid: [String: Any] { ["type": "string", "format": "uuid"] }
+    static var strings: [String: Any] { ["type": "array", "items": ["type": "string"]] }
+    static var localized: [String: Any] { ["$ref": "#/components/schemas/Localized"] }
+    static var unitRef: [String: Any] { ["$ref": "#/components/schemas/UnitRef"] }
 
     static var all: [String: Any] {
         [

@@ -63,7 +63,7 @@ enum AccountsAPI {
                            access: .roles([.systemAdmin, .securityAdmin]), query: PageRequest.queryParameters, response: "UserPage")) { req in
             let page = try PageRequest(req)
             let (items, total) = try await UserModel.query(on: req.db).sort(\.$username).paged(page)
-            return Page(items: items.map(UserDTO.init), page: page.page, per: page.per, total: total)
+            return ListPage(items: items.map(UserDTO.init), page: page.page, per: page.per, total: total)
         }
         app.register(.init(method: .POST, path: "/users", summary: "Create a user account", tag: "Accounts", access: .capability(.manageUsers),
                            requestBody: "UserInput", response: "User", successStatus: 201)) { req in
@@ -85,7 +85,7 @@ enum AccountsAPI {
             var query = AuditEventModel.query(on: req.db).sort(\.$seq, .descending)
             if let action = try req.query.stringParameter("action", maxLength: 64) { query = query.filter(\.$action == action) }
             let (items, total) = try await query.paged(page)
-            return Page(items: items.map { AuditEventDTO(seq: $0.seq, at: $0.at, actor: $0.actorName, action: $0.action, objectType: $0.objectType,
+            return ListPage(items: items.map { AuditEventDTO(seq: $0.seq, at: $0.at, actor: $0.actorName, action: $0.action, objectType: $0.objectType,
                                                          objectId: $0.objectID, detail: $0.detail, hash: $0.hash) },
                         page: page.page, per: page.per, total: total)
         }

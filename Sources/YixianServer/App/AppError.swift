@@ -69,4 +69,4 @@ struct ErrorBody: Content {
     var error: Inner
 }
 
-extension Localized: @retroactive Content {}
+extension Localized: Content {}

@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import Logging
 import Vapor
@@ -37,7 +38,7 @@ public enum Entrypoint {
             if try await DemoLoader.isEmpty(on: app.db) {
                 app.logger.notice("generating the demo university…")
                 summary = try await DemoLoader.load(app)
-            } else if try await UserModel.query(on: app.db).filter(\.$username == "admin").first() != nil {
+            } else if try await UserModel.query(on: app.db).filter(\UserModel.$username == "admin").first() != nil {
                 let logins = DemoUniversity.generate(scale: .standard, seed: DemoLoader.seed, asOf: LocalDate(Date())).logins
                 summary = .init(units: try await UnitModel.query(on: app.db).count(), cadres: try await CadreModel.query(on: app.db).count(),
                                 collectives: try await CollectiveModel.query(on: app.db).count(),

@@ -17,7 +17,9 @@ enum DemoLoader {
     }
 
     static func isEmpty(on db: any Database) async throws -> Bool {
-        try await UnitModel.query(on: db).count() == 0 && UserModel.query(on: db).count() == 0
+        let units = try await UnitModel.query(on: db).count()
+        let users = try await UserModel.query(on: db).count()
+        return units == 0 && users == 0
     }
 
     static func load(_ app: Application, scale: DemoScale = .standard, asOf: LocalDate = LocalDate(Date())) async throws -> Summary {

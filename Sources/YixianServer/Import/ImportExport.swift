@@ -84,7 +84,7 @@ extension Application {
 enum ImportExport {
     static let maxUpload = 20 * 1024 * 1024
 
-    static func dto(_ issue: ImportIssue, language: Language) -> ImportIssueDTO {
+    static func issueDTO(_ issue: ImportIssue, language: Language) -> ImportIssueDTO {
         ImportIssueDTO(row: issue.row, column: issue.column, code: issue.code.rawValue, severity: issue.severity.rawValue,
                        message: issue.reason.text(language), messages: issue.reason)
     }
@@ -101,7 +101,7 @@ enum ImportExport {
         }
         let dto = ImportReportDTO(kind: R.rosterKind.rawValue, format: report.format.rawValue, encoding: report.encoding?.rawValue,
                                   validRows: report.rows.count, blankRows: report.blankRowCount,
-                                  errors: report.errors.map { dto($0, language: language) }, warnings: report.warnings.map { dto($0, language: language) },
+                                  errors: report.errors.map { issueDTO($0, language: language) }, warnings: report.warnings.map { issueDTO($0, language: language) },
                                   outcome: nil)
         return (report, dto)
     }
@@ -118,10 +118,11 @@ enum ImportExport {
                                en: "The file has \(dto.errors.count) errors; nothing was imported. Fix them or import only the valid rows.")
             }
             let values = report.values
+            let skipped = dto.errors.count
             dto.outcome = try await db.write { db in
                 let outcome = try await apply(values, db)
                 try await AuditTrail.record("import.\(kind.rawValue)", objectType: "roster", objectID: kind.rawValue,
-                                            detail: "created \(outcome.created), updated \(outcome.updated), unchanged \(outcome.unchanged), skipped \(dto.errors.count)",
+                                            detail: "created \(outcome.created), updated \(outcome.updated), unchanged \(outcome.unchanged), skipped \(skipped)",
                                             by: actor, on: db)
                 return outcome
             }

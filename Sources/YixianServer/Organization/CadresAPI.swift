@@ -3,14 +3,14 @@ import Vapor
 import YixianCore
 
 enum CadresAPI {
-    static func list(_ filter: RosterFilter, scope: UUID?, on db: any Database) async throws -> Page<CadreDTO> {
+    static func list(_ filter: RosterFilter, scope: UUID?, on db: any Database) async throws -> ListPage<CadreDTO> {
         var query = CadreModel.query(on: db).with(\.$unit).search(["name", "staff_number", "posts"], filter.likePattern).sort(\.$staffNumber)
         if let scope { query = query.filter(\.$unit.$id == scope) }
         if let unitID = filter.unitID { query = query.filter(\.$unit.$id == unitID) }
         if let active = filter.active { query = query.filter(\.$active == active) }
         if let rank = filter.kind { query = query.filter(\.$rank == rank) }
         let (items, total) = try await query.paged(filter.page)
-        return Page(items: items.map(CadreDTO.init), page: filter.page.page, per: filter.page.per, total: total)
+        return ListPage(items: items.map(CadreDTO.init), page: filter.page.page, per: filter.page.per, total: total)
     }
 
     static func find(_ id: UUID, for user: CurrentUser, on db: any Database) async throws -> CadreModel {

@@ -3,7 +3,7 @@ import Vapor
 import YixianCore
 
 enum CollectivesAPI {
-    static func list(_ filter: RosterFilter, grade: Int? = nil, scope: UUID?, on db: any Database) async throws -> Page<CollectiveDTO> {
+    static func list(_ filter: RosterFilter, grade: Int? = nil, scope: UUID?, on db: any Database) async throws -> ListPage<CollectiveDTO> {
         var query = CollectiveModel.query(on: db).with(\.$unit).search(["name", "code"], filter.likePattern).sort(\.$code)
         if let scope { query = query.filter(\.$unit.$id == scope) }
         if let unitID = filter.unitID { query = query.filter(\.$unit.$id == unitID) }
@@ -11,7 +11,7 @@ enum CollectivesAPI {
         if let kind = filter.kind { query = query.filter(\.$kind == kind) }
         if let grade { query = query.filter(\.$grade == grade) }
         let (items, total) = try await query.paged(filter.page)
-        return Page(items: items.map(CollectiveDTO.init), page: filter.page.page, per: filter.page.per, total: total)
+        return ListPage(items: items.map(CollectiveDTO.init), page: filter.page.page, per: filter.page.per, total: total)
     }
 
     static func find(_ id: UUID, for user: CurrentUser, on db: any Database) async throws -> CollectiveModel {

@@ -68,8 +68,8 @@ extension QueryBuilder {
         var parts: [any SQLExpression] = []
         for (index, column) in columns.enumerated() {
             if index > 0 { parts.append(SQLRaw("OR")) }
-            parts.append(contentsOf: [SQLFunction("LOWER", args: SQLColumn(column, table: Model.schema)), SQLRaw("LIKE"),
-                                      SQLBind(pattern.lowercased()), SQLRaw("ESCAPE '\\'")])
+            parts.append(contentsOf: [any SQLExpression](arrayLiteral: SQLFunction("LOWER", args: SQLColumn(column, table: Model.schema)), SQLRaw("LIKE"),
+                                      SQLBind(pattern.lowercased()), SQLRaw("ESCAPE '\\'")))
         }
         return filter(.sql(SQLGroupExpression(SQLList(parts, separator: SQLRaw(" ")))))
     }

@@ -3,7 +3,7 @@ import Vapor
 import YixianCore
 
 enum StudentsAPI {
-    static func list(_ filter: RosterFilter, collectiveID: UUID? = nil, scope: UUID?, on db: any Database) async throws -> Page<StudentDTO> {
+    static func list(_ filter: RosterFilter, collectiveID: UUID? = nil, scope: UUID?, on db: any Database) async throws -> ListPage<StudentDTO> {
         var query = StudentModel.query(on: db).with(\.$unit).search(["name", "student_number"], filter.likePattern).sort(\.$studentNumber)
         if let scope { query = query.filter(\.$unit.$id == scope) }
         if let unitID = filter.unitID { query = query.filter(\.$unit.$id == unitID) }
@@ -13,7 +13,7 @@ enum StudentsAPI {
                 .filter(StudentCollectiveModel.self, \.$collective.$id == collectiveID)
         }
         let (items, total) = try await query.paged(filter.page)
-        return Page(items: try await dtos(items, on: db), page: filter.page.page, per: filter.page.per, total: total)
+        return ListPage(items: try await dtos(items, on: db), page: filter.page.page, per: filter.page.per, total: total)
     }
 
     /// Students with their collectives, in two queries whatever the page size.

@@ -4,13 +4,13 @@ import YixianCore
 
 /// Units: queries callable from tests and pages, and the thin API handlers over them.
 enum UnitsAPI {
-    static func list(_ filter: RosterFilter, on db: any Database) async throws -> Page<UnitDTO> {
+    static func list(_ filter: RosterFilter, on db: any Database) async throws -> ListPage<UnitDTO> {
         var query = UnitModel.query(on: db).search(["name", "code"], filter.likePattern).sort(\.$code)
         if let active = filter.active { query = query.filter(\.$active == active) }
         if let kind = filter.kind { query = query.filter(\.$kind == kind) }
         if let unitID = filter.unitID { query = query.filter(\.$id == unitID) }
         let (items, total) = try await query.paged(filter.page)
-        return Page(items: items.map(UnitDTO.init), page: filter.page.page, per: filter.page.per, total: total)
+        return ListPage(items: items.map(UnitDTO.init), page: filter.page.page, per: filter.page.per, total: total)
     }
 
     static func validated(_ input: UnitInput, existing: UnitModel?) throws -> Unit {

@@ -19,25 +19,35 @@ enum Components {
                     .if(page < pages, .a(.href(link(page + 1)), .attribute(named: "rel", value: "next"), .text(ctx.t("下一页", "Next")))))
     }
 
-    static func table(_ ctx: PageContext, headers: [String], rows: [[Node<HTML.TableContext>]], empty: Node<HTML.BodyContext>) -> Node<HTML.BodyContext> {
+    static func table(_ ctx: PageContext, headers: [String], rows: [[Node<HTML.TableRowContext>]], empty: Node<HTML.BodyContext>) -> Node<HTML.BodyContext> {
         guard !rows.isEmpty else { return .div(.class("panel empty"), empty) }
         return .div(.class("table-wrap"),
                     .table(.thead(.tr(.forEach(headers) { .th(.text($0)) })),
                            .tbody(.forEach(rows) { cells in .tr(.forEach(cells) { $0 }) })))
     }
 
-    static func cell(_ text: String) -> Node<HTML.TableContext> { .td(.text(text)) }
-    static func cell(_ text: String, href: String) -> Node<HTML.TableContext> { .td(.a(.href(href), .text(text))) }
+    /// Plot writes `<option>` self-closed with attributes only; this writes it whole, escaped.
+    static func option(value: String, text: String, selected: Bool) -> Node<HTML.SelectContext> {
+        .raw("<option value=\"\(escape(value))\"\(selected ? " selected" : "")>\(escape(text))</option>")
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    static func cell(_ text: String) -> Node<HTML.TableRowContext> { .td(.text(text)) }
+    static func cell(_ text: String, href: String) -> Node<HTML.TableRowContext> { .td(.a(.href(href), .text(text))) }
 
     static func tag(_ text: String, _ colour: String) -> Node<HTML.BodyContext> { .span(.class("tag \(colour)"), .text(text)) }
 
-    static func activeTag(_ ctx: PageContext, _ active: Bool) -> Node<HTML.TableContext> {
+    static func activeTag(_ ctx: PageContext, _ active: Bool) -> Node<HTML.TableRowContext> {
         .td(.span(.class(active ? "tag green" : "tag grey"), .text(active ? ctx.t("在用", "Active") : ctx.t("已停用", "Inactive"))))
     }
 
     static func card(_ number: String, _ label: String, href: String? = nil) -> Node<HTML.BodyContext> {
-        let inner: Node<HTML.BodyContext> = .group(.div(.class("num"), .text(number)), .div(.class("label"), .text(label)))
-        return .div(.class("card"), href.map { .a(.href($0), inner) } ?? inner)
+        .div(.class("card"), .div(.class("num"), .text(number)),
+             .div(.class("label"), href.map { .a(.href($0), .text(label)) } ?? .text(label)))
     }
 
     static func field(_ ctx: PageContext, name: String, label: String, value: String = "", type: HTMLInputType = .text,
@@ -58,11 +68,9 @@ enum Components {
               .label(.text(ctx.t("搜索", "Search")), .input(.type(.search), .name("q"), .value(query ?? ""), .placeholder(ctx.t("姓名、编号…", "Name, number…")))),
               .forEach(selects) { select in
                   .label(.text(select.label),
-                         .select(.name(select.name),
-                                 .option(.value(""), .text(ctx.t("全部", "All"))),
-                                 .forEach(select.options) { option in
-                                     .option(.value(option.0), .text(option.1), .selected(option.0 == select.selected))
-                                 }))
+                         .select(.attribute(named: "name", value: select.name),
+                                 option(value: "", text: ctx.t("全部", "All"), selected: select.selected == nil),
+                                 .forEach(select.options) { option(value: $0.0, text: $0.1, selected: $0.0 == select.selected) }))
               },
               .button(.type(.submit), .text(ctx.t("筛选", "Filter"))),
               .unwrap(exportKind) { kind in

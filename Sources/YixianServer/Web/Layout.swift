@@ -21,10 +21,10 @@ struct PageContext: Sendable {
     func t(_ text: Localized) -> String { text.text(language) }
 }
 
-struct NavItem {
+struct NavItem: Sendable {
     var route: SiteRoute
     var title: Localized
-    var visible: (CurrentUser) -> Bool
+    var visible: @Sendable (CurrentUser) -> Bool
 }
 
 enum Layout {

@@ -1,0 +1,212 @@
+import Foundation
+
+/// Times the engine on a synthetic large university (600 cadres, 2,000 collectives, 40,000 ledger
+/// lines, one academic year) built in memory from a seeded generator, for `yixian bench policy`.
+public enum ComplianceBenchmark {
+    /// `policyText`: a policy file to evaluate (the HNUST preset is the richest); nil uses a built-in
+    /// policy with one rule of every kind. Returns a human-readable summary with the warm median.
+    public static func run(policyText: String? = nil, cadres: Int = 600, collectives: Int = 2_000, contacts: Int = 40_000,
+                           runs: Int = 9, seed: UInt64 = 2025) -> String {
+        let policy: Policy
+        do {
+            policy = try PolicyLoader.load(policyText ?? SyntheticUniversity.benchmarkPolicy, fileName: "benchmark-policy.yaml")
+        } catch {
+            return "benchmark policy does not load:\n\(error.description)\n"
+        }
+        let clock = ContinuousClock()
+        var input: ComplianceInput?
+        let build = clock.measure {
+            input = SyntheticUniversity.make(seed: seed, cadres: cadres, collectives: collectives, contacts: contacts).input(policy: policy)
+        }
+        guard let input else { return "" }
+        let asOf = LocalDate(year: 2026, month: 5, day: 20)!
+        var report: ComplianceReport?
+        let cold = clock.measure { report = ComplianceEngine.evaluate(input, asOf: asOf) }
+        var samples: [Duration] = []
+        for _ in 0..<max(1, runs) {
+            samples.append(clock.measure { report = ComplianceEngine.evaluate(input, asOf: asOf) })
+        }
+        samples.sort()
+        let median = samples[samples.count / 2]
+        guard let report else { return "" }
+        let t = report.schoolTotal
+        func ms(_ d: Duration) -> String { String(format: "%.1f ms", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000) }
+        return """
+            compliance benchmark — policy \(policy.id) (\(policy.rules.count) rules), as of \(asOf.iso)
+            university: \(input.roster.units.count) units, \(input.roster.cadres.count) cadres, \(input.roster.collectives.count) collectives, \
+            \(input.pairings.count) pairings, \(input.contacts.count) ledger lines, \(input.cases.count) cases, \(input.filings.count) filings
+            build (generator): \(ms(build))
+            evaluate cold: \(ms(cold))
+            evaluate warm: median \(ms(median)), min \(ms(samples.first!)), max \(ms(samples.last!)) over \(samples.count) runs
+            cells: \(report.cells.count) — met \(t.met), on track \(t.onTrack), at risk \(t.atRisk), missed \(t.missed), not yet due \(t.notYetDue)
+
+            """
+    }
+}
+
+/// A seeded random university, for the benchmark and for property tests.
+enum SyntheticUniversity {
+    struct Random {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            // SplitMix64: tiny, fast and the same on every platform.
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func int(_ range: Range<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
+        mutating func chance(_ p: Double) -> Bool { Double(next() % 10_000) / 10_000 < p }
+        mutating func pick<T>(_ items: [T]) -> T { items[int(0..<items.count)] }
+    }
+
+    static let calendar: AcademicYear = {
+        let d = { (text: String) in LocalDate(text)! }
+        let term1 = Term(id: "2025-2026-1", name: "第一学期", range: DateRange(start: d("2025-09-01"), end: d("2026-01-18")),
+                         specialWeeks: [SpecialWeek(name: "教学礼拜周", kind: .teachingWorship, range: DateRange(start: d("2025-11-17"), end: d("2025-11-23")), excludedFromWeeklyRules: false),
+                                        SpecialWeek(name: "期末考试", kind: .exam, range: DateRange(start: d("2026-01-05"), end: d("2026-01-18")), excludedFromWeeklyRules: true)],
+                         vacations: [DateRange(start: d("2025-10-01"), end: d("2025-10-08"))])
+        let term2 = Term(id: "2025-2026-2", name: "第二学期", range: DateRange(start: d("2026-03-02"), end: d("2026-07-05")),
+                         specialWeeks: [SpecialWeek(name: "教学礼拜周", kind: .teachingWorship, range: DateRange(start: d("2026-04-20"), end: d("2026-04-26")), excludedFromWeeklyRules: false),
+                                        SpecialWeek(name: "期末考试", kind: .exam, range: DateRange(start: d("2026-06-22"), end: d("2026-07-05")), excludedFromWeeklyRules: true)],
+                         vacations: [DateRange(start: d("2026-05-01"), end: d("2026-05-05"))])
+        return AcademicYear(id: "2025-2026", name: "2025—2026学年", range: DateRange(start: d("2025-08-25"), end: d("2026-08-23")), terms: [term1, term2])
+    }()
+
+    static let contactKinds = ["face-to-face", "dorm-visit", "canteen-visit", "class-observation", "heart-to-heart", "class-meeting",
+                               "party-league-day", "ideological-lecture", "policy-lecture", "party-lecture", "survey", "online",
+                               "student-forum", "second-classroom", "mailbox-review", "report-hearing", "student-work-meeting"]
+
+    static func make(seed: UInt64, cadres cadreCount: Int, collectives collectiveCount: Int, contacts contactCount: Int) -> ComplianceScenario {
+        var random = Random(state: seed)
+        let colleges = (1...30).map { Unit(code: String(format: "C%02d", $0), name: "第\($0)学院", kind: .college) }
+        let departments = (1...40).map { i -> Unit in
+            let kind: UnitKind = i <= 8 ? .studentWork : i <= 16 ? .partyDepartment : i <= 36 ? .functionalDepartment : .affiliated
+            return Unit(code: String(format: "D%02d", i), name: "第\(i)部门", kind: kind)
+        }
+        let units = [Unit(code: "LEAD", name: "校领导", kind: .leadership)] + colleges + departments
+
+        var cadres: [Cadre] = []
+        let leaderPosts = [["党委书记"], ["校长"], ["副校长"], ["副校长"], ["副校长"], ["党委副书记"], ["副校长"], ["副校长"], ["纪委书记"], ["副校长"], ["副校长"], ["副书记"]]
+        let leaderTags = [[], [], ["student-work"], ["logistics"], ["graduate-work"], [], ["security"], [], [], [], [], []]
+        for i in 0..<min(12, cadreCount) {
+            cadres.append(Cadre(staffNumber: String(format: "L%03d", i + 1), name: "校领导\(i + 1)", unitCode: "LEAD", posts: leaderPosts[i],
+                                rank: .schoolLeader, partyMember: i != 6, tags: leaderTags[i]))
+        }
+        let collegePosts = ["院长", "党委书记", "分管学生工作副书记", "副院长", "副院长", "副院长"]
+        var n = cadres.count
+        while cadres.count < cadreCount {
+            let inCollege = random.chance(0.55)
+            let unit = inCollege ? random.pick(colleges) : random.pick(departments)
+            let post = inCollege ? collegePosts[n % collegePosts.count] : (n % 3 == 0 ? "处长" : "副处长")
+            let rank: Rank = post == "院长" || post == "党委书记" || post == "处长" ? .director : (n % 17 == 0 ? .partyCommitteeMember : .deputyDirector)
+            var tags: [String] = []
+            if post == "分管学生工作副书记" { tags.append("student-work") }
+            if random.chance(0.1) { tags.append("college-party-committee") }
+            if unit.kind == .functionalDepartment && random.chance(0.1) { tags.append("logistics") }
+            n += 1
+            cadres.append(Cadre(staffNumber: String(format: "T%04d", n), name: "干部\(n)", unitCode: unit.code, posts: [post], rank: rank,
+                                partyMember: random.chance(0.85), tags: tags))
+        }
+
+        var collectives: [Collective] = []
+        let kindsCycle: [CollectiveKind] = Array(repeating: .class, count: 10) + [.leagueBranch, .partyBranch, .dorm, .lab, .club]
+        for college in colleges {
+            collectives.append(Collective(code: "\(college.code)-SU", name: "\(college.name)学生会", kind: .studentUnion, unitCode: college.code, grade: nil, size: 40))
+            collectives.append(Collective(code: "\(college.code)-GU", name: "\(college.name)研究生会", kind: .graduateUnion, unitCode: college.code, grade: nil, size: 30))
+        }
+        var c = 0
+        while collectives.count < collectiveCount {
+            let college = colleges[c % colleges.count]
+            let kind = kindsCycle[(c / colleges.count) % kindsCycle.count]
+            c += 1
+            collectives.append(Collective(code: "\(college.code)-\(c)", name: "集体\(c)", kind: kind, unitCode: college.code, grade: 2025, size: 30))
+        }
+        let byKind = Dictionary(grouping: collectives, by: \.kind)
+        let classes = byKind[.class] ?? [], branches = byKind[.partyBranch] ?? [], unions = byKind[.studentUnion] ?? []
+
+        var pairings: [Pairing] = []
+        var own: [String: [String]] = [:]
+        func pair(_ cadre: Cadre, _ collective: Collective, _ kind: Pairing.Kind) {
+            pairings.append(Pairing(cadreStaffNumber: cadre.staffNumber, kind: kind, collectiveCode: collective.code,
+                                    academicYearID: calendar.id, range: calendar.range))
+            own[cadre.staffNumber, default: []].append(collective.code)
+        }
+        for (i, cadre) in cadres.enumerated() {
+            if !classes.isEmpty && random.chance(0.92) { pair(cadre, classes[(i * 7) % classes.count], .honoraryClassHead) }
+            if cadre.partyMember && !branches.isEmpty && random.chance(0.6) { pair(cadre, random.pick(branches), .linked) }
+            if cadre.rank == .schoolLeader && !unions.isEmpty { pair(cadre, unions[i % unions.count], .linked) }
+        }
+
+        let teachingDays = calendar.terms.flatMap { $0.range.days }
+        var contacts: [ContactRecord] = []
+        contacts.reserveCapacity(contactCount)
+        for i in 0..<contactCount {
+            let cadre = cadres[random.int(0..<cadres.count)]
+            let day = random.pick(teachingDays)
+            let start = day.startInstant().addingTimeInterval(TimeInterval(8 * 3600 + random.int(0..<13) * 3600))
+            let collectivesHere = random.chance(0.5) ? (own[cadre.staffNumber].map { [random.pick($0)] } ?? []) : []
+            let status: ContactRecord.Status = random.chance(0.03) ? .draft : random.chance(0.02) ? .flagged : .submitted
+            contacts.append(ContactRecord(id: "R\(i)", cadreStaffNumber: cadre.staffNumber, kind: random.pick(contactKinds), start: start,
+                                          end: start.addingTimeInterval(TimeInterval(1800 * random.int(1..<8))),
+                                          collectiveCodes: collectivesHere, collegeCode: random.chance(0.3) ? random.pick(colleges).code : nil,
+                                          participantCount: random.int(1..<40), confirmedByStudents: random.int(0..<3), status: status))
+        }
+
+        var cases: [StudentCase] = []
+        for i in 0..<(contactCount / 40) {
+            let received = random.pick(teachingDays)
+            let first = random.chance(0.9) ? received.adding(days: random.int(0..<4)) : nil
+            let answered = first.flatMap { random.chance(0.8) ? $0.adding(days: random.int(0..<12)) : nil }
+            cases.append(StudentCase(id: "K\(i)", responsibleUnitCode: random.pick(departments).code, tier: random.chance(0.8) ? "ordinary" : "complex",
+                                     receivedOn: received, firstRespondedOn: first, answeredOn: answered))
+        }
+        var filings: [Filing] = []
+        for unit in units where random.chance(0.8) {
+            for term in calendar.terms {
+                filings.append(Filing(id: "F-\(unit.code)-\(term.id)-plan", unitCode: unit.code, termID: term.id, kind: "arrangement-plan",
+                                      submittedOn: term.range.start.adding(days: random.int(0..<20))))
+                filings.append(Filing(id: "F-\(unit.code)-\(term.id)-summary", unitCode: unit.code, termID: term.id, kind: "semester-summary",
+                                      submittedOn: term.range.end.adding(days: -random.int(0..<14))))
+            }
+        }
+        return ComplianceScenario(calendar: AcademicCalendar(years: [calendar]), workdays: .prc,
+                                  roster: ComplianceRoster(units: units, cadres: cadres, collectives: collectives),
+                                  pairings: pairings, contacts: contacts, cases: cases, filings: filings)
+    }
+
+    /// One rule of every kind, over roles that pick out different parts of the roster.
+    static let benchmarkPolicy = """
+        id: benchmark
+        title: 基准测试策略
+        roles:
+          school-leader: { rank: [school-leader] }
+          cadre: { rankAtLeast: deputy-director }
+          college-deputy: { unitKind: [college], tags: [student-work] }
+          student-work-head: { unitKind: [student-work, party-department], rankAtLeast: deputy-director }
+          logistics: { tags: [logistics] }
+        rules:
+          - { id: lecture, who: school-leader, count: { kinds: [ideological-lecture, policy-lecture], atLeast: 1, per: term } }
+          - { id: weekly, who: school-leader, every: { kinds: [in-person], atLeast: 1, per: week } }
+          - { id: monthly, who: cadre, every: { kinds: [in-person], atLeast: 1, per: month } }
+          - { id: observe, who: cadre, count: { kinds: [class-observation], atLeast: 4, per: term } }
+          - id: class-activity
+            who: cadre
+            count: { kinds: [class-meeting, party-league-day], scope: own-collectives, collectiveKinds: [class], atLeast: 1, per: term }
+          - { id: talks, who: college-deputy, count: { kinds: [heart-to-heart], measure: person-times, atLeast: 30, per: term } }
+          - { id: dorm-weekly, who: college-deputy, every: { kinds: [dorm-visit], atLeast: 1, per: week } }
+          - id: dorms
+            who: { any: [student-work-head, logistics] }
+            count: { kinds: [dorm-visit], atLeast: { logistics: 5, default: 4 }, per: term }
+          - { id: survey, who: school-leader, count: { kinds: [survey], scope: linked-college, atLeast: 1, per: term, deadline: "special-week:teaching-worship exclusive" } }
+          - { id: confirmed, who: cadre, count: { kinds: [in-person], confirmedOnly: true, atLeast: 4, per: term } }
+          - { id: seven, who: cadre, severity: advisory, count: { kinds: [any], venues: [seven-entries], measure: distinct-venues, atLeast: 7, per: academic-year } }
+          - { id: half-time, who: student-work-head, timeShare: { atLeast: 0.5 } }
+          - { id: head-class, who: cadre, pairing: { collectiveKinds: [class], pairingKinds: [honorary-class-head], atLeast: 1 } }
+          - { id: coverage, who: { units: { kind: [college] } }, coverage: { collectiveKinds: [class] } }
+          - { id: plan, who: { units: any }, filing: { kind: arrangement-plan, per: term, deadline: "term-start +14d" } }
+          - { id: summary, who: { units: any }, filing: { kind: semester-summary, per: term, deadline: "term-end -7d" } }
+          - { id: response, who: { units: any }, response: { tiers: { ordinary: { firstResponse: 2, answer: 5 }, complex: { firstResponse: 2, answer: 15 } } } }
+        """
+}

@@ -1,0 +1,196 @@
+import Foundation
+
+/// Policy rules in plain Chinese, for `yixian policy explain` and the policy pages.
+public enum PolicyExplainer {
+    public static func describe(_ policy: Policy) -> String {
+        var lines: [String] = ["《\(policy.title)》" + (policy.document.map { "（\($0)）" } ?? "")]
+        if let issuer = policy.issuer { lines.append("发布：\(issuer)" + (policy.issuedOn.map { "，\($0.chinese)" } ?? "")) }
+        lines.append("")
+        lines.append("角色：")
+        for role in policy.roles {
+            lines.append("  · \(role.label ?? role.name)〔\(role.name)〕：\(describe(role.selector, policy))")
+        }
+        lines.append("")
+        lines.append("规则：")
+        for (index, rule) in policy.rules.enumerated() {
+            let advisory = rule.severity == .advisory ? "〔倡导，不计入考核〕" : ""
+            lines.append("\(index + 1). \(rule.title ?? rule.id)〔\(rule.id)〕\(advisory)")
+            lines.append("   \(describe(rule, policy))")
+            if let source = rule.source { lines.append("   依据：“\(source)”") }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public static func describe(_ rule: PolicyRule, _ policy: Policy) -> String {
+        let who: String
+        switch rule.subject {
+        case .cadres(let selector): who = describe(selector, policy)
+        case .units(let selector): who = describe(selector)
+        case .school: who = "学校"
+        }
+        return "\(who)：\(describe(rule.body, policy))。"
+    }
+
+    static func describe(_ body: RuleBody, _ policy: Policy) -> String {
+        switch body {
+        case .count(let rule):
+            var text = "\(per(rule.per))至少 \(quantity(rule.atLeast, policy, unit: unit(rule.measure)))\(what(rule.filter, policy, measure: rule.measure))"
+            if let deadline = rule.deadline { text += "，截止：\(describe(deadline))" }
+            return text
+        case .every(let rule):
+            let share = rule.share >= 1 ? "每一\(rule.per.label.zh)" : "至少 \(yamlNumberText(rule.share * 100))% 的\(rule.per.label.zh)"
+            return "\(share)都要至少 \(quantity(rule.atLeast, policy, unit: unit(rule.measure)))\(what(rule.filter, policy, measure: rule.measure))"
+                + "；按\(rule.within.label.zh)统计“达标\(rule.per.label.zh)数 / 已过\(rule.per.label.zh)数”，假期和考试周不计"
+        case .pairing(let rule):
+            let kinds = rule.collectiveKinds.map(collectiveNames) ?? "对象"
+            let bound: String
+            if let maximum = rule.maximum {
+                bound = maximum == rule.minimum ? "恰好 \(maximum) 个" : "\(rule.minimum) 至 \(maximum) 个"
+            } else { bound = "至少 \(rule.minimum) 个" }
+            var text = "本学年联系\(kinds)\(bound)（结对类型：\(pairingNames(rule.pairingKinds))）"
+            if let deadline = rule.deadline { text += "，截止：第一学期\(describe(deadline))" }
+            return text
+        case .coverage(let rule):
+            return "每个\(collectiveNames(rule.collectiveKinds))都至少有 \(rule.atLeast) 名干部联系（结对类型：\(pairingNames(rule.pairingKinds))）"
+        case .timeShare(let rule):
+            return "\(per(rule.per))直接联系学生的时间不少于工作时间的 \(yamlNumberText(rule.atLeast * 100))%"
+                + "（按每个工作日 \(yamlNumberText(rule.hoursPerWorkday)) 小时计；计入：\(kindNames(rule.filter, policy))）"
+        case .filing(let rule):
+            let label = policy.filingKinds.first { $0.code == rule.kind }?.label.zh ?? rule.kind
+            var text = "\(per(rule.per))至少 \(rule.atLeast) 次「\(label)」"
+            if let deadline = rule.deadline {
+                let term = rule.per == .academicYear ? "第\(rule.term ?? 1)学期" : ""
+                text += "，截止：\(term)\(describe(deadline))"
+            } else {
+                text += "，在\(rule.per.label.zh)结束前完成"
+            }
+            return text
+        case .response(let rule):
+            let unit = rule.workdays ? "个工作日（节假日顺延，调休上班日计入）" : "天"
+            let tiers = rule.tiers.map { tier in
+                let first = tier.firstResponse.map { "首次响应 \($0) " + unit + "内，" } ?? ""
+                return "\(tier.label ?? tier.name)：\(first)答复 \(tier.answer) \(unit)内"
+            }
+            return "学生诉求自收到次日起计：" + tiers.joined(separator: "；")
+        }
+    }
+
+    static func describe(_ selector: RoleSelector, _ policy: Policy) -> String {
+        switch selector {
+        case .everyone: return "全体干部"
+        case .role(let name): return policy.role(name)?.label ?? name
+        case .all(let parts): return parts.map { nested($0, policy) }.joined(separator: "，且")
+        case .any(let parts): return parts.map { nested($0, policy) }.joined(separator: "；或")
+        case .not(let inner): return "不属于（\(describe(inner, policy))）"
+        case .match(let c):
+            var parts: [String] = []
+            if let ranks = c.ranks { parts.append("级别为\(either(Rank.allCases.filter(ranks.contains).map(\.label.zh)))") }
+            if let rank = c.rankAtLeast { parts.append("\(rank.label.zh)及以上") }
+            if let posts = c.posts { parts.append("担任\(either(posts.sorted()))") }
+            if let words = c.postContains { parts.append("职务含“\(words.joined(separator: "”或“"))”") }
+            if let kinds = c.unitKinds { parts.append("所在单位为\(either(UnitKind.allCases.filter(kinds.contains).map(\.label.zh)))") }
+            if let units = c.units { parts.append("所在单位代码为\(either(units.sorted()))") }
+            if let tags = c.tags { parts.append("带有标签 \(tags.sorted().joined(separator: " 或 "))") }
+            if let party = c.partyMember { parts.append(party ? "中共党员" : "非中共党员") }
+            return parts.joined(separator: "，")
+        }
+    }
+
+    /// Combinations inside combinations get brackets so “且” and “或” cannot be misread.
+    private static func nested(_ selector: RoleSelector, _ policy: Policy) -> String {
+        let text = describe(selector, policy)
+        switch selector {
+        case .all, .any: return "（\(text)）"
+        case .match(let c) where [c.ranks != nil, c.rankAtLeast != nil, c.posts != nil, c.postContains != nil, c.unitKinds != nil,
+                                  c.units != nil, c.tags != nil, c.partyMember != nil].filter({ $0 }).count > 1:
+            return "（\(text)）"
+        default: return text
+        }
+    }
+
+    private static func either(_ items: [String]) -> String { items.joined(separator: "或") }
+
+    static func describe(_ selector: UnitSelector) -> String {
+        var parts: [String] = []
+        if let kinds = selector.kinds { parts.append(names(UnitKind.allCases.filter(kinds.contains).map(\.label.zh))) }
+        if let codes = selector.codes { parts.append("单位 \(names(codes.sorted()))") }
+        return parts.isEmpty ? "各单位" : "各" + parts.joined(separator: "中的")
+    }
+
+    static func describe(_ deadline: DeadlineSpec) -> String {
+        let anchor: String
+        switch deadline.anchor {
+        case .termStart: anchor = "开学"
+        case .termEnd: anchor = "学期最后一天"
+        case .fixedDate(let month, let day): anchor = "\(month)月\(day)日"
+        case .dayOfFollowingMonth(let day): anchor = "次月\(day)日"
+        case .specialWeekStart(let kind): anchor = "\(kind.label.zh)开始"
+        }
+        var text = anchor
+        if deadline.offset != 0 {
+            let unit = deadline.unit == .workdays ? "个工作日" : "天"
+            text += deadline.offset > 0 ? "后 \(deadline.offset) \(unit)" : "前 \(-deadline.offset) \(unit)"
+        }
+        if deadline.boundary == .exclusive { text += "（不含当日）" }
+        return text
+    }
+
+    private static func per(_ kind: PeriodKind) -> String { "每\(kind.label.zh)" }
+
+    private static func unit(_ measure: ContactMeasure) -> String {
+        switch measure {
+        case .events: "次"
+        case .personTimes: "人次"
+        case .hours: "小时"
+        case .distinctVenues: "个不同场所"
+        }
+    }
+
+    private static func quantity(_ q: RuleQuantity, _ policy: Policy, unit: String) -> String {
+        var parts = q.byRole.map { "\(yamlNumberText($0.value)) \(unit)（\(policy.role($0.role)?.label ?? $0.role)）" }
+        if let fallback = q.fallback { parts.append(q.byRole.isEmpty ? "\(yamlNumberText(fallback)) \(unit)" : "其他 \(yamlNumberText(fallback)) \(unit)") }
+        return parts.joined(separator: "，")
+    }
+
+    private static func what(_ filter: ContactFilter, _ policy: Policy, measure: ContactMeasure) -> String {
+        var text = "：\(kindNames(filter, policy))"
+        if let venues = filter.venueNames {
+            text += "，场所：" + names(venues.map { policy.vocabulary.venue($0)?.label.zh ?? venueGroupName($0) })
+        }
+        switch filter.scope {
+        case .any: break
+        case .ownCollectives: text += "，须在本人联系的学生集体中"
+        case .linkedCollege: text += "，须在所联系的学院"
+        }
+        if let kinds = filter.collectiveKinds { text += "（学生集体：\(names(CollectiveKind.allCases.filter(kinds.contains).map(\.label.zh)))）" }
+        if filter.confirmedOnly { text += "，须经学生确认" }
+        return text
+    }
+
+    private static func kindNames(_ filter: ContactFilter, _ policy: Policy) -> String {
+        names(filter.kindNames.map { name in
+            if name == ContactVocabulary.anyKind { return "任何形式" }
+            if name == ContactVocabulary.inPersonGroup { return "任何面对面形式" }
+            return policy.vocabulary.kind(name)?.label.zh ?? "\(name)类"
+        })
+    }
+
+    private static func venueGroupName(_ name: String) -> String {
+        switch name {
+        case "seven-entries": "七进（课堂、班级、宿舍、食堂、社团、讲座、网络）"
+        case "eight-entries": "八进（课堂、实验室、班级、宿舍、食堂、社团、讲座、网络）"
+        case "nine-entries": "九进（七进加早操、学生活动现场）"
+        default: name
+        }
+    }
+
+    private static func names(_ items: [String]) -> String { items.joined(separator: "、") }
+
+    private static func collectiveNames(_ kinds: Set<CollectiveKind>) -> String {
+        names(CollectiveKind.allCases.filter(kinds.contains).map(\.label.zh))
+    }
+
+    private static func pairingNames(_ kinds: Set<Pairing.Kind>) -> String {
+        names(Pairing.Kind.allCases.filter(kinds.contains).map(\.label.zh))
+    }
+}
