@@ -231,6 +231,18 @@ struct ImportTests {
         #expect(report.values.map(\.studentNumber) == ["2024010203", "00042"])
     }
 
+    @Test func theRosterIsFoundBehindAnInstructionsSheet() throws {
+        // setup: the first worksheet holds only instructions (说明); the roster is on the second (学生)
+        let sheet = #"<row r="1"><c r="A1" t="inlineStr"><is><t>学号</t></is></c><c r="B1" t="inlineStr"><is><t>姓名</t></is></c><c r="C1" t="inlineStr"><is><t>所属单位代码</t></is></c><c r="D1" t="inlineStr"><is><t>所在集体代码</t></is></c></row><row r="2"><c r="A2"><v>2024010203</v></c><c r="B2" t="inlineStr"><is><t>张三</t></is></c><c r="C2" t="inlineStr"><is><t>CS</t></is></c></row>"#
+        let data = try TabularXLSXTests.handmadeWorkbook(sheetXML: sheet)
+        // act
+        let report = try RosterImport.parse(data: data, fileName: "学生.xlsx", kind: Student.self, knownUnits: Self.units)
+        // check
+        #expect(report.sheetName == "学生")
+        #expect(report.values == [Student(studentNumber: "2024010203", name: "张三", unitCode: "CS", collectiveCodes: [])])
+        #expect(report.warnings.map(\.code) == [.sheetChosen])
+    }
+
     @Test(arguments: [false, true])
     func exportThenImportGivesBackTheSameRosters(xlsx: Bool) throws {
         // setup: values that stress both formats — leading zeros, a formula-looking name, commas, quotes

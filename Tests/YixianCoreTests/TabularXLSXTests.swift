@@ -18,7 +18,7 @@ struct TabularXLSXTests {
         ].map { ($0.0, Data($0.1.utf8)) }
         if let sharedStrings { parts.append(("xl/sharedStrings.xml", Data(#"<sst \#(ns)>\#(sharedStrings)</sst>"#.utf8))) }
         if let styles { parts.append(("xl/styles.xml", Data(#"<styleSheet \#(ns)>\#(styles)</styleSheet>"#.utf8))) }
-        return try XLSXWriter.zip(parts.filter { !omit.contains($0.path) })
+        return try XLSXWriter.archive(parts.filter { !omit.contains($0.path) })
     }
 
     @Test func readsAHandcraftedWorkbookAsExcelShowsIt() throws {
@@ -129,6 +129,16 @@ struct TabularXLSXTests {
         #expect(xml.contains(#"<c r="A2" s="3" t="s">"#))
         #expect(xml.contains(#"<col min="2" max="2" width="24" customWidth="1"/>"#))
         #expect(XLSXWriter.stylesXML.contains("<b/>"))
+    }
+
+    @Test func cellsLongerThanExcelAllowsAreRefused() throws {
+        // setup
+        let sheet = XLSXWorksheet(name: "备注", header: ["说明"], rows: [["短"], [.text(String(repeating: "长", count: XLSXWriter.maxCellLength + 1))]])
+        // act
+        let error = #expect(throws: TabularError.self) { try XLSXWriter.write([sheet]) }
+        // check
+        #expect(error?.code == .writeFailed)
+        #expect(error?.reason.en.contains("A3") == true)
     }
 
     @Test func notAZipIsRefused() throws {

@@ -230,7 +230,7 @@ class Smoke:
                        f"at {self.driver.current_url}")
             self.check("wrong password: .error-summary shown",
                        bool(self.driver.find_elements(By.CSS_SELECTOR, ".error-summary")))
-            self.check("wrong password: not logged in", self.body_attr("data-user-role") in (None, ""),
+            self.check("wrong password: not logged in", self.body_attr("data-user-role") in (None, "", "anonymous"),
                        f"data-user-role={self.body_attr('data-user-role')!r}")
 
         self.scenario("wrong-password", body)

@@ -84,7 +84,8 @@ struct EvalPeriod {
     var ref: CompliancePeriod
     var range: DateRange
     var window: DateRange
-    var term: Term?
+    /// Index into the academic year's terms; nil for the year itself.
+    var termIndex: Int?
     var counts: Bool
     var pauseNote: String?
 }
@@ -99,6 +100,7 @@ private struct CadreContext {
     var records: [Int]
     var days: [Int]
     var pairings: [Pairing]
+    var compactPairings: [CompactPairing]
 
     func stateIndex(on day: Int) -> Int {
         var index = 0
@@ -121,30 +123,90 @@ private struct CadreContext {
     }
 }
 
+/// A ledger line reduced to numbers, so the inner loop hashes no strings and retains nothing.
+struct CompactContact {
+    enum Standing: UInt8 { case counts, draft, flagged }
+    var day: Int32
+    var kind: Int32
+    /// -1 when the line has no venue and its kind none by default.
+    var venue: Int32
+    var standing: Standing
+    var confirmed: Bool
+    /// -1 when the line names no college.
+    var college: Int32
+    var participants: Double
+    var hours: Double
+    /// Slice of `Evaluation.contactCollectives`.
+    var collectivesStart: Int32
+    var collectivesCount: Int32
+}
+
+struct CompactPairing {
+    var collective: Int32
+    var kind: Pairing.Kind
+    var start: Int32
+    var end: Int32
+}
+
+/// A rule's `ContactFilter` over the ids of one evaluation.
+struct CompiledFilter {
+    var kinds: [Bool]
+    var venues: [Bool]?
+    var scope: ContactScope
+    var collectiveKinds: Set<CollectiveKind>?
+    var pairingKinds: Set<Pairing.Kind>
+    var confirmedOnly: Bool
+}
+
 private struct Tally {
     var events = 0.0
     var personTimes = 0.0
     var hours = 0.0
-    var venues = Set<String>()
+    var venueBits: UInt64 = 0
+    var moreVenues = Set<Int32>()
 
-    mutating func add(_ record: ContactRecord, venue: String?) {
+    mutating func add(_ record: CompactContact, venue: Int32) {
         events += 1
-        personTimes += Double(record.participantCount)
+        personTimes += record.participants
         hours += record.hours
-        if let venue { venues.insert(venue) }
+        if venue >= 64 { moreVenues.insert(venue) } else if venue >= 0 { venueBits |= 1 << UInt64(venue) }
     }
+
+    var venues: Int { venueBits.nonzeroBitCount + moreVenues.count }
 
     func value(_ measure: ContactMeasure) -> Double {
         switch measure {
         case .events: events
         case .personTimes: personTimes
         case .hours: hours
-        case .distinctVenues: Double(venues.count)
+        case .distinctVenues: Double(venues)
         }
     }
 }
 
-private final class Evaluation {
+/// Per-chunk results of the parallel cadre pass.
+private final class ChunkResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [[[ComplianceCell]]]
+
+    init(count: Int) { storage = Array(repeating: [], count: count) }
+
+    func set(_ chunk: Int, _ cells: [[ComplianceCell]]) {
+        lock.lock()
+        storage[chunk] = cells
+        lock.unlock()
+    }
+
+    var all: [[[ComplianceCell]]] {
+        lock.lock()
+        defer { lock.unlock() }
+        return storage
+    }
+}
+
+/// Unchecked: every stored property is set in `init` and only read afterwards, so the cadre halves
+/// can share it across threads.
+private final class Evaluation: @unchecked Sendable {
     let input: ComplianceInput
     let policy: Policy
     let year: AcademicYear
@@ -155,6 +217,16 @@ private final class Evaluation {
     let collectiveByCode: [String: Collective]
     let yearPairings: [Pairing]
     var periodCache: [PeriodKind: [EvalPeriod]] = [:]
+    let compact: [CompactContact]
+    let contactCollectives: [Int32]
+    let collectiveIndex: [String: Int32]
+    /// By collective index: its kind and the index of its unit (-1 when unknown).
+    let collectiveKinds: [CollectiveKind]
+    let collectiveUnits: [Int32]
+    let unitIndex: [String: Int32]
+    let unitIsCollege: [Bool]
+    /// By rule index, for rules that count ledger lines.
+    var filters: [CompiledFilter?] = []
 
     init(input: ComplianceInput, year: AcademicYear, asOf: LocalDate) {
         self.input = input
@@ -166,33 +238,98 @@ private final class Evaluation {
         self.unitByCode = Dictionary(input.roster.units.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
         self.collectiveByCode = Dictionary(input.roster.collectives.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
         self.yearPairings = input.pairings.filter { $0.academicYearID == year.id }
+
+        var unitIndex: [String: Int32] = [:]
+        for unit in input.roster.units where unitIndex[unit.code] == nil { unitIndex[unit.code] = Int32(unitIndex.count) }
+        self.unitIndex = unitIndex
+        var unitIsCollege = Array(repeating: false, count: unitIndex.count)
+        for unit in input.roster.units where unit.kind == .college { unitIsCollege[Int(unitIndex[unit.code]!)] = true }
+        self.unitIsCollege = unitIsCollege
+        var collectiveIndex: [String: Int32] = [:], kinds: [CollectiveKind] = [], units: [Int32] = []
+        for collective in input.roster.collectives where collectiveIndex[collective.code] == nil {
+            collectiveIndex[collective.code] = Int32(kinds.count)
+            kinds.append(collective.kind)
+            units.append(unitIndex[collective.unitCode] ?? -1)
+        }
+        (self.collectiveIndex, self.collectiveKinds, self.collectiveUnits) = (collectiveIndex, kinds, units)
+
+        // Kind and venue ids: the vocabulary's first, then any unknown code the ledger uses.
+        let vocabulary = input.policy.vocabulary
+        var kindIDs: [String: Int32] = [:], venueIDs: [String: Int32] = [:]
+        for kind in vocabulary.kinds { kindIDs[kind.code] = Int32(kindIDs.count) }
+        for venue in vocabulary.venues { venueIDs[venue.code] = Int32(venueIDs.count) }
+        var compact: [CompactContact] = [], flat: [Int32] = []
+        compact.reserveCapacity(input.contacts.count)
+        for record in input.contacts {
+            let kind = kindIDs[record.kind] ?? { kindIDs[record.kind] = Int32(kindIDs.count); return Int32(kindIDs.count - 1) }()
+            let venueCode = record.venue ?? vocabulary.kind(record.kind)?.defaultVenue
+            let venue = venueCode.map { code in venueIDs[code] ?? { venueIDs[code] = Int32(venueIDs.count); return Int32(venueIDs.count - 1) }() } ?? -1
+            let start = Int32(flat.count)
+            for code in record.collectiveCodes { if let index = collectiveIndex[code] { flat.append(index) } }
+            let standing: CompactContact.Standing = record.status == .draft ? .draft : record.status == .flagged ? .flagged : .counts
+            compact.append(CompactContact(day: Int32(record.startDay.dayNumber), kind: kind, venue: venue, standing: standing,
+                                          confirmed: record.isConfirmed, college: record.collegeCode.flatMap { unitIndex[$0] } ?? -1,
+                                          participants: Double(record.participantCount), hours: record.hours,
+                                          collectivesStart: start, collectivesCount: Int32(flat.count) - start))
+        }
+        (self.compact, self.contactCollectives) = (compact, flat)
+        func compile(_ filter: ContactFilter) -> CompiledFilter {
+            var kindMask = Array(repeating: false, count: kindIDs.count)
+            for code in filter.kinds { if let id = kindIDs[code] { kindMask[Int(id)] = true } }
+            let venueMask = filter.venues.map { venues -> [Bool] in
+                var mask = Array(repeating: false, count: venueIDs.count)
+                for code in venues { if let id = venueIDs[code] { mask[Int(id)] = true } }
+                return mask
+            }
+            return CompiledFilter(kinds: kindMask, venues: venueMask, scope: filter.scope, collectiveKinds: filter.collectiveKinds,
+                                  pairingKinds: filter.pairingKinds ?? [.linked, .honoraryClassHead], confirmedOnly: filter.confirmedOnly)
+        }
+        self.filters = input.policy.rules.map { rule in
+            switch rule.body {
+            case .count(let body): compile(body.filter)
+            case .every(let body): compile(body.filter)
+            case .timeShare(let body): compile(body.filter)
+            default: nil
+            }
+        }
         for kind in PeriodKind.allCases { periodCache[kind] = makePeriods(kind) }
     }
 
     func run() -> ComplianceReport {
         let rules = policy.rules
-        var cellsByRule = Array(repeating: [ComplianceCell](), count: rules.count)
         let contexts = cadreContexts()
-        for context in contexts {
-            for (ruleIndex, rule) in rules.enumerated() {
-                switch rule.body {
-                case .count(let body): cellsByRule[ruleIndex] += countCells(rule, ruleIndex, body, context)
-                case .every(let body): cellsByRule[ruleIndex] += everyCells(rule, ruleIndex, body, context)
-                case .pairing(let body): cellsByRule[ruleIndex] += pairingCells(rule, ruleIndex, body, context)
-                case .timeShare(let body): cellsByRule[ruleIndex] += timeShareCells(rule, ruleIndex, body, context)
-                case .coverage, .filing, .response: break
+        // Cadres are independent: two halves on two cores, each half's cells kept per rule so the
+        // report keeps its order (rule, then subject, then period).
+        let chunkCount = contexts.count >= 64 ? 2 : 1
+        let chunkSize = (contexts.count + chunkCount - 1) / max(1, chunkCount)
+        let results = ChunkResults(count: chunkCount)
+        DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
+                var local = Array(repeating: [ComplianceCell](), count: rules.count)
+                for context in contexts[min(contexts.count, chunk * chunkSize)..<min(contexts.count, (chunk + 1) * chunkSize)] {
+                    for (ruleIndex, rule) in rules.enumerated() {
+                        switch rule.body {
+                        case .count(let body): countCells(rule, ruleIndex, body, context, into: &local[ruleIndex])
+                        case .every(let body): everyCells(rule, ruleIndex, body, context, into: &local[ruleIndex])
+                        case .pairing(let body): pairingCells(rule, ruleIndex, body, context, into: &local[ruleIndex])
+                        case .timeShare(let body): timeShareCells(rule, ruleIndex, body, context, into: &local[ruleIndex])
+                        case .coverage, .filing, .response: break
+                        }
+                    }
                 }
-            }
+                results.set(chunk, local)
         }
+        let chunks = results.all
+        var cells: [ComplianceCell] = []
+        cells.reserveCapacity(chunks.reduce(0) { $0 + $1.reduce(0) { $0 + $1.count } })
         for (ruleIndex, rule) in rules.enumerated() {
+            for chunk in chunks { cells.append(contentsOf: chunk[ruleIndex]) }
             switch rule.body {
-            case .coverage(let body): cellsByRule[ruleIndex] += coverageCells(rule, body)
-            case .filing(let body): cellsByRule[ruleIndex] += filingCells(rule, body)
-            case .response(let body): cellsByRule[ruleIndex] += responseCells(rule, body)
+            case .coverage(let body): cells += coverageCells(rule, body)
+            case .filing(let body): cells += filingCells(rule, body)
+            case .response(let body): cells += responseCells(rule, body)
             default: break
             }
         }
-        let cells = cellsByRule.flatMap { $0 }
         return summarize(cells)
     }
 
@@ -204,30 +341,30 @@ private final class Evaluation {
         switch kind {
         case .academicYear:
             return [EvalPeriod(ref: CompliancePeriod(kind: kind, id: year.id, start: year.range.start, end: year.range.end, label: year.name),
-                               range: year.range, window: year.range, term: nil, counts: true)]
+                               range: year.range, window: year.range, termIndex: nil, counts: true)]
         case .term:
-            return year.terms.map { term in
+            return year.terms.enumerated().map { index, term in
                 EvalPeriod(ref: CompliancePeriod(kind: kind, id: term.id, start: term.range.start, end: term.range.end, label: term.name),
-                           range: term.range, window: term.range, term: term, counts: true)
+                           range: term.range, window: term.range, termIndex: index, counts: true)
             }
         case .week:
-            return year.terms.flatMap { term in
+            return year.terms.enumerated().flatMap { index, term in
                 term.teachingWeeks.map { week in
                     let iso = Period.week(containing: week.range.start)
                     return EvalPeriod(ref: CompliancePeriod(kind: kind, id: iso.id, start: week.range.start, end: week.range.end,
                                                             label: "\(term.name)\(week.label.zh)"),
-                                      range: week.range, window: iso.range, term: term, counts: week.countsForWeeklyRules,
+                                      range: week.range, window: iso.range, termIndex: index, counts: week.countsForWeeklyRules,
                                       pauseNote: week.exclusionReason?.zh)
                 }
             }
         case .month:
-            return year.terms.flatMap { term in
+            return year.terms.enumerated().flatMap { index, term in
                 let paused = pausedDays(term)
                 return Period.months(intersecting: term.range).compactMap { month -> EvalPeriod? in
                     guard let range = month.range(clippedTo: term.range) else { return nil }
                     let allPaused = (range.start.dayNumber...range.end.dayNumber).allSatisfy(paused.contains)
                     return EvalPeriod(ref: CompliancePeriod(kind: kind, id: month.id, start: range.start, end: range.end, label: month.label.zh),
-                                      range: range, window: month.range, term: term, counts: !allPaused,
+                                      range: range, window: month.range, termIndex: index, counts: !allPaused,
                                       pauseNote: allPaused ? "假期" : nil)
                 }
             }
@@ -255,10 +392,18 @@ private final class Evaluation {
     private func cadreContexts() -> [CadreContext] {
         var changes: [String: [CadreChange]] = [:]
         for change in input.roster.cadreChanges { changes[change.staffNumber, default: []].append(change) }
-        var recordsByCadre: [String: [Int]] = [:]
-        for (index, record) in input.contacts.enumerated() where record.startDay <= asOf && year.range.contains(record.startDay) {
-            recordsByCadre[record.cadreStaffNumber, default: []].append(index)
+        // One sort of all lines by (day, start, id), then each cadre's lines in that order: verdicts and
+        // listings never depend on the order the ledger came in.
+        let firstDay = Int32(year.range.start.dayNumber), lastDay = Int32(min(asOf, year.range.end).dayNumber)
+        let starts = input.contacts.map(\.start)
+        let ordered = compact.indices.filter { compact[$0].day >= firstDay && compact[$0].day <= lastDay }.sorted { a, b in
+            let dayA = compact[a].day, dayB = compact[b].day
+            if dayA != dayB { return dayA < dayB }
+            if starts[a] != starts[b] { return starts[a] < starts[b] }
+            return input.contacts[a].id < input.contacts[b].id
         }
+        var recordsByCadre: [String: [Int]] = [:]
+        for index in ordered { recordsByCadre[input.contacts[index].cadreStaffNumber, default: []].append(index) }
         var pairingsByCadre: [String: [Pairing]] = [:]
         for pairing in yearPairings { pairingsByCadre[pairing.cadreStaffNumber, default: []].append(pairing) }
 
@@ -266,14 +411,16 @@ private final class Evaluation {
             let later = (changes[cadre.staffNumber] ?? []).sorted { $0.effectiveOn < $1.effectiveOn }
             let states = [(from: Int.min, cadre: cadre)] + later.map { (from: $0.effectiveOn.dayNumber, cadre: $0.cadre) }
             let quantities = states.map { state in policy.rules.map { quantity($0, for: state.cadre) } }
-            // Stable sort keeps the input order among lines of the same day; ids break ties so order never matters.
-            let records = (recordsByCadre[cadre.staffNumber] ?? []).sorted {
-                let a = input.contacts[$0], b = input.contacts[$1]
-                return (a.startDay.dayNumber, a.start, a.id) < (b.startDay.dayNumber, b.start, b.id)
+            let records = recordsByCadre[cadre.staffNumber] ?? []
+            let pairings = pairingsByCadre[cadre.staffNumber] ?? []
+            let compactPairings = pairings.compactMap { pairing in
+                pairing.collectiveCode.flatMap { collectiveIndex[$0] }.map {
+                    CompactPairing(collective: $0, kind: pairing.kind, start: Int32(pairing.range.start.dayNumber), end: Int32(pairing.range.end.dayNumber))
+                }
             }
             return CadreContext(staffNumber: cadre.staffNumber, states: states, quantities: quantities, records: records,
-                                days: records.map { input.contacts[$0].startDay.dayNumber },
-                                pairings: pairingsByCadre[cadre.staffNumber] ?? [])
+                                days: records.map { Int(compact[$0].day) },
+                                pairings: pairings, compactPairings: compactPairings)
         }
     }
 
@@ -302,68 +449,65 @@ private final class Evaluation {
     }
 
     /// Why a line does not count for a filter, or nil when it counts.
-    private func exclusion(_ record: ContactRecord, _ filter: ContactFilter, _ context: CadreContext, cadre: Cadre) -> ComplianceExclusionReason? {
-        switch record.status {
+    private func exclusion(_ record: CompactContact, _ filter: CompiledFilter, _ context: CadreContext, cadreUnit: Int32) -> ComplianceExclusionReason? {
+        switch record.standing {
         case .draft: return .draft
         case .flagged: return .flagged
-        case .submitted, .confirmed: break
+        case .counts: break
         }
-        guard filter.kinds.contains(record.kind) else { return .wrongKind }
+        guard filter.kinds.indices.contains(Int(record.kind)), filter.kinds[Int(record.kind)] else { return .wrongKind }
         if let venues = filter.venues {
-            guard let venue = venue(of: record), venues.contains(venue) else { return .wrongVenue }
+            guard record.venue >= 0, venues.indices.contains(Int(record.venue)), venues[Int(record.venue)] else { return .wrongVenue }
         }
-        if filter.confirmedOnly && !record.isConfirmed { return .unconfirmed }
-        let day = record.startDay
+        if filter.confirmedOnly && !record.confirmed { return .unconfirmed }
+        let collectives = contactCollectives[Int(record.collectivesStart)..<Int(record.collectivesStart + record.collectivesCount)]
         switch filter.scope {
         case .any:
             break
         case .ownCollectives:
-            let kinds = filter.pairingKinds ?? [.linked, .honoraryClassHead]
-            let own = context.pairings.filter { pairing in
-                kinds.contains(pairing.kind) && pairing.range.contains(day)
-                    && pairing.collectiveCode.map(record.collectiveCodes.contains) == true
+            var own = false, ownOfKind = false
+            for pairing in context.compactPairings
+            where filter.pairingKinds.contains(pairing.kind) && pairing.start <= record.day && record.day <= pairing.end
+                && collectives.contains(pairing.collective) {
+                own = true
+                if filter.collectiveKinds?.contains(collectiveKinds[Int(pairing.collective)]) ?? true { ownOfKind = true }
             }
-            guard !own.isEmpty else { return .notOwnCollective }
-            if let wanted = filter.collectiveKinds {
-                guard own.contains(where: { $0.collectiveCode.flatMap { collectiveByCode[$0]?.kind }.map(wanted.contains) == true }) else {
-                    return .wrongCollectiveKind
-                }
-            }
-            return nil
+            if !own { return .notOwnCollective }
+            return ownOfKind ? nil : .wrongCollectiveKind
         case .linkedCollege:
-            var linked = Set(context.pairings.filter { $0.range.contains(day) }.compactMap { $0.collectiveCode.flatMap { collectiveByCode[$0]?.unitCode } })
-            if unitByCode[cadre.unitCode]?.kind == .college { linked.insert(cadre.unitCode) }
-            let visited = record.collectiveCodes.compactMap { collectiveByCode[$0]?.unitCode } + (record.collegeCode.map { [$0] } ?? [])
-            guard visited.contains(where: linked.contains) else { return .notLinkedCollege }
+            let linked = { (unit: Int32) -> Bool in
+                unit >= 0 && ((unit == cadreUnit && self.unitIsCollege[Int(unit)]) || context.compactPairings.contains {
+                    $0.start <= record.day && record.day <= $0.end && self.collectiveUnits[Int($0.collective)] == unit
+                })
+            }
+            guard linked(record.college) || collectives.contains(where: { linked(collectiveUnits[Int($0)]) }) else { return .notLinkedCollege }
         }
         if let wanted = filter.collectiveKinds {
-            guard record.collectiveCodes.contains(where: { collectiveByCode[$0].map { wanted.contains($0.kind) } == true }) else {
-                return .wrongCollectiveKind
-            }
+            guard collectives.contains(where: { wanted.contains(collectiveKinds[Int($0)]) }) else { return .wrongCollectiveKind }
         }
         return nil
     }
 
-    private func venue(of record: ContactRecord) -> String? {
-        record.venue ?? policy.vocabulary.kind(record.kind)?.defaultVenue
-    }
-
     /// Scans the lines of a window: what counts in `range` (and by `deadline`), and why the rest does not.
-    private func scan(_ context: CadreContext, cadre: Cadre, filter: ContactFilter, window: DateRange, range: DateRange,
+    private func scan(_ context: CadreContext, cadre: Cadre, filter: CompiledFilter, window: DateRange, range: DateRange,
                       deadline: LocalDate? = nil, counted: inout [String], excluded: inout [ComplianceExclusion]) -> Tally {
         var tally = Tally()
+        let first = Int32(range.start.dayNumber), last = Int32(range.end.dayNumber)
+        let lastCounting = deadline.map { min(last, Int32($0.dayNumber)) } ?? last
+        let cadreUnit = unitIndex[cadre.unitCode] ?? -1
         for position in context.slice(window) {
-            let record = input.contacts[context.records[position]]
-            if !range.contains(record.startDay) {
-                excluded.append(ComplianceExclusion(id: record.id, reason: .outsidePeriod))
-            } else if let reason = exclusion(record, filter, context, cadre: cadre) {
-                excluded.append(ComplianceExclusion(id: record.id, reason: reason))
-            } else if let deadline, record.startDay > deadline {
-                excluded.append(ComplianceExclusion(id: record.id, reason: .afterDeadline))
+            let index = context.records[position]
+            let record = compact[index]
+            if record.day < first || record.day > last {
+                excluded.append(ComplianceExclusion(id: input.contacts[index].id, reason: .outsidePeriod))
+            } else if let reason = exclusion(record, filter, context, cadreUnit: cadreUnit) {
+                excluded.append(ComplianceExclusion(id: input.contacts[index].id, reason: reason))
+            } else if record.day > lastCounting {
+                excluded.append(ComplianceExclusion(id: input.contacts[index].id, reason: .afterDeadline))
             } else {
-                let venue = venue(of: record)
-                tally.add(record, venue: filter.venues == nil || venue.map { filter.venues!.contains($0) } == true ? venue : nil)
-                counted.append(record.id)
+                let venue = filter.venues.map { record.venue >= 0 && $0.indices.contains(Int(record.venue)) && $0[Int(record.venue)] } ?? true
+                tally.add(record, venue: venue ? record.venue : -1)
+                counted.append(input.contacts[index].id)
             }
         }
         return tally
@@ -379,19 +523,18 @@ private final class Evaluation {
         return achieved >= (required * elapsed + 1e-9).rounded(.down) ? .onTrack : .atRisk
     }
 
-    private func countCells(_ rule: PolicyRule, _ ruleIndex: Int, _ body: CountRule, _ context: CadreContext) -> [ComplianceCell] {
-        var cells: [ComplianceCell] = []
+    private func countCells(_ rule: PolicyRule, _ ruleIndex: Int, _ body: CountRule, _ context: CadreContext, into cells: inout [ComplianceCell]) {
         for period in judgedPeriods(body.per) {
             let stateIndex = context.stateIndex(on: judgeDay(period.range))
             guard let required = context.quantities[stateIndex][ruleIndex] else { continue }
             let cadre = context.states[stateIndex].cadre
             var deadline: LocalDate?
             var note: String?
-            if let spec = body.deadline, let term = period.term {
+            if let spec = body.deadline, let term = period.termIndex.map({ year.terms[$0] }) {
                 do { deadline = try spec.resolve(term: term, calendar: input.workdays) } catch { note = error.reason.zh }
             }
             var counted: [String] = [], excluded: [ComplianceExclusion] = []
-            let tally = scan(context, cadre: cadre, filter: body.filter, window: period.window, range: period.range,
+            let tally = scan(context, cadre: cadre, filter: filters[ruleIndex]!, window: period.window, range: period.range,
                              deadline: deadline, counted: &counted, excluded: &excluded)
             let achieved = tally.value(body.measure)
             let end = deadline.map { min(max($0, period.range.start), period.range.end) } ?? period.range.end
@@ -400,25 +543,24 @@ private final class Evaluation {
                                         status: paceStatus(achieved: achieved, required: required, start: period.range.start, end: end),
                                         due: deadline, elapsed: nil, counted: counted, excluded: excluded, parts: [], note: note))
         }
-        return cells
     }
 
-    private func everyCells(_ rule: PolicyRule, _ ruleIndex: Int, _ body: EveryPeriodRule, _ context: CadreContext) -> [ComplianceCell] {
-        var cells: [ComplianceCell] = []
+    private func everyCells(_ rule: PolicyRule, _ ruleIndex: Int, _ body: EveryPeriodRule, _ context: CadreContext, into cells: inout [ComplianceCell]) {
         let subs = periods(body.per)
         for outer in periods(body.within) {
             var parts: [CompliancePart] = []
             var counted: [String] = [], excluded: [ComplianceExclusion] = []
             var countingTotal = 0, metCount = 0, closedCounting = 0, missedClosed = 0
             var lastState: Int?
-            for sub in subs where outer.range.contains(sub.range.start) {
+            for subIndex in subs.indices where outer.range.contains(subs[subIndex].range.start) {
+                let sub = subs[subIndex]
                 let stateIndex = context.stateIndex(on: judgeDay(sub.range))
                 let required = context.quantities[stateIndex][ruleIndex]
                 let started = sub.range.start <= asOf
                 let reason: ComplianceExclusionReason? = !sub.counts ? .pausedPeriod : (required == nil ? .notInRole : nil)
                 if let reason {
                     if started {
-                        for position in context.slice(sub.window) where sub.range.contains(input.contacts[context.records[position]].startDay) {
+                        for position in context.slice(sub.range) {
                             excluded.append(ComplianceExclusion(id: input.contacts[context.records[position]].id, reason: reason))
                         }
                     }
@@ -432,7 +574,7 @@ private final class Evaluation {
                 countingTotal += 1
                 var achieved = 0.0
                 if started {
-                    let tally = scan(context, cadre: context.states[stateIndex].cadre, filter: body.filter, window: sub.window,
+                    let tally = scan(context, cadre: context.states[stateIndex].cadre, filter: filters[ruleIndex]!, window: sub.window,
                                      range: sub.range, counted: &counted, excluded: &excluded)
                     achieved = tally.value(body.measure)
                 }
@@ -465,14 +607,13 @@ private final class Evaluation {
                                         period: outer.ref, required: required, achieved: achieved, status: status, due: nil,
                                         elapsed: closedCounting, counted: counted, excluded: excluded, parts: parts, note: nil))
         }
-        return cells
     }
 
-    private func pairingCells(_ rule: PolicyRule, _ ruleIndex: Int, _ body: PairingRule, _ context: CadreContext) -> [ComplianceCell] {
-        guard let period = periods(.academicYear).first else { return [] }
+    private func pairingCells(_ rule: PolicyRule, _ ruleIndex: Int, _ body: PairingRule, _ context: CadreContext, into cells: inout [ComplianceCell]) {
+        guard let period = periods(.academicYear).first else { return }
         let day = judgeDay(period.range)
         let stateIndex = context.stateIndex(on: day)
-        guard context.quantities[stateIndex][ruleIndex] != nil else { return [] }
+        guard context.quantities[stateIndex][ruleIndex] != nil else { return }
         var counted = Set<String>()
         var excluded: [ComplianceExclusion] = []
         for pairing in context.pairings where pairing.range.contains(LocalDate(dayNumber: day)) {
@@ -500,19 +641,18 @@ private final class Evaluation {
         } else {
             status = .missed
         }
-        return [ComplianceCell(subject: subject(context, state: stateIndex), ruleID: rule.id, severity: rule.severity,
+        cells.append(ComplianceCell(subject: subject(context, state: stateIndex), ruleID: rule.id, severity: rule.severity,
                                period: period.ref, required: Double(body.minimum), achieved: Double(count), status: status,
                                due: deadline, elapsed: nil, counted: counted.sorted(), excluded: excluded.sorted { $0.id < $1.id },
-                               parts: [], note: note)]
+                               parts: [], note: note))
     }
 
-    private func timeShareCells(_ rule: PolicyRule, _ ruleIndex: Int, _ body: TimeShareRule, _ context: CadreContext) -> [ComplianceCell] {
-        var cells: [ComplianceCell] = []
+    private func timeShareCells(_ rule: PolicyRule, _ ruleIndex: Int, _ body: TimeShareRule, _ context: CadreContext, into cells: inout [ComplianceCell]) {
         for period in judgedPeriods(body.per) {
             let stateIndex = context.stateIndex(on: judgeDay(period.range))
             guard context.quantities[stateIndex][ruleIndex] != nil else { continue }
             var counted: [String] = [], excluded: [ComplianceExclusion] = []
-            let tally = scan(context, cadre: context.states[stateIndex].cadre, filter: body.filter, window: period.window,
+            let tally = scan(context, cadre: context.states[stateIndex].cadre, filter: filters[ruleIndex]!, window: period.window,
                              range: period.range, counted: &counted, excluded: &excluded)
             let status: ComplianceStatus
             var required = 0.0
@@ -530,7 +670,6 @@ private final class Evaluation {
                                         period: period.ref, required: required, achieved: tally.hours, status: status, due: nil,
                                         elapsed: nil, counted: counted, excluded: excluded, parts: [], note: note))
         }
-        return cells
     }
 
     // MARK: Units and the school
@@ -584,9 +723,9 @@ private final class Evaluation {
         var cells: [ComplianceCell] = []
         for subject in unitSubjects(rule.subject) {
             for period in judged {
-                let terms = period.term.map { [$0] } ?? year.terms
+                let terms = period.termIndex.map { [year.terms[$0]] } ?? year.terms
                 let termIDs = Set(terms.map(\.id))
-                let anchorTerm = period.term ?? body.term.flatMap { terms.indices.contains($0 - 1) ? terms[$0 - 1] : nil } ?? terms.first
+                let anchorTerm = period.termIndex.map { year.terms[$0] } ?? body.term.flatMap { terms.indices.contains($0 - 1) ? terms[$0 - 1] : nil } ?? terms.first
                 var due = period.range.end
                 var note: String?
                 if let spec = body.deadline, let anchorTerm {

@@ -14,6 +14,7 @@ public struct ImportIssue: Hashable, Sendable, Codable {
         case duplicateColumn = "duplicate-column"
         case unknownColumn = "unknown-column"
         case fileExtension = "file-extension"
+        case sheetChosen = "sheet-chosen"
         case required
         case tooLong = "too-long"
         case formulaError = "formula-error"
@@ -56,6 +57,8 @@ public struct ImportReport<Value: Sendable>: Sendable {
     public var kind: RosterKind
     public var format: SpreadsheetFormat
     public var encoding: TextEncodingKind?
+    /// Set when the roster was found on a worksheet other than the first.
+    public var sheetName: String?
     public var rows: [ImportedRow<Value>]
     public var issues: [ImportIssue]
     /// Blank lines are skipped silently but counted, so totals add up.

@@ -19,6 +19,20 @@ public enum RosterImport {
                               fromCSV: loaded.format == .text)
         report.format = loaded.format
         report.encoding = loaded.encoding
+        if loaded.format == .xlsx, report.isFileRejected {
+            // Templates often open with an instructions sheet (填表说明): use the first sheet that has the roster's columns.
+            for name in try XLSXReader.sheetNames(in: data, limits: limits).dropFirst() {
+                var candidate = validate(records: try XLSXReader.readRecords(from: data, sheetName: name, limits: limits), kind: kind,
+                                         knownUnits: knownUnits, knownCollectives: knownCollectives)
+                guard !candidate.isFileRejected else { continue }
+                candidate.sheetName = name
+                candidate.issues.insert(ImportIssue(row: nil, column: nil, code: .sheetChosen, severity: .warning,
+                    reason: Localized(zh: "第一个工作表不是\(kind.rosterKind.label.zh)名单，已读取工作表“\(name)”",
+                                      en: "The first worksheet is not a \(kind.rosterKind.rawValue) roster; read the worksheet “\(name)” instead")), at: 0)
+                report = candidate
+                break
+            }
+        }
         if let warning = extensionWarning(fileName: fileName, format: loaded.format) { report.issues.insert(warning, at: 0) }
         return report
     }
@@ -28,7 +42,7 @@ public enum RosterImport {
                                                       knownUnits: Set<String>, knownCollectives: Set<String>,
                                                       fromCSV: Bool = false) -> ImportReport<Record> {
         let specs = Record.rosterKind.columns
-        var report = ImportReport<Record>(kind: Record.rosterKind, format: fromCSV ? .text : .xlsx, encoding: nil,
+        var report = ImportReport<Record>(kind: Record.rosterKind, format: fromCSV ? .text : .xlsx, encoding: nil, sheetName: nil,
                                           rows: [], issues: [], blankRowCount: 0)
         let headerIndex = findHeaderRow(records, specs: specs)
         let header = headerIndex < records.count ? records[headerIndex] : []

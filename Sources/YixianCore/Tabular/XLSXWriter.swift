@@ -36,6 +36,7 @@ public enum XLSXWriter {
     public static func write(_ sheets: [XLSXWorksheet]) throws -> Data {
         let sheets = sheets.isEmpty ? [XLSXWorksheet(name: "Sheet1", header: [], rows: [])] : sheets
         let names = uniqueSheetNames(sheets.map(\.name))
+        try checkCellLengths(sheets, names: names)
         var strings = SharedStringTable()
         var parts: [(String, String)] = []
         for (index, sheet) in sheets.enumerated() {
@@ -50,11 +51,27 @@ public enum XLSXWriter {
             ("xl/sharedStrings.xml", strings.xml),
         ], at: 0)
 
-        return try zip(parts.map { ($0.0, Data($0.1.utf8)) })
+        return try archive(parts.map { ($0.0, Data($0.1.utf8)) })
+    }
+
+    /// Excel refuses to open a file with a cell longer than 32,767 characters; better to say so here.
+    static let maxCellLength = 32_767
+
+    private static func checkCellLengths(_ sheets: [XLSXWorksheet], names: [String]) throws {
+        for (sheet, name) in zip(sheets, names) {
+            for (rowIndex, row) in ([sheet.header.map(XLSXCell.text)] + sheet.rows).enumerated() {
+                for (column, cell) in row.enumerated() {
+                    guard case .text(let text) = cell, text.utf8.count > maxCellLength, text.utf16.count > maxCellLength else { continue }
+                    let reference = columnName(column) + String(rowIndex + 1)
+                    throw TabularError(.writeFailed, zh: "工作表“\(name)”的 \(reference) 单元格超过 Excel 的 32767 字符上限",
+                                       en: "Cell \(reference) on worksheet “\(name)” exceeds Excel's limit of 32,767 characters")
+                }
+            }
+        }
     }
 
     /// Deflates parts into a zip archive in memory.
-    static func zip(_ parts: [(path: String, data: Data)]) throws -> Data {
+    static func archive(_ parts: [(path: String, data: Data)]) throws -> Data {
         do {
             let archive = try Archive(data: Data(), accessMode: .create)
             // A fixed timestamp: the core never reads the clock, and equal input gives equal bytes.
@@ -76,7 +93,8 @@ public enum XLSXWriter {
 
     // MARK: - Worksheet
 
-    enum Style: Int { case plain = 0, header = 1, date = 2, text = 3 }
+    /// Indexes into `<cellXfs>`; 0 (plain) is the default and never written.
+    enum Style: Int { case header = 1, date = 2, text = 3 }
 
     static func worksheetXML(_ sheet: XLSXWorksheet, strings: inout SharedStringTable) -> String {
         var xml = #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"# + "\n"
