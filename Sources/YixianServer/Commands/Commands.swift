@@ -150,5 +150,6 @@ extension Application {
         asyncCommands.use(DemoCommand(), as: "demo")
         asyncCommands.use(UserCommands(), as: "user")
         asyncCommands.use(TokenCommands(), as: "token")
+        asyncCommands.use(BenchCommand(), as: "bench")
     }
 }
