@@ -325,4 +325,86 @@ struct ComplianceScenarioTests {
         #expect(school.tally == lead.tally)
         #expect(report.schoolTotal.total == report.cells.filter { $0.severity == .required }.count)
     }
+
+    @Test("Soochow: party-member leaders also link a party branch; the secretary gives the first lesson")
+    func soochowPartyBranch() throws {
+        // setup: 王书记 (party member) links a class only; 赵副校长 (not a party member) links a class
+        let policy = try ComplianceFixture.preset("suda-2019")
+        let scenario = ComplianceFixture.scenario(
+            contacts: "[ { id: first-lesson, cadre: L001, kind: first-lesson, start: \"2025-09-05T09:00\", participants: 4000 } ]",
+            pairings: "[ { cadre: L001, collective: CS2501 }, { cadre: L002, collective: ME2501 } ]")
+        // act
+        let report = try ComplianceFixture.evaluate(policy: policy, scenario: scenario, asOf: "2025-10-08")
+        // check
+        #expect(report.cell("L001", "leader-link-collective", "2025-2026")?.status == .met)
+        #expect(report.cell("L001", "leader-link-party-branch", "2025-2026")?.status == .missed)
+        #expect(report.cell("L002", "leader-link-party-branch", "2025-2026") == nil)
+        #expect(report.cell("L001", "leader-first-lesson", "2025-2026")?.counted == ["first-lesson"])
+        #expect(report.cell("L002", "leader-first-lesson", "2025-2026") == nil)
+    }
+
+    @Test("an index built once gives the same report as evaluating the input directly, for any as-of day")
+    func indexReuse() throws {
+        // setup
+        let policy = try PolicyLoader.load(try ComplianceFixture.preset("hnust-2025"))
+        let input = SyntheticUniversity.make(seed: 3, cadres: 30, collectives: 80, contacts: 600).input(policy: policy)
+        let index = ComplianceIndex(input)
+        for day in ["2025-09-20", "2026-01-10", "2026-06-01"] {
+            // act
+            let direct = ComplianceEngine.evaluate(input, asOf: LocalDate(day)!)
+            let indexed = ComplianceEngine.evaluate(index, asOf: LocalDate(day)!)
+            // check
+            #expect(PolicyCLI.json(direct) == PolicyCLI.json(indexed))
+        }
+    }
+
+    @Test("near-miss detail leaves out only lines of other kinds")
+    func nearMissDetail() throws {
+        // setup
+        let input = SyntheticUniversity.make(seed: 11, cadres: 30, collectives: 80, contacts: 600)
+            .input(policy: try PolicyLoader.load(SyntheticUniversity.benchmarkPolicy))
+        // act
+        let full = ComplianceEngine.evaluate(input, asOf: LocalDate("2026-01-31")!)
+        let near = ComplianceEngine.evaluate(input, asOf: LocalDate("2026-01-31")!, detail: .nearMisses)
+        // check
+        #expect(full.cells.count == near.cells.count)
+        for (a, b) in zip(full.cells, near.cells) {
+            #expect(a.status == b.status && a.achieved == b.achieved && a.counted == b.counted)
+            #expect(a.excluded.filter { $0.reason != .wrongKind } == b.excluded)
+        }
+        #expect(full.cells.contains { $0.excluded.contains { $0.reason == .wrongKind } })
+    }
+
+    @Test("the benchmark reports its figures")
+    func benchmarkRuns() {
+        // act
+        let text = ComplianceBenchmark.run(cadres: 40, collectives: 100, contacts: 800, runs: 1)
+        // check
+        #expect(text.contains("40 cadres") && text.contains("800 ledger lines"))
+        #expect(text.contains("evaluate on the index, warm: median"))
+    }
+
+    @Test("a monthly filing due on the 5th of the following month")
+    func monthlyFiling() throws {
+        // setup: the October report is due 11-05, the November report 12-05
+        let policy = ComplianceFixture.policy(rules: """
+              - id: monthly-report
+                who: { units: { kind: [college] } }
+                filing: { kind: semester-summary, per: month, deadline: "following-month:05" }
+            """)
+        let scenario = ComplianceFixture.scenario(filings: """
+            [ { id: cs-oct, unit: CS, term: 2025-2026-1, kind: semester-summary, period: 2025-10, submitted: 2025-11-05 },
+              { id: cs-nov, unit: CS, term: 2025-2026-1, kind: semester-summary, period: 2025-11, submitted: 2025-12-08 } ]
+            """)
+        // act
+        let report = try ComplianceFixture.evaluate(policy: policy, scenario: scenario, asOf: "2025-12-10")
+        // check
+        let october = try #require(report.cell("CS", "monthly-report", "2025-10"))
+        #expect(october.due == LocalDate("2025-11-05") && october.status == .met && october.counted == ["cs-oct"])
+        let november = try #require(report.cell("CS", "monthly-report", "2025-11"))
+        #expect(november.due == LocalDate("2025-12-05") && november.status == .missed)
+        #expect(november.excluded == [ComplianceExclusion(id: "cs-nov", reason: .late)])
+        #expect(report.cell("ME", "monthly-report", "2025-12")?.status == .onTrack)
+    }
 }
+

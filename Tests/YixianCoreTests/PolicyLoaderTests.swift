@@ -10,7 +10,7 @@ enum PolicyTestFiles {
             url.deleteLastPathComponent()
             if FileManager.default.fileExists(atPath: url.appendingPathComponent("policies").path) { return url }
         }
-        return URL(fileURLWithPath: "/work/main")
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
     }()
 
     static func text(_ relative: String) throws -> String {
@@ -162,5 +162,42 @@ struct PolicyLoaderErrorTests {
             #expect(check.ok, "\(check.output)")
             for rule in policy.rules { #expect(explanation.contains("〔\(rule.id)〕")) }
         }
+    }
+}
+
+@Suite("Policy format documentation")
+struct PolicyFormatDocTests {
+    @Test("the complete example in docs/POLICY-FORMAT.md loads and evaluates")
+    func documentedExampleLoads() throws {
+        // setup: the first ```yaml block after the heading of section 7
+        let doc = try PolicyTestFiles.text("docs/POLICY-FORMAT.md")
+        let section = try #require(doc.range(of: "## 7."))
+        let tail = doc[section.upperBound...]
+        let open = try #require(tail.range(of: "```yaml\n"))
+        let close = try #require(tail[open.upperBound...].range(of: "```"))
+        let yaml = String(tail[open.upperBound..<close.lowerBound])
+        // act
+        let policy = try PolicyLoader.load(yaml, fileName: "POLICY-FORMAT.md§7")
+        let report = try ComplianceFixture.evaluate(policy: yaml, scenario: ComplianceFixture.scenario(), asOf: "2025-10-20")
+        // check
+        #expect(policy.rules.map(\.id) == ["weekly-contact", "talks", "class-head", "summary"])
+        #expect(!report.cells.isEmpty)
+    }
+}
+
+@Suite("Policy coverage documentation")
+struct PolicyCoverageDocTests {
+    @Test("docs/POLICY-COVERAGE.md maps every preset rule", arguments: PolicyTestFiles.presetIDs)
+    func everyRuleIsMapped(id: String) throws {
+        // setup: the section of the document about this preset
+        let doc = try PolicyTestFiles.text("docs/POLICY-COVERAGE.md")
+        let start = try #require(doc.range(of: "\n## \(id)"))
+        let rest = doc[start.upperBound...]
+        let section = rest[..<(rest.range(of: "\n## ")?.lowerBound ?? rest.endIndex)]
+        let policy = try PolicyLoader.load(try PolicyTestFiles.text("policies/\(id).yaml"))
+        // act
+        let unmapped = policy.rules.map(\.id).filter { !section.contains("`\($0)`") }
+        // check
+        #expect(unmapped.isEmpty, "\(id): \(unmapped)")
     }
 }

@@ -62,7 +62,24 @@ public struct ComplianceInput: Sendable {
 /// least the whole units due pro rata so far, else at risk. Only ledger lines dated up to the
 /// as-of day exist for the engine, so a later as-of day can only add facts.
 public enum ComplianceEngine {
-    public static func evaluate(_ input: ComplianceInput, asOf: LocalDate, academicYearID: String? = nil) -> ComplianceReport {
+    /// How much of the “why not” a report carries.
+    public enum Detail: Sendable {
+        /// Every line of the subject in the period that did not count, with its reason (drill-down, CLI).
+        case full
+        /// Leaves out lines of other kinds (`wrong-kind`), the bulk of the list: for whole-school tables.
+        case nearMisses
+    }
+
+    public static func evaluate(_ input: ComplianceInput, asOf: LocalDate, academicYearID: String? = nil,
+                                detail: Detail = .full) -> ComplianceReport {
+        evaluate(ComplianceIndex(input), asOf: asOf, academicYearID: academicYearID, detail: detail)
+    }
+
+    /// Evaluates over facts indexed beforehand; `policy` replaces the input's policy when given.
+    public static func evaluate(_ index: ComplianceIndex, asOf: LocalDate, policy: Policy? = nil, academicYearID: String? = nil,
+                                detail: Detail = .full) -> ComplianceReport {
+        var input = index.input
+        if let policy { input.policy = policy }
         let year = academicYearID.flatMap(input.calendar.academicYear(id:))
             ?? input.calendar.academicYear(containing: asOf)
             ?? input.calendar.years.last { $0.range.start <= asOf }
@@ -71,7 +88,7 @@ public enum ComplianceEngine {
             return ComplianceReport(policyID: input.policy.id, academicYearID: "", asOf: asOf, cells: [], rollups: [],
                                     unitTotals: [:], schoolTotal: ComplianceTally())
         }
-        let evaluation = Evaluation(input: input, year: year, asOf: asOf)
+        let evaluation = Evaluation(index: index, policy: input.policy, year: year, asOf: asOf, listOtherKinds: detail == .full)
         return evaluation.run()
     }
 }
@@ -88,10 +105,23 @@ struct EvalPeriod {
     var termIndex: Int?
     var counts: Bool
     var pauseNote: String?
+    /// Day numbers of `range`, kept because inner loops compare them often.
+    var first: Int
+    var last: Int
+
+    init(ref: CompliancePeriod, range: DateRange, window: DateRange, termIndex: Int?, counts: Bool, pauseNote: String? = nil) {
+        self.ref = ref
+        self.range = range
+        self.window = window
+        self.termIndex = termIndex
+        self.counts = counts
+        self.pauseNote = pauseNote
+        self.first = range.start.dayNumber
+        self.last = range.end.dayNumber
+    }
 }
 
 private struct CadreContext {
-    var staffNumber: String
     /// Value of the cadre from a day number on; the first starts at `Int.min`.
     var states: [(from: Int, cadre: Cadre)]
     /// Per state, per rule: the required quantity when the rule binds the cadre in that state.
@@ -99,6 +129,8 @@ private struct CadreContext {
     /// Contact indices sorted by start day, only lines up to the as-of day.
     var records: [Int]
     var days: [Int]
+    /// The as-of day: lines after it do not exist yet for this evaluation.
+    var lastDay: Int
     var pairings: [Pairing]
     var compactPairings: [CompactPairing]
 
@@ -108,9 +140,10 @@ private struct CadreContext {
         return index
     }
 
-    /// Positions in `records` of lines whose start day is within the range.
+    /// Positions in `records` of lines whose start day is within the range and not after the as-of day.
     func slice(_ range: DateRange) -> Range<Int> {
-        lowerBound(range.start.dayNumber)..<lowerBound(range.end.dayNumber + 1)
+        let end = lowerBound(min(range.end.dayNumber, lastDay) + 1)
+        return min(lowerBound(range.start.dayNumber), end)..<end
     }
 
     private func lowerBound(_ value: Int) -> Int {
@@ -128,7 +161,7 @@ struct CompactContact {
     enum Standing: UInt8 { case counts, draft, flagged }
     var day: Int32
     var kind: Int32
-    /// -1 when the line has no venue and its kind none by default.
+    /// The venue the line names (an index venue id), or -1: then its kind's default venue applies.
     var venue: Int32
     var standing: Standing
     var confirmed: Bool
@@ -207,75 +240,49 @@ private final class ChunkResults: @unchecked Sendable {
 /// Unchecked: every stored property is set in `init` and only read afterwards, so the cadre halves
 /// can share it across threads.
 private final class Evaluation: @unchecked Sendable {
+    let index: ComplianceIndex
     let input: ComplianceInput
     let policy: Policy
     let year: AcademicYear
     let asOf: LocalDate
     let asOfDay: Int
     let roleSelectors: [String: RoleSelector]
-    let unitByCode: [String: Unit]
-    let collectiveByCode: [String: Collective]
     let yearPairings: [Pairing]
     var periodCache: [PeriodKind: [EvalPeriod]] = [:]
-    let compact: [CompactContact]
-    let contactCollectives: [Int32]
-    let collectiveIndex: [String: Int32]
-    /// By collective index: its kind and the index of its unit (-1 when unknown).
-    let collectiveKinds: [CollectiveKind]
-    let collectiveUnits: [Int32]
-    let unitIndex: [String: Int32]
-    let unitIsCollege: [Bool]
+    /// By ledger kind id: the venue a line of that kind has when it names none (-1: none).
+    let defaultVenue: [Int32]
     /// By rule index, for rules that count ledger lines.
     var filters: [CompiledFilter?] = []
+    let listOtherKinds: Bool
 
-    init(input: ComplianceInput, year: AcademicYear, asOf: LocalDate) {
-        self.input = input
-        self.policy = input.policy
+    var compact: [CompactContact] { index.compact }
+    var contactCollectives: [Int32] { index.contactCollectives }
+    var collectiveKinds: [CollectiveKind] { index.collectiveKinds }
+    var collectiveUnits: [Int32] { index.collectiveUnits }
+    var unitIndex: [String: Int32] { index.unitIndex }
+    var unitIsCollege: [Bool] { index.unitIsCollege }
+    var unitByCode: [String: Unit] { index.unitByCode }
+    var collectiveByCode: [String: Collective] { index.collectiveByCode }
+
+    init(index: ComplianceIndex, policy: Policy, year: AcademicYear, asOf: LocalDate, listOtherKinds: Bool) {
+        self.index = index
+        self.listOtherKinds = listOtherKinds
+        self.input = index.input
+        self.policy = policy
         self.year = year
         self.asOf = asOf
         self.asOfDay = asOf.dayNumber
-        self.roleSelectors = input.policy.roleSelectors
-        self.unitByCode = Dictionary(input.roster.units.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
-        self.collectiveByCode = Dictionary(input.roster.collectives.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
-        self.yearPairings = input.pairings.filter { $0.academicYearID == year.id }
-
-        var unitIndex: [String: Int32] = [:]
-        for unit in input.roster.units where unitIndex[unit.code] == nil { unitIndex[unit.code] = Int32(unitIndex.count) }
-        self.unitIndex = unitIndex
-        var unitIsCollege = Array(repeating: false, count: unitIndex.count)
-        for unit in input.roster.units where unit.kind == .college { unitIsCollege[Int(unitIndex[unit.code]!)] = true }
-        self.unitIsCollege = unitIsCollege
-        var collectiveIndex: [String: Int32] = [:], kinds: [CollectiveKind] = [], units: [Int32] = []
-        for collective in input.roster.collectives where collectiveIndex[collective.code] == nil {
-            collectiveIndex[collective.code] = Int32(kinds.count)
-            kinds.append(collective.kind)
-            units.append(unitIndex[collective.unitCode] ?? -1)
+        self.roleSelectors = policy.roleSelectors
+        self.yearPairings = index.input.pairings.filter { $0.academicYearID == year.id }
+        // Venue ids: the ledger's, then the policy's own (which no line names explicitly).
+        var venueIDs = index.venueIDs
+        for venue in policy.vocabulary.venues where venueIDs[venue.code] == nil { venueIDs[venue.code] = Int32(venueIDs.count) }
+        self.defaultVenue = index.kindCodes.map { code in
+            policy.vocabulary.kind(code)?.defaultVenue.flatMap { venueIDs[$0] } ?? -1
         }
-        (self.collectiveIndex, self.collectiveKinds, self.collectiveUnits) = (collectiveIndex, kinds, units)
-
-        // Kind and venue ids: the vocabulary's first, then any unknown code the ledger uses.
-        let vocabulary = input.policy.vocabulary
-        var kindIDs: [String: Int32] = [:], venueIDs: [String: Int32] = [:]
-        for kind in vocabulary.kinds { kindIDs[kind.code] = Int32(kindIDs.count) }
-        for venue in vocabulary.venues { venueIDs[venue.code] = Int32(venueIDs.count) }
-        var compact: [CompactContact] = [], flat: [Int32] = []
-        compact.reserveCapacity(input.contacts.count)
-        for record in input.contacts {
-            let kind = kindIDs[record.kind] ?? { kindIDs[record.kind] = Int32(kindIDs.count); return Int32(kindIDs.count - 1) }()
-            let venueCode = record.venue ?? vocabulary.kind(record.kind)?.defaultVenue
-            let venue = venueCode.map { code in venueIDs[code] ?? { venueIDs[code] = Int32(venueIDs.count); return Int32(venueIDs.count - 1) }() } ?? -1
-            let start = Int32(flat.count)
-            for code in record.collectiveCodes { if let index = collectiveIndex[code] { flat.append(index) } }
-            let standing: CompactContact.Standing = record.status == .draft ? .draft : record.status == .flagged ? .flagged : .counts
-            compact.append(CompactContact(day: Int32(record.startDay.dayNumber), kind: kind, venue: venue, standing: standing,
-                                          confirmed: record.isConfirmed, college: record.collegeCode.flatMap { unitIndex[$0] } ?? -1,
-                                          participants: Double(record.participantCount), hours: record.hours,
-                                          collectivesStart: start, collectivesCount: Int32(flat.count) - start))
-        }
-        (self.compact, self.contactCollectives) = (compact, flat)
         func compile(_ filter: ContactFilter) -> CompiledFilter {
-            var kindMask = Array(repeating: false, count: kindIDs.count)
-            for code in filter.kinds { if let id = kindIDs[code] { kindMask[Int(id)] = true } }
+            var kindMask = Array(repeating: false, count: index.kindCodes.count)
+            for code in filter.kinds { if let id = index.kindIDs[code] { kindMask[Int(id)] = true } }
             let venueMask = filter.venues.map { venues -> [Bool] in
                 var mask = Array(repeating: false, count: venueIDs.count)
                 for code in venues { if let id = venueIDs[code] { mask[Int(id)] = true } }
@@ -284,7 +291,7 @@ private final class Evaluation: @unchecked Sendable {
             return CompiledFilter(kinds: kindMask, venues: venueMask, scope: filter.scope, collectiveKinds: filter.collectiveKinds,
                                   pairingKinds: filter.pairingKinds ?? [.linked, .honoraryClassHead], confirmedOnly: filter.confirmedOnly)
         }
-        self.filters = input.policy.rules.map { rule in
+        self.filters = policy.rules.map { rule in
             switch rule.body {
             case .count(let body): compile(body.filter)
             case .every(let body): compile(body.filter)
@@ -295,17 +302,31 @@ private final class Evaluation: @unchecked Sendable {
         for kind in PeriodKind.allCases { periodCache[kind] = makePeriods(kind) }
     }
 
+    func venue(of record: CompactContact) -> Int32 { record.venue >= 0 ? record.venue : defaultVenue[Int(record.kind)] }
+
     func run() -> ComplianceReport {
         let rules = policy.rules
-        let contexts = cadreContexts()
+        let cadres = index.cadres
         // Cadres are independent: two halves on two cores, each half's cells kept per rule so the
         // report keeps its order (rule, then subject, then period).
-        let chunkCount = contexts.count >= 64 ? 2 : 1
-        let chunkSize = (contexts.count + chunkCount - 1) / max(1, chunkCount)
-        let results = ChunkResults(count: chunkCount)
-        DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
-                var local = Array(repeating: [ComplianceCell](), count: rules.count)
-                for context in contexts[min(contexts.count, chunk * chunkSize)..<min(contexts.count, (chunk + 1) * chunkSize)] {
+        let chunkCount = cadres.count >= 64 ? 2 : 1
+        let chunkSize = (cadres.count + chunkCount - 1) / max(1, chunkCount)
+        // One more work item judges the units and the school meanwhile.
+        let results = ChunkResults(count: chunkCount + 1)
+        DispatchQueue.concurrentPerform(iterations: chunkCount + 1) { chunk in
+            var local = Array(repeating: [ComplianceCell](), count: rules.count)
+            if chunk == chunkCount {
+                for (ruleIndex, rule) in rules.enumerated() {
+                    switch rule.body {
+                    case .coverage(let body): local[ruleIndex] = coverageCells(rule, body)
+                    case .filing(let body): local[ruleIndex] = filingCells(rule, body)
+                    case .response(let body): local[ruleIndex] = responseCells(rule, body)
+                    default: break
+                    }
+                }
+            } else {
+                for cadre in cadres[min(cadres.count, chunk * chunkSize)..<min(cadres.count, (chunk + 1) * chunkSize)] {
+                    let context = context(for: cadre)
                     for (ruleIndex, rule) in rules.enumerated() {
                         switch rule.body {
                         case .count(let body): countCells(rule, ruleIndex, body, context, into: &local[ruleIndex])
@@ -316,19 +337,14 @@ private final class Evaluation: @unchecked Sendable {
                         }
                     }
                 }
-                results.set(chunk, local)
+            }
+            results.set(chunk, local)
         }
         let chunks = results.all
         var cells: [ComplianceCell] = []
         cells.reserveCapacity(chunks.reduce(0) { $0 + $1.reduce(0) { $0 + $1.count } })
-        for (ruleIndex, rule) in rules.enumerated() {
+        for ruleIndex in rules.indices {
             for chunk in chunks { cells.append(contentsOf: chunk[ruleIndex]) }
-            switch rule.body {
-            case .coverage(let body): cells += coverageCells(rule, body)
-            case .filing(let body): cells += filingCells(rule, body)
-            case .response(let body): cells += responseCells(rule, body)
-            default: break
-            }
         }
         return summarize(cells)
     }
@@ -389,39 +405,19 @@ private final class Evaluation: @unchecked Sendable {
 
     // MARK: Cadres
 
-    private func cadreContexts() -> [CadreContext] {
-        var changes: [String: [CadreChange]] = [:]
-        for change in input.roster.cadreChanges { changes[change.staffNumber, default: []].append(change) }
-        // One sort of all lines by (day, start, id), then each cadre's lines in that order: verdicts and
-        // listings never depend on the order the ledger came in.
-        let firstDay = Int32(year.range.start.dayNumber), lastDay = Int32(min(asOf, year.range.end).dayNumber)
-        let starts = input.contacts.map(\.start)
-        let ordered = compact.indices.filter { compact[$0].day >= firstDay && compact[$0].day <= lastDay }.sorted { a, b in
-            let dayA = compact[a].day, dayB = compact[b].day
-            if dayA != dayB { return dayA < dayB }
-            if starts[a] != starts[b] { return starts[a] < starts[b] }
-            return input.contacts[a].id < input.contacts[b].id
-        }
-        var recordsByCadre: [String: [Int]] = [:]
-        for index in ordered { recordsByCadre[input.contacts[index].cadreStaffNumber, default: []].append(index) }
-        var pairingsByCadre: [String: [Pairing]] = [:]
-        for pairing in yearPairings { pairingsByCadre[pairing.cadreStaffNumber, default: []].append(pairing) }
-
-        return input.roster.cadres.sorted { $0.staffNumber < $1.staffNumber }.map { cadre in
-            let later = (changes[cadre.staffNumber] ?? []).sorted { $0.effectiveOn < $1.effectiveOn }
-            let states = [(from: Int.min, cadre: cadre)] + later.map { (from: $0.effectiveOn.dayNumber, cadre: $0.cadre) }
-            let quantities = states.map { state in policy.rules.map { quantity($0, for: state.cadre) } }
-            let records = recordsByCadre[cadre.staffNumber] ?? []
-            let pairings = pairingsByCadre[cadre.staffNumber] ?? []
-            let compactPairings = pairings.compactMap { pairing in
-                pairing.collectiveCode.flatMap { collectiveIndex[$0] }.map {
-                    CompactPairing(collective: $0, kind: pairing.kind, start: Int32(pairing.range.start.dayNumber), end: Int32(pairing.range.end.dayNumber))
-                }
+    private func context(for cadre: Cadre) -> CadreContext {
+        let later = index.changesByCadre[cadre.staffNumber] ?? []
+        let states = [(from: Int.min, cadre: cadre)] + later.map { (from: $0.effectiveOn.dayNumber, cadre: $0.cadre) }
+        let quantities = states.map { state in policy.rules.map { quantity($0, for: state.cadre) } }
+        let lines = index.recordsByCadre[cadre.staffNumber] ?? ([], [])
+        let pairings = (index.pairingsByCadre[cadre.staffNumber] ?? []).filter { $0.academicYearID == year.id }
+        let compactPairings = pairings.compactMap { pairing in
+            pairing.collectiveCode.flatMap { index.collectiveIndex[$0] }.map {
+                CompactPairing(collective: $0, kind: pairing.kind, start: Int32(pairing.range.start.dayNumber), end: Int32(pairing.range.end.dayNumber))
             }
-            return CadreContext(staffNumber: cadre.staffNumber, states: states, quantities: quantities, records: records,
-                                days: records.map { Int(compact[$0].day) },
-                                pairings: pairings, compactPairings: compactPairings)
         }
+        return CadreContext(states: states, quantities: quantities, records: lines.records,
+                            days: lines.days, lastDay: asOfDay, pairings: pairings, compactPairings: compactPairings)
     }
 
     /// The rule's requirement for a cadre in one state, or nil when the rule does not bind it.
@@ -457,7 +453,8 @@ private final class Evaluation: @unchecked Sendable {
         }
         guard filter.kinds.indices.contains(Int(record.kind)), filter.kinds[Int(record.kind)] else { return .wrongKind }
         if let venues = filter.venues {
-            guard record.venue >= 0, venues.indices.contains(Int(record.venue)), venues[Int(record.venue)] else { return .wrongVenue }
+            let venue = venue(of: record)
+            guard venue >= 0, venues.indices.contains(Int(venue)), venues[Int(venue)] else { return .wrongVenue }
         }
         if filter.confirmedOnly && !record.confirmed { return .unconfirmed }
         let collectives = contactCollectives[Int(record.collectivesStart)..<Int(record.collectivesStart + record.collectivesCount)]
@@ -501,12 +498,15 @@ private final class Evaluation: @unchecked Sendable {
             if record.day < first || record.day > last {
                 excluded.append(ComplianceExclusion(id: input.contacts[index].id, reason: .outsidePeriod))
             } else if let reason = exclusion(record, filter, context, cadreUnit: cadreUnit) {
-                excluded.append(ComplianceExclusion(id: input.contacts[index].id, reason: reason))
+                if reason != .wrongKind || listOtherKinds {
+                    excluded.append(ComplianceExclusion(id: input.contacts[index].id, reason: reason))
+                }
             } else if record.day > lastCounting {
                 excluded.append(ComplianceExclusion(id: input.contacts[index].id, reason: .afterDeadline))
             } else {
-                let venue = filter.venues.map { record.venue >= 0 && $0.indices.contains(Int(record.venue)) && $0[Int(record.venue)] } ?? true
-                tally.add(record, venue: venue ? record.venue : -1)
+                let venue = venue(of: record)
+                let listed = filter.venues.map { venue >= 0 && $0.indices.contains(Int(venue)) && $0[Int(venue)] } ?? true
+                tally.add(record, venue: listed ? venue : -1)
                 counted.append(input.contacts[index].id)
             }
         }
@@ -547,16 +547,19 @@ private final class Evaluation: @unchecked Sendable {
 
     private func everyCells(_ rule: PolicyRule, _ ruleIndex: Int, _ body: EveryPeriodRule, _ context: CadreContext, into cells: inout [ComplianceCell]) {
         let subs = periods(body.per)
+        let filter = filters[ruleIndex]!
         for outer in periods(body.within) {
+            let members = subs.indices.filter { subs[$0].first >= outer.first && subs[$0].first <= outer.last }
             var parts: [CompliancePart] = []
+            parts.reserveCapacity(members.count)
             var counted: [String] = [], excluded: [ComplianceExclusion] = []
             var countingTotal = 0, metCount = 0, closedCounting = 0, missedClosed = 0
             var lastState: Int?
-            for subIndex in subs.indices where outer.range.contains(subs[subIndex].range.start) {
+            for subIndex in members {
                 let sub = subs[subIndex]
-                let stateIndex = context.stateIndex(on: judgeDay(sub.range))
+                let stateIndex = context.stateIndex(on: min(asOfDay, sub.last))
                 let required = context.quantities[stateIndex][ruleIndex]
-                let started = sub.range.start <= asOf
+                let started = sub.first <= asOfDay
                 let reason: ComplianceExclusionReason? = !sub.counts ? .pausedPeriod : (required == nil ? .notInRole : nil)
                 if let reason {
                     if started {
@@ -574,11 +577,11 @@ private final class Evaluation: @unchecked Sendable {
                 countingTotal += 1
                 var achieved = 0.0
                 if started {
-                    let tally = scan(context, cadre: context.states[stateIndex].cadre, filter: filters[ruleIndex]!, window: sub.window,
+                    let tally = scan(context, cadre: context.states[stateIndex].cadre, filter: filter, window: sub.window,
                                      range: sub.range, counted: &counted, excluded: &excluded)
                     achieved = tally.value(body.measure)
                 }
-                let closed = sub.range.end < asOf
+                let closed = sub.last < asOfDay
                 let status: ComplianceStatus = !started ? .notYetDue
                     : achieved >= need - 1e-9 ? .met : (closed ? .missed : .onTrack)
                 if status == .met { metCount += 1 }
@@ -593,7 +596,7 @@ private final class Evaluation: @unchecked Sendable {
             let required = (body.share * Double(countingTotal) - 1e-9).rounded(.up)
             let achieved = Double(metCount)
             let status: ComplianceStatus
-            if asOf < outer.range.start {
+            if asOfDay < outer.first {
                 status = .notYetDue
             } else if achieved >= required {
                 status = .met
@@ -729,12 +732,17 @@ private final class Evaluation: @unchecked Sendable {
                 var due = period.range.end
                 var note: String?
                 if let spec = body.deadline, let anchorTerm {
-                    do { due = try spec.resolve(term: anchorTerm, calendar: input.workdays, period: Period(term: anchorTerm)) } catch {
+                    // Monthly filings reckon “the following month” from the month reported on.
+                    let reported = body.per == .month ? Period(kind: .month, id: period.ref.id, range: period.window, label: Localized(zh: period.ref.label, en: period.ref.id))
+                        : Period(term: anchorTerm)
+                    do { due = try spec.resolve(term: anchorTerm, calendar: input.workdays, period: reported) } catch {
                         note = error.reason.zh
                     }
                 }
                 var counted: [String] = [], excluded: [ComplianceExclusion] = []
-                let mine = (byUnit[subject.id] ?? []).filter { termIDs.contains($0.termID) }
+                let mine = (byUnit[subject.id] ?? []).filter {
+                    body.per == .month ? $0.periodID == period.ref.id : termIDs.contains($0.termID)
+                }
                     .sorted { ($0.submittedOn, $0.id) < ($1.submittedOn, $1.id) }
                 for filing in mine {
                     if filing.submittedOn <= due { counted.append(filing.id) } else {
@@ -782,9 +790,17 @@ private final class Evaluation: @unchecked Sendable {
     }
 
     /// Both stages of one case: late or overdue is missed; open within its deadlines is on track, or at risk on the last day.
+    /// Workday arithmetic memo for the case pass (many cases share a receipt day); only the unit work item touches it.
+    private var dueDates: [Int: LocalDate] = [:]
+
     private func judgeCase(_ item: StudentCase, _ tier: ResponseRule.Tier, workdays: Bool) -> (part: CompliancePart, reason: ComplianceExclusionReason?) {
         func dueDate(_ days: Int) -> LocalDate {
-            workdays ? input.workdays.addingWorkdays(days, to: item.receivedOn) : item.receivedOn.adding(days: days)
+            guard workdays else { return item.receivedOn.adding(days: days) }
+            let key = item.receivedOn.dayNumber &* 1_000 &+ days
+            if let known = dueDates[key] { return known }
+            let due = input.workdays.addingWorkdays(days, to: item.receivedOn)
+            dueDates[key] = due
+            return due
         }
         let answerDue = dueDate(tier.answer)
         let firstDue = tier.firstResponse.map(dueDate)
@@ -805,11 +821,20 @@ private final class Evaluation: @unchecked Sendable {
                 status = asOf >= nextDue ? .atRisk : .onTrack
             }
         }
-        var note = "答复截止 \(answerDue.iso)"
-        if let firstDue { note = "首次响应截止 \(firstDue.iso)；" + note }
+        var note = "答复截止 " + isoText(answerDue)
+        if let firstDue { note = "首次响应截止 " + isoText(firstDue) + "；" + note }
         let part = CompliancePart(id: item.id, label: "\(item.id)（\(tier.label ?? tier.name)）", start: item.receivedOn, end: answerDue,
                                   counts: true, required: 1, achieved: reason == nil ? 1 : 0, status: status, note: note)
         return (part, reason)
+    }
+
+    /// `YYYY-MM-DD` without `String(format:)`, which is slow enough to show in the case pass.
+    private func isoText(_ date: LocalDate) -> String {
+        func pad(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return pad(date.year, 4) + "-" + pad(date.month, 2) + "-" + pad(date.day, 2)
     }
 
     // MARK: Roll-ups

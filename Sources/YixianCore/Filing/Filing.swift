@@ -10,14 +10,17 @@ public struct Filing: Hashable, Sendable, Codable {
     /// A filing kind named by the policy, e.g. `arrangement-plan`, `analysis-meeting`.
     public var kind: String
     public var submittedOn: LocalDate
+    /// For monthly filings: the month reported on (`2025-10`), as `Period` ids write it.
+    public var periodID: String?
 
     public static let schoolUnitCode = "school"
 
-    public init(id: String, unitCode: String, termID: String, kind: String, submittedOn: LocalDate) {
+    public init(id: String, unitCode: String, termID: String, kind: String, submittedOn: LocalDate, periodID: String? = nil) {
         self.id = id
         self.unitCode = unitCode
         self.termID = termID
         self.kind = kind
         self.submittedOn = submittedOn
+        self.periodID = periodID
     }
 }

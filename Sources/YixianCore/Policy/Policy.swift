@@ -286,7 +286,7 @@ public struct TimeShareRule: Sendable, Hashable {
 public struct FilingRule: Sendable, Hashable {
     public var kind: String
     public var atLeast: Int
-    /// `term` or `academic-year`.
+    /// `month`, `term` or `academic-year`; monthly filings name their month in `Filing.periodID`.
     public var per: PeriodKind
     /// For yearly filings tied to one term (“每年9月…”): 1-based term of the year the deadline is reckoned from.
     public var term: Int?

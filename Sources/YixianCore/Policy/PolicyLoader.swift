@@ -234,7 +234,10 @@ private struct PolicyDecoder {
                 if let inner = decodeSelector(n, roleNames: roleNames) { parts.append(.not(inner)) } else { ok = false }
             }
             if let n = f.take("role") {
-                if let inner = decodeSelector(n, roleNames: roleNames), case .role = inner { parts.append(inner) } else { ok = false }
+                if case .scalar = n, let inner = decodeSelector(n, roleNames: roleNames) { parts.append(inner) } else {
+                    if case .scalar = n {} else { reader.fail(at: n, .wrongType, "role 应为一个角色名", "role must be one role name") }
+                    ok = false
+                }
             }
             f.finish()
             guard ok else { return nil }
@@ -388,7 +391,7 @@ private struct PolicyDecoder {
                 }
             }
             let atLeast = f.take("atLeast").map { reader.count($0, "atLeast") } ?? 1
-            let per = f.require("per").flatMap { reader.periodKind($0, allowed: [.term, .academicYear]) }
+            let per = f.require("per").flatMap { reader.periodKind($0, allowed: [.month, .term, .academicYear]) }
             var term: Int?? = .some(nil)
             if let n = f.take("term") {
                 term = reader.count(n, "term").map { value in

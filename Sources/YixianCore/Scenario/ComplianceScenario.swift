@@ -332,8 +332,9 @@ private struct ScenarioDecoder {
         let term = reference(f, "term", in: terms, "学期")
         let kind = text(f, "kind", required: true)
         let submitted = f.require("submitted").flatMap { reader.date($0, "submitted") }
+        let period = text(f, "period")
         f.finish()
         guard let id, let unit, let unitCode = unit, let term, let termID = term, let kind, let submitted else { return nil }
-        return Filing(id: id, unitCode: unitCode, termID: termID, kind: kind, submittedOn: submitted)
+        return Filing(id: id, unitCode: unitCode, termID: termID, kind: kind, submittedOn: submitted, periodID: period)
     }
 }

@@ -1,0 +1,88 @@
+import Foundation
+
+/// The facts of a `ComplianceInput` indexed once — ledger lines reduced to numbers and grouped by
+/// cadre in time order, collectives and units numbered — so that evaluating for another as-of day
+/// (or another policy over the same facts) does not redo it. The server keeps one per data version.
+public final class ComplianceIndex: Sendable {
+    public let input: ComplianceInput
+    let compact: [CompactContact]
+    let contactCollectives: [Int32]
+    /// Kind and venue codes seen in the ledger, numbered in order of first use.
+    let kindIDs: [String: Int32]
+    let kindCodes: [String]
+    let venueIDs: [String: Int32]
+    let collectiveIndex: [String: Int32]
+    /// By collective index: its kind and the index of its unit (-1 when unknown).
+    let collectiveKinds: [CollectiveKind]
+    let collectiveUnits: [Int32]
+    let unitIndex: [String: Int32]
+    let unitIsCollege: [Bool]
+    let unitByCode: [String: Unit]
+    let collectiveByCode: [String: Collective]
+    let cadres: [Cadre]
+    /// Per cadre: line indices by (start, id), and their day numbers for binary search.
+    let recordsByCadre: [String: (records: [Int], days: [Int])]
+    let pairingsByCadre: [String: [Pairing]]
+    let changesByCadre: [String: [CadreChange]]
+
+    public init(_ input: ComplianceInput) {
+        self.input = input
+        var unitIndex: [String: Int32] = [:]
+        for unit in input.roster.units where unitIndex[unit.code] == nil { unitIndex[unit.code] = Int32(unitIndex.count) }
+        var unitIsCollege = Array(repeating: false, count: unitIndex.count)
+        for unit in input.roster.units where unit.kind == .college { unitIsCollege[Int(unitIndex[unit.code]!)] = true }
+        var collectiveIndex: [String: Int32] = [:], kinds: [CollectiveKind] = [], units: [Int32] = []
+        for collective in input.roster.collectives where collectiveIndex[collective.code] == nil {
+            collectiveIndex[collective.code] = Int32(kinds.count)
+            kinds.append(collective.kind)
+            units.append(unitIndex[collective.unitCode] ?? -1)
+        }
+        var kindIDs: [String: Int32] = [:], kindCodes: [String] = [], venueIDs: [String: Int32] = [:]
+        var compact: [CompactContact] = [], flat: [Int32] = []
+        compact.reserveCapacity(input.contacts.count)
+        var byCadre: [String: [Int]] = [:]
+        for (index, record) in input.contacts.enumerated() {
+            let kind = kindIDs[record.kind] ?? {
+                kindIDs[record.kind] = Int32(kindCodes.count)
+                kindCodes.append(record.kind)
+                return Int32(kindCodes.count - 1)
+            }()
+            let venue = record.venue.map { code in venueIDs[code] ?? { venueIDs[code] = Int32(venueIDs.count); return Int32(venueIDs.count - 1) }() } ?? -1
+            let start = Int32(flat.count)
+            for code in record.collectiveCodes { if let index = collectiveIndex[code] { flat.append(index) } }
+            let standing: CompactContact.Standing = record.status == .draft ? .draft : record.status == .flagged ? .flagged : .counts
+            compact.append(CompactContact(day: Int32(record.startDay.dayNumber), kind: kind, venue: venue, standing: standing,
+                                          confirmed: record.isConfirmed, college: record.collegeCode.flatMap { unitIndex[$0] } ?? -1,
+                                          participants: Double(record.participantCount), hours: record.hours,
+                                          collectivesStart: start, collectivesCount: Int32(flat.count) - start))
+            byCadre[record.cadreStaffNumber, default: []].append(index)
+        }
+        // Lines by (start, id): verdicts and listings never depend on the order the ledger came in.
+        let starts = input.contacts.map(\.start.timeIntervalSince1970)
+        var recordsByCadre: [String: (records: [Int], days: [Int])] = [:]
+        for (staff, indices) in byCadre {
+            let sorted = indices.sorted { a, b in starts[a] != starts[b] ? starts[a] < starts[b] : input.contacts[a].id < input.contacts[b].id }
+            recordsByCadre[staff] = (sorted, sorted.map { Int(compact[$0].day) })
+        }
+        var pairings: [String: [Pairing]] = [:]
+        for pairing in input.pairings { pairings[pairing.cadreStaffNumber, default: []].append(pairing) }
+        var changes: [String: [CadreChange]] = [:]
+        for change in input.roster.cadreChanges { changes[change.staffNumber, default: []].append(change) }
+        self.compact = compact
+        self.contactCollectives = flat
+        self.kindIDs = kindIDs
+        self.kindCodes = kindCodes
+        self.venueIDs = venueIDs
+        self.collectiveIndex = collectiveIndex
+        self.collectiveKinds = kinds
+        self.collectiveUnits = units
+        self.unitIndex = unitIndex
+        self.unitIsCollege = unitIsCollege
+        self.unitByCode = Dictionary(input.roster.units.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        self.collectiveByCode = Dictionary(input.roster.collectives.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        self.cadres = input.roster.cadres.sorted { $0.staffNumber < $1.staffNumber }
+        self.recordsByCadre = recordsByCadre
+        self.pairingsByCadre = pairings
+        self.changesByCadre = changes.mapValues { $0.sorted { $0.effectiveOn < $1.effectiveOn } }
+    }
+}
