@@ -8,13 +8,20 @@ import YixianCore
 /// into the configured database, end to end (parse, validate, write in one transaction).
 struct BenchCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Argument(name: "what", help: "import") var what: String
+        @Argument(name: "what", help: "import or policy") var what: String
+        @Option(name: "policy", help: "policy file for `bench policy` (default: a built-in policy with every rule kind)") var policy: String?
     }
     var help: String { "Run a benchmark and print its figures (see docs/PERFORMANCE.md)" }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        guard signature.what == "import" else {
-            context.console.error("unknown benchmark \(signature.what); try: import")
+        switch signature.what {
+        case "import": break
+        case "policy":
+            let text = try signature.policy.map { try PolicyCommands.read($0, context) }
+            context.console.print(ComplianceBenchmark.run(policyText: text))
+            return
+        default:
+            context.console.error("unknown benchmark \(signature.what); try: import, policy")
             throw ExitCode(2)
         }
         let app = context.application

@@ -142,6 +142,8 @@ struct ExitCode: Error, DebuggableError {
     init(_ code: Int32) { self.code = code }
     var identifier: String { "exit\(code)" }
     var reason: String { "exit code \(code)" }
+    /// The command already said what went wrong; Vapor need not log it again.
+    var logLevel: Logger.Level { .debug }
 }
 
 extension Application {
@@ -151,5 +153,6 @@ extension Application {
         asyncCommands.use(UserCommands(), as: "user")
         asyncCommands.use(TokenCommands(), as: "token")
         asyncCommands.use(BenchCommand(), as: "bench")
+        asyncCommands.use(PolicyCommands(), as: "policy")
     }
 }

@@ -23,7 +23,7 @@ public enum Entrypoint {
             }
             try await app.execute()
         } catch {
-            app.logger.report(error: error)
+            if !(error is ExitCode) { app.logger.report(error: error) }
             try? await app.asyncShutdown()
             exit((error as? ExitCode)?.code ?? 1)
         }
