@@ -59,6 +59,9 @@ public enum Capability: String, CaseIterable, Sendable {
     case writeSensitive
     case manageCalendar
     case readOwnProfile
+    case readCompliance
+    case managePolicy
+    case readOwnProgress
 
     public func allows(_ role: Role) -> Bool {
         Capability.matrix[self, default: []].contains(role)
@@ -76,6 +79,9 @@ public enum Capability: String, CaseIterable, Sendable {
         .writeSensitive: [.businessAdmin],
         .manageCalendar: [.businessAdmin],
         .readOwnProfile: Set(Role.allCases),
+        .readCompliance: [.businessAdmin, .unitSecretary, .assessor],
+        .managePolicy: [.businessAdmin],
+        .readOwnProgress: [.cadre],
     ]
 }
 

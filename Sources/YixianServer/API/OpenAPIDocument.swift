@@ -130,6 +130,16 @@ enum Schemas {
                                     "errors": ["type": "array", "items": ["$ref": "#/components/schemas/ImportIssue"]],
                                     "warnings": ["type": "array", "items": ["$ref": "#/components/schemas/ImportIssue"]],
                                     "outcome": object(["created": int, "updated": int, "unchanged": int])]),
+            "PolicyVersion": object(["id": uuid, "policyId": string, "version": int, "title": string, "effectiveFrom": string,
+                                     "uploadedBy": string, "uploadedAt": ["type": "string", "format": "date-time"]]),
+            "PolicyVersionList": ["type": "array", "items": ["$ref": "#/components/schemas/PolicyVersion"]],
+            "PolicyUpload": object(["text": string, "effectiveFrom": string], required: ["text", "effectiveFrom"]),
+            "ComplianceCells": object(["asOf": string, "cells": ["type": "array", "items": object([
+                "subject": object(["kind": string, "id": string, "name": string, "unitCode": string]), "ruleID": string, "severity": string,
+                "period": object(["kind": string, "id": string, "start": string, "end": string, "label": string]),
+                "required": ["type": "number"], "achieved": ["type": "number"], "status": string, "due": string, "elapsed": int,
+                "counted": strings, "excluded": ["type": "array", "items": object(["id": string, "reason": string])],
+                "parts": ["type": "array", "items": object(["id": string, "label": string, "status": string])], "note": string])]]),
             "ImportIssue": object(["row": int, "column": string, "code": string, "severity": string, "message": string, "messages": localized]),
         ]
     }

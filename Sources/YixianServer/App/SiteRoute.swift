@@ -27,6 +27,11 @@ enum SiteRoute: String, CaseIterable, Sendable {
     case userDeactivate = "/admin/users/:id/deactivate"
     case audit = "/admin/audit"
     case tokens = "/account/tokens"
+    case progress = "/progress"
+    case compliance = "/compliance"
+    case complianceUnit = "/compliance/units/:code"
+    case complianceCell = "/compliance/cell"
+    case policies = "/policies"
     case stylesheet = "/assets/app.css"
 
     var components: [PathComponent] { rawValue.pathComponents }

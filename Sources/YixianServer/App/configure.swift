@@ -16,6 +16,9 @@ public func configure(_ app: Application, config: AppConfig = .fromEnvironment()
     app.middleware.use(AuthMiddleware())
     app.routes.defaultMaxBodySize = "64kb"
     try await app.prepareSQLiteConnections()
+    // Created here, before any request, because Application.storage is not safe to fill concurrently.
+    app.storage[ImportJobStoreKey.self] = ImportJobStore()
+    app.storage[EvaluationCacheKey.self] = EvaluationCache()
     registerRoutes(app)
 }
 
@@ -23,6 +26,7 @@ public func configure(_ app: Application, config: AppConfig = .fromEnvironment()
 let migrations: [any Migration] = [
     CreateUnit(), CreateCadre(), CreateCollective(), CreateStudent(), CreateStudentSensitive(), CreatePairing(),
     CreateCalendar(), CreateUser(), CreateSession(), CreateAPIToken(), CreateAuditEvent(),
+    CreatePolicyVersion(), CreateContactRecord(), CreateFiling(),
 ]
 
 func registerRoutes(_ app: Application) {
@@ -39,6 +43,8 @@ func registerRoutes(_ app: Application) {
     CalendarAPI.register(app)
     AccountsAPI.register(app)
     ImportExport.register(app)
+    CompliancePages.register(app)
+    PolicyPages.register(app)
     OpenAPIDocument.register(app)
 }
 

@@ -7,6 +7,7 @@ import YixianCore
 enum DemoLoader {
     static let password = "yixian2026"
     static let seed: UInt64 = 2019_0034
+    static let demoPolicy = "hnust-2025"
 
     struct Summary: Sendable {
         var units: Int
@@ -58,6 +59,12 @@ enum DemoLoader {
             try await RosterStore.insert(pairings, on: db)
             try await CalendarAPI.save(demo.academicYears, on: db)
             try await AuditTrail.record("demo.load", objectType: "institution", objectID: "demo", detail: "scale \(scale.rawValue), seed \(seed)", by: .system, on: db)
+        }
+        // The demo runs on 湖南科技大学's plan, the richest of the presets, from the first demo year on.
+        if let text = ComplianceService.presetText(demoPolicy), let first = demo.academicYears.first {
+            _ = try await ComplianceService.upload(text: text, effectiveFrom: first.range.start, by: .system, on: db)
+        } else {
+            app.logger.warning("policy preset \(demoPolicy) not found; the demo starts without a policy")
         }
         let logins = demo.logins
         for login in logins {

@@ -30,10 +30,13 @@ struct NavItem: Sendable {
 enum Layout {
     static let navigation: [NavItem] = [
         NavItem(route: .home, title: Localized(zh: "首页", en: "Home"), visible: { _ in true }),
+        NavItem(route: .progress, title: Localized(zh: "我的进度", en: "My progress"), visible: { $0.can(.readOwnProgress) }),
+        NavItem(route: .compliance, title: Localized(zh: "落实情况", en: "Compliance"), visible: { $0.can(.readCompliance) }),
         NavItem(route: .units, title: Localized(zh: "单位", en: "Units"), visible: { $0.can(.readRoster) }),
         NavItem(route: .cadres, title: Localized(zh: "干部", en: "Cadres"), visible: { $0.can(.readRoster) }),
         NavItem(route: .collectives, title: Localized(zh: "学生集体", en: "Collectives"), visible: { $0.can(.readRoster) }),
         NavItem(route: .students, title: Localized(zh: "学生", en: "Students"), visible: { $0.can(.readRoster) }),
+        NavItem(route: .policies, title: Localized(zh: "工作规定", en: "Policy"), visible: { $0.can(.readCompliance) }),
         NavItem(route: .calendar, title: Localized(zh: "校历", en: "Calendar"), visible: { _ in true }),
         NavItem(route: .users, title: Localized(zh: "用户管理", en: "Users"), visible: { $0.can(.manageUsers) || $0.can(.manageSecurity) }),
         NavItem(route: .audit, title: Localized(zh: "审计日志", en: "Audit log"), visible: { $0.can(.readAudit) }),

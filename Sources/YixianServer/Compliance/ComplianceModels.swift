@@ -1,0 +1,31 @@
+import Fluent
+import Foundation
+
+/// One uploaded version of the institution's policy file. Versions are never edited:
+/// a new one takes effect from its date, and earlier periods stay judged by the one then in force.
+final class PolicyVersionModel: Model, @unchecked Sendable {
+    static let schema = "policy_versions"
+    @ID var id: UUID?
+    @Field(key: "policy_code") var policyCode: String
+    @Field(key: "version") var version: Int
+    @Field(key: "title") var title: String
+    @Field(key: "source_text") var sourceText: String
+    @Field(key: "effective_from") var effectiveFrom: String
+    @Field(key: "uploaded_by") var uploadedBy: String
+    @Field(key: "uploaded_at") var uploadedAt: Date
+
+    init() {}
+}
+
+/// A unit's filing (arrangement plan, semester summary, pairing table, problem list).
+final class FilingModel: Model, @unchecked Sendable {
+    static let schema = "filings"
+    @ID var id: UUID?
+    @Parent(key: "unit_id") var unit: UnitModel
+    @Field(key: "term_code") var termCode: String
+    @Field(key: "kind") var kind: String
+    @OptionalField(key: "period_id") var periodID: String?
+    @Field(key: "submitted_on") var submittedOn: String
+
+    init() {}
+}

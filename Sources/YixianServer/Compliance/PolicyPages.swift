@@ -1,0 +1,134 @@
+import Fluent
+import Plot
+import Vapor
+import YixianCore
+
+struct PolicyVersionDTO: Content {
+    var id: UUID
+    var policyId: String
+    var version: Int
+    var title: String
+    var effectiveFrom: String
+    var uploadedBy: String
+    var uploadedAt: Date
+
+    init(_ m: PolicyVersionModel) {
+        id = m.id!
+        policyId = m.policyCode
+        version = m.version
+        title = m.title
+        effectiveFrom = m.effectiveFrom
+        uploadedBy = m.uploadedBy
+        uploadedAt = m.uploadedAt
+    }
+}
+
+struct PolicyUploadInput: Content {
+    var text: String?
+    var effectiveFrom: String?
+}
+
+struct ComplianceCellsDTO: Content {
+    var asOf: String
+    var cells: [ComplianceCell]
+}
+
+extension ComplianceCell: Content {}
+
+/// Uploading and reading the institution's policy versions; the compliance API.
+enum PolicyPages {
+    static func validatedUpload(_ input: PolicyUploadInput) throws -> (String, LocalDate) {
+        var check = FieldChecker()
+        let effective = check.date("effectiveFrom", input.effectiveFrom, label: "生效日期")
+        if (input.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            check.fail("text", zh: "请粘贴或上传策略文件", en: "paste or upload a policy file")
+        }
+        try check.throwIfAny()
+        return (input.text!, effective!)
+    }
+
+    static func register(_ app: Application) {
+        app.routes.on(.GET, SiteRoute.policies.components, access: .capability(.readCompliance)) { req -> Response in
+            try await page(req, input: PolicyUploadInput(), problems: [], status: .ok)
+        }
+        app.routes.on(.POST, SiteRoute.policies.components, access: .capability(.managePolicy), body: .collect(maxSize: "1mb")) { req -> Response in
+            let user = try req.requireUser()
+            let input = try req.content.decode(PolicyUploadInput.self)
+            do {
+                let (text, effective) = try validatedUpload(input)
+                _ = try await ComplianceService.upload(text: text, effectiveFrom: effective, by: .init(user), on: req.db)
+                return req.redirect(to: SiteRoute.policies.path())
+            } catch let error as AppError where error.status == .unprocessableEntity {
+                return try await page(req, input: input, problems: error.details, status: .unprocessableEntity)
+            }
+        }
+        app.register(.init(method: .GET, path: "/policies", summary: "Policy versions, oldest first", tag: "Policy",
+                           access: .capability(.readCompliance), response: "PolicyVersionList")) { req in
+            try await PolicyVersionModel.query(on: req.db).sort(\.$version).all().map(PolicyVersionDTO.init)
+        }
+        app.register(.init(method: .POST, path: "/policies", summary: "Upload a new policy version (YAML text) that applies from effectiveFrom",
+                           tag: "Policy", access: .capability(.managePolicy), requestBody: "PolicyUpload", response: "PolicyVersion", successStatus: 201),
+                     body: .collect(maxSize: "1mb")) { req in
+            let user = try req.requireUser()
+            let (text, effective) = try validatedUpload(try req.decodeJSON(PolicyUploadInput.self))
+            return PolicyVersionDTO(try await ComplianceService.upload(text: text, effectiveFrom: effective, by: .init(user), on: req.db))
+        }
+        app.register(.init(method: .GET, path: "/compliance/cells",
+                           summary: "Compliance cells as of a date (cadres see their own; unit secretaries their unit)", tag: "Policy",
+                           access: .signedIn,
+                           query: [.init(name: "asOf", description: "YYYY-MM-DD, default today"), .init(name: "unit", description: "unit code"),
+                                   .init(name: "subject", description: "staff number, unit code or school"), .init(name: "rule", description: "rule id")],
+                           response: "ComplianceCells")) { req in
+            let user = try req.requireUser()
+            guard user.can(.readCompliance) || user.can(.readOwnProgress) else { throw AppError.forbidden }
+            guard let evaluation = try await CompliancePages.evaluation(req) else {
+                throw AppError(.conflict, code: "no_policy", zh: "尚未启用工作规定", en: "No policy is active yet")
+            }
+            var cells = evaluation.cells
+            if let unit = try req.query.stringParameter("unit", maxLength: 64) { cells = cells.filter { $0.subject.unitCode == unit } }
+            if let subject = try req.query.stringParameter("subject", maxLength: 64) { cells = cells.filter { $0.subject.id == subject } }
+            if let rule = try req.query.stringParameter("rule", maxLength: 64) { cells = cells.filter { $0.ruleID == rule } }
+            if !user.can(.readCompliance) {
+                cells = cells.filter { $0.subject.kind == .cadre && evaluation.cadreIDs[$0.subject.id] == user.cadreID }
+            } else if try user.rosterUnitScope() != nil {
+                cells = cells.filter { $0.subject.kind != .school && $0.subject.unitCode == user.unitCode }
+            }
+            return ComplianceCellsDTO(asOf: evaluation.asOf.iso, cells: cells)
+        }
+    }
+
+    static func page(_ req: Request, input: PolicyUploadInput, problems: [AppError.FieldProblem], status: HTTPResponseStatus) async throws -> Response {
+        let ctx = PageContext(req)
+        let user = try req.requireUser()
+        let versions = try await ComplianceService.versions(on: req.db)
+        let current = ComplianceService.version(on: LocalDate(Date()), in: versions).map { versions[$0] }
+        return .html(Layout.page(ctx, title: ctx.t("工作规定", "Policy"), status: Int(status.code), content: .group(
+            .h1(.text(ctx.t("工作规定（策略文件）", "Policy versions"))),
+            .p(.class("muted"), .text(ctx.t("每个版本自生效日期起适用；此前结束的周期仍按当时有效的版本评判。格式见 docs/POLICY-FORMAT.md。",
+                                             "Each version applies from its date; periods that ended earlier stay judged by the version then in force."))),
+            Components.table(ctx, headers: [ctx.t("版本", "Version"), ctx.t("策略", "Policy"), ctx.t("标题", "Title"), ctx.t("生效日期", "Effective from"),
+                                            ctx.t("上传人", "Uploaded by"), ctx.t("状态", "Status")],
+                             rows: versions.reversed().map { v in
+                                 [Components.cell("v\(v.model.version)"), Components.cell(v.policy.id), Components.cell(v.policy.title),
+                                  Components.cell(v.effectiveFrom.iso), Components.cell(v.model.uploadedBy),
+                                  .td(v.model.id == current?.model.id ? Components.tag(ctx.t("现行", "In force"), "green")
+                                        : Components.tag(v.effectiveFrom > LocalDate(Date()) ? ctx.t("待生效", "Scheduled") : ctx.t("已被替代", "Superseded"), "grey"))]
+                             }, empty: .text(ctx.t("尚无版本。", "No version yet."))),
+            .unwrap(current) { v in
+                .div(.class("panel"), .h2(.text(ctx.t("现行规定说明", "The policy in force"))), .pre(.class("explain"), .text(PolicyCLI.explain(v.policy))))
+            },
+            .if(user.can(.managePolicy), .div(.class("panel"),
+                .h2(.text(ctx.t("上传新版本", "Upload a new version"))),
+                Components.errorSummary(ctx, problems),
+                .form(.method(.post), .action(SiteRoute.policies.path()),
+                      Layout.csrfField(ctx),
+                      Components.field(ctx, name: "effectiveFrom", label: ctx.t("生效日期", "Effective from"), value: input.effectiveFrom ?? LocalDate(Date()).iso,
+                                       type: .date, problems: problems),
+                      .div(.class(problems.contains { $0.field == "text" } ? "field has-error" : "field"),
+                           .label(.for("text"), .text(ctx.t("策略文件（YAML）", "Policy file (YAML)"))),
+                           .span(.class("hint"), .text(ctx.t("可从 policies/ 中的预置文件开始修改。", "Start from a preset in policies/."))),
+                           .textarea(.id("text"), .name("text"), .attribute(named: "rows", value: "16"), .text(input.text ?? ""))),
+                      .button(.type(.submit), .text(ctx.t("校验并上传", "Check and upload"))))))
+        )), status: status)
+    }
+}
