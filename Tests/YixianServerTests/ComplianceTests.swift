@@ -1,0 +1,131 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import YixianCore
+@testable import YixianServer
+
+@Suite("Policy versions and compliance over HTTP")
+struct ComplianceTests {
+    static func policy(atLeast: Int, id: String = "test-2025") -> String {
+        """
+        id: \(id)
+        title: 测试规定
+        roles:
+          middle:
+            label: 处级干部
+            rankAtLeast: deputy-director
+        rules:
+          - id: lecture-per-term
+            title: 每学期讲思政课
+            who: middle
+            count:
+              kinds: [ideological-lecture]
+              atLeast: \(atLeast)
+              per: term
+            source: "每学期至少讲 \(atLeast) 堂课"
+        """
+    }
+
+    /// A 2025–2026 year with two terms, and one lecture by T001 in the first term.
+    static func prepare(_ server: TestServer) async throws {
+        let year = AcademicYear(id: "2025-2026", name: "2025—2026学年", range: DateRange(start: LocalDate("2025-08-25")!, end: LocalDate("2026-08-23")!), terms: [
+            Term(id: "2025-2026-1", name: "第一学期", range: DateRange(start: LocalDate("2025-09-01")!, end: LocalDate("2026-01-18")!)),
+            Term(id: "2025-2026-2", name: "第二学期", range: DateRange(start: LocalDate("2026-03-02")!, end: LocalDate("2026-07-12")!)),
+        ])
+        try await server.app.db.write { db in try await CalendarAPI.save([year], on: db) }
+        let cadre = try await server.cadre("T001")
+        let lecture = ContactRecordModel()
+        lecture.$cadre.id = cadre.id!
+        lecture.kind = "ideological-lecture"
+        lecture.startAt = LocalDate("2025-10-15")!.startInstant().addingTimeInterval(10 * 3600)
+        lecture.endAt = lecture.startAt.addingTimeInterval(5400)
+        lecture.place = "逸夫楼 201"
+        lecture.collectiveCodes = "CS2301"
+        lecture.participantCount = 30
+        lecture.hours = 1.5
+        lecture.confirmedCount = 0
+        lecture.status = "submitted"
+        lecture.summary = "形势与政策"
+        lecture.createdAt = Date()
+        try await lecture.create(on: server.app.db)
+    }
+
+    @Test("a bad policy is refused with line and column, and nothing is stored")
+    func badUpload() async throws {
+        try await TestServer.with { server in
+            let bad = Self.policy(atLeast: 1).replacingOccurrences(of: "who: middle", with: "who: nobody")
+            let reply = try await server.api(.POST, "/api/v1/policies", as: "office", json: ["text": bad, "effectiveFrom": "2025-09-01"])
+            #expect(reply.status == .unprocessableEntity)
+            #expect(reply.body.contains("第 10 行第 10 列"), "\(reply.body)")
+            #expect(try await server.api(.POST, "/api/v1/policies", as: "office", json: ["text": Self.policy(atLeast: 1), "effectiveFrom": "2025-02-30"]).errorField == "effectiveFrom")
+            #expect(try await server.api(.POST, "/api/v1/policies", as: "secretary", json: ["text": Self.policy(atLeast: 1), "effectiveFrom": "2025-09-01"]).status == .forbidden)
+            #expect(try await PolicyVersionModel.query(on: server.app.db).count() == 0)
+        }
+    }
+
+    @Test("each period is judged by the version in force when it ended")
+    func versioning() async throws {
+        try await TestServer.with { server in
+            try await Self.prepare(server)
+            #expect(try await server.api(.POST, "/api/v1/policies", as: "office", json: ["text": Self.policy(atLeast: 1), "effectiveFrom": "2025-09-01"]).status == .created)
+            #expect(try await server.api(.POST, "/api/v1/policies", as: "office", json: ["text": Self.policy(atLeast: 2), "effectiveFrom": "2026-02-01"]).status == .created)
+            let reply = try await server.api(.GET, "/api/v1/compliance/cells?asOf=2026-04-01&subject=T001", as: "office")
+            #expect(reply.status == .ok, "\(reply.body)")
+            let cells = try reply.decode(ComplianceCellsDTO.self).cells
+            let first = try #require(cells.first { $0.period.id == "2025-2026-1" })
+            let second = try #require(cells.first { $0.period.id == "2025-2026-2" })
+            #expect(first.required == 1, "the autumn term ended under version 1")
+            #expect(first.status == .met)
+            #expect(first.counted.count == 1)
+            #expect(second.required == 2, "the spring term runs under version 2")
+            #expect(second.status != .met)
+        }
+    }
+
+    @Test("scopes: a cadre sees their own cells, a secretary their unit, a student nothing")
+    func scopes() async throws {
+        try await TestServer.with { server in
+            try await Self.prepare(server)
+            _ = try await server.api(.POST, "/api/v1/policies", as: "office", json: ["text": Self.policy(atLeast: 1), "effectiveFrom": "2025-09-01"])
+            let mine = try await server.api(.GET, "/api/v1/compliance/cells?asOf=2025-12-01", as: "cadre").decode(ComplianceCellsDTO.self).cells
+            #expect(!mine.isEmpty)
+            #expect(Set(mine.map(\.subject.id)) == ["T001"])
+            let unit = try await server.api(.GET, "/api/v1/compliance/cells?asOf=2025-12-01", as: "secretary").decode(ComplianceCellsDTO.self).cells
+            #expect(Set(unit.map(\.subject.unitCode)) == ["CS"])
+            let all = try await server.api(.GET, "/api/v1/compliance/cells?asOf=2025-12-01", as: "office").decode(ComplianceCellsDTO.self).cells
+            #expect(Set(all.map(\.subject.id)).isSuperset(of: ["T001", "T002", "T003"]))
+            #expect(try await server.api(.GET, "/api/v1/compliance/cells", as: "student").status == .forbidden)
+            #expect(try await server.api(.GET, "/api/v1/compliance/cells?asOf=2025-13-01", as: "office").errorField == "asOf")
+        }
+    }
+
+    @Test("pages: 我的进度, the school table, and the records behind a cell")
+    func pages() async throws {
+        try await TestServer.with { server in
+            try await Self.prepare(server)
+            _ = try await server.api(.POST, "/api/v1/policies", as: "office", json: ["text": Self.policy(atLeast: 1), "effectiveFrom": "2025-09-01"])
+            let cadre = server.browser()
+            try await cadre.login("cadre")
+            let progress = try await cadre.get("/progress?asOf=2025-12-01")
+            #expect(progress.status == .ok)
+            #expect(progress.body.contains("我的进度"))
+            #expect(progress.body.contains("每学期讲思政课"))
+            let cell = try await cadre.get("/compliance/cell?subject=T001&rule=lecture-per-term&period=2025-2026-1&asOf=2025-12-01")
+            #expect(cell.status == .ok)
+            #expect(cell.body.contains("逸夫楼 201"), "the lecture that counted is listed")
+            #expect(cell.body.contains("每学期至少讲 1 堂课"), "the clause is quoted")
+            #expect(try await cadre.get("/compliance/cell?subject=T002&rule=lecture-per-term&period=2025-2026-1&asOf=2025-12-01").status == .forbidden)
+
+            let office = server.browser()
+            try await office.login("office")
+            let school = try await office.get("/compliance?asOf=2025-12-01")
+            #expect(school.body.contains("计算机学院"))
+            let secretary = server.browser()
+            try await secretary.login("secretary")
+            #expect(try await secretary.get("/compliance").status == .seeOther)
+            #expect(try await secretary.get("/compliance/units/ME").status == .notFound)
+            #expect(try await secretary.get("/compliance/units/CS?asOf=2025-12-01").body.contains("张伟"))
+        }
+    }
+}
