@@ -48,6 +48,8 @@ struct ComplianceTests {
         lecture.status = "submitted"
         lecture.summary = "形势与政策"
         lecture.createdAt = Date()
+        lecture.version = 1
+        lecture.confirmCode = "TESTCODE"
         try await lecture.create(on: server.app.db)
     }
 

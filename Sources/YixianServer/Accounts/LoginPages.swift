@@ -7,12 +7,19 @@ enum LoginPages {
     struct LoginForm: Content {
         var username: String?
         var password: String?
+        var next: String?
+    }
+
+    /// Only local paths, so a crafted link cannot send people elsewhere after signing in.
+    static func safeNext(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), next.count < 200 else { return SiteRoute.home.path() }
+        return next
     }
 
     static func register(_ app: Application) {
         app.routes.on(.GET, SiteRoute.login.components, access: .anyone) { req -> Response in
-            if req.currentUser != nil { return req.redirect(to: SiteRoute.home.path()) }
-            return render(req, username: "", problems: [], status: .ok)
+            if req.currentUser != nil { return req.redirect(to: safeNext(req.query[String.self, at: "next"])) }
+            return render(req, username: "", problems: [], status: .ok, next: req.query[String.self, at: "next"])
         }
         app.routes.on(.POST, SiteRoute.login.components, access: .anyone) { req -> Response in
             let form = try req.content.decode(LoginForm.self)
@@ -22,24 +29,24 @@ enum LoginPages {
             if password.isEmpty { check.fail("password", zh: "请填写密码", en: "password is required") }
             if password.count > 200 { check.fail("password", zh: "密码过长", en: "password is too long") }
             guard check.problems.isEmpty, let username else {
-                return render(req, username: form.username ?? "", problems: check.problems, status: .unprocessableEntity)
+                return render(req, username: form.username ?? "", problems: check.problems, status: .unprocessableEntity, next: form.next)
             }
             switch try await Accounts.login(username: username, password: password, now: Date(), pool: req.application.threadPool, on: req.db) {
             case .success(let user):
                 let secret = try await Accounts.startSession(for: user, replacing: req.cookies[AuthMiddleware.sessionCookie]?.string, on: req.db)
-                let response = req.redirect(to: SiteRoute.home.path())
+                let response = req.redirect(to: safeNext(form.next))
                 response.cookies[AuthMiddleware.sessionCookie] = HTTPCookies.Value(
                     string: secret, path: "/", isSecure: req.application.yixian.secureCookies, isHTTPOnly: true, sameSite: .lax)
                 return response
             case .invalid:
                 return render(req, username: username, problems: [.init(field: "password", message: Localized(
                     zh: "用户名或密码错误；连续 \(Accounts.maxFailures) 次错误将锁定 30 分钟", en: "Wrong username or password; \(Accounts.maxFailures) failures lock the account for 30 minutes"))],
-                              status: .unauthorized)
+                              status: .unauthorized, next: form.next)
             case .locked(let until):
                 let minutes = max(1, Int(until.timeIntervalSinceNow / 60) + 1)
                 return render(req, username: username, problems: [.init(field: "username", message: Localized(
                     zh: "账号因多次密码错误已锁定，请 \(minutes) 分钟后再试或联系安全管理员", en: "The account is locked after repeated failures; try again in \(minutes) minutes or ask the security admin"))],
-                              status: .tooManyRequests)
+                              status: .tooManyRequests, next: form.next)
             }
         }
         app.routes.on(.POST, SiteRoute.logout.components, access: .signedIn) { req -> Response in
@@ -60,7 +67,7 @@ enum LoginPages {
         }
     }
 
-    static func render(_ req: Request, username: String, problems: [AppError.FieldProblem], status: HTTPResponseStatus) -> Response {
+    static func render(_ req: Request, username: String, problems: [AppError.FieldProblem], status: HTTPResponseStatus, next: String? = nil) -> Response {
         var ctx = PageContext(req)
         var newToken: String?
         if ctx.csrfToken.isEmpty {
@@ -74,6 +81,7 @@ enum LoginPages {
                  Components.errorSummary(ctx, problems),
                  .form(.method(.post), .action(SiteRoute.login.path()),
                        Layout.csrfField(ctx),
+                       .unwrap(next) { .input(.type(.hidden), .name("next"), .value(safeNext($0))) },
                        Components.field(ctx, name: "username", label: ctx.t("用户名", "Username"), value: username, problems: problems, autocomplete: "username"),
                        Components.field(ctx, name: "password", label: ctx.t("密码", "Password"), type: .password, problems: problems, autocomplete: "current-password"),
                        .button(.type(.submit), .text(ctx.t("登录", "Sign in"))))))

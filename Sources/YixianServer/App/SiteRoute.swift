@@ -32,6 +32,13 @@ enum SiteRoute: String, CaseIterable, Sendable {
     case complianceUnit = "/compliance/units/:code"
     case complianceCell = "/compliance/cell"
     case policies = "/policies"
+    case ledger = "/ledger"
+    case ledgerNew = "/ledger/new"
+    case ledgerRecord = "/ledger/:id"
+    case ledgerEdit = "/ledger/:id/edit"
+    case ledgerDelete = "/ledger/:id/delete"
+    case confirmLookup = "/c"
+    case confirm = "/c/:code"
     case stylesheet = "/assets/app.css"
 
     var components: [PathComponent] { rawValue.pathComponents }

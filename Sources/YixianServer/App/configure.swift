@@ -26,7 +26,7 @@ public func configure(_ app: Application, config: AppConfig = .fromEnvironment()
 let migrations: [any Migration] = [
     CreateUnit(), CreateCadre(), CreateCollective(), CreateStudent(), CreateStudentSensitive(), CreatePairing(),
     CreateCalendar(), CreateUser(), CreateSession(), CreateAPIToken(), CreateAuditEvent(),
-    CreatePolicyVersion(), CreateContactRecord(), CreateFiling(),
+    CreatePolicyVersion(), CreateContactRecord(), CreateFiling(), CreateLedgerDetails(),
 ]
 
 func registerRoutes(_ app: Application) {
@@ -44,6 +44,8 @@ func registerRoutes(_ app: Application) {
     AccountsAPI.register(app)
     ImportExport.register(app)
     CompliancePages.register(app)
+    LedgerAPI.register(app)
+    LedgerPages.register(app)
     PolicyPages.register(app)
     OpenAPIDocument.register(app)
 }

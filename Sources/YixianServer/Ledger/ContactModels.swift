@@ -21,6 +21,14 @@ final class ContactRecordModel: Model, @unchecked Sendable {
     @Field(key: "status") var status: String
     @Field(key: "summary") var summary: String
     @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "created_by") var createdBy: UUID?
+    /// Nil while a draft.
+    @OptionalField(key: "submitted_at") var submittedAt: Date?
+    /// Bumped by every correction; earlier versions live in `contact_record_versions`.
+    @Field(key: "version") var version: Int
+    /// The short code students type or scan to confirm they were there.
+    @Field(key: "confirm_code") var confirmCode: String
+    @OptionalField(key: "backdate_reason") var backdateReason: String?
 
     init() {}
 
@@ -31,4 +39,42 @@ final class ContactRecordModel: Model, @unchecked Sendable {
                       collectiveCodes: collectiveList, collegeCode: collegeCode, participantCount: participantCount, hours: hours,
                       confirmedByStudents: confirmedCount, status: ContactRecord.Status(rawValue: status) ?? .submitted)
     }
+}
+
+/// A superseded version of a ledger line, with who changed it and why.
+final class ContactRecordVersionModel: Model, @unchecked Sendable {
+    static let schema = "contact_record_versions"
+    @ID var id: UUID?
+    @Parent(key: "record_id") var record: ContactRecordModel
+    @Field(key: "version") var version: Int
+    /// The record as it was, as JSON (`ContactSnapshot`).
+    @Field(key: "snapshot") var snapshot: String
+    @Field(key: "reason") var reason: String
+    @Field(key: "changed_by") var changedBy: String
+    @Field(key: "changed_at") var changedAt: Date
+
+    init() {}
+}
+
+final class ContactConfirmationModel: Model, @unchecked Sendable {
+    static let schema = "contact_confirmations"
+    @ID var id: UUID?
+    @Parent(key: "record_id") var record: ContactRecordModel
+    @Parent(key: "student_id") var student: StudentModel
+    @Field(key: "confirmed_at") var confirmedAt: Date
+
+    init() {}
+}
+
+/// A problem students raised during a contact, ready to become a tracked case.
+final class ContactProblemModel: Model, @unchecked Sendable {
+    static let schema = "contact_problems"
+    @ID var id: UUID?
+    @Parent(key: "record_id") var record: ContactRecordModel
+    @Field(key: "text") var text: String
+    @Field(key: "category") var category: String
+    @OptionalField(key: "collective_code") var collectiveCode: String?
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
 }

@@ -79,12 +79,20 @@ enum HomePage {
                 return .p(.text(ctx.t("账号未关联学生信息。", "This account is not linked to a student.")))
             }
             let dto = try await StudentsAPI.dtos([student], on: db)[0]
-            return .div(.class("panel"),
+            return .group(
+                .div(.class("panel"),
+                     .h2(.text(ctx.t("确认干部的联系记录", "Confirm a contact"))),
+                     .p(.class("muted"), .text(ctx.t("干部走访、谈话后会出示 8 位确认码，输入即可确认您参加了。", "Enter the 8-character code the cadre shows you."))),
+                     .form(.method(.get), .action(SiteRoute.confirmLookup.path()), .class("toolbar"),
+                           .input(.type(.text), .name("code"), .attribute(named: "aria-label", value: ctx.t("确认码", "Code")),
+                                  .attribute(named: "autocomplete", value: "off"), .placeholder("ABCD2345")),
+                           .button(.type(.submit), .text(ctx.t("确认", "Confirm"))))),
+                .div(.class("panel"),
                         .h2(.text(ctx.t("我的信息", "My profile"))),
                         .dl(.class("props"),
                             .dt(.text(ctx.t("学号", "Student number"))), .dd(.text(dto.studentNumber)),
                             .dt(.text(ctx.t("学院", "College"))), .dd(.text(dto.unit.name)),
-                            .dt(.text(ctx.t("所在集体", "Collectives"))), .dd(.text(dto.collectives.map(\.name).joined(separator: "、")))))
+                            .dt(.text(ctx.t("所在集体", "Collectives"))), .dd(.text(dto.collectives.map(\.name).joined(separator: "、"))))))
         case .systemAdmin, .securityAdmin:
             let users = try await UserModel.query(on: db).count()
             let locked = try await UserModel.query(on: db).filter(\.$lockedUntil > Date()).count()

@@ -62,6 +62,17 @@ enum Stylesheet {
     dl.props dd { margin:0; }
     .progress { background:#eee; border-radius:4px; height:12px; overflow:hidden; max-width:480px; }
     .progress > span { display:block; height:100%; background:var(--blue); }
+    .quick { display:flex; flex-wrap:wrap; gap:10px; margin-bottom:16px; }
+    .quick-button { min-height:56px; padding:14px 18px; font-size:17px; flex:1 1 160px; text-align:center; }
+    .field .legend { font-weight:600; margin-bottom:4px; }
+    .checks { display:flex; flex-direction:column; gap:6px; max-height:260px; overflow-y:auto; }
+    label.check { display:flex; align-items:center; gap:6px; min-height:40px; font-weight:normal; }
+    label.check input { width:22px; height:22px; min-height:0; }
+    textarea { width:100%; }
+    .confirm-code .code { font-size:40px; letter-spacing:6px; font-family:monospace; font-weight:bold; margin:8px 0; }
+    .panel.success { border-color:#b7eb8f; background:#f6ffed; }
+    button.big { font-size:20px; padding:16px 24px; width:100%; max-width:480px; }
+    pre.explain { white-space:pre-wrap; font-family:inherit; }
     @media (max-width: 720px) {
       .shell { flex-direction:column; }
       .sidenav { width:auto; border-right:none; border-bottom:1px solid var(--line); }

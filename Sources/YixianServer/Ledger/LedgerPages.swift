@@ -1,0 +1,262 @@
+import Fluent
+import Plot
+import Vapor
+import YixianCore
+
+/// The ledger on a phone: a few taps for the commonest contacts, the full form for the rest,
+/// a record page with its confirmation code, and the student's confirmation page.
+enum LedgerPages {
+    /// The three contacts cadres log most, one tap from the ledger page.
+    static let quickKinds = ["dorm-visit", "face-to-face", "class-observation"]
+
+    struct ContactForm: Content {
+        var kind: String?
+        var start: String?
+        var end: String?
+        var place: String?
+        var venue: String?
+        var collectiveCodes: [String]?
+        var participantCount: String?
+        var summary: String?
+        var problems: String?
+        var backdateReason: String?
+        var reason: String?
+        var action: String?
+
+        var input: ContactInput {
+            ContactInput(kind: kind, start: start, end: end, place: place, venue: venue, collectiveCodes: collectiveCodes,
+                         participantCount: participantCount.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? (participantCount?.isEmpty == false ? -1 : nil),
+                         summary: summary,
+                         problems: (problems ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                            .map { ProblemInput(text: $0, category: nil, collectiveCode: nil) },
+                         submit: action != "draft", backdateReason: backdateReason, reason: reason)
+        }
+    }
+
+    static func localInput(_ date: Date) -> String {
+        String(AdminPages.timestamp(date).replacingOccurrences(of: " ", with: "T").prefix(16))
+    }
+
+    static func register(_ app: Application) {
+        let readers = Access.roles([.cadre, .businessAdmin, .unitSecretary, .assessor])
+        app.routes.on(.GET, SiteRoute.ledger.components, access: readers) { req -> Response in
+            let ctx = PageContext(req)
+            let user = try req.requireUser()
+            let filter = try LedgerAPI.ListFilter(req)
+            let (records, total) = try await LedgerAPI.query(filter, for: user, on: req.db).paged(filter.page)
+            let cadres = Dictionary(uniqueKeysWithValues: try await CadreModel.query(on: req.db).all().map { ($0.id!, $0.name) })
+            let vocabulary = try await LedgerService.vocabulary(on: req.db)
+            return .html(Layout.page(ctx, title: ctx.t("工作台账", "Ledger"), content: .group(
+                .h1(.text(user.role == .cadre ? ctx.t("我的工作台账", "My ledger") : ctx.t("工作台账", "Ledger"))),
+                .if(user.role == .cadre, .div(.class("quick"),
+                    .forEach(quickKinds.compactMap { vocabulary.kind($0) }) { kind in
+                        .a(.class("button quick-button"), .href(SiteRoute.ledgerNew.path(query: ["kind": kind.code])), .text(ctx.t("记一笔：", "Log: ") + ctx.t(kind.label)))
+                    },
+                    .a(.class("button secondary quick-button"), .href(SiteRoute.ledgerNew.path()), .text(ctx.t("其他形式…", "Other…"))))),
+                Components.table(ctx, headers: [ctx.t("时间", "When"), ctx.t("干部", "Cadre"), ctx.t("形式", "Kind"), ctx.t("地点", "Place"),
+                                                ctx.t("人次", "Persons"), ctx.t("学生确认", "Confirmed"), ctx.t("状态", "Status")],
+                                 rows: records.map { r in
+                                     [Components.cell(String(AdminPages.timestamp(r.startAt).prefix(16)), href: SiteRoute.ledgerRecord.path(r.id!)),
+                                      Components.cell(cadres[r.$cadre.id] ?? ""),
+                                      Components.cell(vocabulary.kind(r.kind).map { ctx.t($0.label) } ?? r.kind), Components.cell(r.place),
+                                      Components.cell("\(r.participantCount)"), Components.cell("\(r.confirmedCount)"),
+                                      .td(statusTag(ctx, r))]
+                                 }, empty: .group(.text(ctx.t("还没有记录。走访宿舍、面对面交流之后，点上方按钮，一分钟记下来。", "Nothing recorded yet. After a visit, tap a button above.")))),
+                Components.pager(ctx, page: filter.page.page, per: filter.page.per, total: total) { SiteRoute.ledger.path(query: ["page": String($0)]) }
+            )))
+        }
+        app.routes.on(.GET, SiteRoute.ledgerNew.components, access: .roles([.cadre])) { req -> Response in
+            let now = Date()
+            let kind = req.query[String.self, at: "kind"]
+            let form = ContactForm(kind: kind, start: localInput(now.addingTimeInterval(-3600)), end: localInput(now), participantCount: "1")
+            return try await formPage(req, form: form, record: nil, problems: [], status: .ok)
+        }
+        app.routes.on(.POST, SiteRoute.ledgerNew.components, access: .roles([.cadre])) { req -> Response in
+            let user = try req.requireUser()
+            let form = try req.content.decode(ContactForm.self)
+            do {
+                let record = try await LedgerService.create(form.input, by: user, on: req.db)
+                return req.redirect(to: SiteRoute.ledgerRecord.path(record.id!))
+            } catch let error as AppError where error.status == .unprocessableEntity {
+                return try await formPage(req, form: form, record: nil, problems: error.details, status: .unprocessableEntity)
+            }
+        }
+        app.routes.on(.GET, SiteRoute.ledgerRecord.components, access: readers) { req -> Response in
+            let record = try await LedgerAPI.find(req)
+            return try await recordPage(req, record)
+        }
+        app.routes.on(.GET, SiteRoute.ledgerEdit.components, access: .roles([.cadre])) { req -> Response in
+            let user = try req.requireUser()
+            let record = try await LedgerAPI.find(req)
+            guard record.$cadre.id == user.cadreID else { throw AppError.notFound("contact") }
+            let problems = try await ContactProblemModel.query(on: req.db).filter(\.$record.$id == record.id!).all()
+            let form = ContactForm(kind: record.kind, start: localInput(record.startAt), end: localInput(record.endAt), place: record.place, venue: record.venue,
+                                   collectiveCodes: record.collectiveList, participantCount: String(record.participantCount), summary: record.summary,
+                                   problems: problems.map(\.text).joined(separator: "\n"), backdateReason: record.backdateReason)
+            return try await formPage(req, form: form, record: record, problems: [], status: .ok)
+        }
+        app.routes.on(.POST, SiteRoute.ledgerEdit.components, access: .roles([.cadre])) { req -> Response in
+            let user = try req.requireUser()
+            let id = try req.idParameter()
+            let form = try req.content.decode(ContactForm.self)
+            do {
+                _ = try await LedgerService.correct(id, form.input, by: user, on: req.db)
+                return req.redirect(to: SiteRoute.ledgerRecord.path(id))
+            } catch let error as AppError where error.status == .unprocessableEntity {
+                let record = try await LedgerAPI.find(req)
+                return try await formPage(req, form: form, record: record, problems: error.details, status: .unprocessableEntity)
+            }
+        }
+        app.routes.on(.POST, SiteRoute.ledgerDelete.components, access: .roles([.cadre])) { req -> Response in
+            try await LedgerService.deleteDraft(try req.idParameter(), by: try req.requireUser(), on: req.db)
+            return req.redirect(to: SiteRoute.ledger.path())
+        }
+        app.routes.on(.GET, SiteRoute.confirmLookup.components, access: .roles([.student])) { req -> Response in
+            let code = (req.query[String.self, at: "code"] ?? "").uppercased().filter { $0.isLetter || $0.isNumber }
+            guard !code.isEmpty, code.count <= 16 else { return req.redirect(to: SiteRoute.home.path()) }
+            return req.redirect(to: SiteRoute.confirm.path(code))
+        }
+        app.routes.on(.GET, SiteRoute.confirm.components, access: .anyone) { req -> Response in
+            guard req.currentUser != nil else { return req.redirect(to: SiteRoute.login.path(query: ["next": req.url.path])) }
+            return try await confirmPage(req, message: nil, status: .ok)
+        }
+        app.routes.on(.POST, SiteRoute.confirm.components, access: .roles([.student])) { req -> Response in
+            let user = try req.requireUser()
+            do {
+                _ = try await LedgerService.confirm(code: req.parameters.get("code") ?? "", by: user, on: req.db)
+                return try await confirmPage(req, message: Localized(zh: "已确认，谢谢！", en: "Confirmed, thank you!"), status: .ok)
+            } catch let error as AppError where error.status.code < 500 {
+                return try await confirmPage(req, message: error.message, status: error.status)
+            }
+        }
+    }
+
+    static func checkbox(code: String, label: String, checked: Bool) -> Node<HTML.FormContext> {
+        .raw("<label class=\"check\"><input type=\"checkbox\" name=\"collectiveCodes[]\" value=\"\(Components.escape(code))\"\(checked ? " checked" : "")> \(Components.escape(label))</label>")
+    }
+
+    static func statusTag(_ ctx: PageContext, _ r: ContactRecordModel) -> Node<HTML.BodyContext> {
+        let status = ContactRecord.Status(rawValue: r.status) ?? .submitted
+        if status == .draft { return Components.tag(ctx.t(status.label), "grey") }
+        if r.confirmedCount > 0 { return Components.tag(ctx.t("学生已确认", "Confirmed"), "green") }
+        return Components.tag(ctx.t(status.label), "blue")
+    }
+
+    static func formPage(_ req: Request, form: ContactForm, record: ContactRecordModel?, problems: [AppError.FieldProblem], status: HTTPResponseStatus) async throws -> Response {
+        let ctx = PageContext(req)
+        let user = try req.requireUser()
+        let cadre = try await LedgerService.ownCadre(user, on: req.db)
+        let collectives = try await LedgerService.allowedCollectives(for: cadre, on: req.db)
+        let paired = Set(try await PairingModel.query(on: req.db).filter(\.$cadre.$id == cadre.id!).all().compactMap { $0.$collective.id })
+        let vocabulary = try await LedgerService.vocabulary(on: req.db)
+        let chosenKind = form.kind.flatMap { vocabulary.kind($0) }
+        // For a dorm visit, the cadre's linked dorms come first and are ticked.
+        let preferredKind: CollectiveKind? = chosenKind?.defaultVenue == "dorm" ? .dorm : chosenKind?.defaultVenue == "classroom" || chosenKind?.defaultVenue == "class" ? .class : nil
+        let ordered = collectives.sorted { (paired.contains($0.id!) ? 0 : 1, $0.code) < (paired.contains($1.id!) ? 0 : 1, $1.code) }
+        let selected = Set(form.collectiveCodes ?? (record == nil ? ordered.filter { paired.contains($0.id!) && ($0.kind == preferredKind?.rawValue) }.map(\.code) : []))
+        let linked = ctx.t("（联系）", " (linked)")
+        let checkboxes: [Node<HTML.FormContext>] = ordered.prefix(60).map { c in
+            checkbox(code: c.code, label: c.name + (paired.contains(c.id!) ? linked : ""), checked: selected.contains(c.code))
+        }
+        let isCorrection = record?.submittedAt != nil
+        let title = record == nil ? ctx.t("记录一次联系", "Record a contact") : isCorrection ? ctx.t("更正记录", "Correct the record") : ctx.t("编辑草稿", "Edit draft")
+        let action = record.map { SiteRoute.ledgerEdit.path($0.id!) } ?? SiteRoute.ledgerNew.path()
+        func problem(_ name: String) -> AppError.FieldProblem? { problems.first { $0.field == name } }
+        return .html(Layout.page(ctx, title: title, breadcrumbs: [(ctx.t("工作台账", "Ledger"), SiteRoute.ledger.path()), (title, nil)], status: Int(status.code), content: .group(
+            .h1(.text(title)),
+            Components.errorSummary(ctx, problems),
+            .form(.method(.post), .action(action), .class("ledger-form"),
+                  Layout.csrfField(ctx),
+                  .div(.class(problem("kind") == nil ? "field" : "field has-error"),
+                       .label(.for("kind"), .text(ctx.t("联系形式", "Kind"))),
+                       .unwrap(problem("kind")) { .span(.class("field-error"), .text(ctx.t($0.message))) },
+                       .select(.id("kind"), .attribute(named: "name", value: "kind"),
+                               Components.option(value: "", text: ctx.t("请选择", "Choose"), selected: chosenKind == nil),
+                               .forEach(vocabulary.kinds) { Components.option(value: $0.code, text: ctx.t($0.label), selected: $0.code == chosenKind?.code) })),
+                  Components.field(ctx, name: "start", label: ctx.t("开始时间", "Start"), value: form.start ?? "", type: .datetimeLocal, problems: problems),
+                  Components.field(ctx, name: "end", label: ctx.t("结束时间", "End"), value: form.end ?? "", type: .datetimeLocal, problems: problems),
+                  Components.field(ctx, name: "place", label: ctx.t("地点", "Place"), value: form.place ?? "", hint: ctx.t("如：梅园 3 舍 402", "e.g. dorm 3, room 402"), problems: problems),
+                  .div(.class("field"), .label(.for("venue"), .text(ctx.t("场所（七进 / 九进）", "Venue"))),
+                       .select(.id("venue"), .attribute(named: "name", value: "venue"),
+                               Components.option(value: "", text: ctx.t("按联系形式默认", "Default for the kind"), selected: (form.venue ?? "").isEmpty),
+                               .forEach(vocabulary.venues) { Components.option(value: $0.code, text: ctx.t($0.label), selected: $0.code == form.venue) })),
+                  .div(.class(problem("collectiveCodes") == nil ? "field" : "field has-error"),
+                            .span(.class("legend"), .text(ctx.t("涉及的学生集体", "Collectives"))),
+                            .unwrap(problem("collectiveCodes")) { .span(.class("field-error"), .text(ctx.t($0.message))) },
+                            .div(.class("checks"), .forEach(checkboxes) { $0 })),
+                  Components.field(ctx, name: "participantCount", label: ctx.t("参与学生（人次）", "Students (person-times)"), value: form.participantCount ?? "1",
+                                   type: .number, problems: problems),
+                  .div(.class("field"), .label(.for("summary"), .text(ctx.t("情况摘要", "Summary"))),
+                       .textarea(.id("summary"), .name("summary"), .attribute(named: "rows", value: "3"), .text(form.summary ?? ""))),
+                  .div(.class("field"), .label(.for("problems"), .text(ctx.t("学生反映的问题（每行一条）", "Problems students raised (one per line)"))),
+                       .textarea(.id("problems"), .name("problems"), .attribute(named: "rows", value: "3"), .text(form.problems ?? ""))),
+                  Components.field(ctx, name: "backdateReason", label: ctx.t("补录说明", "Why recorded late"), value: form.backdateReason ?? "",
+                                   hint: ctx.t("事后 \(LedgerService.backdateWindowDays) 天以上补录时必填", "required for events older than \(LedgerService.backdateWindowDays) days"), problems: problems),
+                  .if(isCorrection, Components.field(ctx, name: "reason", label: ctx.t("更正原因", "Reason for the correction"), value: form.reason ?? "",
+                                                     hint: ctx.t("原记录会保留在更正历史中", "The previous version is kept"), problems: problems)),
+                  .div(.class("toolbar"),
+                       .button(.type(.submit), .name("action"), .value("submit"), .text(isCorrection ? ctx.t("保存更正", "Save correction") : ctx.t("提交", "Submit"))),
+                       .if(!isCorrection, .button(.type(.submit), .name("action"), .value("draft"), .class("secondary"), .text(ctx.t("存为草稿", "Save draft"))))))
+        )), status: status)
+    }
+
+    static func recordPage(_ req: Request, _ record: ContactRecordModel) async throws -> Response {
+        let ctx = PageContext(req)
+        let user = try req.requireUser()
+        let dto = try await LedgerService.dto(record, for: user, on: req.db)
+        let versions = try await ContactRecordVersionModel.query(on: req.db).filter(\.$record.$id == record.id!).sort(\.$version).all()
+        let mine = user.cadreID == record.$cadre.id
+        let confirmURL = SiteRoute.confirm.path(record.confirmCode)
+        return .html(Layout.page(ctx, title: ctx.t(dto.kindLabel), breadcrumbs: [(ctx.t("工作台账", "Ledger"), SiteRoute.ledger.path()), (ctx.t(dto.kindLabel), nil)], content: .group(
+            .h1(.text(ctx.t(dto.kindLabel))),
+            .div(.class("panel"), .dl(.class("props"),
+                .dt(.text(ctx.t("干部", "Cadre"))), .dd(.text(dto.cadre.name)),
+                .dt(.text(ctx.t("时间", "When"))), .dd(.text(String(AdminPages.timestamp(dto.start).prefix(16)) + " – " + String(AdminPages.timestamp(dto.end).suffix(8).prefix(5)))),
+                .dt(.text(ctx.t("地点", "Place"))), .dd(.text(dto.place.isEmpty ? "—" : dto.place)),
+                .dt(.text(ctx.t("学生集体", "Collectives"))), .dd(.text(dto.collectiveCodes.joined(separator: "、"))),
+                .dt(.text(ctx.t("参与人次", "Persons"))), .dd(.text("\(dto.participantCount) 人次")),
+                .dt(.text(ctx.t("情况摘要", "Summary"))), .dd(.text(dto.summary.isEmpty ? "—" : dto.summary)),
+                .dt(.text(ctx.t("状态", "Status"))), .dd(statusTag(ctx, record)),
+                .dt(.text(ctx.t("学生确认", "Confirmed by"))), .dd(.text("\(dto.confirmations) 人")),
+                .dt(.text(ctx.t("版本", "Version"))), .dd(.text("v\(dto.version)")),
+                .unwrap(dto.backdateReason) { .group(.dt(.text(ctx.t("补录说明", "Late because"))), .dd(.text($0))) })),
+            .if(!dto.problems.isEmpty, .div(.class("panel"), .h2(.text(ctx.t("学生反映的问题", "Problems raised"))),
+                                            .ul(.forEach(dto.problems) { .li(.text("【\($0.category)】\($0.text)")) }))),
+            .if(mine && record.submittedAt != nil, .div(.class("panel confirm-code"),
+                .h2(.text(ctx.t("请在场学生扫码或输入确认码", "Students confirm with this code"))),
+                .p(.class("code"), .text(record.confirmCode)),
+                .p(.class("muted"), .text(ctx.t("学生登录后打开 ", "Students sign in and open ") + confirmURL)))),
+            .if(mine, .div(.class("toolbar"),
+                .a(.class("button secondary"), .href(SiteRoute.ledgerEdit.path(record.id!)), .text(record.submittedAt == nil ? ctx.t("编辑草稿", "Edit draft") : ctx.t("更正", "Correct"))),
+                .if(record.submittedAt == nil, .form(.class("inline"), .method(.post), .action(SiteRoute.ledgerDelete.path(record.id!)), Layout.csrfField(ctx),
+                                                     .button(.type(.submit), .class("danger"), .text(ctx.t("删除草稿", "Delete draft"))))))),
+            .if(!versions.isEmpty, .group(.h2(.text(ctx.t("更正历史", "Corrections"))),
+                Components.table(ctx, headers: [ctx.t("原版本", "Version"), ctx.t("更正人", "By"), ctx.t("时间", "When"), ctx.t("原因", "Reason")],
+                                 rows: versions.map { v in
+                                     [Components.cell("v\(v.version)"), Components.cell(v.changedBy), Components.cell(AdminPages.timestamp(v.changedAt)), Components.cell(v.reason)]
+                                 }, empty: .empty)))
+        )))
+    }
+
+    static func confirmPage(_ req: Request, message: Localized?, status: HTTPResponseStatus) async throws -> Response {
+        let ctx = PageContext(req)
+        let code = (req.parameters.get("code") ?? "").uppercased()
+        let record = try await ContactRecordModel.query(on: req.db).filter(\.$confirmCode == code).first()
+        let cadre = try await record.asyncMap { try await CadreModel.find($0.$cadre.id, on: req.db) } ?? nil
+        let kind = record.flatMap { ContactVocabulary.standard.kind($0.kind) }
+        return .html(Layout.page(ctx, title: ctx.t("确认参加", "Confirm attendance"), status: Int(status.code), content: .group(
+            .h1(.text(ctx.t("确认参加", "Confirm attendance"))),
+            .unwrap(message) { .div(.class(status == .ok ? "panel success" : "error-summary"), .p(.text(ctx.t($0)))) },
+            .unwrap(record) { record in
+                .div(.class("panel"), .dl(.class("props"),
+                    .dt(.text(ctx.t("干部", "Cadre"))), .dd(.text(cadre?.name ?? "")),
+                    .dt(.text(ctx.t("形式", "Kind"))), .dd(.text(kind.map { ctx.t($0.label) } ?? record.kind)),
+                    .dt(.text(ctx.t("时间", "When"))), .dd(.text(String(AdminPages.timestamp(record.startAt).prefix(16)))),
+                    .dt(.text(ctx.t("地点", "Place"))), .dd(.text(record.place))))
+            },
+            .if(record == nil, .p(.text(ctx.t("确认码无效，请核对后重试。", "Unknown code.")))),
+            .if(record != nil && message == nil, .form(.method(.post), .action(SiteRoute.confirm.path(code)), Layout.csrfField(ctx),
+                .button(.type(.submit), .class("big"), .text(ctx.t("我参加了，确认", "I was there — confirm")))))
+        )), status: status)
+    }
+}
