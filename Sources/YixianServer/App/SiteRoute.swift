@@ -39,6 +39,12 @@ enum SiteRoute: String, CaseIterable, Sendable {
     case ledgerDelete = "/ledger/:id/delete"
     case confirmLookup = "/c"
     case confirm = "/c/:code"
+    case pairings = "/pairings"
+    case pairingsExport = "/pairings/table.xlsx"
+    case pairingsPrint = "/pairings/print"
+    case pairingsImport = "/pairings/import"
+    case pairingsCoverage = "/pairings/coverage"
+    case pairingsMatching = "/pairings/matching"
     case stylesheet = "/assets/app.css"
 
     var components: [PathComponent] { rawValue.pathComponents }

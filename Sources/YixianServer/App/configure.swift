@@ -46,6 +46,7 @@ func registerRoutes(_ app: Application) {
     CompliancePages.register(app)
     LedgerAPI.register(app)
     LedgerPages.register(app)
+    PairingPages.register(app)
     PolicyPages.register(app)
     OpenAPIDocument.register(app)
 }

@@ -207,6 +207,9 @@ enum LedgerPages {
         let versions = try await ContactRecordVersionModel.query(on: req.db).filter(\.$record.$id == record.id!).sort(\.$version).all()
         let mine = user.cadreID == record.$cadre.id
         let confirmURL = SiteRoute.confirm.path(record.confirmCode)
+        let scheme = req.application.yixian.secureCookies ? "https" : "http"
+        let host = req.headers.first(name: .host) ?? "127.0.0.1:8080"
+        let qr = try? QRCode.encode("\(scheme)://\(host)\(confirmURL)", correction: .medium).svg(moduleSize: 6)
         return .html(Layout.page(ctx, title: ctx.t(dto.kindLabel), breadcrumbs: [(ctx.t("工作台账", "Ledger"), SiteRoute.ledger.path()), (ctx.t(dto.kindLabel), nil)], content: .group(
             .h1(.text(ctx.t(dto.kindLabel))),
             .div(.class("panel"), .dl(.class("props"),
@@ -224,6 +227,7 @@ enum LedgerPages {
                                             .ul(.forEach(dto.problems) { .li(.text("【\($0.category)】\($0.text)")) }))),
             .if(mine && record.submittedAt != nil, .div(.class("panel confirm-code"),
                 .h2(.text(ctx.t("请在场学生扫码或输入确认码", "Students confirm with this code"))),
+                .unwrap(qr) { .div(.class("qr"), .raw($0)) },
                 .p(.class("code"), .text(record.confirmCode)),
                 .p(.class("muted"), .text(ctx.t("学生登录后打开 ", "Students sign in and open ") + confirmURL)))),
             .if(mine, .div(.class("toolbar"),

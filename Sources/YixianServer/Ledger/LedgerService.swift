@@ -77,11 +77,9 @@ struct ContactSnapshot: Codable, Sendable {
 /// record is corrected (keeping its history), never deleted.
 enum LedgerService {
     static let backdateWindowDays = Int(ProcessInfo.processInfo.environment["YIXIAN_BACKDATE_DAYS"] ?? "") ?? 7
-    static let confirmAlphabet = Array("23456789ABCDEFGHJKMNPQRSTUVWXYZ")
-
     static func newConfirmCode() -> String {
         var generator = SystemRandomNumberGenerator()
-        return String((0..<8).map { _ in confirmAlphabet.randomElement(using: &generator)! })
+        return ConfirmationCode.make(using: &generator)
     }
 
     static func parseInstant(_ text: String?) -> Date? {
@@ -277,8 +275,7 @@ enum LedgerService {
     /// A student confirms they were at a contact: once, and only for a collective they belong to.
     static func confirm(code: String, by user: CurrentUser, on db: any Database) async throws -> ContactRecordModel {
         guard user.role == .student, let studentID = user.studentID else { throw AppError.forbidden }
-        let normalized = code.uppercased().filter { !$0.isWhitespace }
-        guard normalized.count == 8, let record = try await ContactRecordModel.query(on: db).filter(\.$confirmCode == normalized).first(),
+        guard let normalized = ConfirmationCode.normalize(code), let record = try await ContactRecordModel.query(on: db).filter(\.$confirmCode == normalized).first(),
               record.submittedAt != nil else {
             throw AppError(.notFound, code: "unknown_code", field: "code", zh: "确认码无效，请核对后重试", en: "Unknown confirmation code")
         }

@@ -70,6 +70,7 @@ enum Stylesheet {
     label.check input { width:22px; height:22px; min-height:0; }
     textarea { width:100%; }
     .confirm-code .code { font-size:40px; letter-spacing:6px; font-family:monospace; font-weight:bold; margin:8px 0; }
+    .qr svg { width:220px; height:220px; }
     .panel.success { border-color:#b7eb8f; background:#f6ffed; }
     button.big { font-size:20px; padding:16px 24px; width:100%; max-width:480px; }
     pre.explain { white-space:pre-wrap; font-family:inherit; }
@@ -82,6 +83,13 @@ enum Stylesheet {
       main { padding:12px; }
       button, .button, input, select { min-height:44px; }
     }
+    .print-page { background:#fff; }
+    .a4 { max-width:210mm; margin:0 auto; padding:20mm 18mm; font-family:"FangSong","STFangsong","仿宋","Noto Serif CJK SC",serif; font-size:16pt; }
+    .doc-title { font-family:"方正小标宋简体","SimHei","黑体","Noto Sans CJK SC",sans-serif; text-align:center; font-size:20pt; font-weight:bold; margin:0 0 12mm; }
+    .doc-table { border-collapse:collapse; width:100%; font-size:12pt; }
+    .doc-table th, .doc-table td { border:1px solid #000; padding:4px 6px; white-space:normal; }
+    .doc-table th { font-family:"SimHei","黑体","Noto Sans CJK SC",sans-serif; background:none; position:static; }
+    @page { size:A4; margin:20mm 18mm; @bottom-center { content: "— " counter(page) " —"; } }
     @media print { .topbar, .sidenav, .toolbar, .pager { display:none; } body { background:#fff; } }
     """
 }

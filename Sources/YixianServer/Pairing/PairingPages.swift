@@ -1,0 +1,185 @@
+import Fluent
+import Plot
+import Vapor
+import YixianCore
+
+/// The pairing table in 东南大学's attachment form: on screen, as .xlsx, printed on A4, and imported back.
+enum PairingPages {
+    struct ImportForm: Content {
+        var file: File?
+        var validOnly: String?
+    }
+
+    /// The year asked for (`?year=`), else the current one.
+    static func year(_ req: Request) async throws -> AcademicYear {
+        let years = try await CalendarAPI.load(on: req.db)
+        if let id = req.query[String.self, at: "year"], !id.isEmpty {
+            guard let year = years.first(where: { $0.id == id }) else { throw AppError.field("year", zh: "学年“\(id)”不存在", en: "Unknown academic year \(id)") }
+            return year
+        }
+        guard let year = try await PairingService.currentYear(on: req.db) else {
+            throw AppError(.conflict, code: "no_calendar", zh: "尚未设置校历，无法确定学年", en: "No academic calendar yet")
+        }
+        return year
+    }
+
+    static func tableRows(_ req: Request, year: AcademicYear) async throws -> [PairingTable.Row] {
+        let user = try req.requireUser()
+        var world = try await PairingWorld.load(on: req.db)
+        if let scope = try user.rosterUnitScope(), let code = try await UnitModel.find(scope, on: req.db)?.code {
+            world.cadres = world.cadres.filter { $0.unitCode == code }
+        }
+        return PairingTable.rows(units: world.units, cadres: world.cadres, collectives: world.collectives, pairings: world.pairings, academicYearID: year.id)
+    }
+
+    static func register(_ app: Application) {
+        let read = Access.capability(.readRoster)
+        app.routes.on(.GET, SiteRoute.pairings.components, access: read) { req -> Response in
+            let ctx = PageContext(req)
+            let user = try req.requireUser()
+            let year = try await year(req)
+            let rows = try await tableRows(req, year: year)
+            return .html(Layout.page(ctx, title: ctx.t("结对表", "Pairing table"), content: .group(
+                .h1(.text(ctx.t("\(year.name)领导干部联系学生集体结对表", "Pairing table \(year.id)"))),
+                .div(.class("toolbar"),
+                     .a(.class("button secondary"), .href(SiteRoute.pairingsExport.path(query: ["year": year.id])), .text(ctx.t("导出 Excel", "Export .xlsx"))),
+                     .a(.class("button secondary"), .href(SiteRoute.pairingsPrint.path(query: ["year": year.id])), .text(ctx.t("打印（A4）", "Print (A4)"))),
+                     .a(.class("button secondary"), .href(SiteRoute.pairingsCoverage.path(query: ["year": year.id])), .text(ctx.t("覆盖情况", "Coverage"))),
+                     .if(user.can(.importRoster), .group(
+                        .a(.class("button secondary"), .href(SiteRoute.pairingsMatching.path(query: ["year": year.id])), .text(ctx.t("智能匹配", "Matching"))),
+                        .a(.class("button secondary"), .href(SiteRoute.pairingsImport.path()), .text(ctx.t("导入结对表", "Import")))))),
+                Components.table(ctx, headers: PairingTable.header,
+                                 rows: PairingTable.records(rows).map { $0.map { Components.cell($0) } },
+                                 empty: .text(ctx.t("本学年尚无结对。可导入结对表，或使用智能匹配生成建议。", "No pairings this year yet.")))
+            )))
+        }
+        app.routes.on(.GET, SiteRoute.pairingsExport.components, access: read) { req -> Response in
+            let year = try await year(req)
+            let rows = try await tableRows(req, year: year)
+            let data = try XLSXWriter.write([XLSXWorksheet(name: "结对表", header: PairingTable.header,
+                                                           rows: PairingTable.records(rows).map { $0.map { XLSXCell.text($0) } })])
+            let response = Response(status: .ok, body: .init(data: data))
+            response.headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"pairings-\(year.id).xlsx\"; filename*=UTF-8''%E7%BB%93%E5%AF%B9%E8%A1%A8-\(year.id).xlsx")
+            return response
+        }
+        app.routes.on(.GET, SiteRoute.pairingsPrint.components, access: read) { req -> Response in
+            let year = try await year(req)
+            let rows = try await tableRows(req, year: year)
+            return .html(printPage(title: "\(year.name)领导干部联系学生集体结对表", rows: rows))
+        }
+        app.routes.on(.GET, SiteRoute.pairingsImport.components, access: .capability(.importRoster)) { req -> Response in
+            try importPage(req, report: nil, status: .ok)
+        }
+        app.routes.on(.POST, SiteRoute.pairingsImport.components, access: .capability(.importRoster),
+                      body: .collect(maxSize: ByteCount(value: ImportExport.maxUpload + 65536))) { req -> Response in
+            let user = try req.requireUser()
+            let form = try? req.content.decode(ImportForm.self)
+            guard let file = form?.file, file.data.readableBytes > 0 else {
+                return try importPage(req, report: .init(issues: [Localized(zh: "请选择要上传的文件", en: "Choose a file")], created: 0, unchanged: 0), status: .unprocessableEntity)
+            }
+            let report = try await importTable(Data(buffer: file.data), validOnly: form?.validOnly != nil, actor: .init(user), on: req.db)
+            return try importPage(req, report: report, status: report.issues.isEmpty || report.created + report.unchanged > 0 ? .ok : .unprocessableEntity)
+        }
+        app.register(.init(method: .GET, path: "/pairings", summary: "Pairings of an academic year", tag: "Pairing", access: read,
+                           query: [.init(name: "year", description: "academic year id, default the current one")], response: "PairingList")) { req in
+            let user = try req.requireUser()
+            let year = try await year(req)
+            var query = PairingModel.query(on: req.db).filter(\.$academicYear == year.id).with(\.$cadre).with(\.$collective).with(\.$student)
+            if let scope = try user.rosterUnitScope() {
+                query = query.join(CadreModel.self, on: \PairingModel.$cadre.$id == \CadreModel.$id).filter(CadreModel.self, \.$unit.$id == scope)
+            }
+            return try await query.all().map { PairingService.dto($0, cadre: $0.cadre) }
+        }
+        app.register(.init(method: .POST, path: "/pairings", summary: "Pair a cadre with a collective or a key student", tag: "Pairing",
+                           access: .capability(.importRoster), requestBody: "PairingInput", response: "Pairing", successStatus: 201)) { req in
+            let user = try req.requireUser()
+            let input = try req.decodeJSON(PairingInput.self)
+            var check = FieldChecker()
+            let staff = check.code("staffNumber", input.staffNumber, label: "工号")
+            let kind = check.choice("kind", input.kind ?? Pairing.Kind.linked.rawValue, label: "结对方式", as: Pairing.Kind.self)
+            try check.throwIfAny()
+            let year = try await year(req)
+            let start = try input.start.map { try LocalDate($0) ?? { throw AppError.field("start", zh: "开始日期无效", en: "invalid start") }() } ?? year.range.start
+            let end = try input.end.map { try LocalDate($0) ?? { throw AppError.field("end", zh: "结束日期无效", en: "invalid end") }() } ?? year.range.end
+            guard start <= end else { throw AppError.field("end", zh: "结束日期早于开始日期，请检查", en: "end is before start") }
+            let (model, _) = try await req.db.write { db in
+                try await PairingService.add(staffNumber: staff!, collectiveCode: input.collectiveCode, studentNumber: input.studentNumber, kind: kind!,
+                                             year: year, range: DateRange(start: start, end: end), actor: .init(user), on: db)
+            }
+            guard let full = try await PairingModel.query(on: req.db).filter(\.$id == model.id!).with(\.$cadre).with(\.$collective).with(\.$student).first() else {
+                throw AppError.notFound("pairing")
+            }
+            return PairingService.dto(full, cadre: full.cadre)
+        }
+    }
+
+    struct ImportReport: Sendable {
+        var issues: [Localized]
+        var created: Int
+        var unchanged: Int
+    }
+
+    /// Reads a filled-in pairing table; writes nothing when it has problems unless told to take the valid rows.
+    static func importTable(_ data: Data, validOnly: Bool, actor: AuditTrail.Actor, on db: any Database) async throws -> ImportReport {
+        let records: [[String]]
+        do {
+            records = try SpreadsheetFile.load(data).records
+        } catch let error as TabularError {
+            return ImportReport(issues: [Localized(zh: "无法读取文件：\(error.reason.zh)", en: "Cannot read the file: \(error.reason.en)")], created: 0, unchanged: 0)
+        }
+        let world = try await PairingWorld.load(on: db)
+        let parsed = PairingTable.parse(records: records, units: world.units, cadres: world.cadres, collectives: world.collectives)
+        let issues = parsed.issues.map { issue in
+            Localized(zh: (issue.row.map { "第 \($0) 行：" } ?? "") + issue.reason.zh, en: (issue.row.map { "row \($0): " } ?? "") + issue.reason.en)
+        }
+        guard issues.isEmpty || validOnly, !parsed.links.isEmpty, let year = try await PairingService.currentYear(on: db) else {
+            return ImportReport(issues: issues, created: 0, unchanged: 0)
+        }
+        return try await db.write { db in
+            var report = ImportReport(issues: issues, created: 0, unchanged: 0)
+            for link in parsed.links {
+                let (_, created) = try await PairingService.add(staffNumber: link.staffNumber, collectiveCode: link.collectiveCode, studentNumber: nil, kind: .linked,
+                                                                year: year, range: year.range, actor: actor, on: db)
+                if created { report.created += 1 } else { report.unchanged += 1 }
+            }
+            return report
+        }
+    }
+
+    static func importPage(_ req: Request, report: ImportReport?, status: HTTPResponseStatus) throws -> Response {
+        let ctx = PageContext(req)
+        return .html(Layout.page(ctx, title: ctx.t("导入结对表", "Import the pairing table"),
+                                 breadcrumbs: [(ctx.t("结对", "Pairings"), SiteRoute.pairings.path()), (ctx.t("导入", "Import"), nil)], status: Int(status.code), content: .group(
+            .h1(.text(ctx.t("导入结对表", "Import the pairing table"))),
+            .unwrap(report) { r in
+                .group(
+                    .if(!r.issues.isEmpty, .div(.class("error-summary"), .h2(.text(ctx.t("以下行有问题", "Problems"))),
+                                                .ul(.forEach(r.issues.prefix(500)) { .li(.text(ctx.t($0))) }))),
+                    .div(.class("panel"), .p(.text(ctx.t("新增结对 \(r.created) 个，已存在 \(r.unchanged) 个。", "Created \(r.created), already there \(r.unchanged).")))))
+            },
+            .div(.class("panel"),
+                 .p(.text(ctx.t("表头：", "Header: ") + PairingTable.header.joined(separator: "、") + ctx.t("。多个学生集体用“、”分隔。", ". Separate several collectives with 、."))),
+                 .form(.method(.post), .action(SiteRoute.pairingsImport.path()), .enctype(.multipartData),
+                       Layout.csrfField(ctx),
+                       .div(.class("field"), .label(.for("file"), .text(ctx.t("选择文件（.xlsx 或 .csv）", "File (.xlsx or .csv)"))),
+                            .input(.type(.file), .id("file"), .name("file"), .attribute(named: "accept", value: ".xlsx,.csv"))),
+                       .div(.class("field"), .label(.class("check"), .input(.type(.checkbox), .name("validOnly"), .value("1")),
+                                                    .text(ctx.t(" 有问题时仍导入有效行", " Import the valid rows even if some have problems")))),
+                       .button(.type(.submit), .text(ctx.t("上传并导入", "Upload and import")))))
+        )), status: status)
+    }
+
+    /// A stand-alone A4 page in 公文 style: 小标宋/黑体 title, 仿宋 body, page numbers when printed.
+    static func printPage(title: String, rows: [PairingTable.Row]) -> String {
+        let body = PairingTable.records(rows).map { "<tr>" + $0.map { "<td>\(Components.escape($0))</td>" }.joined() + "</tr>" }.joined()
+        return """
+        <!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>\(Components.escape(title))</title>
+        <link rel="stylesheet" href="\(SiteRoute.stylesheet.path())"></head>
+        <body class="print-page" data-user-role="print"><main class="a4">
+        <h1 class="doc-title">\(Components.escape(title))</h1>
+        <table class="doc-table"><thead><tr>\(PairingTable.header.map { "<th>\($0)</th>" }.joined())</tr></thead><tbody>\(body)</tbody></table>
+        </main></body></html>
+        """
+    }
+}

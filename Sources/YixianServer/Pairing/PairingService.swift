@@ -1,0 +1,109 @@
+import Fluent
+import Foundation
+import Vapor
+import YixianCore
+
+struct PairingDTO: Content {
+    var id: UUID
+    var cadre: ContactDTO.CadreRef
+    var kind: String
+    var kindLabel: Localized
+    var collective: CollectiveRef?
+    var studentNumber: String?
+    var academicYear: String
+    var start: String
+    var end: String
+}
+
+struct PairingInput: Content {
+    var staffNumber: String?
+    var collectiveCode: String?
+    var studentNumber: String?
+    var kind: String?
+    var academicYear: String?
+    var start: String?
+    var end: String?
+}
+
+/// The roster as core values plus the pairings of the database, for tables, coverage and matching.
+struct PairingWorld: Sendable {
+    var units: [Unit]
+    var cadres: [Cadre]
+    var collectives: [Collective]
+    var pairings: [Pairing]
+    var pairingIDs: [UUID]
+
+    static func load(on db: any Database) async throws -> PairingWorld {
+        let units = try await UnitModel.query(on: db).all()
+        let unitCodes = Dictionary(uniqueKeysWithValues: units.map { ($0.id!, $0.code) })
+        let cadreModels = try await CadreModel.query(on: db).all()
+        let staff = Dictionary(uniqueKeysWithValues: cadreModels.map { ($0.id!, $0.staffNumber) })
+        let collectiveModels = try await CollectiveModel.query(on: db).all()
+        let codes = Dictionary(uniqueKeysWithValues: collectiveModels.map { ($0.id!, $0.code) })
+        let models = try await PairingModel.query(on: db).with(\.$student).all()
+        var pairings: [Pairing] = []
+        var ids: [UUID] = []
+        for p in models {
+            guard let number = staff[p.$cadre.id], let kind = Pairing.Kind(rawValue: p.kind), let s = LocalDate(p.startDate), let e = LocalDate(p.endDate), s <= e else { continue }
+            pairings.append(Pairing(cadreStaffNumber: number, kind: kind, collectiveCode: p.$collective.id.flatMap { codes[$0] },
+                                    studentNumber: p.student?.studentNumber, academicYearID: p.academicYear, range: DateRange(start: s, end: e)))
+            ids.append(p.id!)
+        }
+        return PairingWorld(units: units.map(\.core), cadres: cadreModels.map { $0.core(unitCode: unitCodes[$0.$unit.id] ?? "") },
+                            collectives: collectiveModels.map { $0.core(unitCode: unitCodes[$0.$unit.id] ?? "") }, pairings: pairings, pairingIDs: ids)
+    }
+}
+
+enum PairingService {
+    static func currentYear(on db: any Database, asOf: LocalDate = LocalDate(Date())) async throws -> AcademicYear? {
+        let years = try await CalendarAPI.load(on: db)
+        return years.first { $0.range.contains(asOf) } ?? years.last
+    }
+
+    /// Adds a pairing unless the same one already exists in that year (imports are idempotent).
+    @discardableResult
+    static func add(staffNumber: String, collectiveCode: String?, studentNumber: String?, kind: Pairing.Kind, year: AcademicYear,
+                    range: DateRange, actor: AuditTrail.Actor, on db: any Database) async throws -> (PairingModel, created: Bool) {
+        guard let cadre = try await CadreModel.query(on: db).filter(\.$staffNumber == staffNumber).first() else {
+            throw AppError.field("staffNumber", zh: "工号“\(staffNumber)”不存在", en: "Unknown staff number \(staffNumber)")
+        }
+        let collective = try await collectiveCode.asyncMap { code -> CollectiveModel in
+            guard let c = try await CollectiveModel.query(on: db).filter(\.$code == code).first() else {
+                throw AppError.field("collectiveCode", zh: "集体代码“\(code)”不存在", en: "Unknown collective \(code)")
+            }
+            return c
+        }
+        let student = try await studentNumber.asyncMap { number -> StudentModel in
+            guard let s = try await StudentModel.query(on: db).filter(\.$studentNumber == number).first() else {
+                throw AppError.field("studentNumber", zh: "学号“\(number)”不存在", en: "Unknown student \(number)")
+            }
+            return s
+        }
+        guard (collective == nil) != (student == nil) else {
+            throw AppError.field("collectiveCode", zh: "请指定一个学生集体或一名重点联系学生", en: "give one collective or one key student")
+        }
+        var existing = PairingModel.query(on: db).filter(\.$cadre.$id == cadre.id!).filter(\.$academicYear == year.id).filter(\.$kind == kind.rawValue)
+        if let collective { existing = existing.filter(\.$collective.$id == collective.id!) }
+        if let student { existing = existing.filter(\.$student.$id == student.id!) }
+        if let found = try await existing.first() { return (found, false) }
+        let model = PairingModel()
+        model.$cadre.id = cadre.id!
+        model.kind = kind.rawValue
+        model.$collective.id = collective?.id
+        model.$student.id = student?.id
+        model.academicYear = year.id
+        model.startDate = range.start.iso
+        model.endDate = range.end.iso
+        try await model.create(on: db)
+        try await AuditTrail.record("pairing.create", objectType: "pairing", objectID: model.id!.uuidString,
+                                    detail: "\(staffNumber) \(kind.rawValue) \(collectiveCode ?? studentNumber ?? "")", by: actor, on: db)
+        return (model, true)
+    }
+
+    static func dto(_ p: PairingModel, cadre: CadreModel) -> PairingDTO {
+        PairingDTO(id: p.id!, cadre: .init(id: cadre.id!, staffNumber: cadre.staffNumber, name: cadre.name), kind: p.kind,
+                   kindLabel: Pairing.Kind(rawValue: p.kind)?.label ?? Localized(zh: p.kind, en: p.kind),
+                   collective: p.collective.map { CollectiveRef(id: $0.id!, code: $0.code, name: $0.name, kind: $0.kind) },
+                   studentNumber: p.student?.studentNumber, academicYear: p.academicYear, start: p.startDate, end: p.endDate)
+    }
+}
