@@ -311,6 +311,39 @@ struct ComplianceScenarioTests {
         #expect(cell.excluded == [ComplianceExclusion(id: "online", reason: .wrongKind)])
     }
 
+    @Test("time share: a cadre who takes the role mid-term owes half of the workdays from then, with the hours from then")
+    func timeShareFromRoleStart() throws {
+        // setup: MOE. 刘院长 heads the student-work department from Monday 09-08: 09-08 … 09-12 has 5 workdays
+        // (40 hours), half is 20 hours. The 12-hour survey on 09-04 was done as a dean and does not count.
+        let policy = try ComplianceFixture.preset("moe-2019")
+        let scenario = ComplianceFixture.scenario(
+            contacts: """
+            [ { id: as-dean, cadre: C001, kind: survey, start: "2025-09-04T08:00", end: "2025-09-04T20:00" },
+              { id: talks, cadre: C001, kind: heart-to-heart, start: "2025-09-09T08:00", hours: 21 } ]
+            """,
+            changes: "[ { staff: C001, from: 2025-09-08, unit: XGB, posts: [部长], rank: director } ]")
+        // act
+        let report = try ComplianceFixture.evaluate(policy: policy, scenario: scenario, asOf: "2025-09-12")
+        // check
+        let cell = try #require(report.cell("C001", "half-time-with-students", "2025-2026-1"))
+        #expect(cell.required == 20 && cell.achieved == 21)
+        #expect(cell.status == .onTrack)
+        #expect(cell.counted == ["talks"])
+        #expect(cell.excluded == [ComplianceExclusion(id: "as-dean", reason: .notInRole)])
+        #expect(cell.note?.hasPrefix("5 个工作日") == true)
+    }
+
+    @Test("dates print as zero-padded ISO text, as reports and case notes show them")
+    func isoText() {
+        // setup
+        let dates = [(1, 1, 1), (999, 12, 31), (2025, 9, 3), (2026, 11, 25), (9999, 12, 31)]
+        // act
+        let texts = dates.map { LocalDate(year: $0.0, month: $0.1, day: $0.2)!.iso }
+        // check
+        #expect(texts == ["0001-01-01", "0999-12-31", "2025-09-03", "2026-11-25", "9999-12-31"])
+        #expect(texts.map { LocalDate($0) } == dates.map { LocalDate(year: $0.0, month: $0.1, day: $0.2) })
+    }
+
     @Test("roll-ups count every status per unit and for the school")
     func rollups() throws {
         // setup: MOE lecture rule; the secretary lectured, the two vice presidents did not
@@ -378,10 +411,12 @@ struct ComplianceScenarioTests {
     @Test("the benchmark reports its figures")
     func benchmarkRuns() {
         // act
-        let text = ComplianceBenchmark.run(cadres: 40, collectives: 100, contacts: 800, runs: 1)
+        let text = ComplianceBenchmark.run(students: 1_200, cadres: 40, collectives: 100, contacts: 800, runs: 3)
         // check
-        #expect(text.contains("40 cadres") && text.contains("800 ledger lines"))
-        #expect(text.contains("evaluate on the index, warm: median"))
+        #expect(text.contains("1200 students") && text.contains("40 cadres") && text.contains("800 ledger lines"))
+        #expect(text.contains("index build (once per data version): median"))
+        #expect(text.contains("evaluate, warm, full detail: median") && text.contains("over 3 runs"))
+        #expect(text.contains("goal ≤ 50.0 ms warm median: met") || text.contains("goal ≤ 50.0 ms warm median: NOT met"))
     }
 
     @Test("a monthly filing due on the 5th of the following month")

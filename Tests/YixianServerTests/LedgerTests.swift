@@ -99,7 +99,7 @@ struct LedgerTests {
             record.createdAt = Date()
             record.submittedAt = Date()
             record.version = 1
-            record.confirmCode = "OTHER234"
+            record.confirmCode = "WXYZ2345"
             try await record.create(on: server.app.db)
             let edit = try await server.api(.PATCH, "/api/v1/contacts/\(record.id!)", as: "cadre", json: Self.body(extra: ["reason": "x"]))
             #expect(edit.status == .notFound)
@@ -107,7 +107,7 @@ struct LedgerTests {
             #expect(try await server.api(.GET, "/api/v1/contacts/\(record.id!)", as: "secretary").status == .notFound, "another unit's")
             #expect(try await ContactRecordModel.find(record.id, on: server.app.db)?.place == "原地点")
             // And a student of CS cannot confirm a record of an ME class.
-            let confirm = try await server.api(.POST, "/api/v1/confirmations", as: "student", json: ["code": "OTHER234"])
+            let confirm = try await server.api(.POST, "/api/v1/confirmations", as: "student", json: ["code": "WXYZ2345"])
             #expect(confirm.status == .forbidden)
             #expect(confirm.body.contains("不在这条记录涉及的学生集体中"))
         }

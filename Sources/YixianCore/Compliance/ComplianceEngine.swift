@@ -105,9 +105,11 @@ struct EvalPeriod {
     var termIndex: Int?
     var counts: Bool
     var pauseNote: String?
-    /// Day numbers of `range`, kept because inner loops compare them often.
+    /// Day numbers of `range` and `window`, kept because inner loops compare them often.
     var first: Int
     var last: Int
+    var windowFirst: Int
+    var windowLast: Int
 
     init(ref: CompliancePeriod, range: DateRange, window: DateRange, termIndex: Int?, counts: Bool, pauseNote: String? = nil) {
         self.ref = ref
@@ -118,6 +120,8 @@ struct EvalPeriod {
         self.pauseNote = pauseNote
         self.first = range.start.dayNumber
         self.last = range.end.dayNumber
+        self.windowFirst = window.start.dayNumber
+        self.windowLast = window.end.dayNumber
     }
 }
 
@@ -126,9 +130,11 @@ private struct CadreContext {
     var states: [(from: Int, cadre: Cadre)]
     /// Per state, per rule: the required quantity when the rule binds the cadre in that state.
     var quantities: [[Double?]]
-    /// Contact indices sorted by start day, only lines up to the as-of day.
-    var records: [Int]
-    var days: [Int]
+    /// Per state: the index of the cadre's unit, or -1.
+    var units: [Int32]
+    /// The cadre's positions in the index's lines (sorted by start), and the index's line days.
+    var lines: Range<Int>
+    var days: [Int32]
     /// The as-of day: lines after it do not exist yet for this evaluation.
     var lastDay: Int
     var pairings: [Pairing]
@@ -140,17 +146,17 @@ private struct CadreContext {
         return index
     }
 
-    /// Positions in `records` of lines whose start day is within the range and not after the as-of day.
-    func slice(_ range: DateRange) -> Range<Int> {
-        let end = lowerBound(min(range.end.dayNumber, lastDay) + 1)
-        return min(lowerBound(range.start.dayNumber), end)..<end
+    /// Positions of lines whose start day is within `first...last` and not after the as-of day.
+    func slice(first: Int, last: Int) -> Range<Int> {
+        let end = lowerBound(min(last, lastDay) + 1)
+        return min(lowerBound(first), end)..<end
     }
 
     private func lowerBound(_ value: Int) -> Int {
-        var low = 0, high = days.count
+        var low = lines.lowerBound, high = lines.upperBound
         while low < high {
             let mid = (low + high) / 2
-            if days[mid] < value { low = mid + 1 } else { high = mid }
+            if Int(days[mid]) < value { low = mid + 1 } else { high = mid }
         }
         return low
     }
@@ -172,6 +178,14 @@ struct CompactContact {
     /// Slice of `Evaluation.contactCollectives`.
     var collectivesStart: Int32
     var collectivesCount: Int32
+}
+
+struct QuantityPlan {
+    /// Index of the rule's subject selector.
+    var subject: Int
+    /// Role-dependent values in policy order: the first whose selector matches applies.
+    var options: [(slot: Int, value: Double)]
+    var fallback: Double?
 }
 
 struct CompactPairing {
@@ -249,13 +263,23 @@ private final class Evaluation: @unchecked Sendable {
     let roleSelectors: [String: RoleSelector]
     let yearPairings: [Pairing]
     var periodCache: [PeriodKind: [EvalPeriod]] = [:]
+    var judgedCache: [PeriodKind: [EvalPeriod]] = [:]
+    /// By rule index, for “every” rules: per outer period, the indices of its sub-periods.
+    var everyMembers: [[[Int]]] = []
     /// By ledger kind id: the venue a line of that kind has when it names none (-1: none).
     let defaultVenue: [Int32]
     /// By rule index, for rules that count ledger lines.
     var filters: [CompiledFilter?] = []
     let listOtherKinds: Bool
+    /// Distinct cadre selectors of the rules: subjects, and the roles of role-dependent quantities.
+    let selectors: [RoleSelector]
+    /// By rule: how to read a cadre's requirement from which of `selectors` it matches; nil for unit rules.
+    let quantityPlans: [QuantityPlan?]
+    /// By rule and judged period (`judgedPeriods(per)` order): the deadline of count rules, or why it cannot be resolved.
+    var countDeadlines: [[(date: LocalDate?, note: String?)]] = []
 
-    var compact: [CompactContact] { index.compact }
+    var lines: [CompactContact] { index.lines }
+    var lineIDs: [String] { index.lineIDs }
     var contactCollectives: [Int32] { index.contactCollectives }
     var collectiveKinds: [CollectiveKind] { index.collectiveKinds }
     var collectiveUnits: [Int32] { index.collectiveUnits }
@@ -273,6 +297,28 @@ private final class Evaluation: @unchecked Sendable {
         self.asOf = asOf
         self.asOfDay = asOf.dayNumber
         self.roleSelectors = policy.roleSelectors
+        var slots: [RoleSelector: Int] = [:], selectors: [RoleSelector] = []
+        func slot(_ selector: RoleSelector) -> Int {
+            if let known = slots[selector] { return known }
+            selectors.append(selector)
+            slots[selector] = selectors.count - 1
+            return selectors.count - 1
+        }
+        self.quantityPlans = policy.rules.map { rule -> QuantityPlan? in
+            guard case .cadres(let selector) = rule.subject else { return nil }
+            let amount: RuleQuantity
+            switch rule.body {
+            case .count(let body): amount = body.atLeast
+            case .every(let body): amount = body.atLeast
+            case .pairing(let body): amount = RuleQuantity(Double(body.minimum))
+            case .timeShare(let body): amount = RuleQuantity(body.atLeast)
+            default: return nil
+            }
+            // A role-dependent quantity names a role: `.role(name)` matches exactly as that role does.
+            return QuantityPlan(subject: slot(selector), options: amount.byRole.map { (slot(.role($0.role)), $0.value) },
+                                fallback: amount.fallback)
+        }
+        self.selectors = selectors
         self.yearPairings = index.input.pairings.filter { $0.academicYearID == year.id }
         // Venue ids: the ledger's, then the policy's own (which no line names explicitly).
         var venueIDs = index.venueIDs
@@ -300,6 +346,23 @@ private final class Evaluation: @unchecked Sendable {
             }
         }
         for kind in PeriodKind.allCases { periodCache[kind] = makePeriods(kind) }
+        for kind in PeriodKind.allCases {
+            judgedCache[kind] = periods(kind).filter { $0.counts && ($0.range.start <= asOf || kind == .term || kind == .academicYear) }
+        }
+        countDeadlines = policy.rules.map { rule in
+            guard case .count(let body) = rule.body, let spec = body.deadline else { return [] }
+            return judgedPeriods(body.per).map { period -> (date: LocalDate?, note: String?) in
+                guard let term = period.termIndex.map({ year.terms[$0] }) else { return (nil, nil) }
+                do throws(DeadlineResolutionError) {
+                    return (try spec.resolve(term: term, calendar: input.workdays), nil)
+                } catch { return (nil, error.reason.zh) }
+            }
+        }
+        everyMembers = policy.rules.map { rule in
+            guard case .every(let body) = rule.body else { return [] }
+            let subs = periods(body.per)
+            return periods(body.within).map { outer in subs.indices.filter { subs[$0].first >= outer.first && subs[$0].first <= outer.last } }
+        }
     }
 
     func venue(of record: CompactContact) -> Int32 { record.venue >= 0 ? record.venue : defaultVenue[Int(record.kind)] }
@@ -327,7 +390,9 @@ private final class Evaluation: @unchecked Sendable {
             } else {
                 for cadre in cadres[min(cadres.count, chunk * chunkSize)..<min(cadres.count, (chunk + 1) * chunkSize)] {
                     let context = context(for: cadre)
-                    for (ruleIndex, rule) in rules.enumerated() {
+                    // Most rules bind few cadres: skip the others before touching the rule at all.
+                    for ruleIndex in rules.indices where context.quantities.contains(where: { $0[ruleIndex] != nil }) {
+                        let rule = rules[ruleIndex]
                         switch rule.body {
                         case .count(let body): countCells(rule, ruleIndex, body, context, into: &local[ruleIndex])
                         case .every(let body): everyCells(rule, ruleIndex, body, context, into: &local[ruleIndex])
@@ -396,9 +461,7 @@ private final class Evaluation: @unchecked Sendable {
     }
 
     /// Periods a rule is judged over: past and current ones, plus future terms and years (shown as not yet due).
-    private func judgedPeriods(_ kind: PeriodKind) -> [EvalPeriod] {
-        periods(kind).filter { $0.counts && ($0.range.start <= asOf || kind == .term || kind == .academicYear) }
-    }
+    private func judgedPeriods(_ kind: PeriodKind) -> [EvalPeriod] { judgedCache[kind] ?? [] }
 
     /// The day whose roster decides who a period binds: its last day, or the as-of day while it runs.
     private func judgeDay(_ range: DateRange) -> Int { min(asOfDay, range.end.dayNumber) }
@@ -408,35 +471,28 @@ private final class Evaluation: @unchecked Sendable {
     private func context(for cadre: Cadre) -> CadreContext {
         let later = index.changesByCadre[cadre.staffNumber] ?? []
         let states = [(from: Int.min, cadre: cadre)] + later.map { (from: $0.effectiveOn.dayNumber, cadre: $0.cadre) }
-        let quantities = states.map { state in policy.rules.map { quantity($0, for: state.cadre) } }
-        let lines = index.recordsByCadre[cadre.staffNumber] ?? ([], [])
+        let quantities = states.map { self.quantities(for: $0.cadre) }
+        let units = states.map { unitIndex[$0.cadre.unitCode] ?? -1 }
         let pairings = (index.pairingsByCadre[cadre.staffNumber] ?? []).filter { $0.academicYearID == year.id }
         let compactPairings = pairings.compactMap { pairing in
             pairing.collectiveCode.flatMap { index.collectiveIndex[$0] }.map {
                 CompactPairing(collective: $0, kind: pairing.kind, start: Int32(pairing.range.start.dayNumber), end: Int32(pairing.range.end.dayNumber))
             }
         }
-        return CadreContext(states: states, quantities: quantities, records: lines.records,
-                            days: lines.days, lastDay: asOfDay, pairings: pairings, compactPairings: compactPairings)
+        return CadreContext(states: states, quantities: quantities, units: units, lines: index.linesByCadre[cadre.staffNumber] ?? 0..<0,
+                            days: index.lineDays, lastDay: asOfDay, pairings: pairings, compactPairings: compactPairings)
     }
 
-    /// The rule's requirement for a cadre in one state, or nil when the rule does not bind it.
-    private func quantity(_ rule: PolicyRule, for cadre: Cadre) -> Double? {
-        guard cadre.active, case .cadres(let selector) = rule.subject else { return nil }
+    /// Per rule: the requirement of every cadre state, or nil when the rule does not bind the cadre in it.
+    private func quantities(for cadre: Cadre) -> [Double?] {
+        guard cadre.active else { return Array(repeating: nil, count: quantityPlans.count) }
         let unitKind = unitByCode[cadre.unitCode]?.kind
-        guard selector.matches(cadre, unitKind: unitKind, roles: roleSelectors) else { return nil }
-        let amount: RuleQuantity
-        switch rule.body {
-        case .count(let body): amount = body.atLeast
-        case .every(let body): amount = body.atLeast
-        case .pairing(let body): return Double(body.minimum)
-        case .timeShare(let body): return body.atLeast
-        default: return nil
+        // Each distinct selector once: rules share roles, and matching walks sets of strings.
+        let matched = selectors.map { $0.matches(cadre, unitKind: unitKind, roles: roleSelectors) }
+        return quantityPlans.map { plan in
+            guard let plan, matched[plan.subject] else { return nil }
+            return plan.options.first { matched[$0.slot] }?.value ?? plan.fallback
         }
-        for option in amount.byRole where roleSelectors[option.role]?.matches(cadre, unitKind: unitKind, roles: roleSelectors) == true {
-            return option.value
-        }
-        return amount.fallback
     }
 
     private func subject(_ context: CadreContext, state: Int) -> ComplianceSubject {
@@ -486,28 +542,36 @@ private final class Evaluation: @unchecked Sendable {
     }
 
     /// Scans the lines of a window: what counts in `range` (and by `deadline`), and why the rest does not.
-    private func scan(_ context: CadreContext, cadre: Cadre, filter: CompiledFilter, window: DateRange, range: DateRange,
-                      deadline: LocalDate? = nil, counted: inout [String], excluded: inout [ComplianceExclusion]) -> Tally {
+    /// `held`: when given, the only days (numbers) of the period on which lines count; the others are `notInRole`.
+    private func scan(_ context: CadreContext, state: Int, filter: CompiledFilter, period: EvalPeriod, deadline: LocalDate? = nil,
+                      held: [ClosedRange<Int32>]? = nil, counted: inout [String], excluded: inout [ComplianceExclusion]) -> Tally {
         var tally = Tally()
-        let first = Int32(range.start.dayNumber), last = Int32(range.end.dayNumber)
+        let first = Int32(period.first), last = Int32(period.last)
         let lastCounting = deadline.map { min(last, Int32($0.dayNumber)) } ?? last
-        let cadreUnit = unitIndex[cadre.unitCode] ?? -1
-        for position in context.slice(window) {
-            let index = context.records[position]
-            let record = compact[index]
+        let cadreUnit = context.units[state]
+        let lines = self.lines, lineIDs = self.lineIDs
+        let positions = context.slice(first: period.windowFirst, last: period.windowLast)
+        // Room for every line at once rather than a doubling series (most lines of a window do not count).
+        if excluded.capacity < excluded.count + positions.count {
+            excluded.reserveCapacity(max(excluded.count + positions.count, 2 * excluded.capacity))
+        }
+        for position in positions {
+            let record = lines[position]
             if record.day < first || record.day > last {
-                excluded.append(ComplianceExclusion(id: input.contacts[index].id, reason: .outsidePeriod))
+                excluded.append(ComplianceExclusion(id: lineIDs[position], reason: .outsidePeriod))
+            } else if let held, !held.contains(where: { $0.contains(record.day) }) {
+                excluded.append(ComplianceExclusion(id: lineIDs[position], reason: .notInRole))
             } else if let reason = exclusion(record, filter, context, cadreUnit: cadreUnit) {
                 if reason != .wrongKind || listOtherKinds {
-                    excluded.append(ComplianceExclusion(id: input.contacts[index].id, reason: reason))
+                    excluded.append(ComplianceExclusion(id: lineIDs[position], reason: reason))
                 }
             } else if record.day > lastCounting {
-                excluded.append(ComplianceExclusion(id: input.contacts[index].id, reason: .afterDeadline))
+                excluded.append(ComplianceExclusion(id: lineIDs[position], reason: .afterDeadline))
             } else {
                 let venue = venue(of: record)
                 let listed = filter.venues.map { venue >= 0 && $0.indices.contains(Int(venue)) && $0[Int(venue)] } ?? true
                 tally.add(record, venue: listed ? venue : -1)
-                counted.append(input.contacts[index].id)
+                counted.append(lineIDs[position])
             }
         }
         return tally
@@ -524,17 +588,14 @@ private final class Evaluation: @unchecked Sendable {
     }
 
     private func countCells(_ rule: PolicyRule, _ ruleIndex: Int, _ body: CountRule, _ context: CadreContext, into cells: inout [ComplianceCell]) {
-        for period in judgedPeriods(body.per) {
-            let stateIndex = context.stateIndex(on: judgeDay(period.range))
+        let deadlines = countDeadlines[ruleIndex]
+        for (position, period) in judgedPeriods(body.per).enumerated() {
+            let stateIndex = context.stateIndex(on: min(asOfDay, period.last))
             guard let required = context.quantities[stateIndex][ruleIndex] else { continue }
-            let cadre = context.states[stateIndex].cadre
-            var deadline: LocalDate?
-            var note: String?
-            if let spec = body.deadline, let term = period.termIndex.map({ year.terms[$0] }) {
-                do { deadline = try spec.resolve(term: term, calendar: input.workdays) } catch { note = error.reason.zh }
-            }
+            let deadline = deadlines.isEmpty ? nil : deadlines[position].date
+            let note = deadlines.isEmpty ? nil : deadlines[position].note
             var counted: [String] = [], excluded: [ComplianceExclusion] = []
-            let tally = scan(context, cadre: cadre, filter: filters[ruleIndex]!, window: period.window, range: period.range,
+            let tally = scan(context, state: stateIndex, filter: filters[ruleIndex]!, period: period,
                              deadline: deadline, counted: &counted, excluded: &excluded)
             let achieved = tally.value(body.measure)
             let end = deadline.map { min(max($0, period.range.start), period.range.end) } ?? period.range.end
@@ -548,8 +609,7 @@ private final class Evaluation: @unchecked Sendable {
     private func everyCells(_ rule: PolicyRule, _ ruleIndex: Int, _ body: EveryPeriodRule, _ context: CadreContext, into cells: inout [ComplianceCell]) {
         let subs = periods(body.per)
         let filter = filters[ruleIndex]!
-        for outer in periods(body.within) {
-            let members = subs.indices.filter { subs[$0].first >= outer.first && subs[$0].first <= outer.last }
+        for (outer, members) in zip(periods(body.within), everyMembers[ruleIndex]) {
             var parts: [CompliancePart] = []
             parts.reserveCapacity(members.count)
             var counted: [String] = [], excluded: [ComplianceExclusion] = []
@@ -563,8 +623,8 @@ private final class Evaluation: @unchecked Sendable {
                 let reason: ComplianceExclusionReason? = !sub.counts ? .pausedPeriod : (required == nil ? .notInRole : nil)
                 if let reason {
                     if started {
-                        for position in context.slice(sub.range) {
-                            excluded.append(ComplianceExclusion(id: input.contacts[context.records[position]].id, reason: reason))
+                        for position in context.slice(first: sub.first, last: sub.last) {
+                            excluded.append(ComplianceExclusion(id: lineIDs[position], reason: reason))
                         }
                     }
                     parts.append(CompliancePart(id: sub.ref.id, label: sub.ref.label, start: sub.range.start, end: sub.range.end,
@@ -577,8 +637,7 @@ private final class Evaluation: @unchecked Sendable {
                 countingTotal += 1
                 var achieved = 0.0
                 if started {
-                    let tally = scan(context, cadre: context.states[stateIndex].cadre, filter: filter, window: sub.window,
-                                     range: sub.range, counted: &counted, excluded: &excluded)
+                    let tally = scan(context, state: stateIndex, filter: filter, period: sub, counted: &counted, excluded: &excluded)
                     achieved = tally.value(body.measure)
                 }
                 let closed = sub.last < asOfDay
@@ -654,16 +713,28 @@ private final class Evaluation: @unchecked Sendable {
         for period in judgedPeriods(body.per) {
             let stateIndex = context.stateIndex(on: judgeDay(period.range))
             guard context.quantities[stateIndex][ruleIndex] != nil else { continue }
+            // Only the days the cadre held the role count, on both sides of the share: a cadre who takes the
+            // role mid-term owes half-time from that day on, with the hours logged from then.
+            let through = min(asOfDay, period.last)
+            var held: [ClosedRange<Int32>] = []
+            for (i, state) in context.states.enumerated() where context.quantities[i][ruleIndex] != nil {
+                let from = max(state.from, period.first)
+                let to = min(i + 1 < context.states.count ? context.states[i + 1].from - 1 : through, through)
+                if from <= to { held.append(Int32(from)...Int32(to)) }
+            }
             var counted: [String] = [], excluded: [ComplianceExclusion] = []
-            let tally = scan(context, cadre: context.states[stateIndex].cadre, filter: filters[ruleIndex]!, window: period.window,
-                             range: period.range, counted: &counted, excluded: &excluded)
+            let tally = scan(context, state: stateIndex, filter: filters[ruleIndex]!, period: period, held: held,
+                             counted: &counted, excluded: &excluded)
             let status: ComplianceStatus
             var required = 0.0
             var note: String?
             if asOf < period.range.start {
                 status = .notYetDue
             } else {
-                let workdays = input.workdays.workdays(in: DateRange(start: period.range.start, end: min(asOf, period.range.end)))
+                let workdays = held.reduce(0) { sum, days in
+                    sum + input.workdays.workdays(in: DateRange(start: LocalDate(dayNumber: Int(days.lowerBound)),
+                                                                end: LocalDate(dayNumber: Int(days.upperBound))))
+                }
                 required = body.atLeast * Double(workdays) * body.hoursPerWorkday
                 note = "\(workdays) 个工作日 × \(yamlNumberText(body.hoursPerWorkday)) 小时 × \(yamlNumberText(body.atLeast * 100))%"
                 let enough = tally.hours >= required - 1e-9
@@ -698,8 +769,9 @@ private final class Evaluation: @unchecked Sendable {
         }
         let deadline = body.deadline.flatMap { spec in year.terms.first.flatMap { try? spec.resolve(term: $0, calendar: input.workdays) } }
         let wanted = input.roster.collectives.filter { $0.active && body.collectiveKinds.contains($0.kind) }.sorted { $0.code < $1.code }
+        let wantedByUnit = Dictionary(grouping: wanted, by: \.unitCode)
         return unitSubjects(rule.subject).compactMap { subject in
-            let mine = subject.kind == .school ? wanted : wanted.filter { $0.unitCode == subject.id }
+            let mine = subject.kind == .school ? wanted : wantedByUnit[subject.id] ?? []
             guard !mine.isEmpty else { return nil }
             var counted: [String] = [], excluded: [ComplianceExclusion] = []
             for collective in mine {
@@ -766,14 +838,18 @@ private final class Evaluation: @unchecked Sendable {
     private func responseCells(_ rule: PolicyRule, _ body: ResponseRule) -> [ComplianceCell] {
         var cells: [ComplianceCell] = []
         let known = input.cases.filter { $0.receivedOn <= asOf }.sorted { ($0.receivedOn, $0.id) < ($1.receivedOn, $1.id) }
+        // A case is judged the same for its unit and for the school: once.
+        let judged = known.map { item in body.tier(item.tier).map { judgeCase(item, $0, workdays: body.workdays) } }
+        let received = known.map(\.receivedOn.dayNumber)
+        let byUnit = Dictionary(grouping: known.indices, by: { known[$0].responsibleUnitCode })
         for subject in unitSubjects(rule.subject) {
-            let mine = subject.kind == .school ? known : known.filter { $0.responsibleUnitCode == subject.id }
+            let mine = subject.kind == .school ? Array(known.indices) : byUnit[subject.id] ?? []
             for period in periods(.term) where period.range.start <= asOf {
                 var parts: [CompliancePart] = []
                 var counted: [String] = [], excluded: [ComplianceExclusion] = []
-                for item in mine where period.range.contains(item.receivedOn) {
-                    guard let tier = body.tier(item.tier) else { continue }
-                    let part = judgeCase(item, tier, workdays: body.workdays)
+                for caseIndex in mine where period.first <= received[caseIndex] && received[caseIndex] <= period.last {
+                    guard let part = judged[caseIndex] else { continue }
+                    let item = known[caseIndex]
                     parts.append(part.part)
                     if let reason = part.reason { excluded.append(ComplianceExclusion(id: item.id, reason: reason)) } else {
                         counted.append(item.id)
@@ -821,48 +897,55 @@ private final class Evaluation: @unchecked Sendable {
                 status = asOf >= nextDue ? .atRisk : .onTrack
             }
         }
-        var note = "答复截止 " + isoText(answerDue)
-        if let firstDue { note = "首次响应截止 " + isoText(firstDue) + "；" + note }
+        var note = "答复截止 " + answerDue.iso
+        if let firstDue { note = "首次响应截止 " + firstDue.iso + "；" + note }
         let part = CompliancePart(id: item.id, label: "\(item.id)（\(tier.label ?? tier.name)）", start: item.receivedOn, end: answerDue,
                                   counts: true, required: 1, achieved: reason == nil ? 1 : 0, status: status, note: note)
         return (part, reason)
     }
 
-    /// `YYYY-MM-DD` without `String(format:)`, which is slow enough to show in the case pass.
-    private func isoText(_ date: LocalDate) -> String {
-        func pad(_ value: Int, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        return pad(date.year, 4) + "-" + pad(date.month, 2) + "-" + pad(date.day, 2)
-    }
-
     // MARK: Roll-ups
 
     private func summarize(_ cells: [ComplianceCell]) -> ComplianceReport {
-        struct Key: Hashable { var unit: String; var rule: String; var period: String }
-        var tallies: [Key: ComplianceTally] = [:]
-        var unitTotals: [String: ComplianceTally] = [:]
-        var schoolTotal = ComplianceTally()
-        for cell in cells {
-            if cell.subject.kind != .school {
-                tallies[Key(unit: cell.subject.unitCode, rule: cell.ruleID, period: cell.period.id), default: ComplianceTally()].add(cell.status)
-            }
-            tallies[Key(unit: Filing.schoolUnitCode, rule: cell.ruleID, period: cell.period.id), default: ComplianceTally()].add(cell.status)
-            if cell.severity == .required {
-                unitTotals[cell.subject.unitCode, default: ComplianceTally()].add(cell.status)
-                schoolTotal.add(cell.status)
+        // One hash per cell: tallies per (unit, rule, period); the school's tallies are sums of them.
+        struct Key: Hashable { var unit: String; var rule: Int; var period: String }
+        let ruleOrder = Dictionary(policy.rules.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var byUnit: [Key: ComplianceTally] = [:]
+        var schoolSubjects: [Key: ComplianceTally] = [:]
+        var lastRuleID = "", lastRule = 0
+        for index in cells.indices {
+            let ruleID = cells[index].ruleID
+            if ruleID != lastRuleID { lastRuleID = ruleID; lastRule = ruleOrder[ruleID] ?? 0 }
+            if cells[index].subject.kind == .school {
+                schoolSubjects[Key(unit: Filing.schoolUnitCode, rule: lastRule, period: cells[index].period.id), default: ComplianceTally()]
+                    .add(cells[index].status)
+            } else {
+                byUnit[Key(unit: cells[index].subject.unitCode, rule: lastRule, period: cells[index].period.id), default: ComplianceTally()]
+                    .add(cells[index].status)
             }
         }
-        let ruleOrder = Dictionary(policy.rules.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let rollups = tallies.map { ComplianceRollup(unitCode: $0.key.unit, ruleID: $0.key.rule, periodID: $0.key.period, tally: $0.value) }
-            .sorted { a, b in
-                let aSchool = a.unitCode == Filing.schoolUnitCode, bSchool = b.unitCode == Filing.schoolUnitCode
-                if aSchool != bSchool { return !aSchool }
-                if a.unitCode != b.unitCode { return a.unitCode < b.unitCode }
-                let ra = ruleOrder[a.ruleID] ?? 0, rb = ruleOrder[b.ruleID] ?? 0
-                return ra != rb ? ra < rb : a.periodID < b.periodID
+        let required = policy.rules.map { $0.severity == .required }
+        var tallies = schoolSubjects
+        var unitTotals: [String: ComplianceTally] = [:]
+        var schoolTotal = ComplianceTally()
+        for (key, tally) in schoolSubjects where required[key.rule] {
+            unitTotals[Filing.schoolUnitCode, default: ComplianceTally()].add(tally)
+            schoolTotal.add(tally)
+        }
+        for (key, tally) in byUnit {
+            tallies[key, default: ComplianceTally()].add(tally)
+            tallies[Key(unit: Filing.schoolUnitCode, rule: key.rule, period: key.period), default: ComplianceTally()].add(tally)
+            if required[key.rule] {
+                unitTotals[key.unit, default: ComplianceTally()].add(tally)
+                schoolTotal.add(tally)
             }
+        }
+        let rollups = tallies.sorted { a, b in
+            let aSchool = a.key.unit == Filing.schoolUnitCode, bSchool = b.key.unit == Filing.schoolUnitCode
+            if aSchool != bSchool { return !aSchool }
+            if a.key.unit != b.key.unit { return a.key.unit < b.key.unit }
+            return a.key.rule != b.key.rule ? a.key.rule < b.key.rule : a.key.period < b.key.period
+        }.map { ComplianceRollup(unitCode: $0.key.unit, ruleID: policy.rules[$0.key.rule].id, periodID: $0.key.period, tally: $0.value) }
         return ComplianceReport(policyID: policy.id, academicYearID: year.id, asOf: asOf, cells: cells, rollups: rollups,
                                 unitTotals: unitTotals, schoolTotal: schoolTotal)
     }

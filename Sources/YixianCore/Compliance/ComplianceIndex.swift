@@ -5,7 +5,11 @@ import Foundation
 /// (or another policy over the same facts) does not redo it. The server keeps one per data version.
 public final class ComplianceIndex: Sendable {
     public let input: ComplianceInput
-    let compact: [CompactContact]
+    /// Ledger lines reduced to numbers, ordered by (cadre, start, id) so that one cadre's lines sit
+    /// together in memory; `lineIDs` and `lineDays` run in the same order.
+    let lines: [CompactContact]
+    let lineIDs: [String]
+    let lineDays: [Int32]
     let contactCollectives: [Int32]
     /// Kind and venue codes seen in the ledger, numbered in order of first use.
     let kindIDs: [String: Int32]
@@ -20,8 +24,8 @@ public final class ComplianceIndex: Sendable {
     let unitByCode: [String: Unit]
     let collectiveByCode: [String: Collective]
     let cadres: [Cadre]
-    /// Per cadre: line indices by (start, id), and their day numbers for binary search.
-    let recordsByCadre: [String: (records: [Int], days: [Int])]
+    /// Per cadre: its positions in `lines`.
+    let linesByCadre: [String: Range<Int>]
     let pairingsByCadre: [String: [Pairing]]
     let changesByCadre: [String: [CadreChange]]
 
@@ -37,11 +41,21 @@ public final class ComplianceIndex: Sendable {
             kinds.append(collective.kind)
             units.append(unitIndex[collective.unitCode] ?? -1)
         }
-        var kindIDs: [String: Int32] = [:], kindCodes: [String] = [], venueIDs: [String: Int32] = [:]
-        var compact: [CompactContact] = [], flat: [Int32] = []
-        compact.reserveCapacity(input.contacts.count)
+        // Lines by (cadre, start, id): verdicts and listings never depend on the order the ledger came in.
+        let contacts = input.contacts
+        let starts = contacts.map(\.start.timeIntervalSince1970)
         var byCadre: [String: [Int]] = [:]
-        for (index, record) in input.contacts.enumerated() {
+        for (index, record) in contacts.enumerated() { byCadre[record.cadreStaffNumber, default: []].append(index) }
+        let order = byCadre.keys.sorted().flatMap { staff in
+            byCadre[staff]!.sorted { a, b in starts[a] != starts[b] ? starts[a] < starts[b] : contacts[a].id < contacts[b].id }
+        }
+        var kindIDs: [String: Int32] = [:], kindCodes: [String] = [], venueIDs: [String: Int32] = [:]
+        var lines: [CompactContact] = [], flat: [Int32] = []
+        lines.reserveCapacity(contacts.count)
+        var linesByCadre: [String: Range<Int>] = [:]
+        var runStart = 0
+        for (position, index) in order.enumerated() {
+            let record = contacts[index]
             let kind = kindIDs[record.kind] ?? {
                 kindIDs[record.kind] = Int32(kindCodes.count)
                 kindCodes.append(record.kind)
@@ -51,24 +65,22 @@ public final class ComplianceIndex: Sendable {
             let start = Int32(flat.count)
             for code in record.collectiveCodes { if let index = collectiveIndex[code] { flat.append(index) } }
             let standing: CompactContact.Standing = record.status == .draft ? .draft : record.status == .flagged ? .flagged : .counts
-            compact.append(CompactContact(day: Int32(record.startDay.dayNumber), kind: kind, venue: venue, standing: standing,
-                                          confirmed: record.isConfirmed, college: record.collegeCode.flatMap { unitIndex[$0] } ?? -1,
-                                          participants: Double(record.participantCount), hours: record.hours,
-                                          collectivesStart: start, collectivesCount: Int32(flat.count) - start))
-            byCadre[record.cadreStaffNumber, default: []].append(index)
-        }
-        // Lines by (start, id): verdicts and listings never depend on the order the ledger came in.
-        let starts = input.contacts.map(\.start.timeIntervalSince1970)
-        var recordsByCadre: [String: (records: [Int], days: [Int])] = [:]
-        for (staff, indices) in byCadre {
-            let sorted = indices.sorted { a, b in starts[a] != starts[b] ? starts[a] < starts[b] : input.contacts[a].id < input.contacts[b].id }
-            recordsByCadre[staff] = (sorted, sorted.map { Int(compact[$0].day) })
+            lines.append(CompactContact(day: Int32(record.startDay.dayNumber), kind: kind, venue: venue, standing: standing,
+                                        confirmed: record.isConfirmed, college: record.collegeCode.flatMap { unitIndex[$0] } ?? -1,
+                                        participants: Double(record.participantCount), hours: record.hours,
+                                        collectivesStart: start, collectivesCount: Int32(flat.count) - start))
+            if position + 1 == order.count || contacts[order[position + 1]].cadreStaffNumber != record.cadreStaffNumber {
+                linesByCadre[record.cadreStaffNumber] = runStart..<(position + 1)
+                runStart = position + 1
+            }
         }
         var pairings: [String: [Pairing]] = [:]
         for pairing in input.pairings { pairings[pairing.cadreStaffNumber, default: []].append(pairing) }
         var changes: [String: [CadreChange]] = [:]
         for change in input.roster.cadreChanges { changes[change.staffNumber, default: []].append(change) }
-        self.compact = compact
+        self.lines = lines
+        self.lineIDs = order.map { contacts[$0].id }
+        self.lineDays = lines.map(\.day)
         self.contactCollectives = flat
         self.kindIDs = kindIDs
         self.kindCodes = kindCodes
@@ -81,7 +93,7 @@ public final class ComplianceIndex: Sendable {
         self.unitByCode = Dictionary(input.roster.units.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
         self.collectiveByCode = Dictionary(input.roster.collectives.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
         self.cadres = input.roster.cadres.sorted { $0.staffNumber < $1.staffNumber }
-        self.recordsByCadre = recordsByCadre
+        self.linesByCadre = linesByCadre
         self.pairingsByCadre = pairings
         self.changesByCadre = changes.mapValues { $0.sorted { $0.effectiveOn < $1.effectiveOn } }
     }

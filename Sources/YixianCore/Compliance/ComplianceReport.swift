@@ -148,6 +148,14 @@ public struct ComplianceTally: Hashable, Sendable, Codable {
         }
     }
 
+    public mutating func add(_ other: ComplianceTally) {
+        met += other.met
+        onTrack += other.onTrack
+        atRisk += other.atRisk
+        missed += other.missed
+        notYetDue += other.notYetDue
+    }
+
     public var total: Int { met + onTrack + atRisk + missed + notYetDue }
 
     /// The worst status present, for colouring a table cell.
