@@ -367,7 +367,7 @@ struct DemoHistoryBuilder {
         case .sectionChief, .deputySectionChief: 1.0
         }
         // The standard demo stays small enough to load in seconds and read through.
-        return scale == .large ? byRank : byRank * 0.4
+        return scale == .large ? byRank * 1.15 : byRank * 0.4
     }
 
     static let everydayKinds: [(String, Int)] = [

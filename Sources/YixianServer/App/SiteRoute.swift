@@ -37,6 +37,8 @@ enum SiteRoute: String, CaseIterable, Sendable {
     case ledgerRecord = "/ledger/:id"
     case ledgerEdit = "/ledger/:id/edit"
     case ledgerDelete = "/ledger/:id/delete"
+    case attachment = "/attachments/:id"
+    case integrity = "/integrity"
     case confirmLookup = "/c"
     case confirm = "/c/:code"
     case pairings = "/pairings"

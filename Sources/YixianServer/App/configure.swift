@@ -26,7 +26,7 @@ public func configure(_ app: Application, config: AppConfig = .fromEnvironment()
 let migrations: [any Migration] = [
     CreateUnit(), CreateCadre(), CreateCollective(), CreateStudent(), CreateStudentSensitive(), CreatePairing(),
     CreateCalendar(), CreateUser(), CreateSession(), CreateAPIToken(), CreateAuditEvent(),
-    CreatePolicyVersion(), CreateContactRecord(), CreateFiling(), CreateLedgerDetails(),
+    CreatePolicyVersion(), CreateContactRecord(), CreateFiling(), CreateLedgerDetails(), CreateAttachment(),
 ]
 
 func registerRoutes(_ app: Application) {
@@ -47,6 +47,7 @@ func registerRoutes(_ app: Application) {
     LedgerAPI.register(app)
     LedgerPages.register(app)
     PairingPages.register(app)
+    IntegrityService.register(app)
     PolicyPages.register(app)
     OpenAPIDocument.register(app)
 }

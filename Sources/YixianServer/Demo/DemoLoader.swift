@@ -60,11 +60,15 @@ enum DemoLoader {
             try await CalendarAPI.save(demo.academicYears, on: db)
             try await AuditTrail.record("demo.load", objectType: "institution", objectID: "demo", detail: "scale \(scale.rawValue), seed \(seed)", by: .system, on: db)
         }
-        // The demo runs on 湖南科技大学's plan, the richest of the presets, from the first demo year on.
-        if let text = ComplianceService.presetText(demoPolicy), let first = demo.academicYears.first {
+        // The demo runs on 湖南科技大学's plan, the richest of the presets, from the first demo year on,
+        // with a generated ledger (last term and this term so far, some cadres behind on purpose).
+        if let text = ComplianceService.presetText(demoPolicy), let first = demo.academicYears.first,
+           let policy = try? PolicyLoader.load(text, fileName: "\(demoPolicy).yaml") {
             _ = try await ComplianceService.upload(text: text, effectiveFrom: first.range.start, by: .system, on: db)
+            let history = DemoHistory.generate(for: demo, policy: policy, asOf: asOf, seed: seed)
+            try await loadHistory(history, on: db)
         } else {
-            app.logger.warning("policy preset \(demoPolicy) not found; the demo starts without a policy")
+            app.logger.warning("policy preset \(demoPolicy) not found; the demo starts without a policy or history")
         }
         let logins = demo.logins
         for login in logins {
@@ -75,6 +79,65 @@ enum DemoLoader {
                                           cost: app.yixian.bcryptCost, pool: app.threadPool, by: .system, on: db)
         }
         return Summary(units: demo.units.count, cadres: demo.cadres.count, collectives: demo.collectives.count, students: demo.students.count, logins: logins)
+    }
+
+    static func loadHistory(_ history: DemoHistory, on db: any Database) async throws {
+        try await db.write { db in
+            let cadreIDs = Dictionary(uniqueKeysWithValues: try await CadreModel.query(on: db).all().map { ($0.staffNumber, $0.id!) })
+            let unitIDs = Dictionary(uniqueKeysWithValues: try await UnitModel.query(on: db).all().map { ($0.code, $0.id!) })
+            let collectiveIDs = Dictionary(uniqueKeysWithValues: try await CollectiveModel.query(on: db).all().map { ($0.code, $0.id!) })
+            var generator = SystemRandomNumberGenerator()
+            let records: [ContactRecordModel] = history.contacts.compactMap { c in
+                guard let cadreID = cadreIDs[c.cadreStaffNumber] else { return nil }
+                let m = ContactRecordModel()
+                m.id = UUID()
+                m.$cadre.id = cadreID
+                m.kind = c.kind
+                m.startAt = c.start
+                m.endAt = c.end
+                m.place = c.place
+                m.venue = c.venue
+                m.collectiveCodes = c.collectiveCodes.joined(separator: ",")
+                m.collegeCode = c.collegeCode
+                m.participantCount = c.participantCount
+                m.hours = c.hours
+                m.confirmedCount = c.confirmedByStudents
+                m.status = c.status.rawValue
+                m.summary = ""
+                // Recorded shortly after the contact, as a cadre on a phone would.
+                m.createdAt = c.end.addingTimeInterval(Double(Int.random(in: 300...5400, using: &generator)))
+                m.submittedAt = c.status == .draft ? nil : m.createdAt
+                m.version = 1
+                m.confirmCode = ConfirmationCode.make(using: &generator)
+                return m
+            }
+            try await RosterStore.insert(records, on: db)
+            let filings: [FilingModel] = history.filings.compactMap { f in
+                guard let unitID = unitIDs[f.unitCode] else { return nil }
+                let m = FilingModel()
+                m.id = UUID()
+                m.$unit.id = unitID
+                m.termCode = f.termID
+                m.kind = f.kind
+                m.periodID = f.periodID
+                m.submittedOn = f.submittedOn.iso
+                return m
+            }
+            try await RosterStore.insert(filings, on: db)
+            let earlier: [PairingModel] = history.earlierPairings.compactMap { p in
+                guard let cadreID = cadreIDs[p.cadreStaffNumber] else { return nil }
+                let m = PairingModel()
+                m.id = UUID()
+                m.$cadre.id = cadreID
+                m.kind = p.kind.rawValue
+                m.$collective.id = p.collectiveCode.flatMap { collectiveIDs[$0] }
+                m.academicYear = p.academicYearID
+                m.startDate = p.range.start.iso
+                m.endDate = p.range.end.iso
+                return m
+            }
+            try await RosterStore.insert(earlier.filter { $0.$collective.id != nil }, on: db)
+        }
     }
 
     static func banner(_ summary: Summary?, address: String) -> String {

@@ -22,6 +22,11 @@ enum LedgerPages {
         var backdateReason: String?
         var reason: String?
         var action: String?
+        var photos: [File]?
+
+        var uploads: [EvidenceService.Upload] {
+            (photos ?? []).filter { $0.data.readableBytes > 0 }.map { EvidenceService.Upload(name: $0.filename, data: Data(buffer: $0.data)) }
+        }
 
         var input: ContactInput {
             ContactInput(kind: kind, start: start, end: end, place: place, venue: venue, collectiveCodes: collectiveCodes,
@@ -71,13 +76,14 @@ enum LedgerPages {
             let form = ContactForm(kind: kind, start: localInput(now.addingTimeInterval(-3600)), end: localInput(now), participantCount: "1")
             return try await formPage(req, form: form, record: nil, problems: [], status: .ok)
         }
-        app.routes.on(.POST, SiteRoute.ledgerNew.components, access: .roles([.cadre])) { req -> Response in
+        app.routes.on(.POST, SiteRoute.ledgerNew.components, access: .roles([.cadre]), body: .collect(maxSize: "60mb")) { req -> Response in
             let user = try req.requireUser()
-            let form = try req.content.decode(ContactForm.self)
+            var form = try req.content.decode(ContactForm.self)
             do {
-                let record = try await LedgerService.create(form.input, by: user, on: req.db)
+                let record = try await LedgerService.create(form.input, evidence: form.uploads, store: req.application.evidenceStore, by: user, on: req.db)
                 return req.redirect(to: SiteRoute.ledgerRecord.path(record.id!))
             } catch let error as AppError where error.status == .unprocessableEntity {
+                form.photos = nil
                 return try await formPage(req, form: form, record: nil, problems: error.details, status: .unprocessableEntity)
             }
         }
@@ -95,7 +101,7 @@ enum LedgerPages {
                                    problems: problems.map(\.text).joined(separator: "\n"), backdateReason: record.backdateReason)
             return try await formPage(req, form: form, record: record, problems: [], status: .ok)
         }
-        app.routes.on(.POST, SiteRoute.ledgerEdit.components, access: .roles([.cadre])) { req -> Response in
+        app.routes.on(.POST, SiteRoute.ledgerEdit.components, access: .roles([.cadre]), body: .collect(maxSize: "1mb")) { req -> Response in
             let user = try req.requireUser()
             let id = try req.idParameter()
             let form = try req.content.decode(ContactForm.self)
@@ -106,6 +112,19 @@ enum LedgerPages {
                 let record = try await LedgerAPI.find(req)
                 return try await formPage(req, form: form, record: record, problems: error.details, status: .unprocessableEntity)
             }
+        }
+        app.routes.on(.GET, SiteRoute.attachment.components, access: Access.roles([.cadre, .businessAdmin, .unitSecretary, .assessor])) { req -> Response in
+            let user = try req.requireUser()
+            guard let attachment = try await AttachmentModel.find(try req.idParameter(), on: req.db),
+                  let record = try await ContactRecordModel.find(attachment.$record.id, on: req.db) else { throw AppError.notFound("attachment") }
+            try await LedgerService.checkRead(record, by: user, on: req.db)
+            let data = try req.application.evidenceStore.get(attachment.sha256)
+            let response = Response(status: .ok, body: .init(data: data))
+            let kind = EvidenceKind(rawValue: attachment.kind) ?? .pdf
+            response.headers.replaceOrAdd(name: .contentType, value: kind.mimeType)
+            response.headers.replaceOrAdd(name: .contentDisposition, value: "inline; filename=\"\(attachment.sha256.prefix(12)).\(kind.fileExtension)\"")
+            response.headers.replaceOrAdd(name: .cacheControl, value: "private, max-age=86400")
+            return response
         }
         app.routes.on(.POST, SiteRoute.ledgerDelete.components, access: .roles([.cadre])) { req -> Response in
             try await LedgerService.deleteDraft(try req.idParameter(), by: try req.requireUser(), on: req.db)
@@ -129,6 +148,18 @@ enum LedgerPages {
                 return try await confirmPage(req, message: error.message, status: error.status)
             }
         }
+    }
+
+    static func evidencePanel(_ ctx: PageContext, _ attachments: [AttachmentModel]) -> Node<HTML.BodyContext> {
+        let items: [Node<HTML.BodyContext>] = attachments.map { a in
+            let link = SiteRoute.attachment.path(a.id!)
+            if a.kind == EvidenceKind.pdf.rawValue { return .a(.href(link), .text(ctx.t("签到表（PDF）", "Sign-in sheet (PDF)"))) }
+            return .a(.href(link), .img(.src(link), .alt(ctx.t("现场照片", "Photo"))))
+        }
+        let taken: [String] = attachments.compactMap { a in a.captureTime.map { ctx.t("拍摄于 ", "Taken ") + String(AdminPages.timestamp($0).prefix(16)) } }
+        return .div(.class("panel"), .h2(.text(ctx.t("佐证材料", "Evidence"))),
+                    .div(.class("thumbs"), .forEach(items) { $0 }),
+                    .p(.class("muted"), .text(taken.joined(separator: "；"))))
     }
 
     static func checkbox(code: String, label: String, checked: Bool) -> Node<HTML.FormContext> {
@@ -165,7 +196,7 @@ enum LedgerPages {
         return .html(Layout.page(ctx, title: title, breadcrumbs: [(ctx.t("工作台账", "Ledger"), SiteRoute.ledger.path()), (title, nil)], status: Int(status.code), content: .group(
             .h1(.text(title)),
             Components.errorSummary(ctx, problems),
-            .form(.method(.post), .action(action), .class("ledger-form"),
+            .form(.method(.post), .action(action), .class("ledger-form"), .enctype(.multipartData),
                   Layout.csrfField(ctx),
                   .div(.class(problem("kind") == nil ? "field" : "field has-error"),
                        .label(.for("kind"), .text(ctx.t("联系形式", "Kind"))),
@@ -184,6 +215,12 @@ enum LedgerPages {
                             .span(.class("legend"), .text(ctx.t("涉及的学生集体", "Collectives"))),
                             .unwrap(problem("collectiveCodes")) { .span(.class("field-error"), .text(ctx.t($0.message))) },
                             .div(.class("checks"), .forEach(checkboxes) { $0 })),
+                  .if(record == nil, .div(.class(problem("photos") == nil ? "field" : "field has-error"),
+                       .label(.for("photos"), .text(ctx.t("照片或签到表（最多 9 个，JPEG、PNG 或 PDF，每个不超过 10 MB）", "Photos or sign-in sheets (up to 9; JPEG, PNG or PDF, 10 MB each)"))),
+                       .span(.class("hint"), .text(ctx.t("照片的位置信息会被自动去除，拍摄时间会保留。", "Location data is removed from photos; the capture time is kept."))),
+                       .unwrap(problem("photos")) { .span(.class("field-error"), .text(ctx.t($0.message))) },
+                       .input(.type(.file), .id("photos"), .name("photos[]"), .attribute(named: "multiple", value: "multiple"),
+                              .attribute(named: "accept", value: "image/jpeg,image/png,application/pdf")))),
                   Components.field(ctx, name: "participantCount", label: ctx.t("参与学生（人次）", "Students (person-times)"), value: form.participantCount ?? "1",
                                    type: .number, problems: problems),
                   .div(.class("field"), .label(.for("summary"), .text(ctx.t("情况摘要", "Summary"))),
@@ -206,6 +243,8 @@ enum LedgerPages {
         let dto = try await LedgerService.dto(record, for: user, on: req.db)
         let versions = try await ContactRecordVersionModel.query(on: req.db).filter(\.$record.$id == record.id!).sort(\.$version).all()
         let mine = user.cadreID == record.$cadre.id
+        let attachments = try await AttachmentModel.query(on: req.db).filter(\.$record.$id == record.id!).all()
+        let flags = try await IntegrityService.flags(for: record.id!.uuidString, on: req.db)
         let confirmURL = SiteRoute.confirm.path(record.confirmCode)
         let scheme = req.application.yixian.secureCookies ? "https" : "http"
         let host = req.headers.first(name: .host) ?? "127.0.0.1:8080"
@@ -223,6 +262,10 @@ enum LedgerPages {
                 .dt(.text(ctx.t("学生确认", "Confirmed by"))), .dd(.text("\(dto.confirmations) 人")),
                 .dt(.text(ctx.t("版本", "Version"))), .dd(.text("v\(dto.version)")),
                 .unwrap(dto.backdateReason) { .group(.dt(.text(ctx.t("补录说明", "Late because"))), .dd(.text($0))) })),
+            .if(!flags.isEmpty && user.role != .student, .div(.class("error-summary integrity"),
+                .h2(.text(ctx.t("诚信提示", "Integrity flags"))),
+                .ul(.forEach(flags) { .li(.strong(.text(ctx.t($0.kind.label) + "：")), .text(ctx.t($0.reason))) }))),
+            .if(!attachments.isEmpty, evidencePanel(ctx, attachments)),
             .if(!dto.problems.isEmpty, .div(.class("panel"), .h2(.text(ctx.t("学生反映的问题", "Problems raised"))),
                                             .ul(.forEach(dto.problems) { .li(.text("【\($0.category)】\($0.text)")) }))),
             .if(mine && record.submittedAt != nil, .div(.class("panel confirm-code"),

@@ -199,9 +199,11 @@ enum LedgerService {
         return cadre
     }
 
-    static func create(_ input: ContactInput, by user: CurrentUser, on db: any Database) async throws -> ContactRecordModel {
+    static func create(_ input: ContactInput, evidence: [EvidenceService.Upload] = [], store: EvidenceStore? = nil,
+                       by user: CurrentUser, on db: any Database) async throws -> ContactRecordModel {
         let cadre = try await ownCadre(user, on: db)
         let v = try await validate(input, cadre: cadre, now: Date(), on: db)
+        let files = try EvidenceService.sanitize(evidence)
         return try await db.write { db in
             let record = ContactRecordModel()
             record.id = UUID()
@@ -217,6 +219,7 @@ enum LedgerService {
             record.confirmCode = newConfirmCode()
             try await record.create(on: db)
             try await replaceProblems(v.problems, of: record.id!, on: db)
+            if let store { try await EvidenceService.attach(files, to: record.id!, store: store, on: db) }
             try await AuditTrail.record("contact.create", objectType: "contact", objectID: record.id!.uuidString,
                                         detail: "\(record.kind) \(record.status)", by: .init(user), on: db)
             return record

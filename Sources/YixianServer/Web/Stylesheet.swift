@@ -70,6 +70,8 @@ enum Stylesheet {
     label.check input { width:22px; height:22px; min-height:0; }
     textarea { width:100%; }
     .confirm-code .code { font-size:40px; letter-spacing:6px; font-family:monospace; font-weight:bold; margin:8px 0; }
+    .thumbs { display:flex; flex-wrap:wrap; gap:8px; }
+    .thumbs img { width:120px; height:120px; object-fit:cover; border-radius:6px; border:1px solid var(--line); }
     .qr svg { width:220px; height:220px; }
     .panel.success { border-color:#b7eb8f; background:#f6ffed; }
     button.big { font-size:20px; padding:16px 24px; width:100%; max-width:480px; }

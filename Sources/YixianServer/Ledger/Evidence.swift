@@ -1,0 +1,119 @@
+import Crypto
+import Fluent
+import Foundation
+import Vapor
+import YixianCore
+
+/// A photo or sign-in sheet attached to a ledger line; the bytes live in the evidence store.
+final class AttachmentModel: Model, @unchecked Sendable {
+    static let schema = "attachments"
+    @ID var id: UUID?
+    @Parent(key: "record_id") var record: ContactRecordModel
+    @Field(key: "sha256") var sha256: String
+    @Field(key: "kind") var kind: String
+    @Field(key: "size") var size: Int
+    @OptionalField(key: "capture_time") var captureTime: Date?
+    @Field(key: "original_name") var originalName: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
+
+struct CreateAttachment: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(AttachmentModel.schema)
+            .id()
+            .field("record_id", .uuid, .required, .references(ContactRecordModel.schema, "id", onDelete: .cascade))
+            .field("sha256", .string, .required)
+            .field("kind", .string, .required)
+            .field("size", .int, .required)
+            .field("capture_time", .datetime)
+            .field("original_name", .string, .required)
+            .field("created_at", .datetime, .required)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(AttachmentModel.schema).delete()
+    }
+}
+
+/// Content-addressed files on disk (`evidence/ab/abcdef…`), checked against their hash on every read.
+/// An object store can implement the same two calls later.
+struct EvidenceStore: Sendable {
+    var root: URL
+
+    init(dataDirectory: String) {
+        root = URL(fileURLWithPath: dataDirectory).appendingPathComponent("evidence")
+    }
+
+    func url(_ sha256: String) -> URL {
+        root.appendingPathComponent(String(sha256.prefix(2))).appendingPathComponent(sha256)
+    }
+
+    /// Writes once: the same content is stored once however many records use it.
+    func put(_ evidence: SanitizedEvidence) throws {
+        let target = url(evidence.sha256)
+        if FileManager.default.fileExists(atPath: target.path) { return }
+        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let temporary = target.appendingPathExtension("tmp-\(UUID().uuidString)")
+        try evidence.bytes.write(to: temporary, options: .atomic)
+        // fsync before rename so an acknowledged upload survives a crash.
+        let handle = try FileHandle(forUpdating: temporary)
+        try handle.synchronize()
+        try handle.close()
+        try? FileManager.default.moveItem(at: temporary, to: target)
+        try? FileManager.default.removeItem(at: temporary)
+    }
+
+    func get(_ sha256: String) throws -> Data {
+        let data = try Data(contentsOf: url(sha256))
+        guard EvidenceSanitizer.verify(data, sha256: sha256) else {
+            throw AppError(.internalServerError, code: "evidence_corrupt", zh: "附件文件校验失败，可能已被篡改或损坏", en: "The stored file fails its hash check")
+        }
+        return data
+    }
+}
+
+enum EvidenceService {
+    struct Upload: Sendable {
+        var name: String
+        var data: Data
+    }
+
+    static let maxFiles = EvidenceLimits().maxFilesPerRecord
+
+    /// Checks every file before anything is stored: type by content, size, count, active content.
+    static func sanitize(_ uploads: [Upload], existing: Int = 0) throws -> [(Upload, SanitizedEvidence)] {
+        let sanitizer = EvidenceSanitizer()
+        guard existing + uploads.count <= maxFiles else {
+            throw AppError.field("photos", zh: "每条记录最多 \(maxFiles) 个附件", en: "at most \(maxFiles) files per record")
+        }
+        return try uploads.map { upload in
+            do {
+                return (upload, try sanitizer.sanitize(upload.data))
+            } catch let error as EvidenceError {
+                throw AppError.field("photos", zh: "“\(upload.name)”：\(error.message.zh)", en: "\(upload.name): \(error.message.en)")
+            }
+        }
+    }
+
+    static func attach(_ files: [(Upload, SanitizedEvidence)], to recordID: UUID, store: EvidenceStore, on db: any Database) async throws {
+        for (upload, evidence) in files {
+            try store.put(evidence)
+            let model = AttachmentModel()
+            model.$record.id = recordID
+            model.sha256 = evidence.sha256
+            model.kind = evidence.kind.rawValue
+            model.size = evidence.bytes.count
+            model.captureTime = evidence.captureTime?.instant()
+            model.originalName = String(upload.name.prefix(120))
+            model.createdAt = Date()
+            try await model.create(on: db)
+        }
+    }
+}
+
+extension Application {
+    var evidenceStore: EvidenceStore { EvidenceStore(dataDirectory: yixian.dataDirectory) }
+}

@@ -1,0 +1,73 @@
+import Fluent
+import Foundation
+import Plot
+import Vapor
+import YixianCore
+
+/// Feeds the ledger to the integrity detectors and keeps the last answer while the data is unchanged.
+enum IntegrityService {
+    static func inputs(on db: any Database) async throws -> [IntegrityInput] {
+        let staff = Dictionary(uniqueKeysWithValues: try await CadreModel.query(on: db).all().map { ($0.id!, $0.staffNumber) })
+        let attachments = Dictionary(grouping: try await AttachmentModel.query(on: db).all(), by: { $0.$record.id })
+        return try await ContactRecordModel.query(on: db).filter(\.$submittedAt != nil).all().compactMap { r in
+            guard let number = staff[r.$cadre.id] else { return nil }
+            let files = attachments[r.id!] ?? []
+            return IntegrityInput(record: r.core(staffNumber: number), createdAt: r.submittedAt ?? r.createdAt, summary: r.summary,
+                                  attachmentHashes: files.map(\.sha256), photoCaptureTimes: files.compactMap(\.captureTime),
+                                  backdateReason: r.backdateReason)
+        }
+    }
+
+    static func all(on db: any Database) async throws -> [IntegrityFlag] {
+        let key = try await ComplianceService.stamp(on: db) + "|\(try await AttachmentModel.query(on: db).count())"
+        if let hit = await cache.get(key) { return hit }
+        let years = try await CalendarAPI.load(on: db)
+        let periods = years.flatMap(\.terms).map { IntegrityPeriod(name: Localized(zh: $0.name, en: $0.id), range: $0.range) }
+        let vocabulary = try await LedgerService.vocabulary(on: db)
+        let flags = IntegrityDetector.flags(records: try await inputs(on: db), periods: periods,
+                                            kindsExpectingStudents: Set(vocabulary.kinds.filter(\.inPerson).map(\.code)),
+                                            asOf: LocalDate(Date()), rules: IntegrityRules(backdateWindowDays: LedgerService.backdateWindowDays))
+        await cache.put(key, flags)
+        return flags
+    }
+
+    static func flags(for recordID: String, on db: any Database) async throws -> [IntegrityFlag] {
+        try await all(on: db).filter { $0.recordIDs.contains(recordID) }
+    }
+
+    actor Cache {
+        private var entry: (String, [IntegrityFlag])?
+        func get(_ key: String) -> [IntegrityFlag]? { entry?.0 == key ? entry?.1 : nil }
+        func put(_ key: String, _ flags: [IntegrityFlag]) { entry = (key, flags) }
+    }
+
+    static let cache = Cache()
+
+    /// The assessor's list: every flag in scope, newest records first, each linking to its record.
+    static func register(_ app: Application) {
+        app.routes.on(.GET, SiteRoute.integrity.components, access: .capability(.readCompliance)) { req -> Response in
+            let ctx = PageContext(req)
+            let user = try req.requireUser()
+            var flags = try await all(on: req.db)
+            if let scope = try user.rosterUnitScope() {
+                let inUnit = Set(try await CadreModel.query(on: req.db).filter(\.$unit.$id == scope).all().map(\.staffNumber))
+                let records = Dictionary(uniqueKeysWithValues: try await inputs(on: req.db).map { ($0.id, $0.cadreStaffNumber) })
+                flags = flags.filter { $0.recordIDs.contains { records[$0].map(inUnit.contains) ?? false } }
+            }
+            if let kind = req.query[String.self, at: "kind"], let k = IntegrityFlagKind(rawValue: kind) { flags = flags.filter { $0.kind == k } }
+            let counts = Dictionary(grouping: flags, by: \.kind).mapValues(\.count)
+            return .html(Layout.page(ctx, title: ctx.t("诚信提示", "Integrity flags"), content: .group(
+                .h1(.text(ctx.t("台账诚信提示", "Ledger integrity flags"))),
+                .p(.class("muted"), .text(ctx.t("提示不等于认定，请结合佐证材料核实。", "A flag is a prompt to check, not a finding."))),
+                .div(.class("cards"), .forEach(IntegrityFlagKind.allCases) { kind in
+                    Components.card("\(counts[kind] ?? 0)", ctx.t(kind.label), href: SiteRoute.integrity.path(query: ["kind": kind.rawValue]))
+                }),
+                Components.table(ctx, headers: [ctx.t("类型", "Kind"), ctx.t("原因", "Reason"), ctx.t("记录", "Records")],
+                                 rows: flags.prefix(500).map { flag in
+                                     [Components.cell(ctx.t(flag.kind.label)), Components.cell(ctx.t(flag.reason)),
+                                      .td(.forEach(flag.recordIDs.prefix(5)) { id in .a(.href("/ledger/\(id)"), .text(ctx.t("查看 ", "open ") + id.prefix(8) + " ")) })]
+                                 }, empty: .text(ctx.t("没有诚信提示。", "No flags.")))
+            )))
+        }
+    }
+}
