@@ -76,7 +76,7 @@ enum LedgerPages {
             let form = ContactForm(kind: kind, start: localInput(now.addingTimeInterval(-3600)), end: localInput(now), participantCount: "1")
             return try await formPage(req, form: form, record: nil, problems: [], status: .ok)
         }
-        app.routes.on(.POST, SiteRoute.ledgerNew.components, access: .roles([.cadre]), body: .collect(maxSize: "60mb")) { req -> Response in
+        app.routes.on(.POST, SiteRoute.ledgerNew.components, access: .roles([.cadre]), body: .collect(maxSize: "40mb")) { req -> Response in
             let user = try req.requireUser()
             var form = try req.content.decode(ContactForm.self)
             do {
