@@ -47,6 +47,7 @@ func registerRoutes(_ app: Application) {
     LedgerAPI.register(app)
     LedgerPages.register(app)
     PairingPages.register(app)
+    CoveragePages.register(app)
     IntegrityService.register(app)
     PolicyPages.register(app)
     OpenAPIDocument.register(app)

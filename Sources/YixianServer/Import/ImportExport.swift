@@ -287,7 +287,7 @@ enum ImportPages {
             },
             .if(job.state == .running, .div(.class("panel"),
                 .h2(.text(ctx.t("正在导入…", "Importing…"))),
-                .div(.class("progress"), .span(.style("width:\(job.total > 0 ? job.done * 100 / job.total : 0)%"))),
+                .raw("<progress max=\"\(max(job.total, 1))\" value=\"\(job.done)\"></progress>"),
                 .p(.text("\(job.done) / \(job.total)")))),
             .unwrap(job.failure) { .div(.class("error-summary"), .h2(.text(ctx.t("导入失败", "Import failed"))), .p(.text(ctx.t($0)))) },
             .if(!report.errors.isEmpty || !report.warnings.isEmpty,

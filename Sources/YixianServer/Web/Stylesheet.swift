@@ -72,6 +72,14 @@ enum Stylesheet {
     .confirm-code .code { font-size:40px; letter-spacing:6px; font-family:monospace; font-weight:bold; margin:8px 0; }
     .thumbs { display:flex; flex-wrap:wrap; gap:8px; }
     .thumbs img { width:120px; height:120px; object-fit:cover; border-radius:6px; border:1px solid var(--line); }
+    table.heat td { text-align:center; }
+    .heat-none { color:#bbb; }
+    .heat-0 { background:#ffccc7; }
+    .heat-1 { background:#ffe7ba; }
+    .heat-2 { background:#fff1b8; }
+    .heat-3 { background:#d9f7be; }
+    .heat-4 { background:#95de64; }
+    progress { width:100%; max-width:480px; height:16px; }
     .qr svg { width:220px; height:220px; }
     .panel.success { border-color:#b7eb8f; background:#f6ffed; }
     button.big { font-size:20px; padding:16px 24px; width:100%; max-width:480px; }

@@ -1,0 +1,128 @@
+import Fluent
+import Plot
+import Vapor
+import YixianCore
+
+/// Coverage (who links no one, which collectives nobody links) and 人岗匹配 proposals.
+enum CoveragePages {
+    static func policy(on db: any Database) async throws -> Policy {
+        let versions = try await ComplianceService.versions(on: db)
+        guard let index = ComplianceService.version(on: LocalDate(Date()), in: versions) else {
+            throw AppError(.conflict, code: "no_policy", zh: "尚未启用工作规定，无法判断结对要求", en: "No policy is active yet")
+        }
+        return versions[index].policy
+    }
+
+    static func heatClass(_ ratio: Double?) -> String {
+        guard let ratio else { return "heat-none" }
+        return "heat-\(min(4, Int((ratio * 4).rounded(.down))))"
+    }
+
+    struct ConfirmForm: Content {
+        var pick: [String]?
+    }
+
+    static func proposals(_ req: Request, year: AcademicYear) async throws -> (MatchingResult, PairingWorld) {
+        let world = try await PairingWorld.load(on: req.db)
+        let policy = try await policy(on: req.db)
+        let active = world.cadres.filter(\.active)
+        let requirements = PairingRequirements.derive(policy: policy, cadres: active, units: world.units)
+        let input = MatchingInput(cadres: active, collectives: world.collectives.filter(\.active), existing: world.pairings.filter { $0.academicYearID == year.id },
+                                  requirements: requirements, academicYearID: year.id, asOf: max(LocalDate(Date()), year.range.start))
+        return (PairingMatcher.propose(input), world)
+    }
+
+    static func register(_ app: Application) {
+        app.routes.on(.GET, SiteRoute.pairingsCoverage.components, access: .capability(.readRoster)) { req -> Response in
+            let ctx = PageContext(req)
+            let user = try req.requireUser()
+            let year = try await PairingPages.year(req)
+            let world = try await PairingWorld.load(on: req.db)
+            let report = PairingCoverage.analyze(policy: try await policy(on: req.db), units: world.units, cadres: world.cadres.filter(\.active),
+                                                 collectives: world.collectives.filter(\.active), pairings: world.pairings, academicYearID: year.id,
+                                                 asOf: year.range.contains(LocalDate(Date())) ? LocalDate(Date()) : year.range.start)
+            var rows = report.matrix.rows
+            var gaps = report.cadreGaps
+            var uncovered = report.uncovered
+            if let scope = try user.rosterUnitScope(), let code = try await UnitModel.find(scope, on: req.db)?.code {
+                rows = rows.filter { $0.unitCode == code }
+                gaps = gaps.filter { $0.unitCode == code }
+                uncovered = uncovered.filter { $0.unitCode == code }
+            }
+            let names = Dictionary(uniqueKeysWithValues: world.cadres.map { ($0.staffNumber, $0.name) })
+            let kinds = report.matrix.kinds
+            func cellText(_ c: CoverageCell) -> String { c.collectives == 0 ? "—" : "\(c.covered)/\(c.collectives)" }
+            return .html(Layout.page(ctx, title: ctx.t("结对覆盖情况", "Pairing coverage"),
+                                     breadcrumbs: [(ctx.t("结对", "Pairings"), SiteRoute.pairings.path()), (ctx.t("覆盖情况", "Coverage"), nil)], content: .group(
+                .h1(.text(ctx.t("\(year.name)结对覆盖情况", "Coverage \(year.id)"))),
+                .div(.class("cards"),
+                     Components.card("\(uncovered.count)", ctx.t("无人联系的学生集体", "Collectives nobody links")),
+                     Components.card("\(Set(gaps.map(\.staffNumber)).count)", ctx.t("结对不足的干部", "Cadres missing pairings"))),
+                .h2(.text(ctx.t("覆盖热力图（已联系 / 总数）", "Heat map (covered / all)"))),
+                .div(.class("table-wrap"), .table(.class("heat"),
+                    .thead(.tr(.th(.text(ctx.t("单位", "Unit"))), .forEach(kinds) { .th(.text(ctx.t($0.label))) }, .th(.text(ctx.t("合计", "Total"))))),
+                    .tbody(.forEach(rows + (try user.rosterUnitScope() == nil ? [report.matrix.school] : [])) { row in
+                        .tr(.td(.text(row.unitName)),
+                            .forEach(row.cells) { cell in .td(.class(heatClass(cell.ratio)), .text(cellText(cell))) },
+                            .td(.class(heatClass(row.total.ratio)), .text(cellText(row.total))))
+                    }))),
+                .h2(.text(ctx.t("结对不足的干部", "Cadres missing required pairings"))),
+                Components.table(ctx, headers: [ctx.t("干部", "Cadre"), ctx.t("要求", "Rule"), ctx.t("现有 / 要求", "Has / required"), ctx.t("说明", "What is missing")],
+                                 rows: gaps.prefix(500).map { gap in
+                                     [Components.cell(names[gap.staffNumber] ?? gap.staffNumber), Components.cell(gap.ruleTitle),
+                                      Components.cell("\(gap.has) / \(gap.required)"), Components.cell(ctx.t(gap.message))]
+                                 }, empty: .text(ctx.t("所有干部都满足结对要求。", "Every cadre has the pairings required."))),
+                .h2(.text(ctx.t("无人联系的学生集体", "Collectives nobody links"))),
+                Components.table(ctx, headers: [ctx.t("代码", "Code"), ctx.t("名称", "Name"), ctx.t("类型", "Kind")],
+                                 rows: uncovered.prefix(500).map { [Components.cell($0.code), Components.cell($0.name), Components.cell(ctx.t($0.kind.label))] },
+                                 empty: .text(ctx.t("全部覆盖。", "All covered.")))
+            )))
+        }
+        app.routes.on(.GET, SiteRoute.pairingsMatching.components, access: .capability(.importRoster)) { req -> Response in
+            let ctx = PageContext(req)
+            let year = try await PairingPages.year(req)
+            let (result, world) = try await proposals(req, year: year)
+            let cadres = Dictionary(uniqueKeysWithValues: world.cadres.map { ($0.staffNumber, $0.name) })
+            let collectives = Dictionary(uniqueKeysWithValues: world.collectives.map { ($0.code, $0.name) })
+            let picks: [Node<HTML.TableContext>] = result.proposals.map { p in
+                .raw("<tr><td><input type=\"checkbox\" name=\"pick[]\" value=\"\(Components.escape("\(p.staffNumber)|\(p.collectiveCode)|\(p.pairingKind.rawValue)"))\" checked aria-label=\"\(Components.escape(ctx.t("采纳", "accept")))\"></td><td>\(Components.escape(cadres[p.staffNumber] ?? p.staffNumber))</td><td>\(Components.escape(collectives[p.collectiveCode] ?? p.collectiveCode))</td><td>\(Components.escape(ctx.t(p.pairingKind.label)))</td><td>\(Components.escape(p.reasons.map { ctx.t($0) }.joined(separator: "；")))</td></tr>")
+            }
+            return .html(Layout.page(ctx, title: ctx.t("人岗匹配", "Matching"),
+                                     breadcrumbs: [(ctx.t("结对", "Pairings"), SiteRoute.pairings.path()), (ctx.t("人岗匹配", "Matching"), nil)], content: .group(
+                .h1(.text(ctx.t("\(year.name)结对建议（人岗匹配）", "Proposed pairings \(year.id)"))),
+                .p(.class("muted"), .text(ctx.t("建议由最小费用流求得：先满足工作规定的结对要求，再覆盖尚无人联系的班级，优先本学院和干部志愿，并均衡负担。取消勾选可不采纳。",
+                                                "Computed by min-cost flow: requirements first, then coverage, preferring own college and wishes, balancing load. Untick to leave out."))),
+                .div(.class("cards"),
+                     Components.card("\(result.proposals.count)", ctx.t("建议结对", "Proposals")),
+                     Components.card("\(result.shortfalls.count)", ctx.t("无法满足的要求", "Shortfalls")),
+                     Components.card("\(result.stillUncovered.count)", ctx.t("仍未覆盖", "Still uncovered"))),
+                .form(.method(.post), .action(SiteRoute.pairingsMatching.path(query: ["year": year.id])),
+                      Layout.csrfField(ctx),
+                      .div(.class("table-wrap"), .table(
+                        .thead(.tr(.th(.text("")), .th(.text(ctx.t("干部", "Cadre"))), .th(.text(ctx.t("学生集体", "Collective"))),
+                                   .th(.text(ctx.t("方式", "Kind"))), .th(.text(ctx.t("理由", "Why"))))),
+                        .tbody(.forEach(picks) { $0 }))),
+                      .if(!result.proposals.isEmpty, .button(.type(.submit), .text(ctx.t("确认采纳所选建议", "Confirm the ticked proposals"))))),
+                .if(!result.shortfalls.isEmpty, .group(.h2(.text(ctx.t("无法满足的要求", "Shortfalls"))),
+                    .ul(.forEach(result.shortfalls.prefix(200)) { .li(.text((cadres[$0.staffNumber] ?? $0.staffNumber) + "：" + ctx.t($0.message))) })))
+            )))
+        }
+        app.routes.on(.POST, SiteRoute.pairingsMatching.components, access: .capability(.importRoster)) { req -> Response in
+            let user = try req.requireUser()
+            let year = try await PairingPages.year(req)
+            let picks = (try? req.content.decode(ConfirmForm.self))?.pick ?? []
+            guard picks.count <= 5_000 else { throw AppError.field("pick", zh: "一次最多采纳 5000 条", en: "at most 5000 at once") }
+            try await req.db.write { db in
+                for pick in picks {
+                    let parts = pick.split(separator: "|").map(String.init)
+                    guard parts.count == 3, let kind = Pairing.Kind(rawValue: parts[2]) else {
+                        throw AppError.field("pick", zh: "建议格式无效", en: "malformed proposal")
+                    }
+                    try await PairingService.add(staffNumber: parts[0], collectiveCode: parts[1], studentNumber: nil, kind: kind, year: year,
+                                                 range: year.range, actor: .init(user), on: db)
+                }
+            }
+            return req.redirect(to: SiteRoute.pairings.path(query: ["year": year.id]))
+        }
+    }
+}
