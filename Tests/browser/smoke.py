@@ -13,9 +13,11 @@ import argparse
 import base64
 import os
 import re
+import struct
 import sys
 import time
 import urllib.parse
+import zlib
 
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
@@ -247,7 +249,92 @@ class Smoke:
 
         self.scenario("student-forbidden", body)
 
+    @staticmethod
+    def png(width, height, rgb):
+        """A valid PNG of one colour, built here so the photos are real images."""
+        def chunk(kind, data):
+            return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        raw = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+        return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+    def ledger_journey(self):
+        """Issue 4's journey: a cadre on a phone logs a dorm visit with two photos, a student
+        confirms it, an assessor sees the record with its evidence."""
+        record = {}
+
+        def cadre():
+            self.driver.set_window_size(*PHONE)
+            files = []
+            for i, data in enumerate([self.png(64, 48, (200, 120, 40)), self.png(48, 64, (40, 120, 200))]):
+                path = os.path.abspath(os.path.join(self.out, f"photo-{i}.png"))
+                with open(path, "wb") as f:
+                    f.write(data)
+                files.append(path)
+            self.submit_login("cadre", PASSWORD)
+            self.wait_for_path("/")
+            started = time.monotonic()
+            self.open("/ledger")
+            quick = self.driver.find_elements(By.CSS_SELECTOR, "a.quick-button")
+            self.require("journey: the ledger offers quick buttons", len(quick) >= 3, f"{len(quick)} found")
+            quick[0].click()
+            self.wait_for_path("/ledger/new")
+            self.driver.find_element(By.NAME, "place").send_keys("梅园3舍402")
+            linked = [box for box in self.driver.find_elements(By.CSS_SELECTOR, "input[name='collectiveCodes[]']")
+                      if "联系" in box.find_element(By.XPATH, "./..").text]
+            self.require("journey: the cadre's linked collectives are offered", bool(linked))
+            for box in linked:
+                if not box.is_selected():
+                    self.driver.execute_script("arguments[0].click()", box)
+            self.driver.find_element(By.NAME, "photos[]").send_keys("\n".join(files))
+            count = self.driver.find_element(By.NAME, "participantCount")
+            count.clear()
+            count.send_keys("6")
+            self.driver.find_element(By.NAME, "summary").send_keys("走访宿舍，了解期末复习情况")
+            old_html = self.driver.find_element(By.TAG_NAME, "html")
+            self.driver.find_element(By.CSS_SELECTOR, "button[value=submit]").click()
+            self.wait(lambda d: _is_stale(old_html), "the record form to submit")
+            self.wait(lambda d: re.fullmatch(r"/ledger/[0-9A-Fa-f-]{36}", self.path()) is not None, "the record page")
+            elapsed = time.monotonic() - started
+            self.check("journey: dorm visit with two photos logged in under a minute", elapsed < 60, f"{elapsed:.1f} s")
+            record["path"] = self.path()
+            record["code"] = self.driver.find_element(By.CSS_SELECTOR, ".confirm-code .code").text.strip()
+            self.check("journey: the record shows a QR code", bool(self.driver.find_elements(By.CSS_SELECTOR, ".qr svg")))
+            self.check("journey: both photos are attached", len(self.driver.find_elements(By.CSS_SELECTOR, ".thumbs img")) == 2)
+            self.screenshot(os.path.join(self.out, "journey-record-phone.png"))
+            self.logout_and_check("journey-cadre")
+
+        def student():
+            self.require("journey: a confirmation code was shown", len(record.get("code", "")) == 8, repr(record.get("code")))
+            self.driver.set_window_size(*PHONE)
+            self.submit_login("student", PASSWORD)
+            self.wait_for_path("/")
+            self.open("/c/" + record["code"])
+            button = self.wait(lambda d: d.find_element(By.CSS_SELECTOR, "button.big"), "the confirm button")
+            old_html = self.driver.find_element(By.TAG_NAME, "html")
+            button.click()
+            self.wait(lambda d: _is_stale(old_html), "the confirmation to submit")
+            self.check("journey: the student's confirmation is accepted", "已确认" in self.driver.page_source)
+            self.logout_and_check("journey-student")
+
+        def assessor():
+            self.require("journey: the record exists", "path" in record)
+            self.driver.set_window_size(*DESKTOP)
+            self.submit_login("assessor", PASSWORD)
+            self.wait_for_path("/")
+            self.open(record["path"])
+            text = self.driver.find_element(By.TAG_NAME, "main").text
+            self.check("journey: the assessor sees one student confirmation", "1 人" in text, text[:200])
+            self.check("journey: the assessor sees the evidence", len(self.driver.find_elements(By.CSS_SELECTOR, ".thumbs img")) == 2)
+            self.screenshot(os.path.join(self.out, "journey-record-assessor.png"))
+            self.logout_and_check("journey-assessor")
+
+        self.scenario("journey-cadre", cadre)
+        self.scenario("journey-student", student)
+        self.scenario("journey-assessor", assessor)
+
     def run(self):
+        self.ledger_journey()
         self.wrong_password()
         for username, role in ACCOUNTS:
             self.account(username, role, DESKTOP)
