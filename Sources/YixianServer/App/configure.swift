@@ -19,6 +19,7 @@ public func configure(_ app: Application, config: AppConfig = .fromEnvironment()
     // Created here, before any request, because Application.storage is not safe to fill concurrently.
     app.storage[ImportJobStoreKey.self] = ImportJobStore()
     app.storage[EvaluationCacheKey.self] = EvaluationCache()
+    app.storage[IntegrityService.CacheKey.self] = IntegrityService.Cache()
     registerRoutes(app)
 }
 

@@ -29,7 +29,31 @@ enum ComplianceService {
         func title(_ id: String) -> String { rules[id]?.title ?? id }
     }
 
+    /// Versions never change once stored, so parsed ones are kept until a new version appears.
     static func versions(on db: any Database) async throws -> [Version] {
+        // Keyed by the newest version's number, upload time and policy id: cheap to read, and
+        // distinct between databases that happen to share this process (as tests do).
+        guard let newest = try await PolicyVersionModel.query(on: db).sort(\.$version, .descending).field(\.$version)
+            .field(\.$uploadedAt).field(\.$policyCode).first() else { return [] }
+        let key = "\(newest.version)|\(newest.uploadedAt.timeIntervalSince1970)|\(newest.policyCode)"
+        if let cached = await parsedVersions.get(key) { return cached }
+        let parsed = try await parseVersions(on: db)
+        await parsedVersions.put(key, parsed)
+        return parsed
+    }
+
+    actor ParsedVersions {
+        private var entries: [String: [Version]] = [:]
+        func get(_ key: String) -> [Version]? { entries[key] }
+        func put(_ key: String, _ versions: [Version]) {
+            if entries.count > 16 { entries.removeAll() }
+            entries[key] = versions
+        }
+    }
+
+    static let parsedVersions = ParsedVersions()
+
+    static func parseVersions(on db: any Database) async throws -> [Version] {
         try await PolicyVersionModel.query(on: db).sort(\.$version).all().compactMap { model in
             guard let policy = try? PolicyLoader.load(model.sourceText, fileName: "v\(model.version).yaml"),
                   let from = LocalDate(model.effectiveFrom) else { return nil }

@@ -18,7 +18,7 @@ enum IntegrityService {
         }
     }
 
-    static func all(on db: any Database) async throws -> [IntegrityFlag] {
+    static func all(on db: any Database, cache: Cache) async throws -> [IntegrityFlag] {
         let key = try await ComplianceService.stamp(on: db) + "|\(try await AttachmentModel.query(on: db).count())"
         if let hit = await cache.get(key) { return hit }
         let years = try await CalendarAPI.load(on: db)
@@ -31,8 +31,8 @@ enum IntegrityService {
         return flags
     }
 
-    static func flags(for recordID: String, on db: any Database) async throws -> [IntegrityFlag] {
-        try await all(on: db).filter { $0.recordIDs.contains(recordID) }
+    static func flags(for recordID: String, on db: any Database, cache: Cache) async throws -> [IntegrityFlag] {
+        try await all(on: db, cache: cache).filter { $0.recordIDs.contains(recordID) }
     }
 
     actor Cache {
@@ -41,14 +41,14 @@ enum IntegrityService {
         func put(_ key: String, _ flags: [IntegrityFlag]) { entry = (key, flags) }
     }
 
-    static let cache = Cache()
+    struct CacheKey: StorageKey { typealias Value = Cache }
 
     /// The assessor's list: every flag in scope, newest records first, each linking to its record.
     static func register(_ app: Application) {
         app.routes.on(.GET, SiteRoute.integrity.components, access: .capability(.readCompliance)) { req -> Response in
             let ctx = PageContext(req)
             let user = try req.requireUser()
-            var flags = try await all(on: req.db)
+            var flags = try await all(on: req.db, cache: req.application.integrityCache)
             if let scope = try user.rosterUnitScope() {
                 let inUnit = Set(try await CadreModel.query(on: req.db).filter(\.$unit.$id == scope).all().map(\.staffNumber))
                 let records = Dictionary(uniqueKeysWithValues: try await inputs(on: req.db).map { ($0.id, $0.cadreStaffNumber) })
@@ -70,4 +70,9 @@ enum IntegrityService {
             )))
         }
     }
+}
+
+extension Application {
+    /// One per application (created in `configure`), so two apps in one process never share answers.
+    var integrityCache: IntegrityService.Cache { storage[IntegrityService.CacheKey.self]! }
 }
