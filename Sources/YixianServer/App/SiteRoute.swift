@@ -47,6 +47,8 @@ enum SiteRoute: String, CaseIterable, Sendable {
     case pairingsImport = "/pairings/import"
     case pairingsCoverage = "/pairings/coverage"
     case pairingsMatching = "/pairings/matching"
+    case pairingsHandover = "/pairings/handover"
+    case pairingWishes = "/pairings/wishes"
     case stylesheet = "/assets/app.css"
 
     var components: [PathComponent] { rawValue.pathComponents }

@@ -28,6 +28,7 @@ let migrations: [any Migration] = [
     CreateUnit(), CreateCadre(), CreateCollective(), CreateStudent(), CreateStudentSensitive(), CreatePairing(),
     CreateCalendar(), CreateUser(), CreateSession(), CreateAPIToken(), CreateAuditEvent(),
     CreatePolicyVersion(), CreateContactRecord(), CreateFiling(), CreateLedgerDetails(), CreateAttachment(),
+    CreatePairingWish(),
 ]
 
 func registerRoutes(_ app: Application) {
@@ -49,6 +50,8 @@ func registerRoutes(_ app: Application) {
     LedgerPages.register(app)
     PairingPages.register(app)
     CoveragePages.register(app)
+    HandoverService.register(app)
+    WishPages.register(app)
     IntegrityService.register(app)
     PolicyPages.register(app)
     OpenAPIDocument.register(app)

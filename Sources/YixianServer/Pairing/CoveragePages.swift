@@ -27,8 +27,9 @@ enum CoveragePages {
         let policy = try await policy(on: req.db)
         let active = world.cadres.filter(\.active)
         let requirements = PairingRequirements.derive(policy: policy, cadres: active, units: world.units)
+        let wishes = try await WishPages.matchingWishes(year: year.id, on: req.db)
         let input = MatchingInput(cadres: active, collectives: world.collectives.filter(\.active), existing: world.pairings.filter { $0.academicYearID == year.id },
-                                  requirements: requirements, academicYearID: year.id, asOf: max(LocalDate(Date()), year.range.start))
+                                  requirements: requirements, wishes: wishes, academicYearID: year.id, asOf: max(LocalDate(Date()), year.range.start))
         return (PairingMatcher.propose(input), world)
     }
 

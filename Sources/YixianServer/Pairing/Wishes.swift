@@ -1,0 +1,147 @@
+import Fluent
+import Plot
+import Vapor
+import YixianCore
+
+/// A cadre's wishes for the year's pairing (志愿): preferred collectives or kinds, and expertise.
+final class PairingWishModel: Model, @unchecked Sendable {
+    static let schema = "pairing_wishes"
+    @ID var id: UUID?
+    @Parent(key: "cadre_id") var cadre: CadreModel
+    @Field(key: "academic_year") var academicYear: String
+    /// Comma-joined lists.
+    @Field(key: "collective_codes") var collectiveCodes: String
+    @Field(key: "collective_kinds") var collectiveKinds: String
+    @Field(key: "expertise") var expertise: String
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    init() {}
+
+    static func list(_ text: String) -> [String] { text.split(separator: ",").map(String.init) }
+}
+
+struct CreatePairingWish: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(PairingWishModel.schema)
+            .id()
+            .field("cadre_id", .uuid, .required, .references(CadreModel.schema, "id"))
+            .field("academic_year", .string, .required)
+            .field("collective_codes", .string, .required)
+            .field("collective_kinds", .string, .required)
+            .field("expertise", .string, .required)
+            .field("updated_at", .datetime)
+            .unique(on: "cadre_id", "academic_year")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(PairingWishModel.schema).delete()
+    }
+}
+
+struct WishInput: Content {
+    var collectiveCodes: [String]?
+    var collectiveKinds: [String]?
+    var expertise: [String]?
+}
+
+struct WishDTO: Content {
+    var staffNumber: String
+    var academicYear: String
+    var collectiveCodes: [String]
+    var collectiveKinds: [String]
+    var expertise: [String]
+}
+
+enum WishPages {
+    struct WishForm: Content {
+        var collectiveCodes: String?
+        var collectiveKinds: [String]?
+        var expertise: String?
+    }
+
+    static func save(_ input: WishInput, by user: CurrentUser, on db: any Database) async throws -> WishDTO {
+        let cadre = try await LedgerService.ownCadre(user, on: db)
+        guard let year = try await PairingService.currentYear(on: db) else {
+            throw AppError(.conflict, code: "no_calendar", zh: "尚未设置校历，无法填报志愿", en: "No academic calendar yet")
+        }
+        var check = FieldChecker()
+        let codes = (input.collectiveCodes ?? []).prefix(10).compactMap { check.code("collectiveCodes", $0, label: "集体代码") }
+        let kinds = (input.collectiveKinds ?? []).compactMap { check.choice("collectiveKinds", $0, label: "集体类型", as: CollectiveKind.self)?.rawValue }
+        let expertise = (input.expertise ?? []).prefix(10).compactMap { check.text("expertise", $0, label: "专长", max: 30) }
+        try check.throwIfAny()
+        let known = Set(try await CollectiveModel.query(on: db).filter(\.$code ~~ codes).all().map(\.code))
+        if let unknown = codes.first(where: { !known.contains($0) }) {
+            throw AppError.field("collectiveCodes", zh: "集体代码“\(unknown)”不存在", en: "Unknown collective \(unknown)")
+        }
+        return try await db.write { db in
+            let model = try await PairingWishModel.query(on: db).filter(\.$cadre.$id == cadre.id!).filter(\.$academicYear == year.id).first() ?? {
+                let m = PairingWishModel(); m.$cadre.id = cadre.id!; m.academicYear = year.id; return m
+            }()
+            model.collectiveCodes = codes.joined(separator: ",")
+            model.collectiveKinds = kinds.joined(separator: ",")
+            model.expertise = expertise.joined(separator: ",")
+            try await model.save(on: db)
+            try await AuditTrail.record("pairing.wish", objectType: "cadre", objectID: cadre.staffNumber, by: .init(user), on: db)
+            return WishDTO(staffNumber: cadre.staffNumber, academicYear: year.id, collectiveCodes: codes, collectiveKinds: kinds, expertise: expertise)
+        }
+    }
+
+    /// The wishes matching reads.
+    static func matchingWishes(year: String, on db: any Database) async throws -> [MatchingWish] {
+        let staff = Dictionary(uniqueKeysWithValues: try await CadreModel.query(on: db).all().map { ($0.id!, $0.staffNumber) })
+        return try await PairingWishModel.query(on: db).filter(\.$academicYear == year).all().compactMap { w in
+            staff[w.$cadre.id].map {
+                MatchingWish(staffNumber: $0, collectiveCodes: PairingWishModel.list(w.collectiveCodes),
+                             collectiveKinds: PairingWishModel.list(w.collectiveKinds).compactMap(CollectiveKind.init(rawValue:)),
+                             expertise: PairingWishModel.list(w.expertise))
+            }
+        }
+    }
+
+    static func register(_ app: Application) {
+        app.register(.init(method: .PUT, path: "/pairings/wishes", summary: "A cadre's pairing wishes for the current year (志愿)", tag: "Pairing",
+                           access: .roles([.cadre]), requestBody: "WishInput", response: "Wish")) { req in
+            try await save(try req.decodeJSON(WishInput.self), by: try req.requireUser(), on: req.db)
+        }
+        app.routes.on(.GET, SiteRoute.pairingWishes.components, access: .roles([.cadre])) { req -> Response in
+            try await page(req, problems: [], status: .ok)
+        }
+        app.routes.on(.POST, SiteRoute.pairingWishes.components, access: .roles([.cadre])) { req -> Response in
+            let form = try req.content.decode(WishForm.self)
+            func split(_ text: String?) -> [String] { (text ?? "").split { "、，,; \n".contains($0) }.map(String.init) }
+            do {
+                _ = try await save(WishInput(collectiveCodes: split(form.collectiveCodes), collectiveKinds: form.collectiveKinds, expertise: split(form.expertise)),
+                                   by: try req.requireUser(), on: req.db)
+                return req.redirect(to: SiteRoute.pairingWishes.path())
+            } catch let error as AppError where error.status == .unprocessableEntity {
+                return try await page(req, problems: error.details, status: .unprocessableEntity)
+            }
+        }
+    }
+
+    static func page(_ req: Request, problems: [AppError.FieldProblem], status: HTTPResponseStatus) async throws -> Response {
+        let ctx = PageContext(req)
+        let user = try req.requireUser()
+        let cadre = try await LedgerService.ownCadre(user, on: req.db)
+        let year = try await PairingService.currentYear(on: req.db)
+        let wish = try await year.asyncMap { y in try await PairingWishModel.query(on: req.db).filter(\.$cadre.$id == cadre.id!).filter(\.$academicYear == y.id).first() } ?? nil
+        let kinds = Set(wish.map { PairingWishModel.list($0.collectiveKinds) } ?? [])
+        let boxes: [Node<HTML.FormContext>] = CollectiveKind.allCases.map { kind in
+            .raw("<label class=\"check\"><input type=\"checkbox\" name=\"collectiveKinds[]\" value=\"\(kind.rawValue)\"\(kinds.contains(kind.rawValue) ? " checked" : "")> \(Components.escape(ctx.t(kind.label)))</label>")
+        }
+        return .html(Layout.page(ctx, title: ctx.t("结对志愿", "Pairing wishes"), status: Int(status.code), content: .group(
+            .h1(.text(ctx.t("\(year?.name ?? "")结对志愿", "Pairing wishes"))),
+            .p(.class("muted"), .text(ctx.t("业务管理员做人岗匹配时会优先考虑您的志愿。", "The business admin's matching prefers your wishes."))),
+            Components.errorSummary(ctx, problems),
+            .form(.method(.post), .action(SiteRoute.pairingWishes.path()),
+                  Layout.csrfField(ctx),
+                  .div(.class("field"), .span(.class("legend"), .text(ctx.t("希望联系的集体类型", "Preferred kinds"))), .div(.class("checks"), .forEach(boxes) { $0 })),
+                  Components.field(ctx, name: "collectiveCodes", label: ctx.t("希望联系的集体代码（可多个，用逗号分隔）", "Preferred collective codes"),
+                                   value: wish.map { PairingWishModel.list($0.collectiveCodes).joined(separator: ",") } ?? "", problems: problems),
+                  Components.field(ctx, name: "expertise", label: ctx.t("专长（可多个）", "Expertise"),
+                                   value: wish.map { PairingWishModel.list($0.expertise).joined(separator: ",") } ?? "", problems: problems),
+                  .button(.type(.submit), .text(ctx.t("保存志愿", "Save"))))
+        )), status: status)
+    }
+}

@@ -1,0 +1,89 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import YixianCore
+@testable import YixianServer
+
+@Suite("Handover, wishes, coverage and matching over HTTP")
+struct HandoverAndMatchingTests {
+    static let policy = """
+    id: pair-test
+    title: 结对测试规定
+    roles:
+      middle:
+        rankAtLeast: deputy-director
+    rules:
+      - id: link-one
+        title: 每人联系 1 个班级
+        who: middle
+        pairing:
+          collectiveKinds: [class]
+          atLeast: 1
+        source: "每人联系 1 个班级"
+    """
+
+    static func prepare(_ server: TestServer) async throws {
+        let today = LocalDate(Date())
+        let year = AcademicYear(id: "Y", name: "本学年", range: DateRange(start: today.adding(days: -100), end: today.adding(days: 200)), terms: [])
+        try await server.app.db.write { db in try await CalendarAPI.save([year], on: db) }
+        _ = try await server.api(.POST, "/api/v1/policies", as: "office", json: ["text": Self.policy, "effectiveFrom": today.adding(days: -100).iso])
+    }
+
+    @Test("a handover ends the predecessor's pairing the day before and starts the successor's; history stays")
+    func handover() async throws {
+        try await TestServer.with { server in
+            try await Self.prepare(server)
+            let today = LocalDate(Date())
+            #expect(try await server.api(.POST, "/api/v1/pairings", as: "office",
+                                         json: ["staffNumber": "T001", "collectiveCode": "CS2301", "start": today.adding(days: -50).iso]).status == .created)
+            let bad = try await server.api(.POST, "/api/v1/pairings/handover", as: "office", json: ["fromStaffNumber": "T001", "toStaffNumber": "T001", "date": today.iso])
+            #expect(bad.errorField == "toStaffNumber")
+            let reply = try await server.api(.POST, "/api/v1/pairings/handover", as: "office", json: ["fromStaffNumber": "T001", "toStaffNumber": "T002", "date": today.iso])
+            #expect(reply.status == .ok, "\(reply.body)")
+            #expect(try reply.decode(HandoverDTO.self).started == 1)
+            let pairings = try await server.api(.GET, "/api/v1/pairings?year=Y", as: "office").decode([PairingDTO].self)
+            let old = try #require(pairings.first { $0.cadre.staffNumber == "T001" })
+            let new = try #require(pairings.first { $0.cadre.staffNumber == "T002" })
+            #expect(old.end == today.adding(days: -1).iso)
+            #expect(new.start == today.iso)
+            #expect(new.collective?.code == "CS2301")
+            #expect(try await server.api(.POST, "/api/v1/pairings/handover", as: "secretary", json: ["fromStaffNumber": "T001", "toStaffNumber": "T002", "date": today.iso]).status == .forbidden)
+        }
+    }
+
+    @Test("wishes steer the matching, the admin confirms, coverage shows the result")
+    func matching() async throws {
+        try await TestServer.with { server in
+            try await Self.prepare(server)
+            let wish = try await server.api(.PUT, "/api/v1/pairings/wishes", as: "cadre", json: ["collectiveCodes": ["CS2301"], "expertise": ["心理"]])
+            #expect(wish.status == .ok, "\(wish.body)")
+            #expect(try await server.api(.PUT, "/api/v1/pairings/wishes", as: "cadre", json: ["collectiveCodes": ["NOPE"]]).errorField == "collectiveCodes")
+            #expect(try await server.api(.PUT, "/api/v1/pairings/wishes", as: "cadre", json: ["collectiveKinds": ["castle"]]).errorField == "collectiveKinds")
+            let office = server.browser()
+            try await office.login("office")
+            let before = try await office.get("/pairings/coverage?year=Y")
+            #expect(before.status == .ok)
+            #expect(before.body.contains("heat-0"), "nothing covered yet")
+            let proposals = try await office.get("/pairings/matching?year=Y")
+            #expect(proposals.body.contains("T001|CS2301|linked"), "the wish is honoured")
+            #expect(proposals.body.contains("志愿"))
+            let picks = proposals.body.components(separatedBy: "name=\"pick[]\" value=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+            #expect(!picks.isEmpty)
+            let token = try #require(Browser.csrf(in: proposals.body))
+            let body = (["_csrf=\(token.urlQueryEncoded)"] + picks.map { "pick%5B%5D=\($0.urlQueryEncoded)" }).joined(separator: "&")
+            var headers = HTTPHeaders()
+            headers.add(name: .cookie, value: office.cookieHeader)
+            headers.contentType = .urlEncodedForm
+            let confirmed = try await server.request(.POST, "/pairings/matching?year=Y", headers: headers, body: Data(body.utf8))
+            #expect(confirmed.status == .seeOther, "\(confirmed.body.prefix(300))")
+            let after = try await office.get("/pairings/coverage?year=Y")
+            // Two classes for three cadres at one cadre per class: both classes covered, one cadre short.
+            #expect(after.body.contains("全部覆盖"))
+            #expect(after.body.contains("需联系 1 个班级，现有 0 个"))
+            #expect(proposals.body.contains("无法满足的要求"))
+            let forged = try await office.post("/pairings/matching?year=Y", form: ["pick[]": "T001|CS2301|castle"], tokenFrom: "/pairings/matching?year=Y")
+            #expect(forged.status == .unprocessableEntity)
+        }
+    }
+}
