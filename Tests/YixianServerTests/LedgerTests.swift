@@ -127,6 +127,9 @@ struct LedgerTests {
             #expect(after.confirmations == 1)
             let problems = try await server.api(.GET, "/api/v1/problems", as: "secretary").decode([ProblemListItem].self)
             #expect(problems.map(\.text) == ["热水供应不稳定"])
+            let page = server.browser()
+            try await page.login("secretary")
+            #expect(try await page.get("/problems").body.contains("热水供应不稳定"))
         }
     }
 

@@ -38,6 +38,7 @@ enum SiteRoute: String, CaseIterable, Sendable {
     case ledgerEdit = "/ledger/:id/edit"
     case ledgerDelete = "/ledger/:id/delete"
     case attachment = "/attachments/:id"
+    case problems = "/problems"
     case integrity = "/integrity"
     case confirmLookup = "/c"
     case confirm = "/c/:code"

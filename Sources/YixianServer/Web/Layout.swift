@@ -33,6 +33,7 @@ enum Layout {
         NavItem(route: .progress, title: Localized(zh: "我的进度", en: "My progress"), visible: { $0.can(.readOwnProgress) }),
         NavItem(route: .ledger, title: Localized(zh: "工作台账", en: "Ledger"), visible: { [.cadre, .businessAdmin, .unitSecretary, .assessor].contains($0.role) }),
         NavItem(route: .pairings, title: Localized(zh: "结对", en: "Pairings"), visible: { $0.can(.readRoster) }),
+        NavItem(route: .problems, title: Localized(zh: "问题清单", en: "Problems"), visible: { [.cadre, .businessAdmin, .unitSecretary, .assessor].contains($0.role) }),
         NavItem(route: .pairingWishes, title: Localized(zh: "结对志愿", en: "Wishes"), visible: { $0.role == .cadre }),
         NavItem(route: .compliance, title: Localized(zh: "落实情况", en: "Compliance"), visible: { $0.can(.readCompliance) }),
         NavItem(route: .units, title: Localized(zh: "单位", en: "Units"), visible: { $0.can(.readRoster) }),
