@@ -4,8 +4,11 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 config=${1:-release}
-swift build -c "$config" --product yixian >/dev/null
-bin="$(swift build -c "$config" --show-bin-path)/yixian"
+# A release build gets its own scratch folder so it never invalidates the debug build.
+scratch=.build
+[[ $config == release ]] && scratch=.build-release
+swift build -c "$config" --scratch-path "$scratch" --product yixian >/dev/null
+bin="$(swift build -c "$config" --scratch-path "$scratch" --show-bin-path)/yixian"
 dir=$(mktemp -d -t yixian-bench.XXXXXX)
 port=18090
 export YIXIAN_SQLITE_PATH="$dir/bench.sqlite" YIXIAN_DATA_DIR="$dir" LOG_LEVEL=error
