@@ -43,18 +43,8 @@ enum DemoLoader {
             try await RosterStore.insert(sensitive, on: db)
             let cadreIDs = Dictionary(uniqueKeysWithValues: try await CadreModel.query(on: db).all().map { ($0.staffNumber, $0.id!) })
             let collectiveIDs = Dictionary(uniqueKeysWithValues: try await CollectiveModel.query(on: db).all().map { ($0.code, $0.id!) })
-            let pairings: [PairingModel] = demo.pairings.compactMap { p in
-                guard let cadreID = cadreIDs[p.cadreStaffNumber] else { return nil }
-                let m = PairingModel()
-                m.id = UUID()
-                m.$cadre.id = cadreID
-                m.kind = p.kind.rawValue
-                m.$collective.id = p.collectiveCode.flatMap { collectiveIDs[$0] }
-                m.$student.id = p.studentNumber.flatMap { studentIDs[$0] }
-                m.academicYear = p.academicYearID
-                m.startDate = p.range.start.iso
-                m.endDate = p.range.end.iso
-                return m
+            let pairings = demo.pairings.compactMap {
+                PairingModel($0, cadreIDs: cadreIDs, collectiveIDs: collectiveIDs, studentIDs: studentIDs)
             }
             try await RosterStore.insert(pairings, on: db)
             try await CalendarAPI.save(demo.academicYears, on: db)
@@ -124,17 +114,8 @@ enum DemoLoader {
                 return m
             }
             try await RosterStore.insert(filings, on: db)
-            let earlier: [PairingModel] = history.earlierPairings.compactMap { p in
-                guard let cadreID = cadreIDs[p.cadreStaffNumber] else { return nil }
-                let m = PairingModel()
-                m.id = UUID()
-                m.$cadre.id = cadreID
-                m.kind = p.kind.rawValue
-                m.$collective.id = p.collectiveCode.flatMap { collectiveIDs[$0] }
-                m.academicYear = p.academicYearID
-                m.startDate = p.range.start.iso
-                m.endDate = p.range.end.iso
-                return m
+            let earlier = history.earlierPairings.compactMap {
+                PairingModel($0, cadreIDs: cadreIDs, collectiveIDs: collectiveIDs, studentIDs: [:])
             }
             try await RosterStore.insert(earlier.filter { $0.$collective.id != nil }, on: db)
         }

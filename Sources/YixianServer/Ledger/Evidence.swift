@@ -56,9 +56,12 @@ struct EvidenceStore: Sendable {
         let target = url(evidence.sha256)
         if FileManager.default.fileExists(atPath: target.path) { return }
         try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        // Write a temporary file, fsync it, then rename: an acknowledged upload survives a crash,
+        // and a reader never sees half a file.
         let temporary = target.appendingPathExtension("tmp-\(UUID().uuidString)")
-        try evidence.bytes.write(to: temporary, options: .atomic)
-        // fsync before rename so an acknowledged upload survives a crash.
+        guard FileManager.default.createFile(atPath: temporary.path, contents: evidence.bytes) else {
+            throw AppError(.internalServerError, code: "evidence_write", zh: "附件保存失败", en: "Could not store the file")
+        }
         let handle = try FileHandle(forUpdating: temporary)
         try handle.synchronize()
         try handle.close()

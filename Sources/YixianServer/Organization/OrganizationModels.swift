@@ -156,4 +156,18 @@ final class PairingModel: Model, @unchecked Sendable {
     @Field(key: "end_date") var endDate: String
 
     init() {}
+
+    /// A row for a core pairing, resolving its codes; nil when the cadre is unknown.
+    convenience init?(_ pairing: Pairing, cadreIDs: [String: UUID], collectiveIDs: [String: UUID], studentIDs: [String: UUID]) {
+        guard let cadreID = cadreIDs[pairing.cadreStaffNumber] else { return nil }
+        self.init()
+        id = UUID()
+        $cadre.id = cadreID
+        kind = pairing.kind.rawValue
+        $collective.id = pairing.collectiveCode.flatMap { collectiveIDs[$0] }
+        $student.id = pairing.studentNumber.flatMap { studentIDs[$0] }
+        academicYear = pairing.academicYearID
+        startDate = pairing.range.start.iso
+        endDate = pairing.range.end.iso
+    }
 }

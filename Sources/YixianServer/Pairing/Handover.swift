@@ -45,16 +45,9 @@ enum HandoverService {
             }
             let collectiveIDs = Dictionary(uniqueKeysWithValues: try await CollectiveModel.query(on: db).all().map { ($0.code, $0.id!) })
             let studentIDs = Dictionary(uniqueKeysWithValues: try await StudentModel.query(on: db).all().map { ($0.studentNumber, $0.id!) })
+            let cadreIDs = [to!: successor.id!]
             for pairing in result.started {
-                let row = PairingModel()
-                row.$cadre.id = successor.id!
-                row.kind = pairing.kind.rawValue
-                row.$collective.id = pairing.collectiveCode.flatMap { collectiveIDs[$0] }
-                row.$student.id = pairing.studentNumber.flatMap { studentIDs[$0] }
-                row.academicYear = pairing.academicYearID
-                row.startDate = pairing.range.start.iso
-                row.endDate = pairing.range.end.iso
-                try await row.create(on: db)
+                try await PairingModel(pairing, cadreIDs: cadreIDs, collectiveIDs: collectiveIDs, studentIDs: studentIDs)?.create(on: db)
             }
             try await AuditTrail.record("pairing.handover", objectType: "cadre", objectID: "\(from!)→\(to!)",
                                         detail: "on \(day!.iso): ended \(result.ended.count), started \(result.started.count)", by: actor, on: db)
