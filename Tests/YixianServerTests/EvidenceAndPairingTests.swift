@@ -67,6 +67,10 @@ struct EvidenceAndPairingTests {
             let flags = try await assessor.get("/integrity?kind=duplicatePhoto")
             #expect(flags.status == .ok)
             #expect(flags.body.contains("/ledger/"))
+            // The CS secretary sees the flag on a CS cadre's records; the scope filter keeps it.
+            let secretary = server.browser()
+            try await secretary.login("secretary")
+            #expect(try await secretary.get("/integrity?kind=duplicatePhoto").body.contains("/ledger/"))
         }
     }
 

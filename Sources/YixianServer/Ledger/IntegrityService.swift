@@ -50,9 +50,11 @@ enum IntegrityService {
             let user = try req.requireUser()
             var flags = try await all(on: req.db, cache: req.application.integrityCache)
             if let scope = try user.rosterUnitScope() {
-                let inUnit = Set(try await CadreModel.query(on: req.db).filter(\.$unit.$id == scope).all().map(\.staffNumber))
-                let records = Dictionary(uniqueKeysWithValues: try await inputs(on: req.db).map { ($0.id, $0.cadreStaffNumber) })
-                flags = flags.filter { $0.recordIDs.contains { records[$0].map(inUnit.contains) ?? false } }
+                // Only the ids of the unit's records: the flags themselves are already computed.
+                let unitRecords = Set(try await ContactRecordModel.query(on: req.db)
+                    .join(CadreModel.self, on: \ContactRecordModel.$cadre.$id == \CadreModel.$id)
+                    .filter(CadreModel.self, \.$unit.$id == scope).all(\.$id).map(\.uuidString))
+                flags = flags.filter { $0.recordIDs.contains(where: unitRecords.contains) }
             }
             if let kind = req.query[String.self, at: "kind"], let k = IntegrityFlagKind(rawValue: kind) { flags = flags.filter { $0.kind == k } }
             let counts = Dictionary(grouping: flags, by: \.kind).mapValues(\.count)
