@@ -54,9 +54,10 @@ status=$(pg_lsclusters -h | awk -v v="$version" -v c="$cluster" '$1 == v && $2 =
 if [[ $status != online* ]]; then
     say "starting cluster $version/$cluster"
     if [[ $(id -u) -eq 0 ]]; then
-        pg_ctlcluster "$version" "$cluster" start
+        # pg_ctlcluster talks on stdout ("Removed stale pid file."); stdout carries only the URL.
+        pg_ctlcluster "$version" "$cluster" start >&2
     else
-        sudo -n pg_ctlcluster "$version" "$cluster" start
+        sudo -n pg_ctlcluster "$version" "$cluster" start >&2
     fi
 fi
 

@@ -25,14 +25,27 @@ final class TestServer: @unchecked Sendable {
     static func start(seed: Bool = true) async throws -> TestServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("yixian-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var config = AppConfig(storage: .sqlite(path: directory.appendingPathComponent("test.sqlite").path), bcryptCost: 4,
+        let config = AppConfig(storage: .sqlite(path: directory.appendingPathComponent("test.sqlite").path), bcryptCost: 4,
                                dataDirectory: directory.path)
+        let app = try await Application.make(.testing)
+        do {
+            return try await start(app, config: config, directory: directory, seed: seed)
+        } catch {
+            // An Application that deinitializes without shutdown traps, which would hide
+            // this error behind a crash of the whole test process.
+            try? await app.asyncShutdown()
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
+    }
+
+    private static func start(_ app: Application, config: AppConfig, directory: URL, seed: Bool) async throws -> TestServer {
+        var config = config
         var schema: String?
         if let url = postgresURL {
             schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
             config.storage = .postgres(url: url)
         }
-        let app = try await Application.make(.testing)
         app.logger.logLevel = .warning
         app.yixian = config
         if let schema, let url = postgresURL {
@@ -50,7 +63,12 @@ final class TestServer: @unchecked Sendable {
         try await app.server.start(address: .hostname("127.0.0.1", port: 0))
         let port = app.http.server.shared.localAddress!.port!
         let server = TestServer(app: app, baseURL: "http://127.0.0.1:\(port)", directory: directory, pgSchema: schema)
-        if seed { try await server.seed() }
+        if seed {
+            do { try await server.seed() } catch {
+                await app.server.shutdown()
+                throw error
+            }
+        }
         return server
     }
 
@@ -72,6 +90,8 @@ final class TestServer: @unchecked Sendable {
 
     /// Runs a test body against a fresh server and always shuts it down.
     static func with(seed: Bool = true, _ body: (TestServer) async throws -> Void) async throws {
+        try await ServerSlots.shared.acquire()
+        defer { Task { await ServerSlots.shared.release() } }
         let server = try await start(seed: seed)
         do {
             try await body(server)
@@ -246,4 +266,33 @@ extension JSONDecoder {
         decoder.dateDecodingStrategy = .iso8601
         return decoder
     }()
+}
+
+/// Swift Testing starts every test at once; on a 2-core machine dozens of servers, each
+/// fsyncing its own SQLite file, starve one another until connection requests time out.
+/// A few servers at a time finish sooner and never time out.
+actor ServerSlots {
+    static let shared = ServerSlots(limit: max(4, ProcessInfo.processInfo.activeProcessorCount * 2))
+
+    private let limit: Int
+    private var inUse = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { self.limit = limit }
+
+    func acquire() async throws {
+        if inUse < limit {
+            inUse += 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty {
+            inUse -= 1
+        } else {
+            waiting.removeFirst().resume()  // the slot passes straight to the next waiter
+        }
+    }
 }

@@ -13,7 +13,9 @@ extension Application {
         case .sqlite(let path):
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+            // One connection per event loop: a long import holds its loop's connection, so a
+            // request queued behind it waits up to 60 s rather than failing after the default 10.
+            databases.use(.sqlite(.file(path), connectionPoolTimeout: .seconds(60), sqlLogLevel: .debug), as: .sqlite)
         case .postgres(let url):
             var pg = try SQLPostgresConfiguration(url: url)
             pg.searchPath = ["public"]
