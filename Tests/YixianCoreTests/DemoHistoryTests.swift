@@ -106,7 +106,7 @@ enum DemoHistoryFixture {
     // setup
     let demo = DemoHistoryFixture.springDemo, history = DemoHistoryFixture.spring
     var own: [String: Set<String>] = [:]
-    for pairing in demo.pairings { if let code = pairing.collectiveCode { own[pairing.cadreStaffNumber, default: []].insert(code) } }
+    for pairing in demo.pairings + history.addedPairings { if let code = pairing.collectiveCode { own[pairing.cadreStaffNumber, default: []].insert(code) } }
     let linkedCadres = Set(own.keys)
 
     // act
@@ -237,4 +237,22 @@ extension Calendar {
         calendar.timeZone = TimeZone(secondsFromGMT: 8 * 3600)!
         return calendar.component(.hour, from: instant)
     }
+}
+
+@Test func demoHistoryGivesDiligentCadresThePairingsThePolicyRequires() {
+    // setup
+    let history = DemoHistoryFixture.autumn, demo = DemoHistoryFixture.autumnDemo, policy = DemoHistoryFixture.hnust
+    let pairingRules = Set(policy.rules.filter { if case .pairing = $0.body { true } else { false } }.map(\.id))
+
+    // act
+    let cells = DemoHistoryFixture.cadreCells(history, demo: demo, policy: policy).filter { pairingRules.contains($0.ruleID) && $0.status != .notYetDue }
+    let diligent = cells.filter { history.diligence[$0.subject.id] == .diligent }
+    let behind = cells.filter { history.diligence[$0.subject.id] == .behind }
+
+    // check: every diligent cadre has the links; some clearly behind ones still lack them
+    #expect(!history.addedPairings.isEmpty)
+    #expect(!diligent.isEmpty)
+    #expect(diligent.allSatisfy { $0.status == .met }, "\(diligent.filter { $0.status != .met }.map { "\($0.subject.id) \($0.ruleID)" }.prefix(5))")
+    #expect(behind.contains { $0.status != .met })
+    #expect(history.addedPairings.allSatisfy { $0.academicYearID == demo.currentAcademicYear.id && $0.collectiveCode != nil })
 }

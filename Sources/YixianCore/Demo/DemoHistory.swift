@@ -39,6 +39,9 @@ public struct DemoHistory: Hashable, Sendable, Codable {
     /// for the current year, so the same links are carried back (freshman classes become the
     /// previous intake's class). Empty when every covered term is in the current year.
     public var earlierPairings: [Pairing]
+    /// This year's links the policy requires that the demo's own pairings lack, given to the
+    /// diligent and partly behind cadres; load them with the demo's pairings.
+    public var addedPairings: [Pairing]
     /// Staff number → the behaviour drawn for the cadre.
     public var diligence: [String: DemoDiligence]
 
@@ -47,7 +50,7 @@ public struct DemoHistory: Hashable, Sendable, Codable {
         builder.buildContacts()
         builder.buildFilings()
         return DemoHistory(asOf: asOf, termIDs: builder.covered.map(\.term.id), contacts: builder.finishedContacts(),
-                           filings: builder.filings, earlierPairings: builder.earlierPairings,
+                           filings: builder.filings, earlierPairings: builder.earlierPairings, addedPairings: builder.addedPairings,
                            diligence: Dictionary(uniqueKeysWithValues: zip(demo.cadres.map(\.staffNumber), builder.diligence)))
     }
 
@@ -56,6 +59,6 @@ public struct DemoHistory: Hashable, Sendable, Codable {
     public func complianceInput(for demo: DemoUniversity, policy: Policy) -> ComplianceInput {
         ComplianceInput(policy: policy, calendar: AcademicCalendar(years: demo.academicYears),
                         roster: ComplianceRoster(units: demo.units, cadres: demo.cadres, collectives: demo.collectives),
-                        pairings: earlierPairings + demo.pairings, contacts: contacts, filings: filings)
+                        pairings: earlierPairings + demo.pairings + addedPairings, contacts: contacts, filings: filings)
     }
 }

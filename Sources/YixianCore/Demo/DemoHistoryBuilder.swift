@@ -52,6 +52,8 @@ struct DemoHistoryBuilder {
     let covered: [CoveredTerm]
     var diligence: [DemoDiligence] = []
     var earlierPairings: [Pairing] = []
+    /// This year's links the policy requires beyond the demo's own (see `addRequiredPairings`).
+    var addedPairings: [Pairing] = []
     var filings: [Filing] = []
     var drafts: [DemoHistoryDraft] = []
 
@@ -95,9 +97,10 @@ struct DemoHistoryBuilder {
         }.sorted { (DemoHistoryBuilder.urgency(policy.rules[$0]), $0) < (DemoHistoryBuilder.urgency(policy.rules[$1]), $1) }
 
         drawDiligence()
+        addRequiredPairings()
         carryPairingsBack()
         for entry in covered where links[entry.year.id] == nil {
-            let pairings = entry.year.id == demo.currentAcademicYear.id ? demo.pairings
+            let pairings = entry.year.id == demo.currentAcademicYear.id ? demo.pairings + addedPairings
                 : earlierPairings.filter { $0.academicYearID == entry.year.id }
             links[entry.year.id] = makeLinks(pairings)
         }

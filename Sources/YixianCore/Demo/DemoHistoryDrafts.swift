@@ -85,7 +85,10 @@ extension DemoHistoryBuilder {
         let inPerson = policy.vocabulary.kind(kind)?.inPerson ?? false
         let count = participants(kind, collectives: collectives, inPerson: inPerson, block: block != nil)
         var confirmed = 0
-        if count > 0, filter?.confirmedOnly == true || (inPerson && !collectives.isEmpty && random.chance(0.3)) {
+        // Students confirm most of a diligent cadre's visits and fewer of the others', so the
+        // "no student confirmation" flag points at the same cadres the compliance pages do.
+        let confirmationRate = switch diligence[cadre] { case .diligent: 0.9; case .partial: 0.6; case .behind: 0.3 }
+        if count > 0, filter?.confirmedOnly == true || (inPerson && random.chance(confirmationRate)) {
             confirmed = 1 + random.int(below: min(5, count))
         }
         return DemoHistoryDraft(cadre: cadre, day: day, startMinute: start, minutes: minutes, kind: kind, venue: venue,

@@ -109,7 +109,7 @@ extension DemoHistoryBuilder {
         for entry in covered where entry.year.id != current.id && done.insert(entry.year.id).inserted {
             let firstYear = entry.year.range.start.year
             let shift = current.range.start.year - firstYear
-            for pairing in demo.pairings {
+            for pairing in demo.pairings + addedPairings {
                 var earlier = pairing
                 earlier.academicYearID = entry.year.id
                 earlier.range = entry.year.range

@@ -114,10 +114,10 @@ enum DemoLoader {
                 return m
             }
             try await RosterStore.insert(filings, on: db)
-            let earlier = history.earlierPairings.compactMap {
+            let carried = (history.earlierPairings + history.addedPairings).compactMap {
                 PairingModel($0, cadreIDs: cadreIDs, collectiveIDs: collectiveIDs, studentIDs: [:])
             }
-            try await RosterStore.insert(earlier.filter { $0.$collective.id != nil }, on: db)
+            try await RosterStore.insert(carried.filter { $0.$collective.id != nil }, on: db)
         }
     }
 
