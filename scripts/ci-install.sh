@@ -42,20 +42,26 @@ if ((${#missing[@]} > 0)); then
     quietly apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-if ! python3 -c 'import selenium' >/dev/null 2>&1; then
-    echo "ci-install: pip install selenium"
+# Python tools: Selenium drives the browser tests, Schemathesis fuzzes the API from its
+# OpenAPI document (scripts/fuzz-api.sh).
+pip_install() {
+    local module=$1 package=$2
+    python3 -c "import $module" >/dev/null 2>&1 && return 0
+    echo "ci-install: pip install $package"
     # Debian's own python3 is "externally managed" (PEP 668); a pyenv/venv one is not.
-    if ! python3 -m pip install --quiet selenium >"$log" 2>&1; then
+    if ! python3 -m pip install --quiet "$package" >"$log" 2>&1; then
         if grep -q externally-managed-environment "$log"; then
-            quietly python3 -m pip install --quiet --break-system-packages selenium
+            quietly python3 -m pip install --quiet --break-system-packages "$package"
         else
-            echo "ci-install: FAILED: python3 -m pip install selenium" >&2
+            echo "ci-install: FAILED: python3 -m pip install $package" >&2
             cat "$log" >&2
             exit 1
         fi
     fi
-    python3 -c 'import selenium' || { echo "ci-install: selenium still not importable" >&2; exit 1; }
-fi
+    python3 -c "import $module" || { echo "ci-install: $module still not importable" >&2; exit 1; }
+}
+pip_install selenium selenium
+pip_install schemathesis 'schemathesis>=4,<5'
 
 for exe in /usr/bin/chromium /usr/bin/chromedriver /usr/bin/pg_ctlcluster /usr/bin/psql; do
     [[ -x $exe ]] || { echo "ci-install: $exe missing after install" >&2; exit 1; }
