@@ -256,3 +256,23 @@ extension Calendar {
     #expect(behind.contains { $0.status != .met })
     #expect(history.addedPairings.allSatisfy { $0.academicYearID == demo.currentAcademicYear.id && $0.collectiveCode != nil })
 }
+
+@Test func demoHistoryRarelyOverlapsAndDiligentCadresGetConfirmed() {
+    // setup
+    let history = DemoHistoryFixture.autumn, vocabulary = DemoHistoryFixture.hnust.vocabulary
+    let inputs = history.contacts.map { IntegrityInput(record: $0, createdAt: $0.end) }
+    let inPerson = Set(vocabulary.kinds.filter(\.inPerson).map(\.code))
+
+    // act
+    let flags = IntegrityDetector.flags(records: inputs, kindsExpectingStudents: inPerson, asOf: history.asOf)
+    let overlaps = flags.count { $0.kind == .overlap }
+    func unconfirmedShare(_ kind: DemoDiligence) -> Double {
+        let lines = history.contacts.filter { history.diligence[$0.cadreStaffNumber] == kind && inPerson.contains($0.kind) }
+        return Double(lines.count { $0.confirmedByStudents == 0 }) / Double(max(1, lines.count))
+    }
+
+    // check: one cadre does one thing after another; flags point at the cadres who are behind
+    #expect(Double(overlaps) < 0.005 * Double(history.contacts.count), "\(overlaps) overlaps")
+    #expect(unconfirmedShare(.diligent) < 0.05)
+    #expect(unconfirmedShare(.behind) > unconfirmedShare(.diligent) + 0.3)
+}

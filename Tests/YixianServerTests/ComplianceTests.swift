@@ -130,4 +130,49 @@ struct ComplianceTests {
             #expect(try await secretary.get("/compliance/units/CS?asOf=2025-12-01").body.contains("张伟"))
         }
     }
+
+    @Test("home pages: a cadre sees today's links and their own overdue items; a secretary the unit's tally")
+    func homePages() async throws {
+        try await TestServer.with { server in
+            try await Self.prepare(server)
+            _ = try await server.api(.POST, "/api/v1/policies", as: "office", json: ["text": Self.policy(atLeast: 1), "effectiveFrom": "2025-09-01"])
+            let cadre = try await server.cadre("T001")
+            let collective = try #require(try await CollectiveModel.query(on: server.app.db).filter(\.$code == "CS2301").first())
+            let today = LocalDate(Date())
+            for (year, range, kind) in [("2019-2020", DateRange(start: LocalDate("2019-08-26")!, end: LocalDate("2020-08-23")!), Pairing.Kind.linked),
+                                        ("current", DateRange(start: today.adding(days: -30), end: today.adding(days: 300)), Pairing.Kind.honoraryClassHead)] {
+                let p = PairingModel()
+                p.$cadre.id = cadre.id!
+                p.kind = kind.rawValue
+                p.$collective.id = collective.id!
+                p.academicYear = year
+                p.startDate = range.start.iso
+                p.endDate = range.end.iso
+                try await p.create(on: server.app.db)
+            }
+
+            let browser = server.browser()
+            try await browser.login("cadre")
+            let home = try await browser.get("/")
+            #expect(home.status == .ok)
+            #expect(home.body.contains("名誉班主任：计算机2301班"), "today's link is listed with its kind")
+            #expect(!home.body.contains("联系：计算机2301班"), "a link of an earlier year is history, not today's")
+            // Both terms of 2025–2026 have ended: the first has the lecture, the second none.
+            #expect(home.body.contains(#"<div class="num">1</div><div class="label"><a href="/progress">已逾期</a>"#))
+            #expect(home.body.contains(#"<div class="num">1</div><div class="label"><a href="/progress">已完成</a>"#))
+            #expect(home.body.contains("/ledger/new"))
+
+            let unitCells = try await server.api(.GET, "/api/v1/compliance/cells", as: "secretary").decode(ComplianceCellsDTO.self).cells
+            let missed = unitCells.count { $0.status == .missed && $0.subject.kind != .school }
+            #expect(missed > 0)
+            let secretary = server.browser()
+            try await secretary.login("secretary")
+            let unitHome = try await secretary.get("/")
+            #expect(unitHome.body.contains("本学期落实情况"))
+            #expect(unitHome.body.contains(#"<div class="num">\#(missed)</div><div class="label"><a href="/compliance/units/CS">未完成</a>"#))
+            let student = server.browser()
+            try await student.login("student")
+            #expect(!(try await student.get("/")).body.contains("落实情况"), "a student sees no compliance figures")
+        }
+    }
 }

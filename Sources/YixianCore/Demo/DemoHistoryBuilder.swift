@@ -441,6 +441,7 @@ struct DemoHistoryBuilder {
 
     /// Ledger lines in time order, numbered the way a ledger numbers them.
     mutating func finishedContacts() -> [ContactRecord] {
+        separateSameDayDrafts()
         drafts.sort { ($0.day, $0.startMinute, $0.cadre) < ($1.day, $1.startMinute, $1.cadre) }
         return drafts.enumerated().map { n, d in
             let start = LocalDate(dayNumber: d.day).startInstant().addingTimeInterval(TimeInterval(d.startMinute * 60))
@@ -449,6 +450,35 @@ struct DemoHistoryBuilder {
                                  collectiveCodes: d.collectives.map { demo.collectives[$0].code }, collegeCode: d.college,
                                  participantCount: d.participants, confirmedByStudents: d.confirmed,
                                  status: d.confirmed > 0 ? .confirmed : .submitted)
+        }
+    }
+
+    /// Time slots are drawn per line, so two lines of one cadre may land on the same evening; a
+    /// real cadre does one thing after another. A line that would overlap the one before moves
+    /// to just after it, or else to just before the day's first line; only when neither fits
+    /// into 8:00–22:00 does the overlap stay (and the integrity page rightly flags it).
+    private mutating func separateSameDayDrafts() {
+        let gap = 10, dayStart = 8 * 60, dayEnd = 22 * 60
+        drafts.sort { ($0.cadre, $0.day, $0.startMinute) < ($1.cadre, $1.day, $1.startMinute) }
+        var i = 0
+        while i < drafts.count {
+            var j = i
+            while j < drafts.count, drafts[j].cadre == drafts[i].cadre, drafts[j].day == drafts[i].day { j += 1 }
+            var busy: [(start: Int, end: Int)] = []
+            for k in i..<j {
+                let minutes = drafts[k].minutes
+                func free(_ start: Int) -> Bool {
+                    start >= dayStart && start + minutes <= dayEnd
+                        && busy.allSatisfy { start + minutes + gap <= $0.start || start >= $0.end + gap }
+                }
+                if !free(drafts[k].startMinute) {
+                    let after = busy.map { $0.end + gap }.sorted().first(where: free)
+                    let before = busy.map { $0.start - gap - minutes }.sorted(by: >).first(where: free)
+                    if let moved = after ?? before { drafts[k].startMinute = moved }
+                }
+                busy.append((drafts[k].startMinute, drafts[k].startMinute + minutes))
+            }
+            i = j
         }
     }
 }

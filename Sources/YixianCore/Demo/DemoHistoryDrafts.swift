@@ -87,7 +87,7 @@ extension DemoHistoryBuilder {
         var confirmed = 0
         // Students confirm most of a diligent cadre's visits and fewer of the others', so the
         // "no student confirmation" flag points at the same cadres the compliance pages do.
-        let confirmationRate = switch diligence[cadre] { case .diligent: 0.9; case .partial: 0.6; case .behind: 0.3 }
+        let confirmationRate = switch diligence[cadre] { case .diligent: 0.97; case .partial: 0.7; case .behind: 0.3 }
         if count > 0, filter?.confirmedOnly == true || (inPerson && random.chance(confirmationRate)) {
             confirmed = 1 + random.int(below: min(5, count))
         }

@@ -35,6 +35,17 @@ enum IntegrityService {
         try await all(on: db, cache: cache).filter { $0.recordIDs.contains(recordID) }
     }
 
+    /// The flags a reader may see: all of them, or for a unit secretary those touching the unit's records.
+    static func visible(to user: CurrentUser, on db: any Database, cache: Cache) async throws -> [IntegrityFlag] {
+        let flags = try await all(on: db, cache: cache)
+        guard let scope = try user.rosterUnitScope() else { return flags }
+        // Only the ids of the unit's records: the flags themselves are already computed.
+        let unitRecords = Set(try await ContactRecordModel.query(on: db)
+            .join(CadreModel.self, on: \ContactRecordModel.$cadre.$id == \CadreModel.$id)
+            .filter(CadreModel.self, \.$unit.$id == scope).all(\.$id).map(\.uuidString))
+        return flags.filter { $0.recordIDs.contains(where: unitRecords.contains) }
+    }
+
     actor Cache {
         private var entry: (String, [IntegrityFlag])?
         func get(_ key: String) -> [IntegrityFlag]? { entry?.0 == key ? entry?.1 : nil }
@@ -48,14 +59,7 @@ enum IntegrityService {
         app.routes.on(.GET, SiteRoute.integrity.components, access: .capability(.readCompliance)) { req -> Response in
             let ctx = PageContext(req)
             let user = try req.requireUser()
-            var flags = try await all(on: req.db, cache: req.application.integrityCache)
-            if let scope = try user.rosterUnitScope() {
-                // Only the ids of the unit's records: the flags themselves are already computed.
-                let unitRecords = Set(try await ContactRecordModel.query(on: req.db)
-                    .join(CadreModel.self, on: \ContactRecordModel.$cadre.$id == \CadreModel.$id)
-                    .filter(CadreModel.self, \.$unit.$id == scope).all(\.$id).map(\.uuidString))
-                flags = flags.filter { $0.recordIDs.contains(where: unitRecords.contains) }
-            }
+            var flags = try await visible(to: user, on: req.db, cache: req.application.integrityCache)
             if let kind = req.query[String.self, at: "kind"], let k = IntegrityFlagKind(rawValue: kind) { flags = flags.filter { $0.kind == k } }
             let counts = Dictionary(grouping: flags, by: \.kind).mapValues(\.count)
             return .html(Layout.page(ctx, title: ctx.t("诚信提示", "Integrity flags"), content: .group(

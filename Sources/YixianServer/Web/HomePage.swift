@@ -14,7 +14,8 @@ enum HomePage {
             return .html(Layout.page(ctx, title: ctx.t("首页", "Home"), content: .group(
                 .h1(.text(ctx.t("您好，\(user.displayName)", "Hello, \(user.displayName)"))),
                 termBanner(ctx, calendar: calendar, today: today),
-                try await body(for: user, ctx: ctx, on: req.db)
+                try await body(for: user, ctx: ctx, on: req.db),
+                try await complianceSummary(for: user, ctx: ctx, req: req)
             )))
         }
     }
@@ -57,8 +58,14 @@ enum HomePage {
             guard let cadreID = user.cadreID, let cadre = try await CadreModel.query(on: db).filter(\.$id == cadreID).with(\.$unit).first() else {
                 return .p(.text(ctx.t("账号未关联干部信息，请联系管理员。", "This account is not linked to a cadre.")))
             }
-            let pairings = try await PairingModel.query(on: db).filter(\.$cadre.$id == cadreID).with(\.$collective).with(\.$student).all()
+            // Links in force today: earlier years' and ended ones belong to the pairing history, not here.
+            let today = LocalDate(Date()).iso
+            let pairings = try await PairingModel.query(on: db).filter(\.$cadre.$id == cadreID)
+                .filter(\.$startDate <= today).filter(\.$endDate >= today)
+                .with(\.$collective).with(\.$student).all()
+                .sorted { ($0.kind, $0.collective?.name ?? $0.student?.name ?? "") < ($1.kind, $1.collective?.name ?? $1.student?.name ?? "") }
             return .group(
+                .p(.a(.class("button"), .href(SiteRoute.ledgerNew.path()), .text(ctx.t("记一条联系记录", "Record a contact")))),
                 .div(.class("panel"),
                      .h2(.text(ctx.t("我的信息", "My profile"))),
                      .dl(.class("props"),
@@ -107,5 +114,42 @@ enum HomePage {
                         Components.card(broken.isEmpty ? ctx.t("完整", "Intact") : ctx.t("断裂 \(broken.count) 处", "\(broken.count) breaks"),
                                         ctx.t("审计链校验", "Audit chain check"), href: SiteRoute.audit.path()))
         }
+    }
+
+    /// What needs attention, from the same evaluation the compliance pages use: a cadre's own
+    /// overdue and running items; for readers of compliance their scope's tally and integrity flags.
+    static func complianceSummary(for user: CurrentUser, ctx: PageContext, req: Request) async throws -> Node<HTML.BodyContext> {
+        let canReadOwn = user.can(.readOwnProgress) && user.cadreID != nil
+        guard canReadOwn || user.can(.readCompliance),
+              let evaluation = try await ComplianceService.evaluate(asOf: LocalDate(Date()), on: req.db, cache: req.application.evaluationCache)
+        else { return .empty }
+        let cells = CompliancePages.current(evaluation)
+        var own: Node<HTML.BodyContext> = .empty
+        if canReadOwn, let cadreID = user.cadreID, let staff = evaluation.cadreIDs.first(where: { $0.value == cadreID })?.key {
+            let mine = cells.filter { $0.subject.kind == .cadre && $0.subject.id == staff }
+            let overdue = mine.count { $0.status == .missed }
+            let running = mine.count { ($0.status == .onTrack || $0.status == .atRisk) && $0.period.end >= evaluation.asOf }
+            let link = SiteRoute.progress.path()
+            own = .div(.class("panel"),
+                       .h2(.text(ctx.t("我的进度", "My progress"))),
+                       .div(.class("cards"),
+                            Components.card("\(overdue)", ctx.t("已逾期", "Overdue"), href: link),
+                            Components.card("\(running)", ctx.t("进行中", "Running"), href: link),
+                            Components.card("\(mine.count { $0.status == .met })", ctx.t("已完成", "Met"), href: link)))
+        }
+        guard user.can(.readCompliance) else { return own }
+        let unitScope = try user.rosterUnitScope() != nil ? (user.unitCode ?? "") : nil
+        let scoped = cells.filter { $0.subject.kind != .school && (unitScope == nil || $0.subject.unitCode == unitScope) }
+        let tally = ComplianceService.tally(scoped)
+        let judged = tally.met + tally.missed
+        let flags = try await IntegrityService.visible(to: user, on: req.db, cache: req.application.integrityCache)
+        let compliance = unitScope.map { SiteRoute.complianceUnit.path($0) } ?? SiteRoute.compliance.path()
+        return .group(own, .div(.class("panel"),
+                    .h2(.text(ctx.t("本学期落实情况", "This term's compliance"))),
+                    .div(.class("cards"),
+                         Components.card(judged == 0 ? "—" : "\(tally.met * 100 / judged)%", ctx.t("已到期事项完成率", "Met share of due items"), href: compliance),
+                         Components.card("\(tally.missed)", ctx.t("未完成", "Missed"), href: compliance),
+                         Components.card("\(tally.atRisk)", ctx.t("有风险", "At risk"), href: compliance),
+                         Components.card("\(flags.count)", ctx.t("诚信提示", "Integrity flags"), href: SiteRoute.integrity.path()))))
     }
 }
