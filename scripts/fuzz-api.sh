@@ -2,12 +2,12 @@
 # Fuzzes every /api/v1 operation from the server's own OpenAPI document with Schemathesis,
 # signed in as each kind of API user, and fails if any generated request gets a 5xx:
 # bad input must be refused with a 4xx and a reason, never crash or 500.
-#   scripts/fuzz-api.sh BASE_URL SQLITE_PATH YIXIAN_BINARY [MAX_EXAMPLES]
-# SQLITE_PATH is the running server's database, where the tokens are created.
+#   scripts/fuzz-api.sh BASE_URL DATABASE YIXIAN_BINARY [MAX_EXAMPLES]
+# DATABASE is the running server's: a SQLite path or a postgres:// URL; tokens are created there.
 set -euo pipefail
 
 base=${1:?base URL}
-sqlite=${2:?SQLite path of the running server}
+database=${2:?SQLite path or PostgreSQL URL of the running server}
 yixian=${3:?path to the yixian binary}
 examples=${4:-12}
 out=${FUZZ_OUT:-artifacts}
@@ -15,7 +15,11 @@ mkdir -p "$out"
 
 status=0
 for user in office secretary cadre student; do
-    token=$(env -u DATABASE_URL YIXIAN_SQLITE_PATH="$sqlite" "$yixian" token create --user "$user" | tail -n 1)
+    if [[ $database == postgres://* || $database == postgresql://* ]]; then
+        token=$(DATABASE_URL="$database" "$yixian" token create --user "$user" | tail -n 1)
+    else
+        token=$(env -u DATABASE_URL YIXIAN_SQLITE_PATH="$database" "$yixian" token create --user "$user" | tail -n 1)
+    fi
     log="$out/fuzz-$user.log"
     echo "fuzz-api: as $user ($examples examples per operation, log $log)"
     # A fixed seed makes a failure reproducible with the same command.

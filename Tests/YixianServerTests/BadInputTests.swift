@@ -86,6 +86,19 @@ struct BadInputTests {
             #expect(try await server.api(.GET, "/api/v1/calendar/workdays?from=2025-03-02&to=2025-03-01", as: "office").errorField == "to")
             let search = try await server.api(.GET, "/api/v1/students?q=%25", as: "office").decode(ListPage<StudentDTO>.self)
             #expect(search.total == 0, "% is a literal, not a wildcard")
+            // A NUL in a search term or a route parameter reached PostgreSQL and failed there as a 500.
+            for path in ["units", "cadres", "collectives", "students"] {
+                let nul = try await server.api(.GET, "/api/v1/\(path)?q=a%00b", as: "office")
+                #expect(nul.status == .badRequest, "\(path)")
+                #expect(nul.errorCode == "bad_url", "\(path)")
+            }
+            let browser = server.browser()
+            try await browser.login("office")
+            for path in ["/students?q=a%00b", "/compliance/units/a%00b", "/c/ABCD%00123"] {
+                let page = try await browser.get(path)
+                #expect(page.status == .badRequest, "\(path)")
+                #expect(page.body.contains("控制字符"), "\(path)")
+            }
         }
     }
 

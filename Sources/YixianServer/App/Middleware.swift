@@ -97,3 +97,16 @@ struct AppErrorMiddleware: AsyncMiddleware {
         return response
     }
 }
+
+/// Refuses a URL whose decoded path or query holds a control character (NUL above all): no
+/// legitimate link has one, and PostgreSQL rejects NUL in text, so a route parameter or search
+/// term carrying it would otherwise fail deep in a query as a 500.
+struct ControlCharacterMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let parts = [request.url.path, request.url.query ?? ""].map { $0.removingPercentEncoding ?? $0 }
+        if parts.contains(where: { $0.unicodeScalars.contains { CharacterSet.controlCharacters.contains($0) } }) {
+            throw AppError(.badRequest, code: "bad_url", zh: "请求地址含有不可见的控制字符", en: "The address contains control characters")
+        }
+        return try await next.respond(to: request)
+    }
+}

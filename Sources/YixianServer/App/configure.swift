@@ -13,6 +13,7 @@ public func configure(_ app: Application, config: AppConfig = .fromEnvironment()
     app.middleware.use(RequestIDMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(AppErrorMiddleware())
+    app.middleware.use(ControlCharacterMiddleware())
     app.middleware.use(AuthMiddleware())
     app.routes.defaultMaxBodySize = "64kb"
     try await app.prepareSQLiteConnections()
