@@ -62,6 +62,7 @@ pip_install() {
 }
 pip_install selenium selenium
 pip_install schemathesis 'schemathesis>=4,<5'
+pip_install requests requests
 
 for exe in /usr/bin/chromium /usr/bin/chromedriver /usr/bin/pg_ctlcluster /usr/bin/psql; do
     [[ -x $exe ]] || { echo "ci-install: $exe missing after install" >&2; exit 1; }
