@@ -100,6 +100,19 @@ def pattern(path):
     return ID.sub("{id}", path)
 
 
+def fetch(session, method, url, label, failures, **options):
+    """The reply, or None after recording a failure: no answer, or a 5xx."""
+    try:
+        reply = session.request(method, url, timeout=60, allow_redirects=False, **options)
+    except requests.RequestException as error:
+        failures.append(f"{label}: no answer ({error})")
+        return None
+    if reply.status_code >= 500:
+        failures.append(f"{label}: {reply.status_code}")
+        return None
+    return reply
+
+
 def crawl(base, role, max_pages, failures):
     session = login(base, role)
     seen, queue, forms, pages, shapes = set(), ["/"], {}, 0, {}
@@ -113,14 +126,9 @@ def crawl(base, role, max_pages, failures):
         shapes[shape] = shapes.get(shape, 0) + 1
         if shapes[shape] > 2:
             continue
-        try:
-            reply = session.get(base + path, timeout=60, allow_redirects=False)
-        except requests.RequestException as error:
-            failures.append(f"{role} GET {path}: no answer ({error})")
-            continue
+        reply = fetch(session, "GET", base + path, f"{role} GET {path}", failures)
         pages += 1
-        if reply.status_code >= 500:
-            failures.append(f"{role} GET {path}: {reply.status_code}")
+        if reply is None:
             continue
         if "text/html" not in reply.headers.get("Content-Type", ""):
             continue
@@ -157,18 +165,10 @@ def attack(base, role, session, forms, failures):
             if token:
                 data["_csrf"] = token.group(1)
             files = {f: ("junk.jpg", b"\x00" * 64 + payload.encode("utf-8", "surrogatepass"), "image/jpeg") for f in form["files"]}
-            try:
-                if files or "multipart" in form["enctype"]:
-                    reply = session.post(base + action, data=data, files=files or {"_": ("", b"")}, timeout=60,
-                                         allow_redirects=False)
-                else:
-                    reply = session.post(base + action, data=data, timeout=60, allow_redirects=False)
-            except requests.RequestException as error:
-                failures.append(f"{role} POST {action} [{name}]: no answer ({error})")
-                continue
+            multipart = files or "multipart" in form["enctype"]
+            fetch(session, "POST", base + action, f"{role} POST {action} [{name}]", failures, data=data,
+                  files=(files or {"_": ("", b"")}) if multipart else None)
             sent += 1
-            if reply.status_code >= 500:
-                failures.append(f"{role} POST {action} [{name}]: {reply.status_code}")
     return sent
 
 
