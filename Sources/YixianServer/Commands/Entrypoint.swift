@@ -16,7 +16,9 @@ public enum Entrypoint {
         try LoggingSystem.bootstrap(from: &env)
         let app = try await Application.make(env)
         do {
-            try await configure(app)
+            // `policy check|explain|evaluate` read files only: they must not create ./data/yixian.sqlite
+            // in whatever directory a newcomer runs them from.
+            if arguments.dropFirst().first != "policy" { try await configure(app) }
             app.registerCommands()
             if arguments.dropFirst().first == "serve" {
                 try await prepareServe(app, demo: demo, arguments: arguments)
