@@ -149,6 +149,31 @@ struct PolicyLoaderErrorTests {
         #expect(cycle.map(\.code) == [.roleCycle, .roleCycle])
     }
 
+    @Test("own-collectives through key-student pairings can never match and is refused")
+    func keyStudentScopeIsRefused() throws {
+        // act
+        let refused = Self.diagnostics(replacing: "count: { kinds: [face-to-face], atLeast: 1, per: week }",
+                                       with: "count: { kinds: [heart-to-heart], atLeast: 1, per: term, scope: own-collectives, pairingKinds: [key-student] }")
+        let accepted = Self.diagnostics(replacing: "count: { kinds: [face-to-face], atLeast: 1, per: week }",
+                                        with: "count: { kinds: [heart-to-heart], atLeast: 1, per: term, scope: own-collectives, pairingKinds: [linked] }")
+        // check
+        #expect(refused.map(\.code) == [.invalidValue], "\(refused)")
+        #expect(refused.first?.message.zh.contains("重点联系学生") == true)
+        #expect(accepted.isEmpty, "\(accepted)")
+    }
+
+    @Test("English messages name the format's parts in English")
+    func englishMessagesAreEnglish() {
+        // act
+        let unknown = Self.diagnostics(replacing: "school-leader: { rank: [school-leader] }", with: "school-leader: { rank: [school-leader], grade: 3 }")
+        let kind = Self.diagnostics(replacing: "count: { kinds: [face-to-face], atLeast: 1, per: week }",
+                                    with: "pairing: { collectiveKinds: [college], atLeast: 1 }")
+        // check
+        #expect(unknown.first?.message.en.contains("in role selector") == true, "\(unknown)")
+        #expect(unknown.first?.message.zh.contains("角色选择器") == true)
+        #expect(kind.first?.message.en.contains("unknown collective kind “college”") == true, "\(kind)")
+    }
+
     @Test("check accepts every preset and explain names every rule")
     func checkAndExplainPresets() throws {
         for id in PolicyTestFiles.presetIDs {

@@ -486,6 +486,13 @@ private struct PolicyDecoder {
         var pairingKinds: Set<Pairing.Kind>?
         if let n = f.take("pairingKinds") {
             if let value = decodePairingKinds(n) { pairingKinds = value } else { ok = false }
+            // A key-student pairing links a student, not a collective, so no line could ever be "own" through it.
+            if pairingKinds == [.keyStudent] {
+                ok = false
+                reader.fail(at: n, .invalidValue,
+                            "重点联系学生的结对不涉及学生集体，不能用来判断“本人联系的集体”；谈心谈话次数用不带 scope 的 count 规则，结对本身用 pairing 规则",
+                            "a key-student pairing links a student, not a collective, so it cannot make a line “own”; count the talks without scope and require the pairing with a pairing rule")
+            }
         }
         let confirmedOnly = f.take("confirmedOnly").map { reader.bool($0, "confirmedOnly") } ?? false
         guard ok, let confirmedOnly else { return nil }

@@ -87,7 +87,7 @@ final class YAMLReader {
 
     func mapping(_ node: Node, _ what: String) -> YAMLFields? {
         guard case .mapping(let mapping) = node else {
-            fail(at: node, .wrongType, "\(what) 应为映射（键: 值）", "\(what) must be a mapping (key: value)")
+            fail(at: node, .wrongType, "\(what) 应为映射（键: 值）", "\(yamlEnglishName(what)) must be a mapping (key: value)")
             return nil
         }
         return YAMLFields(node: node, mapping: mapping, reader: self, what: what)
@@ -95,7 +95,7 @@ final class YAMLReader {
 
     func sequence(_ node: Node, _ what: String) -> [Node]? {
         guard case .sequence(let sequence) = node else {
-            fail(at: node, .wrongType, "\(what) 应为列表", "\(what) must be a list")
+            fail(at: node, .wrongType, "\(what) 应为列表", "\(yamlEnglishName(what)) must be a list")
             return nil
         }
         return Array(sequence)
@@ -103,7 +103,7 @@ final class YAMLReader {
 
     func string(_ node: Node, _ what: String) -> String? {
         guard case .scalar(let scalar) = node else {
-            fail(at: node, .wrongType, "\(what) 应为文字", "\(what) must be a plain value")
+            fail(at: node, .wrongType, "\(what) 应为文字", "\(yamlEnglishName(what)) must be a plain value")
             return nil
         }
         return scalar.string
@@ -112,7 +112,7 @@ final class YAMLReader {
     func double(_ node: Node, _ what: String) -> Double? {
         guard case .scalar(let scalar) = node, let value = Double(scalar.string.trimmingCharacters(in: .whitespaces)),
               value.isFinite else {
-            fail(at: node, .wrongType, "\(what) 应为数字", "\(what) must be a number")
+            fail(at: node, .wrongType, "\(what) 应为数字", "\(yamlEnglishName(what)) must be a number")
             return nil
         }
         return value
@@ -122,11 +122,11 @@ final class YAMLReader {
     func count(_ node: Node, _ what: String) -> Int? {
         guard let value = double(node, what) else { return nil }
         guard value >= 0 else {
-            fail(at: node, .negativeCount, "\(what) 不能小于 0：\(yamlNumberText(value))", "\(what) cannot be below zero: \(yamlNumberText(value))")
+            fail(at: node, .negativeCount, "\(what) 不能小于 0：\(yamlNumberText(value))", "\(yamlEnglishName(what)) cannot be below zero: \(yamlNumberText(value))")
             return nil
         }
         guard value == value.rounded() else {
-            fail(at: node, .invalidValue, "\(what) 应为整数", "\(what) must be a whole number")
+            fail(at: node, .invalidValue, "\(what) 应为整数", "\(yamlEnglishName(what)) must be a whole number")
             return nil
         }
         return Int(value)
@@ -136,7 +136,7 @@ final class YAMLReader {
     func amount(_ node: Node, _ what: String) -> Double? {
         guard let value = double(node, what) else { return nil }
         guard value >= 0 else {
-            fail(at: node, .negativeCount, "\(what) 不能小于 0：\(yamlNumberText(value))", "\(what) cannot be below zero: \(yamlNumberText(value))")
+            fail(at: node, .negativeCount, "\(what) 不能小于 0：\(yamlNumberText(value))", "\(yamlEnglishName(what)) cannot be below zero: \(yamlNumberText(value))")
             return nil
         }
         return value
@@ -144,14 +144,14 @@ final class YAMLReader {
 
     func bool(_ node: Node, _ what: String) -> Bool? {
         guard case .scalar(let scalar) = node else {
-            fail(at: node, .wrongType, "\(what) 应为 true 或 false", "\(what) must be true or false")
+            fail(at: node, .wrongType, "\(what) 应为 true 或 false", "\(yamlEnglishName(what)) must be true or false")
             return nil
         }
         switch scalar.string.lowercased() {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
         default:
-            fail(at: node, .wrongType, "\(what) 应为 true 或 false", "\(what) must be true or false")
+            fail(at: node, .wrongType, "\(what) 应为 true 或 false", "\(yamlEnglishName(what)) must be true or false")
             return nil
         }
     }
@@ -159,7 +159,7 @@ final class YAMLReader {
     func date(_ node: Node, _ what: String) -> LocalDate? {
         guard let text = string(node, what) else { return nil }
         guard let date = LocalDate(text) else {
-            fail(at: node, .invalidValue, "\(what) 应为日期 YYYY-MM-DD：\(text)", "\(what) must be a date YYYY-MM-DD: \(text)")
+            fail(at: node, .invalidValue, "\(what) 应为日期 YYYY-MM-DD：\(text)", "\(yamlEnglishName(what)) must be a date YYYY-MM-DD: \(text)")
             return nil
         }
         return date
@@ -174,7 +174,7 @@ final class YAMLReader {
             for item in sequence { if let text = string(item, what) { result.append((text, item)) } }
             return result
         default:
-            fail(at: node, .wrongType, "\(what) 应为一个值或列表", "\(what) must be a value or a list")
+            fail(at: node, .wrongType, "\(what) 应为一个值或列表", "\(yamlEnglishName(what)) must be a value or a list")
             return nil
         }
     }
@@ -189,7 +189,7 @@ final class YAMLReader {
             if let value = make(text) { result.append(value) } else {
                 ok = false
                 fail(at: item, code, "未知的\(what)「\(text)」，可用：\(allowed.joined(separator: ", "))",
-                     "unknown \(what) “\(text)”; use one of: \(allowed.joined(separator: ", "))")
+                     "unknown \(yamlEnglishName(what)) “\(text)”; use one of: \(allowed.joined(separator: ", "))")
             }
         }
         return ok ? result : nil
@@ -233,7 +233,7 @@ final class YAMLFields {
 
     func require(_ key: String) -> Node? {
         if let value = take(key) { return value }
-        reader.fail(at: node, .missingField, "\(what)缺少字段 `\(key)`", "\(what) is missing `\(key)`")
+        reader.fail(at: node, .missingField, "\(what)缺少字段 `\(key)`", "\(yamlEnglishName(what)) is missing `\(key)`")
         return nil
     }
 
@@ -243,7 +243,7 @@ final class YAMLFields {
         for entry in entries where !used.contains(entry.key) {
             reader.fail(at: entry.keyNode, .unknownField,
                         "\(what)中未知的字段 `\(entry.key)`，可用：\(allowed.joined(separator: ", "))",
-                        "unknown field `\(entry.key)` in \(what); expected one of: \(allowed.joined(separator: ", "))")
+                        "unknown field `\(entry.key)` in \(yamlEnglishName(what)); expected one of: \(allowed.joined(separator: ", "))")
         }
     }
 }
@@ -252,3 +252,41 @@ final class YAMLFields {
 func yamlNumberText(_ value: Double) -> String {
     value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%g", value)
 }
+
+/// English for the Chinese names of the format's parts, so that English messages stay English.
+func yamlEnglishName(_ what: String) -> String {
+    yamlEnglishNames[what] ?? what
+}
+
+private let yamlEnglishNames: [String: String] = [
+        "假期": "vacation",
+        "单位": "unit",
+        "单位代码": "unit code",
+        "单位类型": "unit kind",
+        "单位选择器": "unit selector",
+        "响应时限": "response deadline",
+        "场所": "venue",
+        "备案": "filing",
+        "备案类型": "filing kind",
+        "学年": "academic year",
+        "学期": "term",
+        "学生诉求": "student case",
+        "学生集体": "collective",
+        "学生集体类型": "collective kind",
+        "干部": "cadre",
+        "情景文件": "scenario file",
+        "标签": "tag",
+        "比例": "share",
+        "活动类型": "activity kind",
+        "特殊周": "special week",
+        "策略文件": "policy file",
+        "级别": "rank",
+        "结对": "pairing",
+        "结对类型": "pairing kind",
+        "职务": "post",
+        "职务关键词": "post keyword",
+        "职务变动": "post change",
+        "联系记录": "contact record",
+        "规则": "rule",
+        "角色选择器": "role selector",
+]
