@@ -34,6 +34,9 @@ extension Application {
             try await sql.raw("PRAGMA synchronous=FULL").run()
             try await sql.raw("PRAGMA busy_timeout=10000").run()
             try await sql.raw("PRAGMA foreign_keys=ON").run()
+            // 16 MB of page cache instead of 2 MB: a 30,000-student import otherwise spills and
+            // re-reads index pages while it inserts.
+            try await sql.raw("PRAGMA cache_size=-16000").run()
         }
     }
 }
