@@ -175,4 +175,25 @@ struct ComplianceTests {
             #expect(!(try await student.get("/")).body.contains("落实情况"), "a student sees no compliance figures")
         }
     }
+
+    @Test("a student's confirmation reaches the compliance figures at once")
+    func confirmationRefreshesTheEvaluation() async throws {
+        try await TestServer.with { server in
+            try await Self.prepare(server)
+            let confirmed = Self.policy(atLeast: 1).replacingOccurrences(of: "      per: term\n", with: "      per: term\n      confirmedOnly: true\n")
+            #expect(try await server.api(.POST, "/api/v1/policies", as: "office", json: ["text": confirmed, "effectiveFrom": "2025-09-01"]).status == .created)
+            let lecture = try #require(try await ContactRecordModel.query(on: server.app.db).filter(\.$confirmCode == "TESTCODE").first())
+            lecture.submittedAt = lecture.createdAt
+            lecture.confirmCode = "WXYZ2345"
+            try await lecture.save(on: server.app.db)
+            func achieved() async throws -> Double? {
+                try await server.api(.GET, "/api/v1/compliance/cells?asOf=2025-12-01", as: "office").decode(ComplianceCellsDTO.self).cells
+                    .first { $0.subject.id == "T001" && $0.period.id == "2025-2026-1" }?.achieved
+            }
+
+            #expect(try await achieved() == 0, "an unconfirmed lecture does not count")
+            #expect(try await server.api(.POST, "/api/v1/confirmations", as: "student", json: ["code": "WXYZ2345"]).status == .ok)
+            #expect(try await achieved() == 1, "the cached evaluation must see the confirmation")
+        }
+    }
 }

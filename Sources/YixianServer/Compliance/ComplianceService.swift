@@ -70,15 +70,30 @@ enum ComplianceService {
     /// A fingerprint of every table the evaluation reads. Cheap aggregate queries, computed from the
     /// database itself, so a cached evaluation is never stale on any node.
     static func stamp(on db: any Database) async throws -> String {
+        // Confirmations and corrections change a record in place, so counts and creation times alone
+        // miss them. The calendar is a few dozen rows: its dates themselves are the fingerprint.
         async let contacts = ContactRecordModel.query(on: db).count()
         async let latest = ContactRecordModel.query(on: db).max(\.$createdAt)
+        async let submitted = ContactRecordModel.query(on: db).max(\.$submittedAt)
+        async let confirmations = ContactRecordModel.query(on: db).sum(\.$confirmedCount)
+        async let corrections = ContactRecordModel.query(on: db).sum(\.$version)
         async let versions = PolicyVersionModel.query(on: db).max(\.$version)
         async let filings = FilingModel.query(on: db).count()
         async let pairings = PairingModel.query(on: db).count()
         async let cadres = CadreModel.query(on: db).max(\.$updatedAt)
         async let cadreCount = CadreModel.query(on: db).count()
-        async let terms = TermModel.query(on: db).count()
-        return try await "\(contacts)|\(latest?.timeIntervalSince1970 ?? 0)|\(versions ?? 0)|\(filings)|\(pairings)|\(cadres?.timeIntervalSince1970 ?? 0)|\(cadreCount)|\(terms)"
+        async let collectives = CollectiveModel.query(on: db).max(\.$updatedAt)
+        async let units = UnitModel.query(on: db).max(\.$updatedAt)
+        async let terms = TermModel.query(on: db).all().map { "\($0.code)\($0.startDate)\($0.endDate)" }
+        async let weeks = SpecialWeekModel.query(on: db).all().map { "\($0.startDate)\($0.endDate)\($0.excluded)" }
+        async let vacations = VacationModel.query(on: db).all().map { "\($0.startDate)\($0.endDate)" }
+        let parts: [String] = try await [
+            "\(contacts)", "\(latest?.timeIntervalSince1970 ?? 0)", "\(submitted?.timeIntervalSince1970 ?? 0)",
+            "\(confirmations ?? 0)", "\(corrections ?? 0)", "\(versions ?? 0)", "\(filings)", "\(pairings)",
+            "\(cadres?.timeIntervalSince1970 ?? 0)", "\(cadreCount)", "\(collectives?.timeIntervalSince1970 ?? 0)",
+            "\(units?.timeIntervalSince1970 ?? 0)",
+        ] + (try await terms + weeks + vacations).sorted()
+        return parts.joined(separator: "|")
     }
 
     static func evaluate(asOf: LocalDate, on db: any Database, cache: EvaluationCache? = nil) async throws -> Evaluation? {
