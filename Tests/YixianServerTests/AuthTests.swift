@@ -6,6 +6,22 @@ import Vapor
 
 @Suite("Sign-in, sessions, CSRF and lockout")
 struct AuthTests {
+    @Test("the language switch returns to the same page with its query, and the page speaks the new language")
+    func languageSwitchKeepsTheQuery() async throws {
+        try await TestServer.with { server in
+            let browser = server.browser()
+            try await browser.login("office")
+            let list = try await browser.get("/students?q=%E9%99%88&active=true")
+            let href = try #require(list.body.firstMatch(of: /href="(\/language\?[^"]+)"/)?.1).replacingOccurrences(of: "&amp;", with: "&")
+            let switched = try await browser.get(String(href))
+            #expect(switched.status == .seeOther)
+            #expect(switched.headers.first(name: .location) == "/students?q=%E9%99%88&active=true")
+            let english = try await browser.get("/students?q=%E9%99%88&active=true")
+            #expect(english.body.contains("<html lang=\"en\""))
+            #expect(english.body.contains("陈晨"), "the search survived the switch")
+        }
+    }
+
     @Test("login rotates the session id and logout ends it")
     func loginLogout() async throws {
         try await TestServer.with { server in

@@ -7,6 +7,8 @@ struct PageContext: Sendable {
     var user: CurrentUser?
     var language: Language
     var path: String
+    /// The path with its query string: where the language switch returns to, filters and all.
+    var pathWithQuery: String
     /// The token forms must echo: the session's, or the anonymous double-submit cookie's.
     var csrfToken: String
 
@@ -14,6 +16,7 @@ struct PageContext: Sendable {
         user = req.currentUser
         language = req.language
         path = req.url.path
+        pathWithQuery = req.url.query.map { "\(req.url.path)?\($0)" } ?? req.url.path
         csrfToken = req.currentUser?.csrfToken ?? req.cookies[CSRF.anonymousCookie]?.string ?? ""
     }
 
@@ -79,7 +82,7 @@ enum Layout {
         .header(.class("topbar"),
                 .a(.class("brand"), .href(SiteRoute.home.path()), .text(ctx.t("一线 · 领导干部深入基层联系学生", "Yixian · Front-line contact"))),
                 .div(.class("topbar-right"),
-                     .a(.class("lang"), .href(SiteRoute.language.path(query: ["to": ctx.language == .zh ? "en" : "zh", "back": ctx.path])),
+                     .a(.class("lang"), .href(SiteRoute.language.path(query: ["to": ctx.language == .zh ? "en" : "zh", "back": ctx.pathWithQuery])),
                         .text(ctx.language == .zh ? "English" : "中文")),
                      .unwrap(ctx.user) { user in
                          .group(
