@@ -117,6 +117,10 @@ struct ComplianceTests {
             #expect(cell.status == .ok)
             #expect(cell.body.contains("逸夫楼 201"), "the lecture that counted is listed")
             #expect(cell.body.contains("每学期至少讲 1 堂课"), "the clause is quoted")
+            let lecture = try #require(try await ContactRecordModel.query(on: server.app.db).filter(\.$confirmCode == "TESTCODE").first())
+            #expect(cell.body.contains("href=\"/ledger/\(lecture.id!.uuidString)\""), "each counted line opens its record")
+            #expect(cell.body.contains("href=\"/ledger?cadre=\(try await server.cadre("T001").id!.uuidString)\""), "the subject opens their ledger")
+            #expect(try await cadre.get("/ledger/\(lecture.id!.uuidString)").status == .ok)
             #expect(try await cadre.get("/compliance/cell?subject=T002&rule=lecture-per-term&period=2025-2026-1&asOf=2025-12-01").status == .forbidden)
 
             let office = server.browser()
@@ -194,6 +198,37 @@ struct ComplianceTests {
             #expect(try await achieved() == 0, "an unconfirmed lecture does not count")
             #expect(try await server.api(.POST, "/api/v1/confirmations", as: "student", json: ["code": "WXYZ2345"]).status == .ok)
             #expect(try await achieved() == 1, "the cached evaluation must see the confirmation")
+        }
+    }
+
+    @Test("a unit's filing cell lists the filing: kind, period and date")
+    func filingCellListsTheFiling() async throws {
+        try await TestServer.with { server in
+            try await Self.prepare(server)
+            let policy = """
+                id: filing-test
+                title: 报送测试
+                rules:
+                  - id: plan
+                    who: { units: { kind: [college] } }
+                    filing: { kind: arrangement-plan, per: term, deadline: "term-start +14d" }
+                """
+            #expect(try await server.api(.POST, "/api/v1/policies", as: "office", json: ["text": policy, "effectiveFrom": "2025-09-01"]).status == .created)
+            let unit = try #require(try await UnitModel.query(on: server.app.db).filter(\.$code == "CS").first())
+            let filing = FilingModel()
+            filing.$unit.id = unit.id!
+            filing.termCode = "2025-2026-1"
+            filing.kind = "arrangement-plan"
+            filing.submittedOn = "2025-09-08"
+            try await filing.create(on: server.app.db)
+
+            let office = server.browser()
+            try await office.login("office")
+            let page = try await office.get("/compliance/cell?subject=CS&rule=plan&period=2025-2026-1&asOf=2025-12-01")
+            #expect(page.status == .ok)
+            #expect(page.body.contains("工作安排"))
+            #expect(page.body.contains("2025-09-08"))
+            #expect(!page.body.contains("没有计入的记录"), "a filing rule is not judged by ledger lines")
         }
     }
 }

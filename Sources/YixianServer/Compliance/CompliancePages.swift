@@ -238,10 +238,16 @@ enum CompliancePages {
         let subjectName = cell.subject.kind == .cadre ? (evaluation.cadres[cell.subject.id]?.name ?? cell.subject.name) : cell.subject.name
         let counted = cell.counted.compactMap { evaluation.contacts[$0] }
         let excluded = cell.excluded.compactMap { e in evaluation.contacts[e.id].map { ($0, e.reason) } }
+        let filings = cell.counted.compactMap { evaluation.filings[$0].map { ($0, ComplianceExclusionReason?.none) } }
+            + cell.excluded.compactMap { e in evaluation.filings[e.id].map { ($0, Optional(e.reason)) } }
+        // A cadre's name leads to their ledger, where every record and its evidence can be opened.
+        let subjectNode: Node<HTML.BodyContext> = cell.subject.kind == .cadre && evaluation.cadreIDs[cell.subject.id] != nil
+            ? .a(.href(SiteRoute.ledger.path(query: ["cadre": evaluation.cadreIDs[cell.subject.id]!.uuidString])), .text(subjectName))
+            : .text(subjectName)
         return .group(
             .h1(.text(rule?.title ?? cell.ruleID)),
             .div(.class("panel"), .dl(.class("props"),
-                .dt(.text(ctx.t("对象", "Subject"))), .dd(.text(subjectName)),
+                .dt(.text(ctx.t("对象", "Subject"))), .dd(subjectNode),
                 .dt(.text(ctx.t("周期", "Period"))), .dd(.text("\(cell.period.label)（\(cell.period.start.iso) – \(cell.period.end.iso)）")),
                 .dt(.text(ctx.t("完成 / 要求", "Done / required"))), .dd(.text(value(cell, rule))),
                 .dt(.text(ctx.t("状态", "Status"))), .dd(tag(ctx, cell.status)),
@@ -257,11 +263,21 @@ enum CompliancePages {
                                       .td(part.counts ? tag(ctx, part.status) : Components.tag(ctx.t("不计", "Skipped"), "grey")),
                                       Components.cell(part.note ?? "")]
                                  }, empty: .empty))),
-            .h2(.text(ctx.t("计入的记录", "Records that counted"))),
-            recordTable(ctx, counted.map { ($0, nil) }),
+            .if(!filings.isEmpty, .group(.h2(.text(ctx.t("报送情况", "Filings"))), filingTable(ctx, filings))),
+            .if(filings.isEmpty, .group(.h2(.text(ctx.t("计入的记录", "Records that counted"))),
+                                        recordTable(ctx, counted.map { ($0, nil) }))),
             .if(!excluded.isEmpty, .group(.h2(.text(ctx.t("未计入的记录及原因", "Records that did not count, and why"))),
                                           recordTable(ctx, excluded.map { ($0.0, $0.1) })))
         )
+    }
+
+    static func filingTable(_ ctx: PageContext, _ filings: [(Filing, ComplianceExclusionReason?)]) -> Node<HTML.BodyContext> {
+        Components.table(ctx, headers: [ctx.t("报送内容", "Filing"), ctx.t("所属周期", "Period"), ctx.t("报送日期", "Filed on"), ctx.t("结果", "Result")],
+                         rows: filings.sorted { $0.0.submittedOn < $1.0.submittedOn }.map { filing, reason in
+                             [Components.cell(FilingKind.standard.first { $0.code == filing.kind }.map { ctx.t($0.label) } ?? filing.kind),
+                              Components.cell(filing.periodID ?? filing.termID), Components.cell(filing.submittedOn.iso),
+                              Components.cell(reason.map { ctx.t($0.label) } ?? ctx.t("计入", "Counted"))]
+                         }, empty: .empty)
     }
 
     static func recordTable(_ ctx: PageContext, _ records: [(ContactRecord, ComplianceExclusionReason?)]) -> Node<HTML.BodyContext> {
@@ -270,7 +286,7 @@ enum CompliancePages {
                                                ctx.t("人次", "Persons"), ctx.t("学生确认", "Confirmed")] + (records.contains { $0.1 != nil } ? [ctx.t("原因", "Reason")] : []),
                                 rows: records.sorted { $0.0.start < $1.0.start }.map { record, reason in
                                     var row: [Node<HTML.TableRowContext>] = [
-                                        Components.cell(AdminPages.timestamp(record.start).dropLast(3).description),
+                                        Components.cell(AdminPages.timestamp(record.start).dropLast(3).description, href: "/ledger/\(record.id)"),
                                         Components.cell(vocabulary.kind(record.kind).map { ctx.t($0.label) } ?? record.kind),
                                         Components.cell(record.place), Components.cell(record.collectiveCodes.joined(separator: "、")),
                                         Components.cell("\(record.participantCount)"), Components.cell("\(record.confirmedByStudents)"),

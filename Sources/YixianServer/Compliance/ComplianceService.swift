@@ -20,6 +20,7 @@ enum ComplianceService {
         var rules: [String: PolicyRule]
         var versions: [Version]
         var contacts: [String: ContactRecord]
+        var filings: [String: Filing]
         var units: [String: Unit]
         var cadres: [String: Cadre]
         var cadreIDs: [String: UUID]
@@ -149,6 +150,7 @@ enum ComplianceService {
         }
         return Evaluation(asOf: asOf, cells: cells, rules: rules, versions: versions,
                           contacts: Dictionary(uniqueKeysWithValues: contacts.map { ($0.id, $0) }),
+                          filings: Dictionary(filings.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }),
                           units: Dictionary(uniqueKeysWithValues: units.map { ($0.code, $0.core) }),
                           cadres: Dictionary(uniqueKeysWithValues: cadres.map { ($0.staffNumber, $0) }),
                           cadreIDs: Dictionary(uniqueKeysWithValues: cadreModels.map { ($0.staffNumber, $0.id!) }),
