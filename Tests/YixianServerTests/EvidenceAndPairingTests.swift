@@ -67,6 +67,11 @@ struct EvidenceAndPairingTests {
             let flags = try await assessor.get("/integrity?kind=duplicatePhoto")
             #expect(flags.status == .ok)
             #expect(flags.body.contains("/ledger/"))
+            #expect(flags.body.contains(try await server.cadre("T001").name), "each flag names whose records they are")
+            let beyond = try await assessor.get("/integrity?kind=duplicatePhoto&page=99")
+            #expect(beyond.status == .ok)
+            #expect(beyond.body.contains("/ledger/"), "a page past the end shows the last page")
+            #expect(beyond.body.contains("第 1/1 页"))
             // The CS secretary sees the flag on a CS cadre's records; the scope filter keeps it.
             let secretary = server.browser()
             try await secretary.login("secretary")

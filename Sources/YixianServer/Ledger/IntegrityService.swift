@@ -46,6 +46,16 @@ enum IntegrityService {
         return flags.filter { $0.recordIDs.contains(where: unitRecords.contains) }
     }
 
+    /// When each filed record began and whose it is, for listing flags.
+    static func recordFacts(on db: any Database) async throws -> [String: (start: Date, cadre: String)] {
+        let names = Dictionary(uniqueKeysWithValues: try await CadreModel.query(on: db).all().map { ($0.id!, $0.name) })
+        var facts: [String: (start: Date, cadre: String)] = [:]
+        for record in try await ContactRecordModel.query(on: db).filter(\.$submittedAt != nil).field(\.$id).field(\.$startAt).field(\.$cadre.$id).all() {
+            facts[record.id!.uuidString] = (record.startAt, names[record.$cadre.id] ?? "")
+        }
+        return facts
+    }
+
     actor Cache {
         private var entry: (String, [IntegrityFlag])?
         func get(_ key: String) -> [IntegrityFlag]? { entry?.0 == key ? entry?.1 : nil }
@@ -60,19 +70,37 @@ enum IntegrityService {
             let ctx = PageContext(req)
             let user = try req.requireUser()
             var flags = try await visible(to: user, on: req.db, cache: req.application.integrityCache)
-            if let kind = req.query[String.self, at: "kind"], let k = IntegrityFlagKind(rawValue: kind) { flags = flags.filter { $0.kind == k } }
+            let kindFilter = req.query[String.self, at: "kind"].flatMap(IntegrityFlagKind.init(rawValue:))
             let counts = Dictionary(grouping: flags, by: \.kind).mapValues(\.count)
+            if let kindFilter { flags = flags.filter { $0.kind == kindFilter } }
+            // Newest first, by the latest record a flag names; each row says whose records and when.
+            let records = try await recordFacts(on: req.db)
+            func latest(_ flag: IntegrityFlag) -> Date { flag.recordIDs.compactMap { records[$0]?.start }.max() ?? .distantPast }
+            flags.sort { (latest($0), $0.recordIDs.first ?? "") > (latest($1), $1.recordIDs.first ?? "") }
+            let per = 100
+            let pageCount = max(1, (flags.count + per - 1) / per)
+            let page = min(max(1, req.query[Int.self, at: "page"] ?? 1), pageCount)
+            let shown = flags.dropFirst((page - 1) * per).prefix(per)
+            func link(_ page: Int) -> String {
+                SiteRoute.integrity.path(query: ["page": String(page)].merging(kindFilter.map { ["kind": $0.rawValue] } ?? [:]) { a, _ in a })
+            }
             return .html(Layout.page(ctx, title: ctx.t("诚信提示", "Integrity flags"), content: .group(
                 .h1(.text(ctx.t("台账诚信提示", "Ledger integrity flags"))),
                 .p(.class("muted"), .text(ctx.t("提示不等于认定，请结合佐证材料核实。", "A flag is a prompt to check, not a finding."))),
                 .div(.class("cards"), .forEach(IntegrityFlagKind.allCases) { kind in
                     Components.card("\(counts[kind] ?? 0)", ctx.t(kind.label), href: SiteRoute.integrity.path(query: ["kind": kind.rawValue]))
                 }),
-                Components.table(ctx, headers: [ctx.t("类型", "Kind"), ctx.t("原因", "Reason"), ctx.t("记录", "Records")],
-                                 rows: flags.prefix(500).map { flag in
-                                     [Components.cell(ctx.t(flag.kind.label)), Components.cell(ctx.t(flag.reason)),
-                                      .td(.forEach(flag.recordIDs.prefix(5)) { id in .a(.href("/ledger/\(id)"), .text(ctx.t("查看 ", "open ") + id.prefix(8) + " ")) })]
-                                 }, empty: .text(ctx.t("没有诚信提示。", "No flags.")))
+                Components.table(ctx, headers: [ctx.t("日期", "Date"), ctx.t("干部", "Cadre"), ctx.t("类型", "Kind"), ctx.t("原因", "Reason"), ctx.t("记录", "Records")],
+                                 rows: shown.map { flag in
+                                     let facts = flag.recordIDs.compactMap { records[$0] }
+                                     let names = Array(Set(facts.map(\.cadre))).sorted().joined(separator: "、")
+                                     return [Components.cell(facts.map(\.start).max().map { LocalDate($0).iso } ?? "—"), Components.cell(names),
+                                             Components.cell(ctx.t(flag.kind.label)), Components.cell(ctx.t(flag.reason)),
+                                             .td(.forEach(Array(flag.recordIDs.prefix(5).enumerated())) { n, id in
+                                                 .a(.href("/ledger/\(id)"), .text(ctx.t("记录 \(n + 1) ", "record \(n + 1) ")))
+                                             })]
+                                 }, empty: .text(ctx.t("没有诚信提示。", "No flags."))),
+                Components.pager(ctx, page: page, per: per, total: flags.count, link: link)
             )))
         }
     }
