@@ -231,4 +231,32 @@ struct ComplianceTests {
             #expect(!page.body.contains("没有计入的记录"), "a filing rule is not judged by ledger lines")
         }
     }
+
+    @Test("我的进度 shows an every-week rule's running week under 本周 and how many weeks have passed")
+    func weeklyRuleOnProgress() async throws {
+        try await TestServer.with { server in
+            try await Self.prepare(server)
+            let policy = """
+                id: weekly-test
+                title: 每周测试
+                roles:
+                  middle: { rankAtLeast: deputy-director }
+                rules:
+                  - id: weekly-lecture
+                    title: 每周讲课
+                    who: middle
+                    every: { kinds: [ideological-lecture], atLeast: 1, per: week }
+                """
+            #expect(try await server.api(.POST, "/api/v1/policies", as: "office", json: ["text": policy, "effectiveFrom": "2025-09-01"]).status == .created)
+            let cadre = server.browser()
+            try await cadre.login("cadre")
+            // Wednesday of the term's 7th week; the lecture on 15 October met that week.
+            let page = try await cadre.get("/progress?asOf=2025-10-15")
+            #expect(page.status == .ok)
+            #expect(!page.body.contains("本周没有按周统计的要求"))
+            let thisWeek = try #require(page.body.range(of: "<h2>本周</h2>").map { String(page.body[$0.upperBound...]) })
+            #expect(thisWeek.prefix(1500).contains("每周讲课"), "the running week is listed under 本周")
+            #expect(page.body.contains("（已过 6 周）"), "six weeks are behind on a Wednesday of week 7")
+        }
+    }
 }

@@ -36,26 +36,32 @@ enum CompliancePages {
         value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
     }
 
-    static func measure(_ rule: PolicyRule?) -> String {
+    static func measure(_ ctx: PageContext, _ rule: PolicyRule?) -> String {
         guard let rule else { return "" }
         switch rule.body {
         case .count(let count):
             switch count.measure {
-            case .events: return " 次"
-            case .personTimes: return " 人次"
-            case .hours: return " 小时"
-            case .distinctVenues: return " 处"
+            case .events: return ctx.t(" 次", " times")
+            case .personTimes: return ctx.t(" 人次", " person-times")
+            case .hours: return ctx.t(" 小时", " hours")
+            case .distinctVenues: return ctx.t(" 处", " venues")
             }
-        case .every: return " 周"
-        case .pairing, .coverage: return " 个"
-        case .timeShare: return " 小时"
-        case .filing: return " 份"
-        case .response: return " 件"
+        case .every(let body): return body.per == .month ? ctx.t(" 个月", " months") : ctx.t(" 周", " weeks")
+        case .pairing, .coverage: return ctx.t(" 个", "")
+        case .timeShare: return ctx.t(" 小时", " hours")
+        case .filing: return ctx.t(" 份", " filings")
+        case .response: return ctx.t(" 件", " cases")
         }
     }
 
-    static func value(_ cell: ComplianceCell, _ rule: PolicyRule?) -> String {
-        "\(number(cell.achieved)) / \(number(cell.required))\(measure(rule))"
+    /// "done / required unit"; an every-period rule also says how many of its weeks have passed,
+    /// since its requirement is over the whole term while a running term has only some behind it.
+    static func value(_ ctx: PageContext, _ cell: ComplianceCell, _ rule: PolicyRule?) -> String {
+        let base = "\(number(cell.achieved)) / \(number(cell.required))\(measure(ctx, rule))"
+        guard case .every(let body) = rule?.body, let elapsed = cell.elapsed,
+              elapsed < cell.parts.count(where: \.counts) else { return base }
+        let unit = body.per == .month ? ctx.t("月", "months") : ctx.t("周", "weeks")
+        return base + ctx.t("（已过 \(elapsed) \(unit)）", " (\(elapsed) \(unit) past)")
     }
 
     static func cellLink(_ cell: ComplianceCell, asOf: LocalDate) -> String {
@@ -152,10 +158,19 @@ enum CompliancePages {
                          rows: cells.map { cell in
                              let rule = evaluation.rule(cell.ruleID)
                              return [Components.cell(rule?.title ?? cell.ruleID), Components.cell(cell.period.label),
-                                     Components.cell(value(cell, rule)), .td(tag(ctx, cell.status)),
+                                     Components.cell(value(ctx, cell, rule)), .td(tag(ctx, cell.status)),
                                      Components.cell(cell.due?.iso ?? "—"),
                                      Components.cell(ctx.t("明细", "Details"), href: cellLink(cell, asOf: evaluation.asOf))]
                          }, empty: .text(ctx.t("暂无需要统计的事项。", "Nothing to show.")))
+    }
+
+    static func partRows(_ ctx: PageContext, _ evaluation: ComplianceService.Evaluation, _ parts: [(ComplianceCell, CompliancePart)]) -> Node<HTML.BodyContext> {
+        Components.table(ctx, headers: [ctx.t("要求", "Rule"), ctx.t("周期", "Period"), ctx.t("完成 / 要求", "Done / required"), ctx.t("状态", "Status"), ""],
+                         rows: parts.map { cell, part in
+                             [Components.cell(evaluation.title(cell.ruleID)), Components.cell(part.label),
+                              Components.cell("\(number(part.achieved)) / \(number(part.required))"), .td(tag(ctx, part.status)),
+                              Components.cell(ctx.t("明细", "Details"), href: cellLink(cell, asOf: evaluation.asOf))]
+                         }, empty: .empty)
     }
 
     static func progressBody(_ ctx: PageContext, evaluation: ComplianceService.Evaluation, cells: [ComplianceCell], name: String) -> Node<HTML.BodyContext> {
@@ -165,6 +180,12 @@ enum CompliancePages {
         }.sorted { ($0.status.urgency, $0.due ?? $0.period.end, $0.ruleID) < ($1.status.urgency, $1.due ?? $1.period.end, $1.ruleID) }
         let thisWeek = shown.filter { $0.period.kind == .week && $0.period.end >= evaluation.asOf }
         let overdue = shown.filter { $0.status == .missed }
+        // “Every week” rules are judged over the term; their running week is what is due now.
+        let runningParts = cells.compactMap { cell -> (ComplianceCell, CompliancePart)? in
+            guard cell.period.kind != .week, let part = cell.parts.first(where: { $0.counts && $0.start <= evaluation.asOf && evaluation.asOf <= $0.end })
+            else { return nil }
+            return (cell, part)
+        }
         let term = shown.filter { ($0.period.kind == .term || $0.period.kind == .academicYear || $0.period.kind == .month) && $0.status != .missed }
         return .group(
             .h1(.text(ctx.t("我的进度", "My progress"))),
@@ -173,7 +194,10 @@ enum CompliancePages {
             .h2(.text(ctx.t("已逾期", "Overdue"))),
             overdue.isEmpty ? .p(.class("muted"), .text(ctx.t("没有逾期事项，继续保持。", "Nothing overdue."))) : cellRows(ctx, evaluation, overdue),
             .h2(.text(ctx.t("本周", "This week"))),
-            thisWeek.isEmpty ? .p(.class("muted"), .text(ctx.t("本周没有按周统计的要求。", "No weekly requirement this week."))) : cellRows(ctx, evaluation, thisWeek),
+            thisWeek.isEmpty && runningParts.isEmpty
+                ? .p(.class("muted"), .text(ctx.t("本周没有按周统计的要求。", "No weekly requirement this week.")))
+                : .group(.if(!thisWeek.isEmpty, cellRows(ctx, evaluation, thisWeek)),
+                         .if(!runningParts.isEmpty, partRows(ctx, evaluation, runningParts))),
             .h2(.text(ctx.t("本学期与本学年", "This term and year"))),
             cellRows(ctx, evaluation, term)
         )
@@ -218,7 +242,7 @@ enum CompliancePages {
                                      let mine = (cadreCells[staff] ?? []).filter { $0.ruleID == ruleID }
                                      guard let shown = representative(mine) else { return Components.cell("—") }
                                      let missed = mine.filter { $0.status == .missed }.count
-                                     let label = missed > 1 ? ctx.t("未完成 \(missed) 期", "\(missed) missed") : value(shown, evaluation.rule(ruleID))
+                                     let label = missed > 1 ? ctx.t("未完成 \(missed) 期", "\(missed) missed") : value(ctx, shown, evaluation.rule(ruleID))
                                      return .td(.a(.href(cellLink(shown, asOf: evaluation.asOf)), .span(.class("tag \(colour(shown.status))"), .text(label))))
                                  }
                              }, empty: .text(ctx.t("本单位没有需要统计的干部。", "No cadre of this unit is bound by a rule."))),
@@ -249,7 +273,7 @@ enum CompliancePages {
             .div(.class("panel"), .dl(.class("props"),
                 .dt(.text(ctx.t("对象", "Subject"))), .dd(subjectNode),
                 .dt(.text(ctx.t("周期", "Period"))), .dd(.text("\(cell.period.label)（\(cell.period.start.iso) – \(cell.period.end.iso)）")),
-                .dt(.text(ctx.t("完成 / 要求", "Done / required"))), .dd(.text(value(cell, rule))),
+                .dt(.text(ctx.t("完成 / 要求", "Done / required"))), .dd(.text(value(ctx, cell, rule))),
                 .dt(.text(ctx.t("状态", "Status"))), .dd(tag(ctx, cell.status)),
                 .dt(.text(ctx.t("截止", "Due"))), .dd(.text(cell.due?.iso ?? "—")),
                 .dt(.text(ctx.t("说明", "Note"))), .dd(.text(cell.note ?? "—")),

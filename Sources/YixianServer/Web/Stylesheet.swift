@@ -37,7 +37,9 @@ enum Stylesheet {
     form.inline { display:inline; }
     .table-wrap { overflow-x:auto; background:#fff; border:1px solid var(--line); border-radius:8px; }
     table { border-collapse:collapse; width:100%; }
-    th, td { text-align:left; padding:8px 12px; border-bottom:1px solid var(--line); white-space:nowrap; }
+    th, td { text-align:left; padding:8px 12px; border-bottom:1px solid var(--line); vertical-align:top; }
+    th { white-space:nowrap; }
+    td { overflow-wrap:anywhere; min-width:4em; }
     th { background:#fafafa; position:sticky; top:0; font-weight:600; }
     tr:hover td { background:#f0f7ff; }
     .tag { display:inline-block; padding:0 8px; border-radius:4px; font-size:13px; border:1px solid; }
@@ -85,6 +87,8 @@ enum Stylesheet {
     button.big { font-size:20px; padding:16px 24px; width:100%; max-width:480px; }
     pre.explain { white-space:pre-wrap; font-family:inherit; }
     @media (max-width: 720px) {
+      th, td { padding:6px 6px; font-size:14px; }
+      th { white-space:normal; }
       .shell { flex-direction:column; }
       .sidenav { width:auto; border-right:none; border-bottom:1px solid var(--line); }
       .sidenav ul { display:flex; overflow-x:auto; }
