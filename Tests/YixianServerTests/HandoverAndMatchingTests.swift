@@ -52,6 +52,34 @@ struct HandoverAndMatchingTests {
         }
     }
 
+    @Test("the handover form keeps what was typed on an error, confirms success, and the table shows today's links only")
+    func handoverForm() async throws {
+        try await TestServer.with { server in
+            try await Self.prepare(server)
+            let today = LocalDate(Date())
+            #expect(try await server.api(.POST, "/api/v1/pairings", as: "office",
+                                         json: ["staffNumber": "T001", "collectiveCode": "CS2301", "start": today.adding(days: -50).iso]).status == .created)
+            let office = server.browser()
+            try await office.login("office")
+            let refused = try await office.post("/pairings/handover", form: ["fromStaffNumber": "T001", "toStaffNumber": "X999", "date": today.iso],
+                                                tokenFrom: "/pairings")
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.contains("X999"), "the typed staff number is still in the form")
+            #expect(refused.body.contains("工号“X999”不存在"))
+            #expect(refused.body.contains("结对表"), "the page around the form is the pairing table, not a bare error page")
+
+            let done = try await office.post("/pairings/handover", form: ["fromStaffNumber": "T001", "toStaffNumber": "T002", "date": today.iso],
+                                             tokenFrom: "/pairings")
+            #expect(done.status == .seeOther)
+            let location = try #require(done.headers.first(name: .location))
+            let table = try await office.get(location)
+            #expect(table.body.contains("交接完成"))
+            let predecessor = try await server.cadre("T001").name, successor = try await server.cadre("T002").name
+            #expect(table.body.contains(successor))
+            #expect(!table.body.contains(predecessor), "the predecessor's link ended yesterday and is history")
+        }
+    }
+
     @Test("wishes steer the matching, the admin confirms, coverage shows the result")
     func matching() async throws {
         try await TestServer.with { server in

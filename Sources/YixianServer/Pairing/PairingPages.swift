@@ -23,36 +23,48 @@ enum PairingPages {
         return year
     }
 
+    /// The pairing table with the handover form; a refused handover comes back here with its input and reasons.
+    static func page(_ req: Request, handover: HandoverInput, problems: [AppError.FieldProblem], notice: String?,
+                     status: HTTPResponseStatus) async throws -> Response {
+        let ctx = PageContext(req)
+        let user = try req.requireUser()
+        let year = try await year(req)
+        let rows = try await tableRows(req, year: year)
+        return .html(Layout.page(ctx, title: ctx.t("结对表", "Pairing table"), content: .group(
+            .h1(.text(ctx.t("\(year.name)领导干部联系学生集体结对表", "Pairing table \(year.id)"))),
+            .if(notice != nil, .div(.class("panel success"), .attribute(named: "role", value: "status"), .p(.text(notice ?? "")))),
+            .div(.class("toolbar"),
+                 .a(.class("button secondary"), .href(SiteRoute.pairingsExport.path(query: ["year": year.id])), .text(ctx.t("导出 Excel", "Export .xlsx"))),
+                 .a(.class("button secondary"), .href(SiteRoute.pairingsPrint.path(query: ["year": year.id])), .text(ctx.t("打印（A4）", "Print (A4)"))),
+                 .a(.class("button secondary"), .href(SiteRoute.pairingsCoverage.path(query: ["year": year.id])), .text(ctx.t("覆盖情况", "Coverage"))),
+                 .if(user.can(.importRoster), .group(
+                    .a(.class("button secondary"), .href(SiteRoute.pairingsMatching.path(query: ["year": year.id])), .text(ctx.t("智能匹配", "Matching"))),
+                    .a(.class("button secondary"), .href(SiteRoute.pairingsImport.path()), .text(ctx.t("导入结对表", "Import")))))),
+            Components.table(ctx, headers: PairingTable.header,
+                             rows: PairingTable.records(rows).map { $0.map { Components.cell($0) } },
+                             empty: .text(ctx.t("本学年尚无结对。可导入结对表，或使用智能匹配生成建议。", "No pairings this year yet."))),
+            .if(user.can(.importRoster), HandoverService.form(ctx, input: handover, problems: problems))
+        )), status: status)
+    }
+
     static func tableRows(_ req: Request, year: AcademicYear) async throws -> [PairingTable.Row] {
         let user = try req.requireUser()
         var world = try await PairingWorld.load(on: req.db)
         if let scope = try user.rosterUnitScope(), let code = try await UnitModel.find(scope, on: req.db)?.code {
             world.cadres = world.cadres.filter { $0.unitCode == code }
         }
+        // The table of the running year is today's: links ended by a handover are history, not current.
+        let today = LocalDate(Date())
+        if year.range.contains(today) { world.pairings = world.pairings.filter { $0.range.end >= today } }
         return PairingTable.rows(units: world.units, cadres: world.cadres, collectives: world.collectives, pairings: world.pairings, academicYearID: year.id)
     }
 
     static func register(_ app: Application) {
         let read = Access.capability(.readRoster)
         app.routes.on(.GET, SiteRoute.pairings.components, access: read) { req -> Response in
-            let ctx = PageContext(req)
-            let user = try req.requireUser()
-            let year = try await year(req)
-            let rows = try await tableRows(req, year: year)
-            return .html(Layout.page(ctx, title: ctx.t("结对表", "Pairing table"), content: .group(
-                .h1(.text(ctx.t("\(year.name)领导干部联系学生集体结对表", "Pairing table \(year.id)"))),
-                .div(.class("toolbar"),
-                     .a(.class("button secondary"), .href(SiteRoute.pairingsExport.path(query: ["year": year.id])), .text(ctx.t("导出 Excel", "Export .xlsx"))),
-                     .a(.class("button secondary"), .href(SiteRoute.pairingsPrint.path(query: ["year": year.id])), .text(ctx.t("打印（A4）", "Print (A4)"))),
-                     .a(.class("button secondary"), .href(SiteRoute.pairingsCoverage.path(query: ["year": year.id])), .text(ctx.t("覆盖情况", "Coverage"))),
-                     .if(user.can(.importRoster), .group(
-                        .a(.class("button secondary"), .href(SiteRoute.pairingsMatching.path(query: ["year": year.id])), .text(ctx.t("智能匹配", "Matching"))),
-                        .a(.class("button secondary"), .href(SiteRoute.pairingsImport.path()), .text(ctx.t("导入结对表", "Import")))))),
-                Components.table(ctx, headers: PairingTable.header,
-                                 rows: PairingTable.records(rows).map { $0.map { Components.cell($0) } },
-                                 empty: .text(ctx.t("本学年尚无结对。可导入结对表，或使用智能匹配生成建议。", "No pairings this year yet."))),
-                .if(user.can(.importRoster), HandoverService.form(ctx))
-            )))
+            let notice = req.query[String.self, at: "handedOver"].map { _ in PageContext(req).t("交接完成：接任者已承接结对，原任者的结对于交接前一日结束。",
+                                                                                           "Handover done: the successor holds the pairings; the predecessor's ended the day before.") }
+            return try await page(req, handover: HandoverInput(), problems: [], notice: notice, status: .ok)
         }
         app.routes.on(.GET, SiteRoute.pairingsExport.components, access: read) { req -> Response in
             let year = try await year(req)
