@@ -205,15 +205,7 @@ struct ComplianceTests {
     func filingCellListsTheFiling() async throws {
         try await TestServer.with { server in
             try await Self.prepare(server)
-            let policy = """
-                id: filing-test
-                title: 报送测试
-                rules:
-                  - id: plan
-                    who: { units: { kind: [college] } }
-                    filing: { kind: arrangement-plan, per: term, deadline: "term-start +14d" }
-                """
-            #expect(try await server.api(.POST, "/api/v1/policies", as: "office", json: ["text": policy, "effectiveFrom": "2025-09-01"]).status == .created)
+            #expect(try await server.api(.POST, "/api/v1/policies", as: "office", json: ["text": FilingTests.policy, "effectiveFrom": "2025-09-01"]).status == .created)
             let unit = try #require(try await UnitModel.query(on: server.app.db).filter(\.$code == "CS").first())
             let filing = FilingModel()
             filing.$unit.id = unit.id!

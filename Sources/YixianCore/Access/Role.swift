@@ -62,6 +62,8 @@ public enum Capability: String, CaseIterable, Sendable {
     case readCompliance
     case managePolicy
     case readOwnProgress
+    /// Recording a unit's filings (plans, summaries, meetings): its secretary, or the business admin.
+    case fileReports
 
     public func allows(_ role: Role) -> Bool {
         Capability.matrix[self, default: []].contains(role)
@@ -82,6 +84,7 @@ public enum Capability: String, CaseIterable, Sendable {
         .readCompliance: [.businessAdmin, .unitSecretary, .assessor],
         .managePolicy: [.businessAdmin],
         .readOwnProgress: [.cadre],
+        .fileReports: [.businessAdmin, .unitSecretary],
     ]
 }
 

@@ -40,6 +40,7 @@ enum SiteRoute: String, CaseIterable, Sendable {
     case attachment = "/attachments/:id"
     case problems = "/problems"
     case integrity = "/integrity"
+    case filings = "/filings"
     case confirmLookup = "/c"
     case confirm = "/c/:code"
     case pairings = "/pairings"

@@ -55,6 +55,7 @@ func registerRoutes(_ app: Application) {
     WishPages.register(app)
     IntegrityService.register(app)
     PolicyPages.register(app)
+    FilingPages.register(app)
     OpenAPIDocument.register(app)
 }
 

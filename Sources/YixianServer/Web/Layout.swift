@@ -43,6 +43,7 @@ enum Layout {
         NavItem(route: .cadres, title: Localized(zh: "干部", en: "Cadres"), visible: { $0.can(.readRoster) }),
         NavItem(route: .collectives, title: Localized(zh: "学生集体", en: "Collectives"), visible: { $0.can(.readRoster) }),
         NavItem(route: .students, title: Localized(zh: "学生", en: "Students"), visible: { $0.can(.readRoster) }),
+        NavItem(route: .filings, title: Localized(zh: "工作报送", en: "Filings"), visible: { $0.can(.fileReports) }),
         NavItem(route: .integrity, title: Localized(zh: "诚信提示", en: "Integrity"), visible: { $0.can(.readCompliance) }),
         NavItem(route: .policies, title: Localized(zh: "工作规定", en: "Policy"), visible: { $0.can(.readCompliance) }),
         NavItem(route: .calendar, title: Localized(zh: "校历", en: "Calendar"), visible: { _ in true }),

@@ -1,0 +1,168 @@
+import Fluent
+import Foundation
+import Plot
+import Vapor
+import YixianCore
+
+struct FilingInput: Content {
+    var unitCode: String?
+    var kind: String?
+    var termCode: String?
+    var period: String?
+    var submittedOn: String?
+}
+
+struct FilingDTO: Content {
+    var id: UUID
+    var unitCode: String
+    var unitName: String
+    var kind: String
+    var kindLabel: Localized
+    var termCode: String
+    var period: String?
+    var submittedOn: String
+}
+
+/// 报送: a unit records that it filed its plan, summary or meeting (the filing rules of the policy
+/// count these). A unit secretary files for their own unit, the business admin for any unit.
+enum FilingPages {
+    /// The kinds the active policies know: the standard ones and each version's own.
+    static func kinds(on db: any Database) async throws -> [FilingKind] {
+        var kinds = FilingKind.standard
+        for version in try await ComplianceService.versions(on: db) {
+            for kind in version.policy.filingKinds where !kinds.contains(where: { $0.code == kind.code }) { kinds.append(kind) }
+        }
+        return kinds
+    }
+
+    static func validated(_ input: FilingInput, for user: CurrentUser, on db: any Database) async throws -> FilingModel {
+        var check = FieldChecker()
+        let kinds = try await kinds(on: db)
+        let terms = try await CalendarAPI.load(on: db).flatMap(\.terms)
+        let unitCode = try user.rosterUnitScope() == nil ? input.unitCode : user.unitCode
+        var unit: UnitModel?
+        if let unitCode { unit = try await UnitModel.query(on: db).filter(\.$code == unitCode).filter(\.$active == true).first() }
+        if unit == nil { check.fail("unitCode", zh: "请选择报送单位", en: "Choose the unit that files") }
+        let kind = input.kind.flatMap { code in kinds.first { $0.code == code } }
+        if kind == nil { check.fail("kind", zh: "请选择报送内容", en: "Choose what is filed") }
+        let term = input.termCode.flatMap { code in terms.first { $0.id == code } }
+        if term == nil { check.fail("termCode", zh: "请选择所属学期", en: "Choose the term") }
+        var period: String?
+        if let raw = input.period?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
+            // A monthly filing names its month; nothing else has a period of its own.
+            if let month = LocalDate(raw + "-01"), raw.count == 7, term.map({ $0.range.start.adding(months: -1) <= month && month <= $0.range.end }) ?? true {
+                period = raw
+            } else {
+                check.fail("period", zh: "所属月份应为学期内的 YYYY-MM，例如 2025-10", en: "The month must be YYYY-MM within the term, e.g. 2025-10")
+            }
+        }
+        let submitted = check.date("submittedOn", input.submittedOn, label: "报送日期")
+        if let submitted, submitted > LocalDate(Date()) {
+            check.fail("submittedOn", zh: "报送日期不能晚于今天", en: "The filing date cannot be in the future")
+        }
+        try check.throwIfAny()
+        let model = FilingModel()
+        model.$unit.id = unit!.id!
+        model.termCode = term!.id
+        model.kind = kind!.code
+        model.periodID = period
+        model.submittedOn = submitted!.iso
+        return model
+    }
+
+    static func create(_ input: FilingInput, by user: CurrentUser, on db: any Database) async throws -> FilingModel {
+        let model = try await validated(input, for: user, on: db)
+        return try await db.write { db in
+            try await model.create(on: db)
+            try await AuditTrail.record("filing.create", objectType: "filing", objectID: model.id!.uuidString,
+                                        detail: "\(model.kind) \(model.termCode) \(model.submittedOn)", by: .init(user), on: db)
+            return model
+        }
+    }
+
+    static func list(for user: CurrentUser, on db: any Database) async throws -> [FilingDTO] {
+        var query = FilingModel.query(on: db).with(\.$unit).sort(\.$submittedOn, .descending)
+        if let scope = try user.rosterUnitScope() { query = query.filter(\.$unit.$id == scope) }
+        let kinds = try await kinds(on: db)
+        return try await query.all().map { f in
+            FilingDTO(id: f.id!, unitCode: f.unit.code, unitName: f.unit.name, kind: f.kind,
+                      kindLabel: kinds.first { $0.code == f.kind }?.label ?? Localized(zh: f.kind, en: f.kind),
+                      termCode: f.termCode, period: f.periodID, submittedOn: f.submittedOn)
+        }
+    }
+
+    static func register(_ app: Application) {
+        let access = Access.capability(.fileReports)
+        app.register(.init(method: .GET, path: "/filings", summary: "Filings of the caller's scope, newest first", tag: "Compliance",
+                           access: access, response: "FilingList")) { req in
+            try await list(for: try req.requireUser(), on: req.db)
+        }
+        app.register(.init(method: .POST, path: "/filings", summary: "Record a filing (plan, summary, meeting) of a unit", tag: "Compliance",
+                           access: access, requestBody: "FilingInput", response: "Filing", successStatus: 201)) { req -> Response in
+            let user = try req.requireUser()
+            let model = try await create(try req.decodeJSON(FilingInput.self), by: user, on: req.db)
+            guard let dto = try await list(for: user, on: req.db).first(where: { $0.id == model.id }) else { throw AppError.notFound("filing") }
+            return try await dto.encodeResponse(status: .created, for: req)
+        }
+        app.routes.on(.GET, SiteRoute.filings.components, access: access) { req -> Response in
+            let notice = req.query[String.self, at: "filed"].map { _ in PageContext(req).t("已记录报送。", "The filing is recorded.") }
+            return try await page(req, input: FilingInput(), problems: [], notice: notice, status: .ok)
+        }
+        app.routes.on(.POST, SiteRoute.filings.components, access: access) { req -> Response in
+            let input = try req.content.decode(FilingInput.self)
+            do {
+                _ = try await create(input, by: try req.requireUser(), on: req.db)
+            } catch let error as AppError where error.status == .unprocessableEntity {
+                return try await page(req, input: input, problems: error.details, notice: nil, status: .unprocessableEntity)
+            }
+            return req.redirect(to: SiteRoute.filings.path(query: ["filed": "1"]))
+        }
+    }
+
+    static func page(_ req: Request, input: FilingInput, problems: [AppError.FieldProblem], notice: String?,
+                     status: HTTPResponseStatus) async throws -> Response {
+        let ctx = PageContext(req)
+        let user = try req.requireUser()
+        let filings = try await list(for: user, on: req.db)
+        let kinds = try await kinds(on: req.db)
+        let terms = try await CalendarAPI.load(on: req.db).flatMap(\.terms).sorted { $0.range.start > $1.range.start }
+        let today = LocalDate(Date())
+        let currentTerm = terms.first { $0.range.contains(today) } ?? terms.first
+        let units = try user.rosterUnitScope() == nil
+            ? try await UnitModel.query(on: req.db).filter(\.$active == true).sort(\.$code).all() : []
+        func select(_ name: String, _ label: String, _ options: [(String, String)], _ selected: String?) -> Node<HTML.FormContext> {
+            let problem = problems.first { $0.field == name }
+            return .div(.class(problem == nil ? "field" : "field has-error"),
+                        .label(.attribute(named: "for", value: name), .text(label)),
+                        .if(problem != nil, .span(.class("error"), .text(problem.map { ctx.t($0.message) } ?? ""))),
+                        .select(.id(name), .attribute(named: "name", value: name),
+                                .forEach(options) { Components.option(value: $0.0, text: $0.1, selected: $0.0 == selected) }))
+        }
+        return .html(Layout.page(ctx, title: ctx.t("报送", "Filings"), content: .group(
+            .h1(.text(ctx.t("工作报送", "Filings"))),
+            .p(.class("muted"), .text(ctx.t("记录本单位按规定报送的工作安排、总结、专题会议等；落实情况按报送日期判断是否按时。",
+                                            "Record the plans, summaries and meetings the policy asks of the unit; compliance judges them by the filing date."))),
+            .if(notice != nil, .div(.class("panel success"), .attribute(named: "role", value: "status"), .p(.text(notice ?? "")))),
+            .div(.class("panel"),
+                 .h2(.text(ctx.t("新增报送", "Record a filing"))),
+                 Components.errorSummary(ctx, problems),
+                 .form(.method(.post), .action(SiteRoute.filings.path()),
+                       Layout.csrfField(ctx),
+                       .if(!units.isEmpty, select("unitCode", ctx.t("报送单位", "Unit"), [("", ctx.t("请选择", "Choose"))] + units.map { ($0.code, $0.name) }, input.unitCode)),
+                       select("kind", ctx.t("报送内容", "What is filed"), [("", ctx.t("请选择", "Choose"))] + kinds.map { ($0.code, ctx.t($0.label)) }, input.kind),
+                       select("termCode", ctx.t("所属学期", "Term"), terms.map { ($0.id, $0.name) }, input.termCode ?? currentTerm?.id),
+                       Components.field(ctx, name: "period", label: ctx.t("所属月份（按月报送时填写）", "Month (monthly filings only)"),
+                                        value: input.period ?? "", hint: ctx.t("例如 2025-10", "e.g. 2025-10"), problems: problems),
+                       Components.field(ctx, name: "submittedOn", label: ctx.t("报送日期", "Filed on"), value: input.submittedOn ?? today.iso,
+                                        type: .date, problems: problems),
+                       .button(.type(.submit), .text(ctx.t("记录报送", "Record"))))),
+            .h2(.text(ctx.t("已报送", "Filed"))),
+            Components.table(ctx, headers: [ctx.t("报送日期", "Filed on"), ctx.t("单位", "Unit"), ctx.t("报送内容", "What"),
+                                            ctx.t("所属学期", "Term"), ctx.t("所属月份", "Month")],
+                             rows: filings.prefix(300).map { f in
+                                 [Components.cell(f.submittedOn), Components.cell(f.unitName), Components.cell(ctx.t(f.kindLabel)),
+                                  Components.cell(terms.first { $0.id == f.termCode }?.name ?? f.termCode), Components.cell(f.period ?? "—")]
+                             }, empty: .text(ctx.t("尚无报送记录。", "Nothing filed yet.")))
+        )), status: status)
+    }
+}
