@@ -110,6 +110,11 @@ struct LedgerTests {
             let confirm = try await server.api(.POST, "/api/v1/confirmations", as: "student", json: ["code": "WXYZ2345"])
             #expect(confirm.status == .forbidden)
             #expect(confirm.body.contains("不在这条记录涉及的学生集体中"))
+            let student = server.browser()
+            try await student.login("student")
+            let page = try await student.get("/c/WXYZ2345")
+            #expect(page.body.contains("不在这条记录涉及的学生集体中"), "said before the student presses the button")
+            #expect(!page.body.contains("我参加了，确认"))
         }
     }
 
@@ -125,6 +130,14 @@ struct LedgerTests {
             #expect(try await server.api(.POST, "/api/v1/confirmations", as: "cadre", json: ["code": code]).status == .forbidden)
             let after = try await server.api(.GET, "/api/v1/contacts/\(dto.id)", as: "cadre").decode(ContactDTO.self)
             #expect(after.confirmations == 1)
+            // The confirmation page says so before the student presses anything, and a bad code can be retyped there.
+            let student = server.browser()
+            try await student.login("student")
+            let again = try await student.get("/c/\(code)")
+            #expect(again.body.contains("您已确认过这条记录"))
+            #expect(!again.body.contains("我参加了，确认"))
+            let unknown = try await student.get("/c/ZZZZZZZZ")
+            #expect(unknown.body.contains("name=\"code\""), "the page offers a box to type the code again")
             let problems = try await server.api(.GET, "/api/v1/problems", as: "secretary").decode([ProblemListItem].self)
             #expect(problems.map(\.text) == ["热水供应不稳定"])
             let page = server.browser()

@@ -306,6 +306,19 @@ enum LedgerPages {
         let record = try await ContactRecordModel.query(on: req.db).filter(\.$confirmCode == code).first()
         let cadre = try await record.asyncMap { try await CadreModel.find($0.$cadre.id, on: req.db) } ?? nil
         let kind = record.flatMap { ContactVocabulary.standard.kind($0.kind) }
+        // Say up front what pressing the button would say: already confirmed, or not one of the record's collectives.
+        var standing: Localized?
+        if message == nil, let record, let user = req.currentUser, user.role == .student, let studentID = user.studentID {
+            let already = try await ContactConfirmationModel.query(on: req.db).filter(\.$record.$id == record.id!)
+                .filter(\.$student.$id == studentID).count() > 0
+            let mine = Set(try await StudentCollectiveModel.query(on: req.db).filter(\.$student.$id == studentID).with(\.$collective).all()
+                .map(\.collective.code))
+            if already {
+                standing = Localized(zh: "您已确认过这条记录，无需再次确认。", en: "You have already confirmed this record.")
+            } else if mine.isDisjoint(with: record.collectiveList) {
+                standing = Localized(zh: "您不在这条记录涉及的学生集体中，不能确认。", en: "You are not in a collective of this record, so you cannot confirm it.")
+            }
+        }
         return .html(Layout.page(ctx, title: ctx.t("确认参加", "Confirm attendance"), status: Int(status.code), content: .group(
             .h1(.text(ctx.t("确认参加", "Confirm attendance"))),
             .unwrap(message) { .div(.class(status == .ok ? "panel success" : "error-summary"), .p(.text(ctx.t($0)))) },
@@ -316,8 +329,14 @@ enum LedgerPages {
                     .dt(.text(ctx.t("时间", "When"))), .dd(.text(String(AdminPages.timestamp(record.startAt).prefix(16)))),
                     .dt(.text(ctx.t("地点", "Place"))), .dd(.text(record.place))))
             },
-            .if(record == nil, .p(.text(ctx.t("确认码无效，请核对后重试。", "Unknown code.")))),
-            .if(record != nil && message == nil, .form(.method(.post), .action(SiteRoute.confirm.path(code)), Layout.csrfField(ctx),
+            .unwrap(standing) { .div(.class("panel"), .attribute(named: "role", value: "status"), .p(.text(ctx.t($0)))) },
+            .if(record == nil, .group(
+                .p(.text(ctx.t("确认码无效，请核对后重试。", "Unknown code; check it and try again."))),
+                .form(.method(.get), .action(SiteRoute.confirmLookup.path()), .class("toolbar"),
+                      .input(.type(.text), .name("code"), .attribute(named: "aria-label", value: ctx.t("确认码", "Code")),
+                             .attribute(named: "autocomplete", value: "off"), .placeholder("ABCD2345")),
+                      .button(.type(.submit), .text(ctx.t("确认", "Confirm")))))),
+            .if(record != nil && message == nil && standing == nil, .form(.method(.post), .action(SiteRoute.confirm.path(code)), Layout.csrfField(ctx),
                 .button(.type(.submit), .class("big"), .text(ctx.t("我参加了，确认", "I was there — confirm")))))
         )), status: status)
     }
