@@ -127,6 +127,8 @@ struct ComplianceTests {
             try await office.login("office")
             let school = try await office.get("/compliance?asOf=2025-12-01")
             #expect(school.body.contains("计算机学院"))
+            #expect(school.body.contains(#"name="asOf" value="2025-12-01""#), "the day shown can be changed on the page")
+            #expect(school.body.contains("回到今天"))
             let secretary = server.browser()
             try await secretary.login("secretary")
             #expect(try await secretary.get("/compliance").status == .seeOther)

@@ -152,6 +152,15 @@ enum CompliancePages {
             + (version.map { ctx.t("；依据：\($0.policy.title)（第 \($0.model.version) 版）", "; policy: \($0.policy.id) v\($0.model.version)") } ?? "")))
     }
 
+    /// Any past day can be replayed: the figures as they stood then, e.g. at the end of last term.
+    static func asOfPicker(_ ctx: PageContext, _ evaluation: ComplianceService.Evaluation) -> Node<HTML.BodyContext> {
+        .form(.method(.get), .action(ctx.path), .class("toolbar"),
+              .label(.text(ctx.t("查看日期", "As of")),
+                     .input(.type(.date), .name("asOf"), .value(evaluation.asOf.iso), .attribute(named: "max", value: LocalDate(Date()).iso))),
+              .button(.type(.submit), .class("secondary"), .text(ctx.t("查看", "Show"))),
+              .if(evaluation.asOf != LocalDate(Date()), .a(.href(ctx.path), .text(ctx.t("回到今天", "Back to today")))))
+    }
+
     static func cellRows(_ ctx: PageContext, _ evaluation: ComplianceService.Evaluation, _ cells: [ComplianceCell]) -> Node<HTML.BodyContext> {
         Components.table(ctx, headers: [ctx.t("要求", "Rule"), ctx.t("周期", "Period"), ctx.t("完成 / 要求", "Done / required"),
                                         ctx.t("状态", "Status"), ctx.t("截止", "Due"), ""],
@@ -190,6 +199,7 @@ enum CompliancePages {
         return .group(
             .h1(.text(ctx.t("我的进度", "My progress"))),
             asOfNote(ctx, evaluation),
+            asOfPicker(ctx, evaluation),
             tallyCards(ctx, ComplianceService.tally(cells)),
             .h2(.text(ctx.t("已逾期", "Overdue"))),
             overdue.isEmpty ? .p(.class("muted"), .text(ctx.t("没有逾期事项，继续保持。", "Nothing overdue."))) : cellRows(ctx, evaluation, overdue),
@@ -211,6 +221,7 @@ enum CompliancePages {
         return .group(
             .h1(.text(ctx.t("全校落实情况", "School compliance"))),
             asOfNote(ctx, evaluation),
+            asOfPicker(ctx, evaluation),
             tallyCards(ctx, ComplianceService.tally(cells)),
             Components.table(ctx, headers: [ctx.t("单位", "Unit"), ctx.t("已完成", "Met"), ctx.t("进度正常", "On track"), ctx.t("有风险", "At risk"),
                                             ctx.t("未完成", "Missed"), ctx.t("完成率", "Met share")],
@@ -234,6 +245,7 @@ enum CompliancePages {
         return .group(
             .h1(.text(unit.name)),
             asOfNote(ctx, evaluation),
+            asOfPicker(ctx, evaluation),
             tallyCards(ctx, ComplianceService.tally(cells)),
             Components.table(ctx, headers: [ctx.t("干部", "Cadre")] + ruleIDs.map { evaluation.title($0) },
                              rows: cadres.map { staff in
