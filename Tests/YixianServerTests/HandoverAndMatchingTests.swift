@@ -80,6 +80,26 @@ struct HandoverAndMatchingTests {
         }
     }
 
+    @Test("the wish form takes collective names, keeps what was typed when refused, and says when it is saved")
+    func wishForm() async throws {
+        try await TestServer.with { server in
+            try await Self.prepare(server)
+            let cadre = server.browser()
+            try await cadre.login("cadre")
+            let refused = try await cadre.post("/pairings/wishes", form: ["collectiveCodes": "计算机2301班，不存在的班", "expertise": "心理"],
+                                               tokenFrom: "/pairings/wishes")
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.contains("不存在的班"), "the typed text is still in the form")
+            let saved = try await cadre.post("/pairings/wishes", form: ["collectiveCodes": "计算机2301班", "expertise": "心理"], tokenFrom: "/pairings/wishes")
+            #expect(saved.status == .seeOther)
+            let page = try await cadre.get(try #require(saved.headers.first(name: .location)))
+            #expect(page.body.contains("志愿已保存"))
+            #expect(page.body.contains("value=\"计算机2301班\""), "saved collectives are shown by name")
+            let stored = try #require(try await PairingWishModel.query(on: server.app.db).first())
+            #expect(PairingWishModel.list(stored.collectiveCodes) == ["CS2301"], "the name was stored as the collective's code")
+        }
+    }
+
     @Test("wishes steer the matching, the admin confirms, coverage shows the result")
     func matching() async throws {
         try await TestServer.with { server in

@@ -105,42 +105,52 @@ enum WishPages {
             try await save(try req.decodeJSON(WishInput.self), by: try req.requireUser(), on: req.db)
         }
         app.routes.on(.GET, SiteRoute.pairingWishes.components, access: .roles([.cadre])) { req -> Response in
-            try await page(req, problems: [], status: .ok)
+            try await page(req, typed: nil, problems: [], saved: req.query[String.self, at: "saved"] != nil, status: .ok)
         }
         app.routes.on(.POST, SiteRoute.pairingWishes.components, access: .roles([.cadre])) { req -> Response in
             let form = try req.content.decode(WishForm.self)
             func split(_ text: String?) -> [String] { (text ?? "").split { "、，,; \n".contains($0) }.map(String.init) }
+            // Cadres know their collectives by name (计算机2302班), not by code: either is accepted.
+            let entries = split(form.collectiveCodes)
+            let byName = Dictionary(try await CollectiveModel.query(on: req.db).filter(\.$name ~~ entries).filter(\.$active == true).all()
+                .map { ($0.name, $0.code) }, uniquingKeysWith: { a, _ in a })
             do {
-                _ = try await save(WishInput(collectiveCodes: split(form.collectiveCodes), collectiveKinds: form.collectiveKinds, expertise: split(form.expertise)),
+                _ = try await save(WishInput(collectiveCodes: entries.map { byName[$0] ?? $0 }, collectiveKinds: form.collectiveKinds, expertise: split(form.expertise)),
                                    by: try req.requireUser(), on: req.db)
-                return req.redirect(to: SiteRoute.pairingWishes.path())
+                return req.redirect(to: SiteRoute.pairingWishes.path(query: ["saved": "1"]))
             } catch let error as AppError where error.status == .unprocessableEntity {
-                return try await page(req, problems: error.details, status: .unprocessableEntity)
+                return try await page(req, typed: form, problems: error.details, saved: false, status: .unprocessableEntity)
             }
         }
     }
 
-    static func page(_ req: Request, problems: [AppError.FieldProblem], status: HTTPResponseStatus) async throws -> Response {
+    /// The wish form: what was typed when it comes back refused, else what is saved.
+    static func page(_ req: Request, typed: WishForm?, problems: [AppError.FieldProblem], saved: Bool, status: HTTPResponseStatus) async throws -> Response {
         let ctx = PageContext(req)
         let user = try req.requireUser()
         let cadre = try await LedgerService.ownCadre(user, on: req.db)
         let year = try await PairingService.currentYear(on: req.db)
         let wish = try await year.asyncMap { y in try await PairingWishModel.query(on: req.db).filter(\.$cadre.$id == cadre.id!).filter(\.$academicYear == y.id).first() } ?? nil
-        let kinds = Set(wish.map { PairingWishModel.list($0.collectiveKinds) } ?? [])
+        let kinds = Set(typed.map { $0.collectiveKinds ?? [] } ?? wish.map { PairingWishModel.list($0.collectiveKinds) } ?? [])
+        let savedCodes = wish.map { PairingWishModel.list($0.collectiveCodes) } ?? []
+        let names = Dictionary(try await CollectiveModel.query(on: req.db).filter(\.$code ~~ savedCodes).all().map { ($0.code, $0.name) },
+                               uniquingKeysWith: { a, _ in a })
         let boxes: [Node<HTML.FormContext>] = CollectiveKind.allCases.map { kind in
             .raw("<label class=\"check\"><input type=\"checkbox\" name=\"collectiveKinds[]\" value=\"\(kind.rawValue)\"\(kinds.contains(kind.rawValue) ? " checked" : "")> \(Components.escape(ctx.t(kind.label)))</label>")
         }
         return .html(Layout.page(ctx, title: ctx.t("结对志愿", "Pairing wishes"), status: Int(status.code), content: .group(
             .h1(.text(ctx.t("\(year?.name ?? "")结对志愿", "Pairing wishes"))),
             .p(.class("muted"), .text(ctx.t("业务管理员做人岗匹配时会优先考虑您的志愿。", "The business admin's matching prefers your wishes."))),
+            .if(saved, .div(.class("panel success"), .attribute(named: "role", value: "status"), .p(.text(ctx.t("志愿已保存。", "Your wishes are saved."))))),
             Components.errorSummary(ctx, problems),
             .form(.method(.post), .action(SiteRoute.pairingWishes.path()),
                   Layout.csrfField(ctx),
                   .div(.class("field"), .span(.class("legend"), .text(ctx.t("希望联系的集体类型", "Preferred kinds"))), .div(.class("checks"), .forEach(boxes) { $0 })),
-                  Components.field(ctx, name: "collectiveCodes", label: ctx.t("希望联系的集体代码（可多个，用逗号分隔）", "Preferred collective codes"),
-                                   value: wish.map { PairingWishModel.list($0.collectiveCodes).joined(separator: ",") } ?? "", problems: problems),
+                  Components.field(ctx, name: "collectiveCodes", label: ctx.t("希望联系的学生集体（名称或代码，可多个，用逗号分隔）", "Preferred collectives (names or codes, comma-separated)"),
+                                   value: typed?.collectiveCodes ?? savedCodes.map { names[$0] ?? $0 }.joined(separator: "，"),
+                                   hint: ctx.t("例如：计算机2302班，机械学院学生会", "e.g. 计算机2302班, 机械学院学生会"), problems: problems),
                   Components.field(ctx, name: "expertise", label: ctx.t("专长（可多个）", "Expertise"),
-                                   value: wish.map { PairingWishModel.list($0.expertise).joined(separator: ",") } ?? "", problems: problems),
+                                   value: typed?.expertise ?? wish.map { PairingWishModel.list($0.expertise).joined(separator: "，") } ?? "", problems: problems),
                   .button(.type(.submit), .text(ctx.t("保存志愿", "Save"))))
         )), status: status)
     }
