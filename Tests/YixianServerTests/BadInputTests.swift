@@ -94,6 +94,9 @@ struct BadInputTests {
             }
             let browser = server.browser()
             try await browser.login("office")
+            let beyond = try await browser.get("/students?page=999")
+            #expect(beyond.status == .ok)
+            #expect(beyond.body.contains("没有第 999 页"), "a page past the end says so and links to the last one")
             for path in ["/students?q=a%00b", "/compliance/units/a%00b", "/c/ABCD%00123"] {
                 let page = try await browser.get(path)
                 #expect(page.status == .badRequest, "\(path)")

@@ -130,6 +130,9 @@ struct LedgerTests {
             #expect(try await server.api(.POST, "/api/v1/confirmations", as: "cadre", json: ["code": code]).status == .forbidden)
             let after = try await server.api(.GET, "/api/v1/contacts/\(dto.id)", as: "cadre").decode(ContactDTO.self)
             #expect(after.confirmations == 1)
+            let cadrePage = server.browser()
+            try await cadrePage.login("cadre")
+            #expect(try await cadrePage.get("/ledger/\(dto.id)").body.contains("计算机2301班"), "collectives are shown by name")
             // The confirmation page says so before the student presses anything, and a bad code can be retyped there.
             let student = server.browser()
             try await student.login("student")

@@ -253,6 +253,9 @@ enum LedgerPages {
     }
 
     static func recordPage(_ req: Request, _ record: ContactRecordModel) async throws -> Response {
+        // People read collectives by name (计算机2302班), not by code.
+        let collectiveNames = Dictionary(try await CollectiveModel.query(on: req.db).filter(\.$code ~~ record.collectiveList).all()
+            .map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
         let ctx = PageContext(req)
         let user = try req.requireUser()
         let dto = try await LedgerService.dto(record, for: user, on: req.db)
@@ -270,7 +273,7 @@ enum LedgerPages {
                 .dt(.text(ctx.t("干部", "Cadre"))), .dd(.text(dto.cadre.name)),
                 .dt(.text(ctx.t("时间", "When"))), .dd(.text(String(AdminPages.timestamp(dto.start).prefix(16)) + " – " + String(AdminPages.timestamp(dto.end).suffix(8).prefix(5)))),
                 .dt(.text(ctx.t("地点", "Place"))), .dd(.text(dto.place.isEmpty ? "—" : dto.place)),
-                .dt(.text(ctx.t("学生集体", "Collectives"))), .dd(.text(dto.collectiveCodes.joined(separator: "、"))),
+                .dt(.text(ctx.t("学生集体", "Collectives"))), .dd(.text(dto.collectiveCodes.map { collectiveNames[$0] ?? $0 }.joined(separator: "、"))),
                 .dt(.text(ctx.t("参与人次", "Persons"))), .dd(.text("\(dto.participantCount) 人次")),
                 .dt(.text(ctx.t("情况摘要", "Summary"))), .dd(.text(dto.summary.isEmpty ? "—" : dto.summary)),
                 .dt(.text(ctx.t("状态", "Status"))), .dd(statusTag(ctx, record)),

@@ -13,6 +13,10 @@ enum Components {
 
     static func pager(_ ctx: PageContext, page: Int, per: Int, total: Int, link: (Int) -> String) -> Node<HTML.BodyContext> {
         let pages = max(1, (total + per - 1) / per)
+        if page > pages {
+            return .div(.class("pager"), .span(.text(ctx.t("共 \(total) 条，没有第 \(page) 页。", "\(total) items; there is no page \(page)."))),
+                        .a(.href(link(pages)), .text(ctx.t("前往最后一页", "Go to the last page"))))
+        }
         return .div(.class("pager"),
                     .span(.text(ctx.t("共 \(total) 条，第 \(page)/\(pages) 页", "\(total) items, page \(page) of \(pages)"))),
                     .if(page > 1, .a(.href(link(page - 1)), .attribute(named: "rel", value: "prev"), .text(ctx.t("上一页", "Previous")))),

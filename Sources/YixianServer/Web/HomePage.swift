@@ -150,6 +150,6 @@ enum HomePage {
                          Components.card(judged == 0 ? "—" : "\(tally.met * 100 / judged)%", ctx.t("已到期事项完成率", "Met share of due items"), href: compliance),
                          Components.card("\(tally.missed)", ctx.t("未完成", "Missed"), href: compliance),
                          Components.card("\(tally.atRisk)", ctx.t("有风险", "At risk"), href: compliance),
-                         Components.card("\(flags.count)", ctx.t("诚信提示", "Integrity flags"), href: SiteRoute.integrity.path()))))
+                         Components.card("\(flags.count)", ctx.t("诚信提示（各学期累计）", "Integrity flags (all terms)"), href: SiteRoute.integrity.path()))))
     }
 }

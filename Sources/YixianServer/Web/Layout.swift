@@ -49,7 +49,8 @@ enum Layout {
         NavItem(route: .calendar, title: Localized(zh: "校历", en: "Calendar"), visible: { _ in true }),
         NavItem(route: .users, title: Localized(zh: "用户管理", en: "Users"), visible: { $0.can(.manageUsers) || $0.can(.manageSecurity) }),
         NavItem(route: .audit, title: Localized(zh: "审计日志", en: "Audit log"), visible: { $0.can(.readAudit) }),
-        NavItem(route: .tokens, title: Localized(zh: "访问令牌", en: "Access tokens"), visible: { _ in true }),
+        // API tokens are for people who script against the API; students have no API to script.
+        NavItem(route: .tokens, title: Localized(zh: "访问令牌", en: "Access tokens"), visible: { $0.role != .student }),
     ]
 
     static func page(_ ctx: PageContext, title: String, breadcrumbs: [(String, String?)] = [], status: Int = 200,
