@@ -33,6 +33,8 @@ struct LedgerTests {
             #expect(backwards.status == .unprocessableEntity)
             #expect(backwards.errorField == "end")
             #expect(backwards.body.contains("结束时间早于开始时间"))
+            let nowhere = try await server.api(.POST, "/api/v1/contacts", as: "cadre", json: Self.body(extra: ["place": " "]))
+            #expect(nowhere.errorField == "place", "a submitted dorm visit says where it happened")
             let foreign = try await server.api(.POST, "/api/v1/contacts", as: "cadre", json: Self.body(collectives: ["ME2301"]))
             #expect(foreign.errorField == "collectiveCodes")
             let future = try await server.api(.POST, "/api/v1/contacts", as: "cadre",

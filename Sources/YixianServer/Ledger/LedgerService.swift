@@ -142,7 +142,9 @@ enum LedgerService {
         if let start, now.timeIntervalSince(start) > Double(backdateWindowDays) * 86400, backdateReason == nil {
             check.fail("backdateReason", zh: "超过 \(backdateWindowDays) 天的补录须说明原因", en: "records older than \(backdateWindowDays) days need a reason")
         }
-        let place = check.text("place", input.place, label: "地点", max: 100, required: false) ?? ""
+        // Where a face-to-face contact happened is part of what makes the record checkable; a draft may wait for it.
+        let placeRequired = kind?.inPerson == true && input.submit != false
+        let place = check.text("place", input.place, label: "地点", max: 100, required: placeRequired) ?? ""
         let summary = check.text("summary", input.summary, label: "情况摘要", max: 2000, required: false) ?? ""
         if let venue = input.venue, !venue.isEmpty, vocabulary.venue(venue) == nil {
             check.fail("venue", zh: "场所无效", en: "unknown venue")
