@@ -79,6 +79,31 @@ struct EvidenceAndPairingTests {
         }
     }
 
+    @Test("photos can be added to a submitted record when it is corrected; earlier ones and the history stay")
+    func photosAddedOnCorrection() async throws {
+        try await TestServer.with { server in
+            let cadre = server.browser()
+            try await cadre.login("cadre")
+            let created = try await Self.post(cadre, files: [])
+            #expect(created.status == .seeOther)
+            let record = try #require(try await ContactRecordModel.query(on: server.app.db).first())
+            let editPath = "/ledger/\(record.id!)/edit"
+            let form = try await cadre.get(editPath)
+            #expect(form.body.contains("name=\"photos[]\""), "the correction form takes photos too")
+            let token = try #require(Browser.csrf(in: form.body))
+            let (type, body) = Self.multipart([("_csrf", token), ("kind", "dorm-visit"), ("start", LedgerPages.localInput(record.startAt)),
+                                               ("end", LedgerPages.localInput(record.endAt)), ("place", "梅园3舍"), ("collectiveCodes[]", "CS2301"),
+                                               ("participantCount", "3"), ("reason", "补充照片")], files: [("photos[]", "later.png", Self.png)])
+            var headers = HTTPHeaders()
+            headers.add(name: .cookie, value: cadre.cookieHeader)
+            headers.add(name: .contentType, value: type)
+            let corrected = try await server.request(.POST, editPath, headers: headers, body: body)
+            #expect(corrected.status == .seeOther, "\(corrected.body.prefix(300))")
+            #expect(try await AttachmentModel.query(on: server.app.db).filter(\.$record.$id == record.id!).count() == 1)
+            #expect(try await ContactRecordVersionModel.query(on: server.app.db).filter(\.$record.$id == record.id!).count() == 1)
+        }
+    }
+
     @Test("a 50 MB file and a non-image are refused with a clear message; nothing is recorded")
     func refusedUploads() async throws {
         try await TestServer.with { server in

@@ -23,9 +23,18 @@ enum LedgerPages {
         var reason: String?
         var action: String?
         var photos: [File]?
+        var photosDropped: Bool? = nil
 
         var uploads: [EvidenceService.Upload] {
             (photos ?? []).filter { $0.data.readableBytes > 0 }.map { EvidenceService.Upload(name: $0.filename, data: Data(buffer: $0.data)) }
+        }
+
+        /// A browser cannot be handed files back: the form returns without them and says so.
+        func droppingPhotos() -> ContactForm {
+            var form = self
+            form.photosDropped = !uploads.isEmpty
+            form.photos = nil
+            return form
         }
 
         var input: ContactInput {
@@ -98,8 +107,7 @@ enum LedgerPages {
                 let record = try await LedgerService.create(form.input, evidence: form.uploads, store: req.application.evidenceStore, by: user, on: req.db)
                 return req.redirect(to: SiteRoute.ledgerRecord.path(record.id!))
             } catch let error as AppError where error.status == .unprocessableEntity {
-                form.photos = nil
-                return try await formPage(req, form: form, record: nil, problems: error.details, status: .unprocessableEntity)
+                return try await formPage(req, form: form.droppingPhotos(), record: nil, problems: error.details, status: .unprocessableEntity)
             }
         }
         app.routes.on(.GET, SiteRoute.ledgerRecord.components, access: readers) { req -> Response in
@@ -116,16 +124,16 @@ enum LedgerPages {
                                    problems: problems.map(\.text).joined(separator: "\n"), backdateReason: record.backdateReason)
             return try await formPage(req, form: form, record: record, problems: [], status: .ok)
         }
-        app.routes.on(.POST, SiteRoute.ledgerEdit.components, access: .roles([.cadre]), body: .collect(maxSize: "1mb")) { req -> Response in
+        app.routes.on(.POST, SiteRoute.ledgerEdit.components, access: .roles([.cadre]), body: .collect(maxSize: "40mb")) { req -> Response in
             let user = try req.requireUser()
             let id = try req.idParameter()
-            let form = try req.content.decode(ContactForm.self)
+            var form = try req.content.decode(ContactForm.self)
             do {
-                _ = try await LedgerService.correct(id, form.input, by: user, on: req.db)
+                _ = try await LedgerService.correct(id, form.input, evidence: form.uploads, store: req.application.evidenceStore, by: user, on: req.db)
                 return req.redirect(to: SiteRoute.ledgerRecord.path(id))
             } catch let error as AppError where error.status == .unprocessableEntity {
                 let record = try await LedgerAPI.find(req)
-                return try await formPage(req, form: form, record: record, problems: error.details, status: .unprocessableEntity)
+                return try await formPage(req, form: form.droppingPhotos(), record: record, problems: error.details, status: .unprocessableEntity)
             }
         }
         app.routes.on(.GET, SiteRoute.attachment.components, access: Access.roles([.cadre, .businessAdmin, .unitSecretary, .assessor])) { req -> Response in
@@ -230,12 +238,14 @@ enum LedgerPages {
                             .span(.class("legend"), .text(ctx.t("涉及的学生集体", "Collectives"))),
                             .unwrap(problem("collectiveCodes")) { .span(.class("field-error"), .text(ctx.t($0.message))) },
                             .div(.class("checks"), .forEach(checkboxes) { $0 })),
-                  .if(record == nil, .div(.class(problem("photos") == nil ? "field" : "field has-error"),
+                  .div(.class(problem("photos") == nil && form.photosDropped != true ? "field" : "field has-error"),
                        .label(.for("photos"), .text(ctx.t("照片或签到表（最多 9 个，JPEG、PNG 或 PDF，每个不超过 10 MB）", "Photos or sign-in sheets (up to 9; JPEG, PNG or PDF, 10 MB each)"))),
                        .span(.class("hint"), .text(ctx.t("照片的位置信息会被自动去除，拍摄时间会保留。", "Location data is removed from photos; the capture time is kept."))),
                        .unwrap(problem("photos")) { .span(.class("field-error"), .text(ctx.t($0.message))) },
+                       .if(problem("photos") == nil && form.photosDropped == true,
+                           .span(.class("field-error"), .text(ctx.t("表单有误，已选的照片未保存，请改正后重新选择。", "The form had a problem; choose the photos again.")))),
                        .input(.type(.file), .id("photos"), .name("photos[]"), .attribute(named: "multiple", value: "multiple"),
-                              .attribute(named: "accept", value: "image/jpeg,image/png,application/pdf")))),
+                              .attribute(named: "accept", value: "image/jpeg,image/png,application/pdf"))),
                   Components.field(ctx, name: "participantCount", label: ctx.t("参与学生（人次）", "Students (person-times)"), value: form.participantCount ?? "1",
                                    type: .number, problems: problems),
                   .div(.class("field"), .label(.for("summary"), .text(ctx.t("情况摘要", "Summary"))),

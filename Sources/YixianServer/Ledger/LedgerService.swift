@@ -229,10 +229,13 @@ enum LedgerService {
     }
 
     /// Drafts change in place; submitted records keep their previous version, the reason and who changed it.
-    static func correct(_ id: UUID, _ input: ContactInput, by user: CurrentUser, on db: any Database) async throws -> ContactRecordModel {
+    /// `evidence` adds photos or sheets to the record (a cadre often has them only after the visit); earlier ones stay.
+    static func correct(_ id: UUID, _ input: ContactInput, evidence: [EvidenceService.Upload] = [], store: EvidenceStore? = nil,
+                        by user: CurrentUser, on db: any Database) async throws -> ContactRecordModel {
         let cadre = try await ownCadre(user, on: db)
         guard let record = try await ContactRecordModel.find(id, on: db), record.$cadre.id == cadre.id else { throw AppError.notFound("contact") }
         let v = try await validate(input, cadre: cadre, now: record.submittedAt == nil ? Date() : record.createdAt, on: db)
+        let files = try EvidenceService.sanitize(evidence, existing: try await AttachmentModel.query(on: db).filter(\.$record.$id == id).count())
         let isDraft = record.submittedAt == nil
         var check = FieldChecker()
         let reason = check.text("reason", input.reason, label: "更正原因", max: 200, required: !isDraft)
@@ -259,6 +262,7 @@ enum LedgerService {
             }
             try await record.save(on: db)
             try await replaceProblems(v.problems, of: id, on: db)
+            if let store, !files.isEmpty { try await EvidenceService.attach(files, to: id, store: store, on: db) }
             try await AuditTrail.record(isDraft ? "contact.edit-draft" : "contact.correct", objectType: "contact", objectID: id.uuidString,
                                         detail: reason ?? "", by: .init(user), on: db)
             return record
