@@ -76,8 +76,9 @@ enum ComplianceService {
         async let contacts = ContactRecordModel.query(on: db).count()
         async let latest = ContactRecordModel.query(on: db).max(\.$createdAt)
         async let submitted = ContactRecordModel.query(on: db).max(\.$submittedAt)
-        async let confirmations = ContactRecordModel.query(on: db).sum(\.$confirmedCount)
-        async let corrections = ContactRecordModel.query(on: db).sum(\.$version)
+        // Rows, not sums: PostgreSQL sums a bigint column as numeric, which does not decode as Int.
+        async let confirmations = ContactConfirmationModel.query(on: db).count()
+        async let corrections = ContactRecordVersionModel.query(on: db).count()
         async let versions = PolicyVersionModel.query(on: db).max(\.$version)
         async let filings = FilingModel.query(on: db).count()
         async let pairings = PairingModel.query(on: db).count()
@@ -90,7 +91,7 @@ enum ComplianceService {
         async let vacations = VacationModel.query(on: db).all().map { "\($0.startDate)\($0.endDate)" }
         let parts: [String] = try await [
             "\(contacts)", "\(latest?.timeIntervalSince1970 ?? 0)", "\(submitted?.timeIntervalSince1970 ?? 0)",
-            "\(confirmations ?? 0)", "\(corrections ?? 0)", "\(versions ?? 0)", "\(filings)", "\(pairings)",
+            "\(confirmations)", "\(corrections)", "\(versions ?? 0)", "\(filings)", "\(pairings)",
             "\(cadres?.timeIntervalSince1970 ?? 0)", "\(cadreCount)", "\(collectives?.timeIntervalSince1970 ?? 0)",
             "\(units?.timeIntervalSince1970 ?? 0)",
         ] + (try await terms + weeks + vacations).sorted()
