@@ -6,60 +6,67 @@ import YixianCore
 
 /// Feeds the ledger to the integrity detectors and keeps the last answer while the data is unchanged.
 enum IntegrityService {
-    static func inputs(on db: any Database) async throws -> [IntegrityInput] {
-        let staff = Dictionary(uniqueKeysWithValues: try await CadreModel.query(on: db).all().map { ($0.id!, $0.staffNumber) })
+    /// Whose a filed record is and when it began: what the flag list shows and scopes by.
+    struct RecordFact: Sendable {
+        var start: Date
+        var cadre: String
+        var unitID: UUID
+    }
+
+    /// The detectors' answer with the record facts read for it, kept together so a page view
+    /// neither re-reads the ledger nor runs a second query to scope or describe the flags.
+    struct Snapshot: Sendable {
+        var flags: [IntegrityFlag]
+        var records: [String: RecordFact]
+    }
+
+    static func inputs(on db: any Database) async throws -> (inputs: [IntegrityInput], records: [String: RecordFact]) {
+        let cadres = Dictionary(uniqueKeysWithValues: try await CadreModel.query(on: db).all().map { ($0.id!, $0) })
         let attachments = Dictionary(grouping: try await AttachmentModel.query(on: db).all(), by: { $0.$record.id })
-        return try await ContactRecordModel.query(on: db).filter(\.$submittedAt != nil).all().compactMap { r in
-            guard let number = staff[r.$cadre.id] else { return nil }
+        var records: [String: RecordFact] = [:]
+        let inputs = try await ContactRecordModel.query(on: db).filter(\.$submittedAt != nil).all().compactMap { r -> IntegrityInput? in
+            guard let cadre = cadres[r.$cadre.id] else { return nil }
             let files = attachments[r.id!] ?? []
-            return IntegrityInput(record: r.core(staffNumber: number), createdAt: r.submittedAt ?? r.createdAt, summary: r.summary,
+            records[r.id!.uuidString] = RecordFact(start: r.startAt, cadre: cadre.name, unitID: cadre.$unit.id)
+            return IntegrityInput(record: r.core(staffNumber: cadre.staffNumber), createdAt: r.submittedAt ?? r.createdAt, summary: r.summary,
                                   attachmentHashes: files.map(\.sha256), photoCaptureTimes: files.compactMap(\.captureTime),
                                   backdateReason: r.backdateReason)
         }
+        return (inputs, records)
     }
 
-    static func all(on db: any Database, cache: Cache) async throws -> [IntegrityFlag] {
+    static func snapshot(on db: any Database, cache: Cache) async throws -> Snapshot {
         let key = try await ComplianceService.stamp(on: db) + "|\(try await AttachmentModel.query(on: db).count())"
         if let hit = await cache.get(key) { return hit }
         let years = try await CalendarAPI.load(on: db)
         let periods = years.flatMap(\.terms).map { IntegrityPeriod(name: Localized(zh: $0.name, en: $0.id), range: $0.range) }
         let vocabulary = try await LedgerService.vocabulary(on: db)
-        let flags = IntegrityDetector.flags(records: try await inputs(on: db), periods: periods,
+        let (inputs, records) = try await inputs(on: db)
+        let flags = IntegrityDetector.flags(records: inputs, periods: periods,
                                             kindsExpectingStudents: Set(vocabulary.kinds.filter(\.inPerson).map(\.code)),
                                             asOf: LocalDate(Date()), rules: IntegrityRules(backdateWindowDays: LedgerService.backdateWindowDays))
-        await cache.put(key, flags)
-        return flags
+        let snapshot = Snapshot(flags: flags, records: records)
+        await cache.put(key, snapshot)
+        return snapshot
     }
 
     static func flags(for recordID: String, on db: any Database, cache: Cache) async throws -> [IntegrityFlag] {
-        try await all(on: db, cache: cache).filter { $0.recordIDs.contains(recordID) }
+        try await snapshot(on: db, cache: cache).flags.filter { $0.recordIDs.contains(recordID) }
     }
 
-    /// The flags a reader may see: all of them, or for a unit secretary those touching the unit's records.
-    static func visible(to user: CurrentUser, on db: any Database, cache: Cache) async throws -> [IntegrityFlag] {
-        let flags = try await all(on: db, cache: cache)
-        guard let scope = try user.rosterUnitScope() else { return flags }
-        // Only the ids of the unit's records: the flags themselves are already computed.
-        let unitRecords = Set(try await ContactRecordModel.query(on: db)
-            .join(CadreModel.self, on: \ContactRecordModel.$cadre.$id == \CadreModel.$id)
-            .filter(CadreModel.self, \.$unit.$id == scope).all(\.$id).map(\.uuidString))
-        return flags.filter { $0.recordIDs.contains(where: unitRecords.contains) }
-    }
-
-    /// When each filed record began and whose it is, for listing flags.
-    static func recordFacts(on db: any Database) async throws -> [String: (start: Date, cadre: String)] {
-        let names = Dictionary(uniqueKeysWithValues: try await CadreModel.query(on: db).all().map { ($0.id!, $0.name) })
-        var facts: [String: (start: Date, cadre: String)] = [:]
-        for record in try await ContactRecordModel.query(on: db).filter(\.$submittedAt != nil).field(\.$id).field(\.$startAt).field(\.$cadre.$id).all() {
-            facts[record.id!.uuidString] = (record.startAt, names[record.$cadre.id] ?? "")
+    /// What a reader may see: every flag, or for a unit secretary those touching the unit's records.
+    static func visible(to user: CurrentUser, on db: any Database, cache: Cache) async throws -> Snapshot {
+        var snapshot = try await snapshot(on: db, cache: cache)
+        if let scope = try user.rosterUnitScope() {
+            snapshot.flags = snapshot.flags.filter { $0.recordIDs.contains { snapshot.records[$0]?.unitID == scope } }
         }
-        return facts
+        return snapshot
     }
 
     actor Cache {
-        private var entry: (String, [IntegrityFlag])?
-        func get(_ key: String) -> [IntegrityFlag]? { entry?.0 == key ? entry?.1 : nil }
-        func put(_ key: String, _ flags: [IntegrityFlag]) { entry = (key, flags) }
+        private var entry: (String, Snapshot)?
+        func get(_ key: String) -> Snapshot? { entry?.0 == key ? entry?.1 : nil }
+        func put(_ key: String, _ snapshot: Snapshot) { entry = (key, snapshot) }
     }
 
     struct CacheKey: StorageKey { typealias Value = Cache }
@@ -69,12 +76,13 @@ enum IntegrityService {
         app.routes.on(.GET, SiteRoute.integrity.components, access: .capability(.readCompliance)) { req -> Response in
             let ctx = PageContext(req)
             let user = try req.requireUser()
-            var flags = try await visible(to: user, on: req.db, cache: req.application.integrityCache)
+            let visible = try await visible(to: user, on: req.db, cache: req.application.integrityCache)
+            var flags = visible.flags
+            let records = visible.records
             let kindFilter = req.query[String.self, at: "kind"].flatMap(IntegrityFlagKind.init(rawValue:))
             let counts = Dictionary(grouping: flags, by: \.kind).mapValues(\.count)
             if let kindFilter { flags = flags.filter { $0.kind == kindFilter } }
             // Newest first, by the latest record a flag names; each row says whose records and when.
-            let records = try await recordFacts(on: req.db)
             func latest(_ flag: IntegrityFlag) -> Date { flag.recordIDs.compactMap { records[$0]?.start }.max() ?? .distantPast }
             flags.sort { (latest($0), $0.recordIDs.first ?? "") > (latest($1), $1.recordIDs.first ?? "") }
             let per = 100

@@ -142,7 +142,7 @@ enum HomePage {
         let scoped = cells.filter { $0.subject.kind != .school && (unitScope == nil || $0.subject.unitCode == unitScope) }
         let tally = ComplianceService.tally(scoped)
         let judged = tally.met + tally.missed
-        let flags = try await IntegrityService.visible(to: user, on: req.db, cache: req.application.integrityCache)
+        let flags = try await IntegrityService.visible(to: user, on: req.db, cache: req.application.integrityCache).flags
         let compliance = unitScope.map { SiteRoute.complianceUnit.path($0) } ?? SiteRoute.compliance.path()
         return .group(own, .div(.class("panel"),
                     .h2(.text(ctx.t("本学期落实情况", "This term's compliance"))),
