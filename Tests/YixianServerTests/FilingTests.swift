@@ -31,6 +31,7 @@ struct FilingTests {
             let bad = try await secretary.post("/filings", form: ["kind": "nonsense", "termCode": "2025-2026-1", "period": "2025-13",
                                                                   "submittedOn": "2999-01-01"], tokenFrom: "/filings")
             #expect(bad.status == .unprocessableEntity)
+            #expect(bad.body.contains(#"data-status="422""#), "the page says the same status the response does")
             for reason in ["请选择报送内容", "所属月份应为学期内的 YYYY-MM", "报送日期不能晚于今天"] { #expect(bad.body.contains(reason), "\(reason)") }
             #expect(bad.body.contains("2025-13"), "the typed month is kept")
             #expect(try await FilingModel.query(on: server.app.db).count() == 0)

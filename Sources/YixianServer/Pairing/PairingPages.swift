@@ -30,7 +30,7 @@ enum PairingPages {
         let user = try req.requireUser()
         let year = try await year(req)
         let rows = try await tableRows(req, year: year)
-        return .html(Layout.page(ctx, title: ctx.t("结对表", "Pairing table"), content: .group(
+        return .html(Layout.page(ctx, title: ctx.t("结对表", "Pairing table"), status: Int(status.code), content: .group(
             .h1(.text(ctx.t("\(year.name)领导干部联系学生集体结对表", "Pairing table \(year.id)"))),
             .if(notice != nil, .div(.class("panel success"), .attribute(named: "role", value: "status"), .p(.text(notice ?? "")))),
             .div(.class("toolbar"),
