@@ -142,7 +142,7 @@ enum FilingPages {
             .h1(.text(ctx.t("工作报送", "Filings"))),
             .p(.class("muted"), .text(ctx.t("记录本单位按规定报送的工作安排、总结、专题会议等；落实情况按报送日期判断是否按时。",
                                             "Record the plans, summaries and meetings the policy asks of the unit; compliance judges them by the filing date."))),
-            .if(notice != nil, .div(.class("panel success"), .attribute(named: "role", value: "status"), .p(.text(notice ?? "")))),
+            Components.notice(notice),
             .div(.class("panel"),
                  .h2(.text(ctx.t("新增报送", "Record a filing"))),
                  Components.errorSummary(ctx, problems),

@@ -32,7 +32,7 @@ enum PairingPages {
         let rows = try await tableRows(req, year: year)
         return .html(Layout.page(ctx, title: ctx.t("结对表", "Pairing table"), status: Int(status.code), content: .group(
             .h1(.text(ctx.t("\(year.name)领导干部联系学生集体结对表", "Pairing table \(year.id)"))),
-            .if(notice != nil, .div(.class("panel success"), .attribute(named: "role", value: "status"), .p(.text(notice ?? "")))),
+            Components.notice(notice),
             .div(.class("toolbar"),
                  .a(.class("button secondary"), .href(SiteRoute.pairingsExport.path(query: ["year": year.id])), .text(ctx.t("导出 Excel", "Export .xlsx"))),
                  .a(.class("button secondary"), .href(SiteRoute.pairingsPrint.path(query: ["year": year.id])), .text(ctx.t("打印（A4）", "Print (A4)"))),

@@ -141,7 +141,7 @@ enum WishPages {
         return .html(Layout.page(ctx, title: ctx.t("结对志愿", "Pairing wishes"), status: Int(status.code), content: .group(
             .h1(.text(ctx.t("\(year?.name ?? "")结对志愿", "Pairing wishes"))),
             .p(.class("muted"), .text(ctx.t("业务管理员做人岗匹配时会优先考虑您的志愿。", "The business admin's matching prefers your wishes."))),
-            .if(saved, .div(.class("panel success"), .attribute(named: "role", value: "status"), .p(.text(ctx.t("志愿已保存。", "Your wishes are saved."))))),
+            Components.notice(saved ? ctx.t("志愿已保存。", "Your wishes are saved.") : nil),
             Components.errorSummary(ctx, problems),
             .form(.method(.post), .action(SiteRoute.pairingWishes.path()),
                   Layout.csrfField(ctx),

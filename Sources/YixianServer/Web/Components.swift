@@ -35,6 +35,12 @@ enum Components {
         .raw("<option value=\"\(escape(value))\"\(selected ? " selected" : "")>\(escape(text))</option>")
     }
 
+    /// The confirmation after a form succeeded and redirected back; nothing when there is none.
+    static func notice(_ text: String?) -> Node<HTML.BodyContext> {
+        guard let text else { return .empty }
+        return .div(.class("panel success"), .attribute(named: "role", value: "status"), .p(.text(text)))
+    }
+
     static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
