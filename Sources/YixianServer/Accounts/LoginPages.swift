@@ -12,8 +12,7 @@ enum LoginPages {
 
     /// Only local paths, so a crafted link cannot send people elsewhere after signing in.
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), next.count < 200 else { return SiteRoute.home.path() }
-        return next
+        LocalPath.safe(next)
     }
 
     static func register(_ app: Application) {
@@ -60,7 +59,7 @@ enum LoginPages {
         app.routes.on(.GET, SiteRoute.language.components, access: .anyone) { req -> Response in
             let to = Language(rawValue: req.query[String.self, at: "to"] ?? "") ?? .zh
             // Only local paths, so the switch cannot be used as an open redirect.
-            let back = req.query[String.self, at: "back"].flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/"
+            let back = LocalPath.safe(req.query[String.self, at: "back"])
             let response = req.redirect(to: back)
             response.cookies["lang"] = HTTPCookies.Value(string: to.rawValue, maxAge: 365 * 86400, path: "/", isHTTPOnly: true, sameSite: .lax)
             return response
