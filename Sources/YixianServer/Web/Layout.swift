@@ -20,6 +20,15 @@ struct PageContext: Sendable {
         csrfToken = req.currentUser?.csrfToken ?? req.cookies[CSRF.anonymousCookie]?.string ?? ""
     }
 
+    /// A context without a request: for rendering pages in tests and snapshots.
+    init(user: CurrentUser?, language: Language, path: String, pathWithQuery: String? = nil, csrfToken: String = "") {
+        self.user = user
+        self.language = language
+        self.path = path
+        self.pathWithQuery = pathWithQuery ?? path
+        self.csrfToken = csrfToken
+    }
+
     func t(_ zh: String, _ en: String) -> String { language == .zh ? zh : en }
     func t(_ text: Localized) -> String { text.text(language) }
 }
