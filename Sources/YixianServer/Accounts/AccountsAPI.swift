@@ -41,6 +41,59 @@ struct UserInput: Content {
     var studentNumber: String?
 }
 
+struct RoleGrantInput: Content { var role: String? }
+
+struct RoleGrantDTO: Content {
+    var user: UserDTO
+    /// Set when an administrator role was granted: the new one-time password, shown once.
+    var initialPassword: String?
+}
+
+struct TokenInput: Content {
+    var name: String?
+    var days: Int?
+}
+
+struct TokenDTO: Content {
+    var id: UUID
+    var name: String
+    var createdAt: Date
+    var expiresAt: Date
+    var lastUsedAt: Date?
+    var revoked: Bool
+
+    init(_ m: APITokenModel) {
+        id = m.id!
+        name = m.name
+        createdAt = m.createdAt
+        expiresAt = m.effectiveExpiry
+        lastUsedAt = m.lastUsedAt
+        revoked = m.revoked
+    }
+}
+
+struct TokenCreatedDTO: Content {
+    var token: TokenDTO
+    var secret: String
+}
+
+/// OpenAPI schemas of the account endpoints, merged into the document's components.
+enum AccountSchemas {
+    static var all: [String: Any] {
+        let string: [String: Any] = ["type": "string"], bool: [String: Any] = ["type": "boolean"]
+        let uuid: [String: Any] = ["type": "string", "format": "uuid"], date: [String: Any] = ["type": "string", "format": "date-time"]
+        let token: [String: Any] = ["type": "object", "properties": ["id": uuid, "name": string, "createdAt": date, "expiresAt": date, "lastUsedAt": date, "revoked": bool]]
+        return [
+            "RoleGrantInput": ["type": "object", "properties": ["role": string], "required": ["role"]],
+            "RoleGrant": ["type": "object", "properties": ["user": ["$ref": "#/components/schemas/User"], "initialPassword": string]],
+            "Token": token,
+            "TokenList": ["type": "array", "items": ["$ref": "#/components/schemas/Token"]],
+            "TokenInput": ["type": "object", "properties": ["name": string, "days": ["type": "integer", "minimum": 1, "maximum": Accounts.maximumTokenDays]], "required": ["name"]],
+            "TokenCreated": ["type": "object", "properties": ["token": ["$ref": "#/components/schemas/Token"], "secret": string]],
+        ]
+    }
+}
+
 struct AuditEventDTO: Content {
     var seq: Int
     var at: Date
@@ -72,11 +125,49 @@ enum AccountsAPI {
             var check = FieldChecker()
             let role = check.choice("role", input.role, label: "角色", as: Role.self)
             try check.throwIfAny()
+            // 三员: administrator roles are granted by the security admin (POST /users/:id/role), never chosen at creation.
+            if role!.isPrivileged { throw Accounts.privilegedGrantRefused }
             let created = try await Accounts.createUser(
                 .init(username: input.username ?? "", displayName: input.displayName ?? "", password: input.password ?? "", role: role!,
-                      unitCode: input.unitCode, cadreStaffNumber: input.cadreStaffNumber, studentNumber: input.studentNumber),
+                      unitCode: input.unitCode, cadreStaffNumber: input.cadreStaffNumber, studentNumber: input.studentNumber, provenance: .administrator),
                 cost: req.application.yixian.bcryptCost, pool: req.application.threadPool, by: .init(user), on: req.db)
             return UserDTO(created)
+        }
+        app.register(.init(method: .POST, path: "/users/:id/role", summary: "Grant a role (security admin); an administrator role resets the password, returned once",
+                           tag: "Accounts", access: .capability(.manageSecurity), requestBody: "RoleGrantInput", response: "RoleGrant")) { req in
+            let actor = try req.requireUser()
+            let input = try req.decodeJSON(RoleGrantInput.self)
+            var check = FieldChecker()
+            let role = check.choice("role", input.role, label: "角色", as: Role.self)
+            try check.throwIfAny()
+            guard AdminPages.grantableRoles.contains(role!) else {
+                throw AppError.field("role", zh: "该角色需要关联单位、干部或学生，请由系统管理员新建账号", en: "This role needs a unit, cadre or student link")
+            }
+            let id = try req.idParameter()
+            let password = try await Accounts.grantRole(userID: id, role: role!, by: actor, cost: req.application.yixian.bcryptCost,
+                                                        pool: req.application.threadPool, on: req.db)
+            guard let user = try await UserModel.find(id, on: req.db) else { throw AppError.notFound("user") }
+            return RoleGrantDTO(user: UserDTO(user), initialPassword: password)
+        }
+        app.register(.init(method: .GET, path: "/tokens", summary: "The signed-in user's access tokens", tag: "Accounts", access: .signedIn, response: "TokenList")) { req in
+            let user = try req.requireUser()
+            return try await APITokenModel.query(on: req.db).filter(\.$user.$id == user.id).sort(\.$createdAt, .descending).all().map(TokenDTO.init)
+        }
+        app.register(.init(method: .POST, path: "/tokens", summary: "Create an access token for oneself; the secret is returned once",
+                           tag: "Accounts", access: .signedIn, requestBody: "TokenInput", response: "TokenCreated", successStatus: 201)) { req in
+            let user = try req.requireUser()
+            let input = try req.decodeJSON(TokenInput.self)
+            let secret = try await Accounts.createToken(username: user.username, name: input.name ?? "", days: input.days ?? Accounts.defaultTokenDays,
+                                                        by: .init(user), on: req.db)
+            guard let token = try await APITokenModel.query(on: req.db).filter(\.$secretHash == Secrets.sha256(secret)).first() else { throw AppError.notFound("token") }
+            return TokenCreatedDTO(token: TokenDTO(token), secret: secret)
+        }
+        app.register(.init(method: .DELETE, path: "/tokens/:id", summary: "Revoke a token: one's own, or any (security admin)", tag: "Accounts",
+                           access: .signedIn, response: "Token")) { req in
+            let id = try req.idParameter()
+            try await Accounts.revokeToken(id: id, by: try req.requireUser(), on: req.db)
+            guard let token = try await APITokenModel.find(id, on: req.db) else { throw AppError.notFound("token") }
+            return TokenDTO(token)
         }
         app.register(.init(method: .GET, path: "/audit", summary: "The audit trail, newest first", tag: "Audit",
                            access: .capability(.readAudit), query: PageRequest.queryParameters + [.init(name: "action", description: "e.g. sensitive.read")],

@@ -28,9 +28,13 @@ enum AdminPages {
                 guard let role = Role(rawValue: form.role ?? "") else {
                     throw AppError.field("role", zh: "请选择角色", en: "choose a role")
                 }
+                // 三员: the system admin creates ordinary accounts; administrator roles come from the security admin.
+                guard !role.isPrivileged else {
+                    throw AppError.field("role", zh: Accounts.privilegedGrantRefused.message.zh, en: Accounts.privilegedGrantRefused.message.en)
+                }
                 try await Accounts.createUser(.init(username: form.username ?? "", displayName: form.displayName ?? "", password: form.password ?? "",
                                                     role: role, unitCode: form.unitCode, cadreStaffNumber: form.cadreStaffNumber,
-                                                    studentNumber: form.studentNumber),
+                                                    studentNumber: form.studentNumber, provenance: .administrator),
                                               cost: req.application.yixian.bcryptCost, pool: req.application.threadPool, by: .init(user), on: req.db)
                 return req.redirect(to: SiteRoute.users.path())
             } catch let error as AppError where error.status == .unprocessableEntity || error.status == .conflict {
@@ -46,19 +50,22 @@ enum AdminPages {
                 user.lockedUntil = nil
                 user.failedLogins = 0
                 try await user.save(on: db)
+                try await Accounts.clearAccountThrottle(user.username, on: db)
                 try await AuditTrail.record("user.unlock", objectType: "user", objectID: user.username, by: .init(actor), on: db)
             }
             return req.redirect(to: SiteRoute.users.path())
         }
-        app.routes.on(.POST, SiteRoute.userDeactivate.components, access: .capability(.manageUsers)) { req -> Response in
+        app.routes.on(.POST, SiteRoute.userDeactivate.components, access: admins) { req -> Response in
             let actor = try req.requireUser()
             let id = try req.idParameter()
             guard id != actor.id else { throw AppError(.conflict, code: "self_deactivation", zh: "不能停用自己的账号", en: "You cannot deactivate yourself") }
             try await req.db.write { db in
                 guard let user = try await UserModel.find(id, on: db) else { throw AppError.notFound("user") }
+                // The system admin cannot switch off the security or audit admin that watch over them.
+                guard Accounts.mayAdminister(actor, target: user.roleValue) else { throw AppError.forbidden }
                 user.active = false
                 try await user.save(on: db)
-                try await SessionModel.query(on: db).filter(\.$user.$id == id).delete()
+                try await Accounts.revokeCredentials(of: id, reason: "deactivated", on: db)
                 try await AuditTrail.record("user.deactivate", objectType: "user", objectID: user.username, by: .init(actor), on: db)
             }
             return req.redirect(to: SiteRoute.users.path())
@@ -79,21 +86,7 @@ enum AdminPages {
                 Components.pager(ctx, page: page.page, per: page.per, total: total) { SiteRoute.audit.path(query: ["page": String($0)]) }
             )))
         }
-        app.routes.on(.GET, SiteRoute.tokens.components, access: .signedIn) { req -> Response in
-            let ctx = PageContext(req)
-            let user = try req.requireUser()
-            let tokens = try await APITokenModel.query(on: req.db).filter(\.$user.$id == user.id).sort(\.$createdAt, .descending).all()
-            return .html(Layout.page(ctx, title: ctx.t("访问令牌", "Access tokens"), content: .group(
-                .h1(.text(ctx.t("个人访问令牌", "Personal access tokens"))),
-                .p(.text(ctx.t("API 客户端使用 “Authorization: Bearer 令牌” 访问 /api/v1。令牌由管理员通过命令 yixian token create --user 用户名 生成，只显示一次。",
-                               "API clients send “Authorization: Bearer TOKEN” to /api/v1. Tokens are created with `yixian token create --user NAME` and shown once."))),
-                Components.table(ctx, headers: [ctx.t("名称", "Name"), ctx.t("创建时间", "Created"), ctx.t("最近使用", "Last used"), ctx.t("状态", "Status")],
-                                 rows: tokens.map { t in
-                                     [Components.cell(t.name), Components.cell(Self.timestamp(t.createdAt)), Components.cell(t.lastUsedAt.map(Self.timestamp) ?? "—"),
-                                      Components.activeTag(ctx, !t.revoked)]
-                                 }, empty: .text(ctx.t("您还没有访问令牌。", "You have no tokens.")))
-            )))
-        }
+        registerSeparationOfDuties(app)
     }
 
     static func timestamp(_ date: Date) -> String {
@@ -119,9 +112,10 @@ enum AdminPages {
                                          .td(.if(locked && user.can(.manageSecurity),
                                                  .form(.class("inline"), .method(.post), .action(SiteRoute.userUnlock.path(u.id!)), Layout.csrfField(ctx),
                                                        .button(.type(.submit), .class("secondary"), .text(ctx.t("解锁", "Unlock"))))),
-                                             .if(u.active && user.can(.manageUsers) && u.id != user.id,
+                                             .if(u.active && Accounts.mayAdminister(user, target: u.roleValue) && u.id != user.id,
                                                  .form(.class("inline"), .method(.post), .action(SiteRoute.userDeactivate.path(u.id!)), Layout.csrfField(ctx),
-                                                       .button(.type(.submit), .class("secondary"), .text(ctx.t("停用", "Deactivate"))))))]
+                                                       .button(.type(.submit), .class("secondary"), .text(ctx.t("停用", "Deactivate"))))),
+                                             userActions(ctx, actor: user, target: u))]
                              }, empty: .text("")),
             Components.pager(ctx, page: page.page, per: page.per, total: total) { SiteRoute.users.path(query: ["page": String($0)]) },
             .if(user.can(.manageUsers), .div(.class("panel"),
@@ -132,10 +126,11 @@ enum AdminPages {
                       Components.field(ctx, name: "username", label: ctx.t("用户名", "Username"), value: form.username ?? "", problems: problems),
                       Components.field(ctx, name: "displayName", label: ctx.t("显示名称", "Display name"), value: form.displayName ?? "", problems: problems),
                       Components.field(ctx, name: "password", label: ctx.t("初始密码", "Initial password"), type: .password,
-                                       hint: ctx.t("至少 8 位", "At least 8 characters"), problems: problems),
+                                       hint: ctx.t("至少 \(PasswordPolicy.minimumLength) 位，不能是常见密码；用户首次登录须修改", "At least \(PasswordPolicy.minimumLength) characters, not a common one; changed at first sign-in"), problems: problems),
                       .div(.class("field"), .label(.for("role"), .text(ctx.t("角色", "Role"))),
+                           .span(.class("hint"), .text(ctx.t("管理员角色由安全管理员在账号建好后授予。", "Administrator roles are granted by the security admin once the account exists."))),
                            .select(.id("role"), .attribute(named: "name", value: "role"),
-                                   .forEach(Role.allCases) { Components.option(value: $0.rawValue, text: ctx.t($0.label), selected: $0.rawValue == form.role) })),
+                                   .forEach(Role.allCases.filter { !$0.isPrivileged }) { Components.option(value: $0.rawValue, text: ctx.t($0.label), selected: $0.rawValue == form.role) })),
                       Components.field(ctx, name: "unitCode", label: ctx.t("单位代码（单位秘书）", "Unit code (unit secretary)"), value: form.unitCode ?? "", problems: problems),
                       Components.field(ctx, name: "cadreStaffNumber", label: ctx.t("干部工号（干部）", "Staff number (cadre)"), value: form.cadreStaffNumber ?? "", problems: problems),
                       Components.field(ctx, name: "studentNumber", label: ctx.t("学号（学生）", "Student number (student)"), value: form.studentNumber ?? "", problems: problems),

@@ -17,6 +17,9 @@ public struct CurrentUser: Sendable {
     /// Set when signed in through the browser; nil for API tokens.
     public var sessionID: UUID?
     public var csrfToken: String?
+    /// An administrator chose the password: nothing but the change page until the person picks their own.
+    public var mustChangePassword: Bool = false
+    public var totpEnrolled: Bool = false
 
     public func can(_ capability: Capability) -> Bool { capability.allows(role) }
 

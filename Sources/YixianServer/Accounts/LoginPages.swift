@@ -30,22 +30,23 @@ enum LoginPages {
             guard check.problems.isEmpty, let username else {
                 return render(req, username: form.username ?? "", problems: check.problems, status: .unprocessableEntity, next: form.next)
             }
-            switch try await Accounts.login(username: username, password: password, now: Date(), pool: req.application.threadPool, on: req.db) {
+            let client = Accounts.clientAddress(req)
+            switch try await Accounts.login(username: username, password: password, client: client, next: safeNext(form.next), now: Date(),
+                                            cost: req.application.yixian.bcryptCost, pool: req.application.threadPool, on: req.db) {
             case .success(let user):
-                let secret = try await Accounts.startSession(for: user, replacing: req.cookies[AuthMiddleware.sessionCookie]?.string, on: req.db)
-                let response = req.redirect(to: safeNext(form.next))
-                response.cookies[AuthMiddleware.sessionCookie] = HTTPCookies.Value(
-                    string: secret, path: "/", isSecure: req.application.yixian.secureCookies, isHTTPOnly: true, sameSite: .lax)
+                return try await signedIn(req, user: user, next: safeNext(form.next))
+            case .secondFactor(let challenge):
+                let response = req.redirect(to: AccountPages.Route.secondFactor.path)
+                response.cookies[AccountPages.challengeCookie] = HTTPCookies.Value(
+                    string: challenge, maxAge: Int(Accounts.challengeLifetime), path: "/", isSecure: req.application.yixian.secureCookies,
+                    isHTTPOnly: true, sameSite: .strict)
                 return response
             case .invalid:
                 return render(req, username: username, problems: [.init(field: "password", message: Localized(
-                    zh: "用户名或密码错误；连续 \(Accounts.maxFailures) 次错误将锁定 30 分钟", en: "Wrong username or password; \(Accounts.maxFailures) failures lock the account for 30 minutes"))],
+                    zh: "用户名或密码错误；多次错误后须等待一段时间才能再试", en: "Wrong username or password; after repeated failures you must wait before trying again"))],
                               status: .unauthorized, next: form.next)
-            case .locked(let until):
-                let minutes = max(1, Int(until.timeIntervalSinceNow / 60) + 1)
-                return render(req, username: username, problems: [.init(field: "username", message: Localized(
-                    zh: "账号因多次密码错误已锁定，请 \(minutes) 分钟后再试或联系安全管理员", en: "The account is locked after repeated failures; try again in \(minutes) minutes or ask the security admin"))],
-                              status: .tooManyRequests, next: form.next)
+            case .throttled(let seconds):
+                return throttled(render(req, username: username, problems: [throttledProblem(seconds)], status: .tooManyRequests, next: form.next), seconds)
             }
         }
         app.routes.on(.POST, SiteRoute.logout.components, access: .signedIn) { req -> Response in
@@ -64,6 +65,27 @@ enum LoginPages {
             response.cookies["lang"] = HTTPCookies.Value(string: to.rawValue, maxAge: 365 * 86400, path: "/", isHTTPOnly: true, sameSite: .lax)
             return response
         }
+    }
+
+    /// The same words whether the name exists or not, and whether the account or the client waits.
+    static func throttledProblem(_ seconds: Int) -> AppError.FieldProblem {
+        let wait = seconds < 120 ? Localized(zh: "\(seconds) 秒", en: "\(seconds) seconds") : Localized(zh: "\((seconds + 59) / 60) 分钟", en: "\((seconds + 59) / 60) minutes")
+        return .init(field: "username", message: Localized(
+            zh: "尝试次数过多，请 \(wait.zh)后再试；如需立即解锁请联系安全管理员", en: "Too many attempts; try again in \(wait.en), or ask the security admin to unlock the account"))
+    }
+
+    static func throttled(_ response: Response, _ seconds: Int) -> Response {
+        response.headers.replaceOrAdd(name: .retryAfter, value: String(seconds))
+        return response
+    }
+
+    /// The session cookie for a completed sign-in, and on to where the person was going.
+    static func signedIn(_ req: Request, user: UserModel, next: String) async throws -> Response {
+        let secret = try await Accounts.startSession(for: user, replacing: req.cookies[AuthMiddleware.sessionCookie]?.string, on: req.db)
+        let response = req.redirect(to: user.mustChange ? AccountPages.Route.password.path : next)
+        response.cookies[AuthMiddleware.sessionCookie] = HTTPCookies.Value(
+            string: secret, path: "/", isSecure: req.application.yixian.secureCookies, isHTTPOnly: true, sameSite: .lax)
+        return response
     }
 
     static func render(_ req: Request, username: String, problems: [AppError.FieldProblem], status: HTTPResponseStatus, next: String? = nil) -> Response {

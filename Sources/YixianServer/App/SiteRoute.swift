@@ -27,6 +27,7 @@ enum SiteRoute: String, CaseIterable, Sendable {
     case userDeactivate = "/admin/users/:id/deactivate"
     case audit = "/admin/audit"
     case tokens = "/account/tokens"
+    case accountSecurity = "/account/security"
     case progress = "/progress"
     case compliance = "/compliance"
     case complianceUnit = "/compliance/units/:code"

@@ -30,6 +30,7 @@ let migrations: [any Migration] = [
     CreateCalendar(), CreateUser(), CreateSession(), CreateAPIToken(), CreateAuditEvent(),
     CreatePolicyVersion(), CreateContactRecord(), CreateFiling(), CreateLedgerDetails(), CreateAttachment(),
     CreatePairingWish(),
+    AddAccountSecurity(),
 ]
 
 func registerRoutes(_ app: Application) {
@@ -39,6 +40,7 @@ func registerRoutes(_ app: Application) {
     RosterPages.register(app)
     CalendarPage.register(app)
     AdminPages.register(app)
+    AccountPages.register(app)
     UnitsAPI.register(app)
     CadresAPI.register(app)
     CollectivesAPI.register(app)

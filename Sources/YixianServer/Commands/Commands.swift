@@ -67,11 +67,12 @@ struct UserCreateCommand: AsyncCommand {
             context.console.error("需要 --username 和有效的 --role。--username and a valid --role are required.")
             throw ExitCode(2)
         }
-        let password = signature.password ?? Secrets.random().prefix(16).description
+        let password = signature.password ?? Accounts.generatedPassword(for: signature.username ?? "")
         try await app.autoMigrate()
         try await CLIErrors.report(context) {
             try await Accounts.createUser(.init(username: username, displayName: signature.name ?? username, password: password, role: role,
-                                                unitCode: signature.unit, cadreStaffNumber: signature.staffNumber, studentNumber: signature.studentNumber),
+                                                unitCode: signature.unit, cadreStaffNumber: signature.staffNumber, studentNumber: signature.studentNumber,
+                                                provenance: .administrator),
                                           cost: app.yixian.bcryptCost, pool: app.threadPool, by: .init(id: nil, name: "cli"), on: app.db)
         }
         context.console.print("created \(username) (\(role.rawValue))" + (signature.password == nil ? "; password: \(password)" : ""))
@@ -91,7 +92,7 @@ struct UserResetPasswordCommand: AsyncCommand {
             context.console.error("需要 --username。--username is required.")
             throw ExitCode(2)
         }
-        let password = signature.password ?? Secrets.random().prefix(16).description
+        let password = signature.password ?? Accounts.generatedPassword(for: signature.username ?? "")
         try await CLIErrors.report(context) {
             try await Accounts.resetPassword(username: username, password: password, cost: app.yixian.bcryptCost, pool: app.threadPool,
                                              by: .init(id: nil, name: "cli"), on: app.db)
@@ -101,7 +102,7 @@ struct UserResetPasswordCommand: AsyncCommand {
 }
 
 struct TokenCommands: AsyncCommandGroup {
-    var commands: [String: any AnyAsyncCommand] = ["create": TokenCreateCommand()]
+    var commands: [String: any AnyAsyncCommand] = ["create": TokenCreateCommand(), "list": TokenListCommand(), "revoke": TokenRevokeCommand()]
     var help: String { "Personal access tokens for API clients" }
 }
 
@@ -109,6 +110,7 @@ struct TokenCreateCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Option(name: "user", help: "username") var user: String?
         @Option(name: "name", help: "what the token is for") var name: String?
+        @Option(name: "days", help: "lifetime in days, 1-366 (default 90)") var days: Int?
     }
     var help: String { "Create a token and print it once" }
 
@@ -118,9 +120,67 @@ struct TokenCreateCommand: AsyncCommand {
             throw ExitCode(2)
         }
         let secret = try await CLIErrors.report(context) {
-            try await Accounts.createToken(username: user, name: signature.name ?? "cli", by: .init(id: nil, name: "cli"), on: context.application.db)
+            try await Accounts.createToken(username: user, name: signature.name ?? "cli", days: signature.days ?? Accounts.defaultTokenDays,
+                                           by: .init(id: nil, name: "cli"), on: context.application.db)
         }
         context.console.print(secret)
+    }
+}
+
+struct TokenListCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "user", help: "username") var user: String?
+    }
+    var help: String { "List a user's tokens: id, name, expiry, state" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard let username = signature.user else {
+            context.console.error("需要 --user。--user is required.")
+            throw ExitCode(2)
+        }
+        let db = context.application.db
+        guard let user = try await UserModel.query(on: db).filter(\.$username == username).first() else {
+            context.console.error("用户“\(username)”不存在 / Unknown user \(username)")
+            throw ExitCode(1)
+        }
+        let now = Date()
+        for t in try await APITokenModel.query(on: db).filter(\.$user.$id == user.id!).sort(\.$createdAt).all() {
+            let state = t.revoked ? "revoked" : (t.effectiveExpiry <= now ? "expired" : "active")
+            context.console.print("\(t.id!.uuidString)\t\(t.name)\texpires \(AdminPages.timestamp(t.effectiveExpiry))\t\(state)")
+        }
+    }
+}
+
+struct TokenRevokeCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "id", help: "token id (from token list)") var id: String?
+        @Option(name: "user", help: "revoke every token of this user") var user: String?
+    }
+    var help: String { "Revoke one token (--id) or all of a user's tokens (--user)" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let db = context.application.db
+        let cli = AuditTrail.Actor(id: nil, name: "cli")
+        if let raw = signature.id {
+            guard let id = UUID(uuidString: raw) else {
+                context.console.error("--id 不是有效的令牌编号 / --id is not a token id")
+                throw ExitCode(2)
+            }
+            try await CLIErrors.report(context) { try await Accounts.revokeToken(id: id, by: nil, cliActor: cli, on: db) }
+            context.console.print("revoked \(raw)")
+        } else if let username = signature.user {
+            let ids = try await CLIErrors.report(context) { () -> [UUID] in
+                guard let user = try await UserModel.query(on: db).filter(\.$username == username).first() else {
+                    throw AppError.field("user", zh: "用户“\(username)”不存在", en: "Unknown user \(username)")
+                }
+                return try await APITokenModel.query(on: db).filter(\.$user.$id == user.id!).filter(\.$revoked == false).all().compactMap(\.id)
+            }
+            for id in ids { try await Accounts.revokeToken(id: id, by: nil, cliActor: cli, on: db) }
+            context.console.print("revoked \(ids.count) token(s) of \(username)")
+        } else {
+            context.console.error("需要 --id 或 --user。--id or --user is required.")
+            throw ExitCode(2)
+        }
     }
 }
 
@@ -154,5 +214,6 @@ extension Application {
         asyncCommands.use(TokenCommands(), as: "token")
         asyncCommands.use(BenchCommand(), as: "bench")
         asyncCommands.use(PolicyCommands(), as: "policy")
+        registerDataProtectionCommands()
     }
 }

@@ -60,6 +60,7 @@ enum Layout {
         NavItem(route: .audit, title: Localized(zh: "审计日志", en: "Audit log"), visible: { $0.can(.readAudit) }),
         // API tokens are for people who script against the API; students have no API to script.
         NavItem(route: .tokens, title: Localized(zh: "访问令牌", en: "Access tokens"), visible: { $0.role != .student }),
+        NavItem(route: .accountSecurity, title: Localized(zh: "账户安全", en: "Account security"), visible: { _ in true }),
     ]
 
     static func page(_ ctx: PageContext, title: String, breadcrumbs: [(String, String?)] = [], status: Int = 200,
