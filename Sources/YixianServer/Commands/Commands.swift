@@ -71,8 +71,7 @@ struct UserCreateCommand: AsyncCommand {
         try await app.autoMigrate()
         try await CLIErrors.report(context) {
             try await Accounts.createUser(.init(username: username, displayName: signature.name ?? username, password: password, role: role,
-                                                unitCode: signature.unit, cadreStaffNumber: signature.staffNumber, studentNumber: signature.studentNumber,
-                                                provenance: .administrator),
+                                                unitCode: signature.unit, cadreStaffNumber: signature.staffNumber, studentNumber: signature.studentNumber),
                                           cost: app.yixian.bcryptCost, pool: app.threadPool, by: .init(id: nil, name: "cli"), on: app.db)
         }
         context.console.print("created \(username) (\(role.rawValue))" + (signature.password == nil ? "; password: \(password)" : ""))
