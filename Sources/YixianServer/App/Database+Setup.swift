@@ -13,6 +13,9 @@ extension Application {
         case .sqlite(let path):
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            // Private to the server's user (0600); SQLite gives its -wal and -shm the same mode.
+            if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) }
+            chmod(path, 0o600)
             // One connection per event loop: a long import holds its loop's connection, so a
             // request queued behind it waits up to 60 s rather than failing after the default 10.
             databases.use(.sqlite(.file(path), connectionPoolTimeout: .seconds(60), sqlLogLevel: .debug), as: .sqlite)

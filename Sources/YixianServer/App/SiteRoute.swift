@@ -26,6 +26,8 @@ enum SiteRoute: String, CaseIterable, Sendable {
     case userUnlock = "/admin/users/:id/unlock"
     case userDeactivate = "/admin/users/:id/deactivate"
     case audit = "/admin/audit"
+    case auditVerify = "/admin/audit/verify"
+    case myData = "/account/my-data"
     case tokens = "/account/tokens"
     case accountSecurity = "/account/security"
     case progress = "/progress"

@@ -7,12 +7,14 @@ public func configure(_ app: Application, config: AppConfig = .fromEnvironment()
     app.yixian = config
     // Tests may register their own database (a PostgreSQL schema of their own) first.
     if app.databases.ids().isEmpty { try app.configureDatabase(config) }
+    try app.configureDataProtection(config)
     app.migrations.add(migrations)
     // Outermost first: request ids for every log line, security headers even on errors.
     app.middleware = Middlewares()
     app.middleware.use(RequestIDMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(AppErrorMiddleware())
+    app.middleware.use(AccessAuditMiddleware())
     app.middleware.use(ControlCharacterMiddleware())
     app.middleware.use(AuthMiddleware())
     app.routes.defaultMaxBodySize = "64kb"
@@ -30,6 +32,7 @@ let migrations: [any Migration] = [
     CreateCalendar(), CreateUser(), CreateSession(), CreateAPIToken(), CreateAuditEvent(),
     CreatePolicyVersion(), CreateContactRecord(), CreateFiling(), CreateLedgerDetails(), CreateAttachment(),
     CreatePairingWish(),
+    KeyAuditChain(), AuditAppendOnly(), SealStudentSensitive(),
     AddAccountSecurity(),
 ]
 
@@ -40,6 +43,7 @@ func registerRoutes(_ app: Application) {
     RosterPages.register(app)
     CalendarPage.register(app)
     AdminPages.register(app)
+    DataProtectionPages.register(app)
     AccountPages.register(app)
     UnitsAPI.register(app)
     CadresAPI.register(app)

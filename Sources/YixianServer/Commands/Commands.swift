@@ -214,5 +214,6 @@ extension Application {
         asyncCommands.use(BenchCommand(), as: "bench")
         asyncCommands.use(PolicyCommands(), as: "policy")
         registerDataProtectionCommands()
+        registerDataProtectionCommands()
     }
 }

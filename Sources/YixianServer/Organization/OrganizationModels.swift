@@ -119,28 +119,79 @@ final class StudentCollectiveModel: Model, @unchecked Sendable {
     }
 }
 
-/// Sensitive flags, in their own table so that no ordinary query of students can reach them.
+/// Sensitive flags, in their own table so that no ordinary query of students can reach them,
+/// and sealed at rest: the flags and the note are one AES-256-GCM ciphertext (`sealed`, bound
+/// to the student's id) under the data key named by `key_id`. The old plaintext columns stay in
+/// the schema (an existing database must still open) and are written blank. Nothing filters on
+/// a flag in SQL, so no blind index is kept; a reader decrypts the row it reads.
 final class StudentSensitiveModel: Model, @unchecked Sendable {
     static let schema = "student_sensitive"
     @ID var id: UUID?
     @Parent(key: "student_id") var student: StudentModel
-    @Field(key: "family_hardship") var familyHardship: Bool
-    @Field(key: "disability") var disability: Bool
-    @Field(key: "psychological_attention") var psychologicalAttention: Bool
-    @Field(key: "note") var note: String
+    @Field(key: "family_hardship") var storedFamilyHardship: Bool
+    @Field(key: "disability") var storedDisability: Bool
+    @Field(key: "psychological_attention") var storedPsychologicalAttention: Bool
+    @Field(key: "note") var storedNote: String
+    @OptionalField(key: "sealed") var sealed: String?
+    @OptionalField(key: "key_id") var keyID: String?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+    /// The plaintext in memory: set by `apply`, or by decrypting on first read. Never stored.
+    private var plain: SensitiveFlags?
 
     init() {}
 
+    var familyHardship: Bool { core.familyHardship }
+    var disability: Bool { core.disability }
+    var psychologicalAttention: Bool { core.psychologicalAttention }
+    var note: String { core.note }
+
     var core: SensitiveFlags {
-        SensitiveFlags(familyHardship: familyHardship, disability: disability, psychologicalAttention: psychologicalAttention, note: note)
+        if let plain { return plain }
+        guard let sealed, let keyID else {
+            return SensitiveFlags(familyHardship: storedFamilyHardship, disability: storedDisability,
+                                  psychologicalAttention: storedPsychologicalAttention, note: storedNote)
+        }
+        do {
+            let flags = try JSONDecoder().decode(SensitiveFlags.self, from: try Sealer.open(sealed, keyID: keyID, context: sealContext))
+            plain = flags
+            return flags
+        } catch {
+            return SensitiveFlags(note: "⚠ 无法解密（密钥 \(keyID)）/ cannot decrypt (key \(keyID)): \(error)")
+        }
+    }
+
+    /// Decrypts, throwing when the row cannot be opened (the key rotation must not lose a row).
+    func unsealed() throws -> SensitiveFlags {
+        if let plain { return plain }
+        guard let sealed, let keyID else { return core }
+        return try JSONDecoder().decode(SensitiveFlags.self, from: try Sealer.open(sealed, keyID: keyID, context: sealContext))
     }
 
     func apply(_ flags: SensitiveFlags) {
-        familyHardship = flags.familyHardship
-        disability = flags.disability
-        psychologicalAttention = flags.psychologicalAttention
-        note = flags.note
+        plain = flags
+    }
+
+    private var sealContext: String { "student_sensitive/\($student.id.uuidString.lowercased())" }
+
+    /// Called by `DataProtectionMiddleware` before every create and update.
+    func seal(with ring: DataKeyRing) throws {
+        let flags: SensitiveFlags
+        if let plain {
+            flags = plain
+        } else if sealed == nil {
+            flags = core
+        } else {
+            return
+        }
+        guard let key = ring.keys[ring.currentID] else { throw Sealer.Failure(description: "no current data key") }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        sealed = try Sealer.seal(try encoder.encode(flags), keyID: ring.currentID, key: key, context: sealContext)
+        keyID = ring.currentID
+        storedFamilyHardship = false
+        storedDisability = false
+        storedPsychologicalAttention = false
+        storedNote = ""
     }
 }
 

@@ -58,6 +58,8 @@ enum Layout {
         NavItem(route: .calendar, title: Localized(zh: "校历", en: "Calendar"), visible: { _ in true }),
         NavItem(route: .users, title: Localized(zh: "用户管理", en: "Users"), visible: { $0.can(.manageUsers) || $0.can(.manageSecurity) }),
         NavItem(route: .audit, title: Localized(zh: "审计日志", en: "Audit log"), visible: { $0.can(.readAudit) }),
+        NavItem(route: .auditVerify, title: Localized(zh: "审计链校验", en: "Audit check"), visible: { $0.can(.readAudit) }),
+        NavItem(route: .myData, title: Localized(zh: "我的数据", en: "My data"), visible: { $0.role == .student }),
         // API tokens are for people who script against the API; students have no API to script.
         NavItem(route: .tokens, title: Localized(zh: "访问令牌", en: "Access tokens"), visible: { $0.role != .student }),
         NavItem(route: .accountSecurity, title: Localized(zh: "账户安全", en: "Account security"), visible: { _ in true }),
