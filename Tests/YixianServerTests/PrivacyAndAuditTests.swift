@@ -44,11 +44,16 @@ struct PrivacyAndAuditTests {
             #expect(events.count >= 9)
             let victim = events[3]
             victim.detail = "tampered"
+            // The table refuses the edit; an attacker with the owner's rights drops the triggers first.
+            await #expect(throws: (any Error).self) { try await victim.save(on: server.app.db) }
+            try await AuditTamper.disableTriggers(server)
             try await victim.save(on: server.app.db)
             #expect(try await AuditTrail.verify(on: server.app.db) == [victim.seq])
             let page = server.browser()
             try await page.login("audit")
             #expect(try await page.get("/admin/audit").body.contains("断裂"))
+            let verify = try await page.get("/admin/audit/verify")
+            #expect(verify.body.contains("第一条异常记录：序号 \(victim.seq)"), "\(verify.body.prefix(2000))")
         }
     }
 }

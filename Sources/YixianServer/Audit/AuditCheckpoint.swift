@@ -14,6 +14,8 @@ struct AuditCheckpoint: Codable, Sendable, Equatable {
     var at: Date
     var pendingSeq: Int?
     var pendingHash: String?
+    /// Set when an append found the file gone: sticky, so deleting the file is not forgotten.
+    var missingSince: Int?
 }
 
 final class AuditCheckpointStore: @unchecked Sendable {
@@ -57,7 +59,13 @@ final class AuditCheckpointStore: @unchecked Sendable {
     /// Called inside the appending transaction, holding the write lock.
     func noteAppend(seq: Int, hash: String) {
         lock.withLock {
-            var checkpoint = read() ?? AuditCheckpoint(seq: 0, hash: "", at: Date())
+            var checkpoint: AuditCheckpoint
+            if let existing = read() {
+                checkpoint = existing
+            } else {
+                checkpoint = AuditCheckpoint(seq: 0, hash: "", at: Date(), missingSince: seq > 1 ? seq : nil)
+                if seq > 1 { logger.error("audit checkpoint missing at append", metadata: ["seq": .stringConvertible(seq)]) }
+            }
             checkpoint.pendingSeq = seq
             checkpoint.pendingHash = hash
             write(checkpoint)
@@ -68,8 +76,8 @@ final class AuditCheckpointStore: @unchecked Sendable {
     /// Moves the checkpoint forward to a head read from committed data; never backwards.
     func confirm(seq: Int, hash: String) {
         lock.withLock {
-            var checkpoint = read() ?? AuditCheckpoint(seq: 0, hash: "", at: Date())
-            guard seq > checkpoint.seq else { return }
+            // A missing file is evidence: only an append (which records it) or a restore recreates it.
+            guard var checkpoint = read(), seq > checkpoint.seq else { return }
             checkpoint.seq = seq
             checkpoint.hash = hash
             checkpoint.at = Date()

@@ -81,10 +81,15 @@ enum AuditTrail {
         return keyedPrefix + Data(HMAC<SHA256>.authenticationCode(for: message, using: key)).hexString
     }
 
-    /// The head, if its HMAC holds (what the checkpoint may move forward to).
-    static func head(on db: any Database, key: SymmetricKey) async throws -> (seq: Int, hash: String)? {
+    /// The head, if its HMAC holds and the row the checkpoint names still has the checkpoint's
+    /// hash (what the checkpoint may move forward to: never past evidence of a rewrite).
+    static func head(on db: any Database, key: SymmetricKey, checkpoint: AuditCheckpoint?) async throws -> (seq: Int, hash: String)? {
         guard let last = try await AuditEventModel.query(on: db).sort(\.$seq, .descending).first(),
               last.hash.hasPrefix(keyedPrefix), keyedHash(of: last, key: key) == last.hash else { return nil }
+        if let checkpoint, checkpoint.seq > 0 {
+            guard let anchored = try await AuditEventModel.query(on: db).filter(\.$seq == checkpoint.seq).first(),
+                  anchored.hash == checkpoint.hash else { return nil }
+        }
         return (last.seq, last.hash)
     }
 
@@ -148,11 +153,14 @@ enum AuditTrail {
             previous = event.hash
             expectedSeq = event.seq + 1
         }
-        if let last = events.last, !keyed {
-            problem(last.seq, "整条链没有带密钥的记录：可能被不持有密钥的人整体重算", "no keyed event in the chain: it may have been re-hashed wholesale without the key")
+        if let first = events.first, !keyed {
+            problem(first.seq, "整条链没有带密钥的记录：自第一条起均可能被不持有密钥的人整体重算", "no keyed event in the chain: from the first row on it may have been re-hashed wholesale without the key")
         }
         if let checkpoint {
             let lastSeq = events.last?.seq ?? 0
+            if let missing = checkpoint.missingSince {
+                problem(max(missing - 1, 1), "追加序号 \(missing) 时检查点文件已缺失：此前的记录失去库外锚定", "the checkpoint file was missing when seq \(missing) was appended: earlier rows lost their anchor")
+            }
             if checkpoint.seq > 0 {
                 if events.isEmpty {
                     problem(checkpoint.seq, "审计表为空，但检查点记录到序号 \(checkpoint.seq)（表被清空）", "the audit table is empty but the checkpoint records seq \(checkpoint.seq) (wiped)")

@@ -21,8 +21,7 @@ enum Backup {
 
     /// Row count and a hash of every row (in rowid order) of every table of an SQLite file.
     static func digest(sqliteFile path: String) async throws -> [String: TableDigest] {
-        let connection = try await SQLiteConnection.open(storage: .file(path: path))
-        do {
+        try await withSQLite(path) { connection in
             var result: [String: TableDigest] = [:]
             let tables = try await connection.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").get()
             for table in tables {
@@ -36,6 +35,15 @@ enum Backup {
                 }
                 result[name] = TableDigest(rows: count, sha256: Data(hasher.finalize()).hexString)
             }
+            return result
+        }
+    }
+
+    /// Opens an SQLite file, runs `body`, and always closes the connection.
+    static func withSQLite<T: Sendable>(_ path: String, _ body: (SQLiteConnection) async throws -> T) async throws -> T {
+        let connection = try await SQLiteConnection.open(storage: .file(path: path))
+        do {
+            let result = try await body(connection)
             try await connection.close()
             return result
         } catch {
@@ -46,10 +54,10 @@ enum Backup {
 
     /// `PRAGMA integrity_check` of an SQLite file: "ok" when sound.
     static func integrityCheck(sqliteFile path: String) async throws -> String {
-        let connection = try await SQLiteConnection.open(storage: .file(path: path))
-        let rows = try await connection.query("PRAGMA integrity_check").get()
-        try await connection.close()
-        return rows.compactMap { row -> String? in if case .text(let t)? = row.columns.first?.data { return t } else { return nil } }.joined(separator: "; ")
+        try await withSQLite(path) { connection in
+            let rows = try await connection.query("PRAGMA integrity_check").get()
+            return rows.compactMap { row -> String? in if case .text(let t)? = row.columns.first?.data { return t } else { return nil } }.joined(separator: "; ")
+        }
     }
 
     /// Writes a backup of the live database to `path` (which must not exist), 0600.
@@ -127,11 +135,11 @@ enum Backup {
     }
 
     static func restoredHead(sqliteFile path: String) async throws -> (seq: Int, hash: String) {
-        let connection = try await SQLiteConnection.open(storage: .file(path: path))
-        let rows = try await connection.query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").get()
-        try await connection.close()
-        guard let row = rows.first, case .integer(let seq)? = row.column("seq"), case .text(let hash)? = row.column("hash") else { return (0, "") }
-        return (Int(seq), hash)
+        try await withSQLite(path) { connection in
+            let rows = try await connection.query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").get()
+            guard let row = rows.first, case .integer(let seq)? = row.column("seq"), case .text(let hash)? = row.column("hash") else { return (0, "") }
+            return (Int(seq), hash)
+        }
     }
 
     /// The pid of another process that has the SQLite database open: every connection holds a

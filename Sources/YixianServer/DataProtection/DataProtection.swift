@@ -66,7 +66,7 @@ extension Application {
         let databases = self.databases, group = eventLoopGroup, logger = self.logger
         protection.checkpoint.headReader = { @Sendable in
             guard let db = databases.database(logger: logger, on: group.any()) else { return nil }
-            return try await AuditTrail.head(on: db, key: protection.auditKey)
+            return try await AuditTrail.head(on: db, key: protection.auditKey, checkpoint: protection.checkpoint.read())
         }
     }
 

@@ -10,6 +10,8 @@ struct KeyAuditChain: AsyncMigration {
         let legacy = try await AuditEventModel.query(on: database).sort(\.$seq).all()
         let report = AuditTrail.verify(legacy, key: try database.requireDataProtection().auditKey, checkpoint: nil, checkpointExists: false)
         let broken = report.problems.filter { !$0.reason.en.hasPrefix("no keyed event") }.map(\.seq)
+        // The legacy head becomes the first anchor outside the database.
+        try database.requireDataProtection().checkpoint.reset(seq: last.seq, hash: last.hash)
         try await database.write { db in
             try await AuditTrail.record("audit.chain.keyed", objectType: "audit", objectID: String(last.seq),
                                         detail: "events 1–\(last.seq) carry unkeyed SHA-256 hashes (head \(last.hash)); from \(last.seq + 1) on HMAC-SHA256. "
