@@ -43,8 +43,11 @@ struct AccessAuditMiddleware: AsyncMiddleware {
     static func recordRefusal(_ request: Request, code: String) async {
         let actor = request.currentUser.map(AuditTrail.Actor.init) ?? .init(id: nil, name: "anonymous")
         do {
-            try await AuditTrail.recordAlone("access.denied", objectType: "route", objectID: "\(request.method.rawValue) \(request.url.path)".prefix(200).description,
-                                             detail: code, by: actor, on: request.db)
+            // Its own transaction, outside the request's Idempotency-Key: a refusal claims no key.
+            try await Idempotency.$current.withValue(nil) {
+                try await AuditTrail.recordAlone("access.denied", objectType: "route", objectID: "\(request.method.rawValue) \(request.url.path)".prefix(200).description,
+                                                 detail: code, by: actor, on: request.db)
+            }
         } catch {
             request.logger.error("access.denied not audited: \(error)")
         }
