@@ -10,6 +10,7 @@ enum IntegrityService {
     struct RecordFact: Sendable {
         var start: Date
         var cadre: String
+        var cadreID: UUID
         var unitID: UUID
     }
 
@@ -27,7 +28,7 @@ enum IntegrityService {
         let inputs = try await ContactRecordModel.query(on: db).filter(\.$submittedAt != nil).all().compactMap { r -> IntegrityInput? in
             guard let cadre = cadres[r.$cadre.id] else { return nil }
             let files = attachments[r.id!] ?? []
-            records[r.id!.uuidString] = RecordFact(start: r.startAt, cadre: cadre.name, unitID: cadre.$unit.id)
+            records[r.id!.uuidString] = RecordFact(start: r.startAt, cadre: cadre.name, cadreID: cadre.id!, unitID: cadre.$unit.id)
             return IntegrityInput(record: r.core(staffNumber: cadre.staffNumber), createdAt: r.submittedAt ?? r.createdAt, summary: r.summary,
                                   attachmentHashes: files.map(\.sha256), photoCaptureTimes: files.compactMap(\.captureTime),
                                   backdateReason: r.backdateReason)
@@ -50,16 +51,33 @@ enum IntegrityService {
         return snapshot
     }
 
-    static func flags(for recordID: String, on db: any Database, cache: Cache) async throws -> [IntegrityFlag] {
-        try await snapshot(on: db, cache: cache).flags.filter { $0.recordIDs.contains(recordID) }
+    /// One record's flags as this reader may see them (a shared flag is cut to the reader's scope).
+    static func flags(for recordID: String, visibleTo user: CurrentUser, on db: any Database, cache: Cache) async throws -> [IntegrityFlag] {
+        try await visible(to: user, on: db, cache: cache).flags.filter { $0.recordIDs.contains(recordID) }
     }
 
     /// What a reader may see: every flag, or for a unit secretary those touching the unit's records.
     static func visible(to user: CurrentUser, on db: any Database, cache: Cache) async throws -> Snapshot {
         var snapshot = try await snapshot(on: db, cache: cache)
-        if let scope = try user.rosterUnitScope() {
-            snapshot.flags = snapshot.flags.filter { $0.recordIDs.contains { snapshot.records[$0]?.unitID == scope } }
+        let inScope: (RecordFact) -> Bool
+        switch user.scope {
+        case .institution: return snapshot
+        case .unit: let unit = try user.rosterUnitScope(); inScope = { $0.unitID == unit }
+        case .own: let cadre = user.cadreID; inScope = { cadre != nil && $0.cadreID == cadre }
         }
+        let records = snapshot.records
+        snapshot.flags = snapshot.flags.compactMap { flag in
+            let own = flag.recordIDs.filter { records[$0].map(inScope) ?? false }
+            guard !own.isEmpty else { return nil }
+            let others = flag.recordIDs.count - own.count
+            guard others > 0 else { return flag }
+            // A flag shared with another unit's records: the secretary sees that it exists, not
+            // the other unit's records, cadres or wording (which the full reason may quote).
+            return IntegrityFlag(kind: flag.kind, recordIDs: own, reason: Localized(
+                zh: "你可查看的 \(own.count) 条记录与范围外的 \(others) 条记录同有此情况；范围外记录的详情不显示。",
+                en: "\(own.count) record(s) you may see share this with \(others) record(s) outside your scope, whose details are not shown."))
+        }
+        snapshot.records = records.filter { inScope($0.value) }
         return snapshot
     }
 

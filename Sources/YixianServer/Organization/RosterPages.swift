@@ -25,7 +25,7 @@ enum RosterPages {
         app.routes.on(.GET, SiteRoute.units.components, access: read) { req -> Response in
             let ctx = PageContext(req)
             let filter = try RosterFilter(req)
-            let page = try await UnitsAPI.list(filter, on: req.db)
+            let page = try await UnitsAPI.list(filter, scope: try req.requireUser().rosterUnitScope(), on: req.db)
             return .html(Layout.page(ctx, title: ctx.t("单位", "Units"), content: .group(
                 .h1(.text(ctx.t("单位", "Units"))),
                 Components.filterBar(ctx, action: SiteRoute.units.path(), query: filter.text,

@@ -39,7 +39,22 @@ enum StudentsAPI {
         return model
     }
 
-    static func validated(_ input: StudentInput, existing: StudentModel?, on db: any Database) async throws -> (Student, UnitModel, [CollectiveModel]) {
+    /// A unit secretary may put a student only into collectives of their own unit: otherwise the
+    /// student could confirm another college's records. Memberships the student already has elsewhere
+    /// (a dorm kept by the student-affairs department) may stay.
+    static func checkCollectiveScope(_ collectives: [CollectiveModel], for user: CurrentUser, existing: StudentModel?,
+                                     on db: any Database) async throws {
+        guard let scope = try user.rosterUnitScope() else { return }
+        var kept: Set<UUID> = []
+        if let existing {
+            kept = Set(try await StudentCollectiveModel.query(on: db).filter(\.$student.$id == existing.requireID()).all().map { $0.$collective.id })
+        }
+        if let outside = collectives.first(where: { $0.$unit.id != scope && !kept.contains($0.id!) }) {
+            throw AppError.field("collectiveCodes", zh: "集体代码“\(outside.code)”不存在或不属于本单位", en: "Collective \(outside.code) does not exist in your unit")
+        }
+    }
+
+    static func validated(_ input: StudentInput, existing: StudentModel?, for user: CurrentUser, on db: any Database) async throws -> (Student, UnitModel, [CollectiveModel]) {
         var check = FieldChecker()
         let number = existing.map { $0.studentNumber } ?? check.code("studentNumber", input.studentNumber, label: "学号", max: 32)
         let name = check.text("name", input.name ?? existing?.name, label: "姓名", max: 50)
@@ -52,6 +67,7 @@ enum StudentsAPI {
         if let missing = Set(codes).subtracting(collectives.map(\.code)).sorted().first {
             throw AppError.field("collectiveCodes", zh: "集体代码“\(missing)”不存在", en: "Unknown collective code \(missing)")
         }
+        try await checkCollectiveScope(collectives, for: user, existing: existing, on: db)
         return (Student(studentNumber: number!, name: name!, unitCode: unit.code, collectiveCodes: codes,
                         active: input.active ?? existing?.active ?? true), unit, collectives)
     }
@@ -77,7 +93,7 @@ enum StudentsAPI {
             let user = try req.requireUser()
             let input = try req.decodeJSON(StudentInput.self)
             return try await req.db.write { db in
-                let (student, unit, collectives) = try await validated(input, existing: nil, on: db)
+                let (student, unit, collectives) = try await validated(input, existing: nil, for: user, on: db)
                 try user.checkUnit(unit.id!)
                 guard try await StudentModel.query(on: db).filter(\.$studentNumber == student.studentNumber).first() == nil else {
                     throw AppError.conflict(field: "studentNumber", zh: "学号“\(student.studentNumber)”已存在", en: "Student number \(student.studentNumber) already exists")
@@ -101,7 +117,7 @@ enum StudentsAPI {
             let input = try req.decodeJSON(StudentInput.self)
             return try await req.db.write { db in
                 let model = try await find(id, for: user, on: db)
-                let (student, unit, collectives) = try await validated(input, existing: model, on: db)
+                let (student, unit, collectives) = try await validated(input, existing: model, for: user, on: db)
                 try user.checkUnit(unit.id!)
                 model.name = student.name
                 model.$unit.id = unit.id!

@@ -4,8 +4,9 @@ import YixianCore
 
 /// Units: queries callable from tests and pages, and the thin API handlers over them.
 enum UnitsAPI {
-    static func list(_ filter: RosterFilter, on db: any Database) async throws -> ListPage<UnitDTO> {
+    static func list(_ filter: RosterFilter, scope: UUID?, on db: any Database) async throws -> ListPage<UnitDTO> {
         var query = UnitModel.query(on: db).search(["name", "code"], filter.likePattern).sort(\.$code)
+        if let scope { query = query.filter(\.$id == scope) }
         if let active = filter.active { query = query.filter(\.$active == active) }
         if let kind = filter.kind { query = query.filter(\.$kind == kind) }
         if let unitID = filter.unitID { query = query.filter(\.$id == unitID) }
@@ -26,11 +27,11 @@ enum UnitsAPI {
         let read = Access.capability(.readRoster), write = Access.capability(.importRoster)
         app.register(.init(method: .GET, path: "/units", summary: "List units", tag: "Organization", access: read,
                            query: RosterFilter.queryParameters, response: "UnitPage")) { req in
-            _ = try req.requireUser()
-            return try await list(RosterFilter(req), on: req.db)
+            return try await list(RosterFilter(req), scope: try req.requireUser().rosterUnitScope(), on: req.db)
         }
         app.register(.init(method: .GET, path: "/units/:id", summary: "One unit", tag: "Organization", access: read, response: "Unit")) { req in
             guard let unit = try await UnitModel.find(try req.idParameter(), on: req.db) else { throw AppError.notFound("unit") }
+            try req.requireUser().checkUnit(unit.requireID())
             return UnitDTO(unit)
         }
         app.register(.init(method: .POST, path: "/units", summary: "Create a unit", tag: "Organization", access: write,
