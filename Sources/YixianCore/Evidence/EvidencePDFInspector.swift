@@ -5,8 +5,10 @@ import ZIPFoundation
 /// read: the plain file and the compressed object streams (`/ObjStm`, PDF 1.5+) where modern
 /// writers hide them. Names are compared after `#xx` decoding, so `/J#61vaScript` is `/JavaScript`.
 enum EvidencePDFInspector {
-    /// Names that run code, start programs, or carry other files.
-    static let forbiddenNames: Set<String> = ["JavaScript", "JS", "Launch", "EmbeddedFile", "EmbeddedFiles", "RichMedia", "XFA"]
+    /// Names that run code, start programs, carry other files, send data out, open links or run
+    /// actions on opening (`/OpenAction`, `/AA`). Evidence is a scan or a photo: it needs none.
+    static let forbiddenNames: Set<String> = ["JavaScript", "JS", "Launch", "EmbeddedFile", "EmbeddedFiles", "RichMedia", "XFA",
+                                              "URI", "SubmitForm", "ImportData", "GoToR", "GoToE", "AA", "OpenAction"]
     /// Markup a browser would run if the file were ever served as HTML.
     private static let forbiddenMarkup = ["<script", "<html", "<svg", "<iframe"]
     /// All object streams of one file together decompress to at most this, so a deflate bomb costs bounded time and memory.

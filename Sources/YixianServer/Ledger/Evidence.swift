@@ -101,6 +101,13 @@ enum EvidenceService {
         }
     }
 
+    /// The same checks on a worker thread: rebuilding a 10 MB photo takes seconds of CPU, and on an
+    /// event loop it would stall every other request of that loop (two uploads froze `/healthz`).
+    static func sanitizeOffLoop(_ uploads: [Upload], existing: Int = 0) async throws -> [(Upload, SanitizedEvidence)] {
+        guard !uploads.isEmpty else { return try sanitize(uploads, existing: existing) }
+        return try await NIOThreadPool.singleton.runIfActive { try sanitize(uploads, existing: existing) }
+    }
+
     static func attach(_ files: [(Upload, SanitizedEvidence)], to recordID: UUID, store: EvidenceStore, on db: any Database) async throws {
         for (upload, evidence) in files {
             try store.put(evidence)

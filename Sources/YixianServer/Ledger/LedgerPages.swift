@@ -24,6 +24,8 @@ enum LedgerPages {
         var action: String?
         var photos: [File]?
         var photosDropped: Bool? = nil
+        /// One per rendered form: a double tap or a resent form stores one record (see `Idempotency`).
+        var submissionKey: String? = nil
 
         var uploads: [EvidenceService.Upload] {
             (photos ?? []).filter { $0.data.readableBytes > 0 }.map { EvidenceService.Upload(name: $0.filename, data: Data(buffer: $0.data)) }
@@ -45,6 +47,11 @@ enum LedgerPages {
                             .map { ProblemInput(text: $0, category: nil, collectiveCode: nil) },
                          submit: action != "draft", backdateReason: backdateReason, reason: reason)
         }
+    }
+
+    /// Multipart parsing of a body of up to 40 MB runs on a worker thread, not the event loop.
+    static func decodeOffLoop(_ req: Request) async throws -> ContactForm {
+        try await req.application.threadPool.runIfActive { try req.content.decode(ContactForm.self) }
     }
 
     static func localInput(_ date: Date) -> String {
@@ -102,13 +109,17 @@ enum LedgerPages {
         }
         app.routes.on(.POST, SiteRoute.ledgerNew.components, access: .roles([.cadre]), body: .collect(maxSize: "40mb")) { req -> Response in
             let user = try req.requireUser()
-            var form = try req.content.decode(ContactForm.self)
-            do {
-                let record = try await LedgerService.create(form.input, evidence: form.uploads, store: req.application.evidenceStore, by: user, on: req.db)
-                return req.redirect(to: SiteRoute.ledgerRecord.path(record.id!))
-            } catch let error as AppError where error.status == .unprocessableEntity {
-                return try await formPage(req, form: form.droppingPhotos(), record: nil, problems: error.details, status: .unprocessableEntity)
+            let form = try await decodeOffLoop(req)
+            let submit: @Sendable () async throws -> Response = {
+                do {
+                    let record = try await LedgerService.create(form.input, evidence: form.uploads, store: req.application.evidenceStore, by: user, on: req.db)
+                    return req.redirect(to: SiteRoute.ledgerRecord.path(record.id!))
+                } catch let error as AppError where error.status == .unprocessableEntity {
+                    return try await formPage(req, form: form.droppingPhotos(), record: nil, problems: error.details, status: .unprocessableEntity)
+                }
             }
+            guard let key = try Idempotency.validKey(form.submissionKey.flatMap { $0.isEmpty ? nil : $0 }) else { return try await submit() }
+            return try await Idempotency.run(req, principal: user.id.uuidString, key: "ledger-form:" + key, fingerprint: "POST /ledger/new", submit)
         }
         app.routes.on(.GET, SiteRoute.ledgerRecord.components, access: readers) { req -> Response in
             let record = try await LedgerAPI.find(req)
@@ -127,7 +138,7 @@ enum LedgerPages {
         app.routes.on(.POST, SiteRoute.ledgerEdit.components, access: .roles([.cadre]), body: .collect(maxSize: "40mb")) { req -> Response in
             let user = try req.requireUser()
             let id = try req.idParameter()
-            var form = try req.content.decode(ContactForm.self)
+            let form = try await decodeOffLoop(req)
             do {
                 _ = try await LedgerService.correct(id, form.input, evidence: form.uploads, store: req.application.evidenceStore, by: user, on: req.db)
                 return req.redirect(to: SiteRoute.ledgerRecord.path(id))
@@ -145,7 +156,12 @@ enum LedgerPages {
             let response = Response(status: .ok, body: .init(data: data))
             let kind = EvidenceKind(rawValue: attachment.kind) ?? .pdf
             response.headers.replaceOrAdd(name: .contentType, value: kind.mimeType)
-            response.headers.replaceOrAdd(name: .contentDisposition, value: "inline; filename=\"\(attachment.sha256.prefix(12)).\(kind.fileExtension)\"")
+            // Photos are rebuilt pixel by pixel and safe to show; a PDF is checked but not rebuilt, so it is
+            // only ever downloaded, and sandboxed should a browser render it anyway.
+            let disposition = kind == .pdf ? "attachment" : "inline"
+            response.headers.replaceOrAdd(name: .contentDisposition, value: "\(disposition); filename=\"\(attachment.sha256.prefix(12)).\(kind.fileExtension)\"")
+            response.headers.replaceOrAdd(name: "Content-Security-Policy", value: "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'")
+            response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
             response.headers.replaceOrAdd(name: .cacheControl, value: "private, max-age=86400")
             return response
         }
@@ -221,6 +237,7 @@ enum LedgerPages {
             Components.errorSummary(ctx, problems),
             .form(.method(.post), .action(action), .class("ledger-form"), .enctype(.multipartData),
                   Layout.csrfField(ctx),
+                  .input(.type(.hidden), .name("submissionKey"), .value(form.submissionKey ?? UUID().uuidString)),
                   .div(.class(problem("kind") == nil ? "field" : "field has-error"),
                        .label(.for("kind"), .text(ctx.t("联系形式", "Kind"))),
                        .unwrap(problem("kind")) { .span(.class("field-error"), .text(ctx.t($0.message))) },
@@ -272,7 +289,7 @@ enum LedgerPages {
         let versions = try await ContactRecordVersionModel.query(on: req.db).filter(\.$record.$id == record.id!).sort(\.$version).all()
         let mine = user.cadreID == record.$cadre.id
         let attachments = try await AttachmentModel.query(on: req.db).filter(\.$record.$id == record.id!).all()
-        let flags = try await IntegrityService.flags(for: record.id!.uuidString, on: req.db, cache: req.application.integrityCache)
+        let flags = try await IntegrityService.flags(for: record.id!.uuidString, visibleTo: user, on: req.db, cache: req.application.integrityCache)
         let confirmURL = SiteRoute.confirm.path(record.confirmCode)
         let scheme = req.application.yixian.secureCookies ? "https" : "http"
         let host = req.headers.first(name: .host) ?? "127.0.0.1:8080"
@@ -321,21 +338,33 @@ enum LedgerPages {
         let kind = record.flatMap { ContactVocabulary.standard.kind($0.kind) }
         // Say up front what pressing the button would say: already confirmed, or not one of the record's collectives.
         var standing: Localized?
-        if message == nil, let record, let user = req.currentUser, user.role == .student, let studentID = user.studentID {
-            let already = try await ContactConfirmationModel.query(on: req.db).filter(\.$record.$id == record.id!)
-                .filter(\.$student.$id == studentID).count() > 0
-            let mine = Set(try await StudentCollectiveModel.query(on: req.db).filter(\.$student.$id == studentID).with(\.$collective).all()
-                .map(\.collective.code))
-            if already {
-                standing = Localized(zh: "您已确认过这条记录，无需再次确认。", en: "You have already confirmed this record.")
-            } else if mine.isDisjoint(with: record.collectiveList) {
-                standing = Localized(zh: "您不在这条记录涉及的学生集体中，不能确认。", en: "You are not in a collective of this record, so you cannot confirm it.")
+        // Who the cadre met, when and where is shown to the students of the record's collectives and
+        // to those who may read the record; a code passed around shows nobody else anything.
+        var mayView = false
+        if let record, let user = req.currentUser {
+            if user.role == .student, let studentID = user.studentID {
+                let mine = Set(try await StudentCollectiveModel.query(on: req.db).filter(\.$student.$id == studentID).with(\.$collective).all()
+                    .map(\.collective.code))
+                mayView = !mine.isDisjoint(with: record.collectiveList)
+                let already = try await ContactConfirmationModel.query(on: req.db).filter(\.$record.$id == record.id!)
+                    .filter(\.$student.$id == studentID).count() > 0
+                if message == nil, already {
+                    standing = Localized(zh: "您已确认过这条记录，无需再次确认。", en: "You have already confirmed this record.")
+                } else if message == nil, !mayView {
+                    standing = Localized(zh: "您不在这条记录涉及的学生集体中，不能确认。", en: "You are not in a collective of this record, so you cannot confirm it.")
+                }
+            } else {
+                mayView = (try? await LedgerService.checkRead(record, by: user, on: req.db)) != nil
+                if !mayView, message == nil {
+                    standing = Localized(zh: "确认码仅供记录涉及的学生使用。", en: "Confirmation codes are for the students of the record only.")
+                }
             }
         }
+        let shown = mayView ? record : nil
         return .html(Layout.page(ctx, title: ctx.t("确认参加", "Confirm attendance"), status: Int(status.code), content: .group(
             .h1(.text(ctx.t("确认参加", "Confirm attendance"))),
             .unwrap(message) { .div(.class(status == .ok ? "panel success" : "error-summary"), .p(.text(ctx.t($0)))) },
-            .unwrap(record) { record in
+            .unwrap(shown) { record in
                 .div(.class("panel"), .dl(.class("props"),
                     .dt(.text(ctx.t("干部", "Cadre"))), .dd(.text(cadre?.name ?? "")),
                     .dt(.text(ctx.t("形式", "Kind"))), .dd(.text(kind.map { ctx.t($0.label) } ?? record.kind)),
@@ -349,7 +378,7 @@ enum LedgerPages {
                       .input(.type(.text), .name("code"), .attribute(named: "aria-label", value: ctx.t("确认码", "Code")),
                              .attribute(named: "autocomplete", value: "off"), .placeholder("ABCD2345")),
                       .button(.type(.submit), .text(ctx.t("确认", "Confirm")))))),
-            .if(record != nil && message == nil && standing == nil, .form(.method(.post), .action(SiteRoute.confirm.path(code)), Layout.csrfField(ctx),
+            .if(record != nil && mayView && req.currentUser?.role == .student && message == nil && standing == nil, .form(.method(.post), .action(SiteRoute.confirm.path(code)), Layout.csrfField(ctx),
                 .button(.type(.submit), .class("big"), .text(ctx.t("我参加了，确认", "I was there — confirm")))))
         )), status: status)
     }

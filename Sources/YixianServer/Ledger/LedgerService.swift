@@ -71,6 +71,16 @@ struct ContactSnapshot: Codable, Sendable {
     var collectiveCodes: [String]
     var participantCount: Int
     var summary: String
+    // Versions saved before these were kept decode them as nil.
+    var problems: [ContactDTO.ProblemDTO]? = nil
+    var backdateReason: String? = nil
+    var attachments: [AttachmentRef]? = nil
+
+    struct AttachmentRef: Codable, Sendable, Equatable {
+        var sha256: String
+        var kind: String
+        var name: String
+    }
 }
 
 /// The rules of the ledger: what a valid record is, who may write it, and that a submitted
@@ -194,6 +204,34 @@ enum LedgerService {
         }
     }
 
+    /// Makes the record's problems the given list, keeping the rows (and their ids and dates) of those
+    /// that stay, so what refers to a problem still finds it. Returns how many were removed.
+    static func syncProblems(_ problems: [ProblemInput], of recordID: UUID, on db: any Database) async throws -> Int {
+        var remaining = try await ContactProblemModel.query(on: db).filter(\.$record.$id == recordID).all()
+        var added: [ProblemInput] = []
+        for p in problems {
+            let text = (p.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            let category = p.category ?? ""
+            // The phone form sends text only: a line without a category keeps the category it had.
+            if let index = remaining.firstIndex(where: { $0.text == text && (category.isEmpty || $0.category == category) }) {
+                remaining.remove(at: index)
+            } else {
+                added.append(p)
+            }
+        }
+        for row in remaining { try await row.delete(on: db) }
+        for p in added {
+            let model = ContactProblemModel()
+            model.$record.id = recordID
+            model.text = (p.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            model.category = (p.category ?? "").isEmpty ? "其他" : p.category!
+            model.collectiveCode = p.collectiveCode
+            model.createdAt = Date()
+            try await model.create(on: db)
+        }
+        return remaining.count
+    }
+
     static func ownCadre(_ user: CurrentUser, on db: any Database) async throws -> CadreModel {
         guard user.role == .cadre, let id = user.cadreID, let cadre = try await CadreModel.query(on: db).filter(\.$id == id).with(\.$unit).first() else {
             throw AppError.forbidden
@@ -205,7 +243,7 @@ enum LedgerService {
                        by user: CurrentUser, on db: any Database) async throws -> ContactRecordModel {
         let cadre = try await ownCadre(user, on: db)
         let v = try await validate(input, cadre: cadre, now: Date(), on: db)
-        let files = try EvidenceService.sanitize(evidence)
+        let files = try await EvidenceService.sanitizeOffLoop(evidence)
         return try await db.write { db in
             let record = ContactRecordModel()
             record.id = UUID()
@@ -235,7 +273,7 @@ enum LedgerService {
         let cadre = try await ownCadre(user, on: db)
         guard let record = try await ContactRecordModel.find(id, on: db), record.$cadre.id == cadre.id else { throw AppError.notFound("contact") }
         let v = try await validate(input, cadre: cadre, now: record.submittedAt == nil ? Date() : record.createdAt, on: db)
-        let files = try EvidenceService.sanitize(evidence, existing: try await AttachmentModel.query(on: db).filter(\.$record.$id == id).count())
+        let files = try await EvidenceService.sanitizeOffLoop(evidence, existing: try await AttachmentModel.query(on: db).filter(\.$record.$id == id).count())
         let isDraft = record.submittedAt == nil
         var check = FieldChecker()
         let reason = check.text("reason", input.reason, label: "更正原因", max: 200, required: !isDraft)
@@ -246,8 +284,14 @@ enum LedgerService {
                 let previous = ContactRecordVersionModel()
                 previous.$record.id = id
                 previous.version = record.version
+                // Everything the correction may replace, so the history shows what the record said.
+                let problems = try await ContactProblemModel.query(on: db).filter(\.$record.$id == id).sort(\.$createdAt).all()
+                let attachments = try await AttachmentModel.query(on: db).filter(\.$record.$id == id).sort(\.$createdAt).all()
                 let snapshot = ContactSnapshot(kind: record.kind, start: record.startAt, end: record.endAt, place: record.place, venue: record.venue,
-                                               collectiveCodes: record.collectiveList, participantCount: record.participantCount, summary: record.summary)
+                                               collectiveCodes: record.collectiveList, participantCount: record.participantCount, summary: record.summary,
+                                               problems: problems.map { .init(text: $0.text, category: $0.category, collectiveCode: $0.collectiveCode) },
+                                               backdateReason: record.backdateReason,
+                                               attachments: attachments.map { .init(sha256: $0.sha256, kind: $0.kind, name: $0.originalName) })
                 previous.snapshot = String(decoding: try JSONEncoder().encode(snapshot), as: UTF8.self)
                 previous.reason = reason ?? ""
                 previous.changedBy = user.username
@@ -261,10 +305,13 @@ enum LedgerService {
                 record.submittedAt = Date()
             }
             try await record.save(on: db)
-            try await replaceProblems(v.problems, of: id, on: db)
+            // Leaving problems out keeps them; a list given replaces them, and the audit says how many went.
+            var removed = 0
+            if input.problems != nil { removed = try await syncProblems(v.problems, of: id, on: db) }
             if let store, !files.isEmpty { try await EvidenceService.attach(files, to: id, store: store, on: db) }
+            let detail = (reason ?? "") + (removed > 0 ? "（删除学生反映的问题 \(removed) 条，原文见版本 v\(record.version - 1)）" : "")
             try await AuditTrail.record(isDraft ? "contact.edit-draft" : "contact.correct", objectType: "contact", objectID: id.uuidString,
-                                        detail: reason ?? "", by: .init(user), on: db)
+                                        detail: detail, by: .init(user), on: db)
             return record
         }
     }
@@ -314,7 +361,8 @@ enum LedgerService {
     /// Object-level read check: own records for cadres, own unit for secretaries, all for admins and assessors.
     static func checkRead(_ record: ContactRecordModel, by user: CurrentUser, on db: any Database) async throws {
         if let cadreID = user.cadreID, record.$cadre.id == cadreID { return }
-        guard user.can(.readRoster) else { throw AppError.notFound("contact") }
+        // A draft is its cadre's alone, and so is everything attached to it.
+        guard record.submittedAt != nil, user.can(.readRoster) else { throw AppError.notFound("contact") }
         if let scope = try user.rosterUnitScope() {
             guard let cadre = try await CadreModel.find(record.$cadre.id, on: db), cadre.$unit.id == scope else { throw AppError.notFound("contact") }
         }
