@@ -17,6 +17,11 @@ public struct AppConfig: Sendable {
     /// Set the cookie's Secure flag (behind HTTPS).
     public var secureCookies: Bool
     public var dataDirectory: String
+    /// Seconds a connection may sit without reading or writing before the server closes it.
+    public var idleTimeoutSeconds: Int = 30
+    var rateLimits = RateLimiter.Settings()
+    /// Reverse proxies whose `X-Forwarded-For` is believed (comma-separated addresses).
+    var trustedProxies: Set<String> = []
 
     public init(storage: Storage, sessionIdleMinutes: Int = 30, sessionMaxHours: Int = 12, bcryptCost: Int = 11,
                 secureCookies: Bool = false, dataDirectory: String = "./data") {
@@ -38,7 +43,7 @@ public struct AppConfig: Sendable {
         } else {
             storage = .sqlite(path: env["YIXIAN_SQLITE_PATH"] ?? "\(dataDirectory)/yixian.sqlite")
         }
-        return AppConfig(
+        var config = AppConfig(
             storage: storage,
             sessionIdleMinutes: env["YIXIAN_SESSION_IDLE_MINUTES"].flatMap(Int.init) ?? 30,
             sessionMaxHours: env["YIXIAN_SESSION_MAX_HOURS"].flatMap(Int.init) ?? 12,
@@ -46,6 +51,10 @@ public struct AppConfig: Sendable {
             secureCookies: env["YIXIAN_SECURE_COOKIES"] == "1",
             dataDirectory: dataDirectory
         )
+        config.rateLimits = RateLimiter.Settings.fromEnvironment(env)
+        config.trustedProxies = Set((env["YIXIAN_TRUSTED_PROXIES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        config.idleTimeoutSeconds = env["YIXIAN_IDLE_TIMEOUT_SECONDS"].flatMap(Int.init).map { min(max($0, 5), 3600) } ?? 30
+        return config
     }
 }
 

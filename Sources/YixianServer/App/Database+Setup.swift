@@ -51,13 +51,25 @@ extension Database {
     /// up front: two deferred transactions that both read and then write would otherwise
     /// deadlock and one would fail with SQLITE_BUSY.
     func write<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        guard isSQLite else { return try await transaction(body) }
+        let claim = Idempotency.current
+        guard isSQLite else {
+            let result = try await transaction { db in
+                let result = try await body(db)
+                try await Idempotency.claimIfNeeded(claim, on: db)
+                return result
+            }
+            claim?.committed = true
+            return result
+        }
         return try await withConnection { conn in
             let sql = conn as! any SQLDatabase
             try await sql.raw("BEGIN IMMEDIATE").run()
             do {
                 let result = try await body(conn)
+                // The request's Idempotency-Key commits with its write, or neither does.
+                try await Idempotency.claimIfNeeded(claim, on: conn)
                 try await sql.raw("COMMIT").run()
+                claim?.committed = true
                 return result
             } catch {
                 try? await sql.raw("ROLLBACK").run()

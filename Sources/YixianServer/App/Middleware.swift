@@ -1,4 +1,6 @@
 import Vapor
+import NIOCore
+import NIOHTTP1
 import YixianCore
 
 /// Gives each request an id (or keeps the caller's `X-Request-Id`), puts it on the
@@ -29,8 +31,11 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         } catch {
             response = AppErrorMiddleware.response(for: error, request: request)
         }
+        // A route may set a stricter policy of its own (evidence files are sandboxed).
+        if response.headers.first(name: "Content-Security-Policy") == nil {
+            response.headers.replaceOrAdd(name: "Content-Security-Policy", value: Self.contentSecurityPolicy)
+        }
         let headers: [(String, String)] = [
-            ("Content-Security-Policy", Self.contentSecurityPolicy),
             ("X-Content-Type-Options", "nosniff"),
             ("X-Frame-Options", "DENY"),
             ("Referrer-Policy", "same-origin"),
@@ -38,6 +43,10 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
             ("Cross-Origin-Opener-Policy", "same-origin"),
         ]
         for (name, value) in headers { response.headers.replaceOrAdd(name: name, value: value) }
+        // Behind HTTPS (which YIXIAN_SECURE_COOKIES=1 declares) browsers must never fall back to plain HTTP.
+        if request.application.yixian.secureCookies {
+            response.headers.replaceOrAdd(name: "Strict-Transport-Security", value: "max-age=31536000; includeSubDomains")
+        }
         if response.headers.first(name: .cacheControl) == nil {
             response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         }
@@ -74,7 +83,16 @@ struct AppErrorMiddleware: AsyncMiddleware {
                     return AppError(abort.status, code: "bad_request", zh: "请求无效", en: abort.reason)
                 }
             }
-        default: break
+        case is HTTPParserError:
+            return AppError(.badRequest, code: "malformed_request", zh: "请求格式错误或内容不完整", en: "The request is malformed or incomplete")
+        case is ChannelError, is IOError:
+            // The client went away mid-body (a truncated upload): nothing to answer, and not our fault.
+            return AppError(.badRequest, code: "incomplete_request", zh: "请求内容不完整，连接已中断", en: "The request body was cut off")
+        default:
+            // NIO's decompressor is not exported by Vapor; its limit error means the body inflated past what we accept.
+            if String(reflecting: type(of: error)).contains("DecompressionError") {
+                return AppError(.payloadTooLarge, code: "too_large", zh: "解压后的内容过大", en: "The body is too large once decompressed")
+            }
         }
         request.logger.report(error: error)
         return AppError(.internalServerError, code: "internal", zh: "服务器内部错误，请稍后再试", en: "Internal server error; please try again later")
@@ -106,6 +124,21 @@ struct ControlCharacterMiddleware: AsyncMiddleware {
         let parts = [request.url.path, request.url.query ?? ""].map { $0.removingPercentEncoding ?? $0 }
         if parts.contains(where: { $0.unicodeScalars.contains { CharacterSet.controlCharacters.contains($0) } }) {
             throw AppError(.badRequest, code: "bad_url", zh: "请求地址含有不可见的控制字符", en: "The address contains control characters")
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+/// Request bodies are read as sent: a compressed body would inflate past every size limit the
+/// routes set (a 4 MB zip bomb is 4 KB on the wire), so it is refused before anything reads it.
+struct ContentEncodingMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let encoding = request.headers.first(name: .contentEncoding)?.trimmingCharacters(in: .whitespaces).lowercased(),
+           !encoding.isEmpty, encoding != "identity" {
+            // Read (not inflate) what was sent, so the client hears the answer instead of a reset.
+            _ = try? await request.body.collect(max: 1_048_576).get()
+            throw AppError(.unsupportedMediaType, code: "compressed_body", field: "Content-Encoding",
+                           zh: "不接受压缩的请求体（Content-Encoding: \(encoding)）", en: "Compressed request bodies (Content-Encoding: \(encoding)) are not accepted")
         }
         return try await next.respond(to: request)
     }

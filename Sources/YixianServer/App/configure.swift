@@ -16,13 +16,22 @@ public func configure(_ app: Application, config: AppConfig = .fromEnvironment()
     app.middleware.use(AppErrorMiddleware())
     app.middleware.use(AccessAuditMiddleware())
     app.middleware.use(ControlCharacterMiddleware())
+    app.middleware.use(ContentEncodingMiddleware())
     app.middleware.use(AuthMiddleware())
+    app.middleware.use(RateLimitMiddleware())
+    app.middleware.use(IdempotencyMiddleware())
     app.routes.defaultMaxBodySize = "64kb"
+    // A connection silent this long is closed: 500 half-open connections were held for 75 s.
+    app.http.server.configuration.idleTimeout = .seconds(Int64(config.idleTimeoutSeconds))
+    // Vapor inflates gzip bodies by default, and past its limit drops the connection with no answer;
+    // bodies are taken as sent and a compressed one is refused with 415 (ContentEncodingMiddleware).
+    app.http.server.configuration.requestDecompression = .disabled
     try await app.prepareSQLiteConnections()
     // Created here, before any request, because Application.storage is not safe to fill concurrently.
     app.storage[ImportJobStoreKey.self] = ImportJobStore()
     app.storage[EvaluationCacheKey.self] = EvaluationCache()
     app.storage[IntegrityService.CacheKey.self] = IntegrityService.Cache()
+    app.storage[RateLimiterKey.self] = RateLimiter(settings: config.rateLimits)
     registerRoutes(app)
 }
 
@@ -32,7 +41,7 @@ let migrations: [any Migration] = [
     CreateCalendar(), CreateUser(), CreateSession(), CreateAPIToken(), CreateAuditEvent(),
     CreatePolicyVersion(), CreateContactRecord(), CreateFiling(), CreateLedgerDetails(), CreateAttachment(),
     CreatePairingWish(),
-    KeyAuditChain(), AuditAppendOnly(), SealStudentSensitive(),
+    KeyAuditChain(), AuditAppendOnly(), SealStudentSensitive(), CreateIdempotencyKeys(),
     AddAccountSecurity(),
 ]
 

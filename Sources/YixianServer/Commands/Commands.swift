@@ -214,6 +214,5 @@ extension Application {
         asyncCommands.use(BenchCommand(), as: "bench")
         asyncCommands.use(PolicyCommands(), as: "policy")
         registerDataProtectionCommands()
-        registerDataProtectionCommands()
     }
 }
