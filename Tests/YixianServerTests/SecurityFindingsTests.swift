@@ -278,6 +278,19 @@ extension SecurityFindingsTests {
         }
     }
 
+    @Test("a connection that sends nothing is closed after the idle timeout")
+    func idleConnectionsClosed() async throws {
+        try await TestServer.with(adjust: { $0.idleTimeoutSeconds = 5 }) { server in
+            let port = Int(server.baseURL.split(separator: ":").last!)!
+            let started = Date()
+            // Half a request line, then silence: the server hangs up instead of waiting for ever.
+            let answer = try RawHTTP.exchange(port: port, "GET /healthz HT", endInput: false)
+            let waited = Date().timeIntervalSince(started)
+            #expect(answer.isEmpty)
+            #expect(waited >= 4 && waited < 9.5, "closed after \(waited) s")
+        }
+    }
+
     @Test("HSTS is sent when the site is declared HTTPS")
     func hsts() async throws {
         try await TestServer.with { server in

@@ -22,13 +22,14 @@ final class TestServer: @unchecked Sendable {
         ProcessInfo.processInfo.environment["YIXIAN_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    static func start(seed: Bool = true) async throws -> TestServer {
+    static func start(seed: Bool = true, adjust: (inout AppConfig) -> Void = { _ in }) async throws -> TestServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("yixian-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var config = AppConfig(storage: .sqlite(path: directory.appendingPathComponent("test.sqlite").path), bcryptCost: 4,
                                dataDirectory: directory.path)
         // Tests fire hundreds of requests a second from one address; the limiter has its own test.
         config.rateLimits.enabled = false
+        adjust(&config)
         let app = try await Application.make(.testing)
         do {
             return try await start(app, config: config, directory: directory, seed: seed)
@@ -91,10 +92,10 @@ final class TestServer: @unchecked Sendable {
     }
 
     /// Runs a test body against a fresh server and always shuts it down.
-    static func with(seed: Bool = true, _ body: (TestServer) async throws -> Void) async throws {
+    static func with(seed: Bool = true, adjust: (inout AppConfig) -> Void = { _ in }, _ body: (TestServer) async throws -> Void) async throws {
         try await ServerSlots.shared.acquire()
         defer { Task { await ServerSlots.shared.release() } }
-        let server = try await start(seed: seed)
+        let server = try await start(seed: seed, adjust: adjust)
         do {
             try await body(server)
         } catch {

@@ -89,16 +89,9 @@ enum Accounts {
         try await LoginThrottleModel.query(on: db).filter(\.$key == accountKey(username)).delete()
     }
 
-    /// The client's address. Behind a reverse proxy set `YIXIAN_TRUST_FORWARDED_FOR=1`, and the
-    /// proxy must overwrite (not append to) `X-Forwarded-For`; otherwise the header is ignored.
-    static func clientAddress(_ req: Request) -> String {
-        if Environment.get("YIXIAN_TRUST_FORWARDED_FOR") == "1",
-           let forwarded = req.headers.first(name: "X-Forwarded-For")?.split(separator: ",").last?.trimmingCharacters(in: .whitespaces),
-           !forwarded.isEmpty, forwarded.count < 64 {
-            return forwarded
-        }
-        return req.remoteAddress?.ipAddress ?? "unknown"
-    }
+    /// The client's address, as the rate limiter sees it (`Request.clientAddress`): the peer, or
+    /// behind a proxy listed in `YIXIAN_TRUSTED_PROXIES` the address it forwarded for.
+    static func clientAddress(_ req: Request) -> String { req.clientAddress }
 
     // MARK: - Sign-in
 

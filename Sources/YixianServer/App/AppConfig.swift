@@ -18,7 +18,7 @@ public struct AppConfig: Sendable {
     public var secureCookies: Bool
     public var dataDirectory: String
     /// Seconds a connection may sit without reading or writing before the server closes it.
-    public var idleTimeoutSeconds: Int = 30
+    public var idleTimeoutSeconds: Int = 120
     var rateLimits = RateLimiter.Settings()
     /// Reverse proxies whose `X-Forwarded-For` is believed (comma-separated addresses).
     var trustedProxies: Set<String> = []
@@ -53,7 +53,7 @@ public struct AppConfig: Sendable {
         )
         config.rateLimits = RateLimiter.Settings.fromEnvironment(env)
         config.trustedProxies = Set((env["YIXIAN_TRUSTED_PROXIES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
-        config.idleTimeoutSeconds = env["YIXIAN_IDLE_TIMEOUT_SECONDS"].flatMap(Int.init).map { min(max($0, 5), 3600) } ?? 30
+        config.idleTimeoutSeconds = env["YIXIAN_IDLE_TIMEOUT_SECONDS"].flatMap(Int.init).map { min(max($0, 5), 3600) } ?? 120
         return config
     }
 }

@@ -97,7 +97,7 @@ extension Request {
         let peer = remoteAddress?.ipAddress ?? "unknown"
         guard application.yixian.trustedProxies.contains(peer),
               let forwarded = headers.first(name: .xForwardedFor)?.split(separator: ",").last?.trimmingCharacters(in: .whitespaces),
-              !forwarded.isEmpty else { return peer }
+              !forwarded.isEmpty, forwarded.count < 64 else { return peer }
         return forwarded
     }
 }

@@ -21,7 +21,8 @@ public func configure(_ app: Application, config: AppConfig = .fromEnvironment()
     app.middleware.use(RateLimitMiddleware())
     app.middleware.use(IdempotencyMiddleware())
     app.routes.defaultMaxBodySize = "64kb"
-    // A connection silent this long is closed: 500 half-open connections were held for 75 s.
+    // A connection silent this long is closed: 500 half-open connections were held for 75 s. It also
+    // counts a request still being answered, so it stays well above the slowest page or upload.
     app.http.server.configuration.idleTimeout = .seconds(Int64(config.idleTimeoutSeconds))
     // Vapor inflates gzip bodies by default, and past its limit drops the connection with no answer;
     // bodies are taken as sent and a compressed one is refused with 415 (ContentEncodingMiddleware).
