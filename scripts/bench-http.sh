@@ -12,7 +12,7 @@ bin="$(swift build -c "$config" --scratch-path "$scratch" --show-bin-path)/yixia
 dir=$(mktemp -d -t yixian-bench.XXXXXX)
 port=18090
 export YIXIAN_SQLITE_PATH="$dir/bench.sqlite" YIXIAN_DATA_DIR="$dir" LOG_LEVEL=error
-"$bin" serve --demo --hostname 127.0.0.1 --port "$port" >"$dir/server.log" 2>&1 &
+YIXIAN_RATE_LIMIT=off "$bin" serve --demo --hostname 127.0.0.1 --port "$port" >"$dir/server.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 1 180); do curl -fs -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 1; done
