@@ -1,5 +1,6 @@
 import ConsoleKit
 import Fluent
+import Plot
 import Foundation
 import Vapor
 import YixianCore
@@ -8,7 +9,7 @@ import YixianCore
 /// into the configured database, end to end (parse, validate, write in one transaction).
 struct BenchCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Argument(name: "what", help: "import or policy") var what: String
+        @Argument(name: "what", help: "import, policy or render") var what: String
         @Option(name: "policy", help: "policy file for `bench policy` (default: a built-in policy with every rule kind)") var policy: String?
     }
     var help: String { "Run a benchmark and print its figures (see docs/PERFORMANCE.md)" }
@@ -16,12 +17,15 @@ struct BenchCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         switch signature.what {
         case "import": break
+        case "render":
+            context.console.print(RenderBenchmark.run())
+            return
         case "policy":
             let text = try signature.policy.map { try PolicyCommands.read($0, context) }
             context.console.print(ComplianceBenchmark.run(policyText: text))
             return
         default:
-            context.console.error("unknown benchmark \(signature.what); try: import, policy")
+            context.console.error("unknown benchmark \(signature.what); try: import, policy, render")
             throw ExitCode(2)
         }
         let app = context.application
@@ -49,5 +53,43 @@ struct BenchCommand: AsyncCommand {
                                          report.outcome?.created ?? 0))
         }
         context.console.print(ImportBenchmark.run(students: demo.students.count))
+    }
+}
+
+/// `yixian bench render`: what escaping every attribute (issue 7, F1) and the rate limiter cost,
+/// against the reference of the same page with plain values, measured in one run.
+enum RenderBenchmark {
+    static func run(rows: Int = 500, rounds: Int = 40) -> String {
+        let ctx = PageContext(user: nil, language: .zh, path: "/students", pathWithQuery: "/students?q=x")
+        func page(_ name: (Int) -> String) -> String {
+            let cells: [[Node<HTML.TableRowContext>]] = (0..<rows).map { i in
+                [Components.cell("20230101\(i)", href: "/students/\(UUID())?q=\(name(i))"), Components.cell(name(i)),
+                 .td(.form(.input(.type(.text), .name("n\(i)"), .value(name(i))), .input(.type(.hidden), .name("t"), .value(name(i)))))]
+            }
+            return Layout.page(ctx, title: name(0), content: Components.table(ctx, headers: ["学号", "姓名", "表单"], rows: cells, empty: .empty))
+        }
+        func time(_ body: () -> Void) -> Double {
+            var best = Double.infinity
+            for _ in 0..<5 {
+                let start = ContinuousClock.now
+                for _ in 0..<rounds { body() }
+                let elapsed = ContinuousClock.now - start
+                best = min(best, (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) / Double(rounds))
+            }
+            return best
+        }
+        let plain = time { _ = page { "陈晨\($0)" } }
+        let hostile = time { _ = page { "陈\"><b x='\($0)'>&amp;" } }
+        let limiter = RateLimiter(settings: .init())
+        let limit = RateLimiter.Limit(rate: 1e9, burst: 1e9)
+        let calls = 200_000
+        let start = ContinuousClock.now
+        for i in 0..<calls { _ = limiter.take("user:r:\(i % 1000)", limit: limit) }
+        let elapsed = ContinuousClock.now - start
+        let perTake = (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) / Double(calls)
+        return String(format: """
+            render a %d-row page (4 attributes a row): plain values %.2f ms, every value escaped %.2f ms (%.2f×)
+            rate limiter: %.2f µs per request (%.3f%% of one plain page)
+            """, rows, plain * 1000, hostile * 1000, hostile / plain, perTake * 1e6, perTake / plain * 100)
     }
 }

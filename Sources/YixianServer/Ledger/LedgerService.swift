@@ -191,19 +191,6 @@ enum LedgerService {
         record.backdateReason = v.backdateReason ?? record.backdateReason
     }
 
-    static func replaceProblems(_ problems: [ProblemInput], of recordID: UUID, on db: any Database) async throws {
-        try await ContactProblemModel.query(on: db).filter(\.$record.$id == recordID).delete()
-        for p in problems {
-            let model = ContactProblemModel()
-            model.$record.id = recordID
-            model.text = (p.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            model.category = (p.category ?? "").isEmpty ? "其他" : p.category!
-            model.collectiveCode = p.collectiveCode
-            model.createdAt = Date()
-            try await model.create(on: db)
-        }
-    }
-
     /// Makes the record's problems the given list, keeping the rows (and their ids and dates) of those
     /// that stay, so what refers to a problem still finds it. Returns how many were removed.
     static func syncProblems(_ problems: [ProblemInput], of recordID: UUID, on db: any Database) async throws -> Int {
@@ -258,7 +245,7 @@ enum LedgerService {
             record.version = 1
             record.confirmCode = newConfirmCode()
             try await record.create(on: db)
-            try await replaceProblems(v.problems, of: record.id!, on: db)
+            _ = try await syncProblems(v.problems, of: record.id!, on: db)
             if let store { try await EvidenceService.attach(files, to: record.id!, store: store, on: db) }
             try await AuditTrail.record("contact.create", objectType: "contact", objectID: record.id!.uuidString,
                                         detail: "\(record.kind) \(record.status)", by: .init(user), on: db)
