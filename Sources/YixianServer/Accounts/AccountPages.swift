@@ -37,9 +37,9 @@ enum AccountPages {
             guard let secret = req.cookies[challengeCookie]?.string else { return req.redirect(to: SiteRoute.login.path()) }
             let form = try req.content.decode(CodeForm.self)
             let code = String((form.code ?? "").prefix(40))
-            switch try await Accounts.completeSecondFactor(challenge: secret, code: code, client: Accounts.clientAddress(req), now: Date(), on: req.db) {
+            switch try await Accounts.completeSecondFactor(challenge: secret, code: code, client: req.clientAddress, now: Date(), on: req.db) {
             case .success(let user, let next):
-                let response = try await LoginPages.signedIn(req, user: user, next: LoginPages.safeNext(next))
+                let response = try await LoginPages.signedIn(req, user: user, next: LocalPath.safe(next))
                 response.cookies[challengeCookie] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/", isHTTPOnly: true)
                 return response
             case .wrongCode(let left):

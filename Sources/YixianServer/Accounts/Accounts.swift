@@ -89,10 +89,6 @@ enum Accounts {
         try await LoginThrottleModel.query(on: db).filter(\.$key == accountKey(username)).delete()
     }
 
-    /// The client's address, as the rate limiter sees it (`Request.clientAddress`): the peer, or
-    /// behind a proxy listed in `YIXIAN_TRUSTED_PROXIES` the address it forwarded for.
-    static func clientAddress(_ req: Request) -> String { req.clientAddress }
-
     // MARK: - Sign-in
 
     /// Checks a password. Unknown, inactive and known names take the same path: the same throttle

@@ -10,14 +10,9 @@ enum LoginPages {
         var next: String?
     }
 
-    /// Only local paths, so a crafted link cannot send people elsewhere after signing in.
-    static func safeNext(_ next: String?) -> String {
-        LocalPath.safe(next)
-    }
-
     static func register(_ app: Application) {
         app.routes.on(.GET, SiteRoute.login.components, access: .anyone) { req -> Response in
-            if req.currentUser != nil { return req.redirect(to: safeNext(req.query[String.self, at: "next"])) }
+            if req.currentUser != nil { return req.redirect(to: LocalPath.safe(req.query[String.self, at: "next"])) }
             return render(req, username: "", problems: [], status: .ok, next: req.query[String.self, at: "next"])
         }
         app.routes.on(.POST, SiteRoute.login.components, access: .anyone) { req -> Response in
@@ -30,11 +25,11 @@ enum LoginPages {
             guard check.problems.isEmpty, let username else {
                 return render(req, username: form.username ?? "", problems: check.problems, status: .unprocessableEntity, next: form.next)
             }
-            let client = Accounts.clientAddress(req)
-            switch try await Accounts.login(username: username, password: password, client: client, next: safeNext(form.next), now: Date(),
+            let client = req.clientAddress
+            switch try await Accounts.login(username: username, password: password, client: client, next: LocalPath.safe(form.next), now: Date(),
                                             cost: req.application.yixian.bcryptCost, pool: req.application.threadPool, on: req.db) {
             case .success(let user):
-                return try await signedIn(req, user: user, next: safeNext(form.next))
+                return try await signedIn(req, user: user, next: LocalPath.safe(form.next))
             case .secondFactor(let challenge):
                 let response = req.redirect(to: AccountPages.Route.secondFactor.path)
                 response.cookies[AccountPages.challengeCookie] = HTTPCookies.Value(
@@ -102,7 +97,7 @@ enum LoginPages {
                  Components.errorSummary(ctx, problems),
                  .form(.method(.post), .action(SiteRoute.login.path()),
                        Layout.csrfField(ctx),
-                       .unwrap(next) { .input(.type(.hidden), .name("next"), .value(safeNext($0))) },
+                       .unwrap(next) { .input(.type(.hidden), .name("next"), .value(LocalPath.safe($0))) },
                        Components.field(ctx, name: "username", label: ctx.t("用户名", "Username"), value: username, problems: problems, autocomplete: "username"),
                        Components.field(ctx, name: "password", label: ctx.t("密码", "Password"), type: .password, problems: problems, autocomplete: "current-password"),
                        .button(.type(.submit), .text(ctx.t("登录", "Sign in"))))))

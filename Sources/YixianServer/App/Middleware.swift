@@ -88,11 +88,7 @@ struct AppErrorMiddleware: AsyncMiddleware {
         case is ChannelError, is IOError:
             // The client went away mid-body (a truncated upload): nothing to answer, and not our fault.
             return AppError(.badRequest, code: "incomplete_request", zh: "请求内容不完整，连接已中断", en: "The request body was cut off")
-        default:
-            // NIO's decompressor is not exported by Vapor; its limit error means the body inflated past what we accept.
-            if String(reflecting: type(of: error)).contains("DecompressionError") {
-                return AppError(.payloadTooLarge, code: "too_large", zh: "解压后的内容过大", en: "The body is too large once decompressed")
-            }
+        default: break
         }
         request.logger.report(error: error)
         return AppError(.internalServerError, code: "internal", zh: "服务器内部错误，请稍后再试", en: "Internal server error; please try again later")

@@ -343,9 +343,7 @@ enum LedgerPages {
         var mayView = false
         if let record, let user = req.currentUser {
             if user.role == .student, let studentID = user.studentID {
-                let mine = Set(try await StudentCollectiveModel.query(on: req.db).filter(\.$student.$id == studentID).with(\.$collective).all()
-                    .map(\.collective.code))
-                mayView = !mine.isDisjoint(with: record.collectiveList)
+                mayView = try await LedgerService.isParticipant(studentID, of: record, on: req.db)
                 let already = try await ContactConfirmationModel.query(on: req.db).filter(\.$record.$id == record.id!)
                     .filter(\.$student.$id == studentID).count() > 0
                 if message == nil, already {

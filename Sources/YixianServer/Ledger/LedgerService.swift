@@ -315,6 +315,12 @@ enum LedgerService {
         }
     }
 
+    /// Whether the student belongs to one of the record's collectives: who may see and confirm it.
+    static func isParticipant(_ studentID: UUID, of record: ContactRecordModel, on db: any Database) async throws -> Bool {
+        let memberships = try await StudentCollectiveModel.query(on: db).filter(\.$student.$id == studentID).with(\.$collective).all()
+        return !Set(memberships.map(\.collective.code)).isDisjoint(with: record.collectiveList)
+    }
+
     /// A student confirms they were at a contact: once, and only for a collective they belong to.
     static func confirm(code: String, by user: CurrentUser, on db: any Database) async throws -> ContactRecordModel {
         guard user.role == .student, let studentID = user.studentID else { throw AppError.forbidden }
@@ -322,9 +328,7 @@ enum LedgerService {
               record.submittedAt != nil else {
             throw AppError(.notFound, code: "unknown_code", field: "code", zh: "确认码无效，请核对后重试", en: "Unknown confirmation code")
         }
-        let memberships = try await StudentCollectiveModel.query(on: db).filter(\.$student.$id == studentID).with(\.$collective).all()
-        let mine = Set(memberships.map(\.collective.code))
-        guard !mine.isDisjoint(with: record.collectiveList) else {
+        guard try await isParticipant(studentID, of: record, on: db) else {
             throw AppError(.forbidden, code: "not_participant", field: "code", zh: "您不在这条记录涉及的学生集体中，不能确认", en: "You are not in a collective of this record")
         }
         return try await db.write { db in
