@@ -54,7 +54,11 @@ struct BackupTests {
                     }
                 }
             }
-            try await Task.sleep(for: .milliseconds(400))
+            // Wait for the first acknowledged write rather than a fixed time: under load 400 ms was sometimes not enough.
+            let deadline = ContinuousClock.now + .seconds(30)
+            while acknowledged.value == 0 && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             let before = acknowledged.value
             let backup = server.directory.appendingPathComponent("load.backup").path
             let summary = try await Backup.backup(to: backup, app: server.app)

@@ -4,6 +4,8 @@ import YixianCore
 /// What a route requires. Every route is registered with one, so "who may use it"
 /// is written next to the route and checked before the handler runs.
 enum Access: Sendable {
+    static let userInfoKey = "yixian.access"
+
     case anyone
     case signedIn
     case capability(Capability)
@@ -58,10 +60,14 @@ extension RoutesBuilder {
     func on<R: AsyncResponseEncodable>(_ method: HTTPMethod, _ path: [PathComponent], access: Access,
                                        body: HTTPBodyStreamStrategy = .collect,
                                        use handler: @Sendable @escaping (Request) async throws -> R) -> Route {
-        on(method, path, body: body) { req async throws -> Response in
+        let route = on(method, path, body: body) { req async throws -> Response in
             try access.check(req)
             try CSRF.verify(req)
             return try await handler(req).encodeResponse(for: req)
         }
+        // Kept on the route so that the authorization matrix test can compare every
+        // registered route's rule with its own independent table.
+        route.userInfo[Access.userInfoKey] = access
+        return route
     }
 }
