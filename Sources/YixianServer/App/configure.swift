@@ -30,7 +30,7 @@ public func configure(_ app: Application, config: AppConfig = .fromEnvironment()
     try await app.prepareSQLiteConnections()
     // Created here, before any request, because Application.storage is not safe to fill concurrently.
     app.storage[ImportJobStoreKey.self] = ImportJobStore()
-    app.storage[EvaluationCacheKey.self] = EvaluationCache()
+    app.storage[ComplianceStoreKey.self] = ComplianceStore()
     app.storage[IntegrityService.CacheKey.self] = IntegrityService.Cache()
     app.storage[RateLimiterKey.self] = RateLimiter(settings: config.rateLimits)
     registerRoutes(app)
@@ -43,7 +43,7 @@ let migrations: [any Migration] = [
     CreatePolicyVersion(), CreateContactRecord(), CreateFiling(), CreateLedgerDetails(), CreateAttachment(),
     CreatePairingWish(),
     KeyAuditChain(), AuditAppendOnly(), SealStudentSensitive(), CreateIdempotencyKeys(),
-    AddAccountSecurity(),
+    AddAccountSecurity(), CreateDataVersions(),
 ]
 
 func registerRoutes(_ app: Application) {

@@ -30,19 +30,16 @@ enum ComplianceService {
         func title(_ id: String) -> String { rules[id]?.title ?? id }
     }
 
-    /// Versions never change once stored, so parsed ones are kept until a new version appears.
+    /// Versions never change once stored, so parsed ones are kept until `policy_versions` changes.
     static func versions(on db: any Database) async throws -> [Version] {
-        // Keyed by the newest version's number, upload time and policy id: cheap to read, and
-        // distinct between databases that happen to share this process (as tests do).
-        guard let newest = try await PolicyVersionModel.query(on: db).sort(\.$version, .descending).field(\.$version)
-            .field(\.$uploadedAt).field(\.$policyCode).first() else { return [] }
-        let key = "\(newest.version)|\(newest.uploadedAt.timeIntervalSince1970)|\(newest.policyCode)"
+        let key = try await DataVersions.read(on: db).key(FactTables.policy)
         if let cached = await parsedVersions.get(key) { return cached }
         let parsed = try await parseVersions(on: db)
         await parsedVersions.put(key, parsed)
         return parsed
     }
 
+    /// Shared by every application in the process: the key carries the database's instance number.
     actor ParsedVersions {
         private var entries: [String: [Version]] = [:]
         func get(_ key: String) -> [Version]? { entries[key] }
@@ -68,80 +65,41 @@ enum ComplianceService {
             (versions[$0].effectiveFrom == versions[$1].effectiveFrom && versions[$0].model.version < versions[$1].model.version) }
     }
 
-    /// A fingerprint of every table the evaluation reads. Cheap aggregate queries, computed from the
-    /// database itself, so a cached evaluation is never stale on any node.
-    static func stamp(on db: any Database) async throws -> String {
-        // Confirmations and corrections change a record in place, so counts and creation times alone
-        // miss them. The calendar is a few dozen rows: its dates themselves are the fingerprint.
-        async let contacts = ContactRecordModel.query(on: db).count()
-        async let latest = ContactRecordModel.query(on: db).max(\.$createdAt)
-        async let submitted = ContactRecordModel.query(on: db).max(\.$submittedAt)
-        // Rows, not sums: PostgreSQL sums a bigint column as numeric, which does not decode as Int.
-        async let confirmations = ContactConfirmationModel.query(on: db).count()
-        async let corrections = ContactRecordVersionModel.query(on: db).count()
-        async let versions = PolicyVersionModel.query(on: db).max(\.$version)
-        async let filings = FilingModel.query(on: db).count()
-        async let pairings = PairingModel.query(on: db).count()
-        async let cadres = CadreModel.query(on: db).max(\.$updatedAt)
-        async let cadreCount = CadreModel.query(on: db).count()
-        async let collectives = CollectiveModel.query(on: db).max(\.$updatedAt)
-        async let units = UnitModel.query(on: db).max(\.$updatedAt)
-        async let terms = TermModel.query(on: db).all().map { "\($0.code)\($0.startDate)\($0.endDate)" }
-        async let weeks = SpecialWeekModel.query(on: db).all().map { "\($0.startDate)\($0.endDate)\($0.excluded)" }
-        async let vacations = VacationModel.query(on: db).all().map { "\($0.startDate)\($0.endDate)" }
-        let parts: [String] = try await [
-            "\(contacts)", "\(latest?.timeIntervalSince1970 ?? 0)", "\(submitted?.timeIntervalSince1970 ?? 0)",
-            "\(confirmations)", "\(corrections)", "\(versions ?? 0)", "\(filings)", "\(pairings)",
-            "\(cadres?.timeIntervalSince1970 ?? 0)", "\(cadreCount)", "\(collectives?.timeIntervalSince1970 ?? 0)",
-            "\(units?.timeIntervalSince1970 ?? 0)",
-        ] + (try await terms + weeks + vacations).sorted()
-        return parts.joined(separator: "|")
+    static func evaluate(asOf: LocalDate, on db: any Database, store: ComplianceStore) async throws -> Evaluation? {
+        try await store.evaluation(asOf: asOf, on: db)
     }
 
-    static func evaluate(asOf: LocalDate, on db: any Database, cache: EvaluationCache? = nil) async throws -> Evaluation? {
-        guard let cache else { return try await compute(asOf: asOf, on: db) }
-        let key = "\(asOf.iso)#\(try await stamp(on: db))"
-        if let hit = await cache.get(key) { return hit }
-        let evaluation = try await compute(asOf: asOf, on: db)
-        if let evaluation { await cache.put(key, evaluation) }
-        return evaluation
+    /// The facts arranged for evaluation, once per data version and shared by every as-of day.
+    struct Prepared: Sendable {
+        var index: ComplianceIndex
+        var contacts: [String: ContactRecord]
+        var units: [String: Unit]
+        var cadres: [String: Cadre]
+        var cadreIDs: [String: UUID]
+
+        init(_ facts: Facts) {
+            let contacts = facts.contacts.mapValues(\.record)
+            let organization = facts.organization
+            let roster = ComplianceRoster(units: organization.units, cadres: organization.cadres, collectives: organization.collectives)
+            index = ComplianceIndex(ComplianceInput(policy: facts.policies.last?.policy ?? Policy(id: "", title: "", roles: [], rules: []),
+                                                    calendar: facts.calendar, roster: roster, pairings: facts.pairings,
+                                                    contacts: Array(contacts.values), cases: [], filings: facts.filings, workdays: .prc))
+            self.contacts = contacts
+            units = Dictionary(organization.units.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+            cadres = Dictionary(organization.cadres.map { ($0.staffNumber, $0) }, uniquingKeysWith: { a, _ in a })
+            cadreIDs = organization.cadreIDs
+        }
     }
 
-    static func compute(asOf: LocalDate, on db: any Database) async throws -> Evaluation? {
-        let versions = try await versions(on: db)
+    /// Each period judged by the version in force when it ended (or on the as-of day).
+    static func compute(asOf: LocalDate, facts: Facts, prepared: Prepared) -> Evaluation? {
+        let versions = facts.policies
         guard !versions.isEmpty else { return nil }
-        let units = try await UnitModel.query(on: db).all()
-        let unitCodes = Dictionary(uniqueKeysWithValues: units.map { ($0.id!, $0.code) })
-        let cadreModels = try await CadreModel.query(on: db).all()
-        let cadres = cadreModels.map { $0.core(unitCode: unitCodes[$0.$unit.id] ?? "") }
-        let staffNumbers = Dictionary(uniqueKeysWithValues: cadreModels.map { ($0.id!, $0.staffNumber) })
-        let collectiveModels = try await CollectiveModel.query(on: db).all()
-        let collectiveCodes = Dictionary(uniqueKeysWithValues: collectiveModels.map { ($0.id!, $0.code) })
-        let studentNumbers = Dictionary(uniqueKeysWithValues: try await StudentModel.query(on: db).field(\.$id).field(\.$studentNumber).all()
-            .map { ($0.id!, $0.studentNumber) })
-        let pairings: [Pairing] = try await PairingModel.query(on: db).all().compactMap { p in
-            guard let staff = staffNumbers[p.$cadre.id], let start = LocalDate(p.startDate), let end = LocalDate(p.endDate), start <= end,
-                  let kind = Pairing.Kind(rawValue: p.kind) else { return nil }
-            return Pairing(cadreStaffNumber: staff, kind: kind, collectiveCode: p.$collective.id.flatMap { collectiveCodes[$0] },
-                           studentNumber: p.$student.id.flatMap { studentNumbers[$0] }, academicYearID: p.academicYear, range: DateRange(start: start, end: end))
-        }
-        let contacts = try await ContactRecordModel.query(on: db).all().compactMap { model in
-            staffNumbers[model.$cadre.id].map { model.core(staffNumber: $0) }
-        }
-        let filings: [Filing] = try await FilingModel.query(on: db).all().compactMap { f in
-            guard let day = LocalDate(f.submittedOn) else { return nil }
-            return Filing(id: f.id!.uuidString, unitCode: unitCodes[f.$unit.id] ?? "", termID: f.termCode, kind: f.kind, submittedOn: day, periodID: f.periodID)
-        }
-        let calendar = AcademicCalendar(years: try await CalendarAPI.load(on: db))
-        let roster = ComplianceRoster(units: units.map(\.core), cadres: cadres, collectives: collectiveModels.map { $0.core(unitCode: unitCodes[$0.$unit.id] ?? "") })
-        let yearID = calendar.academicYear(containing: asOf)?.id
-
+        let yearID = facts.calendar.academicYear(containing: asOf)?.id
         var cells: [ComplianceCell] = []
         var rules: [String: PolicyRule] = [:]
         for (index, version) in versions.enumerated() {
-            let input = ComplianceInput(policy: version.policy, calendar: calendar, roster: roster, pairings: pairings,
-                                        contacts: contacts, cases: [], filings: filings, workdays: .prc)
-            let report = ComplianceEngine.evaluate(input, asOf: asOf, academicYearID: yearID)
+            let report = ComplianceEngine.evaluate(prepared.index, asOf: asOf, policy: version.policy, academicYearID: yearID)
             let judged = report.cells.filter { cell in
                 Self.version(on: min(cell.period.end, asOf), in: versions) == index
             }
@@ -149,13 +107,10 @@ enum ComplianceService {
             cells += judged
             for rule in version.policy.rules { rules[rule.id] = rule }
         }
-        return Evaluation(asOf: asOf, cells: cells, rules: rules, versions: versions,
-                          contacts: Dictionary(uniqueKeysWithValues: contacts.map { ($0.id, $0) }),
-                          filings: Dictionary(filings.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }),
-                          units: Dictionary(uniqueKeysWithValues: units.map { ($0.code, $0.core) }),
-                          cadres: Dictionary(uniqueKeysWithValues: cadres.map { ($0.staffNumber, $0) }),
-                          cadreIDs: Dictionary(uniqueKeysWithValues: cadreModels.map { ($0.staffNumber, $0.id!) }),
-                          term: calendar.term(containing: asOf))
+        return Evaluation(asOf: asOf, cells: cells, rules: rules, versions: versions, contacts: prepared.contacts,
+                          filings: Dictionary(facts.filings.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }),
+                          units: prepared.units, cadres: prepared.cadres, cadreIDs: prepared.cadreIDs,
+                          term: facts.calendar.term(containing: asOf))
     }
 
     /// Tallies of a set of cells, for roll-ups per unit and for the school.
@@ -210,27 +165,48 @@ enum ComplianceService {
     }
 }
 
-/// The last few evaluations, keyed by as-of date and data fingerprint.
-actor EvaluationCache {
-    private var entries: [(key: String, value: ComplianceService.Evaluation)] = []
-    private let capacity = 4
+/// The facts in memory and the last few evaluations made from them, keyed by as-of day and the
+/// data versions they were read at. Single-flight: concurrent readers of the same key await one
+/// computation, and the engine's index is built once per data version.
+actor ComplianceStore {
+    let facts = FactStore()
+    private var prepared: (key: String, task: Task<ComplianceService.Prepared, Never>)?
+    private var evaluations: [(key: String, value: ComplianceService.Evaluation?)] = []
+    private var inFlight: [String: Task<ComplianceService.Evaluation?, Never>] = [:]
+    private let capacity = 8
+    /// Evaluations computed (not served from the cache or joined in flight), for tests and benchmarks.
+    private(set) var computations = 0
 
-    func get(_ key: String) -> ComplianceService.Evaluation? { entries.first { $0.key == key }?.value }
+    func evaluation(asOf: LocalDate, on db: any Database) async throws -> ComplianceService.Evaluation? {
+        let facts = try await self.facts.facts(on: db)
+        let factsKey = facts.versions.key(FactTables.compliance)
+        let key = "\(asOf.iso)#\(factsKey)"
+        if let hit = evaluations.first(where: { $0.key == key }) { return hit.value }
+        if let task = inFlight[key] { return await task.value }
+        let prepared = prepared(facts, key: factsKey)
+        // Detached: the engine's work runs on the global executor, not on this actor.
+        let task = Task.detached { ComplianceService.compute(asOf: asOf, facts: facts, prepared: await prepared.value) }
+        inFlight[key] = task
+        computations += 1
+        let value = await task.value
+        inFlight[key] = nil
+        evaluations.removeAll { $0.key == key }
+        evaluations.insert((key, value), at: 0)
+        if evaluations.count > capacity { evaluations.removeLast() }
+        return value
+    }
 
-    func put(_ key: String, _ value: ComplianceService.Evaluation) {
-        entries.removeAll { $0.key == key }
-        entries.insert((key, value), at: 0)
-        if entries.count > capacity { entries.removeLast() }
+    private func prepared(_ facts: Facts, key: String) -> Task<ComplianceService.Prepared, Never> {
+        if let prepared, prepared.key == key { return prepared.task }
+        let task = Task.detached { ComplianceService.Prepared(facts) }
+        prepared = (key, task)
+        return task
     }
 }
 
-struct EvaluationCacheKey: StorageKey { typealias Value = EvaluationCache }
+struct ComplianceStoreKey: StorageKey { typealias Value = ComplianceStore }
 
 extension Application {
-    var evaluationCache: EvaluationCache {
-        if let cache = storage[EvaluationCacheKey.self] { return cache }
-        let cache = EvaluationCache()
-        storage[EvaluationCacheKey.self] = cache
-        return cache
-    }
+    /// One per application (created in `configure`), so two apps in one process never share answers.
+    var complianceStore: ComplianceStore { storage[ComplianceStoreKey.self]! }
 }

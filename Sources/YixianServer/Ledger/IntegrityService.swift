@@ -21,44 +21,53 @@ enum IntegrityService {
         var records: [String: RecordFact]
     }
 
-    static func inputs(on db: any Database) async throws -> (inputs: [IntegrityInput], records: [String: RecordFact]) {
-        let cadres = Dictionary(uniqueKeysWithValues: try await CadreModel.query(on: db).all().map { ($0.id!, $0) })
-        let attachments = Dictionary(grouping: try await AttachmentModel.query(on: db).all(), by: { $0.$record.id })
+    static func inputs(_ facts: Facts) -> (inputs: [IntegrityInput], records: [String: RecordFact]) {
+        let organization = facts.organization
         var records: [String: RecordFact] = [:]
-        let inputs = try await ContactRecordModel.query(on: db).filter(\.$submittedAt != nil).all().compactMap { r -> IntegrityInput? in
-            guard let cadre = cadres[r.$cadre.id] else { return nil }
-            let files = attachments[r.id!] ?? []
-            records[r.id!.uuidString] = RecordFact(start: r.startAt, cadre: cadre.name, cadreID: cadre.id!, unitID: cadre.$unit.id)
-            return IntegrityInput(record: r.core(staffNumber: cadre.staffNumber), createdAt: r.submittedAt ?? r.createdAt, summary: r.summary,
+        let inputs = facts.contacts.values.compactMap { contact -> IntegrityInput? in
+            guard let submitted = contact.submittedAt, let name = organization.cadreNames[contact.cadreID],
+                  let unit = organization.cadreUnits[contact.cadreID] else { return nil }
+            let files = facts.attachments[contact.record.id] ?? []
+            records[contact.record.id] = RecordFact(start: contact.record.start, cadre: name, cadreID: contact.cadreID, unitID: unit)
+            return IntegrityInput(record: contact.record, createdAt: submitted, summary: contact.summary,
                                   attachmentHashes: files.map(\.sha256), photoCaptureTimes: files.compactMap(\.captureTime),
-                                  backdateReason: r.backdateReason)
+                                  backdateReason: contact.backdateReason)
         }
         return (inputs, records)
     }
 
-    static func snapshot(on db: any Database, cache: Cache) async throws -> Snapshot {
-        let key = try await ComplianceService.stamp(on: db) + "|\(try await AttachmentModel.query(on: db).count())"
-        if let hit = await cache.get(key) { return hit }
-        let years = try await CalendarAPI.load(on: db)
-        let periods = years.flatMap(\.terms).map { IntegrityPeriod(name: Localized(zh: $0.name, en: $0.id), range: $0.range) }
-        let vocabulary = try await LedgerService.vocabulary(on: db)
-        let (inputs, records) = try await inputs(on: db)
-        let flags = IntegrityDetector.flags(records: inputs, periods: periods,
+    /// The flags for the facts in memory, computed once per data version and day.
+    static func snapshot(on db: any Database, app: Application) async throws -> Snapshot {
+        let facts = try await app.complianceStore.facts.facts(on: db)
+        let today = LocalDate(Date())
+        return await app.integrityCache.snapshot("\(today.iso)#\(facts.versions.key(FactTables.integrity))") {
+            compute(facts, asOf: today)
+        }
+    }
+
+    static func compute(_ facts: Facts, asOf today: LocalDate) -> Snapshot {
+        let periods = facts.calendar.years.flatMap(\.terms).map { IntegrityPeriod(name: Localized(zh: $0.name, en: $0.id), range: $0.range) }
+        let vocabulary = ComplianceService.version(on: today, in: facts.policies).map { facts.policies[$0].policy.vocabulary } ?? .standard
+        let (inputs, records) = inputs(facts)
+        var flags = IntegrityDetector.flags(records: inputs, periods: periods,
                                             kindsExpectingStudents: Set(vocabulary.kinds.filter(\.inPerson).map(\.code)),
-                                            asOf: LocalDate(Date()), rules: IntegrityRules(backdateWindowDays: LedgerService.backdateWindowDays))
-        let snapshot = Snapshot(flags: flags, records: records)
-        await cache.put(key, snapshot)
-        return snapshot
+                                            asOf: today, rules: IntegrityRules(backdateWindowDays: LedgerService.backdateWindowDays))
+        // Newest first, by the latest record a flag names: sorted once here, not on every view.
+        let latest = flags.map { flag in flag.recordIDs.compactMap { records[$0]?.start }.max() ?? .distantPast }
+        flags = flags.indices.sorted { a, b in
+            latest[a] != latest[b] ? latest[a] > latest[b] : (flags[a].recordIDs.first ?? "") > (flags[b].recordIDs.first ?? "")
+        }.map { flags[$0] }
+        return Snapshot(flags: flags, records: records)
     }
 
     /// One record's flags as this reader may see them (a shared flag is cut to the reader's scope).
-    static func flags(for recordID: String, visibleTo user: CurrentUser, on db: any Database, cache: Cache) async throws -> [IntegrityFlag] {
-        try await visible(to: user, on: db, cache: cache).flags.filter { $0.recordIDs.contains(recordID) }
+    static func flags(for recordID: String, visibleTo user: CurrentUser, on db: any Database, app: Application) async throws -> [IntegrityFlag] {
+        try await visible(to: user, on: db, app: app).flags.filter { $0.recordIDs.contains(recordID) }
     }
 
     /// What a reader may see: every flag, or for a unit secretary those touching the unit's records.
-    static func visible(to user: CurrentUser, on db: any Database, cache: Cache) async throws -> Snapshot {
-        var snapshot = try await snapshot(on: db, cache: cache)
+    static func visible(to user: CurrentUser, on db: any Database, app: Application) async throws -> Snapshot {
+        var snapshot = try await snapshot(on: db, app: app)
         let inScope: (RecordFact) -> Bool
         switch user.scope {
         case .institution: return snapshot
@@ -81,10 +90,21 @@ enum IntegrityService {
         return snapshot
     }
 
+    /// The last snapshot, and the one being computed: concurrent readers await a single computation.
     actor Cache {
-        private var entry: (String, Snapshot)?
-        func get(_ key: String) -> Snapshot? { entry?.0 == key ? entry?.1 : nil }
-        func put(_ key: String, _ snapshot: Snapshot) { entry = (key, snapshot) }
+        private var entry: (key: String, snapshot: Snapshot)?
+        private var inFlight: (key: String, task: Task<Snapshot, Never>)?
+
+        func snapshot(_ key: String, compute: @escaping @Sendable () -> Snapshot) async -> Snapshot {
+            if let entry, entry.key == key { return entry.snapshot }
+            if let inFlight, inFlight.key == key { return await inFlight.task.value }
+            let task = Task.detached(operation: compute)
+            inFlight = (key, task)
+            let snapshot = await task.value
+            if inFlight?.key == key { inFlight = nil }
+            entry = (key, snapshot)
+            return snapshot
+        }
     }
 
     struct CacheKey: StorageKey { typealias Value = Cache }
@@ -94,15 +114,12 @@ enum IntegrityService {
         app.routes.on(.GET, SiteRoute.integrity.components, access: .capability(.readCompliance)) { req -> Response in
             let ctx = PageContext(req)
             let user = try req.requireUser()
-            let visible = try await visible(to: user, on: req.db, cache: req.application.integrityCache)
+            let visible = try await visible(to: user, on: req.db, app: req.application)
             var flags = visible.flags
             let records = visible.records
             let kindFilter = req.query[String.self, at: "kind"].flatMap(IntegrityFlagKind.init(rawValue:))
             let counts = Dictionary(grouping: flags, by: \.kind).mapValues(\.count)
             if let kindFilter { flags = flags.filter { $0.kind == kindFilter } }
-            // Newest first, by the latest record a flag names; each row says whose records and when.
-            func latest(_ flag: IntegrityFlag) -> Date { flag.recordIDs.compactMap { records[$0]?.start }.max() ?? .distantPast }
-            flags.sort { (latest($0), $0.recordIDs.first ?? "") > (latest($1), $1.recordIDs.first ?? "") }
             let per = 100
             let pageCount = max(1, (flags.count + per - 1) / per)
             let page = min(max(1, req.query[Int.self, at: "page"] ?? 1), pageCount)

@@ -1,0 +1,242 @@
+import Fluent
+import Foundation
+import SQLKit
+import YixianCore
+
+/// The counters of `data_versions` (CreateDataVersions): one query tells every cache whether
+/// what it holds is still current.
+struct DataVersions: Hashable, Sendable {
+    var values: [String: Int64]
+
+    subscript(table: String) -> Int64 { values[table] ?? 0 }
+    var instance: Int64 { self["instance"] }
+
+    static func read(on db: any Database) async throws -> DataVersions {
+        struct Row: Decodable { var name: String; var version: Int64 }
+        let rows = try await (db as! any SQLDatabase).raw("SELECT name, version FROM data_versions").all(decoding: Row.self)
+        return DataVersions(values: Dictionary(rows.map { ($0.name, $0.version) }, uniquingKeysWith: max))
+    }
+
+    /// Whether facts read at `self` include every write counted in `other`.
+    func covers(_ other: DataVersions) -> Bool {
+        instance == other.instance && other.values.allSatisfy { self[$0.key] >= $0.value }
+    }
+
+    /// A cache key over some tables: equal keys mean none of them changed.
+    func key(_ tables: [String]) -> String { ([instance] + tables.map { self[$0] }).map(String.init).joined(separator: ".") }
+}
+
+/// Which tables each part of the facts is read from.
+enum FactTables {
+    static let organization = ["units", "cadres", "collectives"]
+    static let pairings = ["pairings", "students"]
+    static let calendar = ["academic_years", "terms", "special_weeks", "term_vacations"]
+    static let policy = ["policy_versions"]
+    static let filings = ["filings"]
+    static let contacts = ["contact_records"]
+    static let attachments = ["attachments"]
+    /// What a compliance evaluation depends on.
+    static let compliance = organization + pairings + calendar + policy + filings + contacts
+    /// What the integrity detectors depend on.
+    static let integrity = organization + calendar + policy + contacts + attachments
+}
+
+/// The roster as the core sees it, with the id ↔ code maps the server needs around it.
+struct OrganizationFacts: Sendable {
+    var units: [Unit]
+    var unitCodes: [UUID: String]
+    var cadres: [Cadre]
+    var staffNumbers: [UUID: String]
+    var cadreIDs: [String: UUID]
+    var cadreNames: [UUID: String]
+    var cadreUnits: [UUID: UUID]
+    var collectives: [Collective]
+    var collectiveCodes: [UUID: String]
+
+    static func load(on db: any Database) async throws -> OrganizationFacts {
+        let units = try await UnitModel.query(on: db).all()
+        let unitCodes = Dictionary(uniqueKeysWithValues: units.map { ($0.id!, $0.code) })
+        let cadres = try await CadreModel.query(on: db).all()
+        let collectives = try await CollectiveModel.query(on: db).all()
+        return OrganizationFacts(
+            units: units.map(\.core), unitCodes: unitCodes,
+            cadres: cadres.map { $0.core(unitCode: unitCodes[$0.$unit.id] ?? "") },
+            staffNumbers: Dictionary(uniqueKeysWithValues: cadres.map { ($0.id!, $0.staffNumber) }),
+            cadreIDs: Dictionary(uniqueKeysWithValues: cadres.map { ($0.staffNumber, $0.id!) }),
+            cadreNames: Dictionary(uniqueKeysWithValues: cadres.map { ($0.id!, $0.name) }),
+            cadreUnits: Dictionary(uniqueKeysWithValues: cadres.map { ($0.id!, $0.$unit.id) }),
+            collectives: collectives.map { $0.core(unitCode: unitCodes[$0.$unit.id] ?? "") },
+            collectiveCodes: Dictionary(uniqueKeysWithValues: collectives.map { ($0.id!, $0.code) }))
+    }
+}
+
+/// A ledger line with what the integrity detectors read besides the core record.
+struct StoredContact: Sendable {
+    var cadreID: UUID
+    var record: ContactRecord
+    var summary: String
+    var createdAt: Date
+    var submittedAt: Date?
+    var backdateReason: String?
+
+    init(_ model: ContactRecordModel, staffNumber: String) {
+        cadreID = model.$cadre.id
+        record = model.core(staffNumber: staffNumber)
+        summary = model.summary
+        createdAt = model.createdAt
+        submittedAt = model.submittedAt
+        backdateReason = model.backdateReason
+    }
+}
+
+struct AttachmentFact: Sendable {
+    var sha256: String
+    var captureTime: Date?
+}
+
+/// Everything the compliance engine and the integrity detectors read, as of `versions`.
+struct Facts: Sendable {
+    /// A lower bound: the rows were read after these counters, so they may be newer, never older.
+    var versions: DataVersions
+    var organization: OrganizationFacts
+    var pairings: [Pairing]
+    var calendar: AcademicCalendar
+    var policies: [ComplianceService.Version]
+    var filings: [Filing]
+    /// Keyed by record id; lines of cadres no longer in the roster are left out.
+    var contacts: [String: StoredContact]
+    var attachments: [String: [AttachmentFact]]
+
+    /// Reads what changed since `base` (everything when there is none), ledger lines one by one.
+    static func load(_ wanted: DataVersions, from base: Facts?, on db: any Database) async throws -> Facts {
+        let base = base.flatMap { $0.versions.instance == wanted.instance ? $0 : nil }
+        func stale(_ tables: [String]) -> Bool { base.map { b in tables.contains { b.versions[$0] < wanted[$0] } } ?? true }
+        var versions = wanted
+        if let base { versions.values.merge(base.versions.values, uniquingKeysWith: max) }
+
+        let organizationChanged = stale(FactTables.organization)
+        let organization = organizationChanged ? try await OrganizationFacts.load(on: db) : base!.organization
+        let pairings = organizationChanged || stale(FactTables.pairings) ? try await loadPairings(organization, on: db) : base!.pairings
+        let calendar = stale(FactTables.calendar) ? AcademicCalendar(years: try await CalendarAPI.load(on: db)) : base!.calendar
+        let policies = stale(FactTables.policy) ? try await ComplianceService.versions(on: db) : base!.policies
+        let filings = organizationChanged || stale(FactTables.filings) ? try await loadFilings(organization, on: db) : base!.filings
+        let attachments = stale(FactTables.attachments) ? try await loadAttachments(on: db) : base!.attachments
+
+        var contacts: [String: StoredContact]
+        let since = base?.versions["contact_records"] ?? 0
+        if let base, !stale(FactTables.contacts) {
+            contacts = base.contacts
+        } else if let base, wanted["contact_records"] - since < Int64(CreateDataVersions.keptChanges / 2) {
+            contacts = base.contacts
+            try await refresh(&contacts, changedSince: since, organization: organization, on: db)
+        } else {
+            contacts = [:]
+            for model in try await ContactRecordModel.query(on: db).all() {
+                guard let staff = organization.staffNumbers[model.$cadre.id] else { continue }
+                contacts[model.id!.uuidString] = StoredContact(model, staffNumber: staff)
+            }
+        }
+        if organizationChanged, base != nil {
+            // A staff number may have changed: the core record names the cadre by it.
+            contacts = contacts.compactMapValues { contact in
+                guard let staff = organization.staffNumbers[contact.cadreID] else { return nil }
+                var contact = contact
+                contact.record.cadreStaffNumber = staff
+                return contact
+            }
+        }
+        return Facts(versions: versions, organization: organization, pairings: pairings, calendar: calendar, policies: policies,
+                     filings: filings, contacts: contacts, attachments: attachments)
+    }
+
+    private static func refresh(_ contacts: inout [String: StoredContact], changedSince version: Int64,
+                                organization: OrganizationFacts, on db: any Database) async throws {
+        struct Change: Decodable { var record_id: UUID }
+        let changed = Set(try await (db as! any SQLDatabase)
+            .raw("SELECT record_id FROM contact_changes WHERE version > \(bind: version)").all(decoding: Change.self).map(\.record_id))
+        guard !changed.isEmpty else { return }
+        for id in changed { contacts[id.uuidString] = nil }
+        // Chunks keep each statement well under SQLite's and PostgreSQL's bound-parameter limits.
+        for chunk in Array(changed).chunked(into: 500) {
+            for model in try await ContactRecordModel.query(on: db).filter(\.$id ~~ chunk).all() {
+                guard let staff = organization.staffNumbers[model.$cadre.id] else { continue }
+                contacts[model.id!.uuidString] = StoredContact(model, staffNumber: staff)
+            }
+        }
+    }
+
+    private static func loadPairings(_ organization: OrganizationFacts, on db: any Database) async throws -> [Pairing] {
+        let models = try await PairingModel.query(on: db).all()
+        let studentIDs = Array(Set(models.compactMap { $0.$student.id }))
+        var studentNumbers: [UUID: String] = [:]
+        for chunk in studentIDs.chunked(into: 500) {
+            for student in try await StudentModel.query(on: db).filter(\.$id ~~ chunk).field(\.$id).field(\.$studentNumber).all() {
+                studentNumbers[student.id!] = student.studentNumber
+            }
+        }
+        return models.compactMap { p in
+            guard let staff = organization.staffNumbers[p.$cadre.id], let start = LocalDate(p.startDate), let end = LocalDate(p.endDate),
+                  start <= end, let kind = Pairing.Kind(rawValue: p.kind) else { return nil }
+            return Pairing(cadreStaffNumber: staff, kind: kind, collectiveCode: p.$collective.id.flatMap { organization.collectiveCodes[$0] },
+                           studentNumber: p.$student.id.flatMap { studentNumbers[$0] }, academicYearID: p.academicYear,
+                           range: DateRange(start: start, end: end))
+        }
+    }
+
+    private static func loadFilings(_ organization: OrganizationFacts, on db: any Database) async throws -> [Filing] {
+        try await FilingModel.query(on: db).all().compactMap { f in
+            guard let day = LocalDate(f.submittedOn) else { return nil }
+            return Filing(id: f.id!.uuidString, unitCode: organization.unitCodes[f.$unit.id] ?? "", termID: f.termCode, kind: f.kind,
+                          submittedOn: day, periodID: f.periodID)
+        }
+    }
+
+    private static func loadAttachments(on db: any Database) async throws -> [String: [AttachmentFact]] {
+        var attachments: [String: [AttachmentFact]] = [:]
+        for file in try await AttachmentModel.query(on: db).field(\.$record.$id).field(\.$sha256).field(\.$captureTime).all() {
+            attachments[file.$record.id.uuidString, default: []].append(AttachmentFact(sha256: file.sha256, captureTime: file.captureTime))
+        }
+        return attachments
+    }
+}
+
+extension Array {
+    func chunked(into size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}
+
+/// The facts in memory, refreshed from the data versions. One refresh at a time: concurrent
+/// readers that need the same or older data await it instead of reading the tables themselves,
+/// and each refresh starts from the newest facts the previous one left.
+actor FactStore {
+    private var current: Facts?
+    private var refresh: (target: DataVersions, task: Task<Facts, any Error>)?
+
+    /// Facts at least as new as the database is now: what a reader who just wrote must see.
+    func facts(on db: any Database) async throws -> Facts {
+        try await facts(at: try await DataVersions.read(on: db), on: db)
+    }
+
+    func facts(at wanted: DataVersions, on db: any Database) async throws -> Facts {
+        if let current, current.versions.covers(wanted) { return current }
+        if let refresh, refresh.target.covers(wanted) { return try await refresh.task.value }
+        let previous = refresh?.task
+        let task = Task { () async throws -> Facts in
+            _ = try? await previous?.value
+            if let current = self.current, current.versions.covers(wanted) { return current }
+            let loaded = try await Facts.load(wanted, from: self.current, on: db)
+            self.adopt(loaded)
+            return loaded
+        }
+        refresh = (wanted, task)
+        defer { if refresh?.target == wanted { refresh = nil } }
+        return try await task.value
+    }
+
+    /// Keeps the newer of what is held and what was loaded (a slower refresh may finish last).
+    private func adopt(_ facts: Facts) {
+        if let current, current.versions.instance == facts.versions.instance, !facts.versions.covers(current.versions) { return }
+        current = facts
+    }
+}

@@ -1,0 +1,120 @@
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+import YixianCore
+@testable import YixianServer
+
+@Suite("Data versions: every write is seen by the caches, incrementally and once")
+struct DataVersionTests {
+    /// What a fresh process would compute from the same database.
+    static func fresh(_ server: TestServer, asOf: LocalDate = LocalDate(Date())) async throws -> [ComplianceCell] {
+        try await ComplianceStore().evaluation(asOf: asOf, on: server.app.db)?.cells ?? []
+    }
+
+    static func cached(_ server: TestServer, asOf: LocalDate = LocalDate(Date())) async throws -> [ComplianceCell] {
+        try await server.app.complianceStore.evaluation(asOf: asOf, on: server.app.db)?.cells ?? []
+    }
+
+    static func cell(_ cells: [ComplianceCell], _ staff: String) -> ComplianceCell? {
+        cells.first { $0.subject.id == staff && $0.ruleID == "link-one" }
+    }
+
+    @Test("a handover that only rewrites the predecessor's end date changes the cached cell (it used to keep achieved = 1)")
+    func handoverOnlyEndingAPairing() async throws {
+        try await TestServer.with { server in
+            try await HandoverAndMatchingTests.prepare(server)
+            let today = LocalDate(Date())
+            for staff in ["T001", "T002"] {
+                #expect(try await server.api(.POST, "/api/v1/pairings", as: "office",
+                                             json: ["staffNumber": staff, "collectiveCode": "CS2301", "start": today.adding(days: -50).iso]).status == .created)
+            }
+            #expect(Self.cell(try await Self.cached(server), "T001")?.achieved == 1)
+            let before = try await PairingModel.query(on: server.app.db).count()
+            let reply = try await server.api(.POST, "/api/v1/pairings/handover", as: "office", json: ["fromStaffNumber": "T001", "toStaffNumber": "T002", "date": today.iso])
+            #expect(reply.status == .ok, "\(reply.body)")
+            #expect(try await PairingModel.query(on: server.app.db).count() == before, "the successor already held it: no row added")
+            let cached = try await Self.cached(server)
+            #expect(Self.cell(cached, "T001")?.achieved == 0)
+            #expect(Set(cached) == Set(try await Self.fresh(server)))
+            let page = try await server.api(.GET, "/api/v1/compliance/cells?subject=T001&rule=link-one", as: "office")
+            #expect(page.body.contains("\"achieved\":0"), "\(page.body)")
+        }
+    }
+
+    @Test("writes from outside the request path bump their table's version; a rolled-back write bumps nothing")
+    func triggersCountEveryWrite() async throws {
+        try await TestServer.with { server in
+            let db = server.app.db
+            let sql = db as! any SQLDatabase
+            let start = try await DataVersions.read(on: db)
+            #expect(start.instance != 0)
+            try await sql.raw("UPDATE cadres SET name = '张伟伟' WHERE staff_number = 'T001'").run()
+            let afterUpdate = try await DataVersions.read(on: db)
+            #expect(afterUpdate["cadres"] == start["cadres"] + 1)
+            #expect(afterUpdate["units"] == start["units"])
+            struct Refused: Error {}
+            await #expect(throws: Refused.self) {
+                try await db.write { db in
+                    try await (db as! any SQLDatabase).raw("UPDATE units SET name = name || '!'").run()
+                    throw Refused()
+                }
+            }
+            #expect(try await DataVersions.read(on: db) == afterUpdate, "the bump rolled back with the write")
+            // A new student is in no pairing: imports of thousands do not count; a changed number does.
+            try await sql.raw("UPDATE students SET name = '陈晨晨' WHERE student_number = '2023010101'").run()
+            #expect(try await DataVersions.read(on: db)["students"] == start["students"])
+            try await sql.raw("UPDATE students SET student_number = '2023010199' WHERE student_number = '2023010101'").run()
+            #expect(try await DataVersions.read(on: db)["students"] == start["students"] + 1)
+            let evaluation = try await server.app.complianceStore.facts.facts(on: db)
+            #expect(evaluation.organization.cadres.contains { $0.name == "张伟伟" }, "a hand-run UPDATE reaches the cached roster")
+        }
+    }
+
+    @Test("the ledger refreshed line by line equals a full reload: new, corrected, confirmed and deleted lines")
+    func incrementalLedger() async throws {
+        try await TestServer.with { server in
+            try await HandoverAndMatchingTests.prepare(server)
+            let store = server.app.complianceStore
+            _ = try await store.facts.facts(on: server.app.db)
+            var ids: [String] = []
+            for hours in [-30.0, -20, -10] {
+                let reply = try await server.api(.POST, "/api/v1/contacts", as: "cadre",
+                                                 json: LedgerTests.body(start: Date().addingTimeInterval(hours * 3600), end: Date().addingTimeInterval(hours * 3600 + 1800)))
+                #expect(reply.status == .created, "\(reply.body)")
+                ids.append(try reply.decode(ContactDTO.self).id.uuidString)
+            }
+            let sql = server.app.db as! any SQLDatabase
+            try await sql.raw("UPDATE contact_records SET participant_count = 42 WHERE id = \(bind: UUID(uuidString: ids[0])!)").run()
+            try await sql.raw("DELETE FROM contact_records WHERE id = \(bind: UUID(uuidString: ids[1])!)").run()
+            let incremental = try await store.facts.facts(on: server.app.db)
+            let full = try await Facts.load(try await DataVersions.read(on: server.app.db), from: nil, on: server.app.db)
+            #expect(Set(incremental.contacts.keys) == Set(full.contacts.keys))
+            #expect(incremental.contacts[ids[0]]?.record.participantCount == 42)
+            #expect(incremental.contacts[ids[1]] == nil)
+            #expect(incremental.contacts[ids[2]] != nil)
+            for (id, contact) in full.contacts { #expect(incremental.contacts[id]?.record == contact.record) }
+            #expect(Set(try await Self.cached(server)) == Set(try await Self.fresh(server)))
+        }
+    }
+
+    @Test("32 concurrent readers after a write share one evaluation; a reader who just wrote sees the write counted")
+    func singleFlight() async throws {
+        try await TestServer.with { server in
+            try await HandoverAndMatchingTests.prepare(server)
+            let store = server.app.complianceStore
+            _ = try await Self.cached(server)
+            let before = await store.computations
+            #expect(try await server.api(.POST, "/api/v1/pairings", as: "office",
+                                         json: ["staffNumber": "T001", "collectiveCode": "CS2301", "start": LocalDate(Date()).adding(days: -5).iso]).status == .created)
+            let answers = try await withThrowingTaskGroup(of: Double?.self) { group in
+                for _ in 0..<32 { group.addTask { Self.cell(try await Self.cached(server), "T001")?.achieved } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(answers.count == 32)
+            #expect(answers.allSatisfy { $0 == 1 }, "\(answers)")
+            #expect(await store.computations == before + 1)
+        }
+    }
+}
