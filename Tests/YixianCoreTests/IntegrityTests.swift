@@ -100,7 +100,8 @@ struct IntegrityOverlapTests {
         // act
         let flags = IntegrityFixture.flags([practice, a, b])
         // check
-        #expect(flags.map(\.recordIDs) == [["a", "p"], ["b", "p"]])
+        #expect(flags.map(\.recordIDs) == [["a", "b", "p"]], "one finding for the afternoon, not one per pair")
+        #expect(flags.first?.reason.zh.contains("3 条记录在 2025-09-06 13:00–2025-09-06 18:00 内") == true, "\(flags)")
     }
 
     @Test func toleranceForgivesShortOverlaps() {
@@ -138,7 +139,25 @@ struct IntegrityOverlapTests {
             }
         }
         #expect(!brute.isEmpty)
-        #expect(swept == brute)
+        // The findings are the connected groups of the pairs, each pair inside exactly one finding.
+        var parent = Dictionary(uniqueKeysWithValues: records.map { ($0.id, $0.id) })
+        func root(_ id: String) -> String { parent[id] == id ? id : root(parent[id]!) }
+        for pair in brute { parent[root(pair[0])] = root(pair[1]) }
+        let components = Set(Dictionary(grouping: brute.flatMap { $0 }, by: root).values.map { Array(Set($0)).sorted() })
+        #expect(swept == components)
+        #expect(swept.count < brute.count)
+    }
+
+    @Test func identicalRecordsAreOneFindingNotOnePerPair() {
+        // setup: the same record filed 1,500 times (what `scripts/bench-http.sh` posts)
+        let copies = (0..<1500).map { IntegrityFixture.record(String(format: "c%04d", $0), start: "2025-09-03 14:00", minutes: 60) }
+        // act
+        let overlaps = IntegrityDetector.overlaps(copies, rules: IntegrityRules())
+        // check
+        #expect(overlaps.count == 1)
+        #expect(overlaps.first?.recordIDs.count == 1500)
+        #expect(overlaps.first?.reason.zh.contains("1500 条记录") == true)
+        #expect(overlaps.first?.reason.en.contains("and 1497 more") == true)
     }
 }
 

@@ -99,6 +99,18 @@ struct ComplianceTests {
             #expect(Set(all.map(\.subject.id)).isSuperset(of: ["T001", "T002", "T003"]))
             #expect(try await server.api(.GET, "/api/v1/compliance/cells", as: "student").status == .forbidden)
             #expect(try await server.api(.GET, "/api/v1/compliance/cells?asOf=2025-13-01", as: "office").errorField == "asOf")
+            // Pages: together they are the whole answer, in the same order, each at most `per` long.
+            let whole = try await server.api(.GET, "/api/v1/compliance/cells?asOf=2025-12-01&per=500", as: "office").decode(ComplianceCellsDTO.self)
+            #expect(whole.total == whole.cells.count && whole.total > 2)
+            var paged: [ComplianceCell] = []
+            for page in 1...((whole.total + 1) / 2) {
+                let part = try await server.api(.GET, "/api/v1/compliance/cells?asOf=2025-12-01&per=2&page=\(page)", as: "office").decode(ComplianceCellsDTO.self)
+                #expect(part.cells.count <= 2 && part.total == whole.total && part.page == page)
+                paged += part.cells
+            }
+            #expect(paged == whole.cells)
+            #expect(try await server.api(.GET, "/api/v1/compliance/cells?per=501", as: "office").errorField == "per")
+            #expect(try await server.api(.GET, "/api/v1/compliance/cells?page=0", as: "office").errorField == "page")
         }
     }
 

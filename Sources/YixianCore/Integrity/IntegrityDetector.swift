@@ -54,32 +54,67 @@ public enum IntegrityDetector {
 
     // MARK: Overlapping times
 
-    /// Per cadre, records sorted by start; a sweep keeps those still running, so each record is
-    /// compared only with records it can overlap.
+    /// One finding per cadre and stretch of time in which their records overlap — the connected
+    /// records, not every pair: 1,135 copies of one record are one finding, not 643,545. Per cadre,
+    /// records sorted by start; a sweep keeps only the stretch's latest end, so the work is
+    /// n log n. With a tolerance, a record that overlaps the stretch by less starts a new one, and no
+    /// later record can then overlap the old stretch by more (it starts later still).
     static func overlaps(_ records: [IntegrityInput], rules: IntegrityRules) -> [IntegrityFlag] {
         let tolerance = TimeInterval(rules.overlapToleranceMinutes * 60)
         var flags: [IntegrityFlag] = []
         for (_, own) in Dictionary(grouping: records, by: \.cadreStaffNumber) {
             let sorted = own.sorted { $0.start != $1.start ? $0.start < $1.start : $0.id < $1.id }
-            var running: [IntegrityInput] = []
-            for record in sorted {
-                // Later records start later still, so one that cannot overlap this one cannot overlap them.
-                running.removeAll { $0.end <= record.start || $0.end.timeIntervalSince(record.start) < tolerance }
-                // `other` started no later, so the two meet if this one starts before `other` ends and `other` starts
-                // before this one ends; a record of no duration strictly inside another still conflicts with it.
-                for other in running where other.start < record.end
-                    && min(other.end, record.end).timeIntervalSince(record.start) >= tolerance {
-                    let minutes = Int(min(other.end, record.end).timeIntervalSince(record.start) / 60)
-                    let ids = [other.id, record.id].sorted()
-                    let (a, b) = other.id == ids[0] ? (other, record) : (record, other)
-                    flags.append(IntegrityFlag(kind: .overlap, recordIDs: ids, reason: Localized(
-                        zh: "同一干部的两条记录时间重叠 \(minutes) 分钟：\(span(a, rules))、\(span(b, rules))。",
-                        en: "Two records of the same cadre overlap by \(minutes) minutes: \(span(a, rules)) and \(span(b, rules)).")))
-                }
-                running.append(record)
+            var stretch: [IntegrityInput] = []
+            var latestEnd = Date.distantPast
+            // The latest end among the stretch's records that started strictly earlier: a record of
+            // no duration conflicts only with a record it lies strictly inside.
+            var latestEndBefore = Date.distantPast
+            var lastStart = Date.distantPast
+            var longest: TimeInterval = 0
+            func close() {
+                if stretch.count > 1 { flags.append(finding(stretch, longest: longest, rules)) }
             }
+            for record in sorted {
+                if record.start > lastStart { latestEndBefore = latestEnd; lastStart = record.start }
+                let instant = record.end <= record.start
+                let reach = instant ? latestEndBefore : latestEnd
+                let overlap = min(reach, record.end).timeIntervalSince(record.start)
+                if !stretch.isEmpty, reach > record.start, overlap >= tolerance {
+                    stretch.append(record)
+                    longest = max(longest, overlap)
+                    latestEnd = max(latestEnd, record.end)
+                } else if instant, record.start < latestEnd {
+                    continue  // at another record's very start: in no conflict, and it ends no stretch
+                } else {
+                    close()
+                    stretch = [record]
+                    longest = 0
+                    latestEnd = record.end
+                    latestEndBefore = .distantPast
+                }
+            }
+            close()
         }
         return flags
+    }
+
+    private static func finding(_ stretch: [IntegrityInput], longest: TimeInterval, _ rules: IntegrityRules) -> IntegrityFlag {
+        let minutes = Int(longest / 60)
+        let byID = stretch.sorted { $0.id < $1.id }
+        if byID.count == 2 {
+            let (a, b) = (byID[0], byID[1])
+            return IntegrityFlag(kind: .overlap, recordIDs: [a.id, b.id], reason: Localized(
+                zh: "同一干部的两条记录时间重叠 \(minutes) 分钟：\(span(a, rules))、\(span(b, rules))。",
+                en: "Two records of the same cadre overlap by \(minutes) minutes: \(span(a, rules)) and \(span(b, rules))."))
+        }
+        let from = clock(stretch[0].start, rules), to = clock(stretch.map(\.end).max()!, rules)
+        let shown = byID.prefix(3).map { span($0, rules) }
+        let more = byID.count - shown.count
+        return IntegrityFlag(kind: .overlap, recordIDs: byID.map(\.id), reason: Localized(
+            zh: "同一干部的 \(byID.count) 条记录在 \(from)–\(to) 内时间相互重叠，最长重叠 \(minutes) 分钟：\(shown.joined(separator: "、"))"
+                + (more > 0 ? " 等另 \(more) 条。" : "。"),
+            en: "\(byID.count) records of the same cadre overlap between \(from) and \(to), by up to \(minutes) minutes: \(shown.joined(separator: ", "))"
+                + (more > 0 ? " and \(more) more." : ".")))
     }
 
     private static func span(_ record: IntegrityInput, _ rules: IntegrityRules) -> String {

@@ -28,9 +28,13 @@ struct PolicyUploadInput: Content {
     var effectiveFrom: String?
 }
 
+/// One page of cells: a cadre with thousands of records made one unit's answer 2 MB.
 struct ComplianceCellsDTO: Content {
     var asOf: String
     var cells: [ComplianceCell]
+    var page: Int
+    var per: Int
+    var total: Int
 }
 
 extension ComplianceCell: Content {}
@@ -77,10 +81,12 @@ enum PolicyPages {
                            summary: "Compliance cells as of a date (cadres see their own; unit secretaries their unit)", tag: "Policy",
                            access: .signedIn,
                            query: [.init(name: "asOf", description: "YYYY-MM-DD, default today"), .init(name: "unit", description: "unit code"),
-                                   .init(name: "subject", description: "staff number, unit code or school"), .init(name: "rule", description: "rule id")],
+                                   .init(name: "subject", description: "staff number, unit code or school"), .init(name: "rule", description: "rule id")]
+                               + PageRequest.queryParameters,
                            response: "ComplianceCells")) { req in
             let user = try req.requireUser()
             guard user.can(.readCompliance) || user.can(.readOwnProgress) else { throw AppError.forbidden }
+            let paging = try PageRequest(req)
             guard let evaluation = try await CompliancePages.evaluation(req) else {
                 throw AppError(.conflict, code: "no_policy", zh: "尚未启用工作规定", en: "No policy is active yet")
             }
@@ -93,7 +99,8 @@ enum PolicyPages {
             } else if try user.rosterUnitScope() != nil {
                 cells = cells.filter { $0.subject.kind != .school && $0.subject.unitCode == user.unitCode }
             }
-            return ComplianceCellsDTO(asOf: evaluation.asOf.iso, cells: cells)
+            return ComplianceCellsDTO(asOf: evaluation.asOf.iso, cells: Array(cells.dropFirst(paging.offset).prefix(paging.per)),
+                                      page: paging.page, per: paging.per, total: cells.count)
         }
     }
 

@@ -53,10 +53,11 @@ enum IntegrityService {
                                             kindsExpectingStudents: Set(vocabulary.kinds.filter(\.inPerson).map(\.code)),
                                             asOf: today, rules: IntegrityRules(backdateWindowDays: LedgerService.backdateWindowDays))
         // Newest first, by the latest record a flag names: sorted once here, not on every view.
-        let latest = flags.map { flag in flag.recordIDs.compactMap { records[$0]?.start }.max() ?? .distantPast }
-        flags = flags.indices.sorted { a, b in
-            latest[a] != latest[b] ? latest[a] > latest[b] : (flags[a].recordIDs.first ?? "") > (flags[b].recordIDs.first ?? "")
-        }.map { flags[$0] }
+        let keyed: [(latest: Date, first: String, flag: IntegrityFlag)] = flags.map { flag in
+            let latest: Date = flag.recordIDs.compactMap { records[$0]?.start }.max() ?? .distantPast
+            return (latest, flag.recordIDs.first ?? "", flag)
+        }
+        flags = keyed.sorted { a, b in a.latest != b.latest ? a.latest > b.latest : a.first > b.first }.map(\.flag)
         return Snapshot(flags: flags, records: records)
     }
 
