@@ -79,14 +79,53 @@ struct StoredContact: Sendable {
     var submittedAt: Date?
     var backdateReason: String?
 
-    init(_ model: ContactRecordModel, staffNumber: String) {
-        cadreID = model.$cadre.id
-        record = model.core(staffNumber: staffNumber)
-        summary = model.summary
-        createdAt = model.createdAt
-        submittedAt = model.submittedAt
-        backdateReason = model.backdateReason
+    /// The columns read, as plain rows: Fluent's model decoding was most of a full ledger load.
+    struct Row: Decodable {
+        var id: UUID
+        var cadre_id: UUID
+        var kind: String
+        var start_at: Date
+        var end_at: Date
+        var place: String
+        var venue: String?
+        var collective_codes: String
+        var college_code: String?
+        var participant_count: Int
+        var hours: Double
+        var confirmed_count: Int
+        var status: String
+        var summary: String
+        var created_at: Date
+        var submitted_at: Date?
+        var backdate_reason: String?
     }
+
+    init(_ row: Row, staffNumber: String) {
+        cadreID = row.cadre_id
+        record = ContactRecord(id: row.id.uuidString, cadreStaffNumber: staffNumber, kind: row.kind, start: row.start_at, end: row.end_at,
+                               place: row.place, venue: row.venue, collectiveCodes: row.collective_codes.split(separator: ",").map(String.init),
+                               collegeCode: row.college_code, participantCount: row.participant_count, hours: row.hours,
+                               confirmedByStudents: row.confirmed_count, status: ContactRecord.Status(rawValue: row.status) ?? .submitted)
+        summary = row.summary
+        createdAt = row.created_at
+        submittedAt = row.submitted_at
+        backdateReason = row.backdate_reason
+    }
+
+    /// Every ledger line, or those with the given ids, of cadres in the roster.
+    static func load(ids: [UUID]? = nil, organization: OrganizationFacts, on db: any Database) async throws -> [StoredContact] {
+        let sql = db as! any SQLDatabase
+        var query = sql.select().columns(Row.columns.map { SQLColumn($0) }).from(ContactRecordModel.schema)
+        if let ids { query = query.where(SQLColumn("id"), .in, SQLBind.group(ids)) }
+        return try await query.all(decoding: Row.self).compactMap { row in
+            organization.staffNumbers[row.cadre_id].map { StoredContact(row, staffNumber: $0) }
+        }
+    }
+}
+
+extension StoredContact.Row {
+    static let columns = ["id", "cadre_id", "kind", "start_at", "end_at", "place", "venue", "collective_codes", "college_code",
+                          "participant_count", "hours", "confirmed_count", "status", "summary", "created_at", "submitted_at", "backdate_reason"]
 }
 
 struct AttachmentFact: Sendable {
@@ -130,11 +169,8 @@ struct Facts: Sendable {
             contacts = base.contacts
             try await refresh(&contacts, changedSince: since, organization: organization, on: db)
         } else {
-            contacts = [:]
-            for model in try await ContactRecordModel.query(on: db).all() {
-                guard let staff = organization.staffNumbers[model.$cadre.id] else { continue }
-                contacts[model.id!.uuidString] = StoredContact(model, staffNumber: staff)
-            }
+            let all = try await StoredContact.load(organization: organization, on: db)
+            contacts = Dictionary(all.map { ($0.record.id, $0) }, uniquingKeysWith: { a, _ in a })
         }
         if organizationChanged, base != nil {
             // A staff number may have changed: the core record names the cadre by it.
@@ -158,10 +194,7 @@ struct Facts: Sendable {
         for id in changed { contacts[id.uuidString] = nil }
         // Chunks keep each statement well under SQLite's and PostgreSQL's bound-parameter limits.
         for chunk in Array(changed).chunked(into: 500) {
-            for model in try await ContactRecordModel.query(on: db).filter(\.$id ~~ chunk).all() {
-                guard let staff = organization.staffNumbers[model.$cadre.id] else { continue }
-                contacts[model.id!.uuidString] = StoredContact(model, staffNumber: staff)
-            }
+            for contact in try await StoredContact.load(ids: Array(chunk), organization: organization, on: db) { contacts[contact.record.id] = contact }
         }
     }
 
