@@ -33,7 +33,7 @@ started=$(date +%s.%N)
 YIXIAN_RATE_LIMIT=off "${pin_server[@]}" "$bin" serve --hostname 127.0.0.1 --port "$port" >"$dir/server.log" 2>&1 &
 pid=$!
 writer=
-trap 'kill $writer 2>/dev/null; kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
+trap '[[ -n $writer ]] && kill $writer 2>/dev/null; kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"; true' EXIT
 until curl -fs -o /dev/null "$base/healthz"; do sleep 0.05; done
 ready=$(date +%s.%N)
 first=$(curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $office" "$base/compliance")
@@ -78,3 +78,4 @@ sleep 1
 awk '{ n++; if ($1 == 201) ok++; if ($2 > max) max = $2; sum += $2 } END {
   printf "   POSTs: %d sent, %d created, mean %.3f s, max %.3f s\n", n, ok, sum / n, max }' "$dir/posts.txt"
 echo "   server RSS: $(( $(ps -o rss= -p $pid) / 1024 )) MB; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+exit 0

@@ -109,12 +109,60 @@ struct DataVersionTests {
             #expect(try await server.api(.POST, "/api/v1/pairings", as: "office",
                                          json: ["staffNumber": "T001", "collectiveCode": "CS2301", "start": LocalDate(Date()).adding(days: -5).iso]).status == .created)
             let answers = try await withThrowingTaskGroup(of: Double?.self) { group in
-                for _ in 0..<32 { group.addTask { Self.cell(try await Self.cached(server), "T001")?.achieved } }
+                // Each as the writer: all of them must see the write, so none may be served the previous answer.
+                let wrote = Date()
+                for _ in 0..<32 {
+                    group.addTask {
+                        Self.cell(try await store.evaluation(asOf: LocalDate(Date()), on: server.app.db, freshAfter: wrote)?.cells ?? [], "T001")?.achieved
+                    }
+                }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(answers.count == 32)
             #expect(answers.allSatisfy { $0 == 1 }, "\(answers)")
             #expect(await store.computations == before + 1)
         }
+    }
+
+    /// Opens when told to: holds a computation in flight for as long as the test needs.
+    actor Gate {
+        private var open = false
+        private var waiting: [CheckedContinuation<Void, Never>] = []
+        func wait() async { if !open { await withCheckedContinuation { waiting.append($0) } } }
+        func release() { open = true; waiting.forEach { $0.resume() }; waiting = [] }
+    }
+
+    @Test("while a newer evaluation is computed, other readers get the previous one at once; the writer waits for theirs")
+    func previousWhileComputing() async throws {
+        try await TestServer.with { server in
+            try await HandoverAndMatchingTests.prepare(server)
+            let gate = Gate()
+            let holding = LockedFlag()
+            let store = ComplianceStore(beforeCompute: { if holding.value { await gate.wait() } })
+            let today = LocalDate(Date())
+            let db = server.app.db
+            #expect(Self.cell(try await store.evaluation(asOf: today, on: db)?.cells ?? [], "T001")?.achieved == 0)
+            #expect(try await server.api(.POST, "/api/v1/pairings", as: "office",
+                                         json: ["staffNumber": "T001", "collectiveCode": "CS2301", "start": today.adding(days: -5).iso]).status == .created)
+            let wrote = Date()
+            holding.value = true
+            let writer = Task { Self.cell(try await store.evaluation(asOf: today, on: db, freshAfter: wrote)?.cells ?? [], "T001")?.achieved }
+            while !(await store.isComputing) { try await Task.sleep(for: .milliseconds(5)) }
+            let other = Self.cell(try await store.evaluation(asOf: today, on: db)?.cells ?? [], "T001")?.achieved
+            #expect(other == 0, "served the previous answer without waiting")
+            await gate.release()
+            #expect(try await writer.value == 1, "the writer sees their write")
+            #expect(Self.cell(try await store.evaluation(asOf: today, on: db)?.cells ?? [], "T001")?.achieved == 1, "nothing in flight: current")
+        }
+    }
+}
+
+/// A flag a test flips from outside a sendable closure.
+final class LockedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored = false
+    var value: Bool {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
     }
 }

@@ -65,8 +65,9 @@ enum ComplianceService {
             (versions[$0].effectiveFrom == versions[$1].effectiveFrom && versions[$0].model.version < versions[$1].model.version) }
     }
 
-    static func evaluate(asOf: LocalDate, on db: any Database, store: ComplianceStore) async throws -> Evaluation? {
-        try await store.evaluation(asOf: asOf, on: db)
+    /// `freshAfter`: the reader's own last write, which the answer must include (read-your-writes).
+    static func evaluate(asOf: LocalDate, on db: any Database, store: ComplianceStore, freshAfter: Date?) async throws -> Evaluation? {
+        try await store.evaluation(asOf: asOf, on: db, freshAfter: freshAfter)
     }
 
     /// The facts arranged for evaluation, once per data version and shared by every as-of day.
@@ -168,33 +169,63 @@ enum ComplianceService {
 /// The facts in memory and the last few evaluations made from them, keyed by as-of day and the
 /// data versions they were read at. Single-flight: concurrent readers of the same key await one
 /// computation, and the engine's index is built once per data version.
+///
+/// While a newer evaluation of a day is being computed, other readers get the previous one at
+/// once instead of queueing behind it — except a reader whose own write came after that previous
+/// one was read: they wait, so a cadre who just saved a record sees it counted. When nothing is
+/// being computed, every reader gets the current answer.
 actor ComplianceStore {
     let facts = FactStore()
     private var prepared: (key: String, task: Task<ComplianceService.Prepared, Never>)?
     private var evaluations: [(key: String, value: ComplianceService.Evaluation?)] = []
     private var inFlight: [String: Task<ComplianceService.Evaluation?, Never>] = [:]
+    /// Per as-of day, the newest evaluation and when the data behind it was read.
+    private var latest: [String: (readAt: Date, value: ComplianceService.Evaluation?)] = [:]
+    private var computingDays: [String: Int] = [:]
     private let capacity = 8
+    private let beforeCompute: @Sendable () async -> Void
     /// Evaluations computed (not served from the cache or joined in flight), for tests and benchmarks.
     private(set) var computations = 0
 
-    func evaluation(asOf: LocalDate, on db: any Database) async throws -> ComplianceService.Evaluation? {
+    /// `beforeCompute` lets a test hold a computation open; it does nothing otherwise.
+    init(beforeCompute: @escaping @Sendable () async -> Void = {}) {
+        self.beforeCompute = beforeCompute
+    }
+
+    func evaluation(asOf: LocalDate, on db: any Database, freshAfter: Date? = nil) async throws -> ComplianceService.Evaluation? {
+        let day = asOf.iso
+        if computingDays[day, default: 0] > 0, let previous = latest[day], freshAfter.map({ $0 < previous.readAt }) ?? true {
+            return previous.value
+        }
+        let readAt = Date()
         let facts = try await self.facts.facts(on: db)
         let factsKey = facts.versions.key(FactTables.compliance)
-        let key = "\(asOf.iso)#\(factsKey)"
+        let key = "\(day)#\(factsKey)"
         if let hit = evaluations.first(where: { $0.key == key }) { return hit.value }
         if let task = inFlight[key] { return await task.value }
         let prepared = prepared(facts, key: factsKey)
+        let hold = beforeCompute
         // Detached: the engine's work runs on the global executor, not on this actor.
-        let task = Task.detached { ComplianceService.compute(asOf: asOf, facts: facts, prepared: await prepared.value) }
+        let task = Task.detached {
+            await hold()
+            return ComplianceService.compute(asOf: asOf, facts: facts, prepared: await prepared.value)
+        }
         inFlight[key] = task
+        computingDays[day, default: 0] += 1
         computations += 1
         let value = await task.value
         inFlight[key] = nil
+        computingDays[day, default: 1] -= 1
         evaluations.removeAll { $0.key == key }
         evaluations.insert((key, value), at: 0)
         if evaluations.count > capacity { evaluations.removeLast() }
+        if latest[day].map({ $0.readAt < readAt }) ?? true { latest[day] = (readAt, value) }
+        if latest.count > capacity { latest = latest.filter { $0.key == day } }
         return value
     }
+
+    /// Whether an evaluation is being computed now (tests).
+    var isComputing: Bool { computingDays.values.contains { $0 > 0 } }
 
     private func prepared(_ facts: Facts, key: String) -> Task<ComplianceService.Prepared, Never> {
         if let prepared, prepared.key == key { return prepared.task }
@@ -209,4 +240,35 @@ struct ComplianceStoreKey: StorageKey { typealias Value = ComplianceStore }
 extension Application {
     /// One per application (created in `configure`), so two apps in one process never share answers.
     var complianceStore: ComplianceStore { storage[ComplianceStoreKey.self]! }
+    var recentWrites: RecentWrites { storage[RecentWrites.Key.self]! }
+}
+
+/// When each user last changed something: what their next read must include.
+actor RecentWrites {
+    struct Key: StorageKey { typealias Value = RecentWrites }
+    private var last: [UUID: Date] = [:]
+
+    func note(_ user: UUID, at time: Date = Date()) {
+        // Older than any answer still served as "previous": no longer needed.
+        if last.count > 10_000 { last = last.filter { $0.value > time.addingTimeInterval(-600) } }
+        last[user] = time
+    }
+
+    func last(by user: UUID?) -> Date? { user.flatMap { last[$0] } }
+}
+
+/// Notes each signed-in user's successful write, after it committed and before it is answered.
+struct RecentWritesMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let response = try await next.respond(to: request)
+        if request.method != .GET, request.method != .HEAD, response.status.code < 400, let user = request.currentUser {
+            await request.application.recentWrites.note(user.id)
+        }
+        return response
+    }
+}
+
+extension Request {
+    /// The reader's own last write, which what they read next must include.
+    func ownLastWrite() async -> Date? { await application.recentWrites.last(by: currentUser?.id) }
 }

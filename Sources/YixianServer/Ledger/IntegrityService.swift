@@ -37,10 +37,14 @@ enum IntegrityService {
     }
 
     /// The flags for the facts in memory, computed once per data version and day.
-    static func snapshot(on db: any Database, app: Application) async throws -> Snapshot {
-        let facts = try await app.complianceStore.facts.facts(on: db)
+    /// While a newer snapshot is computed, the previous one of the day is served (see ComplianceStore),
+    /// unless the reader's own write came after it was read.
+    static func snapshot(on db: any Database, app: Application, freshAfter: Date? = nil) async throws -> Snapshot {
         let today = LocalDate(Date())
-        return await app.integrityCache.snapshot("\(today.iso)#\(facts.versions.key(FactTables.integrity))") {
+        if let previous = await app.integrityCache.previous(day: today.iso, freshAfter: freshAfter) { return previous }
+        let readAt = Date()
+        let facts = try await app.complianceStore.facts.facts(on: db)
+        return await app.integrityCache.snapshot("\(today.iso)#\(facts.versions.key(FactTables.integrity))", day: today.iso, readAt: readAt) {
             compute(facts, asOf: today)
         }
     }
@@ -62,13 +66,14 @@ enum IntegrityService {
     }
 
     /// One record's flags as this reader may see them (a shared flag is cut to the reader's scope).
-    static func flags(for recordID: String, visibleTo user: CurrentUser, on db: any Database, app: Application) async throws -> [IntegrityFlag] {
-        try await visible(to: user, on: db, app: app).flags.filter { $0.recordIDs.contains(recordID) }
+    static func flags(for recordID: String, visibleTo user: CurrentUser, on db: any Database, app: Application,
+                      freshAfter: Date? = nil) async throws -> [IntegrityFlag] {
+        try await visible(to: user, on: db, app: app, freshAfter: freshAfter).flags.filter { $0.recordIDs.contains(recordID) }
     }
 
     /// What a reader may see: every flag, or for a unit secretary those touching the unit's records.
-    static func visible(to user: CurrentUser, on db: any Database, app: Application) async throws -> Snapshot {
-        var snapshot = try await snapshot(on: db, app: app)
+    static func visible(to user: CurrentUser, on db: any Database, app: Application, freshAfter: Date? = nil) async throws -> Snapshot {
+        var snapshot = try await snapshot(on: db, app: app, freshAfter: freshAfter)
         let inScope: (RecordFact) -> Bool
         switch user.scope {
         case .institution: return snapshot
@@ -93,17 +98,22 @@ enum IntegrityService {
 
     /// The last snapshot, and the one being computed: concurrent readers await a single computation.
     actor Cache {
-        private var entry: (key: String, snapshot: Snapshot)?
+        private var entry: (key: String, day: String, readAt: Date, snapshot: Snapshot)?
         private var inFlight: (key: String, task: Task<Snapshot, Never>)?
 
-        func snapshot(_ key: String, compute: @escaping @Sendable () -> Snapshot) async -> Snapshot {
+        func previous(day: String, freshAfter: Date?) -> Snapshot? {
+            guard inFlight != nil, let entry, entry.day == day, freshAfter.map({ $0 < entry.readAt }) ?? true else { return nil }
+            return entry.snapshot
+        }
+
+        func snapshot(_ key: String, day: String, readAt: Date, compute: @escaping @Sendable () -> Snapshot) async -> Snapshot {
             if let entry, entry.key == key { return entry.snapshot }
             if let inFlight, inFlight.key == key { return await inFlight.task.value }
             let task = Task.detached(operation: compute)
             inFlight = (key, task)
             let snapshot = await task.value
             if inFlight?.key == key { inFlight = nil }
-            entry = (key, snapshot)
+            if entry.map({ $0.readAt < readAt }) ?? true { entry = (key, day, readAt, snapshot) }
             return snapshot
         }
     }
@@ -115,7 +125,7 @@ enum IntegrityService {
         app.routes.on(.GET, SiteRoute.integrity.components, access: .capability(.readCompliance)) { req -> Response in
             let ctx = PageContext(req)
             let user = try req.requireUser()
-            let visible = try await visible(to: user, on: req.db, app: req.application)
+            let visible = try await visible(to: user, on: req.db, app: req.application, freshAfter: await req.ownLastWrite())
             var flags = visible.flags
             let records = visible.records
             let kindFilter = req.query[String.self, at: "kind"].flatMap(IntegrityFlagKind.init(rawValue:))

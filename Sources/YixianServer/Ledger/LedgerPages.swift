@@ -289,7 +289,8 @@ enum LedgerPages {
         let versions = try await ContactRecordVersionModel.query(on: req.db).filter(\.$record.$id == record.id!).sort(\.$version).all()
         let mine = user.cadreID == record.$cadre.id
         let attachments = try await AttachmentModel.query(on: req.db).filter(\.$record.$id == record.id!).all()
-        let flags = try await IntegrityService.flags(for: record.id!.uuidString, visibleTo: user, on: req.db, app: req.application)
+        let flags = try await IntegrityService.flags(for: record.id!.uuidString, visibleTo: user, on: req.db, app: req.application,
+                                                         freshAfter: await req.ownLastWrite())
         let confirmURL = SiteRoute.confirm.path(record.confirmCode)
         let scheme = req.application.yixian.secureCookies ? "https" : "http"
         let host = req.headers.first(name: .host) ?? "127.0.0.1:8080"

@@ -122,7 +122,7 @@ enum HomePage {
     static func complianceSummary(for user: CurrentUser, ctx: PageContext, req: Request) async throws -> Node<HTML.BodyContext> {
         let canReadOwn = user.can(.readOwnProgress) && user.cadreID != nil
         guard canReadOwn || user.can(.readCompliance),
-              let evaluation = try await ComplianceService.evaluate(asOf: LocalDate(Date()), on: req.db, store: req.application.complianceStore)
+              let evaluation = try await ComplianceService.evaluate(asOf: LocalDate(Date()), on: req.db, store: req.application.complianceStore, freshAfter: await req.ownLastWrite())
         else { return .empty }
         let cells = CompliancePages.current(evaluation)
         var own: Node<HTML.BodyContext> = .empty
@@ -143,7 +143,7 @@ enum HomePage {
         let scoped = cells.filter { $0.subject.kind != .school && (unitScope == nil || $0.subject.unitCode == unitScope) }
         let tally = ComplianceService.tally(scoped)
         let judged = tally.met + tally.missed
-        let flags = try await IntegrityService.visible(to: user, on: req.db, app: req.application).flags
+        let flags = try await IntegrityService.visible(to: user, on: req.db, app: req.application, freshAfter: await req.ownLastWrite()).flags
         let compliance = unitScope.map { SiteRoute.complianceUnit.path($0) } ?? SiteRoute.compliance.path()
         return .group(own, .div(.class("panel"),
                     .h2(.text(ctx.t("本学期落实情况", "This term's compliance"))),
