@@ -27,6 +27,7 @@ export YIXIAN_SQLITE_PATH="$dir/bench.sqlite" YIXIAN_DATA_DIR="$dir" LOG_LEVEL=e
 # Server on core 0, load on core 1 when taskset exists: the two otherwise steal from each other.
 pin_server=() pin_load=()
 if command -v taskset >/dev/null && [[ $(nproc) -ge 2 ]]; then pin_server=(taskset -c 0); pin_load=(taskset -c 1); fi
+if curl -fs -o /dev/null "$base/healthz"; then echo "port $port is already serving: stop that server first" >&2; exit 1; fi
 cadre=$("$bin" token create --user cadre --name bench-mixed | tail -n 1)
 office=$("$bin" token create --user office --name bench-mixed | tail -n 1)
 started=$(date +%s.%N)

@@ -157,6 +157,25 @@ struct DataVersionTests {
     }
 }
 
+extension DataVersionTests {
+    @Test("within the staleness window a reader who did not write gets the previous answer; the writer gets theirs")
+    func stalenessWindow() async throws {
+        try await TestServer.with { server in
+            try await HandoverAndMatchingTests.prepare(server)
+            let store = ComplianceStore(staleness: 30)
+            let today = LocalDate(Date())
+            let db = server.app.db
+            #expect(Self.cell(try await store.evaluation(asOf: today, on: db)?.cells ?? [], "T001")?.achieved == 0)
+            #expect(try await server.api(.POST, "/api/v1/pairings", as: "office",
+                                         json: ["staffNumber": "T001", "collectiveCode": "CS2301", "start": today.adding(days: -5).iso]).status == .created)
+            #expect(Self.cell(try await store.evaluation(asOf: today, on: db)?.cells ?? [], "T001")?.achieved == 0, "previous, within 30 s")
+            #expect(Self.cell(try await store.evaluation(asOf: today, on: db, freshAfter: Date())?.cells ?? [], "T001")?.achieved == 1)
+            #expect(Self.cell(try await store.evaluation(asOf: today, on: db)?.cells ?? [], "T001")?.achieved == 1, "the newest answer is served next")
+            #expect(Self.cell(try await ComplianceStore(staleness: 0).evaluation(asOf: today, on: db)?.cells ?? [], "T001")?.achieved == 1)
+        }
+    }
+}
+
 /// A flag a test flips from outside a sendable closure.
 final class LockedFlag: @unchecked Sendable {
     private let lock = NSLock()

@@ -29,6 +29,8 @@ final class TestServer: @unchecked Sendable {
                                dataDirectory: directory.path)
         // Tests fire hundreds of requests a second from one address; the limiter has its own test.
         config.rateLimits.enabled = false
+        // Each request sees every earlier one's writes, whoever made them; DataVersionTests covers staleness.
+        config.staleReadSeconds = 0
         adjust(&config)
         let app = try await Application.make(.testing)
         do {

@@ -20,6 +20,10 @@ public struct AppConfig: Sendable {
     /// Seconds a connection may sit without reading or writing before the server closes it.
     public var idleTimeoutSeconds: Int = 120
     var rateLimits = RateLimiter.Settings()
+    /// How old a compliance or integrity answer may be when served to a reader who did not write
+    /// since: under a stream of writes the school is re-evaluated at most once per this interval,
+    /// not once per write. A reader's own writes are always included.
+    var staleReadSeconds: Double = 1
     /// Reverse proxies whose `X-Forwarded-For` is believed (comma-separated addresses).
     var trustedProxies: Set<String> = []
 
@@ -53,6 +57,7 @@ public struct AppConfig: Sendable {
         )
         config.rateLimits = RateLimiter.Settings.fromEnvironment(env)
         config.trustedProxies = Set((env["YIXIAN_TRUSTED_PROXIES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        config.staleReadSeconds = env["YIXIAN_STALE_READ_MS"].flatMap(Double.init).map { min(max($0, 0), 60_000) / 1000 } ?? 1
         config.idleTimeoutSeconds = env["YIXIAN_IDLE_TIMEOUT_SECONDS"].flatMap(Int.init).map { min(max($0, 5), 3600) } ?? 120
         return config
     }

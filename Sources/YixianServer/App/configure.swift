@@ -31,9 +31,9 @@ public func configure(_ app: Application, config: AppConfig = .fromEnvironment()
     try await app.prepareSQLiteConnections()
     // Created here, before any request, because Application.storage is not safe to fill concurrently.
     app.storage[ImportJobStoreKey.self] = ImportJobStore()
-    app.storage[ComplianceStoreKey.self] = ComplianceStore()
+    app.storage[ComplianceStoreKey.self] = ComplianceStore(staleness: config.staleReadSeconds)
     app.storage[RecentWrites.Key.self] = RecentWrites()
-    app.storage[IntegrityService.CacheKey.self] = IntegrityService.Cache()
+    app.storage[IntegrityService.CacheKey.self] = IntegrityService.Cache(staleness: config.staleReadSeconds)
     app.storage[RateLimiterKey.self] = RateLimiter(settings: config.rateLimits)
     registerRoutes(app)
 }

@@ -170,10 +170,11 @@ enum ComplianceService {
 /// data versions they were read at. Single-flight: concurrent readers of the same key await one
 /// computation, and the engine's index is built once per data version.
 ///
-/// While a newer evaluation of a day is being computed, other readers get the previous one at
-/// once instead of queueing behind it — except a reader whose own write came after that previous
-/// one was read: they wait, so a cadre who just saved a record sees it counted. When nothing is
-/// being computed, every reader gets the current answer.
+/// While a newer evaluation of a day is being computed, or when the previous one was read less
+/// than `staleness` ago, other readers get the previous one at once instead of queueing behind a
+/// computation — except a reader whose own write came after that previous one was read: they
+/// wait, so a cadre who just saved a record sees it counted. So a stream of writes costs one
+/// evaluation per `staleness`, not one per write.
 actor ComplianceStore {
     let facts = FactStore()
     private var prepared: (key: String, task: Task<ComplianceService.Prepared, Never>)?
@@ -187,14 +188,19 @@ actor ComplianceStore {
     /// Evaluations computed (not served from the cache or joined in flight), for tests and benchmarks.
     private(set) var computations = 0
 
-    /// `beforeCompute` lets a test hold a computation open; it does nothing otherwise.
-    init(beforeCompute: @escaping @Sendable () async -> Void = {}) {
+    private let staleness: TimeInterval
+
+    /// `staleness`: how old a previous answer may be and still be served when nothing is being
+    /// computed (AppConfig.staleReadSeconds). `beforeCompute` lets a test hold a computation open.
+    init(staleness: TimeInterval = 0, beforeCompute: @escaping @Sendable () async -> Void = {}) {
+        self.staleness = staleness
         self.beforeCompute = beforeCompute
     }
 
     func evaluation(asOf: LocalDate, on db: any Database, freshAfter: Date? = nil) async throws -> ComplianceService.Evaluation? {
         let day = asOf.iso
-        if computingDays[day, default: 0] > 0, let previous = latest[day], freshAfter.map({ $0 < previous.readAt }) ?? true {
+        if let previous = latest[day], freshAfter.map({ $0 < previous.readAt }) ?? true,
+           computingDays[day, default: 0] > 0 || Date().timeIntervalSince(previous.readAt) < staleness {
             return previous.value
         }
         let readAt = Date()

@@ -100,9 +100,13 @@ enum IntegrityService {
     actor Cache {
         private var entry: (key: String, day: String, readAt: Date, snapshot: Snapshot)?
         private var inFlight: (key: String, task: Task<Snapshot, Never>)?
+        private let staleness: TimeInterval
+
+        init(staleness: TimeInterval = 0) { self.staleness = staleness }
 
         func previous(day: String, freshAfter: Date?) -> Snapshot? {
-            guard inFlight != nil, let entry, entry.day == day, freshAfter.map({ $0 < entry.readAt }) ?? true else { return nil }
+            guard let entry, entry.day == day, freshAfter.map({ $0 < entry.readAt }) ?? true,
+                  inFlight != nil || Date().timeIntervalSince(entry.readAt) < staleness else { return nil }
             return entry.snapshot
         }
 
