@@ -30,6 +30,9 @@ if command -v taskset >/dev/null && [[ $(nproc) -ge 2 ]]; then pin_server=(tasks
 if curl -fs -o /dev/null "$base/healthz"; then echo "port $port is already serving: stop that server first" >&2; exit 1; fi
 cadre=$("$bin" token create --user cadre --name bench-mixed | tail -n 1)
 office=$("$bin" token create --user office --name bench-mixed | tail -n 1)
+# Another cadre writes: a reader's own writes are always counted fresh, other readers may get an
+# answer up to YIXIAN_STALE_READ_MS old (README), which is what keeps reads cheap under writes.
+writer_token=$("$bin" token create --user leader --name bench-mixed | tail -n 1)
 started=$(date +%s.%N)
 YIXIAN_RATE_LIMIT=off "${pin_server[@]}" "$bin" serve --hostname 127.0.0.1 --port "$port" >"$dir/server.log" 2>&1 &
 pid=$!
@@ -66,7 +69,7 @@ body='{"kind":"face-to-face","start":"'$start'","end":"'$end'","place":"图书�
 (
   interval=$(echo "scale=3; 1 / $rate" | bc)
   while true; do
-    "${pin_load[@]}" curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -X POST -H "Authorization: Bearer $cadre" \
+    "${pin_load[@]}" curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -X POST -H "Authorization: Bearer $writer_token" \
       -H 'Content-Type: application/json' -d "$body" "$base/api/v1/contacts" >>"$dir/posts.txt" &
     sleep "$interval"
   done
