@@ -15,7 +15,7 @@ enum CompliancePages {
     }
 
     static func evaluation(_ req: Request) async throws -> ComplianceService.Evaluation? {
-        try await ComplianceService.evaluate(asOf: try asOf(req), on: req.db, store: req.application.complianceStore, freshAfter: await req.ownLastWrite())
+        try await req.evaluation(asOf: try asOf(req))
     }
 
     static func colour(_ status: ComplianceStatus) -> String {

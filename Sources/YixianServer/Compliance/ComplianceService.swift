@@ -65,9 +65,9 @@ enum ComplianceService {
             (versions[$0].effectiveFrom == versions[$1].effectiveFrom && versions[$0].model.version < versions[$1].model.version) }
     }
 
-    /// `freshAfter`: the reader's own last write, which the answer must include (read-your-writes).
-    static func evaluate(asOf: LocalDate, on db: any Database, store: ComplianceStore, freshAfter: Date?) async throws -> Evaluation? {
-        try await store.evaluation(asOf: asOf, on: db, freshAfter: freshAfter)
+    /// The contact vocabulary of the version in force on a day (the standard one before any).
+    static func vocabulary(on day: LocalDate, in versions: [Version]) -> ContactVocabulary {
+        version(on: day, in: versions).map { versions[$0].policy.vocabulary } ?? .standard
     }
 
     /// The facts arranged for evaluation, once per data version and shared by every as-of day.
@@ -199,8 +199,8 @@ actor ComplianceStore {
 
     func evaluation(asOf: LocalDate, on db: any Database, freshAfter: Date? = nil) async throws -> ComplianceService.Evaluation? {
         let day = asOf.iso
-        if let previous = latest[day], freshAfter.map({ $0 < previous.readAt }) ?? true,
-           computingDays[day, default: 0] > 0 || Date().timeIntervalSince(previous.readAt) < staleness {
+        if let previous = latest[day], Self.mayServePrevious(readAt: previous.readAt, freshAfter: freshAfter,
+                                                             computing: computingDays[day, default: 0] > 0, staleness: staleness) {
             return previous.value
         }
         let readAt = Date()
@@ -228,6 +228,12 @@ actor ComplianceStore {
         if latest[day].map({ $0.readAt < readAt }) ?? true { latest[day] = (readAt, value) }
         if latest.count > capacity { latest = latest.filter { $0.key == day } }
         return value
+    }
+
+    /// The rule for serving a previous answer, shared with the integrity snapshot: it must include
+    /// the reader's own last write, and either a newer one is being computed or it is young enough.
+    nonisolated static func mayServePrevious(readAt: Date, freshAfter: Date?, computing: Bool, staleness: TimeInterval) -> Bool {
+        freshAfter.map { $0 < readAt } ?? true && (computing || Date().timeIntervalSince(readAt) < staleness)
     }
 
     /// Whether an evaluation is being computed now (tests).
@@ -277,4 +283,9 @@ struct RecentWritesMiddleware: AsyncMiddleware {
 extension Request {
     /// The reader's own last write, which what they read next must include.
     func ownLastWrite() async -> Date? { await application.recentWrites.last(by: currentUser?.id) }
+
+    /// The evaluation as of a day, including this reader's own writes.
+    func evaluation(asOf: LocalDate) async throws -> ComplianceService.Evaluation? {
+        try await application.complianceStore.evaluation(asOf: asOf, on: db, freshAfter: await ownLastWrite())
+    }
 }

@@ -103,7 +103,7 @@ struct StoredContact: Sendable {
     init(_ row: Row, staffNumber: String) {
         cadreID = row.cadre_id
         record = ContactRecord(id: row.id.uuidString, cadreStaffNumber: staffNumber, kind: row.kind, start: row.start_at, end: row.end_at,
-                               place: row.place, venue: row.venue, collectiveCodes: row.collective_codes.split(separator: ",").map(String.init),
+                               place: row.place, venue: row.venue, collectiveCodes: ContactRecordModel.collectiveList(row.collective_codes),
                                collegeCode: row.college_code, participantCount: row.participant_count, hours: row.hours,
                                confirmedByStudents: row.confirmed_count, status: ContactRecord.Status(rawValue: row.status) ?? .submitted)
         summary = row.summary

@@ -32,7 +32,10 @@ final class ContactRecordModel: Model, @unchecked Sendable {
 
     init() {}
 
-    var collectiveList: [String] { collectiveCodes.split(separator: ",").map(String.init) }
+    var collectiveList: [String] { Self.collectiveList(collectiveCodes) }
+
+    /// The stored `collective_codes` (codes joined by `,`) as a list.
+    static func collectiveList(_ stored: String) -> [String] { stored.split(separator: ",").map(String.init) }
 
     func core(staffNumber: String) -> ContactRecord {
         ContactRecord(id: id!.uuidString, cadreStaffNumber: staffNumber, kind: kind, start: startAt, end: endAt, place: place, venue: venue,

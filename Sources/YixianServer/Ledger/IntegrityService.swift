@@ -51,7 +51,7 @@ enum IntegrityService {
 
     static func compute(_ facts: Facts, asOf today: LocalDate) -> Snapshot {
         let periods = facts.calendar.years.flatMap(\.terms).map { IntegrityPeriod(name: Localized(zh: $0.name, en: $0.id), range: $0.range) }
-        let vocabulary = ComplianceService.version(on: today, in: facts.policies).map { facts.policies[$0].policy.vocabulary } ?? .standard
+        let vocabulary = ComplianceService.vocabulary(on: today, in: facts.policies)
         let (inputs, records) = inputs(facts)
         var flags = IntegrityDetector.flags(records: inputs, periods: periods,
                                             kindsExpectingStudents: Set(vocabulary.kinds.filter(\.inPerson).map(\.code)),
@@ -105,8 +105,8 @@ enum IntegrityService {
         init(staleness: TimeInterval = 0) { self.staleness = staleness }
 
         func previous(day: String, freshAfter: Date?) -> Snapshot? {
-            guard let entry, entry.day == day, freshAfter.map({ $0 < entry.readAt }) ?? true,
-                  inFlight != nil || Date().timeIntervalSince(entry.readAt) < staleness else { return nil }
+            guard let entry, entry.day == day, ComplianceStore.mayServePrevious(readAt: entry.readAt, freshAfter: freshAfter,
+                                                                                  computing: inFlight != nil, staleness: staleness) else { return nil }
             return entry.snapshot
         }
 

@@ -106,7 +106,7 @@ enum LedgerService {
 
     static func vocabulary(on db: any Database) async throws -> ContactVocabulary {
         let versions = try await ComplianceService.versions(on: db)
-        return ComplianceService.version(on: LocalDate(Date()), in: versions).map { versions[$0].policy.vocabulary } ?? .standard
+        return ComplianceService.vocabulary(on: LocalDate(Date()), in: versions)
     }
 
     /// Collectives a cadre may record contacts with: those paired with them and those of their own unit.

@@ -122,7 +122,7 @@ enum HomePage {
     static func complianceSummary(for user: CurrentUser, ctx: PageContext, req: Request) async throws -> Node<HTML.BodyContext> {
         let canReadOwn = user.can(.readOwnProgress) && user.cadreID != nil
         guard canReadOwn || user.can(.readCompliance),
-              let evaluation = try await ComplianceService.evaluate(asOf: LocalDate(Date()), on: req.db, store: req.application.complianceStore, freshAfter: await req.ownLastWrite())
+              let evaluation = try await req.evaluation(asOf: LocalDate(Date()))
         else { return .empty }
         let cells = CompliancePages.current(evaluation)
         var own: Node<HTML.BodyContext> = .empty
