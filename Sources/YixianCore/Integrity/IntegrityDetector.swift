@@ -107,14 +107,11 @@ public enum IntegrityDetector {
                 zh: "同一干部的两条记录时间重叠 \(minutes) 分钟：\(span(a, rules))、\(span(b, rules))。",
                 en: "Two records of the same cadre overlap by \(minutes) minutes: \(span(a, rules)) and \(span(b, rules))."))
         }
+        // The records are linked beside the reason; ids in the sentence only made it unreadable.
         let from = clock(stretch[0].start, rules), to = clock(stretch.map(\.end).max()!, rules)
-        let shown = byID.prefix(3).map { span($0, rules) }
-        let more = byID.count - shown.count
         return IntegrityFlag(kind: .overlap, recordIDs: byID.map(\.id), reason: Localized(
-            zh: "同一干部的 \(byID.count) 条记录在 \(from)–\(to) 内时间相互重叠，最长重叠 \(minutes) 分钟：\(shown.joined(separator: "、"))"
-                + (more > 0 ? " 等另 \(more) 条。" : "。"),
-            en: "\(byID.count) records of the same cadre overlap between \(from) and \(to), by up to \(minutes) minutes: \(shown.joined(separator: ", "))"
-                + (more > 0 ? " and \(more) more." : ".")))
+            zh: "同一干部的 \(byID.count) 条记录在 \(from)–\(to) 内时间相互重叠，最长重叠 \(minutes) 分钟。",
+            en: "\(byID.count) records of the same cadre overlap between \(from) and \(to), by up to \(minutes) minutes."))
     }
 
     private static func span(_ record: IntegrityInput, _ rules: IntegrityRules) -> String {
