@@ -40,6 +40,14 @@ struct HostileRenderingTests {
         #expect(html.contains("&quot;&gt;&lt;zqxel zqxa=1&gt;"), "the value is kept, escaped")
     }
 
+    @Test("text is escaped in one pass, entity-like runs included, and plain text passes through")
+    func textEscaping() {
+        let ctx = PageContext(user: nil, language: .zh, path: "/", pathWithQuery: "/", csrfToken: "")
+        let html = Layout.page(ctx, title: "t", content: .p(.class("probe"), .text("a &amp; b <zqxel> & 学生 &lt;")))
+        #expect(html.contains("<p class=\"probe\">a &amp;amp; b &lt;zqxel&gt; &amp; 学生 &amp;lt;</p>"), "a typed `&lt;` shows as typed, not as `<`")
+        #expect(Layout.page(ctx, title: "t", content: .p(.class("probe"), .text("联系学生 2026"))).contains("<p class=\"probe\">联系学生 2026</p>"))
+    }
+
     @Test("every page, as every role, with hostile stored and typed values, has only the markup it meant")
     func everyPageEveryRole() async throws {
         try await TestServer.with { server in

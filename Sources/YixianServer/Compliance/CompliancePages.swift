@@ -68,12 +68,6 @@ enum CompliancePages {
         SiteRoute.complianceCell.path(query: ["subject": cell.subject.id, "rule": cell.ruleID, "period": cell.period.id, "asOf": asOf.iso])
     }
 
-    /// Cells that matter now: in the current term and already started.
-    static func current(_ evaluation: ComplianceService.Evaluation) -> [ComplianceCell] {
-        guard let term = evaluation.term else { return evaluation.cells.filter { $0.period.start <= evaluation.asOf } }
-        return evaluation.cells.filter { $0.period.start <= evaluation.asOf && $0.period.end >= term.range.start && $0.period.start <= term.range.end }
-    }
-
     static func noPolicy(_ ctx: PageContext, title: String) -> Response {
         .html(Layout.page(ctx, title: title, content: .group(
             .h1(.text(title)),
@@ -88,7 +82,7 @@ enum CompliancePages {
             let user = try req.requireUser()
             guard let evaluation = try await evaluation(req) else { return noPolicy(ctx, title: ctx.t("我的进度", "My progress")) }
             guard let cadreID = user.cadreID, let cadre = try await CadreModel.find(cadreID, on: req.db) else { throw AppError.forbidden }
-            let mine = current(evaluation).filter { $0.subject.kind == .cadre && $0.subject.id == cadre.staffNumber }
+            let mine = evaluation.current(ofCadre: cadre.staffNumber)
             return .html(Layout.page(ctx, title: ctx.t("我的进度", "My progress"), content: progressBody(ctx, evaluation: evaluation, cells: mine, name: cadre.name)))
         }
         app.routes.on(.GET, SiteRoute.compliance.components, access: .capability(.readCompliance)) { req -> Response in
@@ -117,7 +111,7 @@ enum CompliancePages {
             guard let subject = req.query[String.self, at: "subject"], let ruleID = req.query[String.self, at: "rule"],
                   let periodID = req.query[String.self, at: "period"] else { throw AppError.notFound("cell") }
             guard let evaluation = try await evaluation(req),
-                  let cell = evaluation.cells.first(where: { $0.subject.id == subject && $0.ruleID == ruleID && $0.period.id == periodID }) else {
+                  let cell = evaluation.cell(subject: subject, rule: ruleID, period: periodID) else {
                 throw AppError.notFound("cell")
             }
             try authorize(user, cell: cell, evaluation: evaluation, on: req.db)
@@ -214,19 +208,18 @@ enum CompliancePages {
     }
 
     static func schoolBody(_ ctx: PageContext, _ evaluation: ComplianceService.Evaluation) -> Node<HTML.BodyContext> {
-        let cells = current(evaluation)
-        let byUnit = Dictionary(grouping: cells.filter { $0.subject.kind != .school }, by: { $0.subject.unitCode })
-        let units = byUnit.keys.compactMap { evaluation.units[$0] }.sorted { $0.code < $1.code }
-        let schoolCells = cells.filter { $0.subject.kind == .school }
+        let index = evaluation.index
+        let units = index.currentByUnit.keys.compactMap { evaluation.units[$0] }.sorted { $0.code < $1.code }
+        let schoolCells = evaluation.currentOfSchool
         return .group(
             .h1(.text(ctx.t("全校落实情况", "School compliance"))),
             asOfNote(ctx, evaluation),
             asOfPicker(ctx, evaluation),
-            tallyCards(ctx, ComplianceService.tally(cells)),
+            tallyCards(ctx, index.tally),
             Components.table(ctx, headers: [ctx.t("单位", "Unit"), ctx.t("已完成", "Met"), ctx.t("进度正常", "On track"), ctx.t("有风险", "At risk"),
                                             ctx.t("未完成", "Missed"), ctx.t("完成率", "Met share")],
                              rows: units.map { unit in
-                                 let tally = ComplianceService.tally(byUnit[unit.code] ?? [])
+                                 let tally = index.tallyByUnit[unit.code] ?? ComplianceTally()
                                  let judged = tally.met + tally.missed
                                  let share = judged == 0 ? "—" : "\(tally.met * 100 / judged)%"
                                  return [Components.cell(unit.name, href: SiteRoute.complianceUnit.path(unit.code, query: ["asOf": evaluation.asOf.iso])),
@@ -238,7 +231,7 @@ enum CompliancePages {
     }
 
     static func unitBody(_ ctx: PageContext, _ evaluation: ComplianceService.Evaluation, unit: Unit) -> Node<HTML.BodyContext> {
-        let cells = current(evaluation).filter { $0.subject.unitCode == unit.code && $0.subject.kind != .school }
+        let cells = evaluation.current(ofUnit: unit.code)
         let cadreCells = Dictionary(grouping: cells.filter { $0.subject.kind == .cadre }, by: { $0.subject.id })
         let ruleIDs = Array(Set(cadreCells.values.joined().map(\.ruleID))).sorted()
         let cadres = cadreCells.keys.sorted()

@@ -25,9 +25,80 @@ enum ComplianceService {
         var cadres: [String: Cadre]
         var cadreIDs: [String: UUID]
         var term: Term?
+        /// Built once per evaluation, so a page view reads its own few cells instead of filtering
+        /// (and copying) the school's hundred thousand on every request.
+        let index: CellIndex
+
+        init(asOf: LocalDate, cells: [ComplianceCell], rules: [String: PolicyRule], versions: [Version], contacts: [String: ContactRecord],
+             filings: [String: Filing], units: [String: Unit], cadres: [String: Cadre], cadreIDs: [String: UUID], term: Term?) {
+            self.asOf = asOf
+            self.cells = cells
+            self.rules = rules
+            self.versions = versions
+            self.contacts = contacts
+            self.filings = filings
+            self.units = units
+            self.cadres = cadres
+            self.cadreIDs = cadreIDs
+            self.term = term
+            index = CellIndex(cells, asOf: asOf, term: term)
+        }
 
         func rule(_ id: String) -> PolicyRule? { rules[id] }
         func title(_ id: String) -> String { rules[id]?.title ?? id }
+
+        /// Cells that matter now: in the current term and already started.
+        var current: [ComplianceCell] { index.current.map { cells[$0] } }
+        func current(ofCadre staffNumber: String) -> [ComplianceCell] { index.currentByCadre[staffNumber, default: []].map { cells[$0] } }
+        /// A unit's current cells (its cadres', collectives' and its own), not the school's.
+        func current(ofUnit code: String) -> [ComplianceCell] { index.currentByUnit[code, default: []].map { cells[$0] } }
+        var currentOfSchool: [ComplianceCell] { index.currentOfSchool.map { cells[$0] } }
+        func cell(subject: String, rule: String, period: String) -> ComplianceCell? {
+            index.position[CellIndex.Key(subject: subject, rule: rule, period: period)].map { cells[$0] }
+        }
+    }
+
+    /// Positions in `Evaluation.cells`, by what pages ask for, with the tallies they show.
+    struct CellIndex: Sendable {
+        struct Key: Hashable, Sendable {
+            var subject: String
+            var rule: String
+            var period: String
+        }
+
+        var current: [Int] = []
+        var currentByCadre: [String: [Int]] = [:]
+        var currentByUnit: [String: [Int]] = [:]
+        var currentOfSchool: [Int] = []
+        var position: [Key: Int] = [:]
+        /// Every cell (any period) by its subject's unit code, for the cells API.
+        var byUnit: [String: [Int]] = [:]
+        /// Over the current cells: all of them, those that are not the school's, and each unit's.
+        var tally = ComplianceTally()
+        var tallyBelowSchool = ComplianceTally()
+        var tallyByUnit: [String: ComplianceTally] = [:]
+
+        init(_ cells: [ComplianceCell], asOf: LocalDate, term: Term?) {
+            position.reserveCapacity(cells.count)
+            for (n, cell) in cells.enumerated() {
+                // The first cell wins, as `first(where:)` did.
+                let key = Key(subject: cell.subject.id, rule: cell.ruleID, period: cell.period.id)
+                if position[key] == nil { position[key] = n }
+                byUnit[cell.subject.unitCode, default: []].append(n)
+                let started = cell.period.start <= asOf
+                guard started, term.map({ cell.period.end >= $0.range.start && cell.period.start <= $0.range.end }) ?? true else { continue }
+                current.append(n)
+                tally.add(cell.status)
+                if cell.subject.kind == .school {
+                    currentOfSchool.append(n)
+                    continue
+                }
+                tallyBelowSchool.add(cell.status)
+                tallyByUnit[cell.subject.unitCode, default: ComplianceTally()].add(cell.status)
+                currentByUnit[cell.subject.unitCode, default: []].append(n)
+                if cell.subject.kind == .cadre { currentByCadre[cell.subject.id, default: []].append(n) }
+            }
+        }
     }
 
     /// Versions never change once stored, so parsed ones are kept until `policy_versions` changes.

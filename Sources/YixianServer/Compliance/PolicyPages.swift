@@ -90,17 +90,17 @@ enum PolicyPages {
             guard let evaluation = try await CompliancePages.evaluation(req) else {
                 throw AppError(.conflict, code: "no_policy", zh: "尚未启用工作规定", en: "No policy is active yet")
             }
-            var cells = evaluation.cells
-            if let unit = try req.query.stringParameter("unit", maxLength: 64) { cells = cells.filter { $0.subject.unitCode == unit } }
-            if let subject = try req.query.stringParameter("subject", maxLength: 64) { cells = cells.filter { $0.subject.id == subject } }
-            if let rule = try req.query.stringParameter("rule", maxLength: 64) { cells = cells.filter { $0.ruleID == rule } }
+            let cells = evaluation.cells
+            var positions = try req.query.stringParameter("unit", maxLength: 64).map { evaluation.index.byUnit[$0] ?? [] } ?? Array(cells.indices)
+            if let subject = try req.query.stringParameter("subject", maxLength: 64) { positions = positions.filter { cells[$0].subject.id == subject } }
+            if let rule = try req.query.stringParameter("rule", maxLength: 64) { positions = positions.filter { cells[$0].ruleID == rule } }
             if !user.can(.readCompliance) {
-                cells = cells.filter { $0.subject.kind == .cadre && evaluation.cadreIDs[$0.subject.id] == user.cadreID }
+                positions = positions.filter { cells[$0].subject.kind == .cadre && evaluation.cadreIDs[cells[$0].subject.id] == user.cadreID }
             } else if try user.rosterUnitScope() != nil {
-                cells = cells.filter { $0.subject.kind != .school && $0.subject.unitCode == user.unitCode }
+                positions = positions.filter { cells[$0].subject.kind != .school && cells[$0].subject.unitCode == user.unitCode }
             }
-            return ComplianceCellsDTO(asOf: evaluation.asOf.iso, cells: Array(cells.dropFirst(paging.offset).prefix(paging.per)),
-                                      page: paging.page, per: paging.per, total: cells.count)
+            return ComplianceCellsDTO(asOf: evaluation.asOf.iso, cells: positions.dropFirst(paging.offset).prefix(paging.per).map { cells[$0] },
+                                      page: paging.page, per: paging.per, total: positions.count)
         }
     }
 

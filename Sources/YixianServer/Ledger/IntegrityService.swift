@@ -17,8 +17,22 @@ enum IntegrityService {
     /// The detectors' answer with the record facts read for it, kept together so a page view
     /// neither re-reads the ledger nor runs a second query to scope or describe the flags.
     struct Snapshot: Sendable {
-        var flags: [IntegrityFlag]
+        var flags: [IntegrityFlag] { didSet { counts = Self.counts(flags) } }
         var records: [String: RecordFact]
+        /// Flags per kind, counted when the flags are set rather than on every view.
+        private(set) var counts: [IntegrityFlagKind: Int]
+
+        init(flags: [IntegrityFlag], records: [String: RecordFact]) {
+            self.flags = flags
+            self.records = records
+            counts = Self.counts(flags)
+        }
+
+        private static func counts(_ flags: [IntegrityFlag]) -> [IntegrityFlagKind: Int] {
+            var counts: [IntegrityFlagKind: Int] = [:]
+            for flag in flags { counts[flag.kind, default: 0] += 1 }
+            return counts
+        }
     }
 
     static func inputs(_ facts: Facts) -> (inputs: [IntegrityInput], records: [String: RecordFact]) {
@@ -133,7 +147,7 @@ enum IntegrityService {
             var flags = visible.flags
             let records = visible.records
             let kindFilter = req.query[String.self, at: "kind"].flatMap(IntegrityFlagKind.init(rawValue:))
-            let counts = Dictionary(grouping: flags, by: \.kind).mapValues(\.count)
+            let counts = visible.counts
             if let kindFilter { flags = flags.filter { $0.kind == kindFilter } }
             let per = 100
             let pageCount = max(1, (flags.count + per - 1) / per)

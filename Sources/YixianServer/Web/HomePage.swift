@@ -124,10 +124,9 @@ enum HomePage {
         guard canReadOwn || user.can(.readCompliance),
               let evaluation = try await req.evaluation(asOf: LocalDate(Date()))
         else { return .empty }
-        let cells = CompliancePages.current(evaluation)
         var own: Node<HTML.BodyContext> = .empty
         if canReadOwn, let cadreID = user.cadreID, let staff = evaluation.cadreIDs.first(where: { $0.value == cadreID })?.key {
-            let mine = cells.filter { $0.subject.kind == .cadre && $0.subject.id == staff }
+            let mine = evaluation.current(ofCadre: staff)
             let overdue = mine.count { $0.status == .missed }
             let running = mine.count { ($0.status == .onTrack || $0.status == .atRisk) && $0.period.end >= evaluation.asOf }
             let link = SiteRoute.progress.path()
@@ -140,8 +139,7 @@ enum HomePage {
         }
         guard user.can(.readCompliance) else { return own }
         let unitScope = try user.rosterUnitScope() != nil ? (user.unitCode ?? "") : nil
-        let scoped = cells.filter { $0.subject.kind != .school && (unitScope == nil || $0.subject.unitCode == unitScope) }
-        let tally = ComplianceService.tally(scoped)
+        let tally = unitScope.map { evaluation.index.tallyByUnit[$0] ?? ComplianceTally() } ?? evaluation.index.tallyBelowSchool
         let judged = tally.met + tally.missed
         let flags = try await IntegrityService.visible(to: user, on: req.db, app: req.application, freshAfter: await req.ownLastWrite()).flags
         let compliance = unitScope.map { SiteRoute.complianceUnit.path($0) } ?? SiteRoute.compliance.path()

@@ -5,45 +5,23 @@
 */
 
 internal extension String {
+    /// Text-content escape in one pass over the UTF-8 (patched, see PATCHES.md): `&`, `<`, `>`.
+    /// Text without them, nearly all Chinese text, is returned as it is.
     func escaped() -> String {
-        var pendingAmpersandString: String?
-
-        func flushPendingAmpersandString(
-            withSuffix suffix: String? = nil,
-            resettingTo newValue: String? = nil
-        ) -> String {
-            let pending = pendingAmpersandString
-            pendingAmpersandString = newValue
-            return pending.map { "&amp;\($0)\(suffix ?? "")" } ?? suffix ?? ""
-        }
-
-        return String(flatMap { character -> String in
-            switch character {
-            case "<":
-                return flushPendingAmpersandString(withSuffix: "&lt;")
-            case ">":
-                return flushPendingAmpersandString(withSuffix: "&gt;")
-            case "&":
-                return flushPendingAmpersandString(resettingTo: "")
-            case ";":
-                let pending = pendingAmpersandString.map { "&\($0);" }
-                pendingAmpersandString = nil
-                return pending ?? ";"
-            case "#" where pendingAmpersandString?.isEmpty == true:
-                pendingAmpersandString = "#"
-                return ""
-            default:
-                if let pending = pendingAmpersandString {
-                    guard character.isLetter || character.isNumber else {
-                        return flushPendingAmpersandString(withSuffix: String(character))
-                    }
-
-                    pendingAmpersandString = "\(pending)\(character)"
-                    return ""
+        var text = self
+        return text.withUTF8 { bytes -> String? in
+            guard bytes.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E }) else { return nil }
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count + 16)
+            for byte in bytes {
+                switch byte {
+                case 0x26: out.append(contentsOf: "&amp;".utf8)
+                case 0x3C: out.append(contentsOf: "&lt;".utf8)
+                case 0x3E: out.append(contentsOf: "&gt;".utf8)
+                default: out.append(byte)
                 }
-
-                return "\(character)"
             }
-        }) + flushPendingAmpersandString()
+            return String(decoding: out, as: UTF8.self)
+        } ?? self
     }
 }
