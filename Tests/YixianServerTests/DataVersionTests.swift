@@ -99,6 +99,49 @@ struct DataVersionTests {
         }
     }
 
+    @Test("integrity flags worked out again only for the cadres whose lines changed equal a full recomputation")
+    func incrementalIntegrity() async throws {
+        try await TestServer.with { server in
+            try await HandoverAndMatchingTests.prepare(server)
+            let db = server.app.db, store = server.app.complianceStore, today = LocalDate(Date())
+            let sql = db as! any SQLDatabase
+            // A third cadre's line, there before the writes: their part must be reused.
+            let bystanderLine = try await server.api(.POST, "/api/v1/contacts", as: "cadre", json: LedgerTests.body(start: Date().addingTimeInterval(-50 * 3600), end: Date().addingTimeInterval(-49 * 3600)))
+            let bystanderID = try bystanderLine.decode(ContactDTO.self).id
+            let cadres = try await CadreModel.query(on: db).sort(\.$staffNumber).all()
+            let writer = try await ContactRecordModel.find(bystanderID, on: db)!.$cadre.id
+            let others = cadres.filter { $0.id != writer }
+            #expect(others.count >= 2)
+            try await sql.raw("UPDATE contact_records SET cadre_id = \(bind: others[1].id!) WHERE id = \(bind: bystanderID)").run()
+            let before = IntegrityService.compute(try await store.facts.facts(on: db), asOf: today)
+            // Two overlapping lines and a third with the same summary; one moved to another cadre, one deleted.
+            var ids: [String] = []
+            for hours in [-30.0, -29.5, -10, -5] {
+                let reply = try await server.api(.POST, "/api/v1/contacts", as: "cadre",
+                                                 json: LedgerTests.body(start: Date().addingTimeInterval(hours * 3600), end: Date().addingTimeInterval(hours * 3600 + 3600)))
+                #expect(reply.status == .created, "\(reply.body)")
+                ids.append(try reply.decode(ContactDTO.self).id.uuidString)
+            }
+            let other = others[0]
+            try await sql.raw("UPDATE contact_records SET cadre_id = \(bind: other.id!) WHERE id = \(bind: UUID(uuidString: ids[2])!)").run()
+            try await sql.raw("DELETE FROM contact_records WHERE id = \(bind: UUID(uuidString: ids[3])!)").run()
+            let facts = try await store.facts.facts(on: db)
+            let incremental = IntegrityService.compute(facts, asOf: today, reusing: before.parts)
+            let full = IntegrityService.compute(facts, asOf: today)
+            #expect(incremental.snapshot.flags == full.snapshot.flags)
+            #expect(incremental.snapshot.flags.contains { $0.kind == .overlap && Set($0.recordIDs).isSuperset(of: [ids[0], ids[1]]) })
+            #expect(incremental.snapshot.flags.contains { $0.kind == .copiedSummary && Set(ids[0...2]).isSubset(of: $0.recordIDs) },
+                    "a copy across cadres is still found when only one cadre's part was worked out again")
+            #expect(incremental.snapshot.records[ids[3]] == nil && incremental.snapshot.records[ids[2]]?.cadreID == other.id)
+            let redone = Set(incremental.parts.byCadre.keys.filter { before.parts.byCadre[$0]?.revision != incremental.parts.byCadre[$0]?.revision })
+            #expect(redone == [writer, other.id!], "only the writer's and the receiver's parts are worked out again")
+            #expect(incremental.parts.byCadre.count > redone.count)
+            // A new day is a new context: nothing is reused (unconfirmed flags depend on it).
+            let tomorrow = IntegrityService.compute(facts, asOf: today.adding(days: 1), reusing: incremental.parts)
+            #expect(tomorrow.snapshot.flags == IntegrityService.compute(facts, asOf: today.adding(days: 1)).snapshot.flags)
+        }
+    }
+
     @Test("32 concurrent readers after a write share one evaluation; a reader who just wrote sees the write counted")
     func singleFlight() async throws {
         try await TestServer.with { server in

@@ -11,21 +11,62 @@ public enum IntegrityDetector {
     ///   - asOf: today, so that recent contacts still have time to be confirmed.
     public static func flags(records: [IntegrityInput], periods: [IntegrityPeriod] = [], kindsExpectingStudents: Set<String> = [],
                              asOf: LocalDate, rules: IntegrityRules = IntegrityRules()) -> [IntegrityFlag] {
-        let filed = records.filter { $0.status != .draft }
         var flags: [IntegrityFlag] = []
-        flags += lateAndBackdated(filed, rules: rules)
-        flags += overlaps(filed, rules: rules)
-        flags += duplicatePhotos(filed)
-        flags += photoTimes(filed, rules: rules)
-        flags += copiedSummaries(filed, rules: rules)
-        flags += bursts(filed, periods: periods, rules: rules)
-        flags += unconfirmed(filed, kinds: kindsExpectingStudents, asOf: asOf, rules: rules)
-        let order = Dictionary(uniqueKeysWithValues: IntegrityFlagKind.allCases.enumerated().map { ($1, $0) })
-        return flags.sorted {
-            if $0.kind != $1.kind { return order[$0.kind]! < order[$1.kind]! }
-            if $0.recordIDs != $1.recordIDs { return $0.recordIDs.lexicographicallyPrecedes($1.recordIDs) }
-            return $0.reason.en < $1.reason.en
+        for (_, own) in Dictionary(grouping: records, by: \.cadreStaffNumber) {
+            flags += cadreFlags(own, periods: periods, kindsExpectingStudents: kindsExpectingStudents, asOf: asOf, rules: rules)
         }
+        flags += sharedFlags(records.compactMap { SharedTraits($0, rules: rules) })
+        return canonicalOrder(flags)
+    }
+
+    /// The flags that follow from one cadre's records alone (entered late, overlapping times,
+    /// photo times, end-of-period bursts, no confirmation): a server recomputes them only for
+    /// the cadres whose records changed. `records` are all of one cadre.
+    public static func cadreFlags(_ records: [IntegrityInput], periods: [IntegrityPeriod] = [], kindsExpectingStudents: Set<String> = [],
+                                  asOf: LocalDate, rules: IntegrityRules = IntegrityRules()) -> [IntegrityFlag] {
+        let filed = records.filter { $0.status != .draft }
+        return lateAndBackdated(filed, rules: rules) + overlaps(filed, rules: rules) + photoTimes(filed, rules: rules)
+            + bursts(filed, periods: periods, rules: rules) + unconfirmed(filed, kinds: kindsExpectingStudents, asOf: asOf, rules: rules)
+    }
+
+    /// What the detectors across cadres (same photo, copied summary) read of a filed record,
+    /// worked out once per record; nil when the record can take part in neither.
+    public struct SharedTraits: Sendable, Hashable {
+        public var id: String
+        public var cadreStaffNumber: String
+        public var summary: String
+        /// The normalised summary, when long enough to call a copy.
+        public var summaryKey: String?
+        public var attachmentHashes: [String]
+
+        public init?(_ record: IntegrityInput, rules: IntegrityRules) {
+            guard record.status != .draft else { return nil }
+            let key = normalisedSummary(record.summary)
+            summaryKey = key.unicodeScalars.count >= rules.summaryMinLength ? key : nil
+            attachmentHashes = record.attachmentHashes.map { $0.lowercased() }
+            guard summaryKey != nil || !attachmentHashes.isEmpty else { return nil }
+            id = record.id
+            cadreStaffNumber = record.cadreStaffNumber
+            summary = record.summary
+        }
+    }
+
+    /// The flags across cadres, from every filed record's traits.
+    public static func sharedFlags(_ traits: [SharedTraits]) -> [IntegrityFlag] {
+        duplicatePhotos(traits) + copiedSummaries(traits)
+    }
+
+    /// By kind, then by record ids, then by reason: the same flags always come out in the same order.
+    public static func canonicalOrder(_ flags: [IntegrityFlag]) -> [IntegrityFlag] {
+        flags.sorted(by: precedes)
+    }
+
+    static let kindOrder = Dictionary(uniqueKeysWithValues: IntegrityFlagKind.allCases.enumerated().map { ($1, $0) })
+
+    public static func precedes(_ a: IntegrityFlag, _ b: IntegrityFlag) -> Bool {
+        if a.kind != b.kind { return kindOrder[a.kind]! < kindOrder[b.kind]! }
+        if a.recordIDs != b.recordIDs { return a.recordIDs.lexicographicallyPrecedes(b.recordIDs) }
+        return a.reason.en < b.reason.en
     }
 
     // MARK: Entered late, back-dated
@@ -136,10 +177,10 @@ public enum IntegrityDetector {
     // MARK: Same photo on different records
 
     /// One flag per set of records sharing files, so two photos reused together are one finding.
-    static func duplicatePhotos(_ records: [IntegrityInput]) -> [IntegrityFlag] {
+    static func duplicatePhotos(_ records: [SharedTraits]) -> [IntegrityFlag] {
         var holders: [String: Set<String>] = [:]
         for record in records {
-            for hash in record.attachmentHashes { holders[hash.lowercased(), default: []].insert(record.id) }
+            for hash in record.attachmentHashes { holders[hash, default: []].insert(record.id) }
         }
         var shared: [[String]: [String]] = [:]
         for (hash, ids) in holders where ids.count > 1 { shared[ids.sorted(), default: []].append(hash) }
@@ -211,11 +252,10 @@ public enum IntegrityDetector {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func copiedSummaries(_ records: [IntegrityInput], rules: IntegrityRules) -> [IntegrityFlag] {
-        var groups: [String: [IntegrityInput]] = [:]
+    static func copiedSummaries(_ records: [SharedTraits]) -> [IntegrityFlag] {
+        var groups: [String: [SharedTraits]] = [:]
         for record in records {
-            let key = normalisedSummary(record.summary)
-            if key.unicodeScalars.count >= rules.summaryMinLength { groups[key, default: []].append(record) }
+            if let key = record.summaryKey { groups[key, default: []].append(record) }
         }
         return groups.values.compactMap { group in
             let ids = Set(group.map(\.id))

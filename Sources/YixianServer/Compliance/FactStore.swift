@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import SQLKit
 import YixianCore
 
@@ -128,7 +129,7 @@ extension StoredContact.Row {
                           "participant_count", "hours", "confirmed_count", "status", "summary", "created_at", "submitted_at", "backdate_reason"]
 }
 
-struct AttachmentFact: Sendable {
+struct AttachmentFact: Sendable, Equatable {
     var sha256: String
     var captureTime: Date?
 }
@@ -145,6 +146,14 @@ struct Facts: Sendable {
     /// Keyed by record id; lines of cadres no longer in the roster are left out.
     var contacts: [String: StoredContact]
     var attachments: [String: [AttachmentFact]]
+    /// Record ids of each cadre's lines, kept as lines come and go.
+    var contactsByCadre: [UUID: Set<String>]
+    /// Per cadre, when their lines or their lines' files last changed (absent: not since `ledgerEpoch`
+    /// began). What is worked out per cadre is reused while this and the epoch are unchanged.
+    var cadreRevisions: [UUID: Int64]
+    /// Changes when the ledger is read in full or the roster changes: per-cadre results of an
+    /// earlier epoch are never reused.
+    var ledgerEpoch: Int64
 
     /// Reads what changed since `base` (everything when there is none), ledger lines one by one.
     static func load(_ wanted: DataVersions, from base: Facts?, on db: any Database) async throws -> Facts {
@@ -162,15 +171,31 @@ struct Facts: Sendable {
         let attachments = stale(FactTables.attachments) ? try await loadAttachments(on: db) : base!.attachments
 
         var contacts: [String: StoredContact]
+        var ledger = base.flatMap { organizationChanged ? nil : Ledger(byCadre: $0.contactsByCadre, revisions: $0.cadreRevisions, epoch: $0.ledgerEpoch) }
+        // Greater than every earlier revision: one of the two counters moved for anything to change.
+        let revision = wanted["contact_records"] + wanted["attachments"]
         let since = base?.versions["contact_records"] ?? 0
         if let base, !stale(FactTables.contacts) {
             contacts = base.contacts
         } else if let base, wanted["contact_records"] - since < Int64(CreateDataVersions.keptChanges / 2) {
             contacts = base.contacts
-            try await refresh(&contacts, changedSince: since, organization: organization, on: db)
+            let changed = try await refresh(&contacts, changedSince: since, organization: organization, on: db)
+            for id in changed {
+                let key = id.uuidString
+                if let old = base.contacts[key] { ledger?.remove(key, of: old.cadreID, revision: revision) }
+                if let new = contacts[key] { ledger?.add(key, of: new.cadreID, revision: revision) }
+            }
         } else {
             let all = try await StoredContact.load(organization: organization, on: db)
             contacts = Dictionary(all.map { ($0.record.id, $0) }, uniquingKeysWith: { a, _ in a })
+            ledger = nil
+        }
+        if var kept = ledger, let base, stale(FactTables.attachments) {
+            // Files are read whole; the cadres whose lines' files differ are the changed ones.
+            for id in Set(base.attachments.keys).union(attachments.keys) where base.attachments[id] != attachments[id] {
+                if let cadre = contacts[id]?.cadreID ?? base.contacts[id]?.cadreID { kept.revisions[cadre] = revision }
+            }
+            ledger = kept
         }
         if organizationChanged, base != nil {
             // A staff number may have changed: the core record names the cadre by it.
@@ -181,21 +206,58 @@ struct Facts: Sendable {
                 return contact
             }
         }
+        let kept = ledger ?? Ledger(contacts, epoch: Self.nextEpoch())
         return Facts(versions: versions, organization: organization, pairings: pairings, calendar: calendar, policies: policies,
-                     filings: filings, contacts: contacts, attachments: attachments)
+                     filings: filings, contacts: contacts, attachments: attachments,
+                     contactsByCadre: kept.byCadre, cadreRevisions: kept.revisions, ledgerEpoch: kept.epoch)
     }
 
+    /// Who holds which lines, and since when, while the facts are refreshed.
+    private struct Ledger {
+        var byCadre: [UUID: Set<String>]
+        var revisions: [UUID: Int64]
+        var epoch: Int64
+
+        init(byCadre: [UUID: Set<String>], revisions: [UUID: Int64], epoch: Int64) {
+            self.byCadre = byCadre
+            self.revisions = revisions
+            self.epoch = epoch
+        }
+
+        init(_ contacts: [String: StoredContact], epoch: Int64) {
+            var byCadre: [UUID: Set<String>] = [:]
+            for (id, contact) in contacts { byCadre[contact.cadreID, default: []].insert(id) }
+            self.init(byCadre: byCadre, revisions: [:], epoch: epoch)
+        }
+
+        mutating func remove(_ id: String, of cadre: UUID, revision: Int64) {
+            byCadre[cadre]?.remove(id)
+            if byCadre[cadre]?.isEmpty == true { byCadre[cadre] = nil }
+            revisions[cadre] = revision
+        }
+
+        mutating func add(_ id: String, of cadre: UUID, revision: Int64) {
+            byCadre[cadre, default: []].insert(id)
+            revisions[cadre] = revision
+        }
+    }
+
+    private static let epochs = NIOLockedValueBox<Int64>(0)
+    private static func nextEpoch() -> Int64 { epochs.withLockedValue { $0 += 1; return $0 } }
+
+    /// Re-reads the lines changed since `version`; returns their ids.
     private static func refresh(_ contacts: inout [String: StoredContact], changedSince version: Int64,
-                                organization: OrganizationFacts, on db: any Database) async throws {
+                                organization: OrganizationFacts, on db: any Database) async throws -> Set<UUID> {
         struct Change: Decodable { var record_id: UUID }
         let changed = Set(try await (db as! any SQLDatabase)
             .raw("SELECT record_id FROM contact_changes WHERE version > \(bind: version)").all(decoding: Change.self).map(\.record_id))
-        guard !changed.isEmpty else { return }
+        guard !changed.isEmpty else { return changed }
         for id in changed { contacts[id.uuidString] = nil }
         // Chunks keep each statement well under SQLite's and PostgreSQL's bound-parameter limits.
         for chunk in Array(changed).chunked(into: 500) {
             for contact in try await StoredContact.load(ids: Array(chunk), organization: organization, on: db) { contacts[contact.record.id] = contact }
         }
+        return changed
     }
 
     private static func loadPairings(_ organization: OrganizationFacts, on db: any Database) async throws -> [Pairing] {

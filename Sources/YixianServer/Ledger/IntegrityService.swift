@@ -14,15 +14,36 @@ enum IntegrityService {
         var unitID: UUID
     }
 
+    /// The record facts of the ledger in memory, looked up rather than copied per snapshot, and
+    /// cut to a reader's scope when one is set.
+    struct RecordFacts: Sendable {
+        fileprivate let contacts: [String: StoredContact]
+        fileprivate let organization: OrganizationFacts
+        fileprivate var inScope: (@Sendable (RecordFact) -> Bool)?
+
+        init(_ facts: Facts) {
+            contacts = facts.contacts
+            organization = facts.organization
+        }
+
+        /// Filed lines (submitted at least once) of cadres in the roster, within the scope.
+        subscript(id: String) -> RecordFact? {
+            guard let contact = contacts[id], contact.submittedAt != nil, let name = organization.cadreNames[contact.cadreID],
+                  let unit = organization.cadreUnits[contact.cadreID] else { return nil }
+            let fact = RecordFact(start: contact.record.start, cadre: name, cadreID: contact.cadreID, unitID: unit)
+            return inScope.map { $0(fact) } ?? true ? fact : nil
+        }
+    }
+
     /// The detectors' answer with the record facts read for it, kept together so a page view
     /// neither re-reads the ledger nor runs a second query to scope or describe the flags.
     struct Snapshot: Sendable {
         var flags: [IntegrityFlag] { didSet { counts = Self.counts(flags) } }
-        var records: [String: RecordFact]
+        var records: RecordFacts
         /// Flags per kind, counted when the flags are set rather than on every view.
         private(set) var counts: [IntegrityFlagKind: Int]
 
-        init(flags: [IntegrityFlag], records: [String: RecordFact]) {
+        init(flags: [IntegrityFlag], records: RecordFacts) {
             self.flags = flags
             self.records = records
             counts = Self.counts(flags)
@@ -35,19 +56,26 @@ enum IntegrityService {
         }
     }
 
-    static func inputs(_ facts: Facts) -> (inputs: [IntegrityInput], records: [String: RecordFact]) {
-        let organization = facts.organization
-        var records: [String: RecordFact] = [:]
-        let inputs = facts.contacts.values.compactMap { contact -> IntegrityInput? in
-            guard let submitted = contact.submittedAt, let name = organization.cadreNames[contact.cadreID],
-                  let unit = organization.cadreUnits[contact.cadreID] else { return nil }
-            let files = facts.attachments[contact.record.id] ?? []
-            records[contact.record.id] = RecordFact(start: contact.record.start, cadre: name, cadreID: contact.cadreID, unitID: unit)
-            return IntegrityInput(record: contact.record, createdAt: submitted, summary: contact.summary,
-                                  attachmentHashes: files.map(\.sha256), photoCaptureTimes: files.compactMap(\.captureTime),
-                                  backdateReason: contact.backdateReason)
-        }
-        return (inputs, records)
+    /// One cadre's share of a snapshot, reused while their lines (and the day, calendar and
+    /// policy) are unchanged: a write re-runs the detectors for the cadre who wrote, not the school.
+    struct CadrePart: Sendable {
+        var revision: Int64
+        var flags: [IntegrityFlag]
+        var shared: [IntegrityDetector.SharedTraits]
+    }
+
+    struct Parts: Sendable {
+        var context: String
+        var epoch: Int64
+        var byCadre: [UUID: CadrePart]
+    }
+
+    static func input(_ contact: StoredContact, facts: Facts) -> IntegrityInput? {
+        guard let submitted = contact.submittedAt else { return nil }
+        let files = facts.attachments[contact.record.id] ?? []
+        return IntegrityInput(record: contact.record, createdAt: submitted, summary: contact.summary,
+                              attachmentHashes: files.map(\.sha256), photoCaptureTimes: files.compactMap(\.captureTime),
+                              backdateReason: contact.backdateReason)
     }
 
     /// The flags for the facts in memory, computed once per data version and day.
@@ -58,25 +86,46 @@ enum IntegrityService {
         if let previous = await app.integrityCache.previous(day: today.iso, freshAfter: freshAfter) { return previous }
         let readAt = Date()
         let facts = try await app.complianceStore.facts.facts(on: db)
-        return await app.integrityCache.snapshot("\(today.iso)#\(facts.versions.key(FactTables.integrity))", day: today.iso, readAt: readAt) {
-            compute(facts, asOf: today)
+        return await app.integrityCache.snapshot("\(today.iso)#\(facts.versions.key(FactTables.integrity))", day: today.iso, readAt: readAt) { parts in
+            compute(facts, asOf: today, reusing: parts)
         }
     }
 
-    static func compute(_ facts: Facts, asOf today: LocalDate) -> Snapshot {
+    /// The flags of every cadre's lines, reusing the parts of cadres unchanged since `previous`.
+    static func compute(_ facts: Facts, asOf today: LocalDate, reusing previous: Parts? = nil) -> (snapshot: Snapshot, parts: Parts) {
         let periods = facts.calendar.years.flatMap(\.terms).map { IntegrityPeriod(name: Localized(zh: $0.name, en: $0.id), range: $0.range) }
         let vocabulary = ComplianceService.vocabulary(on: today, in: facts.policies)
-        let (inputs, records) = inputs(facts)
-        var flags = IntegrityDetector.flags(records: inputs, periods: periods,
-                                            kindsExpectingStudents: Set(vocabulary.kinds.filter(\.inPerson).map(\.code)),
-                                            asOf: today, rules: IntegrityRules(backdateWindowDays: LedgerService.backdateWindowDays))
-        // Newest first, by the latest record a flag names: sorted once here, not on every view.
+        let expecting = Set(vocabulary.kinds.filter(\.inPerson).map(\.code))
+        let rules = IntegrityRules(backdateWindowDays: LedgerService.backdateWindowDays)
+        let context = "\(today.iso)#\(facts.versions.key(FactTables.calendar + FactTables.policy))#\(rules.backdateWindowDays)"
+        let reusable = previous.flatMap { $0.context == context && $0.epoch == facts.ledgerEpoch ? $0.byCadre : nil } ?? [:]
+        var parts: [UUID: CadrePart] = [:]
+        parts.reserveCapacity(facts.contactsByCadre.count)
+        for (cadre, ids) in facts.contactsByCadre where facts.organization.cadreNames[cadre] != nil && facts.organization.cadreUnits[cadre] != nil {
+            let revision = facts.cadreRevisions[cadre] ?? 0
+            if let part = reusable[cadre], part.revision == revision {
+                parts[cadre] = part
+                continue
+            }
+            let inputs = ids.compactMap { facts.contacts[$0].flatMap { input($0, facts: facts) } }
+            parts[cadre] = CadrePart(revision: revision,
+                                     flags: IntegrityDetector.cadreFlags(inputs, periods: periods, kindsExpectingStudents: expecting, asOf: today, rules: rules),
+                                     shared: inputs.compactMap { IntegrityDetector.SharedTraits($0, rules: rules) })
+        }
+        let records = RecordFacts(facts)
+        let flags = parts.values.flatMap(\.flags) + IntegrityDetector.sharedFlags(parts.values.flatMap(\.shared))
+        // Newest first, by the latest record a flag names, then as the detectors order them:
+        // sorted once here, not on every view, and the same however the parts were gathered.
         let keyed: [(latest: Date, first: String, flag: IntegrityFlag)] = flags.map { flag in
             let latest: Date = flag.recordIDs.compactMap { records[$0]?.start }.max() ?? .distantPast
             return (latest, flag.recordIDs.first ?? "", flag)
         }
-        flags = keyed.sorted { a, b in a.latest != b.latest ? a.latest > b.latest : a.first > b.first }.map(\.flag)
-        return Snapshot(flags: flags, records: records)
+        let sorted = keyed.sorted { a, b in
+            if a.latest != b.latest { return a.latest > b.latest }
+            if a.first != b.first { return a.first > b.first }
+            return IntegrityDetector.precedes(a.flag, b.flag)
+        }.map(\.flag)
+        return (Snapshot(flags: sorted, records: records), Parts(context: context, epoch: facts.ledgerEpoch, byCadre: parts))
     }
 
     /// One record's flags as this reader may see them (a shared flag is cut to the reader's scope).
@@ -88,15 +137,16 @@ enum IntegrityService {
     /// What a reader may see: every flag, or for a unit secretary those touching the unit's records.
     static func visible(to user: CurrentUser, on db: any Database, app: Application, freshAfter: Date? = nil) async throws -> Snapshot {
         var snapshot = try await snapshot(on: db, app: app, freshAfter: freshAfter)
-        let inScope: (RecordFact) -> Bool
+        let inScope: @Sendable (RecordFact) -> Bool
         switch user.scope {
         case .institution: return snapshot
         case .unit: let unit = try user.rosterUnitScope(); inScope = { $0.unitID == unit }
         case .own: let cadre = user.cadreID; inScope = { cadre != nil && $0.cadreID == cadre }
         }
-        let records = snapshot.records
+        var records = snapshot.records
+        records.inScope = inScope
         snapshot.flags = snapshot.flags.compactMap { flag in
-            let own = flag.recordIDs.filter { records[$0].map(inScope) ?? false }
+            let own = flag.recordIDs.filter { records[$0] != nil }
             guard !own.isEmpty else { return nil }
             let others = flag.recordIDs.count - own.count
             guard others > 0 else { return flag }
@@ -106,7 +156,7 @@ enum IntegrityService {
                 zh: "你可查看的 \(own.count) 条记录与范围外的 \(others) 条记录同有此情况；范围外记录的详情不显示。",
                 en: "\(own.count) record(s) you may see share this with \(others) record(s) outside your scope, whose details are not shown."))
         }
-        snapshot.records = records.filter { inScope($0.value) }
+        snapshot.records = records
         return snapshot
     }
 
@@ -114,6 +164,8 @@ enum IntegrityService {
     actor Cache {
         private var entry: (key: String, day: String, readAt: Date, snapshot: Snapshot)?
         private var inFlight: (key: String, task: Task<Snapshot, Never>)?
+        /// Of the last computation, whichever its day: what the next one may reuse.
+        private var parts: Parts?
         private let staleness: TimeInterval
 
         init(staleness: TimeInterval = 0) { self.staleness = staleness }
@@ -124,16 +176,24 @@ enum IntegrityService {
             return entry.snapshot
         }
 
-        func snapshot(_ key: String, day: String, readAt: Date, compute: @escaping @Sendable () -> Snapshot) async -> Snapshot {
+        func snapshot(_ key: String, day: String, readAt: Date,
+                      compute: @escaping @Sendable (Parts?) -> (snapshot: Snapshot, parts: Parts)) async -> Snapshot {
             if let entry, entry.key == key { return entry.snapshot }
             if let inFlight, inFlight.key == key { return await inFlight.task.value }
-            let task = Task.detached(operation: compute)
+            let previous = parts
+            let task = Task.detached { () -> Snapshot in
+                let (snapshot, parts) = compute(previous)
+                await self.keep(parts)
+                return snapshot
+            }
             inFlight = (key, task)
             let snapshot = await task.value
             if inFlight?.key == key { inFlight = nil }
             if entry.map({ $0.readAt < readAt }) ?? true { entry = (key, day, readAt, snapshot) }
             return snapshot
         }
+
+        private func keep(_ parts: Parts) { self.parts = parts }
     }
 
     struct CacheKey: StorageKey { typealias Value = Cache }
