@@ -48,6 +48,17 @@ struct HostileRenderingTests {
         #expect(Layout.page(ctx, title: "t", content: .p(.class("probe"), .text("联系学生 2026"))).contains("<p class=\"probe\">联系学生 2026</p>"))
     }
 
+    @Test("query values are percent-encoded exactly as Foundation encodes them")
+    func queryEncodingMatchesFoundation() {
+        var samples = ["", "plain-value_1.2~", "a&b=c+d?e#f", "学生 工作", "100%", "\"><zqxel>", "🎓/x:y@z", "line\nbreak\u{0}"]
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("aZ09 &=+?#%/:@!$'()*,;-._~\"<>[]{}|\\^`学生é🎓\n\t")
+        for _ in 0..<500 { samples.append(String((0..<Int.random(in: 0...12, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })) }
+        for sample in samples {
+            #expect(sample.urlQueryEncoded == sample.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed), "\(sample.debugDescription)")
+        }
+    }
+
     @Test("every page, as every role, with hostile stored and typed values, has only the markup it meant")
     func everyPageEveryRole() async throws {
         try await TestServer.with { server in

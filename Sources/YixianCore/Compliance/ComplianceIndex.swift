@@ -4,6 +4,8 @@ import Foundation
 /// cadre in time order, collectives and units numbered — so that evaluating for another as-of day
 /// (or another policy over the same facts) does not redo it. The server keeps one per data version.
 public final class ComplianceIndex: Sendable {
+    /// The input without its ledger lines: they live on as `lines`, and a second copy of a
+    /// school's forty thousand records per data version is memory for nothing.
     public let input: ComplianceInput
     /// Ledger lines reduced to numbers, ordered by (cadre, start, id) so that one cadre's lines sit
     /// together in memory; `lineIDs` and `lineDays` run in the same order.
@@ -30,7 +32,9 @@ public final class ComplianceIndex: Sendable {
     let changesByCadre: [String: [CadreChange]]
 
     public init(_ input: ComplianceInput) {
-        self.input = input
+        var kept = input
+        kept.contacts = []
+        self.input = kept
         var unitIndex: [String: Int32] = [:]
         for unit in input.roster.units where unitIndex[unit.code] == nil { unitIndex[unit.code] = Int32(unitIndex.count) }
         var unitIsCollege = Array(repeating: false, count: unitIndex.count)

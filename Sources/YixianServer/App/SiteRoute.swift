@@ -73,8 +73,32 @@ enum SiteRoute: String, CaseIterable, Sendable {
 }
 
 extension String {
+    /// Percent-encodes a query value byte by byte, as `addingPercentEncoding(withAllowedCharacters:
+    /// .urlQueryValueAllowed)` does, without its round trip through CoreFoundation (which cost a
+    /// page with a hundred links more than rendering them).
     var urlQueryEncoded: String {
-        addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? self
+        var text = self
+        return text.withUTF8 { bytes -> String? in
+            guard bytes.contains(where: { !Self.queryValueAllowed[Int($0)] }) else { return nil }
+            let hex = Array("0123456789ABCDEF".utf8)
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count * 3)
+            for byte in bytes {
+                if Self.queryValueAllowed[Int(byte)] {
+                    out.append(byte)
+                } else {
+                    out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+                }
+            }
+            return String(decoding: out, as: UTF8.self)
+        } ?? self
+    }
+
+    /// By byte: letters, digits and `!$'()*,-./:;@_~` (`urlQueryAllowed` without `&=+?#`).
+    private static let queryValueAllowed: [Bool] = (0..<256).map { byte in
+        guard byte < 128 else { return false }
+        let scalar = Unicode.Scalar(UInt8(byte))
+        return ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar) || "!$'()*,-./:;@_~".unicodeScalars.contains(scalar)
     }
 }
 

@@ -19,7 +19,7 @@ enum ComplianceService {
         /// The version that judged each rule id (the newest one when several did).
         var rules: [String: PolicyRule]
         var versions: [Version]
-        var contacts: [String: ContactRecord]
+        var contacts: ContactLookup
         var filings: [String: Filing]
         var units: [String: Unit]
         var cadres: [String: Cadre]
@@ -29,7 +29,7 @@ enum ComplianceService {
         /// (and copying) the school's hundred thousand on every request.
         let index: CellIndex
 
-        init(asOf: LocalDate, cells: [ComplianceCell], rules: [String: PolicyRule], versions: [Version], contacts: [String: ContactRecord],
+        init(asOf: LocalDate, cells: [ComplianceCell], rules: [String: PolicyRule], versions: [Version], contacts: ContactLookup,
              filings: [String: Filing], units: [String: Unit], cadres: [String: Cadre], cadreIDs: [String: UUID], term: Term?) {
             self.asOf = asOf
             self.cells = cells
@@ -56,6 +56,12 @@ enum ComplianceService {
         func cell(subject: String, rule: String, period: String) -> ComplianceCell? {
             index.position[CellIndex.Key(subject: subject, rule: rule, period: period)].map { cells[$0] }
         }
+    }
+
+    /// The ledger lines in memory by id, looked up rather than copied into every evaluation.
+    struct ContactLookup: Sendable {
+        let stored: [String: StoredContact]
+        subscript(id: String) -> ContactRecord? { stored[id]?.record }
     }
 
     /// Positions in `Evaluation.cells`, by what pages ask for, with the tallies they show.
@@ -144,19 +150,18 @@ enum ComplianceService {
     /// The facts arranged for evaluation, once per data version and shared by every as-of day.
     struct Prepared: Sendable {
         var index: ComplianceIndex
-        var contacts: [String: ContactRecord]
+        var contacts: ContactLookup
         var units: [String: Unit]
         var cadres: [String: Cadre]
         var cadreIDs: [String: UUID]
 
         init(_ facts: Facts) {
-            let contacts = facts.contacts.mapValues(\.record)
             let organization = facts.organization
             let roster = ComplianceRoster(units: organization.units, cadres: organization.cadres, collectives: organization.collectives)
             index = ComplianceIndex(ComplianceInput(policy: facts.policies.last?.policy ?? Policy(id: "", title: "", roles: [], rules: []),
                                                     calendar: facts.calendar, roster: roster, pairings: facts.pairings,
-                                                    contacts: Array(contacts.values), cases: [], filings: facts.filings, workdays: .prc))
-            self.contacts = contacts
+                                                    contacts: facts.contacts.values.map(\.record), cases: [], filings: facts.filings, workdays: .prc))
+            contacts = ContactLookup(stored: facts.contacts)
             units = Dictionary(organization.units.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
             cadres = Dictionary(organization.cadres.map { ($0.staffNumber, $0) }, uniquingKeysWith: { a, _ in a })
             cadreIDs = organization.cadreIDs
