@@ -11,6 +11,8 @@ struct BenchCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Argument(name: "what", help: "import, policy or render") var what: String
         @Option(name: "policy", help: "policy file for `bench policy` (default: a built-in policy with every rule kind)") var policy: String?
+        @Option(name: "keep", help: "bench import: write the students' .xlsx into this directory (for scripts/bench-import.sh)") var keep: String?
+        @Option(name: "rounds", help: "bench import: only import the .xlsx this many times, each into an empty students table") var rounds: Int?
     }
     var help: String { "Run a benchmark and print its figures (see docs/PERFORMANCE.md)" }
 
@@ -30,16 +32,35 @@ struct BenchCommand: AsyncCommand {
         }
         let app = context.application
         try await app.autoMigrate()
-        guard try await DemoLoader.isEmpty(on: app.db) else {
+        let empty = try await DemoLoader.isEmpty(on: app.db)
+        // Rounds reuse the units and collectives a first run stored (the demo is the same every time).
+        guard empty || signature.rounds != nil else {
             context.console.error("bench import needs an empty database (set YIXIAN_SQLITE_PATH to a new file)")
             throw ExitCode(1)
         }
         let demo = DemoUniversity.generate(scale: .large, seed: DemoLoader.seed, asOf: LocalDate(Date()))
-        try await app.db.write { db in
-            _ = try await RosterStore.apply(units: demo.units, on: db)
-            _ = try await RosterStore.apply(collectives: demo.collectives, on: db)
+        if empty {
+            try await app.db.write { db in
+                _ = try await RosterStore.apply(units: demo.units, on: db)
+                _ = try await RosterStore.apply(collectives: demo.collectives, on: db)
+            }
         }
-        let files: [(String, Data)] = [("xlsx", try RosterExport.xlsx(demo.students)), ("csv", RosterExport.csv(demo.students))]
+        let xlsx = try RosterExport.xlsx(demo.students)
+        if let keep = signature.keep { try xlsx.write(to: URL(fileURLWithPath: keep).appendingPathComponent("students.xlsx")) }
+        if let rounds = signature.rounds {
+            for _ in 0..<rounds {
+                try await StudentCollectiveModel.query(on: app.db).delete()
+                try await StudentModel.query(on: app.db).delete()
+                let start = ContinuousClock.now
+                let report = try await ImportExport.run(.students, data: xlsx, fileName: "students.xlsx", mode: .commit, language: .zh,
+                                                        actor: .system, on: app.db)
+                let elapsed = ContinuousClock.now - start
+                context.console.print(String(format: "xlsx import %.3f s, created %d", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+                                             report.outcome?.created ?? 0))
+            }
+            return
+        }
+        let files: [(String, Data)] = [("xlsx", xlsx), ("csv", RosterExport.csv(demo.students))]
         for (format, data) in files {
             try await StudentCollectiveModel.query(on: app.db).delete()
             try await StudentModel.query(on: app.db).delete()
