@@ -17,6 +17,18 @@ struct LedgerTests {
 
     func count(_ server: TestServer) async throws -> Int { try await ContactRecordModel.query(on: server.app.db).count() }
 
+    @Test("contact times parse as ISO 8601 with a zone, or as China local time without one; others are refused")
+    func instants() {
+        let utc = Date(timeIntervalSince1970: 1_772_330_400)  // 2026-03-01T02:00:00Z
+        #expect(LedgerService.parseInstant("2026-03-01T02:00:00Z") == utc)
+        #expect(LedgerService.parseInstant("2026-03-01T10:00:00+08:00") == utc)
+        #expect(LedgerService.parseInstant(" 2026-03-01T10:00 ") == utc, "local China time, spaces trimmed")
+        #expect(LedgerService.parseInstant("2026-03-01T10:00:00") == utc)
+        for bad in ["", "2026-03-01", "2026-13-01T10:00", "2026-03-01T24:00", "yesterday", "2026-03-01T10:00:00Zjunk", "2026-03-01T10:00:xx", "2026-03-01T10:0", "2026-03-01T10:00:00+0800junk"] {
+            #expect(LedgerService.parseInstant(bad) == nil, "\(bad)")
+        }
+    }
+
     @Test("a cadre records a contact; bad input is refused with the field and nothing changes")
     func createAndRefuse() async throws {
         try await TestServer.with { server in

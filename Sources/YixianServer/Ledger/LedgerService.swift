@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import Vapor
 import YixianCore
 
@@ -92,14 +93,23 @@ enum LedgerService {
         return ConfirmationCode.make(using: &generator)
     }
 
+    /// One formatter, not one per call (making it was a twentieth of a contact POST); behind a
+    /// lock because formatters are not safe to share between threads. The parse strategy of
+    /// `Date.ISO8601FormatStyle` would be lock-free but accepts trailing text.
+    nonisolated(unsafe) private static let isoFormatter = ISO8601DateFormatter()
+    private static let isoLock = NIOLock()
+
     static func parseInstant(_ text: String?) -> Date? {
         guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
-        if let date = ISO8601DateFormatter().date(from: text) { return date }
+        // The formatter ignores text after the zone; a zone must end the text.
+        let zoned = text.hasSuffix("Z") || text.range(of: #"[+-][0-9]{2}:?[0-9]{2}$"#, options: .regularExpression) != nil
+        if zoned, let date = isoLock.withLock({ isoFormatter.date(from: text) }) { return date }
         // Local China time without zone: `2025-10-15T10:00` or with seconds.
         let parts = text.split(separator: "T")
         guard parts.count == 2, let day = LocalDate(String(parts[0])) else { return nil }
-        let clock = parts[1].split(separator: ":").compactMap { Int($0) }
-        guard (2...3).contains(clock.count), (0..<24).contains(clock[0]), (0..<60).contains(clock[1]),
+        let fields = parts[1].split(separator: ":", omittingEmptySubsequences: false)
+        let clock = fields.compactMap { $0.count == 2 ? Int($0) : nil }
+        guard clock.count == fields.count, (2...3).contains(clock.count), (0..<24).contains(clock[0]), (0..<60).contains(clock[1]),
               clock.count == 2 || (0..<60).contains(clock[2]) else { return nil }
         return day.startInstant().addingTimeInterval(TimeInterval(clock[0] * 3600 + clock[1] * 60 + (clock.count == 3 ? clock[2] : 0)))
     }

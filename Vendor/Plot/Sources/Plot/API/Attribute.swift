@@ -75,21 +75,25 @@ extension Attribute: AnyAttribute {
 }
 
 internal extension String {
-    /// The HTML attribute-value escape: `&` first, then both quotes and the angle brackets.
+    /// The HTML attribute-value escape: `&` first, then both quotes and the angle brackets; in one
+    /// pass over the UTF-8 (not by grapheme), and a value with none of them is returned as it is.
     func attributeEscaped() -> String {
-        guard contains(where: { $0 == "&" || $0 == "\"" || $0 == "'" || $0 == "<" || $0 == ">" }) else { return self }
-        var out = ""
-        out.reserveCapacity(utf8.count + 16)
-        for character in self {
-            switch character {
-            case "&": out += "&amp;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            default: out.append(character)
+        var text = self
+        return text.withUTF8 { bytes -> String? in
+            guard bytes.contains(where: { $0 == 0x26 || $0 == 0x22 || $0 == 0x27 || $0 == 0x3C || $0 == 0x3E }) else { return nil }
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count + 16)
+            for byte in bytes {
+                switch byte {
+                case 0x26: out.append(contentsOf: "&amp;".utf8)
+                case 0x22: out.append(contentsOf: "&quot;".utf8)
+                case 0x27: out.append(contentsOf: "&#39;".utf8)
+                case 0x3C: out.append(contentsOf: "&lt;".utf8)
+                case 0x3E: out.append(contentsOf: "&gt;".utf8)
+                default: out.append(byte)
+                }
             }
-        }
-        return out
+            return String(decoding: out, as: UTF8.self)
+        } ?? self
     }
 }

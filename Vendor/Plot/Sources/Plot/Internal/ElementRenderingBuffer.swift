@@ -43,37 +43,53 @@ internal final class ElementRenderingBuffer {
         body.append(text)
     }
 
+    /// Yixian patch: one string grown in place (capacity reserved for the body) instead of a chain
+    /// of interpolations and concatenations, each of which copied the element's whole body.
     func flush() -> String {
         guard !element.name.isEmpty else { return body }
 
         let whitespace = indentation?.string ?? ""
         let padding = element.paddingCharacter.map(String.init) ?? ""
-        var openingTag = "\(whitespace)<\(padding)\(element.name)"
+        var out = ""
+        out.reserveCapacity(body.utf8.count + 2 * element.name.utf8.count + whitespace.utf8.count * 2 + 64)
+        out += whitespace
+        out += "<"
+        out += padding
+        out += element.name
 
         for attribute in attributes {
             let string = attribute.render()
 
             if !string.isEmpty {
-                openingTag.append(" " + string)
+                out += " "
+                out += string
             }
         }
-
-        let openingTagSuffix = padding + ">"
 
         switch element.closingMode {
         case .standard,
              .selfClosing where containsChildElements:
-            var string = openingTag + openingTagSuffix + body
+            out += padding
+            out += ">"
+            out += body
 
             if indentation != nil && containsChildElements {
-                string.append("\n\(whitespace)")
+                out += "\n"
+                out += whitespace
             }
 
-            return string + "</\(element.name)>"
+            out += "</"
+            out += element.name
+            out += ">"
         case .neverClosed:
-            return openingTag + openingTagSuffix + body
+            out += padding
+            out += ">"
+            out += body
         case .selfClosing:
-            return openingTag + "/" + openingTagSuffix
+            out += "/"
+            out += padding
+            out += ">"
         }
+        return out
     }
 }
