@@ -15,6 +15,17 @@ struct ImportExportTests {
     2023020202,朱琳,ME,ME2301
     """
 
+    @Test("bulk ids are distinct version-4 UUIDs across buffer refills")
+    func bulkIDs() {
+        var batch = UUIDBatch()
+        let ids = (0..<2_000).map { _ in batch.next() }
+        #expect(Set(ids).count == ids.count)
+        for id in ids {
+            #expect(id.uuid.6 >> 4 == 4 && id.uuid.8 >> 6 == 2, "\(id)")
+            #expect(UUID(uuidString: id.uuidString) == id)
+        }
+    }
+
     @Test("dry run writes nothing; commit writes; re-import changes nothing")
     func idempotent() async throws {
         try await TestServer.with { server in

@@ -115,8 +115,9 @@ enum RosterStore {
         }
         var freshStudents: [[any Encodable & Sendable]] = []
         var freshMemberships: [[any Encodable & Sendable]] = []
+        var ids = UUIDBatch()
         func membershipRows(of studentID: UUID, _ codes: Set<String>) -> [[any Encodable & Sendable]] {
-            codes.sorted().compactMap { collectiveIDs[$0] }.map { [UUID(), studentID, $0] }
+            codes.sorted().compactMap { collectiveIDs[$0] }.map { [ids.next(), studentID, $0] }
         }
         let now = Date()
         for (index, student) in students.enumerated() {
@@ -136,7 +137,7 @@ enum RosterStore {
                 }
                 outcome.updated += 1
             } else {
-                let id = UUID()
+                let id = ids.next()
                 freshStudents.append([id, student.studentNumber, student.name, unitID, student.active, now])
                 freshMemberships += membershipRows(of: id, wanted)
             }
