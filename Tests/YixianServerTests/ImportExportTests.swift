@@ -24,6 +24,9 @@ struct ImportExportTests {
             #expect(id.uuid.6 >> 4 == 4 && id.uuid.8 >> 6 == 2, "\(id)")
             #expect(UUID(uuidString: id.uuidString) == id)
         }
+        let ascending = batch.ascending(1_000)
+        #expect(ascending.map(\.uuidString) == ascending.map(\.uuidString).sorted(), "byte order is the order of the hex text")
+        #expect(Set(ascending).count == 1_000 && Set(ascending).isDisjoint(with: ids))
     }
 
     @Test("dry run writes nothing; commit writes; re-import changes nothing")

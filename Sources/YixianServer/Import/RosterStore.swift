@@ -113,13 +113,15 @@ enum RosterStore {
         for m in try await StudentCollectiveModel.query(on: db).all() {
             memberships[m.$student.id, default: []].insert(collectiveCodes[m.$collective.id] ?? "")
         }
-        var freshStudents: [[any Encodable & Sendable]] = []
-        var freshMemberships: [[any Encodable & Sendable]] = []
+        // New rows get random ids handed out in ascending order, so each index on an id grows at
+        // its end instead of at 100,000 random places (B-tree page splits and re-reads were most
+        // of SQLite's share of an import).
         var ids = UUIDBatch()
-        func membershipRows(of studentID: UUID, _ codes: Set<String>) -> [[any Encodable & Sendable]] {
-            codes.sorted().compactMap { collectiveIDs[$0] }.map { [ids.next(), studentID, $0] }
+        var pending: [(student: Student, unitID: UUID)] = []
+        var newPairs: [(student: UUID, collective: UUID)] = []
+        func pairs(of studentID: UUID, _ codes: Set<String>) -> [(student: UUID, collective: UUID)] {
+            codes.sorted().compactMap { collectiveIDs[$0] }.map { (studentID, $0) }
         }
-        let now = Date()
         for (index, student) in students.enumerated() {
             guard let unitID = units[student.unitCode] else { continue }
             let wanted = Set(student.collectiveCodes)
@@ -133,16 +135,22 @@ enum RosterStore {
                 try await model.save(on: db)
                 if memberships[model.id!, default: []] != wanted {
                     try await StudentCollectiveModel.query(on: db).filter(\.$student.$id == model.id!).delete()
-                    freshMemberships += membershipRows(of: model.id!, wanted)
+                    newPairs += pairs(of: model.id!, wanted)
                 }
                 outcome.updated += 1
             } else {
-                let id = ids.next()
-                freshStudents.append([id, student.studentNumber, student.name, unitID, student.active, now])
-                freshMemberships += membershipRows(of: id, wanted)
+                pending.append((student, unitID))
             }
             if index % batchSize == 0 { progress?(index, students.count) }
         }
+        let now = Date()
+        var freshStudents: [[any Encodable & Sendable]] = []
+        freshStudents.reserveCapacity(pending.count)
+        for (student, id) in zip(pending, ids.ascending(pending.count)) {
+            freshStudents.append([id, student.student.studentNumber, student.student.name, student.unitID, student.student.active, now])
+            newPairs += pairs(of: id, Set(student.student.collectiveCodes))
+        }
+        let freshMemberships: [[any Encodable & Sendable]] = zip(newPairs, ids.ascending(newPairs.count)).map { pair, id in [id, pair.student, pair.collective] }
         try await insertRows(into: StudentModel.schema, columns: ["id", "student_number", "name", "unit_id", "active", "updated_at"],
                              freshStudents, on: db)
         try await insertRows(into: StudentCollectiveModel.schema, columns: ["id", "student_id", "collective_id"], freshMemberships, on: db)

@@ -19,6 +19,15 @@ struct UUIDBatch {
         }
     }
 
+    /// `count` random ids in ascending byte order (how SQLite and PostgreSQL order them).
+    mutating func ascending(_ count: Int) -> [UUID] {
+        func key(_ id: UUID) -> (UInt64, UInt64) {
+            withUnsafeBytes(of: id.uuid) { raw in (UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)),
+                                                   UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))) }
+        }
+        return (0..<count).map { _ in next() }.map { (key($0), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
     private mutating func refill() {
         // One read per 256 ids; the system generator (one call per 8 bytes) if the device is missing.
         if let handle = FileHandle(forReadingAtPath: "/dev/urandom"), let data = try? handle.read(upToCount: buffer.count),
