@@ -142,6 +142,21 @@ struct DataVersionTests {
         }
     }
 
+    @Test("a stream of writes keeps the two latest evaluations of a day, not one per write")
+    func supersededEvaluationsAreDropped() async throws {
+        try await TestServer.with { server in
+            let store = ComplianceStore()
+            for hours in [-40.0, -30, -20, -10] {
+                let reply = try await server.api(.POST, "/api/v1/contacts", as: "cadre",
+                                                 json: LedgerTests.body(start: Date().addingTimeInterval(hours * 3600), end: Date().addingTimeInterval(hours * 3600 + 1800)))
+                #expect(reply.status == .created, "\(reply.body)")
+                _ = try await store.evaluation(asOf: LocalDate(Date()), on: server.app.db)
+            }
+            #expect(await store.computations == 4, "each write was followed by a fresh evaluation")
+            #expect(await store.retained == 2)
+        }
+    }
+
     @Test("32 concurrent readers after a write share one evaluation; a reader who just wrote sees the write counted")
     func singleFlight() async throws {
         try await TestServer.with { server in
