@@ -47,8 +47,7 @@ enum ComplianceService {
         func rule(_ id: String) -> PolicyRule? { rules[id] }
         func title(_ id: String) -> String { rules[id]?.title ?? id }
 
-        /// Cells that matter now: in the current term and already started.
-        var current: [ComplianceCell] { index.current.map { cells[$0] } }
+        /// Cells that matter now (in the current term and already started), by whom they judge.
         func current(ofCadre staffNumber: String) -> [ComplianceCell] { index.currentByCadre[staffNumber, default: []].map { cells[$0] } }
         /// A unit's current cells (its cadres', collectives' and its own), not the school's.
         func current(ofUnit code: String) -> [ComplianceCell] { index.currentByUnit[code, default: []].map { cells[$0] } }
@@ -72,7 +71,6 @@ enum ComplianceService {
             var period: String
         }
 
-        var current: [Int] = []
         var currentByCadre: [String: [Int]] = [:]
         var currentByUnit: [String: [Int]] = [:]
         var currentOfSchool: [Int] = []
@@ -93,7 +91,6 @@ enum ComplianceService {
                 byUnit[cell.subject.unitCode, default: []].append(n)
                 let started = cell.period.start <= asOf
                 guard started, term.map({ cell.period.end >= $0.range.start && cell.period.start <= $0.range.end }) ?? true else { continue }
-                current.append(n)
                 tally.add(cell.status)
                 if cell.subject.kind == .school {
                     currentOfSchool.append(n)
