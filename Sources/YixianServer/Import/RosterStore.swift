@@ -29,77 +29,49 @@ enum RosterStore {
     }
 
     static func apply(units: [Unit], on db: any Database, progress: Progress? = nil) async throws -> Outcome {
-        var outcome = Outcome()
-        let existing = Dictionary(uniqueKeysWithValues: try await UnitModel.query(on: db).all().map { ($0.code, $0) })
-        var fresh: [UnitModel] = []
-        for (index, unit) in units.enumerated() {
-            if let model = existing[unit.code] {
-                if model.core == unit { outcome.unchanged += 1; continue }
-                model.apply(unit)
-                try await model.save(on: db)
-                outcome.updated += 1
-            } else {
-                fresh.append(UnitModel(id: UUID(), unit))
-            }
-            if index % batchSize == 0 { progress?(index, units.count) }
-        }
-        try await insert(fresh, on: db)
-        outcome.created = fresh.count
-        progress?(units.count, units.count)
-        return outcome
+        try await upsert(units, of: UnitModel.self, on: db, progress: progress)
     }
 
     static func apply(cadres: [Cadre], on db: any Database, progress: Progress? = nil) async throws -> Outcome {
-        var outcome = Outcome()
-        let units = try await unitIDs(on: db)
-        let codes = Dictionary(uniqueKeysWithValues: units.map { ($0.value, $0.key) })
-        let existing = Dictionary(uniqueKeysWithValues: try await CadreModel.query(on: db).all().map { ($0.staffNumber, $0) })
-        var fresh: [CadreModel] = []
-        for (index, cadre) in cadres.enumerated() {
-            guard let unitID = units[cadre.unitCode] else { continue }
-            if let model = existing[cadre.staffNumber] {
-                if model.core(unitCode: codes[model.$unit.id] ?? "") == cadre { outcome.unchanged += 1; continue }
-                model.apply(cadre, unitID: unitID)
-                try await model.save(on: db)
-                outcome.updated += 1
-            } else {
-                let model = CadreModel()
-                model.id = UUID()
-                model.apply(cadre, unitID: unitID)
-                fresh.append(model)
-            }
-            if index % batchSize == 0 { progress?(index, cadres.count) }
-        }
-        try await insert(fresh, on: db)
-        outcome.created = fresh.count
-        progress?(cadres.count, cadres.count)
-        return outcome
+        try await upsert(cadres, of: CadreModel.self, on: db, progress: progress)
     }
 
     static func apply(collectives: [Collective], on db: any Database, progress: Progress? = nil) async throws -> Outcome {
+        try await upsert(collectives, of: CollectiveModel.self, on: db, progress: progress)
+    }
+
+    /// The one upsert loop of units, cadres and collectives: keyed rows that are equal are left
+    /// alone, changed ones saved, new ones inserted in batches. A value whose unit is unknown is
+    /// skipped (validation has already reported it).
+    private static func upsert<M: RosterRowModel>(_ values: [M.Value], of _: M.Type,
+                                                 on db: any Database, progress: Progress?) async throws -> Outcome {
         var outcome = Outcome()
-        let units = try await unitIDs(on: db)
-        let codes = Dictionary(uniqueKeysWithValues: units.map { ($0.value, $0.key) })
-        let existing = Dictionary(uniqueKeysWithValues: try await CollectiveModel.query(on: db).all().map { ($0.code, $0) })
-        var fresh: [CollectiveModel] = []
-        for (index, collective) in collectives.enumerated() {
-            guard let unitID = units[collective.unitCode] else { continue }
-            if let model = existing[collective.code] {
-                if model.core(unitCode: codes[model.$unit.id] ?? "") == collective { outcome.unchanged += 1; continue }
-                model.apply(collective, unitID: unitID)
+        let unitIDs = try await unitIDs(on: db)
+        let unitCodes = Dictionary(uniqueKeysWithValues: unitIDs.map { ($0.value, $0.key) })
+        let existing = Dictionary(uniqueKeysWithValues: try await M.query(on: db).all().map { ($0.rosterKey, $0) })
+        var fresh: [M] = []
+        for (index, value) in values.enumerated() {
+            var unitID: UUID?
+            if let code = M.unitCode(of: value) {
+                guard let id = unitIDs[code] else { continue }
+                unitID = id
+            }
+            if let model = existing[M.key(of: value)] {
+                if model.core(unitCodes: unitCodes) == value { outcome.unchanged += 1; continue }
+                model.apply(value, unitID: unitID)
                 try await model.save(on: db)
                 outcome.updated += 1
             } else {
-                let model = CollectiveModel()
+                let model = M()
                 model.id = UUID()
-                model.apply(collective, unitID: unitID)
+                model.apply(value, unitID: unitID)
                 fresh.append(model)
             }
-            if index % batchSize == 0 { progress?(index, collectives.count) }
+            if index % batchSize == 0 { progress?(index, values.count) }
         }
         try await insert(fresh, on: db)
         outcome.created = fresh.count
-        progress?(collectives.count, collectives.count)
+        progress?(values.count, values.count)
         return outcome
     }
 
@@ -222,4 +194,39 @@ enum RosterStore {
             })
         }
     }
+}
+
+/// A roster table whose rows are upserted by a natural key (code or staff number).
+protocol RosterRowModel: Model where IDValue == UUID {
+    associatedtype Value: Equatable
+    static func key(of value: Value) -> String
+    /// The unit a row belongs to; nil for a unit itself.
+    static func unitCode(of value: Value) -> String?
+    var rosterKey: String { get }
+    func core(unitCodes: [UUID: String]) -> Value
+    func apply(_ value: Value, unitID: UUID?)
+}
+
+extension UnitModel: RosterRowModel {
+    static func key(of value: Unit) -> String { value.code }
+    static func unitCode(of _: Unit) -> String? { nil }
+    var rosterKey: String { code }
+    func core(unitCodes _: [UUID: String]) -> Unit { core }
+    func apply(_ value: Unit, unitID _: UUID?) { apply(value) }
+}
+
+extension CadreModel: RosterRowModel {
+    static func key(of value: Cadre) -> String { value.staffNumber }
+    static func unitCode(of value: Cadre) -> String? { value.unitCode }
+    var rosterKey: String { staffNumber }
+    func core(unitCodes: [UUID: String]) -> Cadre { core(unitCode: unitCodes[$unit.id] ?? "") }
+    func apply(_ value: Cadre, unitID: UUID?) { apply(value, unitID: unitID!) }
+}
+
+extension CollectiveModel: RosterRowModel {
+    static func key(of value: Collective) -> String { value.code }
+    static func unitCode(of value: Collective) -> String? { value.unitCode }
+    var rosterKey: String { code }
+    func core(unitCodes: [UUID: String]) -> Collective { core(unitCode: unitCodes[$unit.id] ?? "") }
+    func apply(_ value: Collective, unitID: UUID?) { apply(value, unitID: unitID!) }
 }
