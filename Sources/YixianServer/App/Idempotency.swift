@@ -177,23 +177,3 @@ final class IdempotencyKeyModel: Model, @unchecked Sendable {
     init() {}
 }
 
-struct CreateIdempotencyKeys: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema(IdempotencyKeyModel.schema)
-            .id()
-            .field("principal", .string, .required)
-            .field("key", .string, .required)
-            .field("fingerprint", .string, .required)
-            .field("status", .int)
-            .field("content_type", .string)
-            .field("location", .string)
-            .field("body", .data)
-            .field("created_at", .datetime, .required)
-            .unique(on: "principal", "key")
-            .create()
-    }
-
-    func revert(on database: any Database) async throws {
-        try await database.schema(IdempotencyKeyModel.schema).delete()
-    }
-}

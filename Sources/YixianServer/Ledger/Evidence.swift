@@ -19,25 +19,6 @@ final class AttachmentModel: Model, @unchecked Sendable {
     init() {}
 }
 
-struct CreateAttachment: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema(AttachmentModel.schema)
-            .id()
-            .field("record_id", .uuid, .required, .references(ContactRecordModel.schema, "id", onDelete: .cascade))
-            .field("sha256", .string, .required)
-            .field("kind", .string, .required)
-            .field("size", .int, .required)
-            .field("capture_time", .datetime)
-            .field("original_name", .string, .required)
-            .field("created_at", .datetime, .required)
-            .create()
-    }
-
-    func revert(on database: any Database) async throws {
-        try await database.schema(AttachmentModel.schema).delete()
-    }
-}
-
 /// Content-addressed files on disk (`evidence/ab/abcdef…`), checked against their hash on every read.
 /// An object store can implement the same two calls later.
 struct EvidenceStore: Sendable {

@@ -20,25 +20,6 @@ final class PairingWishModel: Model, @unchecked Sendable {
     static func list(_ text: String) -> [String] { text.split(separator: ",").map(String.init) }
 }
 
-struct CreatePairingWish: AsyncMigration {
-    func prepare(on database: any Database) async throws {
-        try await database.schema(PairingWishModel.schema)
-            .id()
-            .field("cadre_id", .uuid, .required, .references(CadreModel.schema, "id"))
-            .field("academic_year", .string, .required)
-            .field("collective_codes", .string, .required)
-            .field("collective_kinds", .string, .required)
-            .field("expertise", .string, .required)
-            .field("updated_at", .datetime)
-            .unique(on: "cadre_id", "academic_year")
-            .create()
-    }
-
-    func revert(on database: any Database) async throws {
-        try await database.schema(PairingWishModel.schema).delete()
-    }
-}
-
 struct WishInput: Content {
     var collectiveCodes: [String]?
     var collectiveKinds: [String]?

@@ -2,9 +2,9 @@ import Fluent
 
 struct CreateLedgerDetails: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        try await database.schema(ContactRecordVersionModel.schema)
+        try await database.schema("contact_record_versions")
             .id()
-            .field("record_id", .uuid, .required, .references(ContactRecordModel.schema, "id", onDelete: .cascade))
+            .field("record_id", .uuid, .required, .references("contact_records", "id", onDelete: .cascade))
             .field("version", .int, .required)
             .field("snapshot", .string, .required)
             .field("reason", .string, .required)
@@ -12,16 +12,16 @@ struct CreateLedgerDetails: AsyncMigration {
             .field("changed_at", .datetime, .required)
             .unique(on: "record_id", "version")
             .create()
-        try await database.schema(ContactConfirmationModel.schema)
+        try await database.schema("contact_confirmations")
             .id()
-            .field("record_id", .uuid, .required, .references(ContactRecordModel.schema, "id", onDelete: .cascade))
-            .field("student_id", .uuid, .required, .references(StudentModel.schema, "id"))
+            .field("record_id", .uuid, .required, .references("contact_records", "id", onDelete: .cascade))
+            .field("student_id", .uuid, .required, .references("students", "id"))
             .field("confirmed_at", .datetime, .required)
             .unique(on: "record_id", "student_id")
             .create()
-        try await database.schema(ContactProblemModel.schema)
+        try await database.schema("contact_problems")
             .id()
-            .field("record_id", .uuid, .required, .references(ContactRecordModel.schema, "id", onDelete: .cascade))
+            .field("record_id", .uuid, .required, .references("contact_records", "id", onDelete: .cascade))
             .field("text", .string, .required)
             .field("category", .string, .required)
             .field("collective_code", .string)
@@ -30,7 +30,7 @@ struct CreateLedgerDetails: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        for schema in [ContactProblemModel.schema, ContactConfirmationModel.schema, ContactRecordVersionModel.schema] {
+        for schema in ["contact_problems", "contact_confirmations", "contact_record_versions"] {
             try await database.schema(schema).delete()
         }
     }

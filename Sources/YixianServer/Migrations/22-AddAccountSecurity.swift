@@ -11,12 +11,12 @@ struct AddAccountSecurity: AsyncMigration {
             ("totp_pending_secret", .string), ("totp_enabled_at", .datetime), ("totp_last_step", .int64),
         ]
         for (key, type) in userColumns {
-            try await database.schema(UserModel.schema).field(key, type).update()
+            try await database.schema("users").field(key, type).update()
         }
         for (key, type) in [("expires_at", DatabaseSchema.DataType.datetime), ("revoked_at", .datetime)] as [(FieldKey, DatabaseSchema.DataType)] {
-            try await database.schema(APITokenModel.schema).field(key, type).update()
+            try await database.schema("api_tokens").field(key, type).update()
         }
-        try await database.schema(LoginThrottleModel.schema)
+        try await database.schema("login_throttles")
             .id()
             .field("key", .string, .required)
             .field("failures", .int, .required)
@@ -24,30 +24,30 @@ struct AddAccountSecurity: AsyncMigration {
             .field("blocked_until", .datetime)
             .unique(on: "key")
             .create()
-        try await database.schema(LoginChallengeModel.schema)
+        try await database.schema("login_challenges")
             .id()
             .field("secret_hash", .string, .required)
-            .field("user_id", .uuid, .required, .references(UserModel.schema, "id", onDelete: .cascade))
+            .field("user_id", .uuid, .required, .references("users", "id", onDelete: .cascade))
             .field("next", .string, .required)
             .field("expires_at", .datetime, .required)
             .field("attempts", .int, .required)
             .unique(on: "secret_hash")
             .create()
-        try await database.schema(RecoveryCodeModel.schema)
+        try await database.schema("recovery_codes")
             .id()
-            .field("user_id", .uuid, .required, .references(UserModel.schema, "id", onDelete: .cascade))
+            .field("user_id", .uuid, .required, .references("users", "id", onDelete: .cascade))
             .field("code_hash", .string, .required)
             .field("used_at", .datetime)
             .create()
     }
 
     func revert(on database: any Database) async throws {
-        try await database.schema(RecoveryCodeModel.schema).delete()
-        try await database.schema(LoginChallengeModel.schema).delete()
-        try await database.schema(LoginThrottleModel.schema).delete()
-        for key in ["expires_at", "revoked_at"] { try await database.schema(APITokenModel.schema).deleteField(.string(key)).update() }
+        try await database.schema("recovery_codes").delete()
+        try await database.schema("login_challenges").delete()
+        try await database.schema("login_throttles").delete()
+        for key in ["expires_at", "revoked_at"] { try await database.schema("api_tokens").deleteField(.string(key)).update() }
         for key in ["must_change_password", "password_changed_at", "totp_secret", "totp_pending_secret", "totp_enabled_at", "totp_last_step"] {
-            try await database.schema(UserModel.schema).deleteField(.string(key)).update()
+            try await database.schema("users").deleteField(.string(key)).update()
         }
     }
 }

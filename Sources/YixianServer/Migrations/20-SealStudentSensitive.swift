@@ -6,8 +6,8 @@ import SQLKit
 struct SealStudentSensitive: AsyncMigration {
     func prepare(on database: any Database) async throws {
         // One column per ALTER: SQLite adds one at a time.
-        try await database.schema(StudentSensitiveModel.schema).field("sealed", .string).update()
-        try await database.schema(StudentSensitiveModel.schema).field("key_id", .string).update()
+        try await database.schema("student_sensitive").field("sealed", .string).update()
+        try await database.schema("student_sensitive").field("key_id", .string).update()
         let sql = database as! any SQLDatabase
         if database.isSQLite { try await sql.raw("PRAGMA secure_delete=ON").run() }
         let sealed = try await Self.sealPlaintextRows(on: database)
@@ -35,7 +35,7 @@ struct SealStudentSensitive: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        try await database.schema(StudentSensitiveModel.schema).deleteField("key_id").update()
-        try await database.schema(StudentSensitiveModel.schema).deleteField("sealed").update()
+        try await database.schema("student_sensitive").deleteField("key_id").update()
+        try await database.schema("student_sensitive").deleteField("sealed").update()
     }
 }

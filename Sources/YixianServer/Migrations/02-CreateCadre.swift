@@ -3,11 +3,11 @@ import SQLKit
 
 struct CreateCadre: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        try await database.schema(CadreModel.schema)
+        try await database.schema("cadres")
             .id()
             .field("staff_number", .string, .required)
             .field("name", .string, .required)
-            .field("unit_id", .uuid, .required, .references(UnitModel.schema, "id"))
+            .field("unit_id", .uuid, .required, .references("units", "id"))
             .field("posts", .string, .required)
             .field("rank", .string, .required)
             .field("party_member", .bool, .required)
@@ -16,10 +16,10 @@ struct CreateCadre: AsyncMigration {
             .field("updated_at", .datetime)
             .unique(on: "staff_number")
             .create()
-        try await (database as! any SQLDatabase).create(index: "cadres_unit_idx").on(CadreModel.schema).column("unit_id").run()
+        try await (database as! any SQLDatabase).create(index: "cadres_unit_idx").on("cadres").column("unit_id").run()
     }
 
     func revert(on database: any Database) async throws {
-        try await database.schema(CadreModel.schema).delete()
+        try await database.schema("cadres").delete()
     }
 }

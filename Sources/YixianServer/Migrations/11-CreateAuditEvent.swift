@@ -2,7 +2,7 @@ import Fluent
 
 struct CreateAuditEvent: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        try await database.schema(AuditEventModel.schema)
+        try await database.schema("audit_events")
             .id()
             .field("seq", .int, .required)
             .field("at", .datetime, .required)
@@ -19,6 +19,6 @@ struct CreateAuditEvent: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        try await database.schema(AuditEventModel.schema).delete()
+        try await database.schema("audit_events").delete()
     }
 }

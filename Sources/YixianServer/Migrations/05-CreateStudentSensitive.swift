@@ -2,9 +2,9 @@ import Fluent
 
 struct CreateStudentSensitive: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        try await database.schema(StudentSensitiveModel.schema)
+        try await database.schema("student_sensitive")
             .id()
-            .field("student_id", .uuid, .required, .references(StudentModel.schema, "id", onDelete: .cascade))
+            .field("student_id", .uuid, .required, .references("students", "id", onDelete: .cascade))
             .field("family_hardship", .bool, .required)
             .field("disability", .bool, .required)
             .field("psychological_attention", .bool, .required)
@@ -15,6 +15,6 @@ struct CreateStudentSensitive: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        try await database.schema(StudentSensitiveModel.schema).delete()
+        try await database.schema("student_sensitive").delete()
     }
 }

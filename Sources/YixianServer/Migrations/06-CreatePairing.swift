@@ -2,12 +2,12 @@ import Fluent
 
 struct CreatePairing: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        try await database.schema(PairingModel.schema)
+        try await database.schema("pairings")
             .id()
-            .field("cadre_id", .uuid, .required, .references(CadreModel.schema, "id"))
+            .field("cadre_id", .uuid, .required, .references("cadres", "id"))
             .field("kind", .string, .required)
-            .field("collective_id", .uuid, .references(CollectiveModel.schema, "id"))
-            .field("student_id", .uuid, .references(StudentModel.schema, "id"))
+            .field("collective_id", .uuid, .references("collectives", "id"))
+            .field("student_id", .uuid, .references("students", "id"))
             .field("academic_year", .string, .required)
             .field("start_date", .string, .required)
             .field("end_date", .string, .required)
@@ -15,6 +15,6 @@ struct CreatePairing: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        try await database.schema(PairingModel.schema).delete()
+        try await database.schema("pairings").delete()
     }
 }
