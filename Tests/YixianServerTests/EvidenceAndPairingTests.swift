@@ -150,7 +150,7 @@ struct EvidenceAndPairingTests {
                                             cadres: [Cadre(staffNumber: "T001", name: "张伟", unitCode: "CS", posts: [], rank: .deputyDirector, partyMember: true)],
                                             collectives: [Collective(code: "CS2301", name: "计算机2301班", kind: .class, unitCode: "CS", grade: 2023, size: 30)])
             #expect(parsed.links.count == 1)
-            let report = try await PairingPages.importTable(xlsx.data, validOnly: false, actor: .system, on: server.app.db)
+            let report = try await PairingPages.importTable(xlsx.data, validOnly: false, actor: .system, today: LocalDate(server.app.now), on: server.app.db)
             #expect(report.issues.isEmpty)
             #expect(report.created == 0)
             #expect(report.unchanged == 1)

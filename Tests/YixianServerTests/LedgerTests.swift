@@ -20,12 +20,30 @@ struct LedgerTests {
     @Test("contact times parse as ISO 8601 with a zone, or as China local time without one; others are refused")
     func instants() {
         let utc = Date(timeIntervalSince1970: 1_772_330_400)  // 2026-03-01T02:00:00Z
-        #expect(LedgerService.parseInstant("2026-03-01T02:00:00Z") == utc)
-        #expect(LedgerService.parseInstant("2026-03-01T10:00:00+08:00") == utc)
-        #expect(LedgerService.parseInstant(" 2026-03-01T10:00 ") == utc, "local China time, spaces trimmed")
-        #expect(LedgerService.parseInstant("2026-03-01T10:00:00") == utc)
+        #expect(ContactRules.parseInstant("2026-03-01T02:00:00Z") == utc)
+        #expect(ContactRules.parseInstant("2026-03-01T10:00:00+08:00") == utc)
+        #expect(ContactRules.parseInstant(" 2026-03-01T10:00 ") == utc, "local China time, spaces trimmed")
+        #expect(ContactRules.parseInstant("2026-03-01T10:00:00") == utc)
         for bad in ["", "2026-03-01", "2026-13-01T10:00", "2026-03-01T24:00", "yesterday", "2026-03-01T10:00:00Zjunk", "2026-03-01T10:00:xx", "2026-03-01T10:0", "2026-03-01T10:00:00+0800junk"] {
-            #expect(LedgerService.parseInstant(bad) == nil, "\(bad)")
+            #expect(ContactRules.parseInstant(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test("the server's day comes from the injected clock: records, back-dating and the filing form follow it")
+    func injectedClock() async throws {
+        let fixed = LocalDate("2026-03-10")!.startInstant().addingTimeInterval(12 * 3600)
+        try await TestServer.with(adjust: { $0.clock = .fixed(fixed); $0.backdateWindowDays = 3 }) { server in
+            let made = try await server.api(.POST, "/api/v1/contacts", as: "cadre",
+                                            json: Self.body(start: fixed.addingTimeInterval(-7200), end: fixed.addingTimeInterval(-3600)))
+            #expect(made.status == .created, "\(made.body)")
+            #expect(try made.decode(ContactDTO.self).createdAt == fixed, "stamped by the clock, not the machine")
+            let fourDays = try await server.api(.POST, "/api/v1/contacts", as: "cadre",
+                                                json: Self.body(start: fixed.addingTimeInterval(-4 * 86400), end: fixed.addingTimeInterval(-4 * 86400 + 3600)))
+            #expect(fourDays.errorField == "backdateReason", "the configured 3-day window, counted from the fixed day")
+            #expect(fourDays.body.contains("3 天"))
+            let tomorrow = try await server.api(.POST, "/api/v1/contacts", as: "cadre",
+                                                json: Self.body(start: fixed.addingTimeInterval(86400), end: fixed.addingTimeInterval(90000)))
+            #expect(tomorrow.errorField == "start")
         }
     }
 

@@ -269,7 +269,7 @@ enum Accounts {
             check.fail("studentNumber", zh: "学生账号必须关联学号", en: "a student account needs a student number")
         default: break
         }
-        try check.throwIfAny()
+        try check.throwIfInvalid()
     }
 
     /// 三员 separation: an administrator role (system, security, audit, business admin) is granted only

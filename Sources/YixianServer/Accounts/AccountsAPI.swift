@@ -124,7 +124,7 @@ enum AccountsAPI {
             let input = try req.decodeJSON(UserInput.self)
             var check = FieldChecker()
             let role = check.choice("role", input.role, label: "角色", as: Role.self)
-            try check.throwIfAny()
+            try check.throwIfInvalid()
             // 三员: administrator roles are granted by the security admin (POST /users/:id/role), never chosen at creation.
             if role!.isPrivileged { throw Accounts.privilegedGrantRefused }
             let created = try await Accounts.createUser(
@@ -139,7 +139,7 @@ enum AccountsAPI {
             let input = try req.decodeJSON(RoleGrantInput.self)
             var check = FieldChecker()
             let role = check.choice("role", input.role, label: "角色", as: Role.self)
-            try check.throwIfAny()
+            try check.throwIfInvalid()
             guard AdminPages.grantableRoles.contains(role!) else {
                 throw AppError.field("role", zh: "该角色需要关联单位、干部或学生，请由系统管理员新建账号", en: "This role needs a unit, cadre or student link")
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Vapor
+import YixianCore
 
 /// Everything the server reads from its environment, in one place.
 public struct AppConfig: Sendable {
@@ -26,6 +27,12 @@ public struct AppConfig: Sendable {
     var staleReadSeconds: Double = 1
     /// Reverse proxies whose `X-Forwarded-For` is believed (comma-separated addresses).
     var trustedProxies: Set<String> = []
+    /// Contacts that started longer ago than this need a reason (补录说明) — `YIXIAN_BACKDATE_DAYS`.
+    public var backdateWindowDays = ContactRules.defaultBackdateWindowDays
+    /// Where the policy presets are read from first — `YIXIAN_POLICY_DIR`.
+    public var policyDirectory: String?
+    /// Now, for everything the server dates (records, deadlines, "today" on pages).
+    public var clock = WallClock.system
 
     public init(storage: Storage, sessionIdleMinutes: Int = 30, sessionMaxHours: Int = 12, bcryptCost: Int = 11,
                 secureCookies: Bool = false, dataDirectory: String = "./data") {
@@ -59,6 +66,8 @@ public struct AppConfig: Sendable {
         config.trustedProxies = Set((env["YIXIAN_TRUSTED_PROXIES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         config.staleReadSeconds = env["YIXIAN_STALE_READ_MS"].flatMap(Double.init).map { min(max($0, 0), 60_000) / 1000 } ?? 1
         config.idleTimeoutSeconds = env["YIXIAN_IDLE_TIMEOUT_SECONDS"].flatMap(Int.init).map { min(max($0, 5), 3600) } ?? 120
+        config.backdateWindowDays = env["YIXIAN_BACKDATE_DAYS"].flatMap(Int.init).map { min(max($0, 0), 366) } ?? ContactRules.defaultBackdateWindowDays
+        config.policyDirectory = env["YIXIAN_POLICY_DIR"].flatMap { $0.isEmpty ? nil : $0 }
         return config
     }
 }

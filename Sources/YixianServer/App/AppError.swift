@@ -12,14 +12,7 @@ public struct AppError: Error, AbortError, Sendable {
     /// Further problems, e.g. one per bad field of a form.
     public var details: [FieldProblem]
 
-    public struct FieldProblem: Codable, Sendable, Equatable {
-        public var field: String
-        public var message: Localized
-        public init(field: String, message: Localized) {
-            self.field = field
-            self.message = message
-        }
-    }
+    public typealias FieldProblem = YixianCore.FieldProblem
 
     public init(_ status: HTTPResponseStatus, code: String, field: String? = nil, zh: String, en: String, details: [FieldProblem] = []) {
         self.status = status
@@ -38,6 +31,8 @@ public struct AppError: Error, AbortError, Sendable {
                         en: first.map { "Invalid input: \($0.message.en)" } ?? "Invalid input",
                         details: problems)
     }
+
+    public init(_ errors: FieldErrors) { self = .validation(errors.problems) }
 
     public static func field(_ field: String, zh: String, en: String) -> AppError {
         validation([FieldProblem(field: field, message: Localized(zh: zh, en: en))])
@@ -70,3 +65,10 @@ struct ErrorBody: Content {
 }
 
 extension Localized: Content {}
+
+extension FieldChecker {
+    /// Throws the collected problems as the 422 `AppError` that forms re-render and the API returns.
+    func throwIfInvalid() throws {
+        if !problems.isEmpty { throw AppError.validation(problems) }
+    }
+}

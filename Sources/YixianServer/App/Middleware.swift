@@ -68,6 +68,7 @@ struct AppErrorMiddleware: AsyncMiddleware {
     static func appError(for error: any Error, request: Request) -> AppError {
         switch error {
         case let app as AppError: return app
+        case let fields as FieldErrors: return .validation(fields.problems)
         case let decoding as DecodingError: return .decoding(decoding)
         case let abort as any AbortError:
             switch abort.status {

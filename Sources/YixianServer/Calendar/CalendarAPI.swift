@@ -131,7 +131,7 @@ enum CalendarAPI {
             var check = FieldChecker()
             let from = check.date("from", req.query[String.self, at: "from"], label: "开始日期")
             let to = check.date("to", req.query[String.self, at: "to"], label: "结束日期")
-            try check.throwIfAny()
+            try check.throwIfInvalid()
             guard from! <= to! else { throw AppError.field("to", zh: "结束日期早于开始日期，请检查", en: "to is before from") }
             guard from!.days(until: to!) < 366 else { throw AppError.field("to", zh: "一次最多查询 366 天", en: "at most 366 days at once") }
             let calendar = WorkdayCalendar.prc

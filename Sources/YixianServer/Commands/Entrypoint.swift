@@ -61,7 +61,7 @@ public enum Entrypoint {
         // Facts, today's evaluation and the integrity flags are read while the server starts
         // listening, so the first page view joins this work instead of starting it.
         Task {
-            _ = try? await app.complianceStore.evaluation(asOf: LocalDate(Date()), on: app.db)
+            _ = try? await app.complianceStore.evaluation(asOf: LocalDate(app.now), on: app.db)
             _ = try? await IntegrityService.snapshot(on: app.db, app: app)
         }
     }

@@ -7,7 +7,7 @@ import YixianCore
 /// explanation behind every cell: which ledger lines counted and why the others did not.
 enum CompliancePages {
     static func asOf(_ req: Request) throws -> LocalDate {
-        guard let raw = req.query[String.self, at: "asOf"], !raw.isEmpty else { return LocalDate(Date()) }
+        guard let raw = req.query[String.self, at: "asOf"], !raw.isEmpty else { return LocalDate(req.now) }
         guard let date = LocalDate(raw) else {
             throw AppError.field("asOf", zh: "“截至日期”不是有效日期（YYYY-MM-DD）", en: "asOf is not a valid date (YYYY-MM-DD)")
         }
@@ -150,9 +150,9 @@ enum CompliancePages {
     static func asOfPicker(_ ctx: PageContext, _ evaluation: ComplianceService.Evaluation) -> Node<HTML.BodyContext> {
         .form(.method(.get), .action(ctx.path), .class("toolbar"),
               .label(.text(ctx.t("查看日期", "As of")),
-                     .input(.type(.date), .name("asOf"), .value(evaluation.asOf.iso), .attribute(named: "max", value: LocalDate(Date()).iso))),
+                     .input(.type(.date), .name("asOf"), .value(evaluation.asOf.iso), .attribute(named: "max", value: ctx.today.iso))),
               .button(.type(.submit), .class("secondary"), .text(ctx.t("查看", "Show"))),
-              .if(evaluation.asOf != LocalDate(Date()), .a(.href(ctx.path), .text(ctx.t("回到今天", "Back to today")))))
+              .if(evaluation.asOf != ctx.today, .a(.href(ctx.path), .text(ctx.t("回到今天", "Back to today")))))
     }
 
     static func cellRows(_ ctx: PageContext, _ evaluation: ComplianceService.Evaluation, _ cells: [ComplianceCell]) -> Node<HTML.BodyContext> {

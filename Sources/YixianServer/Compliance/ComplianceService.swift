@@ -195,7 +195,7 @@ enum ComplianceService {
     }
 
     /// Validates and stores a new version; it applies from `effectiveFrom`.
-    static func upload(text: String, effectiveFrom: LocalDate, by actor: AuditTrail.Actor, on db: any Database) async throws -> PolicyVersionModel {
+    static func upload(text: String, effectiveFrom: LocalDate, by actor: AuditTrail.Actor, now: Date, on db: any Database) async throws -> PolicyVersionModel {
         guard text.utf8.count <= 512 * 1024 else {
             throw AppError.field("text", zh: "策略文件过大（最多 512 KB）", en: "The policy file is too large (at most 512 KB)")
         }
@@ -218,7 +218,7 @@ enum ComplianceService {
             model.sourceText = text
             model.effectiveFrom = effectiveFrom.iso
             model.uploadedBy = actor.name
-            model.uploadedAt = Date()
+            model.uploadedAt = now
             try await model.create(on: db)
             try await AuditTrail.record("policy.upload", objectType: "policy", objectID: "\(policy.id) v\(next)",
                                         detail: "effective from \(effectiveFrom.iso)", by: actor, on: db)
@@ -227,8 +227,8 @@ enum ComplianceService {
     }
 
     /// The preset files shipped in `policies/`, found from the working directory or the source tree.
-    static func presetText(_ name: String) -> String? {
-        let candidates: [String?] = [ProcessInfo.processInfo.environment["YIXIAN_POLICY_DIR"], "policies",
+    static func presetText(_ name: String, directory: String?) -> String? {
+        let candidates: [String?] = [directory, "policies",
                           URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../policies").path]
         for directory in candidates.compactMap({ $0 }) {
             if let data = FileManager.default.contents(atPath: "\(directory)/\(name).yaml"), let text = String(data: data, encoding: .utf8) {

@@ -35,7 +35,7 @@ enum FilingPages {
         return kinds
     }
 
-    static func validated(_ input: FilingInput, for user: CurrentUser, on db: any Database) async throws -> FilingModel {
+    static func validated(_ input: FilingInput, for user: CurrentUser, today: LocalDate, on db: any Database) async throws -> FilingModel {
         var check = FieldChecker()
         let kinds = try await kinds(on: db)
         let terms = try await CalendarAPI.load(on: db).flatMap(\.terms)
@@ -57,10 +57,10 @@ enum FilingPages {
             }
         }
         let submitted = check.date("submittedOn", input.submittedOn, label: "报送日期")
-        if let submitted, submitted > LocalDate(Date()) {
+        if let submitted, submitted > today {
             check.fail("submittedOn", zh: "报送日期不能晚于今天", en: "The filing date cannot be in the future")
         }
-        try check.throwIfAny()
+        try check.throwIfInvalid()
         let model = FilingModel()
         model.$unit.id = unit!.id!
         model.termCode = term!.id
@@ -70,8 +70,8 @@ enum FilingPages {
         return model
     }
 
-    static func create(_ input: FilingInput, by user: CurrentUser, on db: any Database) async throws -> FilingModel {
-        let model = try await validated(input, for: user, on: db)
+    static func create(_ input: FilingInput, by user: CurrentUser, today: LocalDate, on db: any Database) async throws -> FilingModel {
+        let model = try await validated(input, for: user, today: today, on: db)
         return try await db.write { db in
             try await model.create(on: db)
             try await AuditTrail.record("filing.create", objectType: "filing", objectID: model.id!.uuidString,
@@ -100,7 +100,7 @@ enum FilingPages {
         app.register(.init(method: .POST, path: "/filings", summary: "Record a filing (plan, summary, meeting) of a unit", tag: "Compliance",
                            access: access, requestBody: "FilingInput", response: "Filing", successStatus: 201)) { req -> Response in
             let user = try req.requireUser()
-            let model = try await create(try req.decodeJSON(FilingInput.self), by: user, on: req.db)
+            let model = try await create(try req.decodeJSON(FilingInput.self), by: user, today: LocalDate(req.now), on: req.db)
             guard let dto = try await list(for: user, on: req.db).first(where: { $0.id == model.id }) else { throw AppError.notFound("filing") }
             return try await dto.encodeResponse(status: .created, for: req)
         }
@@ -111,7 +111,7 @@ enum FilingPages {
         app.routes.on(.POST, SiteRoute.filings.components, access: access) { req -> Response in
             let input = try req.content.decode(FilingInput.self)
             do {
-                _ = try await create(input, by: try req.requireUser(), on: req.db)
+                _ = try await create(input, by: try req.requireUser(), today: LocalDate(req.now), on: req.db)
             } catch let error as AppError where error.status == .unprocessableEntity {
                 return try await page(req, input: input, problems: error.details, notice: nil, status: .unprocessableEntity)
             }
@@ -126,7 +126,7 @@ enum FilingPages {
         let filings = try await list(for: user, on: req.db)
         let kinds = try await kinds(on: req.db)
         let terms = try await CalendarAPI.load(on: req.db).flatMap(\.terms).sorted { $0.range.start > $1.range.start }
-        let today = LocalDate(Date())
+        let today = LocalDate(req.now)
         let currentTerm = terms.first { $0.range.contains(today) } ?? terms.first
         let units = try user.rosterUnitScope() == nil
             ? try await UnitModel.query(on: req.db).filter(\.$active == true).sort(\.$code).all() : []

@@ -47,7 +47,7 @@ enum PolicyPages {
         if (input.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             check.fail("text", zh: "请粘贴或上传策略文件", en: "paste or upload a policy file")
         }
-        try check.throwIfAny()
+        try check.throwIfInvalid()
         return (input.text!, effective!)
     }
 
@@ -60,7 +60,7 @@ enum PolicyPages {
             let input = try req.content.decode(PolicyUploadInput.self)
             do {
                 let (text, effective) = try validatedUpload(input)
-                _ = try await ComplianceService.upload(text: text, effectiveFrom: effective, by: .init(user), on: req.db)
+                _ = try await ComplianceService.upload(text: text, effectiveFrom: effective, by: .init(user), now: req.now, on: req.db)
                 return req.redirect(to: SiteRoute.policies.path())
             } catch let error as AppError where error.status == .unprocessableEntity {
                 return try await page(req, input: input, problems: error.details, status: .unprocessableEntity)
@@ -75,7 +75,7 @@ enum PolicyPages {
                      body: .collect(maxSize: "1mb")) { req in
             let user = try req.requireUser()
             let (text, effective) = try validatedUpload(try req.decodeJSON(PolicyUploadInput.self))
-            return PolicyVersionDTO(try await ComplianceService.upload(text: text, effectiveFrom: effective, by: .init(user), on: req.db))
+            return PolicyVersionDTO(try await ComplianceService.upload(text: text, effectiveFrom: effective, by: .init(user), now: req.now, on: req.db))
         }
         app.register(.init(method: .GET, path: "/compliance/cells",
                            summary: "Compliance cells as of a date (cadres see their own; unit secretaries their unit)", tag: "Policy",
@@ -108,7 +108,7 @@ enum PolicyPages {
         let ctx = PageContext(req)
         let user = try req.requireUser()
         let versions = try await ComplianceService.versions(on: req.db)
-        let current = ComplianceService.version(on: LocalDate(Date()), in: versions).map { versions[$0] }
+        let current = ComplianceService.version(on: LocalDate(req.now), in: versions).map { versions[$0] }
         return .html(Layout.page(ctx, title: ctx.t("工作规定", "Policy"), status: Int(status.code), content: .group(
             .h1(.text(ctx.t("工作规定（策略文件）", "Policy versions"))),
             .p(.class("muted"), .text(ctx.t("每个版本自生效日期起适用；此前结束的周期仍按当时有效的版本评判。格式见 docs/POLICY-FORMAT.md。",
@@ -119,7 +119,7 @@ enum PolicyPages {
                                  [Components.cell("v\(v.model.version)"), Components.cell(v.policy.id), Components.cell(v.policy.title),
                                   Components.cell(v.effectiveFrom.iso), Components.cell(v.model.uploadedBy),
                                   .td(v.model.id == current?.model.id ? Components.tag(ctx.t("现行", "In force"), "green")
-                                        : Components.tag(v.effectiveFrom > LocalDate(Date()) ? ctx.t("待生效", "Scheduled") : ctx.t("已被替代", "Superseded"), "grey"))]
+                                        : Components.tag(v.effectiveFrom > LocalDate(req.now) ? ctx.t("待生效", "Scheduled") : ctx.t("已被替代", "Superseded"), "grey"))]
                              }, empty: .text(ctx.t("尚无版本。", "No version yet."))),
             .unwrap(current) { v in
                 .div(.class("panel"), .h2(.text(ctx.t("现行规定说明", "The policy in force"))), .pre(.class("explain"), .text(PolicyCLI.explain(v.policy))))
@@ -129,7 +129,7 @@ enum PolicyPages {
                 Components.errorSummary(ctx, problems),
                 .form(.method(.post), .action(SiteRoute.policies.path()),
                       Layout.csrfField(ctx),
-                      Components.field(ctx, name: "effectiveFrom", label: ctx.t("生效日期", "Effective from"), value: input.effectiveFrom ?? LocalDate(Date()).iso,
+                      Components.field(ctx, name: "effectiveFrom", label: ctx.t("生效日期", "Effective from"), value: input.effectiveFrom ?? LocalDate(req.now).iso,
                                        type: .date, problems: problems),
                       .div(.class(problems.contains { $0.field == "text" } ? "field has-error" : "field"),
                            .label(.for("text"), .text(ctx.t("策略文件（YAML）", "Policy file (YAML)"))),

@@ -23,7 +23,8 @@ enum DemoLoader {
         return units == 0 && users == 0
     }
 
-    static func load(_ app: Application, scale: DemoScale = .standard, asOf: LocalDate = LocalDate(Date())) async throws -> Summary {
+    static func load(_ app: Application, scale: DemoScale = .standard, asOf: LocalDate? = nil) async throws -> Summary {
+        let asOf = asOf ?? LocalDate(app.now)
         let demo = DemoUniversity.generate(scale: scale, seed: seed, asOf: asOf)
         let db = app.db
         try await db.write { db in
@@ -52,9 +53,9 @@ enum DemoLoader {
         }
         // The demo runs on 湖南科技大学's plan, the richest of the presets, from the first demo year on,
         // with a generated ledger (last term and this term so far, some cadres behind on purpose).
-        if let text = ComplianceService.presetText(demoPolicy), let first = demo.academicYears.first,
+        if let text = ComplianceService.presetText(demoPolicy, directory: app.yixian.policyDirectory), let first = demo.academicYears.first,
            let policy = try? PolicyLoader.load(text, fileName: "\(demoPolicy).yaml") {
-            _ = try await ComplianceService.upload(text: text, effectiveFrom: first.range.start, by: .system, on: db)
+            _ = try await ComplianceService.upload(text: text, effectiveFrom: first.range.start, by: .system, now: app.now, on: db)
             let history = DemoHistory.generate(for: demo, policy: policy, asOf: asOf, seed: seed)
             try await loadHistory(history, on: db)
         } else {

@@ -82,21 +82,23 @@ enum IntegrityService {
     /// While a newer snapshot is computed, the previous one of the day is served (see ComplianceStore),
     /// unless the reader's own write came after it was read.
     static func snapshot(on db: any Database, app: Application, freshAfter: Date? = nil) async throws -> Snapshot {
-        let today = LocalDate(Date())
+        let readAt = app.now
+        let today = LocalDate(readAt)
         if let previous = await app.integrityCache.previous(day: today.iso, freshAfter: freshAfter) { return previous }
-        let readAt = Date()
+        let window = app.yixian.backdateWindowDays
         let facts = try await app.complianceStore.facts.facts(on: db)
         return await app.integrityCache.snapshot("\(today.iso)#\(facts.versions.key(FactTables.integrity))", day: today.iso, readAt: readAt) { parts in
-            compute(facts, asOf: today, reusing: parts)
+            compute(facts, asOf: today, backdateWindowDays: window, reusing: parts)
         }
     }
 
     /// The flags of every cadre's lines, reusing the parts of cadres unchanged since `previous`.
-    static func compute(_ facts: Facts, asOf today: LocalDate, reusing previous: Parts? = nil) -> (snapshot: Snapshot, parts: Parts) {
+    static func compute(_ facts: Facts, asOf today: LocalDate, backdateWindowDays: Int = ContactRules.defaultBackdateWindowDays,
+                        reusing previous: Parts? = nil) -> (snapshot: Snapshot, parts: Parts) {
         let periods = facts.calendar.years.flatMap(\.terms).map { IntegrityPeriod(name: Localized(zh: $0.name, en: $0.id), range: $0.range) }
         let vocabulary = ComplianceService.vocabulary(on: today, in: facts.policies)
         let expecting = Set(vocabulary.kinds.filter(\.inPerson).map(\.code))
-        let rules = IntegrityRules(backdateWindowDays: LedgerService.backdateWindowDays)
+        let rules = IntegrityRules(backdateWindowDays: backdateWindowDays)
         let context = "\(today.iso)#\(facts.versions.key(FactTables.calendar + FactTables.policy))#\(rules.backdateWindowDays)"
         let reusable = previous.flatMap { $0.context == context && $0.epoch == facts.ledgerEpoch ? $0.byCadre : nil } ?? [:]
         var parts: [UUID: CadrePart] = [:]

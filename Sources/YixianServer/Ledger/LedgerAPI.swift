@@ -38,7 +38,7 @@ enum LedgerAPI {
             var check = FieldChecker()
             from = req.query[String.self, at: "from"].flatMap { $0.isEmpty ? nil : $0 }.flatMap { check.date("from", $0, label: "开始日期") }
             to = req.query[String.self, at: "to"].flatMap { $0.isEmpty ? nil : $0 }.flatMap { check.date("to", $0, label: "结束日期") }
-            try check.throwIfAny()
+            try check.throwIfInvalid()
             page = try PageRequest(req)
         }
     }
@@ -88,7 +88,7 @@ enum LedgerAPI {
         app.register(.init(method: .POST, path: "/contacts", summary: "Record a contact (cadres); submit: false keeps a draft", tag: "Ledger",
                            access: .roles([.cadre]), requestBody: "ContactInput", response: "Contact", successStatus: 201)) { req in
             let user = try req.requireUser()
-            let record = try await LedgerService.create(try req.decodeJSON(ContactInput.self), by: user, on: req.db)
+            let record = try await LedgerService.create(try req.decodeJSON(ContactInput.self), by: user, config: req.application.yixian, on: req.db)
             return try await LedgerService.dto(record, for: user, on: req.db)
         }
         app.register(.init(method: .GET, path: "/contacts/:id", summary: "One ledger line", tag: "Ledger", access: readers, response: "Contact")) { req in
@@ -98,7 +98,7 @@ enum LedgerAPI {
                            summary: "Edit a draft, or correct a submitted record (reason required; the previous version is kept)",
                            tag: "Ledger", access: .roles([.cadre]), requestBody: "ContactInput", response: "Contact")) { req in
             let user = try req.requireUser()
-            let record = try await LedgerService.correct(try req.idParameter(), try req.decodeJSON(ContactInput.self), by: user, on: req.db)
+            let record = try await LedgerService.correct(try req.idParameter(), try req.decodeJSON(ContactInput.self), by: user, config: req.application.yixian, on: req.db)
             return try await LedgerService.dto(record, for: user, on: req.db)
         }
         app.register(.init(method: .DELETE, path: "/contacts/:id", summary: "Delete a draft (submitted records cannot be deleted)", tag: "Ledger",
@@ -117,7 +117,7 @@ enum LedgerAPI {
         app.register(.init(method: .POST, path: "/confirmations", summary: "A student confirms a contact they attended, by its code", tag: "Ledger",
                            access: .roles([.student]), requestBody: "ConfirmInput", response: "Confirmation")) { req in
             let user = try req.requireUser()
-            let record = try await LedgerService.confirm(code: try req.decodeJSON(ConfirmInput.self).code ?? "", by: user, on: req.db)
+            let record = try await LedgerService.confirm(code: try req.decodeJSON(ConfirmInput.self).code ?? "", by: user, now: req.now, on: req.db)
             return ConfirmationDTO(recordId: record.id!, confirmations: record.confirmedCount)
         }
         app.register(.init(method: .GET, path: "/problems", summary: "Problems students raised in contacts, per cadre and unit", tag: "Ledger",

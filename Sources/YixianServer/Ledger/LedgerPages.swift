@@ -66,7 +66,7 @@ enum LedgerPages {
             let filter = try LedgerAPI.ListFilter(req)
             let (records, total) = try await LedgerAPI.query(filter, for: user, on: req.db).paged(filter.page)
             let cadres = Dictionary(uniqueKeysWithValues: try await CadreModel.query(on: req.db).all().map { ($0.id!, $0.name) })
-            let vocabulary = try await LedgerService.vocabulary(on: req.db)
+            let vocabulary = try await LedgerService.vocabulary(on: req.db, now: req.now)
             return .html(Layout.page(ctx, title: ctx.t("工作台账", "Ledger"), content: .group(
                 .h1(.text(user.role == .cadre ? ctx.t("我的工作台账", "My ledger") : ctx.t("工作台账", "Ledger"))),
                 .if(user.role == .cadre, .div(.class("quick"),
@@ -102,7 +102,7 @@ enum LedgerPages {
             )))
         }
         app.routes.on(.GET, SiteRoute.ledgerNew.components, access: .roles([.cadre])) { req -> Response in
-            let now = Date()
+            let now = req.now
             let kind = req.query[String.self, at: "kind"]
             let form = ContactForm(kind: kind, start: localInput(now.addingTimeInterval(-3600)), end: localInput(now), participantCount: "1")
             return try await formPage(req, form: form, record: nil, problems: [], status: .ok)
@@ -112,7 +112,7 @@ enum LedgerPages {
             let form = try await decodeOffLoop(req)
             let submit: @Sendable () async throws -> Response = {
                 do {
-                    let record = try await LedgerService.create(form.input, evidence: form.uploads, store: req.application.evidenceStore, by: user, on: req.db)
+                    let record = try await LedgerService.create(form.input, evidence: form.uploads, store: req.application.evidenceStore, by: user, config: req.application.yixian, on: req.db)
                     return req.redirect(to: SiteRoute.ledgerRecord.path(record.id!))
                 } catch let error as AppError where error.status == .unprocessableEntity {
                     return try await formPage(req, form: form.droppingPhotos(), record: nil, problems: error.details, status: .unprocessableEntity)
@@ -140,7 +140,7 @@ enum LedgerPages {
             let id = try req.idParameter()
             let form = try await decodeOffLoop(req)
             do {
-                _ = try await LedgerService.correct(id, form.input, evidence: form.uploads, store: req.application.evidenceStore, by: user, on: req.db)
+                _ = try await LedgerService.correct(id, form.input, evidence: form.uploads, store: req.application.evidenceStore, by: user, config: req.application.yixian, on: req.db)
                 return req.redirect(to: SiteRoute.ledgerRecord.path(id))
             } catch let error as AppError where error.status == .unprocessableEntity {
                 let record = try await LedgerAPI.find(req)
@@ -181,7 +181,7 @@ enum LedgerPages {
         app.routes.on(.POST, SiteRoute.confirm.components, access: .roles([.student])) { req -> Response in
             let user = try req.requireUser()
             do {
-                _ = try await LedgerService.confirm(code: req.parameters.get("code") ?? "", by: user, on: req.db)
+                _ = try await LedgerService.confirm(code: req.parameters.get("code") ?? "", by: user, now: req.now, on: req.db)
                 return try await confirmPage(req, message: Localized(zh: "已确认，谢谢！", en: "Confirmed, thank you!"), status: .ok)
             } catch let error as AppError where error.status.code < 500 {
                 return try await confirmPage(req, message: error.message, status: error.status)
@@ -218,7 +218,7 @@ enum LedgerPages {
         let cadre = try await LedgerService.ownCadre(user, on: req.db)
         let collectives = try await LedgerService.allowedCollectives(for: cadre, on: req.db)
         let paired = Set(try await PairingModel.query(on: req.db).filter(\.$cadre.$id == cadre.id!).all().compactMap { $0.$collective.id })
-        let vocabulary = try await LedgerService.vocabulary(on: req.db)
+        let vocabulary = try await LedgerService.vocabulary(on: req.db, now: req.now)
         let chosenKind = form.kind.flatMap { vocabulary.kind($0) }
         // For a dorm visit, the cadre's linked dorms come first and are ticked.
         let preferredKind: CollectiveKind? = chosenKind?.defaultVenue == "dorm" ? .dorm : chosenKind?.defaultVenue == "classroom" || chosenKind?.defaultVenue == "class" ? .class : nil
@@ -270,7 +270,7 @@ enum LedgerPages {
                   .div(.class("field"), .label(.for("problems"), .text(ctx.t("学生反映的问题（每行一条）", "Problems students raised (one per line)"))),
                        .textarea(.id("problems"), .name("problems"), .attribute(named: "rows", value: "3"), .text(form.problems ?? ""))),
                   Components.field(ctx, name: "backdateReason", label: ctx.t("补录说明", "Why recorded late"), value: form.backdateReason ?? "",
-                                   hint: ctx.t("事后 \(LedgerService.backdateWindowDays) 天以上补录时必填", "required for events older than \(LedgerService.backdateWindowDays) days"), problems: problems),
+                                   hint: ctx.t("事后 \(req.application.yixian.backdateWindowDays) 天以上补录时必填", "required for events older than \(req.application.yixian.backdateWindowDays) days"), problems: problems),
                   .if(isCorrection, Components.field(ctx, name: "reason", label: ctx.t("更正原因", "Reason for the correction"), value: form.reason ?? "",
                                                      hint: ctx.t("原记录会保留在更正历史中", "The previous version is kept"), problems: problems)),
                   .div(.class("toolbar"),

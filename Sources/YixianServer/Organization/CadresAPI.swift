@@ -29,7 +29,7 @@ enum CadresAPI {
         if posts.count > 10 { check.fail("posts", zh: "职务最多 10 项", en: "at most 10 posts") }
         let tags = (input.tags ?? existing?.tagList ?? []).compactMap { check.code("tags", $0, label: "标签", max: 32) }
         let unitCode = check.code("unitCode", input.unitCode ?? existing?.unit.code, label: "单位代码")
-        try check.throwIfAny()
+        try check.throwIfInvalid()
         let unit = try await db.unit(code: unitCode!, field: "unitCode")
         let cadre = Cadre(staffNumber: staffNumber!, name: name!, unitCode: unit.code, posts: posts, rank: rank!,
                           partyMember: input.partyMember ?? existing?.partyMember ?? false, tags: tags,

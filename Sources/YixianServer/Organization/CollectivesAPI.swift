@@ -30,7 +30,7 @@ enum CollectivesAPI {
         let grade = check.integer("grade", input.grade ?? existing?.grade, label: "年级", range: 1990...2100, required: false)
         let size = check.integer("size", input.size ?? existing?.size ?? 0, label: "人数", range: 0...10_000)
         let unitCode = check.code("unitCode", input.unitCode ?? existing?.unit.code, label: "所属单位代码")
-        try check.throwIfAny()
+        try check.throwIfInvalid()
         let unit = try await db.unit(code: unitCode!, field: "unitCode")
         return (Collective(code: code!, name: name!, kind: kind!, unitCode: unit.code, grade: grade, size: size!,
                            active: input.active ?? existing?.active ?? true), unit)

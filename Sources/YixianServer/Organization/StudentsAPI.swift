@@ -61,7 +61,7 @@ enum StudentsAPI {
         let unitCode = check.code("unitCode", input.unitCode ?? existing?.unit.code, label: "所属单位代码")
         let codes = (input.collectiveCodes ?? []).compactMap { check.code("collectiveCodes", $0, label: "集体代码") }
         if codes.count > 20 { check.fail("collectiveCodes", zh: "所在集体最多 20 个", en: "at most 20 collectives") }
-        try check.throwIfAny()
+        try check.throwIfInvalid()
         let unit = try await db.unit(code: unitCode!, field: "unitCode")
         let collectives = codes.isEmpty ? [] : try await CollectiveModel.query(on: db).filter(\.$code ~~ codes).all()
         if let missing = Set(codes).subtracting(collectives.map(\.code)).sorted().first {
@@ -145,7 +145,7 @@ enum StudentsAPI {
             let input = try req.decodeJSON(SensitiveInput.self)
             var check = FieldChecker()
             let note = check.text("note", input.note, label: "备注", max: 500, required: false)
-            try check.throwIfAny()
+            try check.throwIfInvalid()
             return try await req.db.write { db in
                 let student = try await find(id, for: user, on: db)
                 let model = try await StudentSensitiveModel.query(on: db).filter(\.$student.$id == id).first() ?? {

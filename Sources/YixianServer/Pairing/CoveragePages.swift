@@ -5,9 +5,9 @@ import YixianCore
 
 /// Coverage (who links no one, which collectives nobody links) and 人岗匹配 proposals.
 enum CoveragePages {
-    static func policy(on db: any Database) async throws -> Policy {
+    static func policy(asOf today: LocalDate, on db: any Database) async throws -> Policy {
         let versions = try await ComplianceService.versions(on: db)
-        guard let index = ComplianceService.version(on: LocalDate(Date()), in: versions) else {
+        guard let index = ComplianceService.version(on: today, in: versions) else {
             throw AppError(.conflict, code: "no_policy", zh: "尚未启用工作规定，无法判断结对要求", en: "No policy is active yet")
         }
         return versions[index].policy
@@ -24,12 +24,12 @@ enum CoveragePages {
 
     static func proposals(_ req: Request, year: AcademicYear) async throws -> (MatchingResult, PairingWorld) {
         let world = try await PairingWorld.load(on: req.db)
-        let policy = try await policy(on: req.db)
+        let policy = try await policy(asOf: LocalDate(req.now), on: req.db)
         let active = world.cadres.filter(\.active)
         let requirements = PairingRequirements.derive(policy: policy, cadres: active, units: world.units)
         let wishes = try await WishPages.matchingWishes(year: year.id, on: req.db)
         let input = MatchingInput(cadres: active, collectives: world.collectives.filter(\.active), existing: world.pairings.filter { $0.academicYearID == year.id },
-                                  requirements: requirements, wishes: wishes, academicYearID: year.id, asOf: max(LocalDate(Date()), year.range.start))
+                                  requirements: requirements, wishes: wishes, academicYearID: year.id, asOf: max(LocalDate(req.now), year.range.start))
         return (PairingMatcher.propose(input), world)
     }
 
@@ -39,9 +39,9 @@ enum CoveragePages {
             let user = try req.requireUser()
             let year = try await PairingPages.year(req)
             let world = try await PairingWorld.load(on: req.db)
-            let report = PairingCoverage.analyze(policy: try await policy(on: req.db), units: world.units, cadres: world.cadres.filter(\.active),
+            let report = PairingCoverage.analyze(policy: try await policy(asOf: LocalDate(req.now), on: req.db), units: world.units, cadres: world.cadres.filter(\.active),
                                                  collectives: world.collectives.filter(\.active), pairings: world.pairings, academicYearID: year.id,
-                                                 asOf: year.range.contains(LocalDate(Date())) ? LocalDate(Date()) : year.range.start)
+                                                 asOf: year.range.contains(LocalDate(req.now)) ? LocalDate(req.now) : year.range.start)
             var rows = report.matrix.rows
             var gaps = report.cadreGaps
             var uncovered = report.uncovered

@@ -23,7 +23,7 @@ enum HandoverService {
         let to = check.code("toStaffNumber", input.toStaffNumber, label: "接任干部工号", max: 32)
         let day = check.date("date", input.date, label: "交接日期")
         if let from, let to, from == to { check.fail("toStaffNumber", zh: "接任干部不能与原任干部相同", en: "the successor must differ from the predecessor") }
-        try check.throwIfAny()
+        try check.throwIfInvalid()
         return try await db.write { db in
             guard let predecessor = try await CadreModel.query(on: db).filter(\.$staffNumber == from!).first() else {
                 throw AppError.field("fromStaffNumber", zh: "工号“\(from!)”不存在", en: "Unknown staff number \(from!)")
@@ -83,7 +83,7 @@ enum HandoverService {
                    Layout.csrfField(ctx),
                    Components.field(ctx, name: "fromStaffNumber", label: ctx.t("原任工号", "From (staff no.)"), value: input.fromStaffNumber ?? "", problems: problems),
                    Components.field(ctx, name: "toStaffNumber", label: ctx.t("接任工号", "To (staff no.)"), value: input.toStaffNumber ?? "", problems: problems),
-                   Components.field(ctx, name: "date", label: ctx.t("交接日期", "Date"), value: input.date ?? LocalDate(Date()).iso, type: .date, problems: problems),
+                   Components.field(ctx, name: "date", label: ctx.t("交接日期", "Date"), value: input.date ?? ctx.today.iso, type: .date, problems: problems),
                    .button(.type(.submit), .text(ctx.t("交接", "Hand over")))))
     }
 }

@@ -17,7 +17,7 @@ enum PairingPages {
             guard let year = years.first(where: { $0.id == id }) else { throw AppError.field("year", zh: "学年“\(id)”不存在", en: "Unknown academic year \(id)") }
             return year
         }
-        guard let year = try await PairingService.currentYear(on: req.db) else {
+        guard let year = try await PairingService.currentYear(on: req.db, asOf: LocalDate(req.now)) else {
             throw AppError(.conflict, code: "no_calendar", zh: "尚未设置校历，无法确定学年", en: "No academic calendar yet")
         }
         return year
@@ -54,7 +54,7 @@ enum PairingPages {
             world.cadres = world.cadres.filter { $0.unitCode == code }
         }
         // The table of the running year is today's: links ended by a handover are history, not current.
-        let today = LocalDate(Date())
+        let today = LocalDate(req.now)
         if year.range.contains(today) { world.pairings = world.pairings.filter { $0.range.end >= today } }
         return PairingTable.rows(units: world.units, cadres: world.cadres, collectives: world.collectives, pairings: world.pairings, academicYearID: year.id)
     }
@@ -91,7 +91,7 @@ enum PairingPages {
             guard let file = form?.file, file.data.readableBytes > 0 else {
                 return try importPage(req, report: .init(issues: [Localized(zh: "请选择要上传的文件", en: "Choose a file")], created: 0, unchanged: 0), status: .unprocessableEntity)
             }
-            let report = try await importTable(Data(buffer: file.data), validOnly: form?.validOnly != nil, actor: .init(user), on: req.db)
+            let report = try await importTable(Data(buffer: file.data), validOnly: form?.validOnly != nil, actor: .init(user), today: LocalDate(req.now), on: req.db)
             return try importPage(req, report: report, status: report.issues.isEmpty || report.created + report.unchanged > 0 ? .ok : .unprocessableEntity)
         }
         app.register(.init(method: .GET, path: "/pairings", summary: "Pairings of an academic year", tag: "Pairing", access: read,
@@ -111,7 +111,7 @@ enum PairingPages {
             var check = FieldChecker()
             let staff = check.code("staffNumber", input.staffNumber, label: "工号")
             let kind = check.choice("kind", input.kind ?? Pairing.Kind.linked.rawValue, label: "结对方式", as: Pairing.Kind.self)
-            try check.throwIfAny()
+            try check.throwIfInvalid()
             let year = try await year(req)
             let start = try input.start.map { try LocalDate($0) ?? { throw AppError.field("start", zh: "开始日期无效", en: "invalid start") }() } ?? year.range.start
             let end = try input.end.map { try LocalDate($0) ?? { throw AppError.field("end", zh: "结束日期无效", en: "invalid end") }() } ?? year.range.end
@@ -134,7 +134,7 @@ enum PairingPages {
     }
 
     /// Reads a filled-in pairing table; writes nothing when it has problems unless told to take the valid rows.
-    static func importTable(_ data: Data, validOnly: Bool, actor: AuditTrail.Actor, on db: any Database) async throws -> ImportReport {
+    static func importTable(_ data: Data, validOnly: Bool, actor: AuditTrail.Actor, today: LocalDate, on db: any Database) async throws -> ImportReport {
         let records: [[String]]
         do {
             records = try SpreadsheetFile.load(data).records
@@ -146,7 +146,7 @@ enum PairingPages {
         let issues = parsed.issues.map { issue in
             Localized(zh: (issue.row.map { "第 \($0) 行：" } ?? "") + issue.reason.zh, en: (issue.row.map { "row \($0): " } ?? "") + issue.reason.en)
         }
-        guard issues.isEmpty || validOnly, !parsed.links.isEmpty, let year = try await PairingService.currentYear(on: db) else {
+        guard issues.isEmpty || validOnly, !parsed.links.isEmpty, let year = try await PairingService.currentYear(on: db, asOf: today) else {
             return ImportReport(issues: issues, created: 0, unchanged: 0)
         }
         return try await db.write { db in

@@ -55,7 +55,7 @@ struct PairingWorld: Sendable {
 }
 
 enum PairingService {
-    static func currentYear(on db: any Database, asOf: LocalDate = LocalDate(Date())) async throws -> AcademicYear? {
+    static func currentYear(on db: any Database, asOf: LocalDate) async throws -> AcademicYear? {
         let years = try await CalendarAPI.load(on: db)
         return years.first { $0.range.contains(asOf) } ?? years.last
     }

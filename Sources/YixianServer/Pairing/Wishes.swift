@@ -41,16 +41,16 @@ enum WishPages {
         var expertise: String?
     }
 
-    static func save(_ input: WishInput, by user: CurrentUser, on db: any Database) async throws -> WishDTO {
+    static func save(_ input: WishInput, by user: CurrentUser, today: LocalDate, on db: any Database) async throws -> WishDTO {
         let cadre = try await LedgerService.ownCadre(user, on: db)
-        guard let year = try await PairingService.currentYear(on: db) else {
+        guard let year = try await PairingService.currentYear(on: db, asOf: today) else {
             throw AppError(.conflict, code: "no_calendar", zh: "尚未设置校历，无法填报志愿", en: "No academic calendar yet")
         }
         var check = FieldChecker()
         let codes = (input.collectiveCodes ?? []).prefix(10).compactMap { check.code("collectiveCodes", $0, label: "集体代码") }
         let kinds = (input.collectiveKinds ?? []).compactMap { check.choice("collectiveKinds", $0, label: "集体类型", as: CollectiveKind.self)?.rawValue }
         let expertise = (input.expertise ?? []).prefix(10).compactMap { check.text("expertise", $0, label: "专长", max: 30) }
-        try check.throwIfAny()
+        try check.throwIfInvalid()
         let known = Set(try await CollectiveModel.query(on: db).filter(\.$code ~~ codes).all().map(\.code))
         if let unknown = codes.first(where: { !known.contains($0) }) {
             throw AppError.field("collectiveCodes", zh: "集体代码“\(unknown)”不存在", en: "Unknown collective \(unknown)")
@@ -83,7 +83,7 @@ enum WishPages {
     static func register(_ app: Application) {
         app.register(.init(method: .PUT, path: "/pairings/wishes", summary: "A cadre's pairing wishes for the current year (志愿)", tag: "Pairing",
                            access: .roles([.cadre]), requestBody: "WishInput", response: "Wish")) { req in
-            try await save(try req.decodeJSON(WishInput.self), by: try req.requireUser(), on: req.db)
+            try await save(try req.decodeJSON(WishInput.self), by: try req.requireUser(), today: LocalDate(req.now), on: req.db)
         }
         app.routes.on(.GET, SiteRoute.pairingWishes.components, access: .roles([.cadre])) { req -> Response in
             try await page(req, typed: nil, problems: [], saved: req.query[String.self, at: "saved"] != nil, status: .ok)
@@ -97,7 +97,7 @@ enum WishPages {
                 .map { ($0.name, $0.code) }, uniquingKeysWith: { a, _ in a })
             do {
                 _ = try await save(WishInput(collectiveCodes: entries.map { byName[$0] ?? $0 }, collectiveKinds: form.collectiveKinds, expertise: split(form.expertise)),
-                                   by: try req.requireUser(), on: req.db)
+                                   by: try req.requireUser(), today: LocalDate(req.now), on: req.db)
                 return req.redirect(to: SiteRoute.pairingWishes.path(query: ["saved": "1"]))
             } catch let error as AppError where error.status == .unprocessableEntity {
                 return try await page(req, typed: form, problems: error.details, saved: false, status: .unprocessableEntity)
@@ -110,7 +110,7 @@ enum WishPages {
         let ctx = PageContext(req)
         let user = try req.requireUser()
         let cadre = try await LedgerService.ownCadre(user, on: req.db)
-        let year = try await PairingService.currentYear(on: req.db)
+        let year = try await PairingService.currentYear(on: req.db, asOf: LocalDate(req.now))
         let wish = try await year.asyncMap { y in try await PairingWishModel.query(on: req.db).filter(\.$cadre.$id == cadre.id!).filter(\.$academicYear == y.id).first() } ?? nil
         let kinds = Set(typed.map { $0.collectiveKinds ?? [] } ?? wish.map { PairingWishModel.list($0.collectiveKinds) } ?? [])
         let savedCodes = wish.map { PairingWishModel.list($0.collectiveCodes) } ?? []

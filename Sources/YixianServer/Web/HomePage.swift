@@ -10,7 +10,7 @@ enum HomePage {
             guard let user = req.currentUser else { return req.redirect(to: SiteRoute.login.path()) }
             let ctx = PageContext(req)
             let calendar = try await CalendarAPI.load(on: req.db)
-            let today = LocalDate(Date())
+            let today = LocalDate(req.now)
             return .html(Layout.page(ctx, title: ctx.t("首页", "Home"), content: .group(
                 .h1(.text(ctx.t("您好，\(user.displayName)", "Hello, \(user.displayName)"))),
                 AccountPages.homeWarning(ctx),
@@ -60,7 +60,7 @@ enum HomePage {
                 return .p(.text(ctx.t("账号未关联干部信息，请联系管理员。", "This account is not linked to a cadre.")))
             }
             // Links in force today: earlier years' and ended ones belong to the pairing history, not here.
-            let today = LocalDate(Date()).iso
+            let today = ctx.today.iso
             let pairings = try await PairingModel.query(on: db).filter(\.$cadre.$id == cadreID)
                 .filter(\.$startDate <= today).filter(\.$endDate >= today)
                 .with(\.$collective).with(\.$student).all()
@@ -122,7 +122,7 @@ enum HomePage {
     static func complianceSummary(for user: CurrentUser, ctx: PageContext, req: Request) async throws -> Node<HTML.BodyContext> {
         let canReadOwn = user.can(.readOwnProgress) && user.cadreID != nil
         guard canReadOwn || user.can(.readCompliance),
-              let evaluation = try await req.evaluation(asOf: LocalDate(Date()))
+              let evaluation = try await req.evaluation(asOf: LocalDate(req.now))
         else { return .empty }
         var own: Node<HTML.BodyContext> = .empty
         if canReadOwn, let cadreID = user.cadreID, let staff = evaluation.cadreIDs.first(where: { $0.value == cadreID })?.key {

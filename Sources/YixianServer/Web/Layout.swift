@@ -11,6 +11,8 @@ struct PageContext: Sendable {
     var pathWithQuery: String
     /// The token forms must echo: the session's, or the anonymous double-submit cookie's.
     var csrfToken: String
+    /// Today by the application's clock, for views that show or compare against it.
+    var today: LocalDate
 
     init(_ req: Request) {
         user = req.currentUser
@@ -18,10 +20,13 @@ struct PageContext: Sendable {
         path = req.url.path
         pathWithQuery = req.url.query.map { "\(req.url.path)?\($0)" } ?? req.url.path
         csrfToken = req.currentUser?.csrfToken ?? req.cookies[CSRF.anonymousCookie]?.string ?? ""
+        today = LocalDate(req.now)
     }
 
     /// A context without a request: for rendering pages in tests and snapshots.
-    init(user: CurrentUser?, language: Language, path: String, pathWithQuery: String? = nil, csrfToken: String = "") {
+    init(user: CurrentUser?, language: Language, path: String, pathWithQuery: String? = nil, csrfToken: String = "",
+         today: LocalDate = LocalDate(Date())) {
+        self.today = today
         self.user = user
         self.language = language
         self.path = path

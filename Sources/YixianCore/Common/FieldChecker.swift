@@ -1,17 +1,37 @@
 import Foundation
-import YixianCore
+
+/// One bad field of a form or JSON body, with the reason in both interface languages.
+public struct FieldProblem: Codable, Sendable, Equatable {
+    public var field: String
+    public var message: Localized
+    public init(field: String, message: Localized) {
+        self.field = field
+        self.message = message
+    }
+}
+
+/// The problems of an input that was refused; nothing was written.
+public struct FieldErrors: Error, Sendable, Equatable {
+    public var problems: [FieldProblem]
+    public init(_ problems: [FieldProblem]) { self.problems = problems }
+    public static func field(_ field: String, zh: String, en: String) -> FieldErrors {
+        FieldErrors([FieldProblem(field: field, message: Localized(zh: zh, en: en))])
+    }
+}
 
 /// Collects every problem of a submitted form or JSON body, so the user sees all of
 /// them at once and nothing is written until the input is clean.
-struct FieldChecker {
-    private(set) var problems: [AppError.FieldProblem] = []
+public struct FieldChecker: Sendable {
+    public private(set) var problems: [FieldProblem] = []
 
-    mutating func fail(_ field: String, zh: String, en: String) {
+    public init() {}
+
+    public mutating func fail(_ field: String, zh: String, en: String) {
         problems.append(.init(field: field, message: Localized(zh: zh, en: en)))
     }
 
     /// Trims and checks a required text (also rejects control characters).
-    mutating func text(_ field: String, _ value: String?, label: String, max: Int, required: Bool = true) -> String? {
+    public mutating func text(_ field: String, _ value: String?, label: String, max: Int, required: Bool = true) -> String? {
         let trimmed = (value ?? "").trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: "\u{3000}")))
         if trimmed.isEmpty {
             if required { fail(field, zh: "请填写\(label)", en: "\(field) is required") }
@@ -29,7 +49,7 @@ struct FieldChecker {
     }
 
     /// A code: letters, digits, `-` and `_` only.
-    mutating func code(_ field: String, _ value: String?, label: String, max: Int = 64) -> String? {
+    public mutating func code(_ field: String, _ value: String?, label: String, max: Int = 64) -> String? {
         guard let text = text(field, value, label: label, max: max) else { return nil }
         guard text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
             fail(field, zh: "\(label)只能包含字母、数字、“-”和“_”", en: "\(field) may contain only letters, digits, - and _")
@@ -38,7 +58,7 @@ struct FieldChecker {
         return text
     }
 
-    mutating func choice<T: RawRepresentable & CaseIterable & Labelled>(_ field: String, _ value: String?, label: String, as type: T.Type) -> T?
+    public mutating func choice<T: RawRepresentable & CaseIterable & Labelled>(_ field: String, _ value: String?, label: String, as type: T.Type) -> T?
     where T.RawValue == String {
         guard let raw = value, let parsed = T(rawValue: raw) else {
             let accepted = T.allCases.map { "\($0.rawValue)（\($0.label.zh)）" }.joined(separator: "、")
@@ -48,7 +68,7 @@ struct FieldChecker {
         return parsed
     }
 
-    mutating func integer(_ field: String, _ value: Int?, label: String, range: ClosedRange<Int>, required: Bool = true) -> Int? {
+    public mutating func integer(_ field: String, _ value: Int?, label: String, range: ClosedRange<Int>, required: Bool = true) -> Int? {
         guard let value else {
             if required { fail(field, zh: "请填写\(label)", en: "\(field) is required") }
             return nil
@@ -60,7 +80,7 @@ struct FieldChecker {
         return value
     }
 
-    mutating func date(_ field: String, _ value: String?, label: String) -> LocalDate? {
+    public mutating func date(_ field: String, _ value: String?, label: String) -> LocalDate? {
         guard let value, !value.isEmpty else {
             fail(field, zh: "请填写\(label)", en: "\(field) is required")
             return nil
@@ -72,7 +92,7 @@ struct FieldChecker {
         return date
     }
 
-    func throwIfAny() throws {
-        if !problems.isEmpty { throw AppError.validation(problems) }
+    public func throwIfAny() throws(FieldErrors) {
+        if !problems.isEmpty { throw FieldErrors(problems) }
     }
 }
