@@ -355,19 +355,19 @@ struct AuthorizationMatrixTests {
     }
 
     static func objectKind(of path: String) -> Object? {
-        guard path.contains(":") || path == SiteRoute.complianceCell.rawValue || path == "/api/v1/confirmations" else { return nil }
+        guard path.contains(":") || path == SitePattern.complianceCell.rawValue || path == "/api/v1/confirmations" else { return nil }
         let table: [(String, Object)] = [
             ("/compliance/units/:code", .unitCode), ("/units/:id", .unit), ("/cadres/:id", .cadre), ("/collectives/:id", .collective),
             ("/students/:id", .student), ("/ledger/:id", .contact), ("/contacts/:id", .contact), ("/attachments/:id", .attachment),
             ("/c/:code", .confirmation), ("/users/:id", .user), ("/tokens/:id", .token), ("/import/jobs/:id", .importJob),
         ]
-        if path == SiteRoute.complianceCell.rawValue { return .cell }
+        if path == SitePattern.complianceCell.rawValue { return .cell }
         if path == "/api/v1/confirmations" { return .confirmation }
         return table.first { path.contains($0.0) }?.1
     }
 
     static func fill(_ path: String, with id: String?) -> String {
-        if path == SiteRoute.complianceCell.rawValue { return path + "?" + (id ?? "") }
+        if path == SitePattern.complianceCell.rawValue { return path + "?" + (id ?? "") }
         if path == "/api/v1/confirmations" { return path }
         return path.split(separator: "/").map { part -> String in
             switch part {

@@ -98,7 +98,7 @@ enum AccountPages {
         }
 
         // MARK: tokens
-        app.routes.on(.GET, SiteRoute.tokens.components, access: .signedIn) { req -> Response in
+        app.routes.on(.GET, SitePattern.tokens.components, access: .signedIn) { req -> Response in
             try await tokensPage(req, created: nil, problems: [], status: .ok)
         }
         app.routes.on(.POST, Route.tokenCreate.components, access: .signedIn) { req -> Response in

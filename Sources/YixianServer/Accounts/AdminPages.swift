@@ -18,10 +18,10 @@ enum AdminPages {
 
     static func register(_ app: Application) {
         let admins = Access.roles([.systemAdmin, .securityAdmin])
-        app.routes.on(.GET, SiteRoute.users.components, access: admins) { req -> Response in
+        app.routes.on(.GET, SitePattern.users.components, access: admins) { req -> Response in
             try await usersPage(req, form: NewUserForm(), problems: [], status: .ok)
         }
-        app.routes.on(.POST, SiteRoute.userCreate.components, access: .capability(.manageUsers)) { req -> Response in
+        app.routes.on(.POST, SitePattern.userCreate.components, access: .capability(.manageUsers)) { req -> Response in
             let user = try req.requireUser()
             let form = try req.content.decode(NewUserForm.self)
             do {
@@ -42,7 +42,7 @@ enum AdminPages {
                 return try await usersPage(req, form: form, problems: problems, status: error.status)
             }
         }
-        app.routes.on(.POST, SiteRoute.userUnlock.components, access: .capability(.manageSecurity)) { req -> Response in
+        app.routes.on(.POST, SitePattern.userUnlock.components, access: .capability(.manageSecurity)) { req -> Response in
             let actor = try req.requireUser()
             let id = try req.idParameter()
             try await req.db.write { db in
@@ -55,7 +55,7 @@ enum AdminPages {
             }
             return req.redirect(to: SiteRoute.users.path())
         }
-        app.routes.on(.POST, SiteRoute.userDeactivate.components, access: admins) { req -> Response in
+        app.routes.on(.POST, SitePattern.userDeactivate.components, access: admins) { req -> Response in
             let actor = try req.requireUser()
             let id = try req.idParameter()
             guard id != actor.id else { throw AppError(.conflict, code: "self_deactivation", zh: "不能停用自己的账号", en: "You cannot deactivate yourself") }
@@ -70,7 +70,7 @@ enum AdminPages {
             }
             return req.redirect(to: SiteRoute.users.path())
         }
-        app.routes.on(.GET, SiteRoute.audit.components, access: .capability(.readAudit)) { req -> Response in
+        app.routes.on(.GET, SitePattern.audit.components, access: .capability(.readAudit)) { req -> Response in
             let ctx = PageContext(req)
             let page = try PageRequest(req)
             let (events, total) = try await AuditEventModel.query(on: req.db).sort(\.$seq, .descending).paged(page)
@@ -110,10 +110,10 @@ enum AdminPages {
                                          Components.cell(ctx.t(u.roleValue.label)),
                                          .td(locked ? Components.tag(ctx.t("已锁定", "Locked"), "red") : Components.tag(u.active ? ctx.t("正常", "Active") : ctx.t("已停用", "Inactive"), u.active ? "green" : "grey")),
                                          .td(.if(locked && user.can(.manageSecurity),
-                                                 .form(.class("inline"), .method(.post), .action(SiteRoute.userUnlock.path(u.id!)), Layout.csrfField(ctx),
+                                                 .form(.class("inline"), .method(.post), .action(SiteRoute.userUnlock(u.id!).path()), Layout.csrfField(ctx),
                                                        .button(.type(.submit), .class("secondary"), .text(ctx.t("解锁", "Unlock"))))),
                                              .if(u.active && Accounts.mayAdminister(user, target: u.roleValue) && u.id != user.id,
-                                                 .form(.class("inline"), .method(.post), .action(SiteRoute.userDeactivate.path(u.id!)), Layout.csrfField(ctx),
+                                                 .form(.class("inline"), .method(.post), .action(SiteRoute.userDeactivate(u.id!).path()), Layout.csrfField(ctx),
                                                        .button(.type(.submit), .class("secondary"), .text(ctx.t("停用", "Deactivate"))))),
                                              userActions(ctx, actor: user, target: u))]
                              }, empty: .text("")),

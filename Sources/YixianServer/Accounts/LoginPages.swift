@@ -11,11 +11,11 @@ enum LoginPages {
     }
 
     static func register(_ app: Application) {
-        app.routes.on(.GET, SiteRoute.login.components, access: .anyone) { req -> Response in
+        app.routes.on(.GET, SitePattern.login.components, access: .anyone) { req -> Response in
             if req.currentUser != nil { return req.redirect(to: LocalPath.safe(req.query[String.self, at: "next"])) }
             return render(req, username: "", problems: [], status: .ok, next: req.query[String.self, at: "next"])
         }
-        app.routes.on(.POST, SiteRoute.login.components, access: .anyone) { req -> Response in
+        app.routes.on(.POST, SitePattern.login.components, access: .anyone) { req -> Response in
             let form = try req.content.decode(LoginForm.self)
             var check = FieldChecker()
             let username = check.text("username", form.username, label: "用户名", max: 40)
@@ -44,7 +44,7 @@ enum LoginPages {
                 return throttled(render(req, username: username, problems: [throttledProblem(seconds)], status: .tooManyRequests, next: form.next), seconds)
             }
         }
-        app.routes.on(.POST, SiteRoute.logout.components, access: .signedIn) { req -> Response in
+        app.routes.on(.POST, SitePattern.logout.components, access: .signedIn) { req -> Response in
             if let secret = req.cookies[AuthMiddleware.sessionCookie]?.string {
                 try await Accounts.endSession(secret: secret, on: req.db)
             }
@@ -52,7 +52,7 @@ enum LoginPages {
             response.cookies[AuthMiddleware.sessionCookie] = HTTPCookies.Value(string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/", isHTTPOnly: true, sameSite: .lax)
             return response
         }
-        app.routes.on(.GET, SiteRoute.language.components, access: .anyone) { req -> Response in
+        app.routes.on(.GET, SitePattern.language.components, access: .anyone) { req -> Response in
             let to = Language(rawValue: req.query[String.self, at: "to"] ?? "") ?? .zh
             // Only local paths, so the switch cannot be used as an open redirect.
             let back = LocalPath.safe(req.query[String.self, at: "back"])

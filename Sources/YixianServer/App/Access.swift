@@ -22,6 +22,16 @@ enum Access: Sendable {
         }
     }
 
+    /// Whether a user (or nobody) passes this rule: what `check` enforces, asked without a request.
+    func allows(_ user: CurrentUser?) -> Bool {
+        switch self {
+        case .anyone: true
+        case .signedIn: user != nil
+        case .capability(let c): user.map { c.allows($0.role) } ?? false
+        case .roles(let roles): user.map { roles.contains($0.role) } ?? false
+        }
+    }
+
     var summary: String {
         switch self {
         case .anyone: "anyone"
@@ -52,6 +62,29 @@ enum CSRF {
         let given = req.headers.first(name: header) ?? (try? req.content.get(String.self, at: field))
         guard let given, Secrets.constantTimeEqual(given, expected) else { throw AppError.csrf }
     }
+}
+
+/// The access each page was registered with (its GET route), read once after registration:
+/// the menu shows a page to whoever may open it, without a second copy of the rules.
+struct PageAccess: Sendable {
+    struct Key: StorageKey { typealias Value = PageAccess }
+
+    private var byPattern: [SitePattern: Access] = [:]
+
+    init(_ routes: Routes) {
+        let patterns = Dictionary(uniqueKeysWithValues: SitePattern.allCases.map { ($0.components.string, $0) })
+        for route in routes.all where route.method == .GET {
+            if let pattern = patterns[route.path.string], let access = route.userInfo[Access.userInfoKey] as? Access {
+                byPattern[pattern] = access
+            }
+        }
+    }
+
+    func allows(_ pattern: SitePattern, _ user: CurrentUser?) -> Bool { byPattern[pattern]?.allows(user) ?? false }
+}
+
+extension Application {
+    var pageAccess: PageAccess { storage[PageAccess.Key.self] ?? PageAccess(routes) }
 }
 
 extension RoutesBuilder {

@@ -1,18 +1,17 @@
 import Vapor
+import YixianCore
 
-/// Every HTML page's path, in one place: routes are registered from these and links
-/// are built from them, so the two cannot drift apart.
-enum SiteRoute: String, CaseIterable, Sendable {
+/// Every HTML page's path pattern, in one place: routes are registered from these, and the
+/// access each was registered with decides which menu items a user sees.
+enum SitePattern: String, CaseIterable, Sendable {
     case home = "/"
     case login = "/login"
     case logout = "/logout"
     case language = "/language"
     case units = "/units"
-    case unit = "/units/:id"
     case cadres = "/cadres"
     case cadre = "/cadres/:id"
     case collectives = "/collectives"
-    case collective = "/collectives/:id"
     case students = "/students"
     case student = "/students/:id"
     case studentSensitive = "/students/:id/sensitive"
@@ -57,14 +56,108 @@ enum SiteRoute: String, CaseIterable, Sendable {
     case stylesheet = "/assets/app.css"
 
     var components: [PathComponent] { rawValue.pathComponents }
+}
 
-    /// A concrete path, filling `:name` placeholders in order.
-    func path(_ parameters: CustomStringConvertible..., query: [String: String] = [:]) -> String {
+/// A link to one page. Cases carry their parameters, so a link cannot leave `:id` in a URL,
+/// and the compiler finds every link when a page's parameters change.
+enum SiteRoute: Hashable, Sendable {
+    case home, login, logout, language
+    case units, cadres, cadre(UUID), collectives
+    case students, student(UUID), studentSensitive(UUID)
+    case calendar
+    case importForm(RosterKind), importJob(UUID), importConfirm(UUID), export(String)
+    case users, userCreate, userUnlock(UUID), userDeactivate(UUID), audit, auditVerify
+    case myData, tokens, accountSecurity
+    case progress, compliance, complianceUnit(code: String), complianceCell, policies
+    case ledger, ledgerNew, ledgerRecord(UUID), ledgerEdit(UUID), ledgerDelete(UUID), attachment(UUID)
+    case problems, integrity, filings
+    case confirmLookup, confirm(code: String)
+    case pairings, pairingsExport, pairingsPrint, pairingsImport, pairingsCoverage, pairingsMatching, pairingsHandover, pairingWishes
+    case stylesheet
+
+    var pattern: SitePattern {
+        switch self {
+        case .home: .home
+        case .login: .login
+        case .logout: .logout
+        case .language: .language
+        case .units: .units
+        case .cadres: .cadres
+        case .cadre: .cadre
+        case .collectives: .collectives
+        case .students: .students
+        case .student: .student
+        case .studentSensitive: .studentSensitive
+        case .calendar: .calendar
+        case .importForm: .importForm
+        case .importJob: .importJob
+        case .importConfirm: .importConfirm
+        case .export: .export
+        case .users: .users
+        case .userCreate: .userCreate
+        case .userUnlock: .userUnlock
+        case .userDeactivate: .userDeactivate
+        case .audit: .audit
+        case .auditVerify: .auditVerify
+        case .myData: .myData
+        case .tokens: .tokens
+        case .accountSecurity: .accountSecurity
+        case .progress: .progress
+        case .compliance: .compliance
+        case .complianceUnit: .complianceUnit
+        case .complianceCell: .complianceCell
+        case .policies: .policies
+        case .ledger: .ledger
+        case .ledgerNew: .ledgerNew
+        case .ledgerRecord: .ledgerRecord
+        case .ledgerEdit: .ledgerEdit
+        case .ledgerDelete: .ledgerDelete
+        case .attachment: .attachment
+        case .problems: .problems
+        case .integrity: .integrity
+        case .filings: .filings
+        case .confirmLookup: .confirmLookup
+        case .confirm: .confirm
+        case .pairings: .pairings
+        case .pairingsExport: .pairingsExport
+        case .pairingsPrint: .pairingsPrint
+        case .pairingsImport: .pairingsImport
+        case .pairingsCoverage: .pairingsCoverage
+        case .pairingsMatching: .pairingsMatching
+        case .pairingsHandover: .pairingsHandover
+        case .pairingWishes: .pairingWishes
+        case .stylesheet: .stylesheet
+        }
+    }
+
+    /// The values of the pattern's `:name` placeholders, in order.
+    private var parameters: [String] {
+        switch self {
+        case .cadre(let id), .student(let id), .studentSensitive(let id),
+             .importJob(let id), .importConfirm(let id), .userUnlock(let id), .userDeactivate(let id),
+             .ledgerRecord(let id), .ledgerEdit(let id), .ledgerDelete(let id), .attachment(let id):
+            [id.uuidString]
+        case .importForm(let kind): [kind.rawValue]
+        case .export(let kind): [kind]
+        case .complianceUnit(let code), .confirm(let code): [code]
+        default: []
+        }
+    }
+
+    /// The page of a ledger line known by the core's id (a UUID's text); the ledger if it is not one.
+    static func ledgerLine(_ id: String) -> String {
+        UUID(uuidString: id).map { SiteRoute.ledgerRecord($0).path() } ?? SiteRoute.ledger.path()
+    }
+
+    /// The concrete path, parameters percent-encoded as one path segment each.
+    func path(query: [String: String] = [:]) -> String {
         var values = parameters.makeIterator()
-        var path = rawValue.split(separator: "/").map { part -> String in
-            part.hasPrefix(":") ? (values.next()?.description ?? String(part)) : String(part)
+        var path = "/" + pattern.rawValue.split(separator: "/").map { part -> String in
+            guard part.hasPrefix(":") else { return String(part) }
+            // A missing value is a programming error the enum rules out; the precondition keeps it so.
+            guard let value = values.next() else { preconditionFailure("\(pattern) needs a value for \(part)") }
+            return value.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? value
         }.joined(separator: "/")
-        path = "/" + path
         if !query.isEmpty {
             path += "?" + query.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.urlQueryEncoded)" }.joined(separator: "&")
         }

@@ -36,6 +36,7 @@ public func configure(_ app: Application, config: AppConfig = .fromEnvironment()
     app.storage[IntegrityService.CacheKey.self] = IntegrityService.Cache(staleness: config.staleReadSeconds)
     app.storage[RateLimiterKey.self] = RateLimiter(settings: config.rateLimits)
     registerRoutes(app)
+    app.storage[PageAccess.Key.self] = PageAccess(app.routes)
 }
 
 /// In order; never edit one that has shipped, add a new one.
@@ -97,7 +98,7 @@ enum HealthRoutes {
                 return response
             }
         }
-        app.routes.on(.GET, SiteRoute.stylesheet.components, access: .anyone) { _ -> Response in
+        app.routes.on(.GET, SitePattern.stylesheet.components, access: .anyone) { _ -> Response in
             let response = Response(status: .ok, body: .init(string: Stylesheet.css))
             response.headers.contentType = HTTPMediaType(type: "text", subType: "css", parameters: ["charset": "utf-8"])
             response.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=3600")

@@ -4,7 +4,7 @@ import YixianCore
 
 enum CalendarPage {
     static func register(_ app: Application) {
-        app.routes.on(.GET, SiteRoute.calendar.components, access: .signedIn) { req -> Response in
+        app.routes.on(.GET, SitePattern.calendar.components, access: .signedIn) { req -> Response in
             let ctx = PageContext(req)
             let years = try await CalendarAPI.load(on: req.db)
             let workdays = WorkdayCalendar.prc

@@ -82,7 +82,7 @@ enum RenderBenchmark {
         let ctx = PageContext(user: nil, language: .zh, path: "/students", pathWithQuery: "/students?q=x")
         func page(_ name: (Int) -> String) -> String {
             let cells: [[Node<HTML.TableRowContext>]] = (0..<rows).map { i in
-                [Components.cell("20230101\(i)", href: "/students/\(UUID())?q=\(name(i))"), Components.cell(name(i)),
+                [Components.cell("20230101\(i)", href: SiteRoute.student(UUID()).path(query: ["q": name(i)])), Components.cell(name(i)),
                  .td(.form(.input(.type(.text), .name("n\(i)"), .value(name(i))), .input(.type(.hidden), .name("t"), .value(name(i)))))]
             }
             return Layout.page(ctx, title: name(0), content: Components.table(ctx, headers: ["学号", "姓名", "表单"], rows: cells, empty: .empty))

@@ -77,7 +77,7 @@ enum CompliancePages {
     }
 
     static func register(_ app: Application) {
-        app.routes.on(.GET, SiteRoute.progress.components, access: .capability(.readOwnProgress)) { req -> Response in
+        app.routes.on(.GET, SitePattern.progress.components, access: .capability(.readOwnProgress)) { req -> Response in
             let ctx = PageContext(req)
             let user = try req.requireUser()
             guard let evaluation = try await evaluation(req) else { return noPolicy(ctx, title: ctx.t("我的进度", "My progress")) }
@@ -85,16 +85,16 @@ enum CompliancePages {
             let mine = evaluation.current(ofCadre: cadre.staffNumber)
             return .html(Layout.page(ctx, title: ctx.t("我的进度", "My progress"), content: progressBody(ctx, evaluation: evaluation, cells: mine, name: cadre.name)))
         }
-        app.routes.on(.GET, SiteRoute.compliance.components, access: .capability(.readCompliance)) { req -> Response in
+        app.routes.on(.GET, SitePattern.compliance.components, access: .capability(.readCompliance)) { req -> Response in
             let ctx = PageContext(req)
             let user = try req.requireUser()
             if let unitCode = user.unitCode, try user.rosterUnitScope() != nil {
-                return req.redirect(to: SiteRoute.complianceUnit.path(unitCode))
+                return req.redirect(to: SiteRoute.complianceUnit(code: unitCode).path())
             }
             guard let evaluation = try await evaluation(req) else { return noPolicy(ctx, title: ctx.t("落实情况", "Compliance")) }
             return .html(Layout.page(ctx, title: ctx.t("落实情况", "Compliance"), content: schoolBody(ctx, evaluation)))
         }
-        app.routes.on(.GET, SiteRoute.complianceUnit.components, access: .capability(.readCompliance)) { req -> Response in
+        app.routes.on(.GET, SitePattern.complianceUnit.components, access: .capability(.readCompliance)) { req -> Response in
             let ctx = PageContext(req)
             let user = try req.requireUser()
             guard let code = req.parameters.get("code"), let unit = try await UnitModel.query(on: req.db).filter(\.$code == code).first() else {
@@ -105,7 +105,7 @@ enum CompliancePages {
             return .html(Layout.page(ctx, title: unit.name, breadcrumbs: try user.rosterUnitScope() == nil ? [(ctx.t("落实情况", "Compliance"), SiteRoute.compliance.path()), (unit.name, nil)] : [],
                                      content: unitBody(ctx, evaluation, unit: unit.core)))
         }
-        app.routes.on(.GET, SiteRoute.complianceCell.components, access: .signedIn) { req -> Response in
+        app.routes.on(.GET, SitePattern.complianceCell.components, access: .signedIn) { req -> Response in
             let ctx = PageContext(req)
             let user = try req.requireUser()
             guard let subject = req.query[String.self, at: "subject"], let ruleID = req.query[String.self, at: "rule"],
@@ -222,7 +222,7 @@ enum CompliancePages {
                                  let tally = index.tallyByUnit[unit.code] ?? ComplianceTally()
                                  let judged = tally.met + tally.missed
                                  let share = judged == 0 ? "—" : "\(tally.met * 100 / judged)%"
-                                 return [Components.cell(unit.name, href: SiteRoute.complianceUnit.path(unit.code, query: ["asOf": evaluation.asOf.iso])),
+                                 return [Components.cell(unit.name, href: SiteRoute.complianceUnit(code: unit.code).path(query: ["asOf": evaluation.asOf.iso])),
                                          Components.cell("\(tally.met)"), Components.cell("\(tally.onTrack)"), Components.cell("\(tally.atRisk)"),
                                          Components.cell("\(tally.missed)"), Components.cell(share)]
                              }, empty: .text(ctx.t("没有需要统计的单位。", "No units to show."))),
@@ -315,7 +315,7 @@ enum CompliancePages {
                                                ctx.t("人次", "Persons"), ctx.t("学生确认", "Confirmed")] + (records.contains { $0.1 != nil } ? [ctx.t("原因", "Reason")] : []),
                                 rows: records.sorted { $0.0.start < $1.0.start }.map { record, reason in
                                     var row: [Node<HTML.TableRowContext>] = [
-                                        Components.cell(AdminPages.timestamp(record.start).dropLast(3).description, href: "/ledger/\(record.id)"),
+                                        Components.cell(AdminPages.timestamp(record.start).dropLast(3).description, href: SiteRoute.ledgerLine(record.id)),
                                         Components.cell(vocabulary.kind(record.kind).map { ctx.t($0.label) } ?? record.kind),
                                         Components.cell(record.place), Components.cell(record.collectiveCodes.joined(separator: "、")),
                                         Components.cell("\(record.participantCount)"), Components.cell("\(record.confirmedByStudents)"),

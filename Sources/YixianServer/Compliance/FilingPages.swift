@@ -104,11 +104,11 @@ enum FilingPages {
             guard let dto = try await list(for: user, on: req.db).first(where: { $0.id == model.id }) else { throw AppError.notFound("filing") }
             return try await dto.encodeResponse(status: .created, for: req)
         }
-        app.routes.on(.GET, SiteRoute.filings.components, access: access) { req -> Response in
+        app.routes.on(.GET, SitePattern.filings.components, access: access) { req -> Response in
             let notice = req.query[String.self, at: "filed"].map { _ in PageContext(req).t("已记录报送。", "The filing is recorded.") }
             return try await page(req, input: FilingInput(), problems: [], notice: notice, status: .ok)
         }
-        app.routes.on(.POST, SiteRoute.filings.components, access: access) { req -> Response in
+        app.routes.on(.POST, SitePattern.filings.components, access: access) { req -> Response in
             let input = try req.content.decode(FilingInput.self)
             do {
                 _ = try await create(input, by: try req.requireUser(), today: LocalDate(req.now), on: req.db)

@@ -52,10 +52,10 @@ enum PolicyPages {
     }
 
     static func register(_ app: Application) {
-        app.routes.on(.GET, SiteRoute.policies.components, access: .capability(.readCompliance)) { req -> Response in
+        app.routes.on(.GET, SitePattern.policies.components, access: .capability(.readCompliance)) { req -> Response in
             try await page(req, input: PolicyUploadInput(), problems: [], status: .ok)
         }
-        app.routes.on(.POST, SiteRoute.policies.components, access: .capability(.managePolicy), body: .collect(maxSize: "1mb")) { req -> Response in
+        app.routes.on(.POST, SitePattern.policies.components, access: .capability(.managePolicy), body: .collect(maxSize: "1mb")) { req -> Response in
             let user = try req.requireUser()
             let input = try req.content.decode(PolicyUploadInput.self)
             do {

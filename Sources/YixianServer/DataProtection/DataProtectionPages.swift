@@ -6,7 +6,7 @@ import YixianCore
 /// The audit admin's chain check (naming the first bad row) and a student's own data (PIPL Art. 45).
 enum DataProtectionPages {
     static func register(_ app: Application) {
-        app.routes.on(.GET, SiteRoute.auditVerify.components, access: .capability(.readAudit)) { req -> Response in
+        app.routes.on(.GET, SitePattern.auditVerify.components, access: .capability(.readAudit)) { req -> Response in
             let ctx = PageContext(req)
             let report = try await AuditTrail.verifyReport(on: req.db)
             var firstRow: AuditEventModel?
@@ -45,7 +45,7 @@ enum DataProtectionPages {
             )))
         }
 
-        app.routes.on(.GET, SiteRoute.myData.components, access: .roles([.student])) { req -> Response in
+        app.routes.on(.GET, SitePattern.myData.components, access: .roles([.student])) { req -> Response in
             let ctx = PageContext(req)
             let user = try req.requireUser()
             guard let studentID = user.studentID else { throw AppError.notFound("student") }

@@ -186,7 +186,7 @@ enum ImportExport {
                            query: [.init(name: "format", description: "xlsx (default) or csv")], response: "binary")) { req in
             try await exportResponse(req)
         }
-        app.routes.on(.GET, SiteRoute.export.components, access: .capability(.readRoster)) { req in try await exportResponse(req) }
+        app.routes.on(.GET, SitePattern.export.components, access: .capability(.readRoster)) { req in try await exportResponse(req) }
         ImportPages.register(app)
     }
 }
@@ -198,10 +198,10 @@ enum ImportPages {
 
     static func register(_ app: Application) {
         let access = Access.capability(.importRoster)
-        app.routes.on(.GET, SiteRoute.importForm.components, access: access) { req -> Response in
+        app.routes.on(.GET, SitePattern.importForm.components, access: access) { req -> Response in
             try uploadPage(req, kind: try ImportExport.kind(req), problems: [], status: .ok)
         }
-        app.routes.on(.POST, SiteRoute.importForm.components, access: access, body: .collect(maxSize: ByteCount(value: ImportExport.maxUpload + 65536))) { req -> Response in
+        app.routes.on(.POST, SitePattern.importForm.components, access: access, body: .collect(maxSize: ByteCount(value: ImportExport.maxUpload + 65536))) { req -> Response in
             let user = try req.requireUser()
             let kind = try ImportExport.kind(req)
             let upload = try? req.content.decode(Upload.self)
@@ -214,17 +214,17 @@ enum ImportPages {
                 let report = try await ImportExport.run(kind, data: data, fileName: file.filename, mode: .dryRun, language: req.language, actor: .init(user), on: req.db)
                 let job = ImportJob(id: UUID(), kind: kind, fileName: file.filename, data: data, report: report, ownerID: user.id)
                 await req.application.importJobs.add(job)
-                return req.redirect(to: SiteRoute.importJob.path(job.id))
+                return req.redirect(to: SiteRoute.importJob(job.id).path())
             } catch let error as AppError where error.status == .unprocessableEntity {
                 return try uploadPage(req, kind: kind, problems: [.init(field: "file", message: error.message)], status: .unprocessableEntity)
             }
         }
-        app.routes.on(.GET, SiteRoute.importJob.components, access: access) { req -> Response in
+        app.routes.on(.GET, SitePattern.importJob.components, access: access) { req -> Response in
             let user = try req.requireUser()
             guard let job = await req.application.importJobs.get(try req.idParameter()), job.ownerID == user.id else { throw AppError.notFound("import") }
             return jobPage(req, job)
         }
-        app.routes.on(.POST, SiteRoute.importConfirm.components, access: access) { req -> Response in
+        app.routes.on(.POST, SitePattern.importConfirm.components, access: access) { req -> Response in
             let user = try req.requireUser()
             let id = try req.idParameter()
             let store = req.application.importJobs
@@ -246,7 +246,7 @@ enum ImportPages {
                     await store.update(id) { $0.state = .failed; $0.failure = message }
                 }
             }
-            return req.redirect(to: SiteRoute.importJob.path(id))
+            return req.redirect(to: SiteRoute.importJob(id).path())
         }
     }
 
@@ -260,7 +260,7 @@ enum ImportPages {
                  .p(.text(ctx.t("表头（第一行）：", "Header row: ") + kind.columns.map(\.header).joined(separator: "、"))),
                  .p(.class("muted"), .text(ctx.t("支持 .xlsx 与 .csv（UTF-8 或 GBK），最大 20 MB。上传后先检查，确认后才写入；重复导入同一文件不会产生重复数据。",
                                                  "Accepts .xlsx and .csv (UTF-8 or GBK), up to 20 MB. Checked first; nothing is written until you confirm. Re-importing is idempotent."))),
-                 .form(.method(.post), .action(SiteRoute.importForm.path(kind.rawValue)), .enctype(.multipartData),
+                 .form(.method(.post), .action(SiteRoute.importForm(kind).path()), .enctype(.multipartData),
                        Layout.csrfField(ctx),
                        .div(.class(problems.isEmpty ? "field" : "field has-error"),
                             .label(.for("file"), .text(ctx.t("选择文件", "File"))),
@@ -274,7 +274,7 @@ enum ImportPages {
         let ctx = PageContext(req)
         let report = job.report
         let title = ctx.t("导入", "Import ") + ctx.t(job.kind.label) + "：" + job.fileName
-        var html = Layout.page(ctx, title: title, breadcrumbs: [(ctx.t("首页", "Home"), SiteRoute.home.path()), (ctx.t("导入", "Import"), SiteRoute.importForm.path(job.kind.rawValue))], content: .group(
+        var html = Layout.page(ctx, title: title, breadcrumbs: [(ctx.t("首页", "Home"), SiteRoute.home.path()), (ctx.t("导入", "Import"), SiteRoute.importForm(job.kind).path())], content: .group(
             .h1(.text(title)),
             .div(.class("cards"),
                  Components.card("\(report.validRows)", ctx.t("有效行", "Valid rows")),
@@ -297,7 +297,7 @@ enum ImportPages {
                                       .td(Components.tag(issue.severity == "error" ? ctx.t("错误", "Error") : ctx.t("提示", "Warning"), issue.severity == "error" ? "red" : "orange")),
                                       Components.cell(ctx.t(issue.messages))]
                                  }, empty: .empty)),
-            .if(job.state == .checked, .form(.method(.post), .action(SiteRoute.importConfirm.path(job.id)), .class("toolbar"),
+            .if(job.state == .checked, .form(.method(.post), .action(SiteRoute.importConfirm(job.id).path()), .class("toolbar"),
                 Layout.csrfField(ctx),
                 .if(report.errors.isEmpty && report.validRows > 0, .button(.type(.submit), .name("mode"), .value("all"), .text(ctx.t("确认导入", "Import")))),
                 .if(!report.errors.isEmpty && report.validRows > 0, .button(.type(.submit), .name("mode"), .value("valid"), .class("secondary"),

@@ -202,7 +202,7 @@ enum IntegrityService {
 
     /// The assessor's list: every flag in scope, newest records first, each linking to its record.
     static func register(_ app: Application) {
-        app.routes.on(.GET, SiteRoute.integrity.components, access: .capability(.readCompliance)) { req -> Response in
+        app.routes.on(.GET, SitePattern.integrity.components, access: .capability(.readCompliance)) { req -> Response in
             let ctx = PageContext(req)
             let user = try req.requireUser()
             let visible = try await visible(to: user, on: req.db, app: req.application, freshAfter: await req.ownLastWrite())
@@ -231,7 +231,7 @@ enum IntegrityService {
                                      return [Components.cell(facts.map(\.start).max().map { LocalDate($0).iso } ?? "—"), Components.cell(names),
                                              Components.cell(ctx.t(flag.kind.label)), Components.cell(ctx.t(flag.reason)),
                                              .td(.forEach(Array(flag.recordIDs.prefix(5).enumerated())) { n, id in
-                                                 .a(.href("/ledger/\(id)"), .text(ctx.t("记录 \(n + 1) ", "record \(n + 1) ")))
+                                                 .a(.href(SiteRoute.ledgerLine(id)), .text(ctx.t("记录 \(n + 1) ", "record \(n + 1) ")))
                                              })]
                                  }, empty: .text(ctx.t("没有诚信提示。", "No flags."))),
                 Components.pager(ctx, page: page, per: per, total: flags.count, link: link)

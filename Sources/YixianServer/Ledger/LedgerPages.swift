@@ -60,7 +60,7 @@ enum LedgerPages {
 
     static func register(_ app: Application) {
         let readers = Access.roles([.cadre, .businessAdmin, .unitSecretary, .assessor])
-        app.routes.on(.GET, SiteRoute.ledger.components, access: readers) { req -> Response in
+        app.routes.on(.GET, SitePattern.ledger.components, access: readers) { req -> Response in
             let ctx = PageContext(req)
             let user = try req.requireUser()
             let filter = try LedgerAPI.ListFilter(req)
@@ -77,7 +77,7 @@ enum LedgerPages {
                 Components.table(ctx, headers: [ctx.t("时间", "When"), ctx.t("干部", "Cadre"), ctx.t("形式", "Kind"), ctx.t("地点", "Place"),
                                                 ctx.t("人次", "Persons"), ctx.t("学生确认", "Confirmed"), ctx.t("状态", "Status")],
                                  rows: records.map { r in
-                                     [Components.cell(String(AdminPages.timestamp(r.startAt).prefix(16)), href: SiteRoute.ledgerRecord.path(r.id!)),
+                                     [Components.cell(String(AdminPages.timestamp(r.startAt).prefix(16)), href: SiteRoute.ledgerRecord(r.id!).path()),
                                       Components.cell(cadres[r.$cadre.id] ?? ""),
                                       Components.cell(vocabulary.kind(r.kind).map { ctx.t($0.label) } ?? r.kind), Components.cell(r.place),
                                       Components.cell("\(r.participantCount)"), Components.cell("\(r.confirmedCount)"),
@@ -86,7 +86,7 @@ enum LedgerPages {
                 Components.pager(ctx, page: filter.page.page, per: filter.page.per, total: total) { SiteRoute.ledger.path(query: ["page": String($0)]) }
             )))
         }
-        app.routes.on(.GET, SiteRoute.problems.components, access: readers) { req -> Response in
+        app.routes.on(.GET, SitePattern.problems.components, access: readers) { req -> Response in
             let ctx = PageContext(req)
             let problems = try await LedgerAPI.problems(req)
             let byUnit = Dictionary(grouping: problems, by: \.unitCode).mapValues(\.count)
@@ -96,24 +96,24 @@ enum LedgerPages {
                     + byUnit.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: "，"))),
                 Components.table(ctx, headers: [ctx.t("日期", "Date"), ctx.t("干部", "Cadre"), ctx.t("单位", "Unit"), ctx.t("类别", "Category"), ctx.t("问题", "Problem")],
                                  rows: problems.prefix(1000).map { p in
-                                     [Components.cell(p.date, href: SiteRoute.ledgerRecord.path(p.recordId)), Components.cell(p.cadre), Components.cell(p.unitCode),
+                                     [Components.cell(p.date, href: SiteRoute.ledgerRecord(p.recordId).path()), Components.cell(p.cadre), Components.cell(p.unitCode),
                                       Components.cell(p.category), Components.cell(p.text)]
                                  }, empty: .text(ctx.t("暂无学生反映的问题。", "No problems recorded.")))
             )))
         }
-        app.routes.on(.GET, SiteRoute.ledgerNew.components, access: .roles([.cadre])) { req -> Response in
+        app.routes.on(.GET, SitePattern.ledgerNew.components, access: .roles([.cadre])) { req -> Response in
             let now = req.now
             let kind = req.query[String.self, at: "kind"]
             let form = ContactForm(kind: kind, start: localInput(now.addingTimeInterval(-3600)), end: localInput(now), participantCount: "1")
             return try await formPage(req, form: form, record: nil, problems: [], status: .ok)
         }
-        app.routes.on(.POST, SiteRoute.ledgerNew.components, access: .roles([.cadre]), body: .collect(maxSize: "40mb")) { req -> Response in
+        app.routes.on(.POST, SitePattern.ledgerNew.components, access: .roles([.cadre]), body: .collect(maxSize: "40mb")) { req -> Response in
             let user = try req.requireUser()
             let form = try await decodeOffLoop(req)
             let submit: @Sendable () async throws -> Response = {
                 do {
                     let record = try await LedgerService.create(form.input, evidence: form.uploads, store: req.application.evidenceStore, by: user, config: req.application.yixian, on: req.db)
-                    return req.redirect(to: SiteRoute.ledgerRecord.path(record.id!))
+                    return req.redirect(to: SiteRoute.ledgerRecord(record.id!).path())
                 } catch let error as AppError where error.status == .unprocessableEntity {
                     return try await formPage(req, form: form.droppingPhotos(), record: nil, problems: error.details, status: .unprocessableEntity)
                 }
@@ -121,11 +121,11 @@ enum LedgerPages {
             guard let key = try Idempotency.validKey(form.submissionKey.flatMap { $0.isEmpty ? nil : $0 }) else { return try await submit() }
             return try await Idempotency.run(req, principal: user.id.uuidString, key: "ledger-form:" + key, fingerprint: "POST /ledger/new", submit)
         }
-        app.routes.on(.GET, SiteRoute.ledgerRecord.components, access: readers) { req -> Response in
+        app.routes.on(.GET, SitePattern.ledgerRecord.components, access: readers) { req -> Response in
             let record = try await LedgerAPI.find(req)
             return try await recordPage(req, record)
         }
-        app.routes.on(.GET, SiteRoute.ledgerEdit.components, access: .roles([.cadre])) { req -> Response in
+        app.routes.on(.GET, SitePattern.ledgerEdit.components, access: .roles([.cadre])) { req -> Response in
             let user = try req.requireUser()
             let record = try await LedgerAPI.find(req)
             guard record.$cadre.id == user.cadreID else { throw AppError.notFound("contact") }
@@ -135,19 +135,19 @@ enum LedgerPages {
                                    problems: problems.map(\.text).joined(separator: "\n"), backdateReason: record.backdateReason)
             return try await formPage(req, form: form, record: record, problems: [], status: .ok)
         }
-        app.routes.on(.POST, SiteRoute.ledgerEdit.components, access: .roles([.cadre]), body: .collect(maxSize: "40mb")) { req -> Response in
+        app.routes.on(.POST, SitePattern.ledgerEdit.components, access: .roles([.cadre]), body: .collect(maxSize: "40mb")) { req -> Response in
             let user = try req.requireUser()
             let id = try req.idParameter()
             let form = try await decodeOffLoop(req)
             do {
                 _ = try await LedgerService.correct(id, form.input, evidence: form.uploads, store: req.application.evidenceStore, by: user, config: req.application.yixian, on: req.db)
-                return req.redirect(to: SiteRoute.ledgerRecord.path(id))
+                return req.redirect(to: SiteRoute.ledgerRecord(id).path())
             } catch let error as AppError where error.status == .unprocessableEntity {
                 let record = try await LedgerAPI.find(req)
                 return try await formPage(req, form: form.droppingPhotos(), record: record, problems: error.details, status: .unprocessableEntity)
             }
         }
-        app.routes.on(.GET, SiteRoute.attachment.components, access: Access.roles([.cadre, .businessAdmin, .unitSecretary, .assessor])) { req -> Response in
+        app.routes.on(.GET, SitePattern.attachment.components, access: Access.roles([.cadre, .businessAdmin, .unitSecretary, .assessor])) { req -> Response in
             let user = try req.requireUser()
             guard let attachment = try await AttachmentModel.find(try req.idParameter(), on: req.db),
                   let record = try await ContactRecordModel.find(attachment.$record.id, on: req.db) else { throw AppError.notFound("attachment") }
@@ -165,20 +165,20 @@ enum LedgerPages {
             response.headers.replaceOrAdd(name: .cacheControl, value: "private, max-age=86400")
             return response
         }
-        app.routes.on(.POST, SiteRoute.ledgerDelete.components, access: .roles([.cadre])) { req -> Response in
+        app.routes.on(.POST, SitePattern.ledgerDelete.components, access: .roles([.cadre])) { req -> Response in
             try await LedgerService.deleteDraft(try req.idParameter(), by: try req.requireUser(), on: req.db)
             return req.redirect(to: SiteRoute.ledger.path())
         }
-        app.routes.on(.GET, SiteRoute.confirmLookup.components, access: .roles([.student])) { req -> Response in
+        app.routes.on(.GET, SitePattern.confirmLookup.components, access: .roles([.student])) { req -> Response in
             let code = (req.query[String.self, at: "code"] ?? "").uppercased().filter { $0.isLetter || $0.isNumber }
             guard !code.isEmpty, code.count <= 16 else { return req.redirect(to: SiteRoute.home.path()) }
-            return req.redirect(to: SiteRoute.confirm.path(code))
+            return req.redirect(to: SiteRoute.confirm(code: code).path())
         }
-        app.routes.on(.GET, SiteRoute.confirm.components, access: .anyone) { req -> Response in
+        app.routes.on(.GET, SitePattern.confirm.components, access: .anyone) { req -> Response in
             guard req.currentUser != nil else { return req.redirect(to: SiteRoute.login.path(query: ["next": req.url.path])) }
             return try await confirmPage(req, message: nil, status: .ok)
         }
-        app.routes.on(.POST, SiteRoute.confirm.components, access: .roles([.student])) { req -> Response in
+        app.routes.on(.POST, SitePattern.confirm.components, access: .roles([.student])) { req -> Response in
             let user = try req.requireUser()
             do {
                 _ = try await LedgerService.confirm(code: req.parameters.get("code") ?? "", by: user, now: req.now, on: req.db)
@@ -191,7 +191,7 @@ enum LedgerPages {
 
     static func evidencePanel(_ ctx: PageContext, _ attachments: [AttachmentModel]) -> Node<HTML.BodyContext> {
         let items: [Node<HTML.BodyContext>] = attachments.map { a in
-            let link = SiteRoute.attachment.path(a.id!)
+            let link = SiteRoute.attachment(a.id!).path()
             if a.kind == EvidenceKind.pdf.rawValue { return .a(.href(link), .text(ctx.t("签到表（PDF）", "Sign-in sheet (PDF)"))) }
             return .a(.href(link), .img(.src(link), .alt(ctx.t("现场照片", "Photo"))))
         }
@@ -230,7 +230,7 @@ enum LedgerPages {
         }
         let isCorrection = record?.submittedAt != nil
         let title = record == nil ? ctx.t("记录一次联系", "Record a contact") : isCorrection ? ctx.t("更正记录", "Correct the record") : ctx.t("编辑草稿", "Edit draft")
-        let action = record.map { SiteRoute.ledgerEdit.path($0.id!) } ?? SiteRoute.ledgerNew.path()
+        let action = record.map { SiteRoute.ledgerEdit($0.id!).path() } ?? SiteRoute.ledgerNew.path()
         func problem(_ name: String) -> AppError.FieldProblem? { problems.first { $0.field == name } }
         return .html(Layout.page(ctx, title: title, breadcrumbs: [(ctx.t("工作台账", "Ledger"), SiteRoute.ledger.path()), (title, nil)], status: Int(status.code), content: .group(
             .h1(.text(title)),
@@ -291,7 +291,7 @@ enum LedgerPages {
         let attachments = try await AttachmentModel.query(on: req.db).filter(\.$record.$id == record.id!).all()
         let flags = try await IntegrityService.flags(for: record.id!.uuidString, visibleTo: user, on: req.db, app: req.application,
                                                          freshAfter: await req.ownLastWrite())
-        let confirmURL = SiteRoute.confirm.path(record.confirmCode)
+        let confirmURL = SiteRoute.confirm(code: record.confirmCode).path()
         let scheme = req.application.yixian.secureCookies ? "https" : "http"
         let host = req.headers.first(name: .host) ?? "127.0.0.1:8080"
         let qr = try? QRCode.encode("\(scheme)://\(host)\(confirmURL)", correction: .medium).svg(moduleSize: 6)
@@ -320,8 +320,8 @@ enum LedgerPages {
                 .p(.class("code"), .text(record.confirmCode)),
                 .p(.class("muted"), .text(ctx.t("学生登录后打开 ", "Students sign in and open ") + confirmURL)))),
             .if(mine, .div(.class("toolbar"),
-                .a(.class("button secondary"), .href(SiteRoute.ledgerEdit.path(record.id!)), .text(record.submittedAt == nil ? ctx.t("编辑草稿", "Edit draft") : ctx.t("更正", "Correct"))),
-                .if(record.submittedAt == nil, .form(.class("inline"), .method(.post), .action(SiteRoute.ledgerDelete.path(record.id!)), Layout.csrfField(ctx),
+                .a(.class("button secondary"), .href(SiteRoute.ledgerEdit(record.id!).path()), .text(record.submittedAt == nil ? ctx.t("编辑草稿", "Edit draft") : ctx.t("更正", "Correct"))),
+                .if(record.submittedAt == nil, .form(.class("inline"), .method(.post), .action(SiteRoute.ledgerDelete(record.id!).path()), Layout.csrfField(ctx),
                                                      .button(.type(.submit), .class("danger"), .text(ctx.t("删除草稿", "Delete draft"))))))),
             .if(!versions.isEmpty, .group(.h2(.text(ctx.t("更正历史", "Corrections"))),
                 Components.table(ctx, headers: [ctx.t("原版本", "Version"), ctx.t("更正人", "By"), ctx.t("时间", "When"), ctx.t("原因", "Reason")],
@@ -377,7 +377,7 @@ enum LedgerPages {
                       .input(.type(.text), .name("code"), .attribute(named: "aria-label", value: ctx.t("确认码", "Code")),
                              .attribute(named: "autocomplete", value: "off"), .placeholder("ABCD2345")),
                       .button(.type(.submit), .text(ctx.t("确认", "Confirm")))))),
-            .if(record != nil && mayView && req.currentUser?.role == .student && message == nil && standing == nil, .form(.method(.post), .action(SiteRoute.confirm.path(code)), Layout.csrfField(ctx),
+            .if(record != nil && mayView && req.currentUser?.role == .student && message == nil && standing == nil, .form(.method(.post), .action(SiteRoute.confirm(code: code).path()), Layout.csrfField(ctx),
                 .button(.type(.submit), .class("big"), .text(ctx.t("我参加了，确认", "I was there — confirm")))))
         )), status: status)
     }

@@ -22,7 +22,7 @@ enum RosterPages {
 
     static func register(_ app: Application) {
         let read = Access.capability(.readRoster)
-        app.routes.on(.GET, SiteRoute.units.components, access: read) { req -> Response in
+        app.routes.on(.GET, SitePattern.units.components, access: read) { req -> Response in
             let ctx = PageContext(req)
             let filter = try RosterFilter(req)
             let page = try await UnitsAPI.list(filter, scope: try req.requireUser().rosterUnitScope(), on: req.db)
@@ -39,7 +39,7 @@ enum RosterPages {
                 Components.pager(ctx, page: page.page, per: page.per, total: page.total) { link(.units, req, page: $0) }
             )))
         }
-        app.routes.on(.GET, SiteRoute.cadres.components, access: read) { req -> Response in
+        app.routes.on(.GET, SitePattern.cadres.components, access: read) { req -> Response in
             let ctx = PageContext(req)
             let user = try req.requireUser()
             let filter = try RosterFilter(req)
@@ -54,14 +54,14 @@ enum RosterPages {
                 Components.table(ctx, headers: [ctx.t("工号", "Staff no."), ctx.t("姓名", "Name"), ctx.t("单位", "Unit"), ctx.t("职务", "Posts"),
                                                 ctx.t("职级", "Rank"), ctx.t("党员", "Party"), ctx.t("状态", "Status")],
                                  rows: page.items.map { c in
-                                     [Components.cell(c.staffNumber), Components.cell(c.name, href: SiteRoute.cadre.path(c.id)), Components.cell(c.unit.name),
+                                     [Components.cell(c.staffNumber), Components.cell(c.name, href: SiteRoute.cadre(c.id).path()), Components.cell(c.unit.name),
                                       Components.cell(c.posts.joined(separator: "、")), Components.cell(ctx.t(c.rankLabel)),
                                       Components.cell(c.partyMember ? ctx.t("是", "Yes") : ctx.t("否", "No")), Components.activeTag(ctx, c.active)]
                                  }, empty: .text(ctx.t("没有符合条件的干部。可从首页导入干部名册。", "No cadres match. Import a roster from the home page."))),
                 Components.pager(ctx, page: page.page, per: page.per, total: page.total) { link(.cadres, req, page: $0) }
             )))
         }
-        app.routes.on(.GET, SiteRoute.cadre.components, access: .signedIn) { req -> Response in
+        app.routes.on(.GET, SitePattern.cadre.components, access: .signedIn) { req -> Response in
             let ctx = PageContext(req)
             let user = try req.requireUser()
             let id = try req.idParameter()
@@ -86,7 +86,7 @@ enum RosterPages {
                                  }, empty: .text(ctx.t("尚无结对记录。", "No pairings yet.")))
             )))
         }
-        app.routes.on(.GET, SiteRoute.collectives.components, access: read) { req -> Response in
+        app.routes.on(.GET, SitePattern.collectives.components, access: read) { req -> Response in
             let ctx = PageContext(req)
             let user = try req.requireUser()
             let filter = try RosterFilter(req)
@@ -108,7 +108,7 @@ enum RosterPages {
                 Components.pager(ctx, page: page.page, per: page.per, total: page.total) { link(.collectives, req, page: $0) }
             )))
         }
-        app.routes.on(.GET, SiteRoute.students.components, access: read) { req -> Response in
+        app.routes.on(.GET, SitePattern.students.components, access: read) { req -> Response in
             let ctx = PageContext(req)
             let user = try req.requireUser()
             let filter = try RosterFilter(req)
@@ -121,13 +121,13 @@ enum RosterPages {
                                      exportKind: user.can(.importRoster) ? RosterKind.students.rawValue : nil),
                 Components.table(ctx, headers: [ctx.t("学号", "Student no."), ctx.t("姓名", "Name"), ctx.t("学院", "College"), ctx.t("所在集体", "Collectives"), ctx.t("状态", "Status")],
                                  rows: page.items.map { s in
-                                     [Components.cell(s.studentNumber), Components.cell(s.name, href: SiteRoute.student.path(s.id)), Components.cell(s.unit.name),
+                                     [Components.cell(s.studentNumber), Components.cell(s.name, href: SiteRoute.student(s.id).path()), Components.cell(s.unit.name),
                                       Components.cell(s.collectives.map(\.name).joined(separator: "、")), Components.activeTag(ctx, s.active)]
                                  }, empty: .text(ctx.t("没有符合条件的学生。", "No students match."))),
                 Components.pager(ctx, page: page.page, per: page.per, total: page.total) { link(.students, req, page: $0) }
             )))
         }
-        app.routes.on(.GET, SiteRoute.student.components, access: .signedIn) { req -> Response in
+        app.routes.on(.GET, SitePattern.student.components, access: .signedIn) { req -> Response in
             let ctx = PageContext(req)
             let user = try req.requireUser()
             let id = try req.idParameter()
@@ -142,17 +142,17 @@ enum RosterPages {
                 .if(user.can(.readSensitive), .div(.class("panel"),
                     .h2(.text(ctx.t("特殊困难信息", "Special difficulty"))),
                     .p(.class("muted"), .text(ctx.t("查看将记入审计日志。", "Viewing is recorded in the audit log."))),
-                    .a(.class("button secondary"), .href(SiteRoute.studentSensitive.path(student.id)), .text(ctx.t("查看", "View")))))
+                    .a(.class("button secondary"), .href(SiteRoute.studentSensitive(student.id).path()), .text(ctx.t("查看", "View")))))
             )))
         }
-        app.routes.on(.GET, SiteRoute.studentSensitive.components, access: .capability(.readSensitive)) { req -> Response in
+        app.routes.on(.GET, SitePattern.studentSensitive.components, access: .capability(.readSensitive)) { req -> Response in
             let ctx = PageContext(req)
             let user = try req.requireUser()
             let id = try req.idParameter()
             let flags = try await StudentsAPI.readSensitive(id, by: user, on: req.db)
             let yes = ctx.t("是", "Yes"), no = ctx.t("否", "No")
             return .html(Layout.page(ctx, title: ctx.t("特殊困难信息", "Special difficulty"),
-                                     breadcrumbs: [(ctx.t("学生", "Students"), SiteRoute.students.path()), (ctx.t("返回学生", "Student"), SiteRoute.student.path(id))], content: .group(
+                                     breadcrumbs: [(ctx.t("学生", "Students"), SiteRoute.students.path()), (ctx.t("返回学生", "Student"), SiteRoute.student(id).path())], content: .group(
                 .h1(.text(ctx.t("特殊困难信息", "Special difficulty"))),
                 .div(.class("panel"), .dl(.class("props"),
                     .dt(.text(ctx.t("家庭经济困难", "Family hardship"))), .dd(.text(flags.familyHardship ? yes : no)),

@@ -34,7 +34,7 @@ enum CoveragePages {
     }
 
     static func register(_ app: Application) {
-        app.routes.on(.GET, SiteRoute.pairingsCoverage.components, access: .capability(.readRoster)) { req -> Response in
+        app.routes.on(.GET, SitePattern.pairingsCoverage.components, access: .capability(.readRoster)) { req -> Response in
             let ctx = PageContext(req)
             let user = try req.requireUser()
             let year = try await PairingPages.year(req)
@@ -79,7 +79,7 @@ enum CoveragePages {
                                  empty: .text(ctx.t("全部覆盖。", "All covered.")))
             )))
         }
-        app.routes.on(.GET, SiteRoute.pairingsMatching.components, access: .capability(.importRoster)) { req -> Response in
+        app.routes.on(.GET, SitePattern.pairingsMatching.components, access: .capability(.importRoster)) { req -> Response in
             let ctx = PageContext(req)
             let year = try await PairingPages.year(req)
             let (result, world) = try await proposals(req, year: year)
@@ -108,7 +108,7 @@ enum CoveragePages {
                     .ul(.forEach(result.shortfalls.prefix(200)) { .li(.text((cadres[$0.staffNumber] ?? $0.staffNumber) + "：" + ctx.t($0.message))) })))
             )))
         }
-        app.routes.on(.POST, SiteRoute.pairingsMatching.components, access: .capability(.importRoster)) { req -> Response in
+        app.routes.on(.POST, SitePattern.pairingsMatching.components, access: .capability(.importRoster)) { req -> Response in
             let user = try req.requireUser()
             let year = try await PairingPages.year(req)
             let picks = (try? req.content.decode(ConfirmForm.self))?.pick ?? []

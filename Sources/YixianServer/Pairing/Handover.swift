@@ -62,7 +62,7 @@ enum HandoverService {
                            tag: "Pairing", access: .capability(.importRoster), requestBody: "HandoverInput", response: "Handover")) { req in
             try await handover(try req.decodeJSON(HandoverInput.self), by: .init(try req.requireUser()), on: req.db)
         }
-        app.routes.on(.POST, SiteRoute.pairingsHandover.components, access: .capability(.importRoster)) { req -> Response in
+        app.routes.on(.POST, SitePattern.pairingsHandover.components, access: .capability(.importRoster)) { req -> Response in
             let user = try req.requireUser()
             let input = try req.content.decode(HandoverInput.self)
             do {

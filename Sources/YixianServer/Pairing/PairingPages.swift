@@ -61,12 +61,12 @@ enum PairingPages {
 
     static func register(_ app: Application) {
         let read = Access.capability(.readRoster)
-        app.routes.on(.GET, SiteRoute.pairings.components, access: read) { req -> Response in
+        app.routes.on(.GET, SitePattern.pairings.components, access: read) { req -> Response in
             let notice = req.query[String.self, at: "handedOver"].map { _ in PageContext(req).t("交接完成：接任者已承接结对，原任者的结对于交接前一日结束。",
                                                                                            "Handover done: the successor holds the pairings; the predecessor's ended the day before.") }
             return try await page(req, handover: HandoverInput(), problems: [], notice: notice, status: .ok)
         }
-        app.routes.on(.GET, SiteRoute.pairingsExport.components, access: read) { req -> Response in
+        app.routes.on(.GET, SitePattern.pairingsExport.components, access: read) { req -> Response in
             let year = try await year(req)
             let rows = try await tableRows(req, year: year)
             let data = try XLSXWriter.write([XLSXWorksheet(name: "结对表", header: PairingTable.header,
@@ -76,15 +76,15 @@ enum PairingPages {
             response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"pairings-\(year.id).xlsx\"; filename*=UTF-8''%E7%BB%93%E5%AF%B9%E8%A1%A8-\(year.id).xlsx")
             return response
         }
-        app.routes.on(.GET, SiteRoute.pairingsPrint.components, access: read) { req -> Response in
+        app.routes.on(.GET, SitePattern.pairingsPrint.components, access: read) { req -> Response in
             let year = try await year(req)
             let rows = try await tableRows(req, year: year)
             return .html(printPage(title: "\(year.name)领导干部联系学生集体结对表", rows: rows))
         }
-        app.routes.on(.GET, SiteRoute.pairingsImport.components, access: .capability(.importRoster)) { req -> Response in
+        app.routes.on(.GET, SitePattern.pairingsImport.components, access: .capability(.importRoster)) { req -> Response in
             try importPage(req, report: nil, status: .ok)
         }
-        app.routes.on(.POST, SiteRoute.pairingsImport.components, access: .capability(.importRoster),
+        app.routes.on(.POST, SitePattern.pairingsImport.components, access: .capability(.importRoster),
                       body: .collect(maxSize: ByteCount(value: ImportExport.maxUpload + 65536))) { req -> Response in
             let user = try req.requireUser()
             let form = try? req.content.decode(ImportForm.self)

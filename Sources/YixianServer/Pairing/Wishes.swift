@@ -85,10 +85,10 @@ enum WishPages {
                            access: .roles([.cadre]), requestBody: "WishInput", response: "Wish")) { req in
             try await save(try req.decodeJSON(WishInput.self), by: try req.requireUser(), today: LocalDate(req.now), on: req.db)
         }
-        app.routes.on(.GET, SiteRoute.pairingWishes.components, access: .roles([.cadre])) { req -> Response in
+        app.routes.on(.GET, SitePattern.pairingWishes.components, access: .roles([.cadre])) { req -> Response in
             try await page(req, typed: nil, problems: [], saved: req.query[String.self, at: "saved"] != nil, status: .ok)
         }
-        app.routes.on(.POST, SiteRoute.pairingWishes.components, access: .roles([.cadre])) { req -> Response in
+        app.routes.on(.POST, SitePattern.pairingWishes.components, access: .roles([.cadre])) { req -> Response in
             let form = try req.content.decode(WishForm.self)
             func split(_ text: String?) -> [String] { (text ?? "").split { "、，,; \n".contains($0) }.map(String.init) }
             // Cadres know their collectives by name (计算机2302班), not by code: either is accepted.

@@ -84,8 +84,8 @@ enum Components {
               },
               .button(.type(.submit), .text(ctx.t("筛选", "Filter"))),
               .unwrap(exportKind) { kind in
-                  .group(.a(.class("button secondary"), .href(SiteRoute.export.path(kind, query: ["format": "xlsx"])), .text(ctx.t("导出 Excel", "Export .xlsx"))),
-                         .a(.class("button secondary"), .href(SiteRoute.export.path(kind, query: ["format": "csv"])), .text(ctx.t("导出 CSV", "Export .csv"))))
+                  .group(.a(.class("button secondary"), .href(SiteRoute.export(kind).path(query: ["format": "xlsx"])), .text(ctx.t("导出 Excel", "Export .xlsx"))),
+                         .a(.class("button secondary"), .href(SiteRoute.export(kind).path(query: ["format": "csv"])), .text(ctx.t("导出 CSV", "Export .csv"))))
               })
     }
 }

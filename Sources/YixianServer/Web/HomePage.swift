@@ -6,7 +6,7 @@ import YixianCore
 /// The first page after login: what this role needs first, as cards and short lists.
 enum HomePage {
     static func register(_ app: Application) {
-        app.routes.on(.GET, SiteRoute.home.components, access: .anyone) { req -> Response in
+        app.routes.on(.GET, SitePattern.home.components, access: .anyone) { req -> Response in
             guard let user = req.currentUser else { return req.redirect(to: SiteRoute.login.path()) }
             let ctx = PageContext(req)
             let calendar = try await CalendarAPI.load(on: req.db)
@@ -52,7 +52,7 @@ enum HomePage {
                     .h2(.text(ctx.t("导入名册", "Import rosters"))),
                     .p(.text(ctx.t("支持 Excel（.xlsx）与 CSV（UTF-8 或 GBK）。先检查，后导入。", "Excel (.xlsx) and CSV (UTF-8 or GBK). Checked before anything is written."))),
                     .forEach(RosterKind.allCases) { kind in
-                        .a(.class("button secondary"), .href(SiteRoute.importForm.path(kind.rawValue)), .text(ctx.t(kind.label)))
+                        .a(.class("button secondary"), .href(SiteRoute.importForm(kind).path()), .text(ctx.t(kind.label)))
                     }))
             )
         case .cadre:
@@ -142,7 +142,7 @@ enum HomePage {
         let tally = unitScope.map { evaluation.index.tallyByUnit[$0] ?? ComplianceTally() } ?? evaluation.index.tallyBelowSchool
         let judged = tally.met + tally.missed
         let flags = try await IntegrityService.visible(to: user, on: req.db, app: req.application, freshAfter: await req.ownLastWrite()).flags
-        let compliance = unitScope.map { SiteRoute.complianceUnit.path($0) } ?? SiteRoute.compliance.path()
+        let compliance = unitScope.map { SiteRoute.complianceUnit(code: $0).path() } ?? SiteRoute.compliance.path()
         return .group(own, .div(.class("panel"),
                     .h2(.text(ctx.t("本学期落实情况", "This term's compliance"))),
                     .div(.class("cards"),

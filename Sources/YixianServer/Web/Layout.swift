@@ -13,6 +13,8 @@ struct PageContext: Sendable {
     var csrfToken: String
     /// Today by the application's clock, for views that show or compare against it.
     var today: LocalDate
+    /// The menu items this user may open.
+    var navigation: [NavItem]
 
     init(_ req: Request) {
         user = req.currentUser
@@ -21,12 +23,17 @@ struct PageContext: Sendable {
         pathWithQuery = req.url.query.map { "\(req.url.path)?\($0)" } ?? req.url.path
         csrfToken = req.currentUser?.csrfToken ?? req.cookies[CSRF.anonymousCookie]?.string ?? ""
         today = LocalDate(req.now)
+        let access = req.application.pageAccess
+        navigation = Layout.navigation.filter { [user] item in
+            access.allows(item.route.pattern, user) && (user.map { item.shown($0) } ?? false)
+        }
     }
 
     /// A context without a request: for rendering pages in tests and snapshots.
     init(user: CurrentUser?, language: Language, path: String, pathWithQuery: String? = nil, csrfToken: String = "",
-         today: LocalDate = LocalDate(Date())) {
+         today: LocalDate = LocalDate(Date()), navigation: [NavItem] = []) {
         self.today = today
+        self.navigation = navigation
         self.user = user
         self.language = language
         self.path = path
@@ -38,36 +45,38 @@ struct PageContext: Sendable {
     func t(_ text: Localized) -> String { text.text(language) }
 }
 
+/// A menu entry. It is shown to whoever may open its page (the access its route was
+/// registered with); `shown` can hide it further from some of them.
 struct NavItem: Sendable {
     var route: SiteRoute
     var title: Localized
-    var visible: @Sendable (CurrentUser) -> Bool
+    var shown: @Sendable (CurrentUser) -> Bool = { _ in true }
 }
 
 enum Layout {
     static let navigation: [NavItem] = [
-        NavItem(route: .home, title: Localized(zh: "首页", en: "Home"), visible: { _ in true }),
-        NavItem(route: .progress, title: Localized(zh: "我的进度", en: "My progress"), visible: { $0.can(.readOwnProgress) }),
-        NavItem(route: .ledger, title: Localized(zh: "工作台账", en: "Ledger"), visible: { [.cadre, .businessAdmin, .unitSecretary, .assessor].contains($0.role) }),
-        NavItem(route: .pairings, title: Localized(zh: "结对", en: "Pairings"), visible: { $0.can(.readRoster) }),
-        NavItem(route: .problems, title: Localized(zh: "问题清单", en: "Problems"), visible: { [.cadre, .businessAdmin, .unitSecretary, .assessor].contains($0.role) }),
-        NavItem(route: .pairingWishes, title: Localized(zh: "结对志愿", en: "Wishes"), visible: { $0.role == .cadre }),
-        NavItem(route: .compliance, title: Localized(zh: "落实情况", en: "Compliance"), visible: { $0.can(.readCompliance) }),
-        NavItem(route: .units, title: Localized(zh: "单位", en: "Units"), visible: { $0.can(.readRoster) }),
-        NavItem(route: .cadres, title: Localized(zh: "干部", en: "Cadres"), visible: { $0.can(.readRoster) }),
-        NavItem(route: .collectives, title: Localized(zh: "学生集体", en: "Collectives"), visible: { $0.can(.readRoster) }),
-        NavItem(route: .students, title: Localized(zh: "学生", en: "Students"), visible: { $0.can(.readRoster) }),
-        NavItem(route: .filings, title: Localized(zh: "工作报送", en: "Filings"), visible: { $0.can(.fileReports) }),
-        NavItem(route: .integrity, title: Localized(zh: "诚信提示", en: "Integrity"), visible: { $0.can(.readCompliance) }),
-        NavItem(route: .policies, title: Localized(zh: "工作规定", en: "Policy"), visible: { $0.can(.readCompliance) }),
-        NavItem(route: .calendar, title: Localized(zh: "校历", en: "Calendar"), visible: { _ in true }),
-        NavItem(route: .users, title: Localized(zh: "用户管理", en: "Users"), visible: { $0.can(.manageUsers) || $0.can(.manageSecurity) }),
-        NavItem(route: .audit, title: Localized(zh: "审计日志", en: "Audit log"), visible: { $0.can(.readAudit) }),
-        NavItem(route: .auditVerify, title: Localized(zh: "审计链校验", en: "Audit check"), visible: { $0.can(.readAudit) }),
-        NavItem(route: .myData, title: Localized(zh: "我的数据", en: "My data"), visible: { $0.role == .student }),
+        NavItem(route: .home, title: Localized(zh: "首页", en: "Home")),
+        NavItem(route: .progress, title: Localized(zh: "我的进度", en: "My progress")),
+        NavItem(route: .ledger, title: Localized(zh: "工作台账", en: "Ledger")),
+        NavItem(route: .pairings, title: Localized(zh: "结对", en: "Pairings")),
+        NavItem(route: .problems, title: Localized(zh: "问题清单", en: "Problems")),
+        NavItem(route: .pairingWishes, title: Localized(zh: "结对志愿", en: "Wishes")),
+        NavItem(route: .compliance, title: Localized(zh: "落实情况", en: "Compliance")),
+        NavItem(route: .units, title: Localized(zh: "单位", en: "Units")),
+        NavItem(route: .cadres, title: Localized(zh: "干部", en: "Cadres")),
+        NavItem(route: .collectives, title: Localized(zh: "学生集体", en: "Collectives")),
+        NavItem(route: .students, title: Localized(zh: "学生", en: "Students")),
+        NavItem(route: .filings, title: Localized(zh: "工作报送", en: "Filings")),
+        NavItem(route: .integrity, title: Localized(zh: "诚信提示", en: "Integrity")),
+        NavItem(route: .policies, title: Localized(zh: "工作规定", en: "Policy")),
+        NavItem(route: .calendar, title: Localized(zh: "校历", en: "Calendar")),
+        NavItem(route: .users, title: Localized(zh: "用户管理", en: "Users")),
+        NavItem(route: .audit, title: Localized(zh: "审计日志", en: "Audit log")),
+        NavItem(route: .auditVerify, title: Localized(zh: "审计链校验", en: "Audit check")),
+        NavItem(route: .myData, title: Localized(zh: "我的数据", en: "My data")),
         // API tokens are for people who script against the API; students have no API to script.
-        NavItem(route: .tokens, title: Localized(zh: "访问令牌", en: "Access tokens"), visible: { $0.role != .student }),
-        NavItem(route: .accountSecurity, title: Localized(zh: "账户安全", en: "Account security"), visible: { _ in true }),
+        NavItem(route: .tokens, title: Localized(zh: "访问令牌", en: "Access tokens"), shown: { $0.role != .student }),
+        NavItem(route: .accountSecurity, title: Localized(zh: "账户安全", en: "Account security")),
     ]
 
     static func page(_ ctx: PageContext, title: String, breadcrumbs: [(String, String?)] = [], status: Int = 200,
@@ -114,9 +123,9 @@ enum Layout {
     }
 
     static func nav(_ ctx: PageContext) -> Node<HTML.BodyContext> {
-        guard let user = ctx.user else { return .empty }
+        guard ctx.user != nil else { return .empty }
         return .nav(.class("sidenav"), .attribute(named: "aria-label", value: ctx.t("主导航", "Main navigation")),
-                    .ul(.forEach(navigation.filter { $0.visible(user) }) { item in
+                    .ul(.forEach(ctx.navigation) { item in
                         let active = item.route == .home ? ctx.path == "/" : ctx.path.hasPrefix(item.route.path())
                         return .li(.a(.href(item.route.path()), .class(active ? "active" : ""), .text(ctx.t(item.title))))
                     }))
