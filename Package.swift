@@ -59,7 +59,9 @@ let package = Package(
                 "YixianServer",
                 "YixianCore",
                 .product(name: "VaporTesting", package: "vapor"),
-            ]
+            ],
+            // Whole-page HTML the snapshot tests compare against, read by path.
+            exclude: ["Snapshots"]
         ),
     ]
 )

@@ -137,7 +137,7 @@ enum AccountPages {
             newToken = Secrets.random()
             ctx.csrfToken = newToken!
         }
-        let html = Layout.page(ctx, title: ctx.t("双因素验证", "Two-factor check"), status: Int(status.code), content:
+        let response = ctx.render(title: ctx.t("双因素验证", "Two-factor check"), status: status, content:
             .div(.class("login panel"),
                  .h1(.text(ctx.t("输入动态验证码", "Enter your code"))),
                  .p(.class("muted"), .text(ctx.t("打开手机验证器，输入 6 位动态口令；手机丢失时可输入一个恢复码（每个只能用一次）。",
@@ -147,7 +147,6 @@ enum AccountPages {
                        Layout.csrfField(ctx),
                        Components.field(ctx, name: "code", label: ctx.t("验证码或恢复码", "Code or recovery code"), problems: problems, autocomplete: "one-time-code"),
                        .button(.type(.submit), .text(ctx.t("验证", "Verify"))))))
-        let response = Response.html(html, status: status)
         if let newToken {
             response.cookies[CSRF.anonymousCookie] = HTTPCookies.Value(string: newToken, path: "/", isSecure: req.application.yixian.secureCookies,
                                                                        isHTTPOnly: true, sameSite: .strict)
@@ -158,7 +157,7 @@ enum AccountPages {
     static func passwordPage(_ req: Request, problems: [AppError.FieldProblem], status: HTTPResponseStatus) -> Response {
         let ctx = PageContext(req)
         let forced = ctx.user?.mustChangePassword == true
-        return .html(Layout.page(ctx, title: ctx.t("修改密码", "Change password"), status: Int(status.code), content: .group(
+        return ctx.render(title: ctx.t("修改密码", "Change password"), status: status, content: .group(
             .h1(.text(ctx.t("修改密码", "Change password"))),
             .if(forced, .div(.class("panel warning"), .data(named: "warning", value: "must-change-password"),
                              .p(.text(ctx.t("您的密码由管理员设置，请先设置只有您知道的新密码，然后才能继续使用系统。",
@@ -174,7 +173,7 @@ enum AccountPages {
                                         problems: problems, autocomplete: "new-password"),
                        Components.field(ctx, name: "confirmation", label: ctx.t("再次输入新密码", "New password again"), type: .password, problems: problems, autocomplete: "new-password"),
                        .button(.type(.submit), .text(ctx.t("保存新密码", "Save the new password")))))
-        )), status: status)
+        ))
     }
 
     static func securityPage(_ req: Request) async throws -> Response {
@@ -182,7 +181,7 @@ enum AccountPages {
         let current = try req.requireUser()
         guard let user = try await UserModel.find(current.id, on: req.db) else { throw AppError.unauthenticated }
         let left = try await RecoveryCodeModel.query(on: req.db).filter(\.$user.$id == current.id).filter(\.$usedAt == nil).count()
-        return .html(Layout.page(ctx, title: ctx.t("账户安全", "Account security"), content: .group(
+        return ctx.render(title: ctx.t("账户安全", "Account security"), content: .group(
             .h1(.text(ctx.t("账户安全", "Account security"))),
             .if(req.query[String.self, at: "changed"] == "1", Components.notice(ctx.t("密码已修改；其他会话和访问令牌已失效。", "Password changed; other sessions and access tokens were revoked."))),
             homeWarning(ctx),
@@ -203,7 +202,7 @@ enum AccountPages {
             .div(.class("panel"),
                  .h2(.text(ctx.t("访问令牌", "Access tokens"))),
                  .a(.href(SiteRoute.tokens.path()), .text(ctx.t("管理个人访问令牌", "Manage personal access tokens"))))
-        )))
+        ))
     }
 
     static func enrolPage(_ req: Request, secret: [UInt8], problems: [AppError.FieldProblem], status: HTTPResponseStatus) -> Response {
@@ -212,7 +211,7 @@ enum AccountPages {
         let uri = TOTP.provisioningURI(secret: secret, account: account, issuer: "Yixian")
         let qr = try? QRCode.encode(uri, correction: .medium).svg(moduleSize: 5)
         let grouped = Base32.encode(secret).enumerated().map { $0.offset > 0 && $0.offset % 4 == 0 ? " \($0.element)" : "\($0.element)" }.joined()
-        return .html(Layout.page(ctx, title: ctx.t("绑定手机验证器", "Enrol an authenticator"), status: Int(status.code), content: .group(
+        return ctx.render(title: ctx.t("绑定手机验证器", "Enrol an authenticator"), status: status, content: .group(
             .h1(.text(ctx.t("绑定手机验证器", "Enrol an authenticator"))),
             .div(.class("panel"),
                  .p(.text(ctx.t("1. 用验证器扫描二维码（或手动输入下面的密钥，类型“基于时间”）。", "1. Scan the QR code with the app (or type the key below, time-based)."))),
@@ -223,19 +222,19 @@ enum AccountPages {
                  .form(.method(.post), .action(Route.totpConfirm.path), Layout.csrfField(ctx),
                        Components.field(ctx, name: "code", label: ctx.t("6 位验证码", "6-digit code"), problems: problems, autocomplete: "one-time-code"),
                        .button(.type(.submit), .text(ctx.t("完成绑定", "Finish")))))
-        )), status: status)
+        ))
     }
 
     static func recoveryCodesPage(_ req: Request, codes: [String]) -> Response {
         let ctx = PageContext(req)
-        return .html(Layout.page(ctx, title: ctx.t("恢复码", "Recovery codes"), content: .group(
+        return ctx.render(title: ctx.t("恢复码", "Recovery codes"), content: .group(
             .h1(.text(ctx.t("双因素认证已启用", "Two-factor authentication is on"))),
             .div(.class("panel warning"),
                  .p(.text(ctx.t("请抄下或打印这 \(codes.count) 个恢复码并妥善保管：手机丢失时每个可代替动态口令登录一次。此页只显示一次。",
                                 "Write down or print these \(codes.count) recovery codes: each signs you in once without the phone. They are shown only now."))),
                  .ul(.class("recovery-codes"), .forEach(codes) { .li(.code(.text($0))) })),
             .a(.class("button"), .href(Route.security.path), .text(ctx.t("我已保存", "I have saved them")))
-        )))
+        ))
     }
 
     static func tokensPage(_ req: Request, created: String?, problems: [AppError.FieldProblem], status: HTTPResponseStatus) async throws -> Response {
@@ -243,7 +242,7 @@ enum AccountPages {
         let user = try req.requireUser()
         let tokens = try await APITokenModel.query(on: req.db).filter(\.$user.$id == user.id).sort(\.$createdAt, .descending).all()
         let now = Date()
-        return .html(Layout.page(ctx, title: ctx.t("访问令牌", "Access tokens"), status: Int(status.code), content: .group(
+        return ctx.render(title: ctx.t("访问令牌", "Access tokens"), status: status, content: .group(
             .h1(.text(ctx.t("个人访问令牌", "Personal access tokens"))),
             .p(.text(ctx.t("API 客户端使用 “Authorization: Bearer 令牌” 访问 /api/v1。令牌到期自动失效（默认 \(Accounts.defaultTokenDays) 天），修改或重置密码时全部吊销；也可用命令 yixian token create --user 用户名 --days 天数 生成。",
                            "API clients send “Authorization: Bearer TOKEN” to /api/v1. Tokens expire (default \(Accounts.defaultTokenDays) days) and are all revoked when the password changes or is reset; `yixian token create --user NAME --days N` makes one too."))),
@@ -270,6 +269,6 @@ enum AccountPages {
                       Components.field(ctx, name: "days", label: ctx.t("有效期（天，1–\(Accounts.maximumTokenDays)）", "Lifetime (days, 1–\(Accounts.maximumTokenDays))"),
                                        value: String(Accounts.defaultTokenDays), problems: problems),
                       .button(.type(.submit), .text(ctx.t("生成令牌", "Create token"))))))
-        )), status: status)
+        ))
     }
 }

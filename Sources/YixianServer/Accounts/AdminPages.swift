@@ -75,7 +75,7 @@ enum AdminPages {
             let page = try PageRequest(req)
             let (events, total) = try await AuditEventModel.query(on: req.db).sort(\.$seq, .descending).paged(page)
             let broken = try await AuditTrail.verify(on: req.db)
-            return .html(Layout.page(ctx, title: ctx.t("审计日志", "Audit log"), content: .group(
+            return ctx.render(title: ctx.t("审计日志", "Audit log"), content: .group(
                 .h1(.text(ctx.t("审计日志", "Audit log"))),
                 .p(.text(broken.isEmpty ? ctx.t("哈希链校验：完整。", "Hash chain: intact.") : ctx.t("哈希链校验：在序号 \(broken.map(String.init).joined(separator: ", ")) 处断裂！", "Hash chain broken at \(broken)"))),
                 Components.table(ctx, headers: [ctx.t("序号", "Seq"), ctx.t("时间", "Time"), ctx.t("操作人", "Actor"), ctx.t("操作", "Action"), ctx.t("对象", "Object"), ctx.t("详情", "Detail")],
@@ -84,7 +84,7 @@ enum AdminPages {
                                       Components.cell(e.action), Components.cell("\(e.objectType) \(e.objectID)"), Components.cell(e.detail)]
                                  }, empty: .text(ctx.t("暂无审计事件。", "No events yet."))),
                 Components.pager(ctx, page: page.page, per: page.per, total: total) { SiteRoute.audit.path(query: ["page": String($0)]) }
-            )))
+            ))
         }
         registerSeparationOfDuties(app)
     }
@@ -101,7 +101,7 @@ enum AdminPages {
         let user = try req.requireUser()
         let page = try PageRequest(req)
         let (users, total) = try await UserModel.query(on: req.db).sort(\.$username).paged(page)
-        return .html(Layout.page(ctx, title: ctx.t("用户管理", "Users"), status: Int(status.code), content: .group(
+        return ctx.render(title: ctx.t("用户管理", "Users"), status: status, content: .group(
             .h1(.text(ctx.t("用户管理", "Users"))),
             Components.table(ctx, headers: [ctx.t("用户名", "Username"), ctx.t("姓名", "Name"), ctx.t("角色", "Role"), ctx.t("状态", "Status"), ctx.t("操作", "Actions")],
                              rows: users.map { u in
@@ -135,6 +135,6 @@ enum AdminPages {
                       Components.field(ctx, name: "cadreStaffNumber", label: ctx.t("干部工号（干部）", "Staff number (cadre)"), value: form.cadreStaffNumber ?? "", problems: problems),
                       Components.field(ctx, name: "studentNumber", label: ctx.t("学号（学生）", "Student number (student)"), value: form.studentNumber ?? "", problems: problems),
                       .button(.type(.submit), .text(ctx.t("创建", "Create"))))))
-        )), status: status)
+        ))
     }
 }

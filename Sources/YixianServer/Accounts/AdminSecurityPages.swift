@@ -75,13 +75,13 @@ extension AdminPages {
 
     static func oneTimePasswordPage(_ req: Request, username: String, password: String) -> Response {
         let ctx = PageContext(req)
-        return .html(Layout.page(ctx, title: ctx.t("临时密码", "One-time password"), content: .group(
+        return ctx.render(title: ctx.t("临时密码", "One-time password"), content: .group(
             .h1(.text(ctx.t("已为 \(username) 设置临时密码", "A one-time password for \(username)"))),
             .div(.class("panel warning"),
                  .p(.text(ctx.t("请当面或通过可靠渠道交给本人。此密码只显示这一次；本人首次登录须立即修改。原有会话、访问令牌已全部失效。",
                                 "Hand it over in person or through a trusted channel. It is shown only now and must be changed at first sign-in; the account's sessions and tokens were revoked."))),
                  .p(.code(.data(named: "one-time-password", value: password), .text(password)))),
             .a(.class("button"), .href(SiteRoute.users.path()), .text(ctx.t("返回用户管理", "Back to users")))
-        )))
+        ))
     }
 }

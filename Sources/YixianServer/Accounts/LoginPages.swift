@@ -90,7 +90,7 @@ enum LoginPages {
             newToken = Secrets.random()
             ctx.csrfToken = newToken!
         }
-        let html = Layout.page(ctx, title: ctx.t("登录", "Sign in"), status: Int(status.code), content:
+        let response = ctx.render(title: ctx.t("登录", "Sign in"), status: status, content:
             .div(.class("login panel"),
                  .h1(.text(ctx.t("登录一线平台", "Sign in to Yixian"))),
                  .p(.class("muted"), .text(ctx.t("领导干部深入基层联系学生工作平台", "The platform for leaders' front-line contact with students"))),
@@ -101,7 +101,6 @@ enum LoginPages {
                        Components.field(ctx, name: "username", label: ctx.t("用户名", "Username"), value: username, problems: problems, autocomplete: "username"),
                        Components.field(ctx, name: "password", label: ctx.t("密码", "Password"), type: .password, problems: problems, autocomplete: "current-password"),
                        .button(.type(.submit), .text(ctx.t("登录", "Sign in"))))))
-        let response = Response.html(html, status: status)
         if let newToken {
             response.cookies[CSRF.anonymousCookie] = HTTPCookies.Value(string: newToken, path: "/", isSecure: req.application.yixian.secureCookies,
                                                                        isHTTPOnly: true, sameSite: .strict)

@@ -8,7 +8,7 @@ enum CalendarPage {
             let ctx = PageContext(req)
             let years = try await CalendarAPI.load(on: req.db)
             let workdays = WorkdayCalendar.prc
-            return .html(Layout.page(ctx, title: ctx.t("校历", "Calendar"), content: .group(
+            return ctx.render(title: ctx.t("校历", "Calendar"), content: .group(
                 .h1(.text(ctx.t("校历与工作日", "Academic calendar"))),
                 .if(years.isEmpty, .div(.class("panel empty"), .text(ctx.t("尚未设置校历。业务管理员可通过 API 导入学年与学期。", "No calendar yet.")))),
                 .forEach(years.reversed()) { year in
@@ -36,7 +36,7 @@ enum CalendarPage {
                                            Components.cell(ctx.t(e.kind.label) + (e.projected ? ctx.t("（推算）", " (projected)") : "")),
                                            Components.cell(e.name)]
                                       }, empty: .text("")))
-            )))
+            ))
         }
     }
 }

@@ -69,11 +69,11 @@ enum CompliancePages {
     }
 
     static func noPolicy(_ ctx: PageContext, title: String) -> Response {
-        .html(Layout.page(ctx, title: title, content: .group(
+        ctx.render(title: title, content: .group(
             .h1(.text(title)),
             .div(.class("panel empty"), .p(.text(ctx.t("尚未启用工作规定。业务管理员可在“工作规定”页上传本校的策略文件，或使用 policies/ 中的预置文件。",
                                                         "No policy is active yet. A business admin uploads one on the Policy page."))),
-                 .a(.href(SiteRoute.policies.path()), .text(ctx.t("前往工作规定", "Go to the policy page")))))))
+                 .a(.href(SiteRoute.policies.path()), .text(ctx.t("前往工作规定", "Go to the policy page"))))))
     }
 
     static func register(_ app: Application) {
@@ -83,7 +83,7 @@ enum CompliancePages {
             guard let evaluation = try await evaluation(req) else { return noPolicy(ctx, title: ctx.t("我的进度", "My progress")) }
             guard let cadreID = user.cadreID, let cadre = try await CadreModel.find(cadreID, on: req.db) else { throw AppError.forbidden }
             let mine = evaluation.current(ofCadre: cadre.staffNumber)
-            return .html(Layout.page(ctx, title: ctx.t("我的进度", "My progress"), content: progressBody(ctx, evaluation: evaluation, cells: mine, name: cadre.name)))
+            return ctx.render(title: ctx.t("我的进度", "My progress"), content: progressBody(ctx, evaluation: evaluation, cells: mine, name: cadre.name))
         }
         app.routes.on(.GET, SitePattern.compliance.components, access: .capability(.readCompliance)) { req -> Response in
             let ctx = PageContext(req)
@@ -92,7 +92,7 @@ enum CompliancePages {
                 return req.redirect(to: SiteRoute.complianceUnit(code: unitCode).path())
             }
             guard let evaluation = try await evaluation(req) else { return noPolicy(ctx, title: ctx.t("落实情况", "Compliance")) }
-            return .html(Layout.page(ctx, title: ctx.t("落实情况", "Compliance"), content: schoolBody(ctx, evaluation)))
+            return ctx.render(title: ctx.t("落实情况", "Compliance"), content: schoolBody(ctx, evaluation))
         }
         app.routes.on(.GET, SitePattern.complianceUnit.components, access: .capability(.readCompliance)) { req -> Response in
             let ctx = PageContext(req)
@@ -102,8 +102,8 @@ enum CompliancePages {
             }
             try user.checkUnit(unit.id!)
             guard let evaluation = try await evaluation(req) else { return noPolicy(ctx, title: unit.name) }
-            return .html(Layout.page(ctx, title: unit.name, breadcrumbs: try user.rosterUnitScope() == nil ? [(ctx.t("落实情况", "Compliance"), SiteRoute.compliance.path()), (unit.name, nil)] : [],
-                                     content: unitBody(ctx, evaluation, unit: unit.core)))
+            return ctx.render(title: unit.name, breadcrumbs: try user.rosterUnitScope() == nil ? [(ctx.t("落实情况", "Compliance"), SiteRoute.compliance.path()), (unit.name, nil)] : [],
+                                     content: unitBody(ctx, evaluation, unit: unit.core))
         }
         app.routes.on(.GET, SitePattern.complianceCell.components, access: .signedIn) { req -> Response in
             let ctx = PageContext(req)
@@ -115,7 +115,7 @@ enum CompliancePages {
                 throw AppError.notFound("cell")
             }
             try authorize(user, cell: cell, evaluation: evaluation, on: req.db)
-            return .html(Layout.page(ctx, title: evaluation.title(ruleID), content: cellBody(ctx, evaluation, cell)))
+            return ctx.render(title: evaluation.title(ruleID), content: cellBody(ctx, evaluation, cell))
         }
     }
 

@@ -138,7 +138,7 @@ enum FilingPages {
                         .select(.id(name), .attribute(named: "name", value: name),
                                 .forEach(options) { Components.option(value: $0.0, text: $0.1, selected: $0.0 == selected) }))
         }
-        return .html(Layout.page(ctx, title: ctx.t("报送", "Filings"), status: Int(status.code), content: .group(
+        return ctx.render(title: ctx.t("报送", "Filings"), status: status, content: .group(
             .h1(.text(ctx.t("工作报送", "Filings"))),
             .p(.class("muted"), .text(ctx.t("记录本单位按规定报送的工作安排、总结、专题会议等；落实情况按报送日期判断是否按时。",
                                             "Record the plans, summaries and meetings the policy asks of the unit; compliance judges them by the filing date."))),
@@ -163,6 +163,6 @@ enum FilingPages {
                                  [Components.cell(f.submittedOn), Components.cell(f.unitName), Components.cell(ctx.t(f.kindLabel)),
                                   Components.cell(terms.first { $0.id == f.termCode }?.name ?? f.termCode), Components.cell(f.period ?? "—")]
                              }, empty: .text(ctx.t("尚无报送记录。", "Nothing filed yet.")))
-        )), status: status)
+        ))
     }
 }

@@ -109,7 +109,7 @@ enum PolicyPages {
         let user = try req.requireUser()
         let versions = try await ComplianceService.versions(on: req.db)
         let current = ComplianceService.version(on: LocalDate(req.now), in: versions).map { versions[$0] }
-        return .html(Layout.page(ctx, title: ctx.t("工作规定", "Policy"), status: Int(status.code), content: .group(
+        return ctx.render(title: ctx.t("工作规定", "Policy"), status: status, content: .group(
             .h1(.text(ctx.t("工作规定（策略文件）", "Policy versions"))),
             .p(.class("muted"), .text(ctx.t("每个版本自生效日期起适用；此前结束的周期仍按当时有效的版本评判。格式见 docs/POLICY-FORMAT.md。",
                                              "Each version applies from its date; periods that ended earlier stay judged by the version then in force."))),
@@ -136,6 +136,6 @@ enum PolicyPages {
                            .span(.class("hint"), .text(ctx.t("可从 policies/ 中的预置文件开始修改。", "Start from a preset in policies/."))),
                            .textarea(.id("text"), .name("text"), .attribute(named: "rows", value: "16"), .text(input.text ?? ""))),
                       .button(.type(.submit), .text(ctx.t("校验并上传", "Check and upload"))))))
-        )), status: status)
+        ))
     }
 }

@@ -18,7 +18,7 @@ enum DataProtectionPages {
                 : ctx.t("哈希链校验：断裂！第一条异常记录：序号 \(report.firstBad!.seq)（\(report.firstBad!.reason.zh)）",
                         "Hash chain broken! First bad row: seq \(report.firstBad!.seq) (\(report.firstBad!.reason.en))")
             let checkpoint = report.checkpoint.map { "seq \($0.seq) · \($0.hash.prefix(19))… · \(AdminPages.timestamp($0.at))" } ?? "—"
-            return .html(Layout.page(ctx, title: ctx.t("审计链校验", "Audit chain check"), status: report.intact ? 200 : 200, content: .group(
+            return ctx.render(title: ctx.t("审计链校验", "Audit chain check"), content: .group(
                 .h1(.text(ctx.t("审计链校验", "Audit chain check"))),
                 .div(.class("panel"), .attribute(named: "data-intact", value: report.intact ? "true" : "false"),
                      .attribute(named: "data-first-bad", value: report.firstBad.map { String($0.seq) } ?? ""),
@@ -42,7 +42,7 @@ enum DataProtectionPages {
                     empty: .text(""))),
                 .p(.class("muted"), .text(ctx.t("命令行：yixian audit verify（链断裂时退出码为 1）。",
                                                 "Command line: yixian audit verify (exit status 1 when broken).")))
-            )))
+            ))
         }
 
         app.routes.on(.GET, SitePattern.myData.components, access: .roles([.student])) { req -> Response in
@@ -51,7 +51,7 @@ enum DataProtectionPages {
             guard let studentID = user.studentID else { throw AppError.notFound("student") }
             let data = try await MyData.load(studentID: studentID, by: user, on: req.db)
             let yes = ctx.t("是", "Yes"), no = ctx.t("否", "No")
-            return .html(Layout.page(ctx, title: ctx.t("我的数据", "My data"), content: .group(
+            return ctx.render(title: ctx.t("我的数据", "My data"), content: .group(
                 .h1(.text(ctx.t("我的数据", "My data"))),
                 .p(.class("muted"), .text(ctx.t("依据《个人信息保护法》第四十五条，这里列出本系统保存的关于您的全部个人信息。如有错误，请联系所在学院更正。",
                                                 "Under PIPL Art. 45 this lists all personal information the system holds about you. Ask your college to correct anything wrong."))),
@@ -84,7 +84,7 @@ enum DataProtectionPages {
                 .div(.class("panel"), .h2(.text(ctx.t("我反映的问题", "Problems I raised"))),
                      .p(.text(ctx.t("学生反映的问题由干部记录在联系记录中，只标明学生集体，不记录是哪位学生反映的，因此系统中没有与您个人关联的问题记录。",
                                     "Problems students raise are recorded by the cadre against a collective, never against a named student, so none is linked to you personally."))))
-            )))
+            ))
         }
     }
 }

@@ -253,7 +253,7 @@ enum ImportPages {
     static func uploadPage(_ req: Request, kind: RosterKind, problems: [AppError.FieldProblem], status: HTTPResponseStatus) throws -> Response {
         let ctx = PageContext(req)
         let title = ctx.t("导入", "Import ") + ctx.t(kind.label)
-        return .html(Layout.page(ctx, title: title, breadcrumbs: [(ctx.t("首页", "Home"), SiteRoute.home.path()), (title, nil)], status: Int(status.code), content: .group(
+        return ctx.render(title: title, breadcrumbs: [(ctx.t("首页", "Home"), SiteRoute.home.path()), (title, nil)], status: status, content: .group(
             .h1(.text(title)),
             Components.errorSummary(ctx, problems),
             .div(.class("panel"),
@@ -267,7 +267,7 @@ enum ImportPages {
                             .forEach(problems) { .span(.class("field-error"), .text(ctx.t($0.message))) },
                             .input(.type(.file), .id("file"), .name("file"), .attribute(named: "accept", value: ".xlsx,.csv"))),
                        .button(.type(.submit), .text(ctx.t("上传并检查", "Upload and check")))))
-        )), status: status)
+        ))
     }
 
     static func jobPage(_ req: Request, _ job: ImportJob) -> Response {

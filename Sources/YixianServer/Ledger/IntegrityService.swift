@@ -218,7 +218,7 @@ enum IntegrityService {
             func link(_ page: Int) -> String {
                 SiteRoute.integrity.path(query: ["page": String(page)].merging(kindFilter.map { ["kind": $0.rawValue] } ?? [:]) { a, _ in a })
             }
-            return .html(Layout.page(ctx, title: ctx.t("诚信提示", "Integrity flags"), content: .group(
+            return ctx.render(title: ctx.t("诚信提示", "Integrity flags"), content: .group(
                 .h1(.text(ctx.t("台账诚信提示", "Ledger integrity flags"))),
                 .p(.class("muted"), .text(ctx.t("提示不等于认定，请结合佐证材料核实。", "A flag is a prompt to check, not a finding."))),
                 .div(.class("cards"), .forEach(IntegrityFlagKind.allCases) { kind in
@@ -235,7 +235,7 @@ enum IntegrityService {
                                              })]
                                  }, empty: .text(ctx.t("没有诚信提示。", "No flags."))),
                 Components.pager(ctx, page: page, per: per, total: flags.count, link: link)
-            )))
+            ))
         }
     }
 }

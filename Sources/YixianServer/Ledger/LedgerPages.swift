@@ -62,35 +62,14 @@ enum LedgerPages {
         let readers = Access.roles([.cadre, .businessAdmin, .unitSecretary, .assessor])
         app.routes.on(.GET, SitePattern.ledger.components, access: readers) { req -> Response in
             let ctx = PageContext(req)
-            let user = try req.requireUser()
-            let filter = try LedgerAPI.ListFilter(req)
-            let (records, total) = try await LedgerAPI.query(filter, for: user, on: req.db).paged(filter.page)
-            let cadres = Dictionary(uniqueKeysWithValues: try await CadreModel.query(on: req.db).all().map { ($0.id!, $0.name) })
-            let vocabulary = try await LedgerService.vocabulary(on: req.db, now: req.now)
-            return .html(Layout.page(ctx, title: ctx.t("工作台账", "Ledger"), content: .group(
-                .h1(.text(user.role == .cadre ? ctx.t("我的工作台账", "My ledger") : ctx.t("工作台账", "Ledger"))),
-                .if(user.role == .cadre, .div(.class("quick"),
-                    .forEach(quickKinds.compactMap { vocabulary.kind($0) }) { kind in
-                        .a(.class("button quick-button"), .href(SiteRoute.ledgerNew.path(query: ["kind": kind.code])), .text(ctx.t("记一笔：", "Log: ") + ctx.t(kind.label)))
-                    },
-                    .a(.class("button secondary quick-button"), .href(SiteRoute.ledgerNew.path()), .text(ctx.t("其他形式…", "Other…"))))),
-                Components.table(ctx, headers: [ctx.t("时间", "When"), ctx.t("干部", "Cadre"), ctx.t("形式", "Kind"), ctx.t("地点", "Place"),
-                                                ctx.t("人次", "Persons"), ctx.t("学生确认", "Confirmed"), ctx.t("状态", "Status")],
-                                 rows: records.map { r in
-                                     [Components.cell(String(AdminPages.timestamp(r.startAt).prefix(16)), href: SiteRoute.ledgerRecord(r.id!).path()),
-                                      Components.cell(cadres[r.$cadre.id] ?? ""),
-                                      Components.cell(vocabulary.kind(r.kind).map { ctx.t($0.label) } ?? r.kind), Components.cell(r.place),
-                                      Components.cell("\(r.participantCount)"), Components.cell("\(r.confirmedCount)"),
-                                      .td(statusTag(ctx, r))]
-                                 }, empty: .group(.text(ctx.t("还没有记录。走访宿舍、面对面交流之后，点上方按钮，一分钟记下来。", "Nothing recorded yet. After a visit, tap a button above.")))),
-                Components.pager(ctx, page: filter.page.page, per: filter.page.per, total: total) { SiteRoute.ledger.path(query: ["page": String($0)]) }
-            )))
+            let model = try await LedgerListModel.load(req)
+            return ctx.render(title: ctx.t("工作台账", "Ledger"), content: listView(ctx, model))
         }
         app.routes.on(.GET, SitePattern.problems.components, access: readers) { req -> Response in
             let ctx = PageContext(req)
             let problems = try await LedgerAPI.problems(req)
             let byUnit = Dictionary(grouping: problems, by: \.unitCode).mapValues(\.count)
-            return .html(Layout.page(ctx, title: ctx.t("学生反映的问题", "Problems students raised"), content: .group(
+            return ctx.render(title: ctx.t("学生反映的问题", "Problems students raised"), content: .group(
                 .h1(.text(ctx.t("学生反映的问题", "Problems students raised"))),
                 .p(.class("muted"), .text(ctx.t("来自联系记录，按单位：", "From contact records, per unit: ")
                     + byUnit.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: "，"))),
@@ -99,7 +78,7 @@ enum LedgerPages {
                                      [Components.cell(p.date, href: SiteRoute.ledgerRecord(p.recordId).path()), Components.cell(p.cadre), Components.cell(p.unitCode),
                                       Components.cell(p.category), Components.cell(p.text)]
                                  }, empty: .text(ctx.t("暂无学生反映的问题。", "No problems recorded.")))
-            )))
+            ))
         }
         app.routes.on(.GET, SitePattern.ledgerNew.components, access: .roles([.cadre])) { req -> Response in
             let now = req.now
@@ -189,27 +168,8 @@ enum LedgerPages {
         }
     }
 
-    static func evidencePanel(_ ctx: PageContext, _ attachments: [AttachmentModel]) -> Node<HTML.BodyContext> {
-        let items: [Node<HTML.BodyContext>] = attachments.map { a in
-            let link = SiteRoute.attachment(a.id!).path()
-            if a.kind == EvidenceKind.pdf.rawValue { return .a(.href(link), .text(ctx.t("签到表（PDF）", "Sign-in sheet (PDF)"))) }
-            return .a(.href(link), .img(.src(link), .alt(ctx.t("现场照片", "Photo"))))
-        }
-        let taken: [String] = attachments.compactMap { a in a.captureTime.map { ctx.t("拍摄于 ", "Taken ") + String(AdminPages.timestamp($0).prefix(16)) } }
-        return .div(.class("panel"), .h2(.text(ctx.t("佐证材料", "Evidence"))),
-                    .div(.class("thumbs"), .forEach(items) { $0 }),
-                    .p(.class("muted"), .text(taken.joined(separator: "；"))))
-    }
-
     static func checkbox(code: String, label: String, checked: Bool) -> Node<HTML.FormContext> {
         .raw("<label class=\"check\"><input type=\"checkbox\" name=\"collectiveCodes[]\" value=\"\(Components.escape(code))\"\(checked ? " checked" : "")> \(Components.escape(label))</label>")
-    }
-
-    static func statusTag(_ ctx: PageContext, _ r: ContactRecordModel) -> Node<HTML.BodyContext> {
-        let status = ContactRecord.Status(rawValue: r.status) ?? .submitted
-        if status == .draft { return Components.tag(ctx.t(status.label), "grey") }
-        if r.confirmedCount > 0 { return Components.tag(ctx.t("学生已确认", "Confirmed"), "green") }
-        return Components.tag(ctx.t(status.label), "blue")
     }
 
     static func formPage(_ req: Request, form: ContactForm, record: ContactRecordModel?, problems: [AppError.FieldProblem], status: HTTPResponseStatus) async throws -> Response {
@@ -232,7 +192,7 @@ enum LedgerPages {
         let title = record == nil ? ctx.t("记录一次联系", "Record a contact") : isCorrection ? ctx.t("更正记录", "Correct the record") : ctx.t("编辑草稿", "Edit draft")
         let action = record.map { SiteRoute.ledgerEdit($0.id!).path() } ?? SiteRoute.ledgerNew.path()
         func problem(_ name: String) -> AppError.FieldProblem? { problems.first { $0.field == name } }
-        return .html(Layout.page(ctx, title: title, breadcrumbs: [(ctx.t("工作台账", "Ledger"), SiteRoute.ledger.path()), (title, nil)], status: Int(status.code), content: .group(
+        return ctx.render(title: title, breadcrumbs: [(ctx.t("工作台账", "Ledger"), SiteRoute.ledger.path()), (title, nil)], status: status, content: .group(
             .h1(.text(title)),
             Components.errorSummary(ctx, problems),
             .form(.method(.post), .action(action), .class("ledger-form"), .enctype(.multipartData),
@@ -276,59 +236,15 @@ enum LedgerPages {
                   .div(.class("toolbar"),
                        .button(.type(.submit), .name("action"), .value("submit"), .text(isCorrection ? ctx.t("保存更正", "Save correction") : ctx.t("提交", "Submit"))),
                        .if(!isCorrection, .button(.type(.submit), .name("action"), .value("draft"), .class("secondary"), .text(ctx.t("存为草稿", "Save draft"))))))
-        )), status: status)
+        ))
     }
 
     static func recordPage(_ req: Request, _ record: ContactRecordModel) async throws -> Response {
-        // People read collectives by name (计算机2302班), not by code.
-        let collectiveNames = Dictionary(try await CollectiveModel.query(on: req.db).filter(\.$code ~~ record.collectiveList).all()
-            .map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
         let ctx = PageContext(req)
-        let user = try req.requireUser()
-        let dto = try await LedgerService.dto(record, for: user, on: req.db)
-        let versions = try await ContactRecordVersionModel.query(on: req.db).filter(\.$record.$id == record.id!).sort(\.$version).all()
-        let mine = user.cadreID == record.$cadre.id
-        let attachments = try await AttachmentModel.query(on: req.db).filter(\.$record.$id == record.id!).all()
-        let flags = try await IntegrityService.flags(for: record.id!.uuidString, visibleTo: user, on: req.db, app: req.application,
-                                                         freshAfter: await req.ownLastWrite())
-        let confirmURL = SiteRoute.confirm(code: record.confirmCode).path()
-        let scheme = req.application.yixian.secureCookies ? "https" : "http"
-        let host = req.headers.first(name: .host) ?? "127.0.0.1:8080"
-        let qr = try? QRCode.encode("\(scheme)://\(host)\(confirmURL)", correction: .medium).svg(moduleSize: 6)
-        return .html(Layout.page(ctx, title: ctx.t(dto.kindLabel), breadcrumbs: [(ctx.t("工作台账", "Ledger"), SiteRoute.ledger.path()), (ctx.t(dto.kindLabel), nil)], content: .group(
-            .h1(.text(ctx.t(dto.kindLabel))),
-            .div(.class("panel"), .dl(.class("props"),
-                .dt(.text(ctx.t("干部", "Cadre"))), .dd(.text(dto.cadre.name)),
-                .dt(.text(ctx.t("时间", "When"))), .dd(.text(String(AdminPages.timestamp(dto.start).prefix(16)) + " – " + String(AdminPages.timestamp(dto.end).suffix(8).prefix(5)))),
-                .dt(.text(ctx.t("地点", "Place"))), .dd(.text(dto.place.isEmpty ? "—" : dto.place)),
-                .dt(.text(ctx.t("学生集体", "Collectives"))), .dd(.text(dto.collectiveCodes.map { collectiveNames[$0] ?? $0 }.joined(separator: "、"))),
-                .dt(.text(ctx.t("参与人次", "Persons"))), .dd(.text("\(dto.participantCount) 人次")),
-                .dt(.text(ctx.t("情况摘要", "Summary"))), .dd(.text(dto.summary.isEmpty ? "—" : dto.summary)),
-                .dt(.text(ctx.t("状态", "Status"))), .dd(statusTag(ctx, record)),
-                .dt(.text(ctx.t("学生确认", "Confirmed by"))), .dd(.text("\(dto.confirmations) 人")),
-                .dt(.text(ctx.t("版本", "Version"))), .dd(.text("v\(dto.version)")),
-                .unwrap(dto.backdateReason) { .group(.dt(.text(ctx.t("补录说明", "Late because"))), .dd(.text($0))) })),
-            .if(!flags.isEmpty && user.role != .student, .div(.class("error-summary integrity"),
-                .h2(.text(ctx.t("诚信提示", "Integrity flags"))),
-                .ul(.forEach(flags) { .li(.strong(.text(ctx.t($0.kind.label) + "：")), .text(ctx.t($0.reason))) }))),
-            .if(!attachments.isEmpty, evidencePanel(ctx, attachments)),
-            .if(!dto.problems.isEmpty, .div(.class("panel"), .h2(.text(ctx.t("学生反映的问题", "Problems raised"))),
-                                            .ul(.forEach(dto.problems) { .li(.text("【\($0.category)】\($0.text)")) }))),
-            .if(mine && record.submittedAt != nil, .div(.class("panel confirm-code"),
-                .h2(.text(ctx.t("请在场学生扫码或输入确认码", "Students confirm with this code"))),
-                .unwrap(qr) { .div(.class("qr"), .raw($0)) },
-                .p(.class("code"), .text(record.confirmCode)),
-                .p(.class("muted"), .text(ctx.t("学生登录后打开 ", "Students sign in and open ") + confirmURL)))),
-            .if(mine, .div(.class("toolbar"),
-                .a(.class("button secondary"), .href(SiteRoute.ledgerEdit(record.id!).path()), .text(record.submittedAt == nil ? ctx.t("编辑草稿", "Edit draft") : ctx.t("更正", "Correct"))),
-                .if(record.submittedAt == nil, .form(.class("inline"), .method(.post), .action(SiteRoute.ledgerDelete(record.id!).path()), Layout.csrfField(ctx),
-                                                     .button(.type(.submit), .class("danger"), .text(ctx.t("删除草稿", "Delete draft"))))))),
-            .if(!versions.isEmpty, .group(.h2(.text(ctx.t("更正历史", "Corrections"))),
-                Components.table(ctx, headers: [ctx.t("原版本", "Version"), ctx.t("更正人", "By"), ctx.t("时间", "When"), ctx.t("原因", "Reason")],
-                                 rows: versions.map { v in
-                                     [Components.cell("v\(v.version)"), Components.cell(v.changedBy), Components.cell(AdminPages.timestamp(v.changedAt)), Components.cell(v.reason)]
-                                 }, empty: .empty)))
-        )))
+        let model = try await LedgerRecordModel.load(req, record)
+        return ctx.render(title: ctx.t(model.contact.kindLabel),
+                          breadcrumbs: [(ctx.t("工作台账", "Ledger"), SiteRoute.ledger.path()), (ctx.t(model.contact.kindLabel), nil)],
+                          content: recordView(ctx, model))
     }
 
     static func confirmPage(_ req: Request, message: Localized?, status: HTTPResponseStatus) async throws -> Response {
@@ -360,7 +276,7 @@ enum LedgerPages {
             }
         }
         let shown = mayView ? record : nil
-        return .html(Layout.page(ctx, title: ctx.t("确认参加", "Confirm attendance"), status: Int(status.code), content: .group(
+        return ctx.render(title: ctx.t("确认参加", "Confirm attendance"), status: status, content: .group(
             .h1(.text(ctx.t("确认参加", "Confirm attendance"))),
             .unwrap(message) { .div(.class(status == .ok ? "panel success" : "error-summary"), .p(.text(ctx.t($0)))) },
             .unwrap(shown) { record in
@@ -379,6 +295,6 @@ enum LedgerPages {
                       .button(.type(.submit), .text(ctx.t("确认", "Confirm")))))),
             .if(record != nil && mayView && req.currentUser?.role == .student && message == nil && standing == nil, .form(.method(.post), .action(SiteRoute.confirm(code: code).path()), Layout.csrfField(ctx),
                 .button(.type(.submit), .class("big"), .text(ctx.t("我参加了，确认", "I was there — confirm")))))
-        )), status: status)
+        ))
     }
 }

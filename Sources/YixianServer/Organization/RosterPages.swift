@@ -26,7 +26,7 @@ enum RosterPages {
             let ctx = PageContext(req)
             let filter = try RosterFilter(req)
             let page = try await UnitsAPI.list(filter, scope: try req.requireUser().rosterUnitScope(), on: req.db)
-            return .html(Layout.page(ctx, title: ctx.t("单位", "Units"), content: .group(
+            return ctx.render(title: ctx.t("单位", "Units"), content: .group(
                 .h1(.text(ctx.t("单位", "Units"))),
                 Components.filterBar(ctx, action: SiteRoute.units.path(), query: filter.text,
                                      selects: [("kind", ctx.t("类型", "Kind"), UnitKind.allCases.map { ($0.rawValue, ctx.t($0.label)) }, filter.kind)],
@@ -37,7 +37,7 @@ enum RosterPages {
                                       Components.cell(ctx.t(u.kindLabel)), Components.activeTag(ctx, u.active)]
                                  }, empty: .text(ctx.t("没有符合条件的单位。", "No units match."))),
                 Components.pager(ctx, page: page.page, per: page.per, total: page.total) { link(.units, req, page: $0) }
-            )))
+            ))
         }
         app.routes.on(.GET, SitePattern.cadres.components, access: read) { req -> Response in
             let ctx = PageContext(req)
@@ -45,7 +45,7 @@ enum RosterPages {
             let filter = try RosterFilter(req)
             let scope = try user.rosterUnitScope()
             let page = try await CadresAPI.list(filter, scope: scope, on: req.db)
-            return .html(Layout.page(ctx, title: ctx.t("干部", "Cadres"), content: .group(
+            return ctx.render(title: ctx.t("干部", "Cadres"), content: .group(
                 .h1(.text(ctx.t("干部名册", "Cadres"))),
                 Components.filterBar(ctx, action: SiteRoute.cadres.path(), query: filter.text,
                                      selects: [("unit", ctx.t("单位", "Unit"), try await unitOptions(on: req.db, scope: scope), filter.unitID?.uuidString),
@@ -59,7 +59,7 @@ enum RosterPages {
                                       Components.cell(c.partyMember ? ctx.t("是", "Yes") : ctx.t("否", "No")), Components.activeTag(ctx, c.active)]
                                  }, empty: .text(ctx.t("没有符合条件的干部。可从首页导入干部名册。", "No cadres match. Import a roster from the home page."))),
                 Components.pager(ctx, page: page.page, per: page.per, total: page.total) { link(.cadres, req, page: $0) }
-            )))
+            ))
         }
         app.routes.on(.GET, SitePattern.cadre.components, access: .signedIn) { req -> Response in
             let ctx = PageContext(req)
@@ -68,7 +68,7 @@ enum RosterPages {
             guard user.cadreID == id || user.can(.readRoster) else { throw AppError.forbidden }
             let cadre = CadreDTO(try await CadresAPI.find(id, for: user, on: req.db))
             let pairings = try await PairingModel.query(on: req.db).filter(\.$cadre.$id == id).with(\.$collective).with(\.$student).all()
-            return .html(Layout.page(ctx, title: cadre.name, breadcrumbs: [(ctx.t("干部", "Cadres"), SiteRoute.cadres.path()), (cadre.name, nil)], content: .group(
+            return ctx.render(title: cadre.name, breadcrumbs: [(ctx.t("干部", "Cadres"), SiteRoute.cadres.path()), (cadre.name, nil)], content: .group(
                 .h1(.text(cadre.name)),
                 .div(.class("panel"), .dl(.class("props"),
                     .dt(.text(ctx.t("工号", "Staff no."))), .dd(.text(cadre.staffNumber)),
@@ -84,7 +84,7 @@ enum RosterPages {
                                       Components.cell(p.collective?.name ?? p.student.map { "\($0.name)（\($0.studentNumber)）" } ?? ""),
                                       Components.cell("\(p.startDate) – \(p.endDate)")]
                                  }, empty: .text(ctx.t("尚无结对记录。", "No pairings yet.")))
-            )))
+            ))
         }
         app.routes.on(.GET, SitePattern.collectives.components, access: read) { req -> Response in
             let ctx = PageContext(req)
@@ -92,7 +92,7 @@ enum RosterPages {
             let filter = try RosterFilter(req)
             let scope = try user.rosterUnitScope()
             let page = try await CollectivesAPI.list(filter, grade: try req.query.intParameter("grade"), scope: scope, on: req.db)
-            return .html(Layout.page(ctx, title: ctx.t("学生集体", "Collectives"), content: .group(
+            return ctx.render(title: ctx.t("学生集体", "Collectives"), content: .group(
                 .h1(.text(ctx.t("学生集体", "Collectives"))),
                 Components.filterBar(ctx, action: SiteRoute.collectives.path(), query: filter.text,
                                      selects: [("unit", ctx.t("单位", "Unit"), try await unitOptions(on: req.db, scope: scope), filter.unitID?.uuidString),
@@ -106,7 +106,7 @@ enum RosterPages {
                                       Components.cell("\(c.size) \(ctx.t("人", ""))"), Components.activeTag(ctx, c.active)]
                                  }, empty: .text(ctx.t("没有符合条件的学生集体。", "No collectives match."))),
                 Components.pager(ctx, page: page.page, per: page.per, total: page.total) { link(.collectives, req, page: $0) }
-            )))
+            ))
         }
         app.routes.on(.GET, SitePattern.students.components, access: read) { req -> Response in
             let ctx = PageContext(req)
@@ -114,7 +114,7 @@ enum RosterPages {
             let filter = try RosterFilter(req)
             let scope = try user.rosterUnitScope()
             let page = try await StudentsAPI.list(filter, collectiveID: try req.query.uuidParameter("collective"), scope: scope, on: req.db)
-            return .html(Layout.page(ctx, title: ctx.t("学生", "Students"), content: .group(
+            return ctx.render(title: ctx.t("学生", "Students"), content: .group(
                 .h1(.text(ctx.t("学生名册", "Students"))),
                 Components.filterBar(ctx, action: SiteRoute.students.path(), query: filter.text,
                                      selects: [("unit", ctx.t("学院", "College"), try await unitOptions(on: req.db, scope: scope), filter.unitID?.uuidString)],
@@ -125,7 +125,7 @@ enum RosterPages {
                                       Components.cell(s.collectives.map(\.name).joined(separator: "、")), Components.activeTag(ctx, s.active)]
                                  }, empty: .text(ctx.t("没有符合条件的学生。", "No students match."))),
                 Components.pager(ctx, page: page.page, per: page.per, total: page.total) { link(.students, req, page: $0) }
-            )))
+            ))
         }
         app.routes.on(.GET, SitePattern.student.components, access: .signedIn) { req -> Response in
             let ctx = PageContext(req)
@@ -133,7 +133,7 @@ enum RosterPages {
             let id = try req.idParameter()
             guard user.studentID == id || user.can(.readRoster) else { throw AppError.forbidden }
             let student = try await StudentsAPI.dtos([try await StudentsAPI.find(id, for: user, on: req.db)], on: req.db)[0]
-            return .html(Layout.page(ctx, title: student.name, breadcrumbs: [(ctx.t("学生", "Students"), SiteRoute.students.path()), (student.name, nil)], content: .group(
+            return ctx.render(title: student.name, breadcrumbs: [(ctx.t("学生", "Students"), SiteRoute.students.path()), (student.name, nil)], content: .group(
                 .h1(.text(student.name)),
                 .div(.class("panel"), .dl(.class("props"),
                     .dt(.text(ctx.t("学号", "Student no."))), .dd(.text(student.studentNumber)),
@@ -143,7 +143,7 @@ enum RosterPages {
                     .h2(.text(ctx.t("特殊困难信息", "Special difficulty"))),
                     .p(.class("muted"), .text(ctx.t("查看将记入审计日志。", "Viewing is recorded in the audit log."))),
                     .a(.class("button secondary"), .href(SiteRoute.studentSensitive(student.id).path()), .text(ctx.t("查看", "View")))))
-            )))
+            ))
         }
         app.routes.on(.GET, SitePattern.studentSensitive.components, access: .capability(.readSensitive)) { req -> Response in
             let ctx = PageContext(req)
@@ -151,7 +151,7 @@ enum RosterPages {
             let id = try req.idParameter()
             let flags = try await StudentsAPI.readSensitive(id, by: user, on: req.db)
             let yes = ctx.t("是", "Yes"), no = ctx.t("否", "No")
-            return .html(Layout.page(ctx, title: ctx.t("特殊困难信息", "Special difficulty"),
+            return ctx.render(title: ctx.t("特殊困难信息", "Special difficulty"),
                                      breadcrumbs: [(ctx.t("学生", "Students"), SiteRoute.students.path()), (ctx.t("返回学生", "Student"), SiteRoute.student(id).path())], content: .group(
                 .h1(.text(ctx.t("特殊困难信息", "Special difficulty"))),
                 .div(.class("panel"), .dl(.class("props"),
@@ -159,7 +159,7 @@ enum RosterPages {
                     .dt(.text(ctx.t("残疾", "Disability"))), .dd(.text(flags.disability ? yes : no)),
                     .dt(.text(ctx.t("心理关注", "Psychological attention"))), .dd(.text(flags.psychologicalAttention ? yes : no)),
                     .dt(.text(ctx.t("备注", "Note"))), .dd(.text(flags.note.isEmpty ? "—" : flags.note))))
-            )))
+            ))
         }
     }
 }

@@ -53,7 +53,7 @@ enum CoveragePages {
             let names = Dictionary(uniqueKeysWithValues: world.cadres.map { ($0.staffNumber, $0.name) })
             let kinds = report.matrix.kinds
             func cellText(_ c: CoverageCell) -> String { c.collectives == 0 ? "—" : "\(c.covered)/\(c.collectives)" }
-            return .html(Layout.page(ctx, title: ctx.t("结对覆盖情况", "Pairing coverage"),
+            return ctx.render(title: ctx.t("结对覆盖情况", "Pairing coverage"),
                                      breadcrumbs: [(ctx.t("结对", "Pairings"), SiteRoute.pairings.path()), (ctx.t("覆盖情况", "Coverage"), nil)], content: .group(
                 .h1(.text(ctx.t("\(year.name)结对覆盖情况", "Coverage \(year.id)"))),
                 .div(.class("cards"),
@@ -77,7 +77,7 @@ enum CoveragePages {
                 Components.table(ctx, headers: [ctx.t("代码", "Code"), ctx.t("名称", "Name"), ctx.t("类型", "Kind")],
                                  rows: uncovered.prefix(500).map { [Components.cell($0.code), Components.cell($0.name), Components.cell(ctx.t($0.kind.label))] },
                                  empty: .text(ctx.t("全部覆盖。", "All covered.")))
-            )))
+            ))
         }
         app.routes.on(.GET, SitePattern.pairingsMatching.components, access: .capability(.importRoster)) { req -> Response in
             let ctx = PageContext(req)
@@ -88,7 +88,7 @@ enum CoveragePages {
             let picks: [Node<HTML.TableContext>] = result.proposals.map { p in
                 .raw("<tr><td><input type=\"checkbox\" name=\"pick[]\" value=\"\(Components.escape("\(p.staffNumber)|\(p.collectiveCode)|\(p.pairingKind.rawValue)"))\" checked aria-label=\"\(Components.escape(ctx.t("采纳", "accept")))\"></td><td>\(Components.escape(cadres[p.staffNumber] ?? p.staffNumber))</td><td>\(Components.escape(collectives[p.collectiveCode] ?? p.collectiveCode))</td><td>\(Components.escape(ctx.t(p.pairingKind.label)))</td><td>\(Components.escape(p.reasons.map { ctx.t($0) }.joined(separator: "；")))</td></tr>")
             }
-            return .html(Layout.page(ctx, title: ctx.t("人岗匹配", "Matching"),
+            return ctx.render(title: ctx.t("人岗匹配", "Matching"),
                                      breadcrumbs: [(ctx.t("结对", "Pairings"), SiteRoute.pairings.path()), (ctx.t("人岗匹配", "Matching"), nil)], content: .group(
                 .h1(.text(ctx.t("\(year.name)结对建议（人岗匹配）", "Proposed pairings \(year.id)"))),
                 .p(.class("muted"), .text(ctx.t("建议由最小费用流求得：先满足工作规定的结对要求，再覆盖尚无人联系的班级，优先本学院和干部志愿，并均衡负担。取消勾选可不采纳。",
@@ -106,7 +106,7 @@ enum CoveragePages {
                       .if(!result.proposals.isEmpty, .button(.type(.submit), .text(ctx.t("确认采纳所选建议", "Confirm the ticked proposals"))))),
                 .if(!result.shortfalls.isEmpty, .group(.h2(.text(ctx.t("无法满足的要求", "Shortfalls"))),
                     .ul(.forEach(result.shortfalls.prefix(200)) { .li(.text((cadres[$0.staffNumber] ?? $0.staffNumber) + "：" + ctx.t($0.message))) })))
-            )))
+            ))
         }
         app.routes.on(.POST, SitePattern.pairingsMatching.components, access: .capability(.importRoster)) { req -> Response in
             let user = try req.requireUser()

@@ -30,7 +30,7 @@ enum PairingPages {
         let user = try req.requireUser()
         let year = try await year(req)
         let rows = try await tableRows(req, year: year)
-        return .html(Layout.page(ctx, title: ctx.t("结对表", "Pairing table"), status: Int(status.code), content: .group(
+        return ctx.render(title: ctx.t("结对表", "Pairing table"), status: status, content: .group(
             .h1(.text(ctx.t("\(year.name)领导干部联系学生集体结对表", "Pairing table \(year.id)"))),
             Components.notice(notice),
             .div(.class("toolbar"),
@@ -44,7 +44,7 @@ enum PairingPages {
                              rows: PairingTable.records(rows).map { $0.map { Components.cell($0) } },
                              empty: .text(ctx.t("本学年尚无结对。可导入结对表，或使用智能匹配生成建议。", "No pairings this year yet."))),
             .if(user.can(.importRoster), HandoverService.form(ctx, input: handover, problems: problems))
-        )), status: status)
+        ))
     }
 
     static func tableRows(_ req: Request, year: AcademicYear) async throws -> [PairingTable.Row] {
@@ -162,8 +162,8 @@ enum PairingPages {
 
     static func importPage(_ req: Request, report: ImportReport?, status: HTTPResponseStatus) throws -> Response {
         let ctx = PageContext(req)
-        return .html(Layout.page(ctx, title: ctx.t("导入结对表", "Import the pairing table"),
-                                 breadcrumbs: [(ctx.t("结对", "Pairings"), SiteRoute.pairings.path()), (ctx.t("导入", "Import"), nil)], status: Int(status.code), content: .group(
+        return ctx.render(title: ctx.t("导入结对表", "Import the pairing table"),
+                                 breadcrumbs: [(ctx.t("结对", "Pairings"), SiteRoute.pairings.path()), (ctx.t("导入", "Import"), nil)], status: status, content: .group(
             .h1(.text(ctx.t("导入结对表", "Import the pairing table"))),
             .unwrap(report) { r in
                 .group(
@@ -180,7 +180,7 @@ enum PairingPages {
                        .div(.class("field"), .label(.class("check"), .input(.type(.checkbox), .name("validOnly"), .value("1")),
                                                     .text(ctx.t(" 有问题时仍导入有效行", " Import the valid rows even if some have problems")))),
                        .button(.type(.submit), .text(ctx.t("上传并导入", "Upload and import")))))
-        )), status: status)
+        ))
     }
 
     /// A stand-alone A4 page in 公文 style: 小标宋/黑体 title, 仿宋 body, page numbers when printed.

@@ -119,7 +119,7 @@ enum WishPages {
         let boxes: [Node<HTML.FormContext>] = CollectiveKind.allCases.map { kind in
             .raw("<label class=\"check\"><input type=\"checkbox\" name=\"collectiveKinds[]\" value=\"\(kind.rawValue)\"\(kinds.contains(kind.rawValue) ? " checked" : "")> \(Components.escape(ctx.t(kind.label)))</label>")
         }
-        return .html(Layout.page(ctx, title: ctx.t("结对志愿", "Pairing wishes"), status: Int(status.code), content: .group(
+        return ctx.render(title: ctx.t("结对志愿", "Pairing wishes"), status: status, content: .group(
             .h1(.text(ctx.t("\(year?.name ?? "")结对志愿", "Pairing wishes"))),
             .p(.class("muted"), .text(ctx.t("业务管理员做人岗匹配时会优先考虑您的志愿。", "The business admin's matching prefers your wishes."))),
             Components.notice(saved ? ctx.t("志愿已保存。", "Your wishes are saved.") : nil),
@@ -133,6 +133,6 @@ enum WishPages {
                   Components.field(ctx, name: "expertise", label: ctx.t("专长（可多个）", "Expertise"),
                                    value: typed?.expertise ?? wish.map { PairingWishModel.list($0.expertise).joined(separator: "，") } ?? "", problems: problems),
                   .button(.type(.submit), .text(ctx.t("保存志愿", "Save"))))
-        )), status: status)
+        ))
     }
 }

@@ -11,13 +11,13 @@ enum HomePage {
             let ctx = PageContext(req)
             let calendar = try await CalendarAPI.load(on: req.db)
             let today = LocalDate(req.now)
-            return .html(Layout.page(ctx, title: ctx.t("首页", "Home"), content: .group(
+            return ctx.render(title: ctx.t("首页", "Home"), content: .group(
                 .h1(.text(ctx.t("您好，\(user.displayName)", "Hello, \(user.displayName)"))),
                 AccountPages.homeWarning(ctx),
                 termBanner(ctx, calendar: calendar, today: today),
                 try await body(for: user, ctx: ctx, on: req.db),
                 try await complianceSummary(for: user, ctx: ctx, req: req)
-            )))
+            ))
         }
     }
 

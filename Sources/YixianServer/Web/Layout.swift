@@ -42,6 +42,13 @@ struct PageContext: Sendable {
     }
 
     func t(_ zh: String, _ en: String) -> String { language == .zh ? zh : en }
+
+    /// The one way a page becomes a response: the HTTP status and the page's `data-status`
+    /// (which the browser tests read) are the same value, so they cannot drift apart.
+    func render(title: String, breadcrumbs: [(String, String?)] = [], status: HTTPResponseStatus = .ok,
+                content: Node<HTML.BodyContext>) -> Response {
+        .html(Layout.page(self, title: title, breadcrumbs: breadcrumbs, status: status, content: content), status: status)
+    }
     func t(_ text: Localized) -> String { text.text(language) }
 }
 
@@ -79,7 +86,7 @@ enum Layout {
         NavItem(route: .accountSecurity, title: Localized(zh: "账户安全", en: "Account security")),
     ]
 
-    static func page(_ ctx: PageContext, title: String, breadcrumbs: [(String, String?)] = [], status: Int = 200,
+    static func page(_ ctx: PageContext, title: String, breadcrumbs: [(String, String?)] = [], status: HTTPResponseStatus = .ok,
                      content: Node<HTML.BodyContext>) -> String {
         let html = HTML(
             .attribute(named: "lang", value: ctx.language == .zh ? "zh-CN" : "en"),
@@ -91,7 +98,7 @@ enum Layout {
             ),
             .body(
                 .data(named: "user-role", value: ctx.user?.role.rawValue ?? "anonymous"),
-                .data(named: "status", value: String(status)),
+                .data(named: "status", value: String(status.code)),
                 header(ctx),
                 .div(.class("shell"),
                      .if(ctx.user != nil, nav(ctx)),
@@ -143,7 +150,7 @@ struct ErrorPage {
 
     func render(for req: Request) -> String {
         let ctx = PageContext(req)
-        return Layout.page(ctx, title: ctx.t("出错了", "Something went wrong"), status: Int(error.status.code), content:
+        return Layout.page(ctx, title: ctx.t("出错了", "Something went wrong"), status: error.status, content:
             .div(.class("error-page"),
                  .h1(.text(ctx.t(error.message))),
                  .if(!error.details.isEmpty, .ul(.forEach(error.details) { .li(.text(ctx.t($0.message))) })),

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+import YixianCore
+@testable import YixianServer
+
+extension LedgerListModel {
+    static let mock = LedgerListModel(
+        isCadre: true,
+        quickKinds: ["dorm-visit", "face-to-face"].compactMap { ContactVocabulary.standard.kind($0) },
+        rows: [
+            Row(id: UUID(uuidString: "00000000-0000-0000-0000-000000000001")!, start: PageSnapshotTests.at("2026-03-09 19:30"), cadre: "张伟",
+                kind: Localized(zh: "走访宿舍", en: "Dorm visit"), place: "梅园3舍", participants: 6, confirmations: 2, status: .submitted),
+            Row(id: UUID(uuidString: "00000000-0000-0000-0000-000000000002")!, start: PageSnapshotTests.at("2026-03-10 12:00"), cadre: "张伟",
+                kind: Localized(zh: "面对面接触", en: "Face-to-face contact"), place: "<食堂> & 二楼", participants: 12, confirmations: 0, status: .draft),
+        ],
+        page: 1, per: 50, total: 2)
+}
+
+extension LedgerRecordModel {
+    static let mock: LedgerRecordModel = {
+        let id = UUID(uuidString: "00000000-0000-0000-0000-0000000000AA")!
+        let contact = ContactDTO(
+            id: id, cadre: .init(id: UUID(uuidString: "00000000-0000-0000-0000-0000000000CA")!, staffNumber: "T001", name: "张伟"),
+            kind: "dorm-visit", kindLabel: Localized(zh: "走访宿舍", en: "Dorm visit"),
+            start: PageSnapshotTests.at("2026-03-09 19:30"), end: PageSnapshotTests.at("2026-03-09 20:30"), place: "梅园3舍",
+            venue: "dorm", collectiveCodes: ["CS2301", "DORM-3"], participantCount: 6, hours: 1, summary: "了解学习生活情况",
+            status: "submitted", version: 2, confirmations: 2, confirmCode: "ABCD2345", backdateReason: nil,
+            problems: [.init(text: "热水供应不稳定", category: "后勤", collectiveCode: nil)],
+            createdAt: PageSnapshotTests.at("2026-03-09 21:00"), submittedAt: PageSnapshotTests.at("2026-03-09 21:00"))
+        return LedgerRecordModel(
+            contact: contact, collectiveNames: ["CS2301": "计算机2301班"], status: .submitted, mine: true, submitted: true, viewerIsStudent: false,
+            flags: [IntegrityFlag(kind: .lateEntry, recordIDs: [id.uuidString], reason: Localized(zh: "活动后 20 天才录入。", en: "Entered 20 days later."))],
+            evidence: [.init(link: "/attachments/00000000-0000-0000-0000-0000000000EE", isPDF: false, takenAt: PageSnapshotTests.at("2026-03-09 19:45"))],
+            corrections: [.init(version: 1, by: "张伟", at: PageSnapshotTests.at("2026-03-10 08:00"), reason: "人次填错")],
+            confirmCode: "ABCD2345", confirmPath: "/c/ABCD2345", qrSVG: nil)
+    }()
+}
+
+/// Whole pages rendered from `.mock` models and compared with `Snapshots/*.html`, so a change
+/// to a page shows in review as a change to its snapshot. Run with `YIXIAN_RECORD_SNAPSHOTS=1`
+/// to write the snapshots anew after an intended change.
+@Suite("Page snapshots")
+struct PageSnapshotTests {
+    static func at(_ text: String) -> Date {
+        let parts = text.split(separator: " ")
+        let clock = parts[1].split(separator: ":").map { Int($0)! }
+        return LocalDate(String(parts[0]))!.startInstant().addingTimeInterval(TimeInterval(clock[0] * 3600 + clock[1] * 60))
+    }
+
+    static let cadre = CurrentUser(id: UUID(uuidString: "00000000-0000-0000-0000-0000000000B1")!, username: "cadre", displayName: "张伟",
+                                   role: .cadre, cadreID: UUID(uuidString: "00000000-0000-0000-0000-0000000000CA")!)
+
+    static func context(_ path: String, _ language: Language = .zh) -> PageContext {
+        PageContext(user: cadre, language: language, path: path, csrfToken: "CSRF-TOKEN", today: LocalDate("2026-03-10")!,
+                    navigation: Layout.navigation.filter { [.home, .progress, .ledger, .calendar].contains($0.route) })
+    }
+
+    static func check(_ name: String, _ page: String) throws {
+        // One tag per line, so a change reads as a line diff in review.
+        let html = page.replacingOccurrences(of: "><", with: ">\n<") + "\n"
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots/\(name).html")
+        if ProcessInfo.processInfo.environment["YIXIAN_RECORD_SNAPSHOTS"] == "1" {
+            try Data(html.utf8).write(to: file)
+            return
+        }
+        let expected = try #require(try? String(contentsOf: file, encoding: .utf8), "no snapshot \(name).html; record it with YIXIAN_RECORD_SNAPSHOTS=1")
+        #expect(html == expected, "\(name) changed; review the diff and re-record if intended")
+    }
+
+    @Test("the ledger list of a cadre, in Chinese and English")
+    func ledgerList() throws {
+        for language in [Language.zh, .en] {
+            let ctx = Self.context("/ledger", language)
+            try Self.check("ledger-list-\(language.rawValue)",
+                           Layout.page(ctx, title: ctx.t("工作台账", "Ledger"), content: LedgerPages.listView(ctx, .mock)))
+        }
+    }
+
+    @Test("a submitted record seen by its cadre: flags, evidence, problems, code, corrections")
+    func ledgerRecord() throws {
+        let ctx = Self.context("/ledger/00000000-0000-0000-0000-0000000000AA")
+        let html = Layout.page(ctx, title: "走访宿舍", breadcrumbs: [("工作台账", "/ledger"), ("走访宿舍", nil)],
+                               content: LedgerPages.recordView(ctx, .mock))
+        try Self.check("ledger-record", html)
+        #expect(html.contains("&lt;食堂&gt;") == false, "the record page does not show the list's rows")
+        #expect(html.contains("计算机2301班、DORM-3"), "names where known, codes otherwise")
+    }
+
+    @Test("text from users is escaped on the list page")
+    func escaped() {
+        let ctx = Self.context("/ledger")
+        let html = Layout.page(ctx, title: "工作台账", content: LedgerPages.listView(ctx, .mock))
+        #expect(html.contains("&lt;食堂&gt; &amp; 二楼"))
+        #expect(!html.contains("<食堂>"))
+    }
+}
