@@ -88,8 +88,7 @@ enum LedgerService {
     /// The core's rules with what they need from the database: the policy's vocabulary today
     /// and the collectives this cadre may name.
     static func validate(_ input: ContactInput, cadre: CadreModel, now: Date, config: AppConfig, on db: any Database) async throws -> ContactEntry {
-        let versions = try await ComplianceService.versions(on: db)
-        let vocabulary = ComplianceService.vocabulary(on: LocalDate(now), in: versions)
+        let vocabulary = try await vocabulary(on: db, now: now)
         let allowed = Set(try await allowedCollectives(for: cadre, on: db).map(\.code))
         do {
             return try ContactRules.validate(input, in: .init(now: now, vocabulary: vocabulary, allowedCollectives: allowed,
