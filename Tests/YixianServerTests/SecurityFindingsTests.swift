@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 import Vapor
 import YixianCore
@@ -227,6 +228,43 @@ extension SecurityFindingsTests {
         }
     }
 
+    @Test("writers on every event loop queue for SQLite's one write lock instead of failing on it")
+    func writersQueue() async throws {
+        try await TestServer.with(seed: false) { server in
+            // With no busy timeout SQLite refuses a second writer at once, so only the gate in
+            // `Database.write` can make forty concurrent writes on both loops all succeed.
+            for eventLoop in server.app.eventLoopGroup.makeIterator() {
+                let db = try #require(server.app.databases.database(logger: server.app.logger, on: eventLoop) as? any SQLDatabase)
+                try await db.raw("PRAGMA busy_timeout=0").run()
+            }
+            let failures = await withTaskGroup(of: Bool.self) { group in
+                for index in 0..<40 {
+                    group.addTask {
+                        let eventLoop = server.app.eventLoopGroup.next()
+                        let db = server.app.databases.database(logger: server.app.logger, on: eventLoop)!
+                        do {
+                            try await db.write { db in
+                                let row = IdempotencyKeyModel()
+                                row.principal = "gate"
+                                row.key = "k-\(index)"
+                                row.fingerprint = "f"
+                                row.createdAt = Date()
+                                try await row.create(on: db)
+                                try await Task.sleep(for: .milliseconds(2))
+                            }
+                            return false
+                        } catch {
+                            return true
+                        }
+                    }
+                }
+                return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(failures == 0)
+            #expect(try await IdempotencyKeyModel.query(on: server.app.db).filter(\.$principal == "gate").count() == 40)
+        }
+    }
+
     @Test("a double tap on the phone form stores one record")
     func idempotentForm() async throws {
         try await TestServer.with { server in
@@ -258,7 +296,7 @@ extension SecurityFindingsTests {
             let token = try await server.token("cadre")
             let head = "POST /api/v1/contacts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\n"
                 + "Content-Encoding: gzip\r\nContent-Length: \(compressed.count)\r\nConnection: close\r\n\r\n"
-            let answer = try RawHTTP.exchange(port: port, bytes: Array(head.utf8) + Array(compressed), endInput: false)
+            let answer = try await RawHTTP.exchange(port: port, bytes: Array(head.utf8) + Array(compressed), endInput: false)
             #expect(answer.hasPrefix("HTTP/1.1 415"), "\(answer.prefix(200))")
             #expect(answer.contains("Content-Encoding"))
             #expect(try await ContactRecordModel.query(on: server.app.db).count() == 0)
@@ -270,9 +308,9 @@ extension SecurityFindingsTests {
     func truncatedBody() async throws {
         try await TestServer.with { server in
             let port = Int(server.baseURL.split(separator: ":").last!)!
-            let answer = try RawHTTP.exchange(port: port, "POST /api/v1/contacts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"kind\":")
+            let answer = try await RawHTTP.exchange(port: port, "POST /api/v1/contacts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"kind\":")
             #expect(!answer.hasPrefix("HTTP/1.1 5"), "\(answer.prefix(80))")
-            let garbage = try RawHTTP.exchange(port: port, "POST /api/v1/contacts HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n")
+            let garbage = try await RawHTTP.exchange(port: port, "POST /api/v1/contacts HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n")
             #expect(garbage.isEmpty || garbage.hasPrefix("HTTP/1.1 4"), "\(garbage.prefix(80))")
             #expect(try await server.request(.GET, "/healthz").status == .ok)
         }
@@ -284,7 +322,7 @@ extension SecurityFindingsTests {
             let port = Int(server.baseURL.split(separator: ":").last!)!
             let started = Date()
             // Half a request line, then silence: the server hangs up instead of waiting for ever.
-            let answer = try RawHTTP.exchange(port: port, "GET /healthz HT", endInput: false)
+            let answer = try await RawHTTP.exchange(port: port, "GET /healthz HT", endInput: false)
             let waited = Date().timeIntervalSince(started)
             #expect(answer.isEmpty)
             #expect(waited >= 4 && waited < 9.5, "closed after \(waited) s")
@@ -352,15 +390,25 @@ extension SecurityFindingsTests {
 enum RawHTTP {
     /// `endInput`: close our side after sending, as a client that gave up mid-body does (the server,
     /// which allows no half-closed connections, then closes too). Otherwise send `Connection: close`.
-    static func exchange(port: Int, _ text: String, endInput: Bool = true) throws -> String {
-        try exchange(port: port, bytes: Array(text.utf8), endInput: endInput)
+    static func exchange(port: Int, _ text: String, endInput: Bool = true) async throws -> String {
+        try await exchange(port: port, bytes: Array(text.utf8), endInput: endInput)
     }
 
-    static func exchange(port: Int, bytes: [UInt8], endInput: Bool) throws -> String {
+    /// On a thread of its own: a blocking `recv` on one of the two cooperative threads, while other
+    /// suites run, can leave the server under test no thread to answer on.
+    static func exchange(port: Int, bytes: [UInt8], endInput: Bool) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try blockingExchange(port: port, bytes: bytes, endInput: endInput) })
+            }
+        }
+    }
+
+    private static func blockingExchange(port: Int, bytes: [UInt8], endInput: Bool) throws -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
         defer { close(fd) }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

@@ -18,7 +18,8 @@ extension Application {
             chmod(path, 0o600)
             // One connection per event loop: a long import holds its loop's connection, so a
             // request queued behind it waits up to 60 s rather than failing after the default 10.
-            databases.use(.sqlite(.file(path), connectionPoolTimeout: .seconds(60), sqlLogLevel: .debug), as: .sqlite)
+            let sqlite = DatabaseConfigurationFactory.sqlite(.file(path), connectionPoolTimeout: .seconds(60), sqlLogLevel: .debug)
+            databases.use(.init(make: { GatedConfiguration(base: sqlite.make(), gate: WriteGate()) }), as: .sqlite)
         case .postgres(let url):
             var pg = try SQLPostgresConfiguration(url: url)
             pg.searchPath = ["public"]
@@ -35,7 +36,7 @@ extension Application {
             guard let sql = db as? any SQLDatabase else { continue }
             try await sql.raw("PRAGMA journal_mode=WAL").run()
             try await sql.raw("PRAGMA synchronous=FULL").run()
-            try await sql.raw("PRAGMA busy_timeout=10000").run()
+            try await sql.raw("PRAGMA busy_timeout=30000").run()
             try await sql.raw("PRAGMA foreign_keys=ON").run()
             // 16 MB of page cache instead of 2 MB: a 30,000-student import otherwise spills and
             // re-reads index pages while it inserts.
@@ -65,20 +66,66 @@ extension Database {
             claim?.committed = true
             return result
         }
-        return try await withConnection { conn in
-            let sql = conn as! any SQLDatabase
-            try await sql.raw("BEGIN IMMEDIATE").run()
-            do {
-                let result = try await body(conn)
-                // The request's Idempotency-Key commits with its write, or neither does.
-                try await Idempotency.claimIfNeeded(claim, on: conn)
-                try await sql.raw("COMMIT").run()
-                claim?.committed = true
-                return result
-            } catch {
-                try? await sql.raw("ROLLBACK").run()
-                throw error
+        let gate = (context.configuration as? GatedConfiguration)?.gate
+        await gate?.enter()
+        do {
+            let result = try await withConnection { conn in
+                let sql = conn as! any SQLDatabase
+                try await sql.raw("BEGIN IMMEDIATE").run()
+                do {
+                    let result = try await body(conn)
+                    // The request's Idempotency-Key commits with its write, or neither does.
+                    try await Idempotency.claimIfNeeded(claim, on: conn)
+                    try await sql.raw("COMMIT").run()
+                    claim?.committed = true
+                    return result
+                } catch {
+                    try? await sql.raw("ROLLBACK").run()
+                    throw error
+                }
             }
+            await gate?.leave()
+            return result
+        } catch {
+            await gate?.leave()
+            throw error
         }
     }
+}
+
+/// One writer at a time for a SQLite file, first come first served. SQLite allows one writer
+/// anyway, but its busy handler waits by polling with growing sleeps, so the writers of one busy
+/// event loop keep overtaking a writer waiting on another loop: five retries of one request
+/// starved one of them past the busy timeout (a 500) in CI. Waiting here holds no thread and no
+/// connection, and the order is the order of arrival.
+actor WriteGate {
+    private var held = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+    private var next = 0
+
+    func enter() async {
+        guard held else { held = true; return }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func leave() {
+        guard next < waiting.count else { held = false; waiting.removeAll(keepingCapacity: true); next = 0; return }
+        // The gate passes straight to the next writer; `held` stays true.
+        let continuation = waiting[next]
+        next += 1
+        if next >= 1024 { waiting.removeFirst(next); next = 0 }
+        continuation.resume()
+    }
+}
+
+/// The SQLite configuration with the file's `WriteGate` beside it, so that `Database.write`
+/// finds the gate from any `Database` of that file (`context.configuration`).
+struct GatedConfiguration: DatabaseConfiguration {
+    var base: any DatabaseConfiguration
+    let gate: WriteGate
+    var middleware: [any AnyModelMiddleware] {
+        get { base.middleware }
+        set { base.middleware = newValue }
+    }
+    func makeDriver(for databases: Databases) -> any DatabaseDriver { base.makeDriver(for: databases) }
 }
