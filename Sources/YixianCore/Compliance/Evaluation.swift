@@ -1,0 +1,502 @@
+import Foundation
+
+// The evaluation of one academic year: the facts indexed to numbers, the periods, each cadre's
+// context, and the scan of ledger lines that every counting rule shares. Each rule kind turns
+// them into cells in its own file under Rules/, and reaches its status through `Verdicts`.
+
+/// One period as the engine walks it: the judged range (clipped to the term) and the whole
+/// calendar window around it, so lines in the window but outside the range can be explained.
+struct EvalPeriod {
+    var ref: CompliancePeriod
+    var range: DateRange
+    var window: DateRange
+    /// Index into the academic year's terms; nil for the year itself.
+    var termIndex: Int?
+    var counts: Bool
+    var pauseNote: String?
+    /// Day numbers of `range` and `window`, kept because inner loops compare them often.
+    var first: Int
+    var last: Int
+    var windowFirst: Int
+    var windowLast: Int
+
+    init(ref: CompliancePeriod, range: DateRange, window: DateRange, termIndex: Int?, counts: Bool, pauseNote: String? = nil) {
+        self.ref = ref
+        self.range = range
+        self.window = window
+        self.termIndex = termIndex
+        self.counts = counts
+        self.pauseNote = pauseNote
+        self.first = range.start.dayNumber
+        self.last = range.end.dayNumber
+        self.windowFirst = window.start.dayNumber
+        self.windowLast = window.end.dayNumber
+    }
+}
+
+struct CadreContext {
+    /// Value of the cadre from a day number on; the first starts at `Int.min`.
+    var states: [(from: Int, cadre: Cadre)]
+    /// Per state, per rule: the required quantity when the rule binds the cadre in that state.
+    var quantities: [[Double?]]
+    /// Per state: the index of the cadre's unit, or -1.
+    var units: [Int32]
+    /// The cadre's positions in the index's lines (sorted by start), and the index's line days.
+    var lines: Range<Int>
+    var days: [Int32]
+    /// The as-of day: lines after it do not exist yet for this evaluation.
+    var lastDay: Int
+    var pairings: [Pairing]
+    var compactPairings: [CompactPairing]
+
+    func stateIndex(on day: Int) -> Int {
+        var index = 0
+        for (i, state) in states.enumerated() where state.from <= day { index = i }
+        return index
+    }
+
+    /// Positions of lines whose start day is within `first...last` and not after the as-of day.
+    func slice(first: Int, last: Int) -> Range<Int> {
+        let end = lowerBound(min(last, lastDay) + 1)
+        return min(lowerBound(first), end)..<end
+    }
+
+    private func lowerBound(_ value: Int) -> Int {
+        var low = lines.lowerBound, high = lines.upperBound
+        while low < high {
+            let mid = (low + high) / 2
+            if Int(days[mid]) < value { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+}
+
+/// A ledger line reduced to numbers, so the inner loop hashes no strings and retains nothing.
+struct CompactContact {
+    enum Standing: UInt8 { case counts, draft, flagged }
+    var day: Int32
+    var kind: Int32
+    /// The venue the line names (an index venue id), or -1: then its kind's default venue applies.
+    var venue: Int32
+    var standing: Standing
+    var confirmed: Bool
+    /// -1 when the line names no college.
+    var college: Int32
+    var participants: Double
+    var hours: Double
+    /// Slice of `Evaluation.contactCollectives`.
+    var collectivesStart: Int32
+    var collectivesCount: Int32
+}
+
+struct QuantityPlan {
+    /// Index of the rule's subject selector.
+    var subject: Int
+    /// Role-dependent values in policy order: the first whose selector matches applies.
+    var options: [(slot: Int, value: Double)]
+    var fallback: Double?
+}
+
+struct CompactPairing {
+    var collective: Int32
+    var kind: Pairing.Kind
+    var start: Int32
+    var end: Int32
+}
+
+/// A rule's `ContactFilter` over the ids of one evaluation.
+struct CompiledFilter {
+    var kinds: [Bool]
+    var venues: [Bool]?
+    var scope: ContactScope
+    var collectiveKinds: Set<CollectiveKind>?
+    var pairingKinds: Set<Pairing.Kind>
+    var confirmedOnly: Bool
+}
+
+struct Tally {
+    var events = 0.0
+    var personTimes = 0.0
+    var hours = 0.0
+    var venueBits: UInt64 = 0
+    var moreVenues = Set<Int32>()
+
+    mutating func add(_ record: CompactContact, venue: Int32) {
+        events += 1
+        personTimes += record.participants
+        hours += record.hours
+        if venue >= 64 { moreVenues.insert(venue) } else if venue >= 0 { venueBits |= 1 << UInt64(venue) }
+    }
+
+    var venues: Int { venueBits.nonzeroBitCount + moreVenues.count }
+
+    func value(_ measure: ContactMeasure) -> Double {
+        switch measure {
+        case .events: events
+        case .personTimes: personTimes
+        case .hours: hours
+        case .distinctVenues: Double(venues)
+        }
+    }
+}
+
+/// Per-chunk results of the parallel cadre pass.
+private final class ChunkResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [[[ComplianceCell]]]
+
+    init(count: Int) { storage = Array(repeating: [], count: count) }
+
+    func set(_ chunk: Int, _ cells: [[ComplianceCell]]) {
+        lock.lock()
+        storage[chunk] = cells
+        lock.unlock()
+    }
+
+    var all: [[[ComplianceCell]]] {
+        lock.lock()
+        defer { lock.unlock() }
+        return storage
+    }
+}
+
+/// Unchecked: every stored property is set in `init` and only read afterwards, so the cadre halves
+/// can share it across threads.
+final class Evaluation: @unchecked Sendable {
+    let index: ComplianceIndex
+    let input: ComplianceInput
+    let policy: Policy
+    let year: AcademicYear
+    let asOf: LocalDate
+    let asOfDay: Int
+    let roleSelectors: [String: RoleSelector]
+    let yearPairings: [Pairing]
+    var periodCache: [PeriodKind: [EvalPeriod]] = [:]
+    var judgedCache: [PeriodKind: [EvalPeriod]] = [:]
+    /// By rule index, for “every” rules: per outer period, the indices of its sub-periods.
+    var everyMembers: [[[Int]]] = []
+    /// By ledger kind id: the venue a line of that kind has when it names none (-1: none).
+    let defaultVenue: [Int32]
+    /// By rule index, for rules that count ledger lines.
+    var filters: [CompiledFilter?] = []
+    let listOtherKinds: Bool
+    /// Distinct cadre selectors of the rules: subjects, and the roles of role-dependent quantities.
+    let selectors: [RoleSelector]
+    /// By rule: how to read a cadre's requirement from which of `selectors` it matches; nil for unit rules.
+    let quantityPlans: [QuantityPlan?]
+    /// By rule and judged period (`judgedPeriods(per)` order): the deadline of count rules, or why it cannot be resolved.
+    var countDeadlines: [[(date: LocalDate?, note: String?)]] = []
+
+    var lines: [CompactContact] { index.lines }
+    var lineIDs: [String] { index.lineIDs }
+    var contactCollectives: [Int32] { index.contactCollectives }
+    var collectiveKinds: [CollectiveKind] { index.collectiveKinds }
+    var collectiveUnits: [Int32] { index.collectiveUnits }
+    var unitIndex: [String: Int32] { index.unitIndex }
+    var unitIsCollege: [Bool] { index.unitIsCollege }
+    var unitByCode: [String: Unit] { index.unitByCode }
+    var collectiveByCode: [String: Collective] { index.collectiveByCode }
+
+    init(index: ComplianceIndex, policy: Policy, year: AcademicYear, asOf: LocalDate, listOtherKinds: Bool) {
+        self.index = index
+        self.listOtherKinds = listOtherKinds
+        self.input = index.input
+        self.policy = policy
+        self.year = year
+        self.asOf = asOf
+        self.asOfDay = asOf.dayNumber
+        self.roleSelectors = policy.roleSelectors
+        var slots: [RoleSelector: Int] = [:], selectors: [RoleSelector] = []
+        func slot(_ selector: RoleSelector) -> Int {
+            if let known = slots[selector] { return known }
+            selectors.append(selector)
+            slots[selector] = selectors.count - 1
+            return selectors.count - 1
+        }
+        self.quantityPlans = policy.rules.map { rule -> QuantityPlan? in
+            guard case .cadres(let selector) = rule.subject else { return nil }
+            let amount: RuleQuantity
+            switch rule.body {
+            case .count(let body): amount = body.atLeast
+            case .every(let body): amount = body.atLeast
+            case .pairing(let body): amount = RuleQuantity(Double(body.minimum))
+            case .timeShare(let body): amount = RuleQuantity(body.atLeast)
+            default: return nil
+            }
+            // A role-dependent quantity names a role: `.role(name)` matches exactly as that role does.
+            return QuantityPlan(subject: slot(selector), options: amount.byRole.map { (slot(.role($0.role)), $0.value) },
+                                fallback: amount.fallback)
+        }
+        self.selectors = selectors
+        self.yearPairings = index.input.pairings.filter { $0.academicYearID == year.id }
+        // Venue ids: the ledger's, then the policy's own (which no line names explicitly).
+        var venueIDs = index.venueIDs
+        for venue in policy.vocabulary.venues where venueIDs[venue.code] == nil { venueIDs[venue.code] = Int32(venueIDs.count) }
+        self.defaultVenue = index.kindCodes.map { code in
+            policy.vocabulary.kind(code)?.defaultVenue.flatMap { venueIDs[$0] } ?? -1
+        }
+        func compile(_ filter: ContactFilter) -> CompiledFilter {
+            var kindMask = Array(repeating: false, count: index.kindCodes.count)
+            for code in filter.kinds { if let id = index.kindIDs[code] { kindMask[Int(id)] = true } }
+            let venueMask = filter.venues.map { venues -> [Bool] in
+                var mask = Array(repeating: false, count: venueIDs.count)
+                for code in venues { if let id = venueIDs[code] { mask[Int(id)] = true } }
+                return mask
+            }
+            return CompiledFilter(kinds: kindMask, venues: venueMask, scope: filter.scope, collectiveKinds: filter.collectiveKinds,
+                                  pairingKinds: filter.pairingKinds ?? [.linked, .honoraryClassHead], confirmedOnly: filter.confirmedOnly)
+        }
+        self.filters = policy.rules.map { rule in
+            switch rule.body {
+            case .count(let body): compile(body.filter)
+            case .every(let body): compile(body.filter)
+            case .timeShare(let body): compile(body.filter)
+            default: nil
+            }
+        }
+        for kind in PeriodKind.allCases { periodCache[kind] = makePeriods(kind) }
+        for kind in PeriodKind.allCases {
+            judgedCache[kind] = periods(kind).filter { $0.counts && ($0.range.start <= asOf || kind == .term || kind == .academicYear) }
+        }
+        countDeadlines = policy.rules.map { rule in
+            guard case .count(let body) = rule.body, let spec = body.deadline else { return [] }
+            return judgedPeriods(body.per).map { period -> (date: LocalDate?, note: String?) in
+                guard let term = period.termIndex.map({ year.terms[$0] }) else { return (nil, nil) }
+                do throws(DeadlineResolutionError) {
+                    return (try spec.resolve(term: term, calendar: input.workdays), nil)
+                } catch { return (nil, error.reason.zh) }
+            }
+        }
+        everyMembers = policy.rules.map { rule in
+            guard case .every(let body) = rule.body else { return [] }
+            let subs = periods(body.per)
+            return periods(body.within).map { outer in subs.indices.filter { subs[$0].first >= outer.first && subs[$0].first <= outer.last } }
+        }
+    }
+
+    func venue(of record: CompactContact) -> Int32 { record.venue >= 0 ? record.venue : defaultVenue[Int(record.kind)] }
+
+    func run() -> ComplianceReport {
+        let rules = policy.rules
+        let cadres = index.cadres
+        // Cadres are independent: two halves on two cores, each half's cells kept per rule so the
+        // report keeps its order (rule, then subject, then period).
+        let chunkCount = cadres.count >= 64 ? 2 : 1
+        let chunkSize = (cadres.count + chunkCount - 1) / max(1, chunkCount)
+        // One more work item judges the units and the school meanwhile.
+        let results = ChunkResults(count: chunkCount + 1)
+        DispatchQueue.concurrentPerform(iterations: chunkCount + 1) { chunk in
+            var local = Array(repeating: [ComplianceCell](), count: rules.count)
+            if chunk == chunkCount {
+                for (ruleIndex, rule) in rules.enumerated() {
+                    switch rule.body {
+                    case .coverage(let body): local[ruleIndex] = coverageCells(rule, body)
+                    case .filing(let body): local[ruleIndex] = filingCells(rule, body)
+                    case .response(let body): local[ruleIndex] = responseCells(rule, body)
+                    default: break
+                    }
+                }
+            } else {
+                for cadre in cadres[min(cadres.count, chunk * chunkSize)..<min(cadres.count, (chunk + 1) * chunkSize)] {
+                    let context = context(for: cadre)
+                    // Most rules bind few cadres: skip the others before touching the rule at all.
+                    for ruleIndex in rules.indices where context.quantities.contains(where: { $0[ruleIndex] != nil }) {
+                        let rule = rules[ruleIndex]
+                        switch rule.body {
+                        case .count(let body): countCells(rule, ruleIndex, body, context, into: &local[ruleIndex])
+                        case .every(let body): everyCells(rule, ruleIndex, body, context, into: &local[ruleIndex])
+                        case .pairing(let body): pairingCells(rule, ruleIndex, body, context, into: &local[ruleIndex])
+                        case .timeShare(let body): timeShareCells(rule, ruleIndex, body, context, into: &local[ruleIndex])
+                        case .coverage, .filing, .response: break
+                        }
+                    }
+                }
+            }
+            results.set(chunk, local)
+        }
+        let chunks = results.all
+        var cells: [ComplianceCell] = []
+        cells.reserveCapacity(chunks.reduce(0) { $0 + $1.reduce(0) { $0 + $1.count } })
+        for ruleIndex in rules.indices {
+            for chunk in chunks { cells.append(contentsOf: chunk[ruleIndex]) }
+        }
+        return summarize(cells)
+    }
+
+    // MARK: Periods
+
+    func periods(_ kind: PeriodKind) -> [EvalPeriod] { periodCache[kind] ?? [] }
+
+    private func makePeriods(_ kind: PeriodKind) -> [EvalPeriod] {
+        switch kind {
+        case .academicYear:
+            return [EvalPeriod(ref: CompliancePeriod(kind: kind, id: year.id, start: year.range.start, end: year.range.end, label: year.name),
+                               range: year.range, window: year.range, termIndex: nil, counts: true)]
+        case .term:
+            return year.terms.enumerated().map { index, term in
+                EvalPeriod(ref: CompliancePeriod(kind: kind, id: term.id, start: term.range.start, end: term.range.end, label: term.name),
+                           range: term.range, window: term.range, termIndex: index, counts: true)
+            }
+        case .week:
+            return year.terms.enumerated().flatMap { index, term in
+                term.teachingWeeks.map { week in
+                    let iso = Period.week(containing: week.range.start)
+                    return EvalPeriod(ref: CompliancePeriod(kind: kind, id: iso.id, start: week.range.start, end: week.range.end,
+                                                            label: "\(term.name)\(week.label.zh)"),
+                                      range: week.range, window: iso.range, termIndex: index, counts: week.countsForWeeklyRules,
+                                      pauseNote: week.exclusionReason?.zh)
+                }
+            }
+        case .month:
+            return year.terms.enumerated().flatMap { index, term in
+                let paused = pausedDays(term)
+                return Period.months(intersecting: term.range).compactMap { month -> EvalPeriod? in
+                    guard let range = month.range(clippedTo: term.range) else { return nil }
+                    let allPaused = (range.start.dayNumber...range.end.dayNumber).allSatisfy(paused.contains)
+                    return EvalPeriod(ref: CompliancePeriod(kind: kind, id: month.id, start: range.start, end: range.end, label: month.label.zh),
+                                      range: range, window: month.range, termIndex: index, counts: !allPaused,
+                                      pauseNote: allPaused ? "假期" : nil)
+                }
+            }
+        }
+    }
+
+    private func pausedDays(_ term: Term) -> Set<Int> {
+        var days = Set<Int>()
+        for range in term.vacations + term.specialWeeks.filter(\.excludedFromWeeklyRules).map(\.range) {
+            for day in range.start.dayNumber...range.end.dayNumber { days.insert(day) }
+        }
+        return days
+    }
+
+    /// Periods a rule is judged over: past and current ones, plus future terms and years (shown as not yet due).
+    func judgedPeriods(_ kind: PeriodKind) -> [EvalPeriod] { judgedCache[kind] ?? [] }
+
+    /// The day whose roster decides who a period binds: its last day, or the as-of day while it runs.
+    func judgeDay(_ range: DateRange) -> Int { min(asOfDay, range.end.dayNumber) }
+
+    // MARK: Cadres
+
+    func context(for cadre: Cadre) -> CadreContext {
+        let later = index.changesByCadre[cadre.staffNumber] ?? []
+        let states = [(from: Int.min, cadre: cadre)] + later.map { (from: $0.effectiveOn.dayNumber, cadre: $0.cadre) }
+        let quantities = states.map { self.quantities(for: $0.cadre) }
+        let units = states.map { unitIndex[$0.cadre.unitCode] ?? -1 }
+        let pairings = (index.pairingsByCadre[cadre.staffNumber] ?? []).filter { $0.academicYearID == year.id }
+        let compactPairings = pairings.compactMap { pairing in
+            pairing.collectiveCode.flatMap { index.collectiveIndex[$0] }.map {
+                CompactPairing(collective: $0, kind: pairing.kind, start: Int32(pairing.range.start.dayNumber), end: Int32(pairing.range.end.dayNumber))
+            }
+        }
+        return CadreContext(states: states, quantities: quantities, units: units, lines: index.linesByCadre[cadre.staffNumber] ?? 0..<0,
+                            days: index.lineDays, lastDay: asOfDay, pairings: pairings, compactPairings: compactPairings)
+    }
+
+    /// Per rule: the requirement of every cadre state, or nil when the rule does not bind the cadre in it.
+    func quantities(for cadre: Cadre) -> [Double?] {
+        guard cadre.active else { return Array(repeating: nil, count: quantityPlans.count) }
+        let unitKind = unitByCode[cadre.unitCode]?.kind
+        // Each distinct selector once: rules share roles, and matching walks sets of strings.
+        let matched = selectors.map { $0.matches(cadre, unitKind: unitKind, roles: roleSelectors) }
+        return quantityPlans.map { plan in
+            guard let plan, matched[plan.subject] else { return nil }
+            return plan.options.first { matched[$0.slot] }?.value ?? plan.fallback
+        }
+    }
+
+    func subject(_ context: CadreContext, state: Int) -> ComplianceSubject {
+        let cadre = context.states[state].cadre
+        return ComplianceSubject(kind: .cadre, id: cadre.staffNumber, name: cadre.name, unitCode: cadre.unitCode)
+    }
+
+    /// Why a line does not count for a filter, or nil when it counts.
+    func exclusion(_ record: CompactContact, _ filter: CompiledFilter, _ context: CadreContext, cadreUnit: Int32) -> ComplianceExclusionReason? {
+        switch record.standing {
+        case .draft: return .draft
+        case .flagged: return .flagged
+        case .counts: break
+        }
+        guard filter.kinds.indices.contains(Int(record.kind)), filter.kinds[Int(record.kind)] else { return .wrongKind }
+        if let venues = filter.venues {
+            let venue = venue(of: record)
+            guard venue >= 0, venues.indices.contains(Int(venue)), venues[Int(venue)] else { return .wrongVenue }
+        }
+        if filter.confirmedOnly && !record.confirmed { return .unconfirmed }
+        let collectives = contactCollectives[Int(record.collectivesStart)..<Int(record.collectivesStart + record.collectivesCount)]
+        switch filter.scope {
+        case .any:
+            break
+        case .ownCollectives:
+            var own = false, ownOfKind = false
+            for pairing in context.compactPairings
+            where filter.pairingKinds.contains(pairing.kind) && pairing.start <= record.day && record.day <= pairing.end
+                && collectives.contains(pairing.collective) {
+                own = true
+                if filter.collectiveKinds?.contains(collectiveKinds[Int(pairing.collective)]) ?? true { ownOfKind = true }
+            }
+            if !own { return .notOwnCollective }
+            return ownOfKind ? nil : .wrongCollectiveKind
+        case .linkedCollege:
+            let linked = { (unit: Int32) -> Bool in
+                unit >= 0 && ((unit == cadreUnit && self.unitIsCollege[Int(unit)]) || context.compactPairings.contains {
+                    $0.start <= record.day && record.day <= $0.end && self.collectiveUnits[Int($0.collective)] == unit
+                })
+            }
+            guard linked(record.college) || collectives.contains(where: { linked(collectiveUnits[Int($0)]) }) else { return .notLinkedCollege }
+        }
+        if let wanted = filter.collectiveKinds {
+            guard collectives.contains(where: { wanted.contains(collectiveKinds[Int($0)]) }) else { return .wrongCollectiveKind }
+        }
+        return nil
+    }
+
+    /// Scans the lines of a window: what counts in `range` (and by `deadline`), and why the rest does not.
+    /// `held`: when given, the only days (numbers) of the period on which lines count; the others are `notInRole`.
+    func scan(_ context: CadreContext, state: Int, filter: CompiledFilter, period: EvalPeriod, deadline: LocalDate? = nil,
+                      held: [ClosedRange<Int32>]? = nil, counted: inout [String], excluded: inout [ComplianceExclusion]) -> Tally {
+        var tally = Tally()
+        let first = Int32(period.first), last = Int32(period.last)
+        let lastCounting = deadline.map { min(last, Int32($0.dayNumber)) } ?? last
+        let cadreUnit = context.units[state]
+        let lines = self.lines, lineIDs = self.lineIDs
+        let positions = context.slice(first: period.windowFirst, last: period.windowLast)
+        // Room for every line at once rather than a doubling series (most lines of a window do not count).
+        if excluded.capacity < excluded.count + positions.count {
+            excluded.reserveCapacity(max(excluded.count + positions.count, 2 * excluded.capacity))
+        }
+        for position in positions {
+            let record = lines[position]
+            if record.day < first || record.day > last {
+                excluded.append(ComplianceExclusion(id: lineIDs[position], reason: .outsidePeriod))
+            } else if let held, !held.contains(where: { $0.contains(record.day) }) {
+                excluded.append(ComplianceExclusion(id: lineIDs[position], reason: .notInRole))
+            } else if let reason = exclusion(record, filter, context, cadreUnit: cadreUnit) {
+                if reason != .wrongKind || listOtherKinds {
+                    excluded.append(ComplianceExclusion(id: lineIDs[position], reason: reason))
+                }
+            } else if record.day > lastCounting {
+                excluded.append(ComplianceExclusion(id: lineIDs[position], reason: .afterDeadline))
+            } else {
+                let venue = venue(of: record)
+                let listed = filter.venues.map { venue >= 0 && $0.indices.contains(Int(venue)) && $0[Int(venue)] } ?? true
+                tally.add(record, venue: listed ? venue : -1)
+                counted.append(lineIDs[position])
+            }
+        }
+        return tally
+    }
+
+    // MARK: Units and the school
+
+    func unitSubjects(_ subject: RuleSubject) -> [ComplianceSubject] {
+        switch subject {
+        case .school:
+            return [ComplianceSubject(kind: .school, id: Filing.schoolUnitCode, name: "学校", unitCode: Filing.schoolUnitCode)]
+        case .units(let selector):
+            return input.roster.units.filter { $0.active && selector.matches($0) }.sorted { $0.code < $1.code }
+                .map { ComplianceSubject(kind: .unit, id: $0.code, name: $0.name, unitCode: $0.code) }
+        case .cadres:
+            return []
+        }
+    }
+}
