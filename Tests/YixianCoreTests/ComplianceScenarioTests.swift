@@ -26,6 +26,8 @@ struct ComplianceScenarioTests {
         let week1 = try #require(cell.parts.first)
         #expect(week1.start == LocalDate("2025-09-03") && week1.end == LocalDate("2025-09-07"))
         #expect(week1.status == .met && week1.achieved == 1)
+        // Labels and notes are in both languages: the English page shows no Chinese week names.
+        #expect(week1.label.zh.hasSuffix("第1周") && week1.label.en.hasSuffix("Week 1"), "\(week1.label)")
         #expect(cell.counted == ["inside"])
         #expect(cell.excluded == [ComplianceExclusion(id: "before", reason: .outsidePeriod)])
         #expect(cell.required == 18 && cell.achieved == 1 && cell.elapsed == 1)
@@ -51,6 +53,7 @@ struct ComplianceScenarioTests {
         let cell = try #require(report.cell("L001", "weekly", "2025-2026-1"))
         let holidayWeek = try #require(cell.parts.first { $0.start == LocalDate("2025-09-29") })
         #expect(!holidayWeek.counts)
+        #expect(holidayWeek.note.map { !$0.zh.isEmpty && $0.en != $0.zh } == true, "\(String(describing: holidayWeek.note))")
         #expect(cell.required == 17)          // 18 counting weeks less the holiday week
         #expect(cell.elapsed == 5)            // weeks 1–4 and 6 are over on 10-13
         #expect(cell.achieved == 5)
@@ -163,7 +166,7 @@ struct ComplianceScenarioTests {
         // check
         let xgb = try #require(report.cell("XGB", "response", "2025-2026-1"))
         #expect(xgb.status == .met && xgb.counted == ["on-time"])
-        #expect(xgb.parts.first?.note == "首次响应截止 2025-09-29；答复截止 2025-10-10")
+        #expect(xgb.parts.first?.note == Localized(zh: "首次响应截止 2025-09-29；答复截止 2025-10-10", en: "first response due 2025-09-29; answer due 2025-10-10"))
         #expect(report.cell("CS", "response", "2025-2026-1")?.excluded == [ComplianceExclusion(id: "answered-on-makeup-saturday", reason: .answerLate)])
         #expect(report.cell("ME", "response", "2025-2026-1")?.excluded == [ComplianceExclusion(id: "first-response-tuesday", reason: .firstResponseLate)])
         #expect(report.cell("school", "response", "2025-2026-1") == nil)
@@ -330,7 +333,8 @@ struct ComplianceScenarioTests {
         #expect(cell.status == .onTrack)
         #expect(cell.counted == ["talks"])
         #expect(cell.excluded == [ComplianceExclusion(id: "as-dean", reason: .notInRole)])
-        #expect(cell.note?.hasPrefix("5 个工作日") == true)
+        #expect(cell.note?.zh.hasPrefix("5 个工作日") == true)
+        #expect(cell.note?.en.hasPrefix("5 workdays") == true)
     }
 
     @Test("dates print as zero-padded ISO text, as reports and case notes show them")

@@ -10,6 +10,9 @@ public struct Localized: Hashable, Sendable, Codable {
         self.en = en
     }
 
+    /// A name that is the same in both languages (a term or year named by the university).
+    public static func same(_ text: String) -> Localized { Localized(zh: text, en: text) }
+
     public func text(_ language: Language) -> String { language == .zh ? zh : en }
 }
 

@@ -86,7 +86,7 @@ public struct CompliancePeriod: Hashable, Sendable, Codable {
     public var id: String
     public var start: LocalDate
     public var end: LocalDate
-    public var label: String
+    public var label: Localized
 }
 
 public struct ComplianceExclusion: Hashable, Sendable, Codable {
@@ -97,7 +97,7 @@ public struct ComplianceExclusion: Hashable, Sendable, Codable {
 /// A piece of a cell: one week of an “every week” rule, or one case of a response rule.
 public struct CompliancePart: Hashable, Sendable, Codable {
     public var id: String
-    public var label: String
+    public var label: Localized
     public var start: LocalDate
     public var end: LocalDate
     /// False for weeks the calendar excludes or the subject was not in the role.
@@ -105,7 +105,7 @@ public struct CompliancePart: Hashable, Sendable, Codable {
     public var required: Double
     public var achieved: Double
     public var status: ComplianceStatus
-    public var note: String?
+    public var note: Localized?
 }
 
 /// One (subject, rule, period) verdict, with everything needed to explain it.
@@ -125,7 +125,8 @@ public struct ComplianceCell: Hashable, Sendable, Codable {
     public var counted: [String]
     public var excluded: [ComplianceExclusion]
     public var parts: [CompliancePart]
-    public var note: String?
+    /// The arithmetic behind the requirement, an upper bound passed, or why a deadline could not be resolved.
+    public var note: Localized?
 }
 
 /// Status counts for a unit, rule and period.

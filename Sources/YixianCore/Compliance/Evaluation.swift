@@ -13,14 +13,14 @@ struct EvalPeriod {
     /// Index into the academic year's terms; nil for the year itself.
     var termIndex: Int?
     var counts: Bool
-    var pauseNote: String?
+    var pauseNote: Localized?
     /// Day numbers of `range` and `window`, kept because inner loops compare them often.
     var first: Int
     var last: Int
     var windowFirst: Int
     var windowLast: Int
 
-    init(ref: CompliancePeriod, range: DateRange, window: DateRange, termIndex: Int?, counts: Bool, pauseNote: String? = nil) {
+    init(ref: CompliancePeriod, range: DateRange, window: DateRange, termIndex: Int?, counts: Bool, pauseNote: Localized? = nil) {
         self.ref = ref
         self.range = range
         self.window = window
@@ -185,7 +185,7 @@ final class Evaluation: @unchecked Sendable {
     /// By rule: how to read a cadre's requirement from which of `selectors` it matches; nil for unit rules.
     let quantityPlans: [QuantityPlan?]
     /// By rule and judged period (`judgedPeriods(per)` order): the deadline of count rules, or why it cannot be resolved.
-    var countDeadlines: [[(date: LocalDate?, note: String?)]] = []
+    var countDeadlines: [[(date: LocalDate?, note: Localized?)]] = []
 
     var lines: [CompactContact] { index.lines }
     var lineIDs: [String] { index.lineIDs }
@@ -260,11 +260,11 @@ final class Evaluation: @unchecked Sendable {
         }
         countDeadlines = policy.rules.map { rule in
             guard case .count(let body) = rule.body, let spec = body.deadline else { return [] }
-            return judgedPeriods(body.per).map { period -> (date: LocalDate?, note: String?) in
+            return judgedPeriods(body.per).map { period -> (date: LocalDate?, note: Localized?) in
                 guard let term = period.termIndex.map({ year.terms[$0] }) else { return (nil, nil) }
                 do throws(DeadlineResolutionError) {
                     return (try spec.resolve(term: term, calendar: input.workdays), nil)
-                } catch { return (nil, error.reason.zh) }
+                } catch { return (nil, error.reason) }
             }
         }
         everyMembers = policy.rules.map { rule in
@@ -330,11 +330,11 @@ final class Evaluation: @unchecked Sendable {
     private func makePeriods(_ kind: PeriodKind) -> [EvalPeriod] {
         switch kind {
         case .academicYear:
-            return [EvalPeriod(ref: CompliancePeriod(kind: kind, id: year.id, start: year.range.start, end: year.range.end, label: year.name),
+            return [EvalPeriod(ref: CompliancePeriod(kind: kind, id: year.id, start: year.range.start, end: year.range.end, label: .same(year.name)),
                                range: year.range, window: year.range, termIndex: nil, counts: true)]
         case .term:
             return year.terms.enumerated().map { index, term in
-                EvalPeriod(ref: CompliancePeriod(kind: kind, id: term.id, start: term.range.start, end: term.range.end, label: term.name),
+                EvalPeriod(ref: CompliancePeriod(kind: kind, id: term.id, start: term.range.start, end: term.range.end, label: .same(term.name)),
                            range: term.range, window: term.range, termIndex: index, counts: true)
             }
         case .week:
@@ -342,9 +342,9 @@ final class Evaluation: @unchecked Sendable {
                 term.teachingWeeks.map { week in
                     let iso = Period.week(containing: week.range.start)
                     return EvalPeriod(ref: CompliancePeriod(kind: kind, id: iso.id, start: week.range.start, end: week.range.end,
-                                                            label: "\(term.name)\(week.label.zh)"),
+                                                            label: Localized(zh: term.name + week.label.zh, en: "\(term.name) \(week.label.en)")),
                                       range: week.range, window: iso.range, termIndex: index, counts: week.countsForWeeklyRules,
-                                      pauseNote: week.exclusionReason?.zh)
+                                      pauseNote: week.exclusionReason)
                 }
             }
         case .month:
@@ -353,9 +353,9 @@ final class Evaluation: @unchecked Sendable {
                 return Period.months(intersecting: term.range).compactMap { month -> EvalPeriod? in
                     guard let range = month.range(clippedTo: term.range) else { return nil }
                     let allPaused = (range.start.dayNumber...range.end.dayNumber).allSatisfy(paused.contains)
-                    return EvalPeriod(ref: CompliancePeriod(kind: kind, id: month.id, start: range.start, end: range.end, label: month.label.zh),
+                    return EvalPeriod(ref: CompliancePeriod(kind: kind, id: month.id, start: range.start, end: range.end, label: month.label),
                                       range: range, window: month.range, termIndex: index, counts: !allPaused,
-                                      pauseNote: allPaused ? "假期" : nil)
+                                      pauseNote: allPaused ? Localized(zh: "假期", en: "Vacation") : nil)
                 }
             }
         }

@@ -53,7 +53,7 @@ public enum PolicyCLI {
             let progress = cell.elapsed.map { "\(number(cell.achieved))/\(number(cell.required))（已过 \($0)）" }
                 ?? "\(number(cell.achieved))/\(number(cell.required))"
             rows.append(["\(cell.subject.name)〔\(cell.subject.id)〕", title + (cell.severity == .advisory ? "（倡导）" : ""),
-                         cell.period.label, progress, cell.status.label.zh, cell.due?.iso ?? ""])
+                         cell.period.label.zh, progress, cell.status.label.zh, cell.due?.iso ?? ""])
         }
         let widths = header.indices.map { column in ([header] + rows).map { displayWidth($0[column]) }.max() ?? 0 }
         func render(_ row: [String]) -> String {

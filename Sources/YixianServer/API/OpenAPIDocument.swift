@@ -136,10 +136,10 @@ enum Schemas {
             "PolicyUpload": object(["text": string, "effectiveFrom": string], required: ["text", "effectiveFrom"]),
             "ComplianceCells": object(["asOf": string, "cells": ["type": "array", "items": object([
                 "subject": object(["kind": string, "id": string, "name": string, "unitCode": string]), "ruleID": string, "severity": string,
-                "period": object(["kind": string, "id": string, "start": string, "end": string, "label": string]),
+                "period": object(["kind": string, "id": string, "start": string, "end": string, "label": localized]),
                 "required": ["type": "number"], "achieved": ["type": "number"], "status": string, "due": string, "elapsed": int,
                 "counted": strings, "excluded": ["type": "array", "items": object(["id": string, "reason": string])],
-                "parts": ["type": "array", "items": object(["id": string, "label": string, "status": string])], "note": string])],
+                "parts": ["type": "array", "items": object(["id": string, "label": localized, "status": string, "note": localized])], "note": localized])],
                 "page": int, "per": int, "total": int]),
             "Empty": object([:]),
             "FilingInput": object(["unitCode": string, "kind": string, "termCode": string, "period": string, "submittedOn": string],

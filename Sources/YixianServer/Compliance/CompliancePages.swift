@@ -160,7 +160,7 @@ enum CompliancePages {
                                         ctx.t("状态", "Status"), ctx.t("截止", "Due"), ""],
                          rows: cells.map { cell in
                              let rule = evaluation.rule(cell.ruleID)
-                             return [Components.cell(rule?.title ?? cell.ruleID), Components.cell(cell.period.label),
+                             return [Components.cell(rule?.title ?? cell.ruleID), Components.cell(cell.period.label.text(ctx.language)),
                                      Components.cell(value(ctx, cell, rule)), .td(tag(ctx, cell.status)),
                                      Components.cell(cell.due?.iso ?? "—"),
                                      Components.cell(ctx.t("明细", "Details"), href: cellLink(cell, asOf: evaluation.asOf))]
@@ -170,7 +170,7 @@ enum CompliancePages {
     static func partRows(_ ctx: PageContext, _ evaluation: ComplianceService.Evaluation, _ parts: [(ComplianceCell, CompliancePart)]) -> Node<HTML.BodyContext> {
         Components.table(ctx, headers: [ctx.t("要求", "Rule"), ctx.t("周期", "Period"), ctx.t("完成 / 要求", "Done / required"), ctx.t("状态", "Status"), ""],
                          rows: parts.map { cell, part in
-                             [Components.cell(evaluation.title(cell.ruleID)), Components.cell(part.label),
+                             [Components.cell(evaluation.title(cell.ruleID)), Components.cell(part.label.text(ctx.language)),
                               Components.cell("\(number(part.achieved)) / \(number(part.required))"), .td(tag(ctx, part.status)),
                               Components.cell(ctx.t("明细", "Details"), href: cellLink(cell, asOf: evaluation.asOf))]
                          }, empty: .empty)
@@ -277,20 +277,20 @@ enum CompliancePages {
             .h1(.text(rule?.title ?? cell.ruleID)),
             .div(.class("panel"), .dl(.class("props"),
                 .dt(.text(ctx.t("对象", "Subject"))), .dd(subjectNode),
-                .dt(.text(ctx.t("周期", "Period"))), .dd(.text("\(cell.period.label)（\(cell.period.start.iso) – \(cell.period.end.iso)）")),
+                .dt(.text(ctx.t("周期", "Period"))), .dd(.text("\(cell.period.label.text(ctx.language))（\(cell.period.start.iso) – \(cell.period.end.iso)）")),
                 .dt(.text(ctx.t("完成 / 要求", "Done / required"))), .dd(.text(value(ctx, cell, rule))),
                 .dt(.text(ctx.t("状态", "Status"))), .dd(tag(ctx, cell.status)),
                 .dt(.text(ctx.t("截止", "Due"))), .dd(.text(cell.due?.iso ?? "—")),
-                .dt(.text(ctx.t("说明", "Note"))), .dd(.text(cell.note ?? "—")),
+                .dt(.text(ctx.t("说明", "Note"))), .dd(.text(cell.note?.text(ctx.language) ?? "—")),
                 .dt(.text(ctx.t("依据", "Source"))), .dd(.text(rule?.source.map { "“\($0)”" } ?? "—")))),
             .if(!cell.parts.isEmpty, .group(
                 .h2(.text(ctx.t("分项", "Parts"))),
                 Components.table(ctx, headers: [ctx.t("分项", "Part"), ctx.t("起止", "Dates"), ctx.t("完成 / 要求", "Done / required"), ctx.t("状态", "Status"), ctx.t("说明", "Note")],
                                  rows: cell.parts.map { part in
-                                     [Components.cell(part.label), Components.cell("\(part.start.iso) – \(part.end.iso)"),
+                                     [Components.cell(part.label.text(ctx.language)), Components.cell("\(part.start.iso) – \(part.end.iso)"),
                                       Components.cell("\(number(part.achieved)) / \(number(part.required))"),
                                       .td(part.counts ? tag(ctx, part.status) : Components.tag(ctx.t("不计", "Skipped"), "grey")),
-                                      Components.cell(part.note ?? "")]
+                                      Components.cell(part.note?.text(ctx.language) ?? "")]
                                  }, empty: .empty))),
             .if(!filings.isEmpty, .group(.h2(.text(ctx.t("报送情况", "Filings"))), filingTable(ctx, filings))),
             .if(filings.isEmpty, .group(.h2(.text(ctx.t("计入的记录", "Records that counted"))),

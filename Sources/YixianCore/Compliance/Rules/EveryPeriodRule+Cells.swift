@@ -26,7 +26,7 @@ extension Evaluation {
                     }
                     parts.append(CompliancePart(id: sub.ref.id, label: sub.ref.label, start: sub.range.start, end: sub.range.end,
                                                 counts: false, required: 0, achieved: 0, status: .notYetDue,
-                                                note: reason == .pausedPeriod ? sub.pauseNote : reason.label.zh))
+                                                note: reason == .pausedPeriod ? sub.pauseNote : reason.label))
                     continue
                 }
                 let need = required ?? 0

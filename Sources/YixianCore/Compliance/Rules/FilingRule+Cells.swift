@@ -18,13 +18,13 @@ extension Evaluation {
                 let termIDs = Set(terms.map(\.id))
                 let anchorTerm = period.termIndex.map { year.terms[$0] } ?? body.term.flatMap { terms.indices.contains($0 - 1) ? terms[$0 - 1] : nil } ?? terms.first
                 var due = period.range.end
-                var note: String?
+                var note: Localized?
                 if let spec = body.deadline, let anchorTerm {
                     // Monthly filings reckon “the following month” from the month reported on.
-                    let reported = body.per == .month ? Period(kind: .month, id: period.ref.id, range: period.window, label: Localized(zh: period.ref.label, en: period.ref.id))
+                    let reported = body.per == .month ? Period(kind: .month, id: period.ref.id, range: period.window, label: period.ref.label)
                         : Period(term: anchorTerm)
                     do { due = try spec.resolve(term: anchorTerm, calendar: input.workdays, period: reported) } catch {
-                        note = error.reason.zh
+                        note = error.reason
                     }
                 }
                 var counted: [String] = [], excluded: [ComplianceExclusion] = []

@@ -23,7 +23,7 @@ extension Evaluation {
         let status = Verdicts.pairing(count: count, minimum: body.minimum, maximum: body.maximum, asOf: asOf,
                                       start: period.range.start, deadline: deadline)
         let over = asOf >= period.range.start ? body.maximum.flatMap { count > $0 ? $0 : nil } : nil
-        let note = over.map { "联系 \(count) 个，超过上限 \($0) 个" }
+        let note = over.map { Localized(zh: "联系 \(count) 个，超过上限 \($0) 个", en: "\(count) linked, above the upper bound of \($0)") }
         cells.append(ComplianceCell(subject: subject(context, state: stateIndex), ruleID: rule.id, severity: rule.severity,
                                     period: period.ref, required: Double(body.minimum), achieved: Double(count), status: status,
                                     due: deadline, elapsed: nil, counted: counted.sorted(), excluded: excluded.sorted { $0.id < $1.id },

@@ -43,9 +43,12 @@ extension Evaluation {
         let answered = item.answeredOn.flatMap { $0 <= asOf ? $0 : nil }
         let (status, reason) = Verdicts.studentCase(firstDue: firstDue, firstDone: firstDone, answerDue: answerDue,
                                                     answered: answered, asOf: asOf)
-        var note = "答复截止 " + answerDue.iso
-        if let firstDue { note = "首次响应截止 " + firstDue.iso + "；" + note }
-        let part = CompliancePart(id: item.id, label: "\(item.id)（\(tier.label ?? tier.name)）", start: item.receivedOn, end: answerDue,
+        var note = Localized(zh: "答复截止 " + answerDue.iso, en: "answer due " + answerDue.iso)
+        if let firstDue {
+            note = Localized(zh: "首次响应截止 " + firstDue.iso + "；" + note.zh, en: "first response due " + firstDue.iso + "; " + note.en)
+        }
+        let tierLabel = tier.label ?? tier.name
+        let part = CompliancePart(id: item.id, label: Localized(zh: "\(item.id)（\(tierLabel)）", en: "\(item.id) (\(tierLabel))"), start: item.receivedOn, end: answerDue,
                                   counts: true, required: 1, achieved: reason == nil ? 1 : 0, status: status, note: note)
         return (part, reason)
     }

@@ -21,7 +21,7 @@ extension Evaluation {
                              counted: &counted, excluded: &excluded)
             let status: ComplianceStatus
             var required = 0.0
-            var note: String?
+            var note: Localized?
             if asOf < period.range.start {
                 status = .notYetDue
             } else {
@@ -30,7 +30,8 @@ extension Evaluation {
                                                                 end: LocalDate(dayNumber: Int(days.upperBound))))
                 }
                 required = body.atLeast * Double(workdays) * body.hoursPerWorkday
-                note = "\(workdays) 个工作日 × \(yamlNumberText(body.hoursPerWorkday)) 小时 × \(yamlNumberText(body.atLeast * 100))%"
+                let hours = yamlNumberText(body.hoursPerWorkday), percent = yamlNumberText(body.atLeast * 100)
+                note = Localized(zh: "\(workdays) 个工作日 × \(hours) 小时 × \(percent)%", en: "\(workdays) workdays × \(hours) h × \(percent)%")
                 status = Verdicts.timeShare(hours: tally.hours, required: required, asOf: asOf, start: period.range.start, end: period.range.end)
             }
             cells.append(ComplianceCell(subject: subject(context, state: stateIndex), ruleID: rule.id, severity: rule.severity,
