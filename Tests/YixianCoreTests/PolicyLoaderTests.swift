@@ -107,6 +107,40 @@ struct PolicyLoaderErrorTests {
         #expect((only.line, only.column) == (8, 46))
     }
 
+    @Test("optional fields: absent is fine, given and invalid is reported once, and groups may name earlier groups")
+    func optionalFields() throws {
+        // A filing rule without term or deadline, then with a bad term, then with a bad deadline.
+        let filing = """
+            id: demo
+            title: 示例
+            vocabulary:
+              kindGroups:
+                talks: [heart-to-heart]
+                close: [talks, dorm-visit]
+            rules:
+              - id: summary
+                who: school
+                filing: { kind: semester-summary, per: term }
+              - id: near
+                who: school-leader
+                count: { kinds: [close], atLeast: 1, per: term }
+            roles:
+              school-leader: { rank: [school-leader] }
+            """
+        let policy = try PolicyLoader.load(filing)
+        guard case .filing(let body) = try #require(policy.rules.first).body else { Issue.record("not a filing rule"); return }
+        #expect(body.term == nil && body.deadline == nil)
+        guard case .count(let count) = policy.rules[1].body else { Issue.record("not a count rule"); return }
+        #expect(count.filter.kinds == ["heart-to-heart", "dorm-visit"])
+        let badTerm = PolicyLoader.diagnostics(filing.replacingOccurrences(of: "per: term }\n  - id: near", with: "per: term, term: 0 }\n  - id: near"))
+        #expect(badTerm.map(\.code) == [.invalidValue], "\(badTerm)")
+        #expect(badTerm.first?.message.en == "term counts from 1")
+        let badDeadline = PolicyLoader.diagnostics(filing.replacingOccurrences(of: "per: term }\n  - id: near", with: "per: term, deadline: someday }\n  - id: near"))
+        #expect(badDeadline.map(\.code) == [.badDeadline], "\(badDeadline)")
+        let unknownInGroup = PolicyLoader.diagnostics(filing.replacingOccurrences(of: "[talks, dorm-visit]", with: "[talks, karaoke]"))
+        #expect(unknownInGroup.map(\.code) == [.unknownKind] && unknownInGroup.first?.message.en == "unknown activity kind “karaoke”")
+    }
+
     @Test("an unknown period lists the periods that exist")
     func unknownPeriod() throws {
         // act

@@ -1,0 +1,103 @@
+import Foundation
+import Yams
+
+/// One decoder per rule kind (docs/POLICY-FORMAT.md §4). `decodeBody` drops a body that reported a
+/// problem, so an optional field that is nil here was simply not given.
+extension PolicyDecoder {
+    func decodeCount(_ f: YAMLFields, _ context: RuleContext) -> RuleBody? {
+        let filter = decodeFilter(f, context, defaultKinds: nil)
+        let measure = decodeMeasure(f)
+        let atLeast = f.require("atLeast").flatMap { decodeQuantity($0, context) }
+        let per = f.require("per").flatMap { reader.periodKind($0) }
+        let deadlineNode = f.take("deadline")
+        let deadline = deadlineNode.flatMap(decodeDeadline)
+        if let deadlineNode, let per, per != .term {
+            reader.fail(at: deadlineNode, .badDeadline, "只有 per: term 的计数规则可以设截止日期", "only per: term count rules can have a deadline")
+        }
+        guard let filter, let measure, let atLeast, let per else { return nil }
+        return .count(CountRule(filter: filter, measure: measure, atLeast: atLeast, per: per, deadline: deadline))
+    }
+
+    func decodeEvery(_ f: YAMLFields, _ context: RuleContext) -> RuleBody? {
+        let filter = decodeFilter(f, context, defaultKinds: nil)
+        let measure = decodeMeasure(f)
+        let atLeast = f.take("atLeast").map { decodeQuantity($0, context) } ?? RuleQuantity(1)
+        let per = f.require("per").flatMap { reader.periodKind($0, allowed: [.week, .month]) }
+        let within = f.take("within").map { reader.periodKind($0, allowed: [.term, .academicYear]) } ?? .term
+        let share = f.take("share").map { decodeShare($0) } ?? 1
+        guard let filter, let measure, let atLeast, let per, let within, let share else { return nil }
+        return .every(EveryPeriodRule(filter: filter, measure: measure, atLeast: atLeast, per: per, within: within, share: share))
+    }
+
+    func decodePairing(_ f: YAMLFields, node: Node) -> RuleBody? {
+        let kinds = f.take("collectiveKinds").flatMap(decodeCollectiveKinds)
+        let pairingKinds = f.take("pairingKinds").map(decodePairingKinds) ?? [.linked, .honoraryClassHead]
+        let bounds = decodeBounds(f, node: node)
+        let deadline = f.take("deadline").flatMap(decodeDeadline)
+        guard let pairingKinds, let bounds else { return nil }
+        return .pairing(PairingRule(collectiveKinds: kinds, pairingKinds: pairingKinds, minimum: bounds.0, maximum: bounds.1, deadline: deadline))
+    }
+
+    func decodeCoverage(_ f: YAMLFields) -> RuleBody? {
+        let kinds = f.require("collectiveKinds").flatMap(decodeCollectiveKinds)
+        let pairingKinds = f.take("pairingKinds").map(decodePairingKinds) ?? [.linked, .honoraryClassHead]
+        let atLeast = f.take("atLeast").map { reader.count($0, "atLeast") } ?? 1
+        let deadline = f.take("deadline").flatMap(decodeDeadline)
+        guard let kinds, let pairingKinds, let atLeast else { return nil }
+        return .coverage(CoverageRule(collectiveKinds: kinds, pairingKinds: pairingKinds, atLeast: atLeast, deadline: deadline))
+    }
+
+    func decodeTimeShare(_ f: YAMLFields, _ context: RuleContext) -> RuleBody? {
+        let filter = decodeFilter(f, context, defaultKinds: ContactVocabulary.inPersonGroup)
+        let atLeast = f.require("atLeast").flatMap { decodeShare($0) }
+        let per = f.take("per").map { reader.periodKind($0, allowed: [.week, .month, .term, .academicYear]) } ?? .term
+        let hours = f.take("hoursPerWorkday").map { reader.amount($0, "hoursPerWorkday") } ?? 8
+        guard let filter, let atLeast, let per, let hours else { return nil }
+        return .timeShare(TimeShareRule(filter: filter, atLeast: atLeast, per: per, hoursPerWorkday: hours))
+    }
+
+    func decodeFiling(_ f: YAMLFields, _ context: RuleContext) -> RuleBody? {
+        var kind: String?
+        if let n = f.require("kind"), let text = reader.string(n, "kind") {
+            if context.filingKinds.contains(text) { kind = text } else {
+                let known = context.filingKinds.sorted().joined(separator: ", ")
+                reader.fail(at: n, .unknownFilingKind, "未知的备案类型「\(text)」，可用：\(known)（可在 filingKinds 中增加）",
+                            "unknown filing kind “\(text)”; known: \(known) (add it under filingKinds)")
+            }
+        }
+        let atLeast = f.take("atLeast").map { reader.count($0, "atLeast") } ?? 1
+        let per = f.require("per").flatMap { reader.periodKind($0, allowed: [.month, .term, .academicYear]) }
+        let termNode = f.take("term")
+        let term = termNode.flatMap { reader.count($0, "term") }
+        if let termNode, let term, term < 1 { reader.fail(at: termNode, .invalidValue, "term 从 1 开始计", "term counts from 1") }
+        let deadline = f.take("deadline").flatMap(decodeDeadline)
+        guard let kind, let atLeast, let per else { return nil }
+        return .filing(FilingRule(kind: kind, atLeast: atLeast, per: per, term: term, deadline: deadline))
+    }
+
+    func decodeResponse(_ f: YAMLFields) -> RuleBody? {
+        var workdays = true
+        if let n = f.take("days"), let text = reader.string(n, "days") {
+            switch text {
+            case "workdays": workdays = true
+            case "calendar": workdays = false
+            default: reader.fail(at: n, .invalidValue, "days 应为 workdays 或 calendar", "days must be workdays or calendar")
+            }
+        }
+        var tiers: [ResponseRule.Tier] = []
+        if let n = f.require("tiers"), let tf = reader.mapping(n, "tiers") {
+            for entry in tf.entries {
+                _ = tf.take(entry.key)
+                guard let t = reader.mapping(entry.value, "响应时限") else { continue }
+                let label = t.take("label").flatMap { reader.string($0, "label") }
+                let first = t.take("firstResponse").flatMap { reader.count($0, "firstResponse") }
+                let answer = t.require("answer").flatMap { reader.count($0, "answer") }
+                t.finish()
+                if let answer { tiers.append(.init(name: entry.key, label: label, firstResponse: first, answer: answer)) }
+            }
+            if tf.entries.isEmpty { reader.fail(at: n, .missingField, "tiers 至少要有一档", "tiers needs at least one tier") }
+        }
+        guard !tiers.isEmpty else { return nil }
+        return .response(ResponseRule(tiers: tiers, workdays: workdays))
+    }
+}
