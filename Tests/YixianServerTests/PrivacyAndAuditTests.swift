@@ -146,6 +146,13 @@ struct OperationsTests {
             let refs = String(decoding: try JSONSerialization.data(withJSONObject: paths), as: UTF8.self)
                 .components(separatedBy: "#/components/schemas/").dropFirst().map { String($0.prefix { $0 != "\"" }) }
             for ref in Set(refs) { #expect(schemas[ref] != nil, "missing schema \(ref)") }
+            // The error codes clients may branch on are listed, and a refusal answers with one of them.
+            let errorSchema = (schemas["Error"] as? [String: Any]).flatMap { ($0["properties"] as? [String: Any])?["error"] as? [String: Any] }
+            let codeSchema = try #require((errorSchema?["properties"] as? [String: Any])?["code"] as? [String: Any])
+            let codes = try #require(codeSchema["enum"] as? [String])
+            #expect(codes == AppError.Code.allCases.map(\.rawValue) && codes.contains("validation_failed") && Set(codes).count == codes.count)
+            let refused = try await server.request(.GET, "/api/v1/units")
+            #expect(refused.status == .unauthorized && codes.contains(refused.errorCode ?? "none"), "\(refused.body)")
         }
     }
 }

@@ -149,14 +149,14 @@ extension Request {
     /// Decodes a JSON body, turning every decoding failure into a field-level 400.
     func decodeJSON<T: Decodable>(_ type: T.Type) throws -> T {
         guard let body = body.data, body.readableBytes > 0 else {
-            throw AppError(.badRequest, code: "empty_body", zh: "请求体为空，需要 JSON", en: "The request body is empty; JSON is expected")
+            throw AppError(.badRequest, code: .emptyBody, zh: "请求体为空，需要 JSON", en: "The request body is empty; JSON is expected")
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer: body))
         } catch let error as DecodingError {
             throw AppError.decoding(error)
         } catch {
-            throw AppError(.badRequest, code: "bad_json", zh: "请求体不是有效的 JSON", en: "The request body is not valid JSON")
+            throw AppError(.badRequest, code: .badJson, zh: "请求体不是有效的 JSON", en: "The request body is not valid JSON")
         }
     }
 }
@@ -169,18 +169,18 @@ extension AppError {
         switch error {
         case .keyNotFound(let key, let context):
             let field = (path(context).isEmpty ? "" : path(context) + ".") + key.stringValue
-            return AppError(.badRequest, code: "missing_field", field: field, zh: "缺少必填字段“\(field)”", en: "Missing required field \(field)")
+            return AppError(.badRequest, code: .missingField, field: field, zh: "缺少必填字段“\(field)”", en: "Missing required field \(field)")
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
             let field = path(context)
-            return AppError(.badRequest, code: "wrong_type", field: field, zh: "字段“\(field)”的类型不正确", en: "Field \(field) has the wrong type")
+            return AppError(.badRequest, code: .wrongType, field: field, zh: "字段“\(field)”的类型不正确", en: "Field \(field) has the wrong type")
         case .dataCorrupted(let context):
             let field = path(context)
             if field.isEmpty {
-                return AppError(.badRequest, code: "bad_json", zh: "请求体不是有效的 JSON", en: "The request body is not valid JSON")
+                return AppError(.badRequest, code: .badJson, zh: "请求体不是有效的 JSON", en: "The request body is not valid JSON")
             }
-            return AppError(.badRequest, code: "invalid_value", field: field, zh: "字段“\(field)”的值无效", en: "Field \(field) has an invalid value")
+            return AppError(.badRequest, code: .invalidValue, field: field, zh: "字段“\(field)”的值无效", en: "Field \(field) has an invalid value")
         @unknown default:
-            return AppError(.badRequest, code: "bad_json", zh: "请求体无效", en: "The request body is invalid")
+            return AppError(.badRequest, code: .badJson, zh: "请求体无效", en: "The request body is invalid")
         }
     }
 }

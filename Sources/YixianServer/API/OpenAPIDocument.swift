@@ -88,7 +88,7 @@ enum Schemas {
     static var all: [String: Any] {
         [
             "Localized": object(["zh": string, "en": string], required: ["zh", "en"]),
-            "Error": object(["error": object(["code": string, "field": string, "message": string, "messages": localized, "requestId": string,
+            "Error": object(["error": object(["code": ["type": "string", "enum": AppError.Code.allCases.map(\.rawValue)], "field": string, "message": string, "messages": localized, "requestId": string,
                                               "details": ["type": "array", "items": object(["field": string, "message": localized])]])]),
             "UnitRef": object(["id": uuid, "code": string, "name": string]),
             "Unit": object(["id": uuid, "code": string, "name": string, "kind": string, "kindLabel": localized, "active": bool]),

@@ -274,7 +274,7 @@ enum Accounts {
 
     /// 三员 separation: an administrator role (system, security, audit, business admin) is granted only
     /// by the security admin (`grantRole`); the system admin creates ordinary accounts.
-    static let privilegedGrantRefused = AppError(.forbidden, code: "role_grant_requires_security_admin",
+    static let privilegedGrantRefused = AppError(.forbidden, code: .roleGrantRequiresSecurityAdmin,
                                                  zh: "管理员角色（系统、安全、审计、业务管理员）只能由安全管理员授予：请先建普通账号，再由安全管理员授权",
                                                  en: "Administrator roles (system, security, audit, business admin) are granted only by the security admin: create an ordinary account, then ask the security admin")
 
@@ -410,7 +410,7 @@ enum Accounts {
     static func grantRole(userID: UUID, role: Role, by actor: CurrentUser, cost: Int, pool: NIOThreadPool, on db: any Database) async throws -> String? {
         guard actor.role == .securityAdmin else { throw privilegedGrantRefused }
         guard userID != actor.id else {
-            throw AppError(.conflict, code: "self_grant", zh: "不能修改自己账号的角色", en: "You cannot change the role of your own account")
+            throw AppError(.conflict, code: .selfGrant, zh: "不能修改自己账号的角色", en: "You cannot change the role of your own account")
         }
         if role.requiredLink != nil {
             throw AppError.field("role", zh: "该角色需要关联单位、干部或学生，请由系统管理员新建账号", en: "This role needs a unit, cadre or student link; the system admin creates such accounts")
@@ -423,7 +423,7 @@ enum Accounts {
             let old = user.roleValue
             if old == .securityAdmin, role != .securityAdmin,
                try await UserModel.query(on: db).filter(\.$role == Role.securityAdmin.rawValue).filter(\.$active == true).count() <= 1 {
-                throw AppError(.conflict, code: "last_security_admin", zh: "这是最后一个安全管理员账号，不能改为其他角色", en: "This is the last security admin; its role cannot be changed")
+                throw AppError(.conflict, code: .lastSecurityAdmin, zh: "这是最后一个安全管理员账号，不能改为其他角色", en: "This is the last security admin; its role cannot be changed")
             }
             user.role = role.rawValue
             user.$unit.id = nil
@@ -514,7 +514,7 @@ enum Accounts {
         try await db.write { db in
             guard let user = try await UserModel.find(userID, on: db) else { throw AppError.unauthenticated }
             guard let pending = user.totpPendingSecret, let secret = Base32.decode(pending) else {
-                throw AppError(.conflict, code: "no_pending_enrolment", zh: "请先开始绑定", en: "Start the enrolment first")
+                throw AppError(.conflict, code: .noPendingEnrolment, zh: "请先开始绑定", en: "Start the enrolment first")
             }
             guard let step = TOTP.verify(code, secret: secret, at: Int64(now.timeIntervalSince1970)) else {
                 throw AppError.field("code", zh: "验证码不正确，请核对手机时间后重试", en: "The code is wrong; check the phone's clock and try again")

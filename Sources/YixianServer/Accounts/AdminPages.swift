@@ -58,7 +58,7 @@ enum AdminPages {
         app.routes.on(.POST, SitePattern.userDeactivate.components, access: admins) { req -> Response in
             let actor = try req.requireUser()
             let id = try req.idParameter()
-            guard id != actor.id else { throw AppError(.conflict, code: "self_deactivation", zh: "不能停用自己的账号", en: "You cannot deactivate yourself") }
+            guard id != actor.id else { throw AppError(.conflict, code: .selfDeactivation, zh: "不能停用自己的账号", en: "You cannot deactivate yourself") }
             try await req.db.write { db in
                 guard let user = try await UserModel.find(id, on: db) else { throw AppError.notFound("user") }
                 // The system admin cannot switch off the security or audit admin that watch over them.

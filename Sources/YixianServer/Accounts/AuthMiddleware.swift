@@ -13,7 +13,7 @@ struct AuthMiddleware: AsyncMiddleware {
         if let bearer = request.headers.bearerAuthorization?.token {
             request.currentUser = try await Self.user(forToken: bearer, on: request.db)
             guard request.currentUser != nil else {
-                throw AppError(.unauthorized, code: "invalid_token", zh: "访问令牌无效、已过期或已吊销，或账号已停用、暂被锁定",
+                throw AppError(.unauthorized, code: .invalidToken, zh: "访问令牌无效、已过期或已吊销，或账号已停用、暂被锁定",
                                en: "The access token is invalid, expired or revoked, or its account is disabled or locked")
             }
         } else if let secret = request.cookies[Self.sessionCookie]?.string {
@@ -21,7 +21,7 @@ struct AuthMiddleware: AsyncMiddleware {
         }
         if let user = request.currentUser, user.mustChangePassword, !Self.allowedBeforePasswordChange(request) {
             if request.isAPI || request.headers.bearerAuthorization != nil {
-                throw AppError(.forbidden, code: "password_change_required",
+                throw AppError(.forbidden, code: .passwordChangeRequired,
                                zh: "初始密码须先修改：请登录网页在“修改密码”页设置新密码", en: "The initial password must be changed first: sign in on the web and set a new password")
             }
             return request.redirect(to: AccountPages.Route.password.path)

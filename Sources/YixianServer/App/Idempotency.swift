@@ -50,7 +50,7 @@ enum Idempotency {
     static func validKey(_ raw: String?) throws -> String? {
         guard let raw else { return nil }
         guard (1...128).contains(raw.count), raw.allSatisfy({ $0.isASCII && !$0.isWhitespace && $0.asciiValue! >= 0x21 && $0.asciiValue! < 0x7F }) else {
-            throw AppError(.badRequest, code: "bad_idempotency_key", field: header,
+            throw AppError(.badRequest, code: .badIdempotencyKey, field: header,
                            zh: "Idempotency-Key 须为 1 到 128 个可见 ASCII 字符", en: "Idempotency-Key must be 1 to 128 visible ASCII characters")
         }
         return raw
@@ -103,7 +103,7 @@ enum Idempotency {
         } catch is AlreadyClaimed {
             // A twin committed between our look-up and our write.
             guard let stored = try await IdempotencyKeyModel.query(on: req.db).filter(\.$principal == principal).filter(\.$key == key).first() else {
-                throw AppError(.conflict, code: "idempotency_in_progress", zh: "相同 Idempotency-Key 的请求正在处理", en: "A request with this Idempotency-Key is in progress")
+                throw AppError(.conflict, code: .idempotencyInProgress, zh: "相同 Idempotency-Key 的请求正在处理", en: "A request with this Idempotency-Key is in progress")
             }
             return try replay(stored, fingerprint: claim.fingerprint)
         }
@@ -126,12 +126,12 @@ enum Idempotency {
 
     static func replay(_ stored: IdempotencyKeyModel, fingerprint: String) throws -> Response {
         guard stored.fingerprint == fingerprint else {
-            throw AppError(.unprocessableEntity, code: "idempotency_key_reused", field: header,
+            throw AppError(.unprocessableEntity, code: .idempotencyKeyReused, field: header,
                            zh: "此 Idempotency-Key 已用于另一个请求", en: "This Idempotency-Key was used for a different request")
         }
         guard let status = stored.status else {
             // Committed, but the server stopped before it could keep the answer: the write is done.
-            throw AppError(.conflict, code: "idempotent_request_done", zh: "此请求已处理；首次答复未能保存，请查询结果",
+            throw AppError(.conflict, code: .idempotentRequestDone, zh: "此请求已处理；首次答复未能保存，请查询结果",
                            en: "This request was already carried out; its first answer was not kept, so look the result up")
         }
         let response = Response(status: HTTPResponseStatus(statusCode: status))

@@ -74,25 +74,25 @@ struct AppErrorMiddleware: AsyncMiddleware {
             switch abort.status {
             case .notFound: return .notFound("page")
             case .payloadTooLarge:
-                return AppError(.payloadTooLarge, code: "too_large", zh: "上传的内容过大", en: "The upload is too large")
+                return AppError(.payloadTooLarge, code: .tooLarge, zh: "上传的内容过大", en: "The upload is too large")
             case .unsupportedMediaType:
-                return AppError(.unsupportedMediaType, code: "unsupported_media_type", zh: "不支持的内容类型", en: "Unsupported content type")
+                return AppError(.unsupportedMediaType, code: .unsupportedMediaType, zh: "不支持的内容类型", en: "Unsupported content type")
             case .methodNotAllowed:
-                return AppError(.methodNotAllowed, code: "method_not_allowed", zh: "不支持该请求方法", en: "Method not allowed")
+                return AppError(.methodNotAllowed, code: .methodNotAllowed, zh: "不支持该请求方法", en: "Method not allowed")
             default:
                 if (400..<500).contains(abort.status.code) {
-                    return AppError(abort.status, code: "bad_request", zh: "请求无效", en: abort.reason)
+                    return AppError(abort.status, code: .badRequest, zh: "请求无效", en: abort.reason)
                 }
             }
         case is HTTPParserError:
-            return AppError(.badRequest, code: "malformed_request", zh: "请求格式错误或内容不完整", en: "The request is malformed or incomplete")
+            return AppError(.badRequest, code: .malformedRequest, zh: "请求格式错误或内容不完整", en: "The request is malformed or incomplete")
         case is ChannelError, is IOError:
             // The client went away mid-body (a truncated upload): nothing to answer, and not our fault.
-            return AppError(.badRequest, code: "incomplete_request", zh: "请求内容不完整，连接已中断", en: "The request body was cut off")
+            return AppError(.badRequest, code: .incompleteRequest, zh: "请求内容不完整，连接已中断", en: "The request body was cut off")
         default: break
         }
         request.logger.report(error: error)
-        return AppError(.internalServerError, code: "internal", zh: "服务器内部错误，请稍后再试", en: "Internal server error; please try again later")
+        return AppError(.internalServerError, code: .internal, zh: "服务器内部错误，请稍后再试", en: "Internal server error; please try again later")
     }
 
     static func response(for error: any Error, request: Request) -> Response {
@@ -100,7 +100,7 @@ struct AppErrorMiddleware: AsyncMiddleware {
         let requestID = request.logger[metadataKey: "request-id"].map { "\($0)" }
         let language = request.language
         if request.isAPI || request.headers.accept.first?.mediaType == .json {
-            let body = ErrorBody(error: .init(code: appError.code, field: appError.field, message: appError.message.text(language),
+            let body = ErrorBody(error: .init(code: appError.code.rawValue, field: appError.field, message: appError.message.text(language),
                                               messages: appError.message, details: appError.details, requestId: requestID))
             let response = Response(status: appError.status)
             try? response.content.encode(body, as: .json)
@@ -120,7 +120,7 @@ struct ControlCharacterMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let parts = [request.url.path, request.url.query ?? ""].map { $0.removingPercentEncoding ?? $0 }
         if parts.contains(where: { $0.unicodeScalars.contains { CharacterSet.controlCharacters.contains($0) } }) {
-            throw AppError(.badRequest, code: "bad_url", zh: "请求地址含有不可见的控制字符", en: "The address contains control characters")
+            throw AppError(.badRequest, code: .badUrl, zh: "请求地址含有不可见的控制字符", en: "The address contains control characters")
         }
         return try await next.respond(to: request)
     }
@@ -134,7 +134,7 @@ struct ContentEncodingMiddleware: AsyncMiddleware {
            !encoding.isEmpty, encoding != "identity" {
             // Read (not inflate) what was sent, so the client hears the answer instead of a reset.
             _ = try? await request.body.collect(max: 1_048_576).get()
-            throw AppError(.unsupportedMediaType, code: "compressed_body", field: "Content-Encoding",
+            throw AppError(.unsupportedMediaType, code: .compressedBody, field: "Content-Encoding",
                            zh: "不接受压缩的请求体（Content-Encoding: \(encoding)）", en: "Compressed request bodies (Content-Encoding: \(encoding)) are not accepted")
         }
         return try await next.respond(to: request)

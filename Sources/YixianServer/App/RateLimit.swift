@@ -73,7 +73,7 @@ struct RateLimitMiddleware: AsyncMiddleware {
         if let user = request.currentUser { keys.append("user:\(kind):" + user.id.uuidString) }
         for key in keys {
             if let wait = limiter.take(key, limit: limit) {
-                let error = AppError(.tooManyRequests, code: "rate_limited",
+                let error = AppError(.tooManyRequests, code: .rateLimited,
                                      zh: "请求过于频繁，请 \(wait) 秒后再试", en: "Too many requests; try again in \(wait) s")
                 let response = AppErrorMiddleware.response(for: error, request: request)
                 response.headers.replaceOrAdd(name: .retryAfter, value: String(wait))

@@ -88,7 +88,7 @@ enum PolicyPages {
             guard user.can(.readCompliance) || user.can(.readOwnProgress) else { throw AppError.forbidden }
             let paging = try PageRequest(req)
             guard let evaluation = try await CompliancePages.evaluation(req) else {
-                throw AppError(.conflict, code: "no_policy", zh: "尚未启用工作规定", en: "No policy is active yet")
+                throw AppError(.conflict, code: .noPolicy, zh: "尚未启用工作规定", en: "No policy is active yet")
             }
             let cells = evaluation.cells
             var positions = try req.query.stringParameter("unit", maxLength: 64).map { evaluation.index.byUnit[$0] ?? [] } ?? Array(cells.indices)

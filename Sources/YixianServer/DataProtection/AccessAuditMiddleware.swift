@@ -24,11 +24,11 @@ struct AccessAuditMiddleware: AsyncMiddleware {
         do {
             response = try await next.respond(to: request)
         } catch let error as any AbortError where error.status == .forbidden {
-            await Self.recordRefusal(request, code: (error as? AppError)?.code ?? "forbidden")
+            await Self.recordRefusal(request, code: (error as? AppError)?.code ?? .forbidden)
             throw error
         }
         if response.status == .forbidden {
-            await Self.recordRefusal(request, code: "forbidden")
+            await Self.recordRefusal(request, code: .forbidden)
         } else if (200..<300).contains(response.status.code), let pattern = Self.pattern(request), let action = Self.bulkReads[pattern] {
             let actor = request.currentUser.map(AuditTrail.Actor.init) ?? .init(id: nil, name: "anonymous")
             let query = request.url.query.map { "?" + $0 } ?? ""
@@ -40,13 +40,13 @@ struct AccessAuditMiddleware: AsyncMiddleware {
     }
 
     /// A refusal is logged whatever happens; failing to audit it must not turn a 403 into a 500.
-    static func recordRefusal(_ request: Request, code: String) async {
+    static func recordRefusal(_ request: Request, code: AppError.Code) async {
         let actor = request.currentUser.map(AuditTrail.Actor.init) ?? .init(id: nil, name: "anonymous")
         do {
             // Its own transaction, outside the request's Idempotency-Key: a refusal claims no key.
             try await Idempotency.$current.withValue(nil) {
                 try await AuditTrail.recordAlone("access.denied", objectType: "route", objectID: "\(request.method.rawValue) \(request.url.path)".prefix(200).description,
-                                                 detail: code, by: actor, on: request.db)
+                                                 detail: code.rawValue, by: actor, on: request.db)
             }
         } catch {
             request.logger.error("access.denied not audited: \(error)")

@@ -95,7 +95,7 @@ extension Database {
 
     func requireDataProtection() throws -> DataProtection {
         guard let protection = dataProtection else {
-            throw AppError(.internalServerError, code: "data_protection_missing", zh: "数据保护未配置", en: "Data protection is not configured")
+            throw AppError(.internalServerError, code: .dataProtectionMissing, zh: "数据保护未配置", en: "Data protection is not configured")
         }
         return protection
     }

@@ -97,7 +97,7 @@ enum ImportExport {
                                             knownUnits: try await RosterStore.knownUnitCodes(on: db),
                                             knownCollectives: try await RosterStore.knownCollectiveCodes(on: db))
         } catch let error as TabularError {
-            throw AppError(.unprocessableEntity, code: "unreadable_file", field: "file", zh: "无法读取文件：\(error.reason.zh)", en: "Cannot read the file: \(error.reason.en)")
+            throw AppError(.unprocessableEntity, code: .unreadableFile, field: "file", zh: "无法读取文件：\(error.reason.zh)", en: "Cannot read the file: \(error.reason.en)")
         }
         let dto = ImportReportDTO(kind: R.rosterKind.rawValue, format: report.format.rawValue, encoding: report.encoding?.rawValue,
                                   validRows: report.rows.count, blankRows: report.blankRowCount,
@@ -113,7 +113,7 @@ enum ImportExport {
             var (report, dto) = try await parse(R.self, data: data, fileName: fileName, language: language, on: db)
             if mode == .dryRun { return dto }
             if report.isFileRejected || (mode == .commit && report.hasErrors) {
-                throw AppError(.unprocessableEntity, code: "import_has_errors", field: "file",
+                throw AppError(.unprocessableEntity, code: .importHasErrors, field: "file",
                                zh: "文件有 \(dto.errors.count) 处错误，未导入任何数据。请修正后重试，或选择“仅导入有效行”。",
                                en: "The file has \(dto.errors.count) errors; nothing was imported. Fix them or import only the valid rows.")
             }

@@ -41,7 +41,7 @@ struct EvidenceStore: Sendable {
         // and a reader never sees half a file.
         let temporary = target.appendingPathExtension("tmp-\(UUID().uuidString)")
         guard FileManager.default.createFile(atPath: temporary.path, contents: evidence.bytes) else {
-            throw AppError(.internalServerError, code: "evidence_write", zh: "附件保存失败", en: "Could not store the file")
+            throw AppError(.internalServerError, code: .evidenceWrite, zh: "附件保存失败", en: "Could not store the file")
         }
         let handle = try FileHandle(forUpdating: temporary)
         try handle.synchronize()
@@ -53,7 +53,7 @@ struct EvidenceStore: Sendable {
     func get(_ sha256: String) throws -> Data {
         let data = try Data(contentsOf: url(sha256))
         guard EvidenceSanitizer.verify(data, sha256: sha256) else {
-            throw AppError(.internalServerError, code: "evidence_corrupt", zh: "附件文件校验失败，可能已被篡改或损坏", en: "The stored file fails its hash check")
+            throw AppError(.internalServerError, code: .evidenceCorrupt, zh: "附件文件校验失败，可能已被篡改或损坏", en: "The stored file fails its hash check")
         }
         return data
     }

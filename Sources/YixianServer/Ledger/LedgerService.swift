@@ -232,7 +232,7 @@ enum LedgerService {
         try await db.write { db in
             guard let record = try await ContactRecordModel.find(id, on: db), record.$cadre.id == cadre.id else { throw AppError.notFound("contact") }
             guard record.submittedAt == nil else {
-                throw AppError(.conflict, code: "submitted_record", zh: "已提交的记录不能删除，只能更正", en: "A submitted record cannot be deleted, only corrected")
+                throw AppError(.conflict, code: .submittedRecord, zh: "已提交的记录不能删除，只能更正", en: "A submitted record cannot be deleted, only corrected")
             }
             try await record.delete(on: db)
             try await AuditTrail.record("contact.delete-draft", objectType: "contact", objectID: id.uuidString, by: .init(user), on: db)
@@ -250,15 +250,15 @@ enum LedgerService {
         guard user.role == .student, let studentID = user.studentID else { throw AppError.forbidden }
         guard let normalized = ConfirmationCode.normalize(code), let record = try await ContactRecordModel.query(on: db).filter(\.$confirmCode == normalized).first(),
               record.submittedAt != nil else {
-            throw AppError(.notFound, code: "unknown_code", field: "code", zh: "确认码无效，请核对后重试", en: "Unknown confirmation code")
+            throw AppError(.notFound, code: .unknownCode, field: "code", zh: "确认码无效，请核对后重试", en: "Unknown confirmation code")
         }
         guard try await isParticipant(studentID, of: record, on: db) else {
-            throw AppError(.forbidden, code: "not_participant", field: "code", zh: "您不在这条记录涉及的学生集体中，不能确认", en: "You are not in a collective of this record")
+            throw AppError(.forbidden, code: .notParticipant, field: "code", zh: "您不在这条记录涉及的学生集体中，不能确认", en: "You are not in a collective of this record")
         }
         return try await db.write { db in
             let already = try await ContactConfirmationModel.query(on: db).filter(\.$record.$id == record.id!).filter(\.$student.$id == studentID).count()
             guard already == 0 else {
-                throw AppError(.conflict, code: "already_confirmed", field: "code", zh: "您已确认过这条记录", en: "You have already confirmed this record")
+                throw AppError(.conflict, code: .alreadyConfirmed, field: "code", zh: "您已确认过这条记录", en: "You have already confirmed this record")
             }
             let confirmation = ContactConfirmationModel()
             confirmation.$record.id = record.id!

@@ -8,7 +8,7 @@ enum CoveragePages {
     static func policy(asOf today: LocalDate, on db: any Database) async throws -> Policy {
         let versions = try await ComplianceService.versions(on: db)
         guard let index = ComplianceService.version(on: today, in: versions) else {
-            throw AppError(.conflict, code: "no_policy", zh: "尚未启用工作规定，无法判断结对要求", en: "No policy is active yet")
+            throw AppError(.conflict, code: .noPolicy, zh: "尚未启用工作规定，无法判断结对要求", en: "No policy is active yet")
         }
         return versions[index].policy
     }

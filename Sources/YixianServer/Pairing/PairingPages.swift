@@ -18,7 +18,7 @@ enum PairingPages {
             return year
         }
         guard let year = try await PairingService.currentYear(on: req.db, asOf: LocalDate(req.now)) else {
-            throw AppError(.conflict, code: "no_calendar", zh: "尚未设置校历，无法确定学年", en: "No academic calendar yet")
+            throw AppError(.conflict, code: .noCalendar, zh: "尚未设置校历，无法确定学年", en: "No academic calendar yet")
         }
         return year
     }

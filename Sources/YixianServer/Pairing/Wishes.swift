@@ -44,7 +44,7 @@ enum WishPages {
     static func save(_ input: WishInput, by user: CurrentUser, today: LocalDate, on db: any Database) async throws -> WishDTO {
         let cadre = try await LedgerService.ownCadre(user, on: db)
         guard let year = try await PairingService.currentYear(on: db, asOf: today) else {
-            throw AppError(.conflict, code: "no_calendar", zh: "尚未设置校历，无法填报志愿", en: "No academic calendar yet")
+            throw AppError(.conflict, code: .noCalendar, zh: "尚未设置校历，无法填报志愿", en: "No academic calendar yet")
         }
         var check = FieldChecker()
         let codes = (input.collectiveCodes ?? []).prefix(10).compactMap { check.code("collectiveCodes", $0, label: "集体代码") }
