@@ -42,10 +42,13 @@ enum FactTables {
     static let integrity = organization + calendar + policy + contacts + attachments
 }
 
-/// The roster as the core sees it, with the id ↔ code maps the server needs around it.
+/// The roster as the core sees it, with the id ↔ code maps the server needs around it: the one
+/// place rows of units, cadres and collectives become core values (compliance and integrity facts,
+/// the pairing world, hand-overs and the demo loader all read it).
 struct OrganizationFacts: Sendable {
     var units: [Unit]
     var unitCodes: [UUID: String]
+    var unitIDs: [String: UUID]
     var cadres: [Cadre]
     var staffNumbers: [UUID: String]
     var cadreIDs: [String: UUID]
@@ -53,6 +56,7 @@ struct OrganizationFacts: Sendable {
     var cadreUnits: [UUID: UUID]
     var collectives: [Collective]
     var collectiveCodes: [UUID: String]
+    var collectiveIDs: [String: UUID]
 
     static func load(on db: any Database) async throws -> OrganizationFacts {
         let units = try await UnitModel.query(on: db).all()
@@ -61,13 +65,43 @@ struct OrganizationFacts: Sendable {
         let collectives = try await CollectiveModel.query(on: db).all()
         return OrganizationFacts(
             units: units.map(\.core), unitCodes: unitCodes,
+            unitIDs: Dictionary(uniqueKeysWithValues: units.map { ($0.code, $0.id!) }),
             cadres: cadres.map { $0.core(unitCode: unitCodes[$0.$unit.id] ?? "") },
             staffNumbers: Dictionary(uniqueKeysWithValues: cadres.map { ($0.id!, $0.staffNumber) }),
             cadreIDs: Dictionary(uniqueKeysWithValues: cadres.map { ($0.staffNumber, $0.id!) }),
             cadreNames: Dictionary(uniqueKeysWithValues: cadres.map { ($0.id!, $0.name) }),
             cadreUnits: Dictionary(uniqueKeysWithValues: cadres.map { ($0.id!, $0.$unit.id) }),
             collectives: collectives.map { $0.core(unitCode: unitCodes[$0.$unit.id] ?? "") },
-            collectiveCodes: Dictionary(uniqueKeysWithValues: collectives.map { ($0.id!, $0.code) }))
+            collectiveCodes: Dictionary(uniqueKeysWithValues: collectives.map { ($0.id!, $0.code) }),
+            collectiveIDs: Dictionary(uniqueKeysWithValues: collectives.map { ($0.code, $0.id!) }))
+    }
+}
+
+/// The pairings of the database as core values, each beside its row id, read against the roster
+/// (a pairing whose cadre is gone or whose dates do not parse is left out).
+struct StoredPairings: Sendable {
+    var pairings: [Pairing]
+    var ids: [UUID]
+
+    static func load(_ organization: OrganizationFacts, on db: any Database) async throws -> StoredPairings {
+        let models = try await PairingModel.query(on: db).all()
+        let studentIDs = Array(Set(models.compactMap { $0.$student.id }))
+        var studentNumbers: [UUID: String] = [:]
+        for chunk in studentIDs.chunked(into: 500) {
+            for student in try await StudentModel.query(on: db).filter(\.$id ~~ chunk).field(\.$id).field(\.$studentNumber).all() {
+                studentNumbers[student.id!] = student.studentNumber
+            }
+        }
+        var stored = StoredPairings(pairings: [], ids: [])
+        for p in models {
+            guard let staff = organization.staffNumbers[p.$cadre.id], let start = LocalDate(p.startDate), let end = LocalDate(p.endDate),
+                  start <= end, let kind = Pairing.Kind(rawValue: p.kind) else { continue }
+            stored.pairings.append(Pairing(cadreStaffNumber: staff, kind: kind, collectiveCode: p.$collective.id.flatMap { organization.collectiveCodes[$0] },
+                                           studentNumber: p.$student.id.flatMap { studentNumbers[$0] }, academicYearID: p.academicYear,
+                                           range: DateRange(start: start, end: end)))
+            stored.ids.append(p.id!)
+        }
+        return stored
     }
 }
 
@@ -261,21 +295,7 @@ struct Facts: Sendable {
     }
 
     private static func loadPairings(_ organization: OrganizationFacts, on db: any Database) async throws -> [Pairing] {
-        let models = try await PairingModel.query(on: db).all()
-        let studentIDs = Array(Set(models.compactMap { $0.$student.id }))
-        var studentNumbers: [UUID: String] = [:]
-        for chunk in studentIDs.chunked(into: 500) {
-            for student in try await StudentModel.query(on: db).filter(\.$id ~~ chunk).field(\.$id).field(\.$studentNumber).all() {
-                studentNumbers[student.id!] = student.studentNumber
-            }
-        }
-        return models.compactMap { p in
-            guard let staff = organization.staffNumbers[p.$cadre.id], let start = LocalDate(p.startDate), let end = LocalDate(p.endDate),
-                  start <= end, let kind = Pairing.Kind(rawValue: p.kind) else { return nil }
-            return Pairing(cadreStaffNumber: staff, kind: kind, collectiveCode: p.$collective.id.flatMap { organization.collectiveCodes[$0] },
-                           studentNumber: p.$student.id.flatMap { studentNumbers[$0] }, academicYearID: p.academicYear,
-                           range: DateRange(start: start, end: end))
-        }
+        try await StoredPairings.load(organization, on: db).pairings
     }
 
     private static func loadFilings(_ organization: OrganizationFacts, on db: any Database) async throws -> [Filing] {

@@ -42,10 +42,9 @@ enum DemoLoader {
                 return m
             }
             try await RosterStore.insert(sensitive, on: db)
-            let cadreIDs = Dictionary(uniqueKeysWithValues: try await CadreModel.query(on: db).all().map { ($0.staffNumber, $0.id!) })
-            let collectiveIDs = Dictionary(uniqueKeysWithValues: try await CollectiveModel.query(on: db).all().map { ($0.code, $0.id!) })
+            let organization = try await OrganizationFacts.load(on: db)
             let pairings = demo.pairings.compactMap {
-                PairingModel($0, cadreIDs: cadreIDs, collectiveIDs: collectiveIDs, studentIDs: studentIDs)
+                PairingModel($0, cadreIDs: organization.cadreIDs, collectiveIDs: organization.collectiveIDs, studentIDs: studentIDs)
             }
             try await RosterStore.insert(pairings, on: db)
             try await CalendarAPI.save(demo.academicYears, on: db)
@@ -74,9 +73,8 @@ enum DemoLoader {
 
     static func loadHistory(_ history: DemoHistory, on db: any Database) async throws {
         try await db.write { db in
-            let cadreIDs = Dictionary(uniqueKeysWithValues: try await CadreModel.query(on: db).all().map { ($0.staffNumber, $0.id!) })
-            let unitIDs = Dictionary(uniqueKeysWithValues: try await UnitModel.query(on: db).all().map { ($0.code, $0.id!) })
-            let collectiveIDs = Dictionary(uniqueKeysWithValues: try await CollectiveModel.query(on: db).all().map { ($0.code, $0.id!) })
+            let organization = try await OrganizationFacts.load(on: db)
+            let (cadreIDs, unitIDs, collectiveIDs) = (organization.cadreIDs, organization.unitIDs, organization.collectiveIDs)
             var generator = SystemRandomNumberGenerator()
             let records: [ContactRecordModel] = history.contacts.compactMap { c in
                 guard let cadreID = cadreIDs[c.cadreStaffNumber] else { return nil }

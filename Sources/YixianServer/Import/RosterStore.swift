@@ -165,7 +165,7 @@ enum RosterStore {
         func encode<R: RosterRecord>(_ values: [R]) throws -> Data {
             format == .csv ? RosterExport.csv(values) : try RosterExport.xlsx(values, sheetName: kind.label.zh)
         }
-        let unitCodes = Dictionary(uniqueKeysWithValues: try await UnitModel.query(on: db).all().map { ($0.id!, $0.code) })
+        let unitCodes = Dictionary(uniqueKeysWithValues: try await unitIDs(on: db).map { ($0.value, $0.key) })
         switch kind {
         case .units:
             var query = UnitModel.query(on: db).sort(\.$code)

@@ -25,7 +25,7 @@ enum HandoverService {
         if let from, let to, from == to { check.fail("toStaffNumber", zh: "接任干部不能与原任干部相同", en: "the successor must differ from the predecessor") }
         try check.throwIfInvalid()
         return try await db.write { db in
-            guard let predecessor = try await CadreModel.query(on: db).filter(\.$staffNumber == from!).first() else {
+            guard try await CadreModel.query(on: db).filter(\.$staffNumber == from!).first() != nil else {
                 throw AppError.field("fromStaffNumber", zh: "工号“\(from!)”不存在", en: "Unknown staff number \(from!)")
             }
             guard let successor = try await CadreModel.query(on: db).filter(\.$staffNumber == to!).first() else {
@@ -43,15 +43,16 @@ enum HandoverService {
                     try await row.delete(on: db)
                 }
             }
-            let collectiveIDs = Dictionary(uniqueKeysWithValues: try await CollectiveModel.query(on: db).all().map { ($0.code, $0.id!) })
-            let studentIDs = Dictionary(uniqueKeysWithValues: try await StudentModel.query(on: db).all().map { ($0.studentNumber, $0.id!) })
+            // Only the students of the pairings handed over, not the whole student body.
+            let numbers = Array(Set(result.started.compactMap(\.studentNumber)))
+            let studentIDs = Dictionary(uniqueKeysWithValues: try await StudentModel.query(on: db).filter(\.$studentNumber ~~ numbers).all()
+                .map { ($0.studentNumber, $0.id!) })
             let cadreIDs = [to!: successor.id!]
             for pairing in result.started {
-                try await PairingModel(pairing, cadreIDs: cadreIDs, collectiveIDs: collectiveIDs, studentIDs: studentIDs)?.create(on: db)
+                try await PairingModel(pairing, cadreIDs: cadreIDs, collectiveIDs: world.organization.collectiveIDs, studentIDs: studentIDs)?.create(on: db)
             }
             try await AuditTrail.record("pairing.handover", objectType: "cadre", objectID: "\(from!)→\(to!)",
                                         detail: "on \(day!.iso): ended \(result.ended.count), started \(result.started.count)", by: actor, on: db)
-            _ = predecessor
             return HandoverDTO(ended: result.ended.count, started: result.started.count, alreadyHeld: result.alreadyHeld.count)
         }
     }

@@ -49,14 +49,15 @@ enum PairingPages {
 
     static func tableRows(_ req: Request, year: AcademicYear) async throws -> [PairingTable.Row] {
         let user = try req.requireUser()
-        var world = try await PairingWorld.load(on: req.db)
-        if let scope = try user.rosterUnitScope(), let code = try await UnitModel.find(scope, on: req.db)?.code {
-            world.cadres = world.cadres.filter { $0.unitCode == code }
+        let world = try await PairingWorld.load(on: req.db)
+        var cadres = world.cadres, pairings = world.pairings
+        if let scope = try user.rosterUnitScope(), let code = world.organization.unitCodes[scope] {
+            cadres = cadres.filter { $0.unitCode == code }
         }
         // The table of the running year is today's: links ended by a handover are history, not current.
         let today = LocalDate(req.now)
-        if year.range.contains(today) { world.pairings = world.pairings.filter { $0.range.end >= today } }
-        return PairingTable.rows(units: world.units, cadres: world.cadres, collectives: world.collectives, pairings: world.pairings, academicYearID: year.id)
+        if year.range.contains(today) { pairings = pairings.filter { $0.range.end >= today } }
+        return PairingTable.rows(units: world.units, cadres: cadres, collectives: world.collectives, pairings: pairings, academicYearID: year.id)
     }
 
     static func register(_ app: Application) {

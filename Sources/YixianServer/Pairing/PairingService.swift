@@ -27,30 +27,19 @@ struct PairingInput: Content {
 
 /// The roster as core values plus the pairings of the database, for tables, coverage and matching.
 struct PairingWorld: Sendable {
-    var units: [Unit]
-    var cadres: [Cadre]
-    var collectives: [Collective]
+    var organization: OrganizationFacts
     var pairings: [Pairing]
+    /// Row ids, parallel to `pairings`.
     var pairingIDs: [UUID]
 
+    var units: [Unit] { organization.units }
+    var cadres: [Cadre] { organization.cadres }
+    var collectives: [Collective] { organization.collectives }
+
     static func load(on db: any Database) async throws -> PairingWorld {
-        let units = try await UnitModel.query(on: db).all()
-        let unitCodes = Dictionary(uniqueKeysWithValues: units.map { ($0.id!, $0.code) })
-        let cadreModels = try await CadreModel.query(on: db).all()
-        let staff = Dictionary(uniqueKeysWithValues: cadreModels.map { ($0.id!, $0.staffNumber) })
-        let collectiveModels = try await CollectiveModel.query(on: db).all()
-        let codes = Dictionary(uniqueKeysWithValues: collectiveModels.map { ($0.id!, $0.code) })
-        let models = try await PairingModel.query(on: db).with(\.$student).all()
-        var pairings: [Pairing] = []
-        var ids: [UUID] = []
-        for p in models {
-            guard let number = staff[p.$cadre.id], let kind = Pairing.Kind(rawValue: p.kind), let s = LocalDate(p.startDate), let e = LocalDate(p.endDate), s <= e else { continue }
-            pairings.append(Pairing(cadreStaffNumber: number, kind: kind, collectiveCode: p.$collective.id.flatMap { codes[$0] },
-                                    studentNumber: p.student?.studentNumber, academicYearID: p.academicYear, range: DateRange(start: s, end: e)))
-            ids.append(p.id!)
-        }
-        return PairingWorld(units: units.map(\.core), cadres: cadreModels.map { $0.core(unitCode: unitCodes[$0.$unit.id] ?? "") },
-                            collectives: collectiveModels.map { $0.core(unitCode: unitCodes[$0.$unit.id] ?? "") }, pairings: pairings, pairingIDs: ids)
+        let organization = try await OrganizationFacts.load(on: db)
+        let stored = try await StoredPairings.load(organization, on: db)
+        return PairingWorld(organization: organization, pairings: stored.pairings, pairingIDs: stored.ids)
     }
 }
 
