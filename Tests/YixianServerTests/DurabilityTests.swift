@@ -142,6 +142,7 @@ struct DurabilityTests {
         var acknowledged = Set<String>(), unanswered: [String: Data] = [:], runs = 0
         for run in 0..<3 {
             runs += 1
+            let answered = AnswerCount()
             let outcomes = try await withThrowingTaskGroup(of: (String, Data, Int?).self) { group in
                 for writer in 0..<4 {
                     for i in 0..<25 {
@@ -149,12 +150,15 @@ struct DurabilityTests {
                         let payload = try body(key, minutesAgo: 60 + run * 400 + writer * 100 + i * 3)
                         group.addTask {
                             let status = try? await Self.request("POST", base + "/api/v1/contacts", token: token, body: payload, idempotencyKey: key).0
+                            if status == 201 { await answered.add() }
                             return (key, payload, status)
                         }
                     }
                 }
-                // Kill while requests are in flight.
-                try await Task.sleep(for: .milliseconds(400 + run * 300))
+                // Kill while requests are in flight: after the first few acknowledgements (a fixed
+                // delay killed before any on a loaded machine), and at the latest after 30 s.
+                let deadline = ContinuousClock.now + .seconds(30)
+                while await answered.value < 3 + run * 5, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
                 kill(server.processIdentifier, SIGKILL)
                 return try await group.reduce(into: [(String, Data, Int?)]()) { $0.append($1) }
             }
@@ -203,4 +207,10 @@ struct DurabilityTests {
         process.waitUntilExit()
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
+}
+
+/// Acknowledged writes so far, shared by the writer tasks and the killer.
+actor AnswerCount {
+    private(set) var value = 0
+    func add() { value += 1 }
 }

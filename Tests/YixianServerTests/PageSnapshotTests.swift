@@ -36,6 +36,22 @@ extension LedgerRecordModel {
     }()
 }
 
+extension HomeModel {
+    /// A cadre in the ninth week, with two links, one overdue item and a running one.
+    static let mockCadre = HomeModel(
+        name: "张伟", today: LocalDate("2026-03-10")!, term: .init(name: "2025-2026学年第二学期", week: 2),
+        body: .cadre(.init(unit: "计算机学院", posts: ["党委书记", "<院长>"], rank: Rank.director.label,
+                           links: [(kind: Localized(zh: "联系班级", en: "Linked collective"), target: "计算机2301班"),
+                                   (kind: Localized(zh: "重点学生", en: "Key student"), target: "李娜（2023001）")])),
+        progress: .init(overdue: 1, running: 2, met: 5), compliance: nil)
+
+    /// The office's view outside term: school-wide counts and compliance.
+    static let mockOffice = HomeModel(
+        name: "学工部", today: LocalDate("2026-07-20")!, term: nil,
+        body: .roster(units: 36, cadres: 150, collectives: 412, students: 8000, canImport: true),
+        progress: nil, compliance: .init(met: 855, judged: 1200, missed: 345, atRisk: 12, flags: 7, link: .compliance))
+}
+
 /// Whole pages rendered from `.mock` models and compared with `Snapshots/*.html`, so a change
 /// to a page shows in review as a change to its snapshot. Run with `YIXIAN_RECORD_SNAPSHOTS=1`
 /// to write the snapshots anew after an intended change.
@@ -92,5 +108,21 @@ struct PageSnapshotTests {
         let html = Layout.page(ctx, title: "工作台账", content: LedgerPages.listView(ctx, .mock))
         #expect(html.contains("&lt;食堂&gt; &amp; 二楼"))
         #expect(!html.contains("<食堂>"))
+    }
+
+    @Test("the home page of a cadre and of the office, in Chinese and English")
+    func home() throws {
+        for language in [Language.zh, .en] {
+            let ctx = Self.context("/", language)
+            try Self.check("home-cadre-\(language.rawValue)", Layout.page(ctx, title: ctx.t("首页", "Home"), content: HomePage.view(ctx, .mockCadre)))
+            try Self.check("home-office-\(language.rawValue)", Layout.page(ctx, title: ctx.t("首页", "Home"), content: HomePage.view(ctx, .mockOffice)))
+        }
+        let ctx = Self.context("/")
+        let office = Layout.page(ctx, title: "首页", content: HomePage.view(ctx, .mockOffice))
+        #expect(office.contains(">71%<"), "855 of 1,200 due items met")
+        #expect(office.contains("不在学期内"))
+        let cadre = Layout.page(ctx, title: "首页", content: HomePage.view(ctx, .mockCadre))
+        #expect(cadre.contains("&lt;院长&gt;") && !cadre.contains("<院长>"))
+        #expect(!cadre.contains("本学期落实情况"), "a cadre without compliance reading sees no school tally")
     }
 }
