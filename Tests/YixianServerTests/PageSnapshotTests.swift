@@ -52,6 +52,21 @@ extension HomeModel {
         progress: nil, compliance: .init(met: 855, judged: 1200, missed: 345, atRisk: 12, flags: 7, link: .compliance))
 }
 
+extension FilingPageModel {
+    /// The office after a refused post: what was typed stays, the future date is named.
+    static let mockRefused = FilingPageModel(
+        input: FilingInput(unitCode: "CS", kind: "semester-summary", termCode: "2025-2026-2", period: nil, submittedOn: "2026-04-01"),
+        problems: [FieldProblem(field: "submittedOn", message: Localized(zh: "报送日期不能晚于今天", en: "The filing date cannot be in the future"))],
+        filed: false,
+        filings: [FilingDTO(id: UUID(uuidString: "00000000-0000-0000-0000-0000000000F1")!, unitCode: "CS", unitName: "计算机学院",
+                            kind: "arrangement-plan", kindLabel: Localized(zh: "工作安排", en: "Arrangement plan"),
+                            termCode: "2025-2026-2", period: nil, submittedOn: "2026-03-02")],
+        kinds: Array(FilingKind.standard.prefix(2)),
+        terms: [.init(id: "2025-2026-2", name: "2025-2026学年第二学期"), .init(id: "2025-2026-1", name: "2025-2026学年第一学期")],
+        currentTermID: "2025-2026-2", units: [.init(code: "CS", name: "计算机学院"), .init(code: "EE", name: "电子学院")],
+        today: LocalDate("2026-03-10")!)
+}
+
 /// Whole pages rendered from `.mock` models and compared with `Snapshots/*.html`, so a change
 /// to a page shows in review as a change to its snapshot. Run with `YIXIAN_RECORD_SNAPSHOTS=1`
 /// to write the snapshots anew after an intended change.
@@ -124,5 +139,16 @@ struct PageSnapshotTests {
         let cadre = Layout.page(ctx, title: "首页", content: HomePage.view(ctx, .mockCadre))
         #expect(cadre.contains("&lt;院长&gt;") && !cadre.contains("<院长>"))
         #expect(!cadre.contains("本学期落实情况"), "a cadre without compliance reading sees no school tally")
+    }
+
+    @Test("the filings page after a refused post keeps what was typed and names the problem")
+    func filings() throws {
+        let ctx = Self.context("/filings")
+        let html = Layout.page(ctx, title: "报送", status: .unprocessableEntity, content: FilingPages.view(ctx, .mockRefused))
+        try Self.check("filings-refused", html)
+        #expect(html.contains("data-status=\"422\""))
+        #expect(html.contains("value=\"2026-04-01\""), "the typed date stays")
+        #expect(html.contains("<option value=\"semester-summary\" selected"), "the chosen kind stays")
+        #expect(html.contains("报送日期不能晚于今天"))
     }
 }

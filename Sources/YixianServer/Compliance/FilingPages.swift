@@ -105,64 +105,89 @@ enum FilingPages {
             return try await dto.encodeResponse(status: .created, for: req)
         }
         app.routes.on(.GET, SitePattern.filings.components, access: access) { req -> Response in
-            let notice = req.query[String.self, at: "filed"].map { _ in PageContext(req).t("已记录报送。", "The filing is recorded.") }
-            return try await page(req, input: FilingInput(), problems: [], notice: notice, status: .ok)
+            let model = try await FilingPageModel.load(req, input: FilingInput(), problems: [], filed: req.query[String.self, at: "filed"] != nil)
+            let ctx = PageContext(req)
+            return ctx.render(title: ctx.t("报送", "Filings"), content: view(ctx, model))
         }
         app.routes.on(.POST, SitePattern.filings.components, access: access) { req -> Response in
             let input = try req.content.decode(FilingInput.self)
             do {
                 _ = try await create(input, by: try req.requireUser(), today: LocalDate(req.now), on: req.db)
             } catch let error as AppError where error.status == .unprocessableEntity {
-                return try await page(req, input: input, problems: error.details, notice: nil, status: .unprocessableEntity)
+                let model = try await FilingPageModel.load(req, input: input, problems: error.details, filed: false)
+                let ctx = PageContext(req)
+                return ctx.render(title: ctx.t("报送", "Filings"), status: .unprocessableEntity, content: view(ctx, model))
             }
             return req.redirect(to: SiteRoute.filings.path(query: ["filed": "1"]))
         }
     }
 
-    static func page(_ req: Request, input: FilingInput, problems: [AppError.FieldProblem], notice: String?,
-                     status: HTTPResponseStatus) async throws -> Response {
-        let ctx = PageContext(req)
-        let user = try req.requireUser()
-        let filings = try await list(for: user, on: req.db)
-        let kinds = try await kinds(on: req.db)
-        let terms = try await CalendarAPI.load(on: req.db).flatMap(\.terms).sorted { $0.range.start > $1.range.start }
-        let today = LocalDate(req.now)
-        let currentTerm = terms.first { $0.range.contains(today) } ?? terms.first
-        let units = try user.rosterUnitScope() == nil
-            ? try await UnitModel.query(on: req.db).filter(\.$active == true).sort(\.$code).all() : []
+    static func view(_ ctx: PageContext, _ m: FilingPageModel) -> Node<HTML.BodyContext> {
         func select(_ name: String, _ label: String, _ options: [(String, String)], _ selected: String?) -> Node<HTML.FormContext> {
-            let problem = problems.first { $0.field == name }
+            let problem = m.problems.first { $0.field == name }
             return .div(.class(problem == nil ? "field" : "field has-error"),
                         .label(.attribute(named: "for", value: name), .text(label)),
                         .if(problem != nil, .span(.class("error"), .text(problem.map { ctx.t($0.message) } ?? ""))),
                         .select(.id(name), .attribute(named: "name", value: name),
                                 .forEach(options) { Components.option(value: $0.0, text: $0.1, selected: $0.0 == selected) }))
         }
-        return ctx.render(title: ctx.t("报送", "Filings"), status: status, content: .group(
+        let termNames = Dictionary(m.terms.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        return .group(
             .h1(.text(ctx.t("工作报送", "Filings"))),
             .p(.class("muted"), .text(ctx.t("记录本单位按规定报送的工作安排、总结、专题会议等；落实情况按报送日期判断是否按时。",
                                             "Record the plans, summaries and meetings the policy asks of the unit; compliance judges them by the filing date."))),
-            Components.notice(notice),
+            Components.notice(m.filed ? ctx.t("已记录报送。", "The filing is recorded.") : nil),
             .div(.class("panel"),
                  .h2(.text(ctx.t("新增报送", "Record a filing"))),
-                 Components.errorSummary(ctx, problems),
+                 Components.errorSummary(ctx, m.problems),
                  .form(.method(.post), .action(SiteRoute.filings.path()),
                        Layout.csrfField(ctx),
-                       .if(!units.isEmpty, select("unitCode", ctx.t("报送单位", "Unit"), [("", ctx.t("请选择", "Choose"))] + units.map { ($0.code, $0.name) }, input.unitCode)),
-                       select("kind", ctx.t("报送内容", "What is filed"), [("", ctx.t("请选择", "Choose"))] + kinds.map { ($0.code, ctx.t($0.label)) }, input.kind),
-                       select("termCode", ctx.t("所属学期", "Term"), terms.map { ($0.id, $0.name) }, input.termCode ?? currentTerm?.id),
+                       .if(!m.units.isEmpty, select("unitCode", ctx.t("报送单位", "Unit"), [("", ctx.t("请选择", "Choose"))] + m.units.map { ($0.code, $0.name) }, m.input.unitCode)),
+                       select("kind", ctx.t("报送内容", "What is filed"), [("", ctx.t("请选择", "Choose"))] + m.kinds.map { ($0.code, ctx.t($0.label)) }, m.input.kind),
+                       select("termCode", ctx.t("所属学期", "Term"), m.terms.map { ($0.id, $0.name) }, m.input.termCode ?? m.currentTermID),
                        Components.field(ctx, name: "period", label: ctx.t("所属月份（按月报送时填写）", "Month (monthly filings only)"),
-                                        value: input.period ?? "", hint: ctx.t("例如 2025-10", "e.g. 2025-10"), problems: problems),
-                       Components.field(ctx, name: "submittedOn", label: ctx.t("报送日期", "Filed on"), value: input.submittedOn ?? today.iso,
-                                        type: .date, problems: problems),
+                                        value: m.input.period ?? "", hint: ctx.t("例如 2025-10", "e.g. 2025-10"), problems: m.problems),
+                       Components.field(ctx, name: "submittedOn", label: ctx.t("报送日期", "Filed on"), value: m.input.submittedOn ?? m.today.iso,
+                                        type: .date, problems: m.problems),
                        .button(.type(.submit), .text(ctx.t("记录报送", "Record"))))),
             .h2(.text(ctx.t("已报送", "Filed"))),
             Components.table(ctx, headers: [ctx.t("报送日期", "Filed on"), ctx.t("单位", "Unit"), ctx.t("报送内容", "What"),
                                             ctx.t("所属学期", "Term"), ctx.t("所属月份", "Month")],
-                             rows: filings.prefix(300).map { f in
+                             rows: m.filings.prefix(300).map { f in
                                  [Components.cell(f.submittedOn), Components.cell(f.unitName), Components.cell(ctx.t(f.kindLabel)),
-                                  Components.cell(terms.first { $0.id == f.termCode }?.name ?? f.termCode), Components.cell(f.period ?? "—")]
+                                  Components.cell(termNames[f.termCode] ?? f.termCode), Components.cell(f.period ?? "—")]
                              }, empty: .text(ctx.t("尚无报送记录。", "Nothing filed yet.")))
-        ))
+        )
+    }
+}
+
+/// The filings page: the form (with what was typed and its problems after a refused post) and
+/// the scope's filings, newest first.
+struct FilingPageModel: Sendable {
+    struct Choice: Sendable { var code: String; var name: String }
+    struct TermChoice: Sendable { var id: String; var name: String }
+
+    var input: FilingInput
+    var problems: [AppError.FieldProblem]
+    var filed: Bool
+    var filings: [FilingDTO]
+    var kinds: [FilingKind]
+    /// Newest first.
+    var terms: [TermChoice]
+    var currentTermID: String?
+    /// Units to choose from; empty for a user who files for their own unit only.
+    var units: [Choice]
+    var today: LocalDate
+
+    static func load(_ req: Request, input: FilingInput, problems: [AppError.FieldProblem], filed: Bool) async throws -> FilingPageModel {
+        let user = try req.requireUser()
+        let today = LocalDate(req.now)
+        let terms = try await CalendarAPI.load(on: req.db).flatMap(\.terms).sorted { $0.range.start > $1.range.start }
+        let units = try user.rosterUnitScope() == nil
+            ? try await UnitModel.query(on: req.db).filter(\.$active == true).sort(\.$code).all().map { Choice(code: $0.code, name: $0.name) } : []
+        return FilingPageModel(input: input, problems: problems, filed: filed,
+                               filings: try await FilingPages.list(for: user, on: req.db), kinds: try await FilingPages.kinds(on: req.db),
+                               terms: terms.map { TermChoice(id: $0.id, name: $0.name) },
+                               currentTermID: (terms.first { $0.range.contains(today) } ?? terms.first)?.id, units: units, today: today)
     }
 }
