@@ -151,4 +151,18 @@ struct PageSnapshotTests {
         #expect(html.contains("<option value=\"semester-summary\" selected"), "the chosen kind stays")
         #expect(html.contains("报送日期不能晚于今天"))
     }
+
+    @Test("the pairing page after a refused handover keeps the form's input and reasons")
+    func pairingHandoverRefused() throws {
+        let ctx = Self.context("/pairings")
+        let model = PairingTableModel(yearID: "2025-2026", yearName: "2025-2026学年", rows: [], canManage: true, handedOver: false,
+                                      handover: HandoverInput(fromStaffNumber: "T001", toStaffNumber: "T001", date: "2026-03-01"),
+                                      problems: [FieldProblem(field: "toStaffNumber", message: Localized(zh: "接任干部不能与原任干部相同", en: "the successor must differ from the predecessor"))])
+        let html = Layout.page(ctx, title: "结对表", status: .unprocessableEntity, content: PairingPages.view(ctx, model))
+        try Self.check("pairings-handover-refused", html)
+        #expect(html.contains("接任干部不能与原任干部相同") && html.contains("value=\"2026-03-01\""))
+        let reader = Layout.page(ctx, title: "结对表", content: PairingPages.view(ctx, PairingTableModel(
+            yearID: model.yearID, yearName: model.yearName, rows: [], canManage: false, handedOver: true, handover: HandoverInput(), problems: [])))
+        #expect(!reader.contains("id=\"handover\"") && reader.contains("交接完成"), "readers see the notice but not the form")
+    }
 }

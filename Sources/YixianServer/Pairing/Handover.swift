@@ -1,5 +1,4 @@
 import Fluent
-import Plot
 import Vapor
 import YixianCore
 
@@ -63,28 +62,5 @@ enum HandoverService {
                            tag: "Pairing", access: .capability(.importRoster), requestBody: "HandoverInput", response: "Handover")) { req in
             try await handover(try req.decodeJSON(HandoverInput.self), by: .init(try req.requireUser()), on: req.db)
         }
-        app.routes.on(.POST, SitePattern.pairingsHandover.components, access: .capability(.importRoster)) { req -> Response in
-            let user = try req.requireUser()
-            let input = try req.content.decode(HandoverInput.self)
-            do {
-                _ = try await handover(input, by: .init(user), on: req.db)
-            } catch let error as AppError where error.status == .unprocessableEntity {
-                return try await PairingPages.page(req, handover: input, problems: error.details, notice: nil, status: .unprocessableEntity)
-            }
-            return req.redirect(to: SiteRoute.pairings.path(query: ["handedOver": "1"]))
-        }
-    }
-
-    static func form(_ ctx: PageContext, input: HandoverInput, problems: [AppError.FieldProblem]) -> Node<HTML.BodyContext> {
-        .div(.class("panel"), .id("handover"),
-             .h2(.text(ctx.t("换岗交接", "Handover"))),
-             .p(.class("muted"), .text(ctx.t("干部岗位变动时，接任者自交接日起承接原任者的结对；此前的结对记录保留。", "The successor takes over the pairings from the date; earlier records stay."))),
-             Components.errorSummary(ctx, problems),
-             .form(.method(.post), .action(SiteRoute.pairingsHandover.path()),
-                   Layout.csrfField(ctx),
-                   Components.field(ctx, name: "fromStaffNumber", label: ctx.t("原任工号", "From (staff no.)"), value: input.fromStaffNumber ?? "", problems: problems),
-                   Components.field(ctx, name: "toStaffNumber", label: ctx.t("接任工号", "To (staff no.)"), value: input.toStaffNumber ?? "", problems: problems),
-                   Components.field(ctx, name: "date", label: ctx.t("交接日期", "Date"), value: input.date ?? ctx.today.iso, type: .date, problems: problems),
-                   .button(.type(.submit), .text(ctx.t("交接", "Hand over")))))
     }
 }

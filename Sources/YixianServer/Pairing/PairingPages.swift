@@ -24,27 +24,41 @@ enum PairingPages {
     }
 
     /// The pairing table with the handover form; a refused handover comes back here with its input and reasons.
-    static func page(_ req: Request, handover: HandoverInput, problems: [AppError.FieldProblem], notice: String?,
-                     status: HTTPResponseStatus) async throws -> Response {
-        let ctx = PageContext(req)
-        let user = try req.requireUser()
-        let year = try await year(req)
-        let rows = try await tableRows(req, year: year)
-        return ctx.render(title: ctx.t("结对表", "Pairing table"), status: status, content: .group(
-            .h1(.text(ctx.t("\(year.name)领导干部联系学生集体结对表", "Pairing table \(year.id)"))),
-            Components.notice(notice),
+    static func view(_ ctx: PageContext, _ m: PairingTableModel) -> Node<HTML.BodyContext> {
+        .group(
+            .h1(.text(ctx.t("\(m.yearName)领导干部联系学生集体结对表", "Pairing table \(m.yearID)"))),
+            Components.notice(m.handedOver ? ctx.t("交接完成：接任者已承接结对，原任者的结对于交接前一日结束。",
+                                                  "Handover done: the successor holds the pairings; the predecessor's ended the day before.") : nil),
             .div(.class("toolbar"),
-                 .a(.class("button secondary"), .href(SiteRoute.pairingsExport.path(query: ["year": year.id])), .text(ctx.t("导出 Excel", "Export .xlsx"))),
-                 .a(.class("button secondary"), .href(SiteRoute.pairingsPrint.path(query: ["year": year.id])), .text(ctx.t("打印（A4）", "Print (A4)"))),
-                 .a(.class("button secondary"), .href(SiteRoute.pairingsCoverage.path(query: ["year": year.id])), .text(ctx.t("覆盖情况", "Coverage"))),
-                 .if(user.can(.importRoster), .group(
-                    .a(.class("button secondary"), .href(SiteRoute.pairingsMatching.path(query: ["year": year.id])), .text(ctx.t("智能匹配", "Matching"))),
+                 .a(.class("button secondary"), .href(SiteRoute.pairingsExport.path(query: ["year": m.yearID])), .text(ctx.t("导出 Excel", "Export .xlsx"))),
+                 .a(.class("button secondary"), .href(SiteRoute.pairingsPrint.path(query: ["year": m.yearID])), .text(ctx.t("打印（A4）", "Print (A4)"))),
+                 .a(.class("button secondary"), .href(SiteRoute.pairingsCoverage.path(query: ["year": m.yearID])), .text(ctx.t("覆盖情况", "Coverage"))),
+                 .if(m.canManage, .group(
+                    .a(.class("button secondary"), .href(SiteRoute.pairingsMatching.path(query: ["year": m.yearID])), .text(ctx.t("智能匹配", "Matching"))),
                     .a(.class("button secondary"), .href(SiteRoute.pairingsImport.path()), .text(ctx.t("导入结对表", "Import")))))),
             Components.table(ctx, headers: PairingTable.header,
-                             rows: PairingTable.records(rows).map { $0.map { Components.cell($0) } },
+                             rows: PairingTable.records(m.rows).map { $0.map { Components.cell($0) } },
                              empty: .text(ctx.t("本学年尚无结对。可导入结对表，或使用智能匹配生成建议。", "No pairings this year yet."))),
-            .if(user.can(.importRoster), HandoverService.form(ctx, input: handover, problems: problems))
-        ))
+            .if(m.canManage, handoverForm(ctx, input: m.handover, problems: m.problems))
+        )
+    }
+
+    static func handoverForm(_ ctx: PageContext, input: HandoverInput, problems: [AppError.FieldProblem]) -> Node<HTML.BodyContext> {
+        .div(.class("panel"), .id("handover"),
+             .h2(.text(ctx.t("换岗交接", "Handover"))),
+             .p(.class("muted"), .text(ctx.t("干部岗位变动时，接任者自交接日起承接原任者的结对；此前的结对记录保留。", "The successor takes over the pairings from the date; earlier records stay."))),
+             Components.errorSummary(ctx, problems),
+             .form(.method(.post), .action(SiteRoute.pairingsHandover.path()),
+                   Layout.csrfField(ctx),
+                   Components.field(ctx, name: "fromStaffNumber", label: ctx.t("原任工号", "From (staff no.)"), value: input.fromStaffNumber ?? "", problems: problems),
+                   Components.field(ctx, name: "toStaffNumber", label: ctx.t("接任工号", "To (staff no.)"), value: input.toStaffNumber ?? "", problems: problems),
+                   Components.field(ctx, name: "date", label: ctx.t("交接日期", "Date"), value: input.date ?? ctx.today.iso, type: .date, problems: problems),
+                   .button(.type(.submit), .text(ctx.t("交接", "Hand over")))))
+    }
+
+    static func render(_ req: Request, _ model: PairingTableModel, status: HTTPResponseStatus = .ok) -> Response {
+        let ctx = PageContext(req)
+        return ctx.render(title: ctx.t("结对表", "Pairing table"), status: status, content: view(ctx, model))
     }
 
     static func tableRows(_ req: Request, year: AcademicYear) async throws -> [PairingTable.Row] {
@@ -63,9 +77,16 @@ enum PairingPages {
     static func register(_ app: Application) {
         let read = Access.capability(.readRoster)
         app.routes.on(.GET, SitePattern.pairings.components, access: read) { req -> Response in
-            let notice = req.query[String.self, at: "handedOver"].map { _ in PageContext(req).t("交接完成：接任者已承接结对，原任者的结对于交接前一日结束。",
-                                                                                           "Handover done: the successor holds the pairings; the predecessor's ended the day before.") }
-            return try await page(req, handover: HandoverInput(), problems: [], notice: notice, status: .ok)
+            render(req, try await PairingTableModel.load(req, handedOver: req.query[String.self, at: "handedOver"] != nil))
+        }
+        app.routes.on(.POST, SitePattern.pairingsHandover.components, access: .capability(.importRoster)) { req -> Response in
+            let input = try req.content.decode(HandoverInput.self)
+            do {
+                _ = try await HandoverService.handover(input, by: .init(try req.requireUser()), on: req.db)
+            } catch let error as AppError where error.status == .unprocessableEntity {
+                return render(req, try await PairingTableModel.load(req, handover: input, problems: error.details), status: .unprocessableEntity)
+            }
+            return req.redirect(to: SiteRoute.pairings.path(query: ["handedOver": "1"]))
         }
         app.routes.on(.GET, SitePattern.pairingsExport.components, access: read) { req -> Response in
             let year = try await year(req)
@@ -195,5 +216,25 @@ enum PairingPages {
         <table class="doc-table"><thead><tr>\(PairingTable.header.map { "<th>\($0)</th>" }.joined())</tr></thead><tbody>\(body)</tbody></table>
         </main></body></html>
         """
+    }
+}
+
+/// The pairing table page: the year's rows in the caller's scope, and the handover form with what
+/// was typed after a refusal.
+struct PairingTableModel: Sendable {
+    var yearID: String
+    var yearName: String
+    var rows: [PairingTable.Row]
+    /// Matching, import and handover.
+    var canManage: Bool
+    var handedOver: Bool
+    var handover: HandoverInput
+    var problems: [AppError.FieldProblem]
+
+    static func load(_ req: Request, handedOver: Bool = false, handover: HandoverInput = HandoverInput(),
+                     problems: [AppError.FieldProblem] = []) async throws -> PairingTableModel {
+        let year = try await PairingPages.year(req)
+        return PairingTableModel(yearID: year.id, yearName: year.name, rows: try await PairingPages.tableRows(req, year: year),
+                                 canManage: try req.requireUser().can(.importRoster), handedOver: handedOver, handover: handover, problems: problems)
     }
 }
