@@ -165,4 +165,17 @@ struct PageSnapshotTests {
             yearID: model.yearID, yearName: model.yearName, rows: [], canManage: false, handedOver: true, handover: HandoverInput(), problems: [])))
         #expect(!reader.contains("id=\"handover\"") && reader.contains("交接完成"), "readers see the notice but not the form")
     }
+
+    @Test("the wish form shows saved wishes by name and ticks the chosen kinds")
+    func wishes() throws {
+        for language in [Language.zh, .en] {
+            let ctx = Self.context("/pairings/wishes", language)
+            let model = WishPageModel(yearName: "2025-2026学年", kinds: ["class", "dorm"], collectives: "计算机2302班，<学生会>",
+                                      expertise: "心理辅导", saved: true, problems: [])
+            let html = Layout.page(ctx, title: ctx.t("结对志愿", "Pairing wishes"), content: WishPages.view(ctx, model))
+            try Self.check("wishes-\(language.rawValue)", html)
+            #expect(html.contains("value=\"class\" checked") && !html.contains("value=\"club\" checked"))
+            #expect(html.contains("&lt;学生会&gt;") && !html.contains("<学生会>"))
+        }
+    }
 }

@@ -86,7 +86,7 @@ enum WishPages {
             try await save(try req.decodeJSON(WishInput.self), by: try req.requireUser(), today: LocalDate(req.now), on: req.db)
         }
         app.routes.on(.GET, SitePattern.pairingWishes.components, access: .roles([.cadre])) { req -> Response in
-            try await page(req, typed: nil, problems: [], saved: req.query[String.self, at: "saved"] != nil, status: .ok)
+            render(req, try await WishPageModel.load(req, typed: nil, problems: [], saved: req.query[String.self, at: "saved"] != nil))
         }
         app.routes.on(.POST, SitePattern.pairingWishes.components, access: .roles([.cadre])) { req -> Response in
             let form = try req.content.decode(WishForm.self)
@@ -100,39 +100,58 @@ enum WishPages {
                                    by: try req.requireUser(), today: LocalDate(req.now), on: req.db)
                 return req.redirect(to: SiteRoute.pairingWishes.path(query: ["saved": "1"]))
             } catch let error as AppError where error.status == .unprocessableEntity {
-                return try await page(req, typed: form, problems: error.details, saved: false, status: .unprocessableEntity)
+                return render(req, try await WishPageModel.load(req, typed: form, problems: error.details, saved: false), status: .unprocessableEntity)
             }
         }
     }
 
-    /// The wish form: what was typed when it comes back refused, else what is saved.
-    static func page(_ req: Request, typed: WishForm?, problems: [AppError.FieldProblem], saved: Bool, status: HTTPResponseStatus) async throws -> Response {
+    static func render(_ req: Request, _ model: WishPageModel, status: HTTPResponseStatus = .ok) -> Response {
         let ctx = PageContext(req)
-        let user = try req.requireUser()
-        let cadre = try await LedgerService.ownCadre(user, on: req.db)
-        let year = try await PairingService.currentYear(on: req.db, asOf: LocalDate(req.now))
-        let wish = try await year.asyncMap { y in try await PairingWishModel.query(on: req.db).filter(\.$cadre.$id == cadre.id!).filter(\.$academicYear == y.id).first() } ?? nil
-        let kinds = Set(typed.map { $0.collectiveKinds ?? [] } ?? wish.map { PairingWishModel.list($0.collectiveKinds) } ?? [])
-        let savedCodes = wish.map { PairingWishModel.list($0.collectiveCodes) } ?? []
-        let names = Dictionary(try await CollectiveModel.query(on: req.db).filter(\.$code ~~ savedCodes).all().map { ($0.code, $0.name) },
-                               uniquingKeysWith: { a, _ in a })
+        return ctx.render(title: ctx.t("结对志愿", "Pairing wishes"), status: status, content: view(ctx, model))
+    }
+
+    static func view(_ ctx: PageContext, _ m: WishPageModel) -> Node<HTML.BodyContext> {
         let boxes: [Node<HTML.FormContext>] = CollectiveKind.allCases.map { kind in
-            .raw("<label class=\"check\"><input type=\"checkbox\" name=\"collectiveKinds[]\" value=\"\(kind.rawValue)\"\(kinds.contains(kind.rawValue) ? " checked" : "")> \(Components.escape(ctx.t(kind.label)))</label>")
+            .raw("<label class=\"check\"><input type=\"checkbox\" name=\"collectiveKinds[]\" value=\"\(kind.rawValue)\"\(m.kinds.contains(kind.rawValue) ? " checked" : "")> \(Components.escape(ctx.t(kind.label)))</label>")
         }
-        return ctx.render(title: ctx.t("结对志愿", "Pairing wishes"), status: status, content: .group(
-            .h1(.text(ctx.t("\(year?.name ?? "")结对志愿", "Pairing wishes"))),
+        return .group(
+            .h1(.text(ctx.t("\(m.yearName)结对志愿", "Pairing wishes"))),
             .p(.class("muted"), .text(ctx.t("业务管理员做人岗匹配时会优先考虑您的志愿。", "The business admin's matching prefers your wishes."))),
-            Components.notice(saved ? ctx.t("志愿已保存。", "Your wishes are saved.") : nil),
-            Components.errorSummary(ctx, problems),
+            Components.notice(m.saved ? ctx.t("志愿已保存。", "Your wishes are saved.") : nil),
+            Components.errorSummary(ctx, m.problems),
             .form(.method(.post), .action(SiteRoute.pairingWishes.path()),
                   Layout.csrfField(ctx),
                   .div(.class("field"), .span(.class("legend"), .text(ctx.t("希望联系的集体类型", "Preferred kinds"))), .div(.class("checks"), .forEach(boxes) { $0 })),
                   Components.field(ctx, name: "collectiveCodes", label: ctx.t("希望联系的学生集体（名称或代码，可多个，用逗号分隔）", "Preferred collectives (names or codes, comma-separated)"),
-                                   value: typed?.collectiveCodes ?? savedCodes.map { names[$0] ?? $0 }.joined(separator: "，"),
-                                   hint: ctx.t("例如：计算机2302班，机械学院学生会", "e.g. 计算机2302班, 机械学院学生会"), problems: problems),
-                  Components.field(ctx, name: "expertise", label: ctx.t("专长（可多个）", "Expertise"),
-                                   value: typed?.expertise ?? wish.map { PairingWishModel.list($0.expertise).joined(separator: "，") } ?? "", problems: problems),
+                                   value: m.collectives, hint: ctx.t("例如：计算机2302班，机械学院学生会", "e.g. 计算机2302班, 机械学院学生会"), problems: m.problems),
+                  Components.field(ctx, name: "expertise", label: ctx.t("专长（可多个）", "Expertise"), value: m.expertise, problems: m.problems),
                   .button(.type(.submit), .text(ctx.t("保存志愿", "Save"))))
-        ))
+        )
+    }
+}
+
+/// The wish form of the signed-in cadre: what was typed when it comes back refused, else what is saved.
+struct WishPageModel: Sendable {
+    var yearName: String
+    var kinds: Set<String>
+    /// As the field shows them: names where known, joined with "，".
+    var collectives: String
+    var expertise: String
+    var saved: Bool
+    var problems: [AppError.FieldProblem]
+
+    static func load(_ req: Request, typed: WishPages.WishForm?, problems: [AppError.FieldProblem], saved: Bool) async throws -> WishPageModel {
+        let cadre = try await LedgerService.ownCadre(try req.requireUser(), on: req.db)
+        let year = try await PairingService.currentYear(on: req.db, asOf: LocalDate(req.now))
+        let wish = try await year.asyncMap { y in try await PairingWishModel.query(on: req.db).filter(\.$cadre.$id == cadre.id!).filter(\.$academicYear == y.id).first() } ?? nil
+        let savedCodes = wish.map { PairingWishModel.list($0.collectiveCodes) } ?? []
+        let names = Dictionary(try await CollectiveModel.query(on: req.db).filter(\.$code ~~ savedCodes).all().map { ($0.code, $0.name) },
+                               uniquingKeysWith: { a, _ in a })
+        return WishPageModel(
+            yearName: year?.name ?? "",
+            kinds: Set(typed.map { $0.collectiveKinds ?? [] } ?? wish.map { PairingWishModel.list($0.collectiveKinds) } ?? []),
+            collectives: typed?.collectiveCodes ?? savedCodes.map { names[$0] ?? $0 }.joined(separator: "，"),
+            expertise: typed?.expertise ?? wish.map { PairingWishModel.list($0.expertise).joined(separator: "，") } ?? "",
+            saved: saved, problems: problems)
     }
 }
