@@ -53,7 +53,7 @@ enum PolicyPages {
 
     static func register(_ app: Application) {
         app.routes.on(.GET, SitePattern.policies.components, access: .capability(.readCompliance)) { req -> Response in
-            try await page(req, input: PolicyUploadInput(), problems: [], status: .ok)
+            render(req, try await PolicyPageModel.load(req, input: PolicyUploadInput(), problems: []))
         }
         app.routes.on(.POST, SitePattern.policies.components, access: .capability(.managePolicy), body: .collect(maxSize: "1mb")) { req -> Response in
             let user = try req.requireUser()
@@ -63,7 +63,7 @@ enum PolicyPages {
                 _ = try await ComplianceService.upload(text: text, effectiveFrom: effective, by: .init(user), now: req.now, on: req.db)
                 return req.redirect(to: SiteRoute.policies.path())
             } catch let error as AppError where error.status == .unprocessableEntity {
-                return try await page(req, input: input, problems: error.details, status: .unprocessableEntity)
+                return render(req, try await PolicyPageModel.load(req, input: input, problems: error.details), status: .unprocessableEntity)
             }
         }
         app.register(.init(method: .GET, path: "/policies", summary: "Policy versions, oldest first", tag: "Policy",
@@ -104,38 +104,83 @@ enum PolicyPages {
         }
     }
 
-    static func page(_ req: Request, input: PolicyUploadInput, problems: [AppError.FieldProblem], status: HTTPResponseStatus) async throws -> Response {
+    static func render(_ req: Request, _ model: PolicyPageModel, status: HTTPResponseStatus = .ok) -> Response {
         let ctx = PageContext(req)
-        let user = try req.requireUser()
-        let versions = try await ComplianceService.versions(on: req.db)
-        let current = ComplianceService.version(on: LocalDate(req.now), in: versions).map { versions[$0] }
-        return ctx.render(title: ctx.t("工作规定", "Policy"), status: status, content: .group(
+        return ctx.render(title: ctx.t("工作规定", "Policy"), status: status, content: view(ctx, model))
+    }
+
+    static func view(_ ctx: PageContext, _ m: PolicyPageModel) -> Node<HTML.BodyContext> {
+        .group(
             .h1(.text(ctx.t("工作规定（策略文件）", "Policy versions"))),
             .p(.class("muted"), .text(ctx.t("每个版本自生效日期起适用；此前结束的周期仍按当时有效的版本评判。格式见 docs/POLICY-FORMAT.md。",
                                              "Each version applies from its date; periods that ended earlier stay judged by the version then in force."))),
             Components.table(ctx, headers: [ctx.t("版本", "Version"), ctx.t("策略", "Policy"), ctx.t("标题", "Title"), ctx.t("生效日期", "Effective from"),
                                             ctx.t("上传人", "Uploaded by"), ctx.t("状态", "Status")],
-                             rows: versions.reversed().map { v in
-                                 [Components.cell("v\(v.model.version)"), Components.cell(v.policy.id), Components.cell(v.policy.title),
-                                  Components.cell(v.effectiveFrom.iso), Components.cell(v.model.uploadedBy),
-                                  .td(v.model.id == current?.model.id ? Components.tag(ctx.t("现行", "In force"), "green")
-                                        : Components.tag(v.effectiveFrom > LocalDate(req.now) ? ctx.t("待生效", "Scheduled") : ctx.t("已被替代", "Superseded"), "grey"))]
+                             rows: m.versions.map { v in
+                                 [Components.cell("v\(v.version)"), Components.cell(v.policyID), Components.cell(v.title),
+                                  Components.cell(v.effectiveFrom.iso), Components.cell(v.uploadedBy),
+                                  .td(stateTag(ctx, v.state))]
                              }, empty: .text(ctx.t("尚无版本。", "No version yet."))),
-            .unwrap(current) { v in
-                .div(.class("panel"), .h2(.text(ctx.t("现行规定说明", "The policy in force"))), .pre(.class("explain"), .text(PolicyCLI.explain(v.policy))))
+            .unwrap(m.explanation) { text in
+                .div(.class("panel"), .h2(.text(ctx.t("现行规定说明", "The policy in force"))), .pre(.class("explain"), .text(text)))
             },
-            .if(user.can(.managePolicy), .div(.class("panel"),
+            .if(m.canManage, .div(.class("panel"),
                 .h2(.text(ctx.t("上传新版本", "Upload a new version"))),
-                Components.errorSummary(ctx, problems),
+                Components.errorSummary(ctx, m.problems),
                 .form(.method(.post), .action(SiteRoute.policies.path()),
                       Layout.csrfField(ctx),
-                      Components.field(ctx, name: "effectiveFrom", label: ctx.t("生效日期", "Effective from"), value: input.effectiveFrom ?? LocalDate(req.now).iso,
-                                       type: .date, problems: problems),
-                      .div(.class(problems.contains { $0.field == "text" } ? "field has-error" : "field"),
+                      Components.field(ctx, name: "effectiveFrom", label: ctx.t("生效日期", "Effective from"), value: m.input.effectiveFrom ?? m.today.iso,
+                                       type: .date, problems: m.problems),
+                      .div(.class(m.problems.contains { $0.field == "text" } ? "field has-error" : "field"),
                            .label(.for("text"), .text(ctx.t("策略文件（YAML）", "Policy file (YAML)"))),
                            .span(.class("hint"), .text(ctx.t("可从 policies/ 中的预置文件开始修改。", "Start from a preset in policies/."))),
-                           .textarea(.id("text"), .name("text"), .attribute(named: "rows", value: "16"), .text(input.text ?? ""))),
+                           .textarea(.id("text"), .name("text"), .attribute(named: "rows", value: "16"), .text(m.input.text ?? ""))),
                       .button(.type(.submit), .text(ctx.t("校验并上传", "Check and upload"))))))
-        ))
+        )
+    }
+}
+
+extension PolicyPages {
+    static func stateTag(_ ctx: PageContext, _ state: PolicyPageModel.VersionRow.State) -> Node<HTML.BodyContext> {
+        switch state {
+        case .inForce: Components.tag(ctx.t("现行", "In force"), "green")
+        case .scheduled: Components.tag(ctx.t("待生效", "Scheduled"), "grey")
+        case .superseded: Components.tag(ctx.t("已被替代", "Superseded"), "grey")
+        }
+    }
+}
+
+/// The policy page: every stored version, newest first, with which is in force today; the
+/// in-force policy explained; the upload form for those who manage policy.
+struct PolicyPageModel: Sendable {
+    struct VersionRow: Sendable {
+        enum State: Sendable { case inForce, scheduled, superseded }
+        var version: Int
+        var policyID: String
+        var title: String
+        var effectiveFrom: LocalDate
+        var uploadedBy: String
+        var state: State
+    }
+
+    var versions: [VersionRow]
+    /// `PolicyCLI.explain` of the policy in force.
+    var explanation: String?
+    var canManage: Bool
+    var input: PolicyUploadInput
+    var problems: [AppError.FieldProblem]
+    var today: LocalDate
+
+    static func load(_ req: Request, input: PolicyUploadInput, problems: [AppError.FieldProblem]) async throws -> PolicyPageModel {
+        let today = LocalDate(req.now)
+        let versions = try await ComplianceService.versions(on: req.db)
+        let current = ComplianceService.version(on: today, in: versions).map { versions[$0] }
+        let rows = versions.reversed().map { v in
+            VersionRow(version: v.model.version, policyID: v.policy.id, title: v.policy.title, effectiveFrom: v.effectiveFrom,
+                       uploadedBy: v.model.uploadedBy,
+                       state: v.model.id == current?.model.id ? .inForce : v.effectiveFrom > today ? .scheduled : .superseded)
+        }
+        return PolicyPageModel(versions: rows, explanation: current.map { PolicyCLI.explain($0.policy) },
+                               canManage: try req.requireUser().can(.managePolicy), input: input, problems: problems, today: today)
     }
 }
