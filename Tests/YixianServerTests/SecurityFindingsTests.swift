@@ -233,7 +233,8 @@ extension SecurityFindingsTests {
         try await TestServer.with(seed: false) { server in
             // With no busy timeout SQLite refuses a second writer at once, so only the gate in
             // `Database.write` can make forty concurrent writes on both loops all succeed.
-            for eventLoop in server.app.eventLoopGroup.makeIterator() {
+            // (On PostgreSQL, which has no single write lock, the forty writes must simply all commit.)
+            for eventLoop in server.app.eventLoopGroup.makeIterator() where server.app.db.isSQLite {
                 let db = try #require(server.app.databases.database(logger: server.app.logger, on: eventLoop) as? any SQLDatabase)
                 try await db.raw("PRAGMA busy_timeout=0").run()
             }
