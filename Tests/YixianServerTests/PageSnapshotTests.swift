@@ -178,4 +178,22 @@ struct PageSnapshotTests {
             #expect(html.contains("&lt;学生会&gt;") && !html.contains("<学生会>"))
         }
     }
+
+    @Test("the users page as the security admin: a locked account can be unlocked, the admin cannot act on themself")
+    func users() throws {
+        let admin = CurrentUser(id: UUID(uuidString: "00000000-0000-0000-0000-0000000000D1")!, username: "security", displayName: "安全管理员",
+                                role: .securityAdmin, totpEnrolled: true)
+        let ctx = PageContext(user: admin, language: .zh, path: "/admin/users", csrfToken: "CSRF-TOKEN", today: LocalDate("2026-03-10")!,
+                              navigation: Layout.navigation.filter { [.home, .users].contains($0.route) })
+        let model = UsersPageModel(users: [
+            .init(id: admin.id, username: "security", displayName: "安全管理员", role: .securityAdmin, active: true, locked: false, totpEnrolled: true),
+            .init(id: UUID(uuidString: "00000000-0000-0000-0000-0000000000D2")!, username: "cadre", displayName: "<张伟>", role: .cadre,
+                  active: true, locked: true, totpEnrolled: false),
+        ], page: 1, per: 50, total: 2, form: AdminPages.NewUserForm(), problems: [])
+        let html = Layout.page(ctx, title: "用户管理", content: AdminPages.usersView(ctx, model))
+        try Self.check("users-security", html)
+        #expect(html.contains("action=\"/admin/users/00000000-0000-0000-0000-0000000000D2/unlock\""), "a locked account can be unlocked")
+        #expect(!html.contains("0000000000D1/deactivate"), "no action on one's own account")
+        #expect(html.contains("&lt;张伟&gt;") && !html.contains("新建用户"), "the security admin grants roles but does not create accounts")
+    }
 }

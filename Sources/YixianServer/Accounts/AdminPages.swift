@@ -19,7 +19,7 @@ enum AdminPages {
     static func register(_ app: Application) {
         let admins = Access.roles([.systemAdmin, .securityAdmin])
         app.routes.on(.GET, SitePattern.users.components, access: admins) { req -> Response in
-            try await usersPage(req, form: NewUserForm(), problems: [], status: .ok)
+            try await usersPage(req, form: NewUserForm(), problems: [])
         }
         app.routes.on(.POST, SitePattern.userCreate.components, access: .capability(.manageUsers)) { req -> Response in
             let user = try req.requireUser()
@@ -72,19 +72,7 @@ enum AdminPages {
         }
         app.routes.on(.GET, SitePattern.audit.components, access: .capability(.readAudit)) { req -> Response in
             let ctx = PageContext(req)
-            let page = try PageRequest(req)
-            let (events, total) = try await AuditEventModel.query(on: req.db).sort(\.$seq, .descending).paged(page)
-            let broken = try await AuditTrail.verify(on: req.db)
-            return ctx.render(title: ctx.t("审计日志", "Audit log"), content: .group(
-                .h1(.text(ctx.t("审计日志", "Audit log"))),
-                .p(.text(broken.isEmpty ? ctx.t("哈希链校验：完整。", "Hash chain: intact.") : ctx.t("哈希链校验：在序号 \(broken.map(String.init).joined(separator: ", ")) 处断裂！", "Hash chain broken at \(broken)"))),
-                Components.table(ctx, headers: [ctx.t("序号", "Seq"), ctx.t("时间", "Time"), ctx.t("操作人", "Actor"), ctx.t("操作", "Action"), ctx.t("对象", "Object"), ctx.t("详情", "Detail")],
-                                 rows: events.map { e in
-                                     [Components.cell(String(e.seq)), Components.cell(Self.timestamp(e.at)), Components.cell(e.actorName),
-                                      Components.cell(e.action), Components.cell("\(e.objectType) \(e.objectID)"), Components.cell(e.detail)]
-                                 }, empty: .text(ctx.t("暂无审计事件。", "No events yet."))),
-                Components.pager(ctx, page: page.page, per: page.per, total: total) { SiteRoute.audit.path(query: ["page": String($0)]) }
-            ))
+            return ctx.render(title: ctx.t("审计日志", "Audit log"), content: auditView(ctx, try await AuditPageModel.load(req)))
         }
         registerSeparationOfDuties(app)
     }
@@ -96,28 +84,44 @@ enum AdminPages {
         return String(format: "%@ %02d:%02d:%02d", day.iso, rest / 3600, rest / 60 % 60, rest % 60)
     }
 
-    static func usersPage(_ req: Request, form: NewUserForm, problems: [AppError.FieldProblem], status: HTTPResponseStatus) async throws -> Response {
+    static func usersPage(_ req: Request, form: NewUserForm, problems: [AppError.FieldProblem], status: HTTPResponseStatus = .ok) async throws -> Response {
         let ctx = PageContext(req)
-        let user = try req.requireUser()
-        let page = try PageRequest(req)
-        let (users, total) = try await UserModel.query(on: req.db).sort(\.$username).paged(page)
-        return ctx.render(title: ctx.t("用户管理", "Users"), status: status, content: .group(
+        return ctx.render(title: ctx.t("用户管理", "Users"), status: status, content: usersView(ctx, try await UsersPageModel.load(req, form: form, problems: problems)))
+    }
+
+    static func auditView(_ ctx: PageContext, _ m: AuditPageModel) -> Node<HTML.BodyContext> {
+        .group(
+            .h1(.text(ctx.t("审计日志", "Audit log"))),
+            .p(.text(m.breaks.isEmpty ? ctx.t("哈希链校验：完整。", "Hash chain: intact.")
+                : ctx.t("哈希链校验：在序号 \(m.breaks.map(String.init).joined(separator: ", ")) 处断裂！", "Hash chain broken at \(m.breaks.map(String.init).joined(separator: ", "))"))),
+            Components.table(ctx, headers: [ctx.t("序号", "Seq"), ctx.t("时间", "Time"), ctx.t("操作人", "Actor"), ctx.t("操作", "Action"), ctx.t("对象", "Object"), ctx.t("详情", "Detail")],
+                             rows: m.events.map { e in
+                                 [Components.cell(String(e.seq)), Components.cell(Self.timestamp(e.at)), Components.cell(e.actor),
+                                  Components.cell(e.action), Components.cell(e.object), Components.cell(e.detail)]
+                             }, empty: .text(ctx.t("暂无审计事件。", "No events yet."))),
+            Components.pager(ctx, page: m.page, per: m.per, total: m.total) { SiteRoute.audit.path(query: ["page": String($0)]) }
+        )
+    }
+
+    static func usersView(_ ctx: PageContext, _ m: UsersPageModel) -> Node<HTML.BodyContext> {
+        guard let user = ctx.user else { return .empty }
+        let form = m.form, problems = m.problems
+        return .group(
             .h1(.text(ctx.t("用户管理", "Users"))),
             Components.table(ctx, headers: [ctx.t("用户名", "Username"), ctx.t("姓名", "Name"), ctx.t("角色", "Role"), ctx.t("状态", "Status"), ctx.t("操作", "Actions")],
-                             rows: users.map { u in
-                                 let locked = (u.lockedUntil ?? .distantPast) > Date()
-                                 return [Components.cell(u.username), Components.cell(u.displayName),
-                                         Components.cell(ctx.t(u.roleValue.label)),
-                                         .td(locked ? Components.tag(ctx.t("已锁定", "Locked"), "red") : Components.tag(u.active ? ctx.t("正常", "Active") : ctx.t("已停用", "Inactive"), u.active ? "green" : "grey")),
-                                         .td(.if(locked && user.can(.manageSecurity),
-                                                 .form(.class("inline"), .method(.post), .action(SiteRoute.userUnlock(u.id!).path()), Layout.csrfField(ctx),
-                                                       .button(.type(.submit), .class("secondary"), .text(ctx.t("解锁", "Unlock"))))),
-                                             .if(u.active && Accounts.mayAdminister(user, target: u.roleValue) && u.id != user.id,
-                                                 .form(.class("inline"), .method(.post), .action(SiteRoute.userDeactivate(u.id!).path()), Layout.csrfField(ctx),
-                                                       .button(.type(.submit), .class("secondary"), .text(ctx.t("停用", "Deactivate"))))),
-                                             userActions(ctx, actor: user, target: u))]
+                             rows: m.users.map { u in
+                                 [Components.cell(u.username), Components.cell(u.displayName),
+                                  Components.cell(ctx.t(u.role.label)),
+                                  .td(u.locked ? Components.tag(ctx.t("已锁定", "Locked"), "red") : Components.tag(u.active ? ctx.t("正常", "Active") : ctx.t("已停用", "Inactive"), u.active ? "green" : "grey")),
+                                  .td(.if(u.locked && user.can(.manageSecurity),
+                                          .form(.class("inline"), .method(.post), .action(SiteRoute.userUnlock(u.id).path()), Layout.csrfField(ctx),
+                                                .button(.type(.submit), .class("secondary"), .text(ctx.t("解锁", "Unlock"))))),
+                                      .if(u.active && Accounts.mayAdminister(user, target: u.role) && u.id != user.id,
+                                          .form(.class("inline"), .method(.post), .action(SiteRoute.userDeactivate(u.id).path()), Layout.csrfField(ctx),
+                                                .button(.type(.submit), .class("secondary"), .text(ctx.t("停用", "Deactivate"))))),
+                                      userActions(ctx, actor: user, target: u))]
                              }, empty: .text("")),
-            Components.pager(ctx, page: page.page, per: page.per, total: total) { SiteRoute.users.path(query: ["page": String($0)]) },
+            Components.pager(ctx, page: m.page, per: m.per, total: m.total) { SiteRoute.users.path(query: ["page": String($0)]) },
             .if(user.can(.manageUsers), .div(.class("panel"),
                 .h2(.text(ctx.t("新建用户", "New user"))),
                 Components.errorSummary(ctx, problems),
@@ -135,6 +139,63 @@ enum AdminPages {
                       Components.field(ctx, name: "cadreStaffNumber", label: ctx.t("干部工号（干部）", "Staff number (cadre)"), value: form.cadreStaffNumber ?? "", problems: problems),
                       Components.field(ctx, name: "studentNumber", label: ctx.t("学号（学生）", "Student number (student)"), value: form.studentNumber ?? "", problems: problems),
                       .button(.type(.submit), .text(ctx.t("创建", "Create"))))))
-        ))
+        )
+    }
+}
+
+/// One page of accounts, by username, with the new-user form (what was typed after a refusal).
+struct UsersPageModel: Sendable {
+    struct UserRow: Sendable {
+        var id: UUID
+        var username: String
+        var displayName: String
+        var role: Role
+        var active: Bool
+        /// Locked out by failed sign-ins right now (the system clock: lock-outs measure real time).
+        var locked: Bool
+        var totpEnrolled: Bool
+    }
+
+    var users: [UserRow]
+    var page: Int
+    var per: Int
+    var total: Int
+    var form: AdminPages.NewUserForm
+    var problems: [AppError.FieldProblem]
+
+    static func load(_ req: Request, form: AdminPages.NewUserForm, problems: [AppError.FieldProblem]) async throws -> UsersPageModel {
+        let page = try PageRequest(req)
+        let (users, total) = try await UserModel.query(on: req.db).sort(\.$username).paged(page)
+        let now = Date()
+        return UsersPageModel(users: users.map { u in
+            UserRow(id: u.id!, username: u.username, displayName: u.displayName, role: u.roleValue, active: u.active,
+                    locked: (u.lockedUntil ?? .distantPast) > now, totpEnrolled: u.totpEnrolled)
+        }, page: page.page, per: page.per, total: total, form: form, problems: problems)
+    }
+}
+
+/// One page of the audit trail, newest first, with where the hash chain breaks (if anywhere).
+struct AuditPageModel: Sendable {
+    struct Event: Sendable {
+        var seq: Int
+        var at: Date
+        var actor: String
+        var action: String
+        var object: String
+        var detail: String
+    }
+
+    var events: [Event]
+    var breaks: [Int]
+    var page: Int
+    var per: Int
+    var total: Int
+
+    static func load(_ req: Request) async throws -> AuditPageModel {
+        let page = try PageRequest(req)
+        let (events, total) = try await AuditEventModel.query(on: req.db).sort(\.$seq, .descending).paged(page)
+        return AuditPageModel(events: events.map { Event(seq: $0.seq, at: $0.at, actor: $0.actorName, action: $0.action,
+                                                         object: "\($0.objectType) \($0.objectID)", detail: $0.detail) },
+                              breaks: try await AuditTrail.verify(on: req.db), page: page.page, per: page.per, total: total)
     }
 }

@@ -57,16 +57,17 @@ extension AdminPages {
     }
 
     /// The actions a row of the users page offers this actor.
-    static func userActions(_ ctx: PageContext, actor: CurrentUser, target u: UserModel) -> Node<HTML.BodyContext> {
-        guard let id = u.id, id != actor.id else { return .empty }
+    static func userActions(_ ctx: PageContext, actor: CurrentUser, target u: UsersPageModel.UserRow) -> Node<HTML.BodyContext> {
+        let id = u.id
+        guard id != actor.id else { return .empty }
         return .group(
             .if(actor.can(.manageSecurity), .form(.class("inline"), .method(.post), .action(AdminRoute.role.path(id)), Layout.csrfField(ctx),
                 .select(.attribute(named: "name", value: "role"), .attribute(named: "aria-label", value: ctx.t("角色", "Role")),
-                        .forEach(grantableRoles) { Components.option(value: $0.rawValue, text: ctx.t($0.label), selected: $0 == u.roleValue) }),
+                        .forEach(grantableRoles) { Components.option(value: $0.rawValue, text: ctx.t($0.label), selected: $0 == u.role) }),
                 .button(.type(.submit), .class("secondary"), .text(ctx.t("授予角色", "Grant role"))))),
             .if(actor.can(.manageSecurity) && u.totpEnrolled, .form(.class("inline"), .method(.post), .action(AdminRoute.resetTOTP.path(id)), Layout.csrfField(ctx),
                 .button(.type(.submit), .class("secondary"), .text(ctx.t("重置双因素", "Reset 2FA"))))),
-            .if(u.active && Accounts.mayAdminister(actor, target: u.roleValue), .form(.class("inline"), .method(.post), .action(AdminRoute.resetPassword.path(id)), Layout.csrfField(ctx),
+            .if(u.active && Accounts.mayAdminister(actor, target: u.role), .form(.class("inline"), .method(.post), .action(AdminRoute.resetPassword.path(id)), Layout.csrfField(ctx),
                 .input(.type(.text), .name("confirm"), .attribute(named: "placeholder", value: ctx.t("输入用户名确认", "type the username")),
                        .attribute(named: "aria-label", value: ctx.t("输入用户名确认重置", "Type the username to confirm"))),
                 .button(.type(.submit), .class("secondary"), .text(ctx.t("重置密码", "Reset password")))))
