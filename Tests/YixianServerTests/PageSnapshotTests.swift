@@ -196,4 +196,17 @@ struct PageSnapshotTests {
         #expect(!html.contains("0000000000D1/deactivate"), "no action on one's own account")
         #expect(html.contains("&lt;张伟&gt;") && !html.contains("新建用户"), "the security admin grants roles but does not create accounts")
     }
+
+    @Test("the integrity list: counts per kind, and each flag with its records")
+    func integrity() throws {
+        let ctx = Self.context("/integrity")
+        let model = IntegrityPageModel(counts: [.lateEntry: 3], kind: .lateEntry, rows: [
+            .init(kind: .lateEntry, reason: Localized(zh: "活动后 20 天才录入。", en: "Entered 20 days later."), date: LocalDate("2026-03-09"),
+                  cadres: ["张伟", "李强"], recordIDs: ["00000000-0000-0000-0000-0000000000AA"]),
+        ], page: 1, per: 100, total: 3)
+        let html = Layout.page(ctx, title: "诚信提示", content: IntegrityPages.view(ctx, model))
+        try Self.check("integrity", html)
+        #expect(html.contains("href=\"/ledger/00000000-0000-0000-0000-0000000000AA\""))
+        #expect(html.contains("张伟、李强") && html.contains(">3<"))
+    }
 }

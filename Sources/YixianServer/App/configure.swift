@@ -72,7 +72,7 @@ func registerRoutes(_ app: Application) {
     CoveragePages.register(app)
     HandoverService.register(app)
     WishPages.register(app)
-    IntegrityService.register(app)
+    IntegrityPages.register(app)
     PolicyPages.register(app)
     FilingPages.register(app)
     OpenAPIDocument.register(app)

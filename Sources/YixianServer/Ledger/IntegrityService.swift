@@ -199,45 +199,6 @@ enum IntegrityService {
     }
 
     struct CacheKey: StorageKey { typealias Value = Cache }
-
-    /// The assessor's list: every flag in scope, newest records first, each linking to its record.
-    static func register(_ app: Application) {
-        app.routes.on(.GET, SitePattern.integrity.components, access: .capability(.readCompliance)) { req -> Response in
-            let ctx = PageContext(req)
-            let user = try req.requireUser()
-            let visible = try await visible(to: user, on: req.db, app: req.application, freshAfter: await req.ownLastWrite())
-            var flags = visible.flags
-            let records = visible.records
-            let kindFilter = req.query[String.self, at: "kind"].flatMap(IntegrityFlagKind.init(rawValue:))
-            let counts = visible.counts
-            if let kindFilter { flags = flags.filter { $0.kind == kindFilter } }
-            let per = 100
-            let pageCount = max(1, (flags.count + per - 1) / per)
-            let page = min(max(1, req.query[Int.self, at: "page"] ?? 1), pageCount)
-            let shown = flags.dropFirst((page - 1) * per).prefix(per)
-            func link(_ page: Int) -> String {
-                SiteRoute.integrity.path(query: ["page": String(page)].merging(kindFilter.map { ["kind": $0.rawValue] } ?? [:]) { a, _ in a })
-            }
-            return ctx.render(title: ctx.t("诚信提示", "Integrity flags"), content: .group(
-                .h1(.text(ctx.t("台账诚信提示", "Ledger integrity flags"))),
-                .p(.class("muted"), .text(ctx.t("提示不等于认定，请结合佐证材料核实。", "A flag is a prompt to check, not a finding."))),
-                .div(.class("cards"), .forEach(IntegrityFlagKind.allCases) { kind in
-                    Components.card("\(counts[kind] ?? 0)", ctx.t(kind.label), href: SiteRoute.integrity.path(query: ["kind": kind.rawValue]))
-                }),
-                Components.table(ctx, headers: [ctx.t("日期", "Date"), ctx.t("干部", "Cadre"), ctx.t("类型", "Kind"), ctx.t("原因", "Reason"), ctx.t("记录", "Records")],
-                                 rows: shown.map { flag in
-                                     let facts = flag.recordIDs.compactMap { records[$0] }
-                                     let names = Array(Set(facts.map(\.cadre))).sorted().joined(separator: "、")
-                                     return [Components.cell(facts.map(\.start).max().map { LocalDate($0).iso } ?? "—"), Components.cell(names),
-                                             Components.cell(ctx.t(flag.kind.label)), Components.cell(ctx.t(flag.reason)),
-                                             .td(.forEach(Array(flag.recordIDs.prefix(5).enumerated())) { n, id in
-                                                 .a(.href(SiteRoute.ledgerLine(id)), .text(ctx.t("记录 \(n + 1) ", "record \(n + 1) ")))
-                                             })]
-                                 }, empty: .text(ctx.t("没有诚信提示。", "No flags."))),
-                Components.pager(ctx, page: page, per: per, total: flags.count, link: link)
-            ))
-        }
-    }
 }
 
 extension Application {
