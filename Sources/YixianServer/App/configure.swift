@@ -1,4 +1,6 @@
 import Fluent
+import NIOCore
+import NIOHTTP1
 import Vapor
 import YixianCore
 
@@ -29,6 +31,7 @@ public func configure(_ app: Application, config: AppConfig = .fromEnvironment()
     // bodies are taken as sent and a compressed one is refused with 415 (ContentEncodingMiddleware).
     app.http.server.configuration.requestDecompression = .disabled
     try await app.prepareSQLiteConnections()
+    warmHTTPPipelineMetadata()
     // Created here, before any request, because Application.storage is not safe to fill concurrently.
     app.storage[ImportJobStoreKey.self] = ImportJobStore()
     app.storage[ComplianceStoreKey.self] = ComplianceStore(staleness: config.staleReadSeconds)
@@ -105,4 +108,16 @@ enum HealthRoutes {
             return response
         }
     }
+}
+
+/// Swift's runtime can crash when two threads instantiate the same generic type's metadata at
+/// once: CI saw a null dereference in `ChannelPipeline.addVaporHTTP1Handlers` when two event loops
+/// accepted their first connections together. The HTTP/1 pipeline's generic types are instantiated
+/// here, once, on one thread, before the server accepts anything.
+func warmHTTPPipelineMetadata() {
+    var handlers: [any RemovableChannelHandler] = [HTTPResponseEncoder()]
+    handlers.append(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)))
+    handlers.append(HTTPServerPipelineHandler())
+    handlers.append(HTTPServerProtocolErrorHandler())
+    _ = handlers.count
 }
