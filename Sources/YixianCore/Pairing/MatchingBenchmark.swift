@@ -1,6 +1,6 @@
 import Foundation
 
-/// 600 cadres × 2,000 collectives on seeded synthetic data: the figure issue 4 asks for (≤ 1 s in release).
+/// 600 cadres × 2,000 collectives on seeded synthetic data, the large university's size (goal: ≤ 1 s in release).
 public enum MatchingBenchmark {
     public static func run() -> String {
         let input = syntheticInput(cadres: 600, collectives: 2_000, seed: 2025)

@@ -75,7 +75,7 @@ struct BenchCommand: AsyncCommand {
     }
 }
 
-/// `yixian bench render`: what escaping every attribute (issue 7, F1) and the rate limiter cost,
+/// `yixian bench render`: what escaping every attribute and the rate limiter cost,
 /// against the reference of the same page with plain values, measured in one run.
 enum RenderBenchmark {
     static func run(rows: Int = 500, rounds: Int = 40) -> String {

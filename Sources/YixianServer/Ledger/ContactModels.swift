@@ -2,7 +2,7 @@ import Fluent
 import Foundation
 import YixianCore
 
-/// A ledger line (联系记录). Issue 4 adds evidence, confirmations and corrections around it.
+/// A ledger line (联系记录); its evidence, student confirmations and corrections are rows of their own around it.
 final class ContactRecordModel: Model, @unchecked Sendable {
     static let schema = "contact_records"
     @ID var id: UUID?

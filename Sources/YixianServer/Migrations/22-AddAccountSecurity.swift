@@ -1,6 +1,6 @@
 import Fluent
 
-/// Issue 7 findings 3, 9 and the second factor: forced password change, TOTP, token expiry and
+/// Account security: forced password change, TOTP, token expiry and
 /// revocation, login throttling by account and by client, pending second-factor sign-ins,
 /// recovery codes. Added columns are optional so existing rows need no default.
 struct AddAccountSecurity: AsyncMigration {
