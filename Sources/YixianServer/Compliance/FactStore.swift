@@ -198,7 +198,7 @@ struct Facts: Sendable {
 
         let organizationChanged = stale(FactTables.organization)
         let organization = organizationChanged ? try await OrganizationFacts.load(on: db) : base!.organization
-        let pairings = organizationChanged || stale(FactTables.pairings) ? try await loadPairings(organization, on: db) : base!.pairings
+        let pairings = organizationChanged || stale(FactTables.pairings) ? try await StoredPairings.load(organization, on: db).pairings : base!.pairings
         let calendar = stale(FactTables.calendar) ? AcademicCalendar(years: try await CalendarAPI.load(on: db)) : base!.calendar
         let policies = stale(FactTables.policy) ? try await ComplianceService.versions(on: db) : base!.policies
         let filings = organizationChanged || stale(FactTables.filings) ? try await loadFilings(organization, on: db) : base!.filings
@@ -292,10 +292,6 @@ struct Facts: Sendable {
             for contact in try await StoredContact.load(ids: Array(chunk), organization: organization, on: db) { contacts[contact.record.id] = contact }
         }
         return changed
-    }
-
-    private static func loadPairings(_ organization: OrganizationFacts, on db: any Database) async throws -> [Pairing] {
-        try await StoredPairings.load(organization, on: db).pairings
     }
 
     private static func loadFilings(_ organization: OrganizationFacts, on db: any Database) async throws -> [Filing] {

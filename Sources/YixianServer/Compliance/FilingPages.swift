@@ -105,21 +105,22 @@ enum FilingPages {
             return try await dto.encodeResponse(status: .created, for: req)
         }
         app.routes.on(.GET, SitePattern.filings.components, access: access) { req -> Response in
-            let model = try await FilingPageModel.load(req, input: FilingInput(), problems: [], filed: req.query[String.self, at: "filed"] != nil)
-            let ctx = PageContext(req)
-            return ctx.render(title: ctx.t("报送", "Filings"), content: view(ctx, model))
+            render(req, try await FilingPageModel.load(req, input: FilingInput(), problems: [], filed: req.query[String.self, at: "filed"] != nil))
         }
         app.routes.on(.POST, SitePattern.filings.components, access: access) { req -> Response in
             let input = try req.content.decode(FilingInput.self)
             do {
                 _ = try await create(input, by: try req.requireUser(), today: LocalDate(req.now), on: req.db)
             } catch let error as AppError where error.status == .unprocessableEntity {
-                let model = try await FilingPageModel.load(req, input: input, problems: error.details, filed: false)
-                let ctx = PageContext(req)
-                return ctx.render(title: ctx.t("报送", "Filings"), status: .unprocessableEntity, content: view(ctx, model))
+                return render(req, try await FilingPageModel.load(req, input: input, problems: error.details, filed: false), status: .unprocessableEntity)
             }
             return req.redirect(to: SiteRoute.filings.path(query: ["filed": "1"]))
         }
+    }
+
+    static func render(_ req: Request, _ model: FilingPageModel, status: HTTPResponseStatus = .ok) -> Response {
+        let ctx = PageContext(req)
+        return ctx.render(title: ctx.t("报送", "Filings"), status: status, content: view(ctx, model))
     }
 
     static func view(_ ctx: PageContext, _ m: FilingPageModel) -> Node<HTML.BodyContext> {
