@@ -67,6 +67,29 @@ extension FilingPageModel {
         today: LocalDate("2026-03-10")!)
 }
 
+extension CadreDTO {
+    static let mock = CadreDTO(id: UUID(uuidString: "00000000-0000-0000-0000-0000000000CA")!, staffNumber: "T001", name: "张伟",
+                               unit: .init(id: UUID(uuidString: "00000000-0000-0000-0000-0000000000C5")!, code: "CS", name: "计算机学院"),
+                               posts: ["党委书记", "<院长>"], rank: "director", rankLabel: Rank.director.label, partyMember: true,
+                               tags: ["student-work"], active: true)
+}
+
+extension RosterListModel<CadreDTO> {
+    /// The second of three pages, filtered by unit and text: page links must keep both.
+    static let mock = RosterListModel(
+        filter: RosterFilter(text: "张", unitID: CadreDTO.mock.unit.id, page: PageRequest(page: 2, per: 1)),
+        page: ListPage(items: [.mock], page: 2, per: 1, total: 3),
+        unitOptions: [(CadreDTO.mock.unit.id.uuidString, "计算机学院"), ("00000000-0000-0000-0000-0000000000C6", "电子学院")],
+        canExport: true, query: ["q": "张", "unit": CadreDTO.mock.unit.id.uuidString])
+}
+
+extension CadrePageModel {
+    static let mock = CadrePageModel(cadre: .mock, pairings: [
+        .init(academicYear: "2025-2026", kind: "linked", with: "计算机2301班", start: "2025-09-01", end: "2026-08-31"),
+        .init(academicYear: "2025-2026", kind: "key-student", with: "李娜（2023001）", start: "2025-09-01", end: "2026-01-15"),
+    ])
+}
+
 /// Whole pages rendered from `.mock` models and compared with `Snapshots/*.html`, so a change
 /// to a page shows in review as a change to its snapshot. Run with `YIXIAN_RECORD_SNAPSHOTS=1`
 /// to write the snapshots anew after an intended change.
@@ -189,12 +212,25 @@ struct PageSnapshotTests {
             .init(id: admin.id, username: "security", displayName: "安全管理员", role: .securityAdmin, active: true, locked: false, totpEnrolled: true),
             .init(id: UUID(uuidString: "00000000-0000-0000-0000-0000000000D2")!, username: "cadre", displayName: "<张伟>", role: .cadre,
                   active: true, locked: true, totpEnrolled: false),
-        ], page: 1, per: 50, total: 2, form: AdminPages.NewUserForm(), problems: [])
+        ], page: 1, per: 50, total: 2, form: UserInput(), problems: [])
         let html = Layout.page(ctx, title: "用户管理", content: AdminPages.usersView(ctx, model))
         try Self.check("users-security", html)
         #expect(html.contains("action=\"/admin/users/00000000-0000-0000-0000-0000000000D2/unlock\""), "a locked account can be unlocked")
         #expect(!html.contains("0000000000D1/deactivate"), "no action on one's own account")
         #expect(html.contains("&lt;张伟&gt;") && !html.contains("新建用户"), "the security admin grants roles but does not create accounts")
+    }
+
+    @Test("the cadre roster keeps its filter on page links; a cadre's page lists their pairings by kind")
+    func roster() throws {
+        let ctx = Self.context("/cadres")
+        let list = Layout.page(ctx, title: "干部", content: RosterPages.cadresView(ctx, .mock))
+        try Self.check("roster-cadres", list)
+        #expect(list.contains("page=3"), "a link to the last page")
+        #expect(list.contains("q=%E5%BC%A0"), "the search text stays on page links")
+        #expect(list.contains("&lt;院长&gt;") && !list.contains("<院长>"))
+        let page = Layout.page(ctx, title: "张伟", content: RosterPages.cadreView(ctx, .mock))
+        try Self.check("roster-cadre", page)
+        #expect(page.contains("李娜（2023001）"))
     }
 
     @Test("the integrity list: counts per kind, and each flag with its records")

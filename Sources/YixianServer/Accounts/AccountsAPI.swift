@@ -31,6 +31,7 @@ struct UserDTO: Content {
     }
 }
 
+/// A new account as an administrator types it: the API's body and the users page's form.
 struct UserInput: Content {
     var username: String?
     var displayName: String?
@@ -39,6 +40,17 @@ struct UserInput: Content {
     var unitCode: String?
     var cadreStaffNumber: String?
     var studentNumber: String?
+
+    /// 三员: administrator roles are granted by the security admin afterwards (POST /users/:id/role), never chosen at creation.
+    func ordinaryAccount() throws -> Accounts.NewUser {
+        guard let raw = role, !raw.isEmpty else { throw AppError.field("role", zh: "请选择角色", en: "choose a role") }
+        var check = FieldChecker()
+        let role = check.choice("role", raw, label: "角色", as: Role.self)
+        try check.throwIfInvalid()
+        guard let role, !role.isPrivileged else { throw Accounts.privilegedGrantRefused }
+        return Accounts.NewUser(username: username ?? "", displayName: displayName ?? "", password: password ?? "", role: role,
+                                unitCode: unitCode, cadreStaffNumber: cadreStaffNumber, studentNumber: studentNumber, provenance: .administrator)
+    }
 }
 
 struct RoleGrantInput: Content { var role: String? }
@@ -122,15 +134,8 @@ enum AccountsAPI {
                            requestBody: "UserInput", response: "User", successStatus: 201)) { req in
             let user = try req.requireUser()
             let input = try req.decodeJSON(UserInput.self)
-            var check = FieldChecker()
-            let role = check.choice("role", input.role, label: "角色", as: Role.self)
-            try check.throwIfInvalid()
-            // 三员: administrator roles are granted by the security admin (POST /users/:id/role), never chosen at creation.
-            if role!.isPrivileged { throw Accounts.privilegedGrantRefused }
-            let created = try await Accounts.createUser(
-                .init(username: input.username ?? "", displayName: input.displayName ?? "", password: input.password ?? "", role: role!,
-                      unitCode: input.unitCode, cadreStaffNumber: input.cadreStaffNumber, studentNumber: input.studentNumber, provenance: .administrator),
-                cost: req.application.yixian.bcryptCost, pool: req.application.threadPool, by: .init(user), on: req.db)
+            let created = try await Accounts.createUser(try input.ordinaryAccount(), cost: req.application.yixian.bcryptCost,
+                                                        pool: req.application.threadPool, by: .init(user), on: req.db)
             return UserDTO(created)
         }
         app.register(.init(method: .POST, path: "/users/:id/role", summary: "Grant a role (security admin); an administrator role resets the password, returned once",

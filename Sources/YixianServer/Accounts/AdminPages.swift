@@ -6,36 +6,21 @@ import YixianCore
 /// Account administration (system and security admins), the audit log (audit admin)
 /// and each user's own access tokens.
 enum AdminPages {
-    struct NewUserForm: Content {
-        var username: String?
-        var displayName: String?
-        var password: String?
-        var role: String?
-        var unitCode: String?
-        var cadreStaffNumber: String?
-        var studentNumber: String?
-    }
-
     static func register(_ app: Application) {
         let admins = Access.roles([.systemAdmin, .securityAdmin])
         app.routes.on(.GET, SitePattern.users.components, access: admins) { req -> Response in
-            try await usersPage(req, form: NewUserForm(), problems: [])
+            try await usersPage(req, form: UserInput(), problems: [])
         }
         app.routes.on(.POST, SitePattern.userCreate.components, access: .capability(.manageUsers)) { req -> Response in
             let user = try req.requireUser()
-            let form = try req.content.decode(NewUserForm.self)
+            let form = try req.content.decode(UserInput.self)
             do {
-                guard let role = Role(rawValue: form.role ?? "") else {
-                    throw AppError.field("role", zh: "请选择角色", en: "choose a role")
+                let account: Accounts.NewUser
+                do { account = try form.ordinaryAccount() } catch let error as AppError where error.code == .roleGrantRequiresSecurityAdmin {
+                    // On the form the refusal belongs beside the role it names.
+                    throw AppError.field("role", zh: error.message.zh, en: error.message.en)
                 }
-                // 三员: the system admin creates ordinary accounts; administrator roles come from the security admin.
-                guard !role.isPrivileged else {
-                    throw AppError.field("role", zh: Accounts.privilegedGrantRefused.message.zh, en: Accounts.privilegedGrantRefused.message.en)
-                }
-                try await Accounts.createUser(.init(username: form.username ?? "", displayName: form.displayName ?? "", password: form.password ?? "",
-                                                    role: role, unitCode: form.unitCode, cadreStaffNumber: form.cadreStaffNumber,
-                                                    studentNumber: form.studentNumber, provenance: .administrator),
-                                              cost: req.application.yixian.bcryptCost, pool: req.application.threadPool, by: .init(user), on: req.db)
+                try await Accounts.createUser(account, cost: req.application.yixian.bcryptCost, pool: req.application.threadPool, by: .init(user), on: req.db)
                 return req.redirect(to: SiteRoute.users.path())
             } catch let error as AppError where error.status == .unprocessableEntity || error.status == .conflict {
                 let problems = error.details.isEmpty ? [AppError.FieldProblem(field: error.field ?? "username", message: error.message)] : error.details
@@ -84,7 +69,7 @@ enum AdminPages {
         return String(format: "%@ %02d:%02d:%02d", day.iso, rest / 3600, rest / 60 % 60, rest % 60)
     }
 
-    static func usersPage(_ req: Request, form: NewUserForm, problems: [AppError.FieldProblem], status: HTTPResponseStatus = .ok) async throws -> Response {
+    static func usersPage(_ req: Request, form: UserInput, problems: [AppError.FieldProblem], status: HTTPResponseStatus = .ok) async throws -> Response {
         let ctx = PageContext(req)
         return ctx.render(title: ctx.t("用户管理", "Users"), status: status, content: usersView(ctx, try await UsersPageModel.load(req, form: form, problems: problems)))
     }
@@ -160,10 +145,10 @@ struct UsersPageModel: Sendable {
     var page: Int
     var per: Int
     var total: Int
-    var form: AdminPages.NewUserForm
+    var form: UserInput
     var problems: [AppError.FieldProblem]
 
-    static func load(_ req: Request, form: AdminPages.NewUserForm, problems: [AppError.FieldProblem]) async throws -> UsersPageModel {
+    static func load(_ req: Request, form: UserInput, problems: [AppError.FieldProblem]) async throws -> UsersPageModel {
         let page = try PageRequest(req)
         let (users, total) = try await UserModel.query(on: req.db).sort(\.$username).paged(page)
         let now = Date()

@@ -294,9 +294,9 @@ enum CompliancePages {
                                  }, empty: .empty))),
             .if(!filings.isEmpty, .group(.h2(.text(ctx.t("报送情况", "Filings"))), filingTable(ctx, filings))),
             .if(filings.isEmpty, .group(.h2(.text(ctx.t("计入的记录", "Records that counted"))),
-                                        recordTable(ctx, counted.map { ($0, nil) }))),
+                                        recordTable(ctx, evaluation, counted.map { ($0, nil) }))),
             .if(!excluded.isEmpty, .group(.h2(.text(ctx.t("未计入的记录及原因", "Records that did not count, and why"))),
-                                          recordTable(ctx, excluded.map { ($0.0, $0.1) })))
+                                          recordTable(ctx, evaluation, excluded.map { ($0.0, $0.1) })))
         )
     }
 
@@ -309,14 +309,14 @@ enum CompliancePages {
                          }, empty: .empty)
     }
 
-    static func recordTable(_ ctx: PageContext, _ records: [(ContactRecord, ComplianceExclusionReason?)]) -> Node<HTML.BodyContext> {
-        let vocabulary = ContactVocabulary.standard
+    static func recordTable(_ ctx: PageContext, _ evaluation: ComplianceService.Evaluation,
+                            _ records: [(ContactRecord, ComplianceExclusionReason?)]) -> Node<HTML.BodyContext> {
         return Components.table(ctx, headers: [ctx.t("时间", "When"), ctx.t("形式", "Kind"), ctx.t("地点", "Place"), ctx.t("学生集体", "Collectives"),
                                                ctx.t("人次", "Persons"), ctx.t("学生确认", "Confirmed")] + (records.contains { $0.1 != nil } ? [ctx.t("原因", "Reason")] : []),
                                 rows: records.sorted { $0.0.start < $1.0.start }.map { record, reason in
                                     var row: [Node<HTML.TableRowContext>] = [
                                         Components.cell(AdminPages.timestamp(record.start).dropLast(3).description, href: SiteRoute.ledgerLine(record.id)),
-                                        Components.cell(vocabulary.kind(record.kind).map { ctx.t($0.label) } ?? record.kind),
+                                        Components.cell(evaluation.vocabulary(on: record.startDay).kind(record.kind).map { ctx.t($0.label) } ?? record.kind),
                                         Components.cell(record.place), Components.cell(record.collectiveCodes.joined(separator: "、")),
                                         Components.cell("\(record.participantCount)"), Components.cell("\(record.confirmedByStudents)"),
                                     ]

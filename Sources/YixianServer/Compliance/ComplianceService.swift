@@ -45,6 +45,8 @@ enum ComplianceService {
         }
 
         func rule(_ id: String) -> PolicyRule? { rules[id] }
+        /// The contact kinds and venues of the policy in force on a day.
+        func vocabulary(on day: LocalDate) -> ContactVocabulary { ComplianceService.vocabulary(on: day, in: versions) }
         func title(_ id: String) -> String { rules[id]?.title ?? id }
 
         /// Cells that matter now (in the current term and already started), by whom they judge.

@@ -81,9 +81,7 @@ enum LedgerAPI {
             let user = try req.requireUser()
             let filter = try ListFilter(req)
             let (records, total) = try await query(filter, for: user, on: req.db).paged(filter.page)
-            var items: [ContactDTO] = []
-            for record in records { items.append(try await LedgerService.dto(record, for: user, on: req.db)) }
-            return ListPage(items: items, page: filter.page.page, per: filter.page.per, total: total)
+            return ListPage(items: try await LedgerService.dtos(records, for: user, on: req.db), page: filter.page.page, per: filter.page.per, total: total)
         }
         app.register(.init(method: .POST, path: "/contacts", summary: "Record a contact (cadres); submit: false keeps a draft", tag: "Ledger",
                            access: .roles([.cadre]), requestBody: "ContactInput", response: "Contact", successStatus: 201)) { req in

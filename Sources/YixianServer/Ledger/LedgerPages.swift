@@ -252,7 +252,8 @@ enum LedgerPages {
         let code = (req.parameters.get("code") ?? "").uppercased()
         let record = try await ContactRecordModel.query(on: req.db).filter(\.$confirmCode == code).first()
         let cadre = try await record.asyncMap { try await CadreModel.find($0.$cadre.id, on: req.db) } ?? nil
-        let kind = record.flatMap { ContactVocabulary.standard.kind($0.kind) }
+        let versions = try await ComplianceService.versions(on: req.db)
+        let kind = record.flatMap { ComplianceService.vocabulary(on: LocalDate($0.startAt), in: versions).kind($0.kind) }
         // Say up front what pressing the button would say: already confirmed, or not one of the record's collectives.
         var standing: Localized?
         // Who the cadre met, when and where is shown to the students of the record's collectives and

@@ -284,16 +284,30 @@ enum LedgerService {
     }
 
     static func dto(_ record: ContactRecordModel, for user: CurrentUser, on db: any Database) async throws -> ContactDTO {
-        let cadre = try await CadreModel.find(record.$cadre.id, on: db)
-        let problems = try await ContactProblemModel.query(on: db).filter(\.$record.$id == record.id!).all()
-        let kind = ContactVocabulary.standard.kind(record.kind)
-        let showCode = user.cadreID == record.$cadre.id || user.role == .businessAdmin
-        return ContactDTO(id: record.id!, cadre: .init(id: record.$cadre.id, staffNumber: cadre?.staffNumber ?? "", name: cadre?.name ?? ""),
-                          kind: record.kind, kindLabel: kind?.label ?? Localized(zh: record.kind, en: record.kind), start: record.startAt, end: record.endAt,
-                          place: record.place, venue: record.venue, collectiveCodes: record.collectiveList, participantCount: record.participantCount,
-                          hours: record.hours, summary: record.summary, status: record.status, version: record.version,
-                          confirmations: record.confirmedCount, confirmCode: showCode ? record.confirmCode : nil, backdateReason: record.backdateReason,
-                          problems: problems.map { .init(text: $0.text, category: $0.category, collectiveCode: $0.collectiveCode) },
-                          createdAt: record.createdAt, submittedAt: record.submittedAt)
+        try await dtos([record], for: user, on: db)[0]
+    }
+
+    /// A page of records in three queries, whatever its length: cadres, problems, and the policy versions (cached).
+    static func dtos(_ records: [ContactRecordModel], for user: CurrentUser, on db: any Database) async throws -> [ContactDTO] {
+        guard !records.isEmpty else { return [] }
+        let ids = records.map { $0.id! }
+        let cadres = try await CadreModel.query(on: db).filter(\.$id ~~ Set(records.map(\.$cadre.id))).all()
+        let cadreByID = Dictionary(uniqueKeysWithValues: cadres.map { ($0.id!, $0) })
+        let problems = Dictionary(grouping: try await ContactProblemModel.query(on: db).filter(\.$record.$id ~~ ids).sort(\.$createdAt).all(),
+                                  by: \.$record.id)
+        let versions = try await ComplianceService.versions(on: db)
+        return records.map { record in
+            let cadre = cadreByID[record.$cadre.id]
+            // A kind is named by the policy in force on the day of the contact.
+            let kind = ComplianceService.vocabulary(on: LocalDate(record.startAt), in: versions).kind(record.kind)
+            let showCode = user.cadreID == record.$cadre.id || user.role == .businessAdmin
+            return ContactDTO(id: record.id!, cadre: .init(id: record.$cadre.id, staffNumber: cadre?.staffNumber ?? "", name: cadre?.name ?? ""),
+                              kind: record.kind, kindLabel: kind?.label ?? Localized(zh: record.kind, en: record.kind), start: record.startAt, end: record.endAt,
+                              place: record.place, venue: record.venue, collectiveCodes: record.collectiveList, participantCount: record.participantCount,
+                              hours: record.hours, summary: record.summary, status: record.status, version: record.version,
+                              confirmations: record.confirmedCount, confirmCode: showCode ? record.confirmCode : nil, backdateReason: record.backdateReason,
+                              problems: (problems[record.id!] ?? []).map { .init(text: $0.text, category: $0.category, collectiveCode: $0.collectiveCode) },
+                              createdAt: record.createdAt, submittedAt: record.submittedAt)
+        }
     }
 }

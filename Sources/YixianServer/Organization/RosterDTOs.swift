@@ -37,7 +37,9 @@ struct CadreDTO: Content, Equatable {
     var partyMember: Bool
     var tags: [String]
     var active: Bool
+}
 
+extension CadreDTO {
     init(_ model: CadreModel) {
         id = model.id!
         staffNumber = model.staffNumber
