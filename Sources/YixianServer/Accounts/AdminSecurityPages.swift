@@ -8,15 +8,6 @@ import YixianCore
 /// administrators' passwords and second factors, and unlocks accounts. A grant replaces the account's
 /// password with one shown only to the security admin, so the account's creator cannot use it.
 extension AdminPages {
-    enum AdminRoute: String {
-        case role = "/admin/users/:id/role"
-        case resetPassword = "/admin/users/:id/reset-password"
-        case resetTOTP = "/admin/users/:id/reset-totp"
-
-        var components: [PathComponent] { rawValue.pathComponents }
-        func path(_ id: UUID) -> String { rawValue.replacingOccurrences(of: ":id", with: id.uuidString) }
-    }
-
     struct RoleForm: Content { var role: String? }
     struct ResetForm: Content { var confirm: String? }
 
@@ -24,7 +15,7 @@ extension AdminPages {
     static let grantableRoles: [Role] = Role.allCases.filter { $0.requiredLink == nil }
 
     static func registerSeparationOfDuties(_ app: Application) {
-        app.routes.on(.POST, AdminRoute.role.components, access: .capability(.manageSecurity)) { req -> Response in
+        app.routes.on(.POST, SitePattern.userRole.components, access: .capability(.manageSecurity)) { req -> Response in
             let actor = try req.requireUser()
             let form = try req.content.decode(RoleForm.self)
             guard let role = Role(rawValue: form.role ?? ""), grantableRoles.contains(role) else {
@@ -35,7 +26,7 @@ extension AdminPages {
             guard let password, let user = try await UserModel.find(try req.idParameter(), on: req.db) else { return req.redirect(to: SiteRoute.users.path()) }
             return oneTimePasswordPage(req, username: user.username, password: password)
         }
-        app.routes.on(.POST, AdminRoute.resetPassword.components, access: .roles([.systemAdmin, .securityAdmin])) { req -> Response in
+        app.routes.on(.POST, SitePattern.userResetPassword.components, access: .roles([.systemAdmin, .securityAdmin])) { req -> Response in
             let actor = try req.requireUser()
             let form = try req.content.decode(ResetForm.self)
             guard let target = try await UserModel.find(try req.idParameter(), on: req.db) else { throw AppError.notFound("user") }
@@ -49,7 +40,7 @@ extension AdminPages {
                                              pool: req.application.threadPool, by: .init(actor), on: req.db)
             return oneTimePasswordPage(req, username: target.username, password: password)
         }
-        app.routes.on(.POST, AdminRoute.resetTOTP.components, access: .capability(.manageSecurity)) { req -> Response in
+        app.routes.on(.POST, SitePattern.userResetTOTP.components, access: .capability(.manageSecurity)) { req -> Response in
             let actor = try req.requireUser()
             try await Accounts.resetTOTP(userID: try req.idParameter(), by: .init(actor), on: req.db)
             return req.redirect(to: SiteRoute.users.path())
@@ -61,13 +52,13 @@ extension AdminPages {
         let id = u.id
         guard id != actor.id else { return .empty }
         return .group(
-            .if(actor.can(.manageSecurity), .form(.class("inline"), .method(.post), .action(AdminRoute.role.path(id)), Layout.csrfField(ctx),
+            .if(actor.can(.manageSecurity), .form(.class("inline"), .method(.post), .action(SiteRoute.userRole(id).path()), Layout.csrfField(ctx),
                 .select(.attribute(named: "name", value: "role"), .attribute(named: "aria-label", value: ctx.t("角色", "Role")),
                         .forEach(grantableRoles) { Components.option(value: $0.rawValue, text: ctx.t($0.label), selected: $0 == u.role) }),
                 .button(.type(.submit), .class("secondary"), .text(ctx.t("授予角色", "Grant role"))))),
-            .if(actor.can(.manageSecurity) && u.totpEnrolled, .form(.class("inline"), .method(.post), .action(AdminRoute.resetTOTP.path(id)), Layout.csrfField(ctx),
+            .if(actor.can(.manageSecurity) && u.totpEnrolled, .form(.class("inline"), .method(.post), .action(SiteRoute.userResetTOTP(id).path()), Layout.csrfField(ctx),
                 .button(.type(.submit), .class("secondary"), .text(ctx.t("重置双因素", "Reset 2FA"))))),
-            .if(u.active && Accounts.mayAdminister(actor, target: u.role), .form(.class("inline"), .method(.post), .action(AdminRoute.resetPassword.path(id)), Layout.csrfField(ctx),
+            .if(u.active && Accounts.mayAdminister(actor, target: u.role), .form(.class("inline"), .method(.post), .action(SiteRoute.userResetPassword(id).path()), Layout.csrfField(ctx),
                 .input(.type(.text), .name("confirm"), .attribute(named: "placeholder", value: ctx.t("输入用户名确认", "type the username")),
                        .attribute(named: "aria-label", value: ctx.t("输入用户名确认重置", "Type the username to confirm"))),
                 .button(.type(.submit), .class("secondary"), .text(ctx.t("重置密码", "Reset password")))))

@@ -24,7 +24,7 @@ struct AuthMiddleware: AsyncMiddleware {
                 throw AppError(.forbidden, code: .passwordChangeRequired,
                                zh: "初始密码须先修改：请登录网页在“修改密码”页设置新密码", en: "The initial password must be changed first: sign in on the web and set a new password")
             }
-            return request.redirect(to: AccountPages.Route.password.path)
+            return request.redirect(to: SiteRoute.accountPassword.path())
         }
         return try await next.respond(to: request)
     }
@@ -33,7 +33,7 @@ struct AuthMiddleware: AsyncMiddleware {
     /// signing out, the language switch and the stylesheet.
     static func allowedBeforePasswordChange(_ req: Request) -> Bool {
         let path = req.url.path
-        return path == AccountPages.Route.password.path || path == SiteRoute.logout.path() || path == SiteRoute.language.path()
+        return path == SiteRoute.accountPassword.path() || path == SiteRoute.logout.path() || path == SiteRoute.language.path()
             || path == SiteRoute.stylesheet.path() || path == SiteRoute.login.path()
     }
 

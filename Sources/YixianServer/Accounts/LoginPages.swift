@@ -31,7 +31,7 @@ enum LoginPages {
             case .success(let user):
                 return try await signedIn(req, user: user, next: LocalPath.safe(form.next))
             case .secondFactor(let challenge):
-                let response = req.redirect(to: AccountPages.Route.secondFactor.path)
+                let response = req.redirect(to: SiteRoute.secondFactor.path())
                 response.cookies[AccountPages.challengeCookie] = HTTPCookies.Value(
                     string: challenge, maxAge: Int(Accounts.challengeLifetime), path: "/", isSecure: req.application.yixian.secureCookies,
                     isHTTPOnly: true, sameSite: .strict)
@@ -77,7 +77,7 @@ enum LoginPages {
     /// The session cookie for a completed sign-in, and on to where the person was going.
     static func signedIn(_ req: Request, user: UserModel, next: String) async throws -> Response {
         let secret = try await Accounts.startSession(for: user, replacing: req.cookies[AuthMiddleware.sessionCookie]?.string, on: req.db)
-        let response = req.redirect(to: user.mustChange ? AccountPages.Route.password.path : next)
+        let response = req.redirect(to: user.mustChange ? SiteRoute.accountPassword.path() : next)
         response.cookies[AuthMiddleware.sessionCookie] = HTTPCookies.Value(
             string: secret, path: "/", isSecure: req.application.yixian.secureCookies, isHTTPOnly: true, sameSite: .lax)
         return response

@@ -24,11 +24,20 @@ enum SitePattern: String, CaseIterable, Sendable {
     case userCreate = "/admin/users/new"
     case userUnlock = "/admin/users/:id/unlock"
     case userDeactivate = "/admin/users/:id/deactivate"
+    case userRole = "/admin/users/:id/role"
+    case userResetPassword = "/admin/users/:id/reset-password"
+    case userResetTOTP = "/admin/users/:id/reset-totp"
     case audit = "/admin/audit"
     case auditVerify = "/admin/audit/verify"
     case myData = "/account/my-data"
     case tokens = "/account/tokens"
     case accountSecurity = "/account/security"
+    case accountPassword = "/account/password"
+    case totpStart = "/account/security/totp"
+    case totpConfirm = "/account/security/totp/confirm"
+    case tokenCreate = "/account/tokens/new"
+    case tokenRevoke = "/account/tokens/:id/revoke"
+    case secondFactor = "/login/second-factor"
     case progress = "/progress"
     case compliance = "/compliance"
     case complianceUnit = "/compliance/units/:code"
@@ -66,8 +75,8 @@ enum SiteRoute: Hashable, Sendable {
     case students, student(UUID), studentSensitive(UUID)
     case calendar
     case importForm(RosterKind), importJob(UUID), importConfirm(UUID), export(String)
-    case users, userCreate, userUnlock(UUID), userDeactivate(UUID), audit, auditVerify
-    case myData, tokens, accountSecurity
+    case users, userCreate, userUnlock(UUID), userDeactivate(UUID), userRole(UUID), userResetPassword(UUID), userResetTOTP(UUID), audit, auditVerify
+    case myData, tokens, accountSecurity, accountPassword, totpStart, totpConfirm, tokenCreate, tokenRevoke(UUID), secondFactor
     case progress, compliance, complianceUnit(code: String), complianceCell, policies
     case ledger, ledgerNew, ledgerRecord(UUID), ledgerEdit(UUID), ledgerDelete(UUID), attachment(UUID)
     case problems, integrity, filings
@@ -97,11 +106,20 @@ enum SiteRoute: Hashable, Sendable {
         case .userCreate: .userCreate
         case .userUnlock: .userUnlock
         case .userDeactivate: .userDeactivate
+        case .userRole: .userRole
+        case .userResetPassword: .userResetPassword
+        case .userResetTOTP: .userResetTOTP
         case .audit: .audit
         case .auditVerify: .auditVerify
         case .myData: .myData
         case .tokens: .tokens
         case .accountSecurity: .accountSecurity
+        case .accountPassword: .accountPassword
+        case .totpStart: .totpStart
+        case .totpConfirm: .totpConfirm
+        case .tokenCreate: .tokenCreate
+        case .tokenRevoke: .tokenRevoke
+        case .secondFactor: .secondFactor
         case .progress: .progress
         case .compliance: .compliance
         case .complianceUnit: .complianceUnit
@@ -135,6 +153,7 @@ enum SiteRoute: Hashable, Sendable {
         switch self {
         case .cadre(let id), .student(let id), .studentSensitive(let id),
              .importJob(let id), .importConfirm(let id), .userUnlock(let id), .userDeactivate(let id),
+             .userRole(let id), .userResetPassword(let id), .userResetTOTP(let id), .tokenRevoke(let id),
              .ledgerRecord(let id), .ledgerEdit(let id), .ledgerDelete(let id), .attachment(let id):
             [id.uuidString]
         case .importForm(let kind): [kind.rawValue]

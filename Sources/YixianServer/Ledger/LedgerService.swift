@@ -41,7 +41,8 @@ struct ContactDTO: Content {
     var submittedAt: Date?
 }
 
-/// What a ledger line looked like before a correction.
+/// What a ledger line looked like before a correction. A stored format, kept apart from
+/// `ContactDTO` on purpose: it must decode every version ever written, while the DTO follows the API.
 struct ContactSnapshot: Codable, Sendable {
     var kind: String
     var start: Date

@@ -33,80 +33,73 @@ enum CoveragePages {
         return (PairingMatcher.propose(input), world)
     }
 
+    static func coverageView(_ ctx: PageContext, _ m: CoverageModel) -> Node<HTML.BodyContext> {
+        func cellText(_ c: CoverageCell) -> String { c.collectives == 0 ? "—" : "\(c.covered)/\(c.collectives)" }
+        return .group(
+            .h1(.text(ctx.t("\(m.yearName)结对覆盖情况", "Coverage \(m.yearID)"))),
+            .div(.class("cards"),
+                 Components.card("\(m.uncovered.count)", ctx.t("无人联系的学生集体", "Collectives nobody links")),
+                 Components.card("\(Set(m.gaps.map(\.staffNumber)).count)", ctx.t("结对不足的干部", "Cadres missing pairings"))),
+            .h2(.text(ctx.t("覆盖热力图（已联系 / 总数）", "Heat map (covered / all)"))),
+            .div(.class("table-wrap"), .table(.class("heat"),
+                .thead(.tr(.th(.text(ctx.t("单位", "Unit"))), .forEach(m.kinds) { .th(.text(ctx.t($0.label))) }, .th(.text(ctx.t("合计", "Total"))))),
+                .tbody(.forEach(m.rows) { row in
+                    .tr(.td(.text(row.unitName)),
+                        .forEach(row.cells) { cell in .td(.class(heatClass(cell.ratio)), .text(cellText(cell))) },
+                        .td(.class(heatClass(row.total.ratio)), .text(cellText(row.total))))
+                }))),
+            .h2(.text(ctx.t("结对不足的干部", "Cadres missing required pairings"))),
+            Components.table(ctx, headers: [ctx.t("干部", "Cadre"), ctx.t("要求", "Rule"), ctx.t("现有 / 要求", "Has / required"), ctx.t("说明", "What is missing")],
+                             rows: m.gaps.prefix(500).map { gap in
+                                 [Components.cell(m.cadreNames[gap.staffNumber] ?? gap.staffNumber), Components.cell(gap.ruleTitle),
+                                  Components.cell("\(gap.has) / \(gap.required)"), Components.cell(ctx.t(gap.message))]
+                             }, empty: .text(ctx.t("所有干部都满足结对要求。", "Every cadre has the pairings required."))),
+            .h2(.text(ctx.t("无人联系的学生集体", "Collectives nobody links"))),
+            Components.table(ctx, headers: [ctx.t("代码", "Code"), ctx.t("名称", "Name"), ctx.t("类型", "Kind")],
+                             rows: m.uncovered.prefix(500).map { [Components.cell($0.code), Components.cell($0.name), Components.cell(ctx.t($0.kind.label))] },
+                             empty: .text(ctx.t("全部覆盖。", "All covered.")))
+        )
+    }
+
+    static func matchingView(_ ctx: PageContext, _ m: MatchingModel) -> Node<HTML.BodyContext> {
+        let result = m.result
+        let picks: [Node<HTML.TableContext>] = result.proposals.map { p in
+            .raw("<tr><td><input type=\"checkbox\" name=\"pick[]\" value=\"\(Components.escape("\(p.staffNumber)|\(p.collectiveCode)|\(p.pairingKind.rawValue)"))\" checked aria-label=\"\(Components.escape(ctx.t("采纳", "accept")))\"></td><td>\(Components.escape(m.cadreNames[p.staffNumber] ?? p.staffNumber))</td><td>\(Components.escape(m.collectiveNames[p.collectiveCode] ?? p.collectiveCode))</td><td>\(Components.escape(ctx.t(p.pairingKind.label)))</td><td>\(Components.escape(p.reasons.map { ctx.t($0) }.joined(separator: "；")))</td></tr>")
+        }
+        return .group(
+            .h1(.text(ctx.t("\(m.yearName)结对建议（人岗匹配）", "Proposed pairings \(m.yearID)"))),
+            .p(.class("muted"), .text(ctx.t("建议由最小费用流求得：先满足工作规定的结对要求，再覆盖尚无人联系的班级，优先本学院和干部志愿，并均衡负担。取消勾选可不采纳。",
+                                            "Computed by min-cost flow: requirements first, then coverage, preferring own college and wishes, balancing load. Untick to leave out."))),
+            .div(.class("cards"),
+                 Components.card("\(result.proposals.count)", ctx.t("建议结对", "Proposals")),
+                 Components.card("\(result.shortfalls.count)", ctx.t("无法满足的要求", "Shortfalls")),
+                 Components.card("\(result.stillUncovered.count)", ctx.t("仍未覆盖", "Still uncovered"))),
+            .form(.method(.post), .action(SiteRoute.pairingsMatching.path(query: ["year": m.yearID])),
+                  Layout.csrfField(ctx),
+                  .div(.class("table-wrap"), .table(
+                    .thead(.tr(.th(.text("")), .th(.text(ctx.t("干部", "Cadre"))), .th(.text(ctx.t("学生集体", "Collective"))),
+                               .th(.text(ctx.t("方式", "Kind"))), .th(.text(ctx.t("理由", "Why"))))),
+                    .tbody(.forEach(picks) { $0 }))),
+                  .if(!result.proposals.isEmpty, .button(.type(.submit), .text(ctx.t("确认采纳所选建议", "Confirm the ticked proposals"))))),
+            .if(!result.shortfalls.isEmpty, .group(.h2(.text(ctx.t("无法满足的要求", "Shortfalls"))),
+                .ul(.forEach(result.shortfalls.prefix(200)) { .li(.text((m.cadreNames[$0.staffNumber] ?? $0.staffNumber) + "：" + ctx.t($0.message))) })))
+        )
+    }
+
     static func register(_ app: Application) {
         app.routes.on(.GET, SitePattern.pairingsCoverage.components, access: .capability(.readRoster)) { req -> Response in
+            let model = try await CoverageModel.load(req)
             let ctx = PageContext(req)
-            let user = try req.requireUser()
-            let year = try await PairingPages.year(req)
-            let world = try await PairingWorld.load(on: req.db)
-            let report = PairingCoverage.analyze(policy: try await policy(asOf: LocalDate(req.now), on: req.db), units: world.units, cadres: world.cadres.filter(\.active),
-                                                 collectives: world.collectives.filter(\.active), pairings: world.pairings, academicYearID: year.id,
-                                                 asOf: year.range.contains(LocalDate(req.now)) ? LocalDate(req.now) : year.range.start)
-            var rows = report.matrix.rows
-            var gaps = report.cadreGaps
-            var uncovered = report.uncovered
-            if let scope = try user.rosterUnitScope(), let code = try await UnitModel.find(scope, on: req.db)?.code {
-                rows = rows.filter { $0.unitCode == code }
-                gaps = gaps.filter { $0.unitCode == code }
-                uncovered = uncovered.filter { $0.unitCode == code }
-            }
-            let names = Dictionary(uniqueKeysWithValues: world.cadres.map { ($0.staffNumber, $0.name) })
-            let kinds = report.matrix.kinds
-            func cellText(_ c: CoverageCell) -> String { c.collectives == 0 ? "—" : "\(c.covered)/\(c.collectives)" }
             return ctx.render(title: ctx.t("结对覆盖情况", "Pairing coverage"),
-                                     breadcrumbs: [(ctx.t("结对", "Pairings"), SiteRoute.pairings.path()), (ctx.t("覆盖情况", "Coverage"), nil)], content: .group(
-                .h1(.text(ctx.t("\(year.name)结对覆盖情况", "Coverage \(year.id)"))),
-                .div(.class("cards"),
-                     Components.card("\(uncovered.count)", ctx.t("无人联系的学生集体", "Collectives nobody links")),
-                     Components.card("\(Set(gaps.map(\.staffNumber)).count)", ctx.t("结对不足的干部", "Cadres missing pairings"))),
-                .h2(.text(ctx.t("覆盖热力图（已联系 / 总数）", "Heat map (covered / all)"))),
-                .div(.class("table-wrap"), .table(.class("heat"),
-                    .thead(.tr(.th(.text(ctx.t("单位", "Unit"))), .forEach(kinds) { .th(.text(ctx.t($0.label))) }, .th(.text(ctx.t("合计", "Total"))))),
-                    .tbody(.forEach(rows + (try user.rosterUnitScope() == nil ? [report.matrix.school] : [])) { row in
-                        .tr(.td(.text(row.unitName)),
-                            .forEach(row.cells) { cell in .td(.class(heatClass(cell.ratio)), .text(cellText(cell))) },
-                            .td(.class(heatClass(row.total.ratio)), .text(cellText(row.total))))
-                    }))),
-                .h2(.text(ctx.t("结对不足的干部", "Cadres missing required pairings"))),
-                Components.table(ctx, headers: [ctx.t("干部", "Cadre"), ctx.t("要求", "Rule"), ctx.t("现有 / 要求", "Has / required"), ctx.t("说明", "What is missing")],
-                                 rows: gaps.prefix(500).map { gap in
-                                     [Components.cell(names[gap.staffNumber] ?? gap.staffNumber), Components.cell(gap.ruleTitle),
-                                      Components.cell("\(gap.has) / \(gap.required)"), Components.cell(ctx.t(gap.message))]
-                                 }, empty: .text(ctx.t("所有干部都满足结对要求。", "Every cadre has the pairings required."))),
-                .h2(.text(ctx.t("无人联系的学生集体", "Collectives nobody links"))),
-                Components.table(ctx, headers: [ctx.t("代码", "Code"), ctx.t("名称", "Name"), ctx.t("类型", "Kind")],
-                                 rows: uncovered.prefix(500).map { [Components.cell($0.code), Components.cell($0.name), Components.cell(ctx.t($0.kind.label))] },
-                                 empty: .text(ctx.t("全部覆盖。", "All covered.")))
-            ))
+                              breadcrumbs: [(ctx.t("结对", "Pairings"), SiteRoute.pairings.path()), (ctx.t("覆盖情况", "Coverage"), nil)],
+                              content: coverageView(ctx, model))
         }
         app.routes.on(.GET, SitePattern.pairingsMatching.components, access: .capability(.importRoster)) { req -> Response in
+            let model = try await MatchingModel.load(req)
             let ctx = PageContext(req)
-            let year = try await PairingPages.year(req)
-            let (result, world) = try await proposals(req, year: year)
-            let cadres = Dictionary(uniqueKeysWithValues: world.cadres.map { ($0.staffNumber, $0.name) })
-            let collectives = Dictionary(uniqueKeysWithValues: world.collectives.map { ($0.code, $0.name) })
-            let picks: [Node<HTML.TableContext>] = result.proposals.map { p in
-                .raw("<tr><td><input type=\"checkbox\" name=\"pick[]\" value=\"\(Components.escape("\(p.staffNumber)|\(p.collectiveCode)|\(p.pairingKind.rawValue)"))\" checked aria-label=\"\(Components.escape(ctx.t("采纳", "accept")))\"></td><td>\(Components.escape(cadres[p.staffNumber] ?? p.staffNumber))</td><td>\(Components.escape(collectives[p.collectiveCode] ?? p.collectiveCode))</td><td>\(Components.escape(ctx.t(p.pairingKind.label)))</td><td>\(Components.escape(p.reasons.map { ctx.t($0) }.joined(separator: "；")))</td></tr>")
-            }
             return ctx.render(title: ctx.t("人岗匹配", "Matching"),
-                                     breadcrumbs: [(ctx.t("结对", "Pairings"), SiteRoute.pairings.path()), (ctx.t("人岗匹配", "Matching"), nil)], content: .group(
-                .h1(.text(ctx.t("\(year.name)结对建议（人岗匹配）", "Proposed pairings \(year.id)"))),
-                .p(.class("muted"), .text(ctx.t("建议由最小费用流求得：先满足工作规定的结对要求，再覆盖尚无人联系的班级，优先本学院和干部志愿，并均衡负担。取消勾选可不采纳。",
-                                                "Computed by min-cost flow: requirements first, then coverage, preferring own college and wishes, balancing load. Untick to leave out."))),
-                .div(.class("cards"),
-                     Components.card("\(result.proposals.count)", ctx.t("建议结对", "Proposals")),
-                     Components.card("\(result.shortfalls.count)", ctx.t("无法满足的要求", "Shortfalls")),
-                     Components.card("\(result.stillUncovered.count)", ctx.t("仍未覆盖", "Still uncovered"))),
-                .form(.method(.post), .action(SiteRoute.pairingsMatching.path(query: ["year": year.id])),
-                      Layout.csrfField(ctx),
-                      .div(.class("table-wrap"), .table(
-                        .thead(.tr(.th(.text("")), .th(.text(ctx.t("干部", "Cadre"))), .th(.text(ctx.t("学生集体", "Collective"))),
-                                   .th(.text(ctx.t("方式", "Kind"))), .th(.text(ctx.t("理由", "Why"))))),
-                        .tbody(.forEach(picks) { $0 }))),
-                      .if(!result.proposals.isEmpty, .button(.type(.submit), .text(ctx.t("确认采纳所选建议", "Confirm the ticked proposals"))))),
-                .if(!result.shortfalls.isEmpty, .group(.h2(.text(ctx.t("无法满足的要求", "Shortfalls"))),
-                    .ul(.forEach(result.shortfalls.prefix(200)) { .li(.text((cadres[$0.staffNumber] ?? $0.staffNumber) + "：" + ctx.t($0.message))) })))
-            ))
+                              breadcrumbs: [(ctx.t("结对", "Pairings"), SiteRoute.pairings.path()), (ctx.t("人岗匹配", "Matching"), nil)],
+                              content: matchingView(ctx, model))
         }
         app.routes.on(.POST, SitePattern.pairingsMatching.components, access: .capability(.importRoster)) { req -> Response in
             let user = try req.requireUser()
@@ -125,5 +118,54 @@ enum CoveragePages {
             }
             return req.redirect(to: SiteRoute.pairings.path(query: ["year": year.id]))
         }
+    }
+}
+
+/// The coverage page of one academic year, cut to the viewer's unit where they have one.
+struct CoverageModel: Sendable {
+    var yearID: String
+    var yearName: String
+    var kinds: [CollectiveKind]
+    /// Per unit, then the school's total for viewers who see the whole school.
+    var rows: [CoverageMatrixRow]
+    var gaps: [PairingGap]
+    var uncovered: [Collective]
+    var cadreNames: [String: String]
+
+    static func load(_ req: Request) async throws -> CoverageModel {
+        let user = try req.requireUser()
+        let year = try await PairingPages.year(req)
+        let world = try await PairingWorld.load(on: req.db)
+        let today = LocalDate(req.now)
+        let report = PairingCoverage.analyze(policy: try await CoveragePages.policy(asOf: today, on: req.db), units: world.units,
+                                             cadres: world.cadres.filter(\.active), collectives: world.collectives.filter(\.active),
+                                             pairings: world.pairings, academicYearID: year.id,
+                                             asOf: year.range.contains(today) ? today : year.range.start)
+        var model = CoverageModel(yearID: year.id, yearName: year.name, kinds: report.matrix.kinds, rows: report.matrix.rows + [report.matrix.school],
+                                  gaps: report.cadreGaps, uncovered: report.uncovered,
+                                  cadreNames: Dictionary(uniqueKeysWithValues: world.cadres.map { ($0.staffNumber, $0.name) }))
+        if let scope = try user.rosterUnitScope(), let code = world.organization.unitCodes[scope] {
+            model.rows = report.matrix.rows.filter { $0.unitCode == code }
+            model.gaps = model.gaps.filter { $0.unitCode == code }
+            model.uncovered = model.uncovered.filter { $0.unitCode == code }
+        }
+        return model
+    }
+}
+
+/// The matcher's proposals for one academic year, with the names to show them by.
+struct MatchingModel: Sendable {
+    var yearID: String
+    var yearName: String
+    var result: MatchingResult
+    var cadreNames: [String: String]
+    var collectiveNames: [String: String]
+
+    static func load(_ req: Request) async throws -> MatchingModel {
+        let year = try await PairingPages.year(req)
+        let (result, world) = try await CoveragePages.proposals(req, year: year)
+        return MatchingModel(yearID: year.id, yearName: year.name, result: result,
+                             cadreNames: Dictionary(uniqueKeysWithValues: world.cadres.map { ($0.staffNumber, $0.name) }),
+                             collectiveNames: Dictionary(uniqueKeysWithValues: world.collectives.map { ($0.code, $0.name) }))
     }
 }
