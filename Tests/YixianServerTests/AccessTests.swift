@@ -144,14 +144,14 @@ struct ScopeTests {
             "admin": ["/", "/calendar", "/admin/users", "/account/tokens", "/account/security"],
             "security": ["/", "/calendar", "/admin/users", "/account/tokens", "/account/security"],
             "audit": ["/", "/calendar", "/admin/audit", "/admin/audit/verify", "/account/tokens", "/account/security"],
-            "office": ["/", "/ledger", "/pairings", "/problems", "/compliance", "/units", "/cadres", "/collectives", "/students",
+            "office": ["/", "/ledger", "/pairings", "/cases", "/problems", "/compliance", "/units", "/cadres", "/collectives", "/students",
                        "/filings", "/integrity", "/policies", "/calendar", "/account/tokens", "/account/security"],
-            "secretary": ["/", "/ledger", "/pairings", "/problems", "/compliance", "/units", "/cadres", "/collectives", "/students",
+            "secretary": ["/", "/ledger", "/pairings", "/cases", "/problems", "/compliance", "/units", "/cadres", "/collectives", "/students",
                           "/filings", "/integrity", "/policies", "/calendar", "/account/tokens", "/account/security"],
-            "cadre": ["/", "/progress", "/ledger", "/problems", "/pairings/wishes", "/calendar", "/account/tokens", "/account/security"],
-            "assessor": ["/", "/ledger", "/pairings", "/problems", "/compliance", "/units", "/cadres", "/collectives", "/students",
+            "cadre": ["/", "/progress", "/ledger", "/cases", "/problems", "/pairings/wishes", "/calendar", "/account/tokens", "/account/security"],
+            "assessor": ["/", "/ledger", "/pairings", "/cases", "/problems", "/compliance", "/units", "/cadres", "/collectives", "/students",
                          "/integrity", "/policies", "/calendar", "/account/tokens", "/account/security"],
-            "student": ["/", "/calendar", "/account/my-data", "/account/security"],
+            "student": ["/", "/cases", "/calendar", "/account/my-data", "/account/security"],
         ]
         try await TestServer.with { server in
             for (username, links) in expected.sorted(by: { $0.key < $1.key }) {

@@ -17,6 +17,8 @@ struct AuthorizationMatrixTests {
     /// What the route's path parameter names.
     enum Object: String, CaseIterable {
         case unit, unitCode, cadre, collective, student, contact, attachment, confirmation, user, token, importJob
+        /// A student's case (诉求).
+        case studentCase
         /// A compliance cell, named in the query (`subject`, `rule`, `period`).
         case cell
     }
@@ -36,6 +38,8 @@ struct AuthorizationMatrixTests {
         case ownOrSecurityAdmin
         /// Anyone's but the caller's own (an administrator does not reset or deactivate themself).
         case notOwn
+        /// Cases: the office and assessors reach all; a secretary's or a cadre's unit reaches its cases; a student their own.
+        case unitCases
     }
 
     struct Rule {
@@ -52,6 +56,12 @@ struct AuthorizationMatrixTests {
             case .ownOnly: return variant == .own
             case .notOwn: return variant != .own
             case .ownOrSecurityAdmin: return variant == .own || role == .securityAdmin
+            case .unitCases:
+                switch role {
+                case .businessAdmin, .assessor: return true
+                case .unitSecretary, .cadre: return variant != .otherUnit
+                default: return variant == .own
+                }
             case .unitScoped:
                 switch role {
                 case .businessAdmin, .assessor, .systemAdmin, .securityAdmin, .auditAdmin: return true
@@ -69,6 +79,8 @@ struct AuthorizationMatrixTests {
     /// Those who write the roster, read hardship notes and file for a unit.
     static let editors: Set<Role> = [.businessAdmin, .unitSecretary]
     static let ledgerReaders: Set<Role> = readers.union([.cadre])
+    static let caseReaders: Set<Role> = ledgerReaders.union([.student])
+    static let caseOpeners: Set<Role> = [.student, .businessAdmin, .unitSecretary]
 
     /// Every route of the server and who may use it: the independent statement the running server
     /// is held to. Keys are `METHOD path` as Vapor lists them.
@@ -150,6 +162,13 @@ struct AuthorizationMatrixTests {
         "GET /pairings/import": Rule(who: office), "POST /pairings/import": Rule(who: office), "POST /api/v1/pairings": Rule(who: office),
         "GET /pairings/matching": Rule(who: office), "POST /pairings/matching": Rule(who: office),
         "POST /pairings/handover": Rule(who: office), "POST /api/v1/pairings/handover": Rule(who: office),
+        // Cases (诉求) and the public mailboxes
+        "GET /cases": Rule(who: caseReaders), "GET /api/v1/cases": Rule(who: caseReaders),
+        "GET /cases/new": Rule(who: caseOpeners), "POST /cases/new": Rule(who: caseOpeners), "POST /api/v1/cases": Rule(who: caseOpeners),
+        "GET /cases/:id": Rule(who: caseReaders, reach: .unitCases), "GET /api/v1/cases/:id": Rule(who: caseReaders, reach: .unitCases),
+        "POST /cases/:id/act": Rule(who: caseReaders, reach: .unitCases), "POST /api/v1/cases/:id/actions": Rule(who: caseReaders, reach: .unitCases),
+        "GET /mailbox": Rule(who: nil), "POST /mailbox": Rule(who: nil), "GET /mailbox/track": Rule(who: nil),
+        "POST /mailbox/track": Rule(who: nil), "POST /mailbox/track/rate": Rule(who: nil),
         "GET /pairings/wishes": Rule(who: [.cadre]), "POST /pairings/wishes": Rule(who: [.cadre]), "PUT /api/v1/pairings/wishes": Rule(who: [.cadre]),
     ]
 
@@ -193,6 +212,8 @@ struct AuthorizationMatrixTests {
         var importJob: UUID = UUID()
         /// Query strings naming one compliance cell of T001, T004 and T002.
         var cells: [String: String] = [:]
+        /// Cases: `student`'s own (given to CS), another CS case, an ME case.
+        var cases: [String: UUID] = [:]
     }
 
     /// Text only a reader of one object can see: each record's place and each student's name.
@@ -270,6 +291,17 @@ struct AuthorizationMatrixTests {
             world.cells[cell.subject.id] = "subject=\(cell.subject.id)&rule=\(cell.ruleID)&period=\(cell.period.id.urlQueryEncoded)"
         }
         #expect(Set(world.cells.keys).isSuperset(of: ["T001", "T002", "T004"]))
+        let mine = try await server.api(.POST, "/api/v1/cases", as: "student", json: ["text": "宿舍网络经常断线", "category": "life"])
+        #expect(mine.status == .created, "\(mine.body)")
+        world.cases["student"] = try mine.decode(CaseDTO.self).id
+        let assigned = try await server.api(.POST, "/api/v1/cases/\(world.cases["student"]!)/actions", as: "office",
+                                            json: ["action": "assign", "unitCode": "CS"])
+        #expect(assigned.status == .ok, "\(assigned.body)")
+        for unit in ["CS", "ME"] {
+            let reply = try await server.api(.POST, "/api/v1/cases", as: "office", json: ["text": "接待日反映：\(unit)", "unitCode": unit])
+            #expect(reply.status == .created, "\(reply.body)")
+            world.cases[unit] = try reply.decode(CaseDTO.self).id
+        }
         return world
     }
 
@@ -340,6 +372,9 @@ struct AuthorizationMatrixTests {
         case (.importJob, .own): return username == "office" ? world.importJob.uuidString : nil
         case (.importJob, .sameUnit): return nil
         case (.importJob, .otherUnit): return username == "office" ? nil : world.importJob.uuidString
+        case (.studentCase, .own): return (username == "cadre-me" ? world.cases["ME"] : world.cases["student"])!.uuidString
+        case (.studentCase, .sameUnit): return username == "cadre-me" ? nil : world.cases["CS"]!.uuidString
+        case (.studentCase, .otherUnit): return (username == "cadre-me" ? world.cases["student"] : world.cases["ME"])!.uuidString
         case (.cell, .own): return staff.flatMap { world.cells[$0] }
         case (.cell, .sameUnit): return world.cells[staff == "T004" ? "T001" : "T004"]
         case (.cell, .otherUnit): return world.cells["T002"]
@@ -360,6 +395,7 @@ struct AuthorizationMatrixTests {
             ("/compliance/units/:code", .unitCode), ("/units/:id", .unit), ("/cadres/:id", .cadre), ("/collectives/:id", .collective),
             ("/students/:id", .student), ("/ledger/:id", .contact), ("/contacts/:id", .contact), ("/attachments/:id", .attachment),
             ("/c/:code", .confirmation), ("/users/:id", .user), ("/tokens/:id", .token), ("/import/jobs/:id", .importJob),
+            ("/cases/:id", .studentCase),
         ]
         if path == SitePattern.complianceCell.rawValue { return .cell }
         if path == "/api/v1/confirmations" { return .confirmation }

@@ -9,14 +9,17 @@ public struct StudentCase: Hashable, Sendable, Codable {
     public var receivedOn: LocalDate
     public var firstRespondedOn: LocalDate?
     public var answeredOn: LocalDate?
+    /// Days the clock stood still while the handler waited for the student.
+    public var pauses: [DateRange]
 
     public init(id: String, responsibleUnitCode: String, tier: String = "ordinary", receivedOn: LocalDate,
-                firstRespondedOn: LocalDate? = nil, answeredOn: LocalDate? = nil) {
+                firstRespondedOn: LocalDate? = nil, answeredOn: LocalDate? = nil, pauses: [DateRange] = []) {
         self.id = id
         self.responsibleUnitCode = responsibleUnitCode
         self.tier = tier
         self.receivedOn = receivedOn
         self.firstRespondedOn = firstRespondedOn
         self.answeredOn = answeredOn
+        self.pauses = pauses
     }
 }

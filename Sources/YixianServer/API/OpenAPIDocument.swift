@@ -48,7 +48,7 @@ enum OpenAPIDocument {
                     "bearer": ["type": "http", "scheme": "bearer"],
                     "session": ["type": "apiKey", "in": "cookie", "name": AuthMiddleware.sessionCookie],
                 ],
-                "schemas": Schemas.all.merging(AccountSchemas.all) { own, _ in own },
+                "schemas": Schemas.all.merging(AccountSchemas.all) { own, _ in own }.merging(CaseSchemas.all) { own, _ in own },
             ],
         ]
     }

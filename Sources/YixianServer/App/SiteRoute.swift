@@ -62,6 +62,13 @@ enum SitePattern: String, CaseIterable, Sendable {
     case pairingsMatching = "/pairings/matching"
     case pairingsHandover = "/pairings/handover"
     case pairingWishes = "/pairings/wishes"
+    case cases = "/cases"
+    case caseNew = "/cases/new"
+    case caseDetail = "/cases/:id"
+    case caseAct = "/cases/:id/act"
+    case mailbox = "/mailbox"
+    case mailboxTrack = "/mailbox/track"
+    case mailboxRate = "/mailbox/track/rate"
     case stylesheet = "/assets/app.css"
 
     var components: [PathComponent] { rawValue.pathComponents }
@@ -82,6 +89,7 @@ enum SiteRoute: Hashable, Sendable {
     case problems, integrity, filings
     case confirmLookup, confirm(code: String)
     case pairings, pairingsExport, pairingsPrint, pairingsImport, pairingsCoverage, pairingsMatching, pairingsHandover, pairingWishes
+    case cases, caseNew, caseDetail(UUID), caseAct(UUID), mailbox, mailboxTrack, mailboxRate
     case stylesheet
 
     var pattern: SitePattern {
@@ -144,6 +152,13 @@ enum SiteRoute: Hashable, Sendable {
         case .pairingsMatching: .pairingsMatching
         case .pairingsHandover: .pairingsHandover
         case .pairingWishes: .pairingWishes
+        case .cases: .cases
+        case .caseNew: .caseNew
+        case .caseDetail: .caseDetail
+        case .caseAct: .caseAct
+        case .mailbox: .mailbox
+        case .mailboxTrack: .mailboxTrack
+        case .mailboxRate: .mailboxRate
         case .stylesheet: .stylesheet
         }
     }
@@ -154,6 +169,7 @@ enum SiteRoute: Hashable, Sendable {
         case .cadre(let id), .student(let id), .studentSensitive(let id),
              .importJob(let id), .importConfirm(let id), .userUnlock(let id), .userDeactivate(let id),
              .userRole(let id), .userResetPassword(let id), .userResetTOTP(let id), .tokenRevoke(let id),
+             .caseDetail(let id), .caseAct(let id),
              .ledgerRecord(let id), .ledgerEdit(let id), .ledgerDelete(let id), .attachment(let id):
             [id.uuidString]
         case .importForm(let kind): [kind.rawValue]

@@ -49,7 +49,7 @@ let migrations: [any Migration] = [
     CreatePolicyVersion(), CreateContactRecord(), CreateFiling(), CreateLedgerDetails(), CreateAttachment(),
     CreatePairingWish(),
     KeyAuditChain(), AuditAppendOnly(), SealStudentSensitive(), CreateIdempotencyKeys(),
-    AddAccountSecurity(), CreateDataVersions(),
+    AddAccountSecurity(), CreateDataVersions(), CreateCases(),
 ]
 
 func registerRoutes(_ app: Application) {
@@ -78,6 +78,9 @@ func registerRoutes(_ app: Application) {
     IntegrityPages.register(app)
     PolicyPages.register(app)
     FilingPages.register(app)
+    CasesAPI.register(app)
+    CasePages.register(app)
+    MailboxPages.register(app)
     OpenAPIDocument.register(app)
 }
 

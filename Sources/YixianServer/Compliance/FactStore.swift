@@ -36,8 +36,9 @@ enum FactTables {
     static let filings = ["filings"]
     static let contacts = ["contact_records"]
     static let attachments = ["attachments"]
+    static let cases = ["cases"]
     /// What a compliance evaluation depends on.
-    static let compliance = organization + pairings + calendar + policy + filings + contacts
+    static let compliance = organization + pairings + calendar + policy + filings + contacts + cases
     /// What the integrity detectors depend on.
     static let integrity = organization + calendar + policy + contacts + attachments
 }
@@ -177,6 +178,8 @@ struct Facts: Sendable {
     var calendar: AcademicCalendar
     var policies: [ComplianceService.Version]
     var filings: [Filing]
+    /// Students' cases, for the policy's `response` rules.
+    var cases: [StudentCase]
     /// Keyed by record id; lines of cadres no longer in the roster are left out.
     var contacts: [String: StoredContact]
     var attachments: [String: [AttachmentFact]]
@@ -203,6 +206,7 @@ struct Facts: Sendable {
         let policies = stale(FactTables.policy) ? try await ComplianceService.versions(on: db) : base!.policies
         let filings = organizationChanged || stale(FactTables.filings) ? try await loadFilings(organization, on: db) : base!.filings
         let attachments = stale(FactTables.attachments) ? try await loadAttachments(on: db) : base!.attachments
+        let cases = organizationChanged || stale(FactTables.cases) ? try await loadCases(organization, on: db) : base!.cases
 
         var contacts: [String: StoredContact]
         var ledger = base.flatMap { organizationChanged ? nil : Ledger(byCadre: $0.contactsByCadre, revisions: $0.cadreRevisions, epoch: $0.ledgerEpoch) }
@@ -242,7 +246,7 @@ struct Facts: Sendable {
         }
         let kept = ledger ?? Ledger(contacts, epoch: Self.nextEpoch())
         return Facts(versions: versions, organization: organization, pairings: pairings, calendar: calendar, policies: policies,
-                     filings: filings, contacts: contacts, attachments: attachments,
+                     filings: filings, cases: cases, contacts: contacts, attachments: attachments,
                      contactsByCadre: kept.byCadre, cadreRevisions: kept.revisions, ledgerEpoch: kept.epoch)
     }
 
@@ -299,6 +303,29 @@ struct Facts: Sendable {
             guard let day = LocalDate(f.submittedOn) else { return nil }
             return Filing(id: f.id!.uuidString, unitCode: organization.unitCodes[f.$unit.id] ?? "", termID: f.termCode, kind: f.kind,
                           submittedOn: day, periodID: f.periodID)
+        }
+    }
+
+    /// Cases waiting for dispatch count for the school only: no unit holds them yet.
+    private static func loadCases(_ organization: OrganizationFacts, on db: any Database) async throws -> [StudentCase] {
+        struct Row: Decodable {
+            var id: UUID
+            var responsible_unit_id: UUID?
+            var tier: String
+            var received_on: String
+            var first_responded_on: String?
+            var answered_on: String?
+            var pauses: String
+        }
+        let rows = try await (db as! any SQLDatabase).raw("""
+            SELECT id, responsible_unit_id, tier, received_on, first_responded_on, answered_on, pauses FROM cases
+            """).all(decoding: Row.self)
+        return rows.compactMap { row in
+            guard let received = LocalDate(row.received_on) else { return nil }
+            return StudentCase(id: row.id.uuidString, responsibleUnitCode: row.responsible_unit_id.flatMap { organization.unitCodes[$0] } ?? "",
+                               tier: row.tier, receivedOn: received, firstRespondedOn: row.first_responded_on.flatMap(LocalDate.init),
+                               answeredOn: row.answered_on.flatMap(LocalDate.init),
+                               pauses: (try? JSONDecoder().decode([DateRange].self, from: Data(row.pauses.utf8))) ?? [])
         }
     }
 

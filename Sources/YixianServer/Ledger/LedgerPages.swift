@@ -19,6 +19,8 @@ enum LedgerPages {
         var participantCount: String?
         var summary: String?
         var problems: String?
+        /// The category of the problem lines that do not name their own (`后勤：热水不稳定`).
+        var problemCategory: String?
         var backdateReason: String?
         var reason: String?
         var action: String?
@@ -29,6 +31,19 @@ enum LedgerPages {
 
         var uploads: [EvidenceService.Upload] {
             (photos ?? []).filter { $0.data.readableBytes > 0 }.map { EvidenceService.Upload(name: $0.filename, data: Data(buffer: $0.data)) }
+        }
+
+        /// A line may lead with its category (`后勤：…` or `后勤:…`); otherwise it takes the form's choice.
+        static func problem(_ line: String, defaultCategory: String?) -> ProblemInput {
+            let fallback = CaseCategory.standard(defaultCategory ?? "").map(\.label.zh)
+            for separator in ["：", ":"] {
+                guard let range = line.range(of: separator) else { continue }
+                let head = line[..<range.lowerBound].trimmingCharacters(in: .whitespaces)
+                if let category = CaseCategory.standard.first(where: { $0.label.zh == head }) {
+                    return ProblemInput(text: line[range.upperBound...].trimmingCharacters(in: .whitespaces), category: category.label.zh)
+                }
+            }
+            return ProblemInput(text: line, category: fallback)
         }
 
         /// A browser cannot be handed files back: the form returns without them and says so.
@@ -44,7 +59,7 @@ enum LedgerPages {
                          participantCount: participantCount.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? (participantCount?.isEmpty == false ? -1 : nil),
                          summary: summary,
                          problems: (problems ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-                            .map { ProblemInput(text: $0, category: nil, collectiveCode: nil) },
+                            .map { Self.problem($0, defaultCategory: problemCategory) },
                          submit: action != "draft", backdateReason: backdateReason, reason: reason)
         }
     }
@@ -227,8 +242,7 @@ enum LedgerPages {
                                    type: .number, problems: problems),
                   .div(.class("field"), .label(.for("summary"), .text(ctx.t("情况摘要", "Summary"))),
                        .textarea(.id("summary"), .name("summary"), .attribute(named: "rows", value: "3"), .text(form.summary ?? ""))),
-                  .div(.class("field"), .label(.for("problems"), .text(ctx.t("学生反映的问题（每行一条）", "Problems students raised (one per line)"))),
-                       .textarea(.id("problems"), .name("problems"), .attribute(named: "rows", value: "3"), .text(form.problems ?? ""))),
+                  problemFields(ctx, form),
                   Components.field(ctx, name: "backdateReason", label: ctx.t("补录说明", "Why recorded late"), value: form.backdateReason ?? "",
                                    hint: ctx.t("事后 \(req.application.yixian.backdateWindowDays) 天以上补录时必填", "required for events older than \(req.application.yixian.backdateWindowDays) days"), problems: problems),
                   .if(isCorrection, Components.field(ctx, name: "reason", label: ctx.t("更正原因", "Reason for the correction"), value: form.reason ?? "",
@@ -237,6 +251,22 @@ enum LedgerPages {
                        .button(.type(.submit), .name("action"), .value("submit"), .text(isCorrection ? ctx.t("保存更正", "Save correction") : ctx.t("提交", "Submit"))),
                        .if(!isCorrection, .button(.type(.submit), .name("action"), .value("draft"), .class("secondary"), .text(ctx.t("存为草稿", "Save draft"))))))
         ))
+    }
+
+    /// The problems a contact raised, each of which becomes a case, and their category.
+    static func problemFields(_ ctx: PageContext, _ form: ContactForm) -> Node<HTML.FormContext> {
+        let chosen = form.problemCategory ?? "other"
+        let options: [Node<HTML.SelectContext>] = CaseCategory.standard.map { category in
+            Components.option(value: category.code, text: ctx.t(category.label), selected: chosen == category.code)
+        }
+        return .group(
+            .div(.class("field"), .label(.for("problems"), .text(ctx.t("学生反映的问题（每行一条）", "Problems students raised (one per line)"))),
+                 .textarea(.id("problems"), .name("problems"), .attribute(named: "rows", value: "3"), .text(form.problems ?? "")),
+                 .p(.class("hint"), .text(ctx.t("每条问题提交后转为诉求，由责任单位办理答复；行首可写类别，如“后勤：热水供应不稳定”。",
+                                                 "Each problem becomes a case the responsible unit answers; a line may start with its category, e.g. “后勤：…”.")))),
+            .div(.class("field"), .label(.for("problemCategory"), .text(ctx.t("问题类别", "Problem category"))),
+                 .select(.id("problemCategory"), .attribute(named: "name", value: "problemCategory"), .group(options)))
+        )
     }
 
     static func recordPage(_ req: Request, _ record: ContactRecordModel) async throws -> Response {

@@ -169,6 +169,7 @@ enum LedgerService {
             record.confirmCode = newConfirmCode()
             try await record.create(on: db)
             _ = try await syncProblems(v.problems, of: record.id!, now: now, on: db)
+            try await CaseService.openFromContact(record, by: user, now: now, on: db)
             if let store { try await EvidenceService.attach(files, to: record.id!, store: store, on: db) }
             try await AuditTrail.record("contact.create", objectType: "contact", objectID: record.id!.uuidString,
                                         detail: "\(record.kind) \(record.status)", by: .init(user), on: db)
@@ -220,6 +221,7 @@ enum LedgerService {
             // Leaving problems out keeps them; a list given replaces them, and the audit says how many went.
             var removed = 0
             if input.problems != nil { removed = try await syncProblems(v.problems, of: id, now: now, on: db) }
+            try await CaseService.openFromContact(record, by: user, now: now, on: db)
             if let store, !files.isEmpty { try await EvidenceService.attach(files, to: id, store: store, on: db) }
             let detail = (reason ?? "") + (removed > 0 ? "（删除学生反映的问题 \(removed) 条，原文见版本 v\(record.version - 1)）" : "")
             try await AuditTrail.record(isDraft ? "contact.edit-draft" : "contact.correct", objectType: "contact", objectID: id.uuidString,

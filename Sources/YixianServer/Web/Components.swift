@@ -72,6 +72,11 @@ enum Components {
     }
 
     /// A filter toolbar whose values live in the URL: shareable and back-button safe.
+    /// Plot's input has no conditional `checked`; the markup is built with every value escaped.
+    static func checkbox(name: String, value: String, label: String, checked: Bool) -> Node<HTML.FormContext> {
+        .raw("<div class=\"field\"><label class=\"check\"><input type=\"checkbox\" name=\"\(escape(name))\" value=\"\(escape(value))\"\(checked ? " checked" : "")> \(escape(label))</label></div>")
+    }
+
     static func filterBar(_ ctx: PageContext, action: String, query: String?, selects: [(name: String, label: String, options: [(String, String)], selected: String?)],
                           exportKind: String? = nil) -> Node<HTML.BodyContext> {
         .form(.class("toolbar"), .method(.get), .action(action),

@@ -66,6 +66,7 @@ enum Layout {
         NavItem(route: .progress, title: Localized(zh: "我的进度", en: "My progress")),
         NavItem(route: .ledger, title: Localized(zh: "工作台账", en: "Ledger")),
         NavItem(route: .pairings, title: Localized(zh: "结对", en: "Pairings")),
+        NavItem(route: .cases, title: Localized(zh: "诉求", en: "Cases")),
         NavItem(route: .problems, title: Localized(zh: "问题清单", en: "Problems")),
         NavItem(route: .pairingWishes, title: Localized(zh: "结对志愿", en: "Wishes")),
         NavItem(route: .compliance, title: Localized(zh: "落实情况", en: "Compliance")),

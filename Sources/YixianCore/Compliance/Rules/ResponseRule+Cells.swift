@@ -37,8 +37,13 @@ extension Evaluation {
 
     /// Both stages of one case, as a part of its cell and the reason it does not count (if any).
     private func judgeCase(_ item: StudentCase, _ tier: ResponseRule.Tier, dueDates: inout DueDates) -> (part: CompliancePart, reason: ComplianceExclusionReason?) {
-        let answerDue = dueDates.due(tier.answer, after: item.receivedOn)
-        let firstDue = tier.firstResponse.map { dueDates.due($0, after: item.receivedOn) }
+        var answerDue = dueDates.due(tier.answer, after: item.receivedOn)
+        var firstDue = tier.firstResponse.map { dueDates.due($0, after: item.receivedOn) }
+        if !item.pauses.isEmpty {
+            // Paused days do not count; the same arithmetic as the case's own page.
+            let due = CaseDeadlines(receivedOn: item.receivedOn, tier: tier, workdays: dueDates.workdays, pauses: item.pauses)
+            (answerDue, firstDue) = (due.answer, due.firstResponse)
+        }
         let firstDone = (item.firstRespondedOn ?? item.answeredOn).flatMap { $0 <= asOf ? $0 : nil }
         let answered = item.answeredOn.flatMap { $0 <= asOf ? $0 : nil }
         let (status, reason) = Verdicts.studentCase(firstDue: firstDue, firstDone: firstDone, answerDue: answerDue,

@@ -1,0 +1,83 @@
+import Fluent
+import Foundation
+import YixianCore
+
+/// A student's case (诉求) as stored. Deadlines and escalation are not columns: they follow from
+/// the policy's response rule, the calendar and the day.
+final class CaseModel: Model, @unchecked Sendable {
+    static let schema = "cases"
+    @ID var id: UUID?
+    /// The tracking number (受理编号) the student is given, e.g. `YX-20251009-4821`.
+    @Field(key: "number") var number: String
+    @Field(key: "channel") var channel: String
+    /// Which mailbox a letter went to (`president`, `secretary`, `department`).
+    @OptionalField(key: "mailbox") var mailbox: String?
+    @Field(key: "category") var category: String
+    @Field(key: "urgent") var urgent: Bool
+    @Field(key: "tier") var tier: String
+    @Field(key: "title") var title: String
+    @Field(key: "text") var text: String
+    @Field(key: "status") var status: String
+    @OptionalParent(key: "responsible_unit_id") var responsibleUnit: UnitModel?
+    @OptionalParent(key: "submitter_student_id") var submitter: StudentModel?
+    /// SHA-256 of the follow-up secret of a letter sent without an account.
+    @OptionalField(key: "secret_hash") var secretHash: String?
+    @OptionalParent(key: "contact_record_id") var contact: ContactRecordModel?
+    /// The cadre who recorded it (from a contact) or to whom a student addressed it.
+    @OptionalParent(key: "cadre_id") var cadre: CadreModel?
+    @OptionalField(key: "collective_code") var collectiveCode: String?
+    @Field(key: "received_on") var receivedOn: String
+    @OptionalField(key: "first_responded_on") var firstRespondedOn: String?
+    @OptionalField(key: "answered_on") var answeredOn: String?
+    @OptionalField(key: "outcome") var outcome: String?
+    @OptionalField(key: "answer_text") var answerText: String?
+    @OptionalField(key: "rating") var rating: String?
+    @OptionalField(key: "rating_comment") var ratingComment: String?
+    @Field(key: "reopened") var reopened: Bool
+    /// Closed pauses as JSON `[{"start":"…","end":"…"}]`.
+    @Field(key: "pauses") var pauses: String
+    @OptionalField(key: "paused_since") var pausedSince: String?
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+
+    /// The workflow's view of the row.
+    var state: CaseState {
+        get {
+            CaseState(status: CaseStatus(rawValue: status) ?? .new, responsibleUnitCode: $responsibleUnit.value??.code,
+                      receivedOn: LocalDate(receivedOn) ?? LocalDate(dayNumber: 0),
+                      firstRespondedOn: firstRespondedOn.flatMap(LocalDate.init), answeredOn: answeredOn.flatMap(LocalDate.init),
+                      outcome: outcome.flatMap(CaseOutcome.init), rating: rating.flatMap(CaseRating.init), reopened: reopened,
+                      pauses: (try? JSONDecoder().decode([DateRange].self, from: Data(pauses.utf8))) ?? [],
+                      pausedSince: pausedSince.flatMap(LocalDate.init), urgent: urgent)
+        }
+    }
+
+    /// Writes the workflow's result back (the unit is set by the caller, who knows its id).
+    func apply(_ state: CaseState) {
+        status = state.status.rawValue
+        firstRespondedOn = state.firstRespondedOn?.iso
+        answeredOn = state.answeredOn?.iso
+        outcome = state.outcome?.rawValue
+        rating = state.rating?.rawValue
+        reopened = state.reopened
+        pauses = String(decoding: (try? JSONEncoder().encode(state.pauses)) ?? Data("[]".utf8), as: UTF8.self)
+        pausedSince = state.pausedSince?.iso
+    }
+}
+
+/// One step in a case's history: who did what, to which unit, and why.
+final class CaseEventModel: Model, @unchecked Sendable {
+    static let schema = "case_events"
+    @ID var id: UUID?
+    @Parent(key: "case_id") var studentCase: CaseModel
+    @Field(key: "at") var at: Date
+    /// The display name of who acted (`学生` for the student themself, `系统` for escalation).
+    @Field(key: "actor") var actor: String
+    @Field(key: "action") var action: String
+    @OptionalField(key: "unit_code") var unitCode: String?
+    @Field(key: "note") var note: String
+
+    init() {}
+}

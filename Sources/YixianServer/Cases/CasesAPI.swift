@@ -1,0 +1,289 @@
+import Fluent
+import Foundation
+import Vapor
+import YixianCore
+
+/// A case as the API and the pages show it: its deadlines and escalation worked out for the day.
+struct CaseDTO: Content {
+    struct Event: Content {
+        var at: Date
+        var actor: String
+        var action: String
+        var unitCode: String?
+        var note: String
+    }
+
+    var id: UUID
+    var number: String
+    var channel: String
+    var channelLabel: Localized
+    var mailbox: String?
+    var category: String
+    var categoryLabel: Localized
+    var urgent: Bool
+    var tier: String
+    var title: String
+    var text: String
+    var status: String
+    var statusLabel: Localized
+    var responsibleUnit: UnitRef?
+    /// Anonymous letters name nobody; a handler never learns who wrote them.
+    var anonymous: Bool
+    var cadreName: String?
+    var collectiveCode: String?
+    var receivedOn: String
+    var firstResponseDue: String?
+    var answerDue: String
+    var firstRespondedOn: String?
+    var answeredOn: String?
+    var paused: Bool
+    var escalation: String
+    var escalationLabel: Localized
+    var outcome: String?
+    var answer: String?
+    var rating: String?
+    var ratingComment: String?
+    var reopened: Bool
+    var events: [Event]?
+}
+
+/// What a student, or staff typing for one, sends to open a case.
+struct CaseInput: Content {
+    var channel: String?
+    var mailbox: String?
+    var unitCode: String?
+    var category: String?
+    var urgent: Bool?
+    var title: String?
+    var text: String?
+    /// Hotline and reception-day entries: the student it was for, if they gave their number.
+    var studentNumber: String?
+    /// Portal: a linked leader the student writes to; the case is routed to the leader's unit.
+    var cadreStaffNumber: String?
+}
+
+enum CasesAPI {
+    /// Deadlines and escalation of many cases with one read of the policy versions.
+    struct Judge: Sendable {
+        var versions: [ComplianceService.Version]
+        var today: LocalDate
+        let workdays = WorkdayCalendar.prc
+
+        static func load(on db: any Database, today: LocalDate) async throws -> Judge {
+            Judge(versions: try await ComplianceService.versions(on: db), today: today)
+        }
+
+        func deadlines(_ state: CaseState, tier: String) -> CaseDeadlines {
+            let rule = CaseService.rule(on: state.receivedOn, in: versions)
+            let tier = rule.tier(tier) ?? CaseService.defaultRule.tiers[0]
+            return state.deadlines(tier, workdays: rule.workdays ? workdays : nil, on: today)
+        }
+
+        func dto(_ item: CaseModel, unit: UnitModel?, cadreName: String?, events: [CaseEventModel]?) -> CaseDTO {
+            let state = item.state
+            let due = deadlines(state, tier: item.tier)
+            let escalation = CaseEscalation.of(state, deadlines: due, asOf: today, workdays: workdays)
+            let category = CaseCategory.standard(item.category)
+            let channel = CaseChannel(rawValue: item.channel)
+            return CaseDTO(
+                id: item.id!, number: item.number, channel: item.channel, channelLabel: channel?.label ?? .same(item.channel),
+                mailbox: item.mailbox, category: item.category, categoryLabel: category?.label ?? .same(item.category),
+                urgent: item.urgent, tier: item.tier, title: item.title, text: item.text, status: item.status,
+                statusLabel: state.status.label, responsibleUnit: unit.map { UnitRef(id: $0.id!, code: $0.code, name: $0.name) },
+                anonymous: item.$submitter.id == nil && item.secretHash != nil, cadreName: cadreName, collectiveCode: item.collectiveCode,
+                receivedOn: item.receivedOn, firstResponseDue: due.firstResponse?.iso, answerDue: due.answer.iso,
+                firstRespondedOn: item.firstRespondedOn, answeredOn: item.answeredOn, paused: item.pausedSince != nil,
+                escalation: String(describing: escalation), escalationLabel: escalation.label, outcome: item.outcome,
+                answer: item.answerText, rating: item.rating, ratingComment: item.ratingComment, reopened: item.reopened,
+                events: events?.map { .init(at: $0.at, actor: $0.actor, action: $0.action, unitCode: $0.unitCode, note: $0.note) })
+        }
+    }
+
+    struct Filter: Sendable {
+        var status: CaseStatus?
+        var unitID: UUID?
+        var category: String?
+        var page: PageRequest
+
+        init(_ req: Request) throws {
+            if let raw = try req.query.stringParameter("status", maxLength: 20) {
+                guard let status = CaseStatus(rawValue: raw) else {
+                    throw AppError.field("status", zh: "状态无效，可选：\(CaseStatus.allCases.map(\.rawValue).joined(separator: "、"))",
+                                         en: "status must be one of: \(CaseStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                self.status = status
+            }
+            unitID = try req.query.uuidParameter("unit")
+            category = try req.query.stringParameter("category", maxLength: 40)
+            page = try PageRequest(req)
+        }
+
+        static let queryParameters: [Endpoint.Parameter] = [
+            .init(name: "status", description: "new, assigned, answered or closed"),
+            .init(name: "unit", description: "responsible unit id"),
+            .init(name: "category", description: "category code"),
+        ] + PageRequest.queryParameters
+    }
+
+    /// The cases a user may see, newest first: the same rule as `CaseService.checkRead`, as a query.
+    static func query(_ filter: Filter, for user: CurrentUser, on db: any Database) throws -> QueryBuilder<CaseModel> {
+        var query = CaseModel.query(on: db).sort(\.$receivedOn, .descending).sort(\.$number, .descending)
+        let sensitive = CaseCategory.standard.filter(\.sensitive).map(\.code)
+        switch user.role {
+        case .businessAdmin: break
+        case .student:
+            guard let student = user.studentID else { throw AppError.forbidden }
+            query = query.filter(\.$submitter.$id == student)
+        case .unitSecretary, .cadre:
+            guard let unit = user.unitID else { throw AppError.forbidden }
+            if let cadre = user.cadreID {
+                query = query.group(.or) { or in
+                    or.filter(\.$responsibleUnit.$id == unit)
+                    or.group(.and) { and in and.filter(\.$cadre.$id == cadre).filter(\.$category !~ sensitive) }
+                }
+            } else {
+                query = query.filter(\.$responsibleUnit.$id == unit)
+            }
+        case .assessor:
+            query = query.filter(\.$category !~ sensitive)
+        default: throw AppError.forbidden
+        }
+        if let status = filter.status { query = query.filter(\.$status == status.rawValue) }
+        if let unit = filter.unitID { query = query.filter(\.$responsibleUnit.$id == unit) }
+        if let category = filter.category { query = query.filter(\.$category == category) }
+        return query
+    }
+
+    static func list(_ filter: Filter, for user: CurrentUser, today: LocalDate, on db: any Database) async throws -> ListPage<CaseDTO> {
+        let (items, total) = try await query(filter, for: user, on: db).with(\.$responsibleUnit).with(\.$cadre).paged(filter.page)
+        let judge = try await Judge.load(on: db, today: today)
+        return ListPage(items: items.map { judge.dto($0, unit: $0.responsibleUnit, cadreName: $0.cadre?.name, events: nil) },
+                        page: filter.page.page, per: filter.page.per, total: total)
+    }
+
+    /// One case with its history; reading a sensitive one is audited.
+    static func detail(_ id: UUID, for user: CurrentUser, today: LocalDate, on db: any Database) async throws -> CaseDTO {
+        guard let item = try await CaseModel.query(on: db).filter(\.$id == id).with(\.$responsibleUnit).with(\.$cadre).first() else {
+            throw AppError.notFound("case")
+        }
+        try CaseService.checkRead(item, by: user)
+        if CaseCategory.standard(item.category)?.sensitive == true {
+            try await AuditTrail.recordAlone("case.read-sensitive", objectType: "case", objectID: id.uuidString, by: .init(user), on: db)
+        }
+        let events = try await CaseEventModel.query(on: db).filter(\.$studentCase.$id == id).sort(\.$at).all()
+        return try await Judge.load(on: db, today: today).dto(item, unit: item.responsibleUnit, cadreName: item.cadre?.name, events: events)
+    }
+
+    /// A case opened by a signed-in person: a student in the portal, or staff for a hotline call.
+    static func open(_ input: CaseInput, by user: CurrentUser, now: Date, on db: any Database) async throws -> CaseModel {
+        var check = FieldChecker()
+        let text = check.text("text", input.text, label: "诉求内容", max: CaseWorkflow.maxTextLength)
+        let title = check.text("title", input.title, label: "标题", max: 60, required: false)
+        let categoryCode = input.category ?? "other"
+        let category = CaseCategory.standard(categoryCode)
+        if category == nil {
+            check.fail("category", zh: "类别无效，可选：\(CaseCategory.standard.map(\.code).joined(separator: "、"))",
+                       en: "category must be one of: \(CaseCategory.standard.map(\.code).joined(separator: ", "))")
+        }
+        var mailbox: CaseService.Mailbox?
+        if let raw = input.mailbox, !raw.isEmpty {
+            mailbox = CaseService.Mailbox(rawValue: raw)
+            if mailbox == nil { check.fail("mailbox", zh: "信箱无效", en: "unknown mailbox") }
+        }
+        let channel: CaseChannel
+        switch user.role {
+        case .student: channel = mailbox == nil ? .portal : .mailbox
+        case .businessAdmin, .unitSecretary: channel = .hotline
+        default: throw AppError.forbidden
+        }
+        try check.throwIfInvalid()
+        let chosenMailbox = mailbox
+        return try await db.write { db in
+            let mailbox = chosenMailbox
+            var unitID: UUID?
+            var cadreID: UUID?
+            if let code = input.unitCode, !code.isEmpty { unitID = try await db.unit(code: code, field: "unitCode").id }
+            if mailbox == .department, unitID == nil {
+                throw AppError.field("unitCode", zh: "处长信箱须选择部门", en: "a department head's mailbox needs a department")
+            }
+            if let staff = input.cadreStaffNumber, !staff.isEmpty {
+                guard let cadre = try await CadreModel.query(on: db).filter(\.$staffNumber == staff).filter(\.$active == true).first() else {
+                    throw AppError.field("cadreStaffNumber", zh: "工号“\(staff)”不存在", en: "unknown staff number \(staff)")
+                }
+                cadreID = cadre.id
+                unitID = unitID ?? cadre.$unit.id
+            }
+            // 书记信箱 and 校长信箱 go to the office, who dispatch them.
+            if mailbox == .secretary || mailbox == .president { unitID = nil }
+            var submitter = user.role == .student ? user.studentID : nil
+            if user.role != .student, let number = input.studentNumber, !number.isEmpty {
+                guard let student = try await StudentModel.query(on: db).filter(\.$studentNumber == number).first() else {
+                    throw AppError.field("studentNumber", zh: "学号“\(number)”不存在", en: "unknown student number \(number)")
+                }
+                submitter = student.id
+            }
+            let new = CaseService.NewCase(channel: channel, mailbox: mailbox, category: category!, urgent: input.urgent ?? false,
+                                          title: title.flatMap { $0.isEmpty ? nil : $0 } ?? String(text!.prefix(40)), text: text!,
+                                          unitID: unitID, submitterStudentID: submitter, secretHash: nil, contactRecordID: nil,
+                                          cadreID: cadreID, collectiveCode: nil, receivedOn: LocalDate(now),
+                                          routeByCategory: mailbox != .secretary && mailbox != .president)
+            return try await CaseService.create(new, actor: user.role == .student ? "学生" : user.displayName, audit: .init(user), now: now, on: db)
+        }
+    }
+
+    static func register(_ app: Application) {
+        let readers = Access.roles([.businessAdmin, .unitSecretary, .cadre, .assessor, .student])
+        app.register(.init(method: .GET, path: "/cases", summary: "Students' cases (诉求): each sees their own, their unit's or, for the office, all",
+                           tag: "Cases", access: readers, query: Filter.queryParameters, response: "CasePage")) { req in
+            try await list(try Filter(req), for: try req.requireUser(), today: LocalDate(req.now), on: req.db)
+        }
+        app.register(.init(method: .POST, path: "/cases", summary: "Open a case: a student in the portal, or staff for a hotline call",
+                           tag: "Cases", access: .roles([.student, .businessAdmin, .unitSecretary]), requestBody: "CaseInput",
+                           response: "Case", successStatus: 201)) { req in
+            let user = try req.requireUser()
+            let item = try await open(try req.decodeJSON(CaseInput.self), by: user, now: req.now, on: req.db)
+            return try await detail(item.id!, for: user, today: LocalDate(req.now), on: req.db)
+        }
+        app.register(.init(method: .GET, path: "/cases/:id", summary: "One case with its history", tag: "Cases", access: readers,
+                           response: "Case")) { req in
+            try await detail(try req.idParameter(), for: try req.requireUser(), today: LocalDate(req.now), on: req.db)
+        }
+        app.register(.init(method: .POST, path: "/cases/:id/actions",
+                           summary: "A step: assign, transfer, send-back, acknowledge, pause, resume, answer (handlers) or rate (the student)",
+                           tag: "Cases", access: readers, requestBody: "CaseActionInput", response: "Case")) { req in
+            let user = try req.requireUser()
+            let id = try req.idParameter()
+            _ = try await CaseService.act(id, try req.decodeJSON(CaseActionInput.self), by: user, now: req.now, on: req.db)
+            return try await detail(id, for: user, today: LocalDate(req.now), on: req.db)
+        }
+    }
+}
+
+/// OpenAPI schemas of the case endpoints, merged into the document's components.
+enum CaseSchemas {
+    static var all: [String: Any] {
+        let string = Schemas.string, bool = Schemas.bool, localized = Schemas.localized
+        return [
+            "CaseInput": Schemas.object(["channel": string, "mailbox": ["type": "string", "enum": CaseService.Mailbox.allCases.map(\.rawValue)],
+                                         "unitCode": string, "category": ["type": "string", "enum": CaseCategory.standard.map(\.code)],
+                                         "urgent": bool, "title": string, "text": string, "studentNumber": string, "cadreStaffNumber": string],
+                                        required: ["text"]),
+            "CaseActionInput": Schemas.object(["action": ["type": "string", "enum": CaseActionInput.actions], "unitCode": string, "reason": string,
+                                               "outcome": ["type": "string", "enum": CaseOutcome.allCases.map(\.rawValue)], "answer": string,
+                                               "rating": ["type": "string", "enum": CaseRating.allCases.map(\.rawValue)], "comment": string],
+                                              required: ["action"]),
+            "Case": Schemas.object([
+                "id": Schemas.uuid, "number": string, "channel": string, "channelLabel": localized, "mailbox": string,
+                "category": string, "categoryLabel": localized, "urgent": bool, "tier": string, "title": string, "text": string,
+                "status": ["type": "string", "enum": CaseStatus.allCases.map(\.rawValue)], "statusLabel": localized,
+                "responsibleUnit": Schemas.unitRef, "anonymous": bool, "cadreName": string, "collectiveCode": string,
+                "receivedOn": string, "firstResponseDue": string, "answerDue": string, "firstRespondedOn": string, "answeredOn": string,
+                "paused": bool, "escalation": ["type": "string", "enum": ["none", "unitHead", "office"]], "escalationLabel": localized,
+                "outcome": string, "answer": string, "rating": string, "ratingComment": string, "reopened": bool,
+                "events": ["type": "array", "items": Schemas.object(["at": ["type": "string", "format": "date-time"], "actor": string,
+                                                                     "action": string, "unitCode": string, "note": string])],
+            ]),
+            "CasePage": Schemas.page("Case"),
+        ]
+    }
+}
