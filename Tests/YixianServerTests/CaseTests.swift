@@ -95,8 +95,16 @@ struct CaseTests {
             #expect(cases.first { $0.category == "employment" }?.status == "new", "no unit carries the employment tag: the office dispatches it")
             let answered = try await Self.act(server, water.id, as: "logistics", ["action": "answer", "outcome": "solved", "answer": "已更换热水器"])
             #expect(try answered.decode(CaseDTO.self).status == "answered")
+            // The student rates it once they have confirmed they were there; before, it is not theirs to see.
+            let contact = try record.decode(ContactDTO.self)
+            #expect(try await Self.act(server, water.id, as: "student", ["action": "rate", "rating": "satisfied"]).status == .notFound)
+            let confirmed = try await server.api(.POST, "/api/v1/confirmations", as: "student", json: ["code": try #require(contact.confirmCode)])
+            #expect(confirmed.status == .ok || confirmed.status == .created, "\(confirmed.body)")
+            #expect(try await server.api(.GET, "/api/v1/cases", as: "student").decode(ListPage<CaseDTO>.self).total == 2)
+            let rated = try await Self.act(server, water.id, as: "student", ["action": "rate", "rating": "satisfied", "comment": "热水稳定了"])
+            #expect(try rated.decode(CaseDTO.self).status == "closed")
             // A correction that keeps the problems opens no second case.
-            let id = try record.decode(ContactDTO.self).id
+            let id = contact.id
             body["participantCount"] = 7
             body["reason"] = "人次填错"
             let corrected = try await server.api(.PATCH, "/api/v1/contacts/\(id)", as: "cadre", json: body)

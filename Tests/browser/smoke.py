@@ -23,7 +23,7 @@ from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 PASSWORD = "yixian2026"
 # Demo username -> role code the server puts on <body data-user-role>.
@@ -333,8 +333,73 @@ class Smoke:
         self.scenario("journey-student", student)
         self.scenario("journey-assessor", assessor)
 
+    def letter_journey(self):
+        """Issue 9's journey: a student, not signed in, writes to the 校长信箱 on a phone and keeps
+        the number and secret; the office dispatches and answers; the student follows up and rates."""
+        letter = {}
+
+        def write():
+            self.driver.set_window_size(*PHONE)
+            self.open("/mailbox")
+            self.driver.find_element(By.NAME, "text").send_keys("食堂晚餐排队时间太长，希望增开窗口")
+            Select(self.driver.find_element(By.NAME, "category")).select_by_value("logistics")
+            old_html = self.driver.find_element(By.TAG_NAME, "html")
+            self.driver.find_element(By.CSS_SELECTOR, "form[action='/mailbox'] button[type=submit]").click()
+            self.wait(lambda d: _is_stale(old_html), "the letter to be sent")
+            receipt = self.driver.find_elements(By.CSS_SELECTOR, "[data-receipt]")
+            self.require("letter: a tracking number is shown", bool(receipt))
+            letter["number"] = receipt[0].get_attribute("data-receipt")
+            letter["secret"] = self.driver.find_element(By.CSS_SELECTOR, "[data-secret]").get_attribute("data-secret")
+            overflow = self.driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+            self.check("letter: the receipt fits the phone width", overflow <= 0, f"{overflow}px too wide")
+            self.screenshot(os.path.join(self.out, "letter-receipt-phone.png"))
+
+        def handle():
+            self.require("letter: it was sent", "number" in letter)
+            self.driver.set_window_size(*DESKTOP)
+            self.submit_login("office", PASSWORD)
+            self.wait_for_path("/")
+            self.open("/cases?status=new")
+            links = [a for a in self.driver.find_elements(By.CSS_SELECTOR, "main table a")
+                     if a.find_element(By.XPATH, "./ancestor::tr").text.startswith(letter["number"])]
+            self.require("letter: the office sees it waiting for dispatch", bool(links))
+            links[0].click()
+            self.wait(lambda d: re.fullmatch(r"/cases/[0-9A-Fa-f-]{36}", self.path()) is not None, "the case page")
+            self.check("letter: the case page says it is anonymous", "匿名" in self.driver.find_element(By.TAG_NAME, "main").text)
+            for action in ["assign", "answer"]:
+                form = self.driver.find_element(By.XPATH, f"//form[input[@name='action' and @value='{action}']]")
+                if action == "answer":
+                    form.find_element(By.NAME, "answer").send_keys("已协调后勤增开两个晚餐窗口")
+                old_html = self.driver.find_element(By.TAG_NAME, "html")
+                form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+                self.wait(lambda d: _is_stale(old_html), f"the {action} step")
+                self.check(f"letter: the office's {action} is saved", "已保存" in self.driver.page_source)
+            self.screenshot(os.path.join(self.out, "letter-case-office.png"))
+            self.logout_and_check("letter-office")
+
+        def follow_up():
+            self.driver.set_window_size(*PHONE)
+            self.open("/mailbox/track")
+            self.driver.find_element(By.NAME, "number").send_keys(letter["number"])
+            self.driver.find_element(By.NAME, "secret").send_keys(letter["secret"])
+            old_html = self.driver.find_element(By.TAG_NAME, "html")
+            self.driver.find_element(By.CSS_SELECTOR, "form[action='/mailbox/track'] button[type=submit]").click()
+            self.wait(lambda d: _is_stale(old_html), "the look-up")
+            self.check("letter: the student reads the answer", "增开两个晚餐窗口" in self.driver.page_source)
+            Select(self.driver.find_element(By.NAME, "rating")).select_by_value("satisfied")
+            old_html = self.driver.find_element(By.TAG_NAME, "html")
+            self.driver.find_element(By.CSS_SELECTOR, "form[action='/mailbox/track/rate'] button[type=submit]").click()
+            self.wait(lambda d: _is_stale(old_html), "the rating")
+            self.check("letter: the rating is taken", "评价已提交" in self.driver.page_source)
+            self.screenshot(os.path.join(self.out, "letter-rated-phone.png"))
+
+        self.scenario("letter-write", write)
+        self.scenario("letter-office", handle)
+        self.scenario("letter-follow-up", follow_up)
+
     def run(self):
         self.ledger_journey()
+        self.letter_journey()
         self.wrong_password()
         for username, role in ACCOUNTS:
             self.account(username, role, DESKTOP)

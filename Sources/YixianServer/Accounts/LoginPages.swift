@@ -100,7 +100,9 @@ enum LoginPages {
                        .unwrap(next) { .input(.type(.hidden), .name("next"), .value(LocalPath.safe($0))) },
                        Components.field(ctx, name: "username", label: ctx.t("用户名", "Username"), value: username, problems: problems, autocomplete: "username"),
                        Components.field(ctx, name: "password", label: ctx.t("密码", "Password"), type: .password, problems: problems, autocomplete: "current-password"),
-                       .button(.type(.submit), .text(ctx.t("登录", "Sign in"))))))
+                       .button(.type(.submit), .text(ctx.t("登录", "Sign in")))),
+                 .p(.class("muted"), .a(.href(SiteRoute.mailbox.path()), .text(ctx.t("给校长信箱、书记信箱、处长信箱写信（无需登录，可匿名）",
+                                                                                 "Write to the president's or a department's mailbox (no account, may be anonymous)"))))))
         if let newToken {
             response.cookies[CSRF.anonymousCookie] = HTTPCookies.Value(string: newToken, path: "/", isSecure: req.application.yixian.secureCookies,
                                                                        isHTTPOnly: true, sameSite: .strict)

@@ -49,6 +49,8 @@ struct CaseDetailModel: Sendable {
     var mayRate: Bool
     /// (code, name) of the units a case can be given or passed to.
     var units: [(String, String)]
+    /// Where its category would route it: the office's dispatch form starts there.
+    var suggestedUnit: String?
     var problems: [AppError.FieldProblem]
     var done: Bool
 
@@ -60,10 +62,11 @@ struct CaseDetailModel: Sendable {
         let units = try await UnitModel.query(on: req.db).filter(\.$active == true).sort(\.$code).all()
             .filter { $0.kind != UnitKind.leadership.rawValue }.map { ($0.code, $0.name) }
         let status = CaseStatus(rawValue: item.status) ?? .new
+        let suggested = status == .new ? try await CaseService.route(CaseCategory.standard(item.category) ?? CaseCategory.standard("other")!, on: req.db)?.code : nil
         return CaseDetailModel(item: item, mayDispatch: user.role == .businessAdmin && status == .new,
                                mayHandle: CaseService.mayHandle(row, user) && status == .assigned,
-                               mayRate: user.studentID != nil && row.$submitter.id == user.studentID && status == .answered,
-                               units: units, problems: problems, done: done)
+                               mayRate: status == .answered ? try await CaseService.mayRate(row, user, viaSecret: false, on: req.db) : false,
+                               units: units, suggestedUnit: suggested, problems: problems, done: done)
     }
 }
 
@@ -181,10 +184,11 @@ enum CasePages {
                        .input(.type(.hidden), .name("action"), .value(action)), fields,
                        .button(.type(.submit), .text(button))))
         }
-        func unitSelect() -> Node<HTML.FormContext> {
+        func unitSelect(_ chosen: String?) -> Node<HTML.FormContext> {
             .div(.class("field"), .label(.for("unitCode"), .text(ctx.t("单位", "Unit"))),
                  .select(.id("unitCode"), .attribute(named: "name", value: "unitCode"),
-                         .forEach(unitOptions) { Components.option(value: $0.0, text: $0.1, selected: $0.0 == item.responsibleUnit?.code) }))
+                         Components.option(value: "", text: ctx.t("请选择单位", "Choose a unit"), selected: chosen == nil),
+                         .forEach(unitOptions) { Components.option(value: $0.0, text: $0.1, selected: $0.0 == chosen) }))
         }
         func reason() -> Node<HTML.FormContext> {
             Components.field(ctx, name: "reason", label: ctx.t("原因", "Reason"), problems: m.problems)
@@ -195,7 +199,8 @@ enum CasePages {
             Components.errorSummary(ctx, m.problems),
             .div(.class("panel"), .dl(.class("props"),
                 .dt(.text(ctx.t("受理编号", "Number"))), .dd(.text(item.number)),
-                .dt(.text(ctx.t("来源", "Channel"))), .dd(.text(ctx.t(item.channelLabel) + (item.cadreName.map { "（\($0)）" } ?? ""))),
+                .dt(.text(ctx.t("来源", "Channel"))),
+                .dd(.text((item.mailbox.flatMap(CaseService.Mailbox.init).map { ctx.t($0.label) } ?? ctx.t(item.channelLabel)) + (item.cadreName.map { "（\($0)）" } ?? ""))),
                 .dt(.text(ctx.t("类别", "Category"))), .dd(.text(ctx.t(item.categoryLabel) + (item.urgent ? ctx.t("（紧急）", " (urgent)") : ""))),
                 .dt(.text(ctx.t("状态", "Status"))), .dd(statusTag(ctx, item), escalationTag(ctx, item)),
                 .dt(.text(ctx.t("责任单位", "Responsible unit"))), .dd(.text(item.responsibleUnit?.name ?? ctx.t("待分派", "To dispatch"))),
@@ -211,7 +216,7 @@ enum CasePages {
                          .p(.text(ctx.t("学生评价：", "Rating: ") + ctx.t(rating.label) + (item.ratingComment.map { "——" + $0 } ?? "")))
                      })
             },
-            .if(m.mayDispatch, actionForm("assign", ctx.t("分派", "Dispatch"), button: ctx.t("分派", "Dispatch"), unitSelect())),
+            .if(m.mayDispatch, actionForm("assign", ctx.t("分派", "Dispatch"), button: ctx.t("分派", "Dispatch"), unitSelect(m.suggestedUnit))),
             .if(m.mayHandle, .group(
                 .if(item.firstRespondedOn == nil, actionForm("acknowledge", ctx.t("受理告知", "Acknowledge"), button: ctx.t("告知学生已受理", "Tell the student it is in hand"), .empty)),
                 actionForm("answer", ctx.t("答复（办结或解释说明）", "Answer (solved or explained)"), button: ctx.t("提交答复", "Send the answer"), .group(
@@ -223,7 +228,7 @@ enum CasePages {
                 item.paused
                     ? actionForm("resume", ctx.t("恢复计时", "Resume"), button: ctx.t("学生已回复，恢复计时", "The student replied: resume"), .empty)
                     : actionForm("pause", ctx.t("暂停计时", "Pause"), button: ctx.t("等待学生补充材料，暂停计时", "Waiting for the student: pause"), .empty),
-                actionForm("transfer", ctx.t("转办", "Transfer"), button: ctx.t("转办", "Transfer"), .group(unitSelect(), reason())),
+                actionForm("transfer", ctx.t("转办", "Transfer"), button: ctx.t("转办", "Transfer"), .group(unitSelect(nil), reason())),
                 actionForm("send-back", ctx.t("退回", "Send back"), button: ctx.t("退回学工部重新分派", "Send back to the office"), reason()))),
             .if(m.mayRate, actionForm("rate", ctx.t("评价答复", "Rate the answer"), button: ctx.t("提交评价", "Send"), ratingFields(ctx))),
             .unwrap(item.events) { events in
@@ -231,7 +236,7 @@ enum CasePages {
                        Components.table(ctx, headers: [ctx.t("时间", "When"), ctx.t("经办", "By"), ctx.t("事项", "Step"), ctx.t("单位", "Unit"), ctx.t("说明", "Note")],
                                         rows: events.map { e in
                                             [Components.cell(AdminPages.timestamp(e.at)), Components.cell(e.actor), Components.cell(stepLabel(ctx, e.action)),
-                                             Components.cell(e.unitCode ?? ""), Components.cell(e.note)]
+                                             Components.cell(e.unitName ?? e.unitCode ?? ""), Components.cell(e.note)]
                                         }, empty: .empty))
             }
         )

@@ -58,14 +58,16 @@ enum CaseService {
         urgent && rule.tiers.contains(where: { $0.name == "urgent" }) ? "urgent" : (rule.tiers.first?.name ?? "ordinary")
     }
 
-    /// Who may see a case: its submitter, the handlers of its unit, the cadre it came from, the office;
-    /// assessors see all but sensitive ones. Everyone else is told it does not exist.
-    static func checkRead(_ item: CaseModel, by user: CurrentUser) throws {
+    /// Who may see a case: its submitter, the students who confirmed the contact it came from, the
+    /// handlers of its unit, the cadre it came from, the office; assessors see all but sensitive ones.
+    /// Everyone else is told it does not exist.
+    static func checkRead(_ item: CaseModel, by user: CurrentUser, on db: any Database) async throws {
         let category = CaseCategory.standard(item.category)
         switch user.role {
         case .businessAdmin: return
         case .student:
             if let mine = user.studentID, item.$submitter.id == mine { return }
+            if try await isWitness(item, user, on: db) { return }
         case .unitSecretary, .cadre:
             if let unit = user.unitID, item.$responsibleUnit.id == unit { return }
             if category?.sensitive != true, let cadre = user.cadreID, item.$cadre.id == cadre { return }
@@ -74,6 +76,21 @@ enum CaseService {
         default: break
         }
         throw AppError.notFound("case")
+    }
+
+    /// A student who confirmed being at the contact a case came from: they may follow it and rate its answer.
+    static func isWitness(_ item: CaseModel, _ user: CurrentUser, on db: any Database) async throws -> Bool {
+        // A sensitive problem raised in front of others stays with its handlers.
+        guard let student = user.studentID, let record = item.$contact.id, CaseCategory.standard(item.category)?.sensitive != true else { return false }
+        return try await ContactConfirmationModel.query(on: db).filter(\.$record.$id == record).filter(\.$student.$id == student).count() > 0
+    }
+
+    /// 回访 is the submitter's: the student themself, a student who was at the contact, or whoever holds the letter's secret.
+    static func mayRate(_ item: CaseModel, _ user: CurrentUser?, viaSecret: Bool, on db: any Database) async throws -> Bool {
+        if viaSecret { return true }
+        guard let user, let student = user.studentID else { return false }
+        if item.$submitter.id == student { return true }
+        return try await isWitness(item, user, on: db)
     }
 
     /// Handlers: the office, and the secretary and cadres of the responsible unit.
@@ -183,13 +200,12 @@ enum CaseService {
             guard let item = try await CaseModel.query(on: db).filter(\.$id == id).with(\.$responsibleUnit).first() else {
                 throw AppError.notFound("case")
             }
-            if let user { try checkRead(item, by: user) } else if !viaSecret { throw AppError.unauthenticated }
+            if let user { try await checkRead(item, by: user, on: db) } else if !viaSecret { throw AppError.unauthenticated }
             let action = try await input.action(on: db)
             let isRating: Bool
             if case .rate = action { isRating = true } else { isRating = false }
             if isRating {
-                // 回访 is the submitter's: the student themself, or whoever holds the letter's secret.
-                guard viaSecret || (user?.studentID != nil && item.$submitter.id == user?.studentID) else { throw AppError.forbidden }
+                guard try await mayRate(item, user, viaSecret: viaSecret, on: db) else { throw AppError.forbidden }
             } else {
                 guard let user else { throw AppError.forbidden }
                 if case .assign = action { guard user.role == .businessAdmin else { throw AppError.forbidden } }

@@ -10,6 +10,7 @@ struct CaseDTO: Content {
         var actor: String
         var action: String
         var unitCode: String?
+        var unitName: String?
         var note: String
     }
 
@@ -79,7 +80,7 @@ enum CasesAPI {
             return state.deadlines(tier, workdays: rule.workdays ? workdays : nil, on: today)
         }
 
-        func dto(_ item: CaseModel, unit: UnitModel?, cadreName: String?, events: [CaseEventModel]?) -> CaseDTO {
+        func dto(_ item: CaseModel, unit: UnitModel?, cadreName: String?, events: [CaseEventModel]?, unitNames: [String: String] = [:]) -> CaseDTO {
             let state = item.state
             let due = deadlines(state, tier: item.tier)
             let escalation = CaseEscalation.of(state, deadlines: due, asOf: today, workdays: workdays)
@@ -95,7 +96,8 @@ enum CasesAPI {
                 firstRespondedOn: item.firstRespondedOn, answeredOn: item.answeredOn, paused: item.pausedSince != nil,
                 escalation: String(describing: escalation), escalationLabel: escalation.label, outcome: item.outcome,
                 answer: item.answerText, rating: item.rating, ratingComment: item.ratingComment, reopened: item.reopened,
-                events: events?.map { .init(at: $0.at, actor: $0.actor, action: $0.action, unitCode: $0.unitCode, note: $0.note) })
+                events: events?.map { .init(at: $0.at, actor: $0.actor, action: $0.action, unitCode: $0.unitCode,
+                                            unitName: $0.unitCode.flatMap { unitNames[$0] }, note: $0.note) })
         }
     }
 
@@ -126,14 +128,18 @@ enum CasesAPI {
     }
 
     /// The cases a user may see, newest first: the same rule as `CaseService.checkRead`, as a query.
-    static func query(_ filter: Filter, for user: CurrentUser, on db: any Database) throws -> QueryBuilder<CaseModel> {
+    static func query(_ filter: Filter, for user: CurrentUser, on db: any Database) async throws -> QueryBuilder<CaseModel> {
         var query = CaseModel.query(on: db).sort(\.$receivedOn, .descending).sort(\.$number, .descending)
         let sensitive = CaseCategory.standard.filter(\.sensitive).map(\.code)
         switch user.role {
         case .businessAdmin: break
         case .student:
             guard let student = user.studentID else { throw AppError.forbidden }
-            query = query.filter(\.$submitter.$id == student)
+            let witnessed = try await ContactConfirmationModel.query(on: db).filter(\.$student.$id == student).all().map(\.$record.id)
+            query = query.group(.or) { or in
+                or.filter(\.$submitter.$id == student)
+                if !witnessed.isEmpty { or.group(.and) { and in and.filter(\.$contact.$id ~~ witnessed).filter(\.$category !~ sensitive) } }
+            }
         case .unitSecretary, .cadre:
             guard let unit = user.unitID else { throw AppError.forbidden }
             if let cadre = user.cadreID {
@@ -166,12 +172,14 @@ enum CasesAPI {
         guard let item = try await CaseModel.query(on: db).filter(\.$id == id).with(\.$responsibleUnit).with(\.$cadre).first() else {
             throw AppError.notFound("case")
         }
-        try CaseService.checkRead(item, by: user)
+        try await CaseService.checkRead(item, by: user, on: db)
         if CaseCategory.standard(item.category)?.sensitive == true {
             try await AuditTrail.recordAlone("case.read-sensitive", objectType: "case", objectID: id.uuidString, by: .init(user), on: db)
         }
         let events = try await CaseEventModel.query(on: db).filter(\.$studentCase.$id == id).sort(\.$at).all()
-        return try await Judge.load(on: db, today: today).dto(item, unit: item.responsibleUnit, cadreName: item.cadre?.name, events: events)
+        let codes = Set(events.compactMap(\.unitCode))
+        let names = Dictionary(try await UnitModel.query(on: db).filter(\.$code ~~ codes).all().map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        return try await Judge.load(on: db, today: today).dto(item, unit: item.responsibleUnit, cadreName: item.cadre?.name, events: events, unitNames: names)
     }
 
     /// A case opened by a signed-in person: a student in the portal, or staff for a hotline call.
@@ -281,7 +289,7 @@ enum CaseSchemas {
                 "paused": bool, "escalation": ["type": "string", "enum": ["none", "unitHead", "office"]], "escalationLabel": localized,
                 "outcome": string, "answer": string, "rating": string, "ratingComment": string, "reopened": bool,
                 "events": ["type": "array", "items": Schemas.object(["at": ["type": "string", "format": "date-time"], "actor": string,
-                                                                     "action": string, "unitCode": string, "note": string])],
+                                                                     "action": string, "unitCode": string, "unitName": string, "note": string])],
             ]),
             "CasePage": Schemas.page("Case"),
         ]

@@ -61,6 +61,11 @@ enum DemoLoader {
             app.logger.warning("policy preset \(demoPolicy) not found; the demo starts without a policy or history")
         }
         let logins = demo.logins
+        // A term of students' cases from every channel, so the queue, the case pages and the
+        // response rules show real work; the demo student has a few of their own.
+        let cases = DemoCases.generate(for: demo, asOf: asOf, seed: seed,
+                                       featuredStudent: logins.first { $0.role == Role.student.rawValue }?.studentNumber)
+        try await loadCases(cases, on: db)
         for login in logins {
             guard let role = Role(rawValue: login.role) else { continue }
             let unitCode = role == .unitSecretary ? demo.cadres.first { $0.staffNumber == login.staffNumber }?.unitCode : nil

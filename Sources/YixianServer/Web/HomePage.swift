@@ -20,6 +20,9 @@ struct HomeModel: Sendable {
         var studentNumber: String
         var college: String
         var collectives: [String]
+        /// My cases still being handled, and those answered and waiting for my rating.
+        var openCases: Int = 0
+        var casesToRate: Int = 0
     }
 
     enum RoleBody: Sendable {
@@ -95,7 +98,10 @@ extension HomeModel {
                 return .student(nil)
             }
             let dto = try await StudentsAPI.dtos([student], on: db)[0]
-            return .student(StudentProfile(studentNumber: dto.studentNumber, college: dto.unit.name, collectives: dto.collectives.map(\.name)))
+            let statuses = try await CaseModel.query(on: db).filter(\.$submitter.$id == studentID).all().map(\.status)
+            return .student(StudentProfile(studentNumber: dto.studentNumber, college: dto.unit.name, collectives: dto.collectives.map(\.name),
+                                           openCases: statuses.count { $0 == CaseStatus.new.rawValue || $0 == CaseStatus.assigned.rawValue },
+                                           casesToRate: statuses.count { $0 == CaseStatus.answered.rawValue }))
         case .systemAdmin, .securityAdmin:
             return .accounts(users: try await UserModel.query(on: db).count(),
                              locked: try await UserModel.query(on: db).filter(\.$lockedUntil > Date()).count())
@@ -189,6 +195,14 @@ enum HomePage {
             return .p(.text(ctx.t("账号未关联学生信息。", "This account is not linked to a student.")))
         case .student(let student?):
             return .group(
+                .div(.class("panel"),
+                     .h2(.text(ctx.t("我的诉求", "My cases"))),
+                     .div(.class("cards"),
+                          Components.card("\(student.openCases)", ctx.t("办理中", "In progress"), href: SiteRoute.cases.path()),
+                          Components.card("\(student.casesToRate)", ctx.t("待我评价", "Waiting for my rating"), href: SiteRoute.cases.path(query: ["status": "answered"]))),
+                     .div(.class("toolbar"),
+                          .a(.class("button"), .href(SiteRoute.caseNew.path()), .text(ctx.t("提出诉求", "Raise a case"))),
+                          .a(.class("button secondary"), .href(SiteRoute.mailbox.path()), .text(ctx.t("校长信箱 · 书记信箱", "Mailboxes"))))),
                 .div(.class("panel"),
                      .h2(.text(ctx.t("确认干部的联系记录", "Confirm a contact"))),
                      .p(.class("muted"), .text(ctx.t("干部走访、谈话后会出示 8 位确认码，输入即可确认您参加了。", "Enter the 8-character code the cadre shows you."))),
