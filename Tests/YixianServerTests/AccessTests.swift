@@ -141,17 +141,17 @@ struct ScopeTests {
     @Test("each role's menu lists exactly the pages it may open, and every one of them opens")
     func menuFollowsAccess() async throws {
         let expected: [String: [String]] = [
-            "admin": ["/", "/calendar", "/admin/users", "/account/tokens", "/account/security"],
-            "security": ["/", "/calendar", "/admin/users", "/account/tokens", "/account/security"],
-            "audit": ["/", "/calendar", "/admin/audit", "/admin/audit/verify", "/account/tokens", "/account/security"],
-            "office": ["/", "/ledger", "/pairings", "/cases", "/problems", "/compliance", "/units", "/cadres", "/collectives", "/students",
+            "admin": ["/", "/notifications", "/calendar", "/admin/users", "/account/tokens", "/account/security"],
+            "security": ["/", "/notifications", "/calendar", "/admin/users", "/account/tokens", "/account/security"],
+            "audit": ["/", "/notifications", "/calendar", "/admin/audit", "/admin/audit/verify", "/account/tokens", "/account/security"],
+            "office": ["/", "/notifications", "/ledger", "/pairings", "/cases", "/problems", "/compliance", "/units", "/cadres", "/collectives", "/students",
                        "/filings", "/integrity", "/policies", "/calendar", "/account/tokens", "/account/security"],
-            "secretary": ["/", "/ledger", "/pairings", "/cases", "/problems", "/compliance", "/units", "/cadres", "/collectives", "/students",
+            "secretary": ["/", "/notifications", "/ledger", "/pairings", "/cases", "/problems", "/compliance", "/units", "/cadres", "/collectives", "/students",
                           "/filings", "/integrity", "/policies", "/calendar", "/account/tokens", "/account/security"],
-            "cadre": ["/", "/progress", "/ledger", "/cases", "/problems", "/pairings/wishes", "/calendar", "/account/tokens", "/account/security"],
-            "assessor": ["/", "/ledger", "/pairings", "/cases", "/problems", "/compliance", "/units", "/cadres", "/collectives", "/students",
+            "cadre": ["/", "/notifications", "/progress", "/ledger", "/cases", "/problems", "/pairings/wishes", "/calendar", "/account/tokens", "/account/security"],
+            "assessor": ["/", "/notifications", "/ledger", "/pairings", "/cases", "/problems", "/compliance", "/units", "/cadres", "/collectives", "/students",
                          "/integrity", "/policies", "/calendar", "/account/tokens", "/account/security"],
-            "student": ["/", "/cases", "/calendar", "/account/my-data", "/account/security"],
+            "student": ["/", "/notifications", "/cases", "/calendar", "/account/my-data", "/account/security"],
         ]
         try await TestServer.with { server in
             for (username, links) in expected.sorted(by: { $0.key < $1.key }) {

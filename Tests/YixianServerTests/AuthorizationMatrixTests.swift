@@ -152,7 +152,7 @@ struct AuthorizationMatrixTests {
         "GET /ledger/:id/edit": Rule(who: [.cadre], reach: .unitScoped), "POST /ledger/:id/edit": Rule(who: [.cadre], reach: .unitScoped),
         "PATCH /api/v1/contacts/:id": Rule(who: [.cadre], reach: .unitScoped),
         "POST /ledger/:id/delete": Rule(who: [.cadre], reach: .unitScoped), "DELETE /api/v1/contacts/:id": Rule(who: [.cadre], reach: .unitScoped),
-        "GET /problems": Rule(who: ledgerReaders), "GET /api/v1/problems": Rule(who: ledgerReaders),
+        "GET /problems": Rule(who: ledgerReaders), "GET /api/v1/problems": Rule(who: ledgerReaders), "POST /problems/report": Rule(who: editors),
         // The confirmation page answers every signed-in user; what it shows is checked by `mayRead`.
         "GET /c/:code": Rule(who: everyone), "GET /c": Rule(who: [.student]),
         "POST /c/:code": Rule(who: [.student], reach: .unitScoped), "POST /api/v1/confirmations": Rule(who: [.student], reach: .unitScoped),
@@ -167,6 +167,8 @@ struct AuthorizationMatrixTests {
         "GET /cases/new": Rule(who: caseOpeners), "POST /cases/new": Rule(who: caseOpeners), "POST /api/v1/cases": Rule(who: caseOpeners),
         "GET /cases/:id": Rule(who: caseReaders, reach: .unitCases), "GET /api/v1/cases/:id": Rule(who: caseReaders, reach: .unitCases),
         "POST /cases/:id/act": Rule(who: caseReaders, reach: .unitCases), "POST /api/v1/cases/:id/actions": Rule(who: caseReaders, reach: .unitCases),
+        "GET /notifications": Rule(who: everyone), "POST /notifications/read": Rule(who: everyone),
+        "GET /api/v1/notifications": Rule(who: everyone),
         "GET /mailbox": Rule(who: nil), "POST /mailbox": Rule(who: nil), "GET /mailbox/track": Rule(who: nil),
         "POST /mailbox/track": Rule(who: nil), "POST /mailbox/track/rate": Rule(who: nil),
         "GET /pairings/wishes": Rule(who: [.cadre]), "POST /pairings/wishes": Rule(who: [.cadre]), "PUT /api/v1/pairings/wishes": Rule(who: [.cadre]),

@@ -212,4 +212,59 @@ struct CaseTests {
             #expect(cells.first { $0.subject.id == "ME" && $0.ruleID == "answer-cases" }?.required == 0)
         }
     }
+
+    @Test("the problem list shows the term's cases and how each was handled, exports them, and reporting files the unit's problem list")
+    func problemList() async throws {
+        try await TestServer.with(adjust: { $0.clock = Self.at(Self.today) }) { server in
+            try await ComplianceTests.prepare(server)
+            let solved = try await server.api(.POST, "/api/v1/cases", as: "office", json: ["text": "实验室空调不制冷", "unitCode": "CS"]).decode(CaseDTO.self)
+            _ = try await Self.act(server, solved.id, as: "secretary", ["action": "answer", "outcome": "solved", "answer": "已维修"])
+            _ = try await server.api(.POST, "/api/v1/cases", as: "office", json: ["text": "自习室座位不够", "unitCode": "CS"])
+            _ = try await server.api(.POST, "/api/v1/cases", as: "office", json: ["text": "机械学院的事", "unitCode": "ME"])
+            let secretary = server.browser()
+            try await secretary.login("secretary")
+            let page = try await secretary.get("/problems?term=2025-2026-1")
+            #expect(page.status == .ok)
+            #expect(page.body.contains("实验室空调不制冷") && page.body.contains("自习室座位不够") && page.body.contains("已解决"))
+            #expect(!page.body.contains("机械学院的事"), "another unit's case is not on CS's list")
+            #expect(try await secretary.get("/problems?term=nonsense").status == .unprocessableEntity)
+            let sheet = try await server.request(.GET, "/problems?term=2025-2026-1&format=xlsx",
+                                                 headers: ["Cookie": secretary.cookieHeader], body: nil)
+            let rows = try XLSXReader.readRecords(from: sheet.data)
+            #expect(rows.first == ProblemListPages.header)
+            #expect(rows.count == 3 && rows.contains { $0.contains("已解决") })
+            let reported = try await secretary.post("/problems/report", form: ["termCode": "2025-2026-1", "unitCode": "ME"], tokenFrom: "/problems")
+            #expect(reported.status == .seeOther)
+            let filing = try #require(try await FilingModel.query(on: server.app.db).with(\.$unit).filter(\.$kind == "problem-list").first())
+            #expect(filing.unit.code == "CS" && filing.termCode == "2025-2026-1" && filing.submittedOn == "2025-10-09",
+                    "a secretary reports for their own unit, dated today")
+        }
+    }
+
+    @Test("the bell: the office hears of a new case, the unit of its dispatch, the student of the answer; read ones go quiet")
+    func notifications() async throws {
+        try await TestServer.with(adjust: { $0.clock = Self.at(Self.today) }) { server in
+            let item = try await server.api(.POST, "/api/v1/cases", as: "student", json: ["text": "图书馆空调太冷"]).decode(CaseDTO.self)
+            func kinds(_ user: String) async throws -> [String] {
+                try await server.api(.GET, "/api/v1/notifications", as: user).decode([NotificationDTO].self).filter { !$0.read }.map(\.kind)
+            }
+            #expect(try await kinds("office") == ["dispatch"])
+            #expect(try await kinds("secretary").isEmpty)
+            _ = try await Self.act(server, item.id, as: "office", ["action": "assign", "unitCode": "CS"])
+            #expect(try await kinds("secretary") == ["assigned"])
+            #expect(try await kinds("cadre") == ["assigned"], "T001 is a cadre of CS with an account")
+            _ = try await Self.act(server, item.id, as: "secretary", ["action": "answer", "outcome": "solved", "answer": "已调高温度"])
+            #expect(try await kinds("student") == ["answered"])
+            let student = server.browser()
+            try await student.login("student")
+            let home = try await student.get("/")
+            #expect(home.body.contains(#"data-unread="1""#), "the bell shows one unread")
+            let list = try await student.get("/notifications")
+            #expect(list.body.contains("你的诉求已答复") && list.body.contains("/cases/\(item.id)"))
+            #expect(try await student.post("/notifications/read", tokenFrom: "/notifications").status == .seeOther)
+            #expect(!(try await student.get("/").body.contains("data-unread=")), "nothing unread, no bell")
+            _ = try await Self.act(server, item.id, as: "student", ["action": "rate", "rating": "dissatisfied"])
+            #expect(try await kinds("secretary").contains("reopened"))
+        }
+    }
 }

@@ -60,6 +60,7 @@ struct AuthMiddleware: AsyncMiddleware {
         var student_id: UUID?
         var unit_id: UUID?
         var unit_code: String?
+        var unread: Int?
 
         var isLocked: Bool { (locked_until ?? .distantPast) > Date() }
 
@@ -67,14 +68,15 @@ struct AuthMiddleware: AsyncMiddleware {
             CurrentUser(id: user_id, username: username, displayName: display_name, role: Role(rawValue: role) ?? .student,
                         unitID: unit_id, unitCode: unit_code, cadreID: cadre_id, studentID: student_id,
                         sessionID: sessionID, csrfToken: sessionID == nil ? nil : csrf_token,
-                        mustChangePassword: must_change_password ?? false, totpEnrolled: totp_enrolled)
+                        mustChangePassword: must_change_password ?? false, totpEnrolled: totp_enrolled, unreadNotifications: unread ?? 0)
         }
 
         static func query(_ credential: String, columns: String, hash: String, on db: any Database) async throws -> PrincipalRow? {
             try await (db as! any SQLDatabase).raw("""
                 SELECT \(unsafeRaw: columns), u.id AS user_id, u.username, u.display_name, u.role, u.active, u.locked_until,
                        u.must_change_password, (u.totp_secret IS NOT NULL) AS totp_enrolled, u.cadre_id, u.student_id,
-                       COALESCE(u.unit_id, c.unit_id) AS unit_id, n.code AS unit_code
+                       COALESCE(u.unit_id, c.unit_id) AS unit_id, n.code AS unit_code,
+                       (SELECT COUNT(*) FROM notifications m WHERE m.user_id = u.id AND m.read_at IS NULL) AS unread
                 FROM \(unsafeRaw: credential) x JOIN users u ON u.id = x.user_id
                 LEFT JOIN cadres c ON c.id = u.cadre_id LEFT JOIN units n ON n.id = COALESCE(u.unit_id, c.unit_id)
                 WHERE x.secret_hash = \(bind: hash)

@@ -20,6 +20,8 @@ public struct CurrentUser: Sendable {
     /// An administrator chose the password: nothing but the change page until the person picks their own.
     public var mustChangePassword: Bool = false
     public var totpEnrolled: Bool = false
+    /// Unread in-app notifications, read with the credential in one statement.
+    public var unreadNotifications: Int = 0
 
     public func can(_ capability: Capability) -> Bool { capability.allows(role) }
 

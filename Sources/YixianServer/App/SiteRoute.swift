@@ -50,6 +50,7 @@ enum SitePattern: String, CaseIterable, Sendable {
     case ledgerDelete = "/ledger/:id/delete"
     case attachment = "/attachments/:id"
     case problems = "/problems"
+    case problemsReport = "/problems/report"
     case integrity = "/integrity"
     case filings = "/filings"
     case confirmLookup = "/c"
@@ -62,6 +63,8 @@ enum SitePattern: String, CaseIterable, Sendable {
     case pairingsMatching = "/pairings/matching"
     case pairingsHandover = "/pairings/handover"
     case pairingWishes = "/pairings/wishes"
+    case notifications = "/notifications"
+    case notificationsRead = "/notifications/read"
     case cases = "/cases"
     case caseNew = "/cases/new"
     case caseDetail = "/cases/:id"
@@ -86,9 +89,10 @@ enum SiteRoute: Hashable, Sendable {
     case myData, tokens, accountSecurity, accountPassword, totpStart, totpConfirm, tokenCreate, tokenRevoke(UUID), secondFactor
     case progress, compliance, complianceUnit(code: String), complianceCell, policies
     case ledger, ledgerNew, ledgerRecord(UUID), ledgerEdit(UUID), ledgerDelete(UUID), attachment(UUID)
-    case problems, integrity, filings
+    case problems, problemsReport, integrity, filings
     case confirmLookup, confirm(code: String)
     case pairings, pairingsExport, pairingsPrint, pairingsImport, pairingsCoverage, pairingsMatching, pairingsHandover, pairingWishes
+    case notifications, notificationsRead
     case cases, caseNew, caseDetail(UUID), caseAct(UUID), mailbox, mailboxTrack, mailboxRate
     case stylesheet
 
@@ -140,6 +144,7 @@ enum SiteRoute: Hashable, Sendable {
         case .ledgerDelete: .ledgerDelete
         case .attachment: .attachment
         case .problems: .problems
+        case .problemsReport: .problemsReport
         case .integrity: .integrity
         case .filings: .filings
         case .confirmLookup: .confirmLookup
@@ -152,6 +157,8 @@ enum SiteRoute: Hashable, Sendable {
         case .pairingsMatching: .pairingsMatching
         case .pairingsHandover: .pairingsHandover
         case .pairingWishes: .pairingWishes
+        case .notifications: .notifications
+        case .notificationsRead: .notificationsRead
         case .cases: .cases
         case .caseNew: .caseNew
         case .caseDetail: .caseDetail

@@ -49,7 +49,7 @@ let migrations: [any Migration] = [
     CreatePolicyVersion(), CreateContactRecord(), CreateFiling(), CreateLedgerDetails(), CreateAttachment(),
     CreatePairingWish(),
     KeyAuditChain(), AuditAppendOnly(), SealStudentSensitive(), CreateIdempotencyKeys(),
-    AddAccountSecurity(), CreateDataVersions(), CreateCases(),
+    AddAccountSecurity(), CreateDataVersions(), CreateCases(), CreateNotifications(),
 ]
 
 func registerRoutes(_ app: Application) {
@@ -81,6 +81,8 @@ func registerRoutes(_ app: Application) {
     CasesAPI.register(app)
     CasePages.register(app)
     MailboxPages.register(app)
+    ProblemListPages.register(app)
+    Notifications.register(app)
     OpenAPIDocument.register(app)
 }
 

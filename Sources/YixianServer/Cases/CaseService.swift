@@ -71,6 +71,9 @@ enum CaseService {
         case .unitSecretary, .cadre:
             if let unit = user.unitID, item.$responsibleUnit.id == unit { return }
             if category?.sensitive != true, let cadre = user.cadreID, item.$cadre.id == cadre { return }
+            // A secretary follows the problems their unit's cadres raised, wherever they went: the unit's 问题清单.
+            if user.role == .unitSecretary, category?.sensitive != true, let unit = user.unitID, let raisedBy = item.$cadre.id,
+               try await CadreModel.find(raisedBy, on: db)?.$unit.id == unit { return }
         case .assessor:
             if category?.sensitive != true { return }
         default: break
@@ -156,6 +159,7 @@ enum CaseService {
         if let routed {
             try await event(item, actor: "系统", action: "assign", unitCode: routed.code, note: "按类别“\(new.category.label.zh)”分派", at: now, on: db)
         }
+        try await Notifications.after("received", item, now: now, on: db)
         try await AuditTrail.record("case.create", objectType: "case", objectID: item.id!.uuidString,
                                     detail: "\(new.channel.rawValue) \(new.category.code)", by: audit, on: db)
         return item
@@ -238,6 +242,7 @@ enum CaseService {
             if isRating, next.status == .assigned {
                 try await event(item, actor: "系统", action: "reopen", unitCode: nil, note: "学生不满意，重新办理", at: now, on: db)
             }
+            try await Notifications.after(input.action ?? "", item, now: now, on: db)
             try await AuditTrail.record("case.\(input.action ?? "")", objectType: "case", objectID: id.uuidString, detail: note,
                                         by: user.map(AuditTrail.Actor.init) ?? AuditTrail.Actor(id: nil, name: "letter-secret"), on: db)
             return item

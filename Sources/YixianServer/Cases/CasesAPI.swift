@@ -148,7 +148,12 @@ enum CasesAPI {
                     or.group(.and) { and in and.filter(\.$cadre.$id == cadre).filter(\.$category !~ sensitive) }
                 }
             } else {
-                query = query.filter(\.$responsibleUnit.$id == unit)
+                // The secretary: the unit's cases, and the problems its cadres raised elsewhere (not sensitive ones).
+                let cadres = try await CadreModel.query(on: db).filter(\.$unit.$id == unit).all().map(\.id!)
+                query = query.group(.or) { or in
+                    or.filter(\.$responsibleUnit.$id == unit)
+                    if !cadres.isEmpty { or.group(.and) { and in and.filter(\.$cadre.$id ~~ cadres).filter(\.$category !~ sensitive) } }
+                }
             }
         case .assessor:
             query = query.filter(\.$category !~ sensitive)
@@ -292,6 +297,9 @@ enum CaseSchemas {
                                                                      "action": string, "unitCode": string, "unitName": string, "note": string])],
             ]),
             "CasePage": Schemas.page("Case"),
+            "NotificationList": ["type": "array", "items": Schemas.object(["id": Schemas.uuid, "kind": string, "caseId": Schemas.uuid,
+                                                                          "text": localized, "createdAt": ["type": "string", "format": "date-time"],
+                                                                          "read": bool])],
         ]
     }
 }

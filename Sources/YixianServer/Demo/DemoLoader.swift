@@ -63,7 +63,8 @@ enum DemoLoader {
         let logins = demo.logins
         // A term of students' cases from every channel, so the queue, the case pages and the
         // response rules show real work; the demo student has a few of their own.
-        let cases = DemoCases.generate(for: demo, asOf: asOf, seed: seed,
+        // The large university has ≈ 3,000 a term, the load the case pages are benchmarked at.
+        let cases = DemoCases.generate(for: demo, asOf: asOf, seed: seed, count: scale == .large ? 3_000 : 240,
                                        featuredStudent: logins.first { $0.role == Role.student.rawValue }?.studentNumber)
         try await loadCases(cases, on: db)
         for login in logins {

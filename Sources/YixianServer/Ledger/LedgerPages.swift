@@ -80,21 +80,6 @@ enum LedgerPages {
             let model = try await LedgerListModel.load(req)
             return ctx.render(title: ctx.t("工作台账", "Ledger"), content: listView(ctx, model))
         }
-        app.routes.on(.GET, SitePattern.problems.components, access: readers) { req -> Response in
-            let ctx = PageContext(req)
-            let problems = try await LedgerAPI.problems(req)
-            let byUnit = Dictionary(grouping: problems, by: \.unitCode).mapValues(\.count)
-            return ctx.render(title: ctx.t("学生反映的问题", "Problems students raised"), content: .group(
-                .h1(.text(ctx.t("学生反映的问题", "Problems students raised"))),
-                .p(.class("muted"), .text(ctx.t("来自联系记录，按单位：", "From contact records, per unit: ")
-                    + byUnit.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: "，"))),
-                Components.table(ctx, headers: [ctx.t("日期", "Date"), ctx.t("干部", "Cadre"), ctx.t("单位", "Unit"), ctx.t("类别", "Category"), ctx.t("问题", "Problem")],
-                                 rows: problems.prefix(1000).map { p in
-                                     [Components.cell(p.date, href: SiteRoute.ledgerRecord(p.recordId).path()), Components.cell(p.cadre), Components.cell(p.unitCode),
-                                      Components.cell(p.category), Components.cell(p.text)]
-                                 }, empty: .text(ctx.t("暂无学生反映的问题。", "No problems recorded.")))
-            ))
-        }
         app.routes.on(.GET, SitePattern.ledgerNew.components, access: .roles([.cadre])) { req -> Response in
             let now = req.now
             let kind = req.query[String.self, at: "kind"]

@@ -63,6 +63,7 @@ struct NavItem: Sendable {
 enum Layout {
     static let navigation: [NavItem] = [
         NavItem(route: .home, title: Localized(zh: "首页", en: "Home")),
+        NavItem(route: .notifications, title: Localized(zh: "消息", en: "Notifications")),
         NavItem(route: .progress, title: Localized(zh: "我的进度", en: "My progress")),
         NavItem(route: .ledger, title: Localized(zh: "工作台账", en: "Ledger")),
         NavItem(route: .pairings, title: Localized(zh: "结对", en: "Pairings")),
@@ -122,6 +123,11 @@ enum Layout {
                         .text(ctx.language == .zh ? "English" : "中文")),
                      .unwrap(ctx.user) { user in
                          .group(
+                             // The bell: shown when something is unread, so a quiet header stays quiet.
+                             .if(user.unreadNotifications > 0,
+                                 .a(.class("bell"), .href(SiteRoute.notifications.path()), .data(named: "unread", value: String(user.unreadNotifications)),
+                                    .attribute(named: "aria-label", value: ctx.t("未读消息 \(user.unreadNotifications) 条", "\(user.unreadNotifications) unread")),
+                                    .text("🔔 \(user.unreadNotifications)"))),
                              .span(.class("who"), .text("\(user.displayName)（\(ctx.t(user.role.label))）")),
                              .form(.action(SiteRoute.logout.path()), .method(.post), .class("inline"),
                                    csrfField(ctx),

@@ -11,6 +11,8 @@ enum Stylesheet {
     .topbar a, .topbar .link { color:#fff; }
     .brand { font-weight:bold; text-decoration:none; font-size:18px; }
     .topbar-right { display:flex; gap:12px; align-items:center; flex-wrap:wrap; }
+    .topbar .bell { background:#fff; color:#003a8c; border-radius:12px; padding:1px 10px; font-weight:600; text-decoration:none; }
+    .prewrap { white-space:pre-wrap; overflow-wrap:anywhere; }
     .shell { display:flex; min-height:calc(100vh - 52px); }
     .sidenav { width:180px; background:#fff; border-right:1px solid var(--line); padding:8px 0; flex-shrink:0; }
     .sidenav ul { list-style:none; margin:0; padding:0; }
