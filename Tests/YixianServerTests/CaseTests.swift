@@ -267,4 +267,23 @@ struct CaseTests {
             #expect(try await kinds("secretary").contains("reopened"))
         }
     }
+
+    @Test("hot topics: recurring phrases and counts by category as charts; a cadre may not open it")
+    func topics() async throws {
+        try await TestServer.with(adjust: { $0.clock = Self.at(Self.today) }) { server in
+            try await ComplianceTests.prepare(server)
+            for text in ["宿舍热水供应不稳定", "热水供应时断时续", "<b>食堂</b>排队太久"] {
+                _ = try await server.api(.POST, "/api/v1/cases", as: "office", json: ["text": text, "unitCode": "CS", "category": "logistics"])
+            }
+            let office = server.browser()
+            try await office.login("office")
+            let page = try await office.get("/cases/topics")
+            #expect(page.status == .ok)
+            #expect(page.body.contains("<svg") && page.body.contains(">热水供应</text>") && page.body.contains(">后勤</text>"))
+            #expect(!page.body.contains("<b>"), "texts never reach the page as markup")
+            let cadre = server.browser()
+            try await cadre.login("cadre")
+            #expect(try await cadre.get("/cases/topics").status == .forbidden)
+        }
+    }
 }

@@ -67,6 +67,7 @@ enum SitePattern: String, CaseIterable, Sendable {
     case notificationsRead = "/notifications/read"
     case cases = "/cases"
     case caseNew = "/cases/new"
+    case caseTopics = "/cases/topics"
     case caseDetail = "/cases/:id"
     case caseAct = "/cases/:id/act"
     case mailbox = "/mailbox"
@@ -93,7 +94,7 @@ enum SiteRoute: Hashable, Sendable {
     case confirmLookup, confirm(code: String)
     case pairings, pairingsExport, pairingsPrint, pairingsImport, pairingsCoverage, pairingsMatching, pairingsHandover, pairingWishes
     case notifications, notificationsRead
-    case cases, caseNew, caseDetail(UUID), caseAct(UUID), mailbox, mailboxTrack, mailboxRate
+    case cases, caseNew, caseTopics, caseDetail(UUID), caseAct(UUID), mailbox, mailboxTrack, mailboxRate
     case stylesheet
 
     var pattern: SitePattern {
@@ -161,6 +162,7 @@ enum SiteRoute: Hashable, Sendable {
         case .notificationsRead: .notificationsRead
         case .cases: .cases
         case .caseNew: .caseNew
+        case .caseTopics: .caseTopics
         case .caseDetail: .caseDetail
         case .caseAct: .caseAct
         case .mailbox: .mailbox

@@ -83,6 +83,7 @@ func registerRoutes(_ app: Application) {
     MailboxPages.register(app)
     ProblemListPages.register(app)
     Notifications.register(app)
+    TopicsPage.register(app)
     OpenAPIDocument.register(app)
 }
 

@@ -13,6 +13,7 @@ enum Stylesheet {
     .topbar-right { display:flex; gap:12px; align-items:center; flex-wrap:wrap; }
     .topbar .bell { background:#fff; color:#003a8c; border-radius:12px; padding:1px 10px; font-weight:600; text-decoration:none; }
     .prewrap { white-space:pre-wrap; overflow-wrap:anywhere; }
+    .chart { width:100%; max-width:640px; height:auto; }
     .shell { display:flex; min-height:calc(100vh - 52px); }
     .sidenav { width:180px; background:#fff; border-right:1px solid var(--line); padding:8px 0; flex-shrink:0; }
     .sidenav ul { list-style:none; margin:0; padding:0; }

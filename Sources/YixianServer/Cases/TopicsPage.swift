@@ -1,0 +1,83 @@
+import Fluent
+import Plot
+import Vapor
+import YixianCore
+
+/// 热点问题: what the term's cases are about — by category, by responsible unit, by month of
+/// receipt — and the phrases that recur in them, as bar charts the office can read at a glance.
+struct TopicsModel: Sendable {
+    var termID: String?
+    var termName: String?
+    var terms: [(String, String)]
+    var total: Int
+    var byCategory: [(String, Int)]
+    var byUnit: [(String, Int)]
+    var byMonth: [(String, Int)]
+    var phrases: [HotTopics.Phrase]
+
+    static func load(_ req: Request) async throws -> TopicsModel {
+        let user = try req.requireUser()
+        let calendar = AcademicCalendar(years: try await CalendarAPI.load(on: req.db))
+        let today = LocalDate(req.now)
+        let allTerms = calendar.years.flatMap(\.terms)
+        let term = try req.query.stringParameter("term", maxLength: 40).map { id in
+            guard let term = allTerms.first(where: { $0.id == id }) else { throw AppError.field("term", zh: "学期“\(id)”不存在", en: "Unknown term \(id)") }
+            return term
+        } ?? calendar.term(containing: today) ?? allTerms.last { $0.range.start <= today }
+        var query = try await CasesAPI.query(CasesAPI.Filter.all, for: user, on: req.db).with(\.$responsibleUnit)
+        if let term { query = query.filter(\.$receivedOn >= term.range.start.iso).filter(\.$receivedOn <= term.range.end.iso) }
+        let items = try await query.limit(20_000).all()
+        func ranked(_ keys: [String]) -> [(String, Int)] {
+            Dictionary(grouping: keys, by: { $0 }).map { ($0.key, $0.value.count) }.sorted { ($1.1, $0.0) < ($0.1, $1.0) }
+        }
+        let categories = ranked(items.map(\.category)).map { (CaseCategory.standard($0.0)?.label.zh ?? $0.0, $0.1) }
+        return TopicsModel(termID: term?.id, termName: term?.name, terms: allTerms.reversed().map { ($0.id, $0.name) }, total: items.count,
+                           byCategory: categories,
+                           byUnit: Array(ranked(items.map { $0.responsibleUnit?.name ?? "待分派" }).prefix(12)),
+                           byMonth: ranked(items.map { String($0.receivedOn.prefix(7)) }).sorted { $0.0 < $1.0 },
+                           phrases: HotTopics.phrases(in: items.map(\.text)))
+    }
+}
+
+enum TopicsPage {
+    /// A horizontal bar chart as inline SVG: one bar per label, the value at its end. Labels are escaped.
+    static func bars(_ items: [(String, Int)], title: String) -> Node<HTML.BodyContext> {
+        let rowHeight = 26, labelWidth = 150, barWidth = 360
+        let top = max(1, items.map(\.1).max() ?? 1)
+        var svg = "<svg class=\"chart\" role=\"img\" aria-label=\"\(Components.escape(title))\" viewBox=\"0 0 \(labelWidth + barWidth + 60) \(max(1, items.count) * rowHeight)\" xmlns=\"http://www.w3.org/2000/svg\">"
+        for (index, item) in items.enumerated() {
+            let y = index * rowHeight
+            let width = max(2, item.1 * barWidth / top)
+            svg += "<text x=\"\(labelWidth - 8)\" y=\"\(y + 17)\" text-anchor=\"end\" font-size=\"13\">\(Components.escape(String(item.0.prefix(12))))</text>"
+            svg += "<rect x=\"\(labelWidth)\" y=\"\(y + 5)\" width=\"\(width)\" height=\"16\" rx=\"3\" fill=\"#1f6feb\"></rect>"
+            svg += "<text x=\"\(labelWidth + width + 6)\" y=\"\(y + 17)\" font-size=\"13\">\(item.1)</text>"
+        }
+        svg += "</svg>"
+        return .div(.class("panel"), .h2(.text(title)), items.isEmpty ? .p(.class("muted"), .text("—")) : .raw(svg))
+    }
+
+    static func view(_ ctx: PageContext, _ m: TopicsModel) -> Node<HTML.BodyContext> {
+        let termOptions: [Node<HTML.SelectContext>] = m.terms.map { Components.option(value: $0.0, text: $0.1, selected: $0.0 == m.termID) }
+        return .group(
+            .h1(.text(ctx.t("热点问题", "Hot topics") + (m.termName.map { "（\($0)）" } ?? ""))),
+            .form(.class("toolbar"), .method(.get), .action(SiteRoute.caseTopics.path()),
+                  .label(.text(ctx.t("学期", "Term")), .select(.attribute(named: "name", value: "term"), .group(termOptions))),
+                  .button(.type(.submit), .class("secondary"), .text(ctx.t("查看", "Show")))),
+            .p(.class("muted"), .text(ctx.t("本学期共 \(m.total) 件诉求。高频词为多件诉求中反复出现的二至四字词语。",
+                                            "\(m.total) cases this term. Phrases are runs of two to four characters recurring across cases."))),
+            bars(m.phrases.map { ($0.text, $0.cases) }, title: ctx.t("高频词（件数）", "Recurring phrases (cases)")),
+            bars(m.byCategory, title: ctx.t("按类别", "By category")),
+            bars(m.byUnit, title: ctx.t("按责任单位", "By responsible unit")),
+            bars(m.byMonth, title: ctx.t("按月份", "By month"))
+        )
+    }
+
+    static func register(_ app: Application) {
+        app.routes.on(.GET, SitePattern.caseTopics.components, access: .roles([.businessAdmin, .unitSecretary, .assessor])) { req -> Response in
+            let model = try await TopicsModel.load(req)
+            let ctx = PageContext(req)
+            return ctx.render(title: ctx.t("热点问题", "Hot topics"), breadcrumbs: [(ctx.t("诉求", "Cases"), SiteRoute.cases.path()), (ctx.t("热点问题", "Hot topics"), nil)],
+                              content: view(ctx, model))
+        }
+    }
+}
