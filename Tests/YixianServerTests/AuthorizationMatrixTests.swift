@@ -168,6 +168,7 @@ struct AuthorizationMatrixTests {
         "GET /cases/:id": Rule(who: caseReaders, reach: .unitCases), "GET /api/v1/cases/:id": Rule(who: caseReaders, reach: .unitCases),
         "POST /cases/:id/act": Rule(who: caseReaders, reach: .unitCases), "POST /api/v1/cases/:id/actions": Rule(who: caseReaders, reach: .unitCases),
         "GET /cases/topics": Rule(who: [.businessAdmin, .unitSecretary, .assessor]),
+        "GET /cases/forum": Rule(who: editors), "POST /cases/forum": Rule(who: editors),
         "GET /notifications": Rule(who: everyone), "POST /notifications/read": Rule(who: everyone),
         "GET /api/v1/notifications": Rule(who: everyone),
         "GET /mailbox": Rule(who: nil), "POST /mailbox": Rule(who: nil), "GET /mailbox/track": Rule(who: nil),

@@ -286,4 +286,28 @@ struct CaseTests {
             #expect(try await cadre.get("/cases/topics").status == .forbidden)
         }
     }
+
+    @Test("a forum's problems become one case each, routed by their categories; a bad form opens none")
+    func forum() async throws {
+        try await TestServer.with(adjust: { $0.clock = Self.at(Self.today) }) { server in
+            try await Self.addLogistics(server)
+            let secretary = server.browser()
+            try await secretary.login("secretary")
+            let empty = try await secretary.post("/cases/forum", form: ["title": "学生代表座谈会", "date": "2025-10-09", "problems": " \n "],
+                                                 tokenFrom: "/cases/forum")
+            #expect(empty.status == .unprocessableEntity && empty.body.contains("请至少填写一条问题"))
+            let future = try await secretary.post("/cases/forum", form: ["title": "午餐会", "date": "2025-12-01", "problems": "食堂太挤"],
+                                                  tokenFrom: "/cases/forum")
+            #expect(future.status == .unprocessableEntity && future.body.contains("尚未召开"))
+            #expect(try await CaseModel.query(on: server.app.db).count() == 0)
+            let done = try await secretary.post("/cases/forum", form: ["title": "学生代表座谈会", "date": "2025-10-08",
+                                                                       "problems": "后勤：澡堂开放时间短\n希望多开讲座\n学业：考试安排太集中",
+                                                                       "problemCategory": "study"], tokenFrom: "/cases/forum")
+            #expect(done.status == .seeOther)
+            let cases = try await CaseModel.query(on: server.app.db).with(\.$responsibleUnit).all()
+            #expect(cases.count == 3 && cases.allSatisfy { $0.channel == "forum" && $0.receivedOn == "2025-10-08" })
+            #expect(cases.first { $0.text.hasPrefix("澡堂") }?.responsibleUnit?.code == "HQC")
+            #expect(cases.filter { $0.category == "study" }.count == 2, "lines without a category take the form's")
+        }
+    }
 }

@@ -291,6 +291,7 @@ class Smoke:
             count.clear()
             count.send_keys("6")
             self.driver.find_element(By.NAME, "summary").send_keys("走访宿舍，了解期末复习情况")
+            self.driver.find_element(By.NAME, "problems").send_keys("后勤：梅园3舍热水器漏水")
             old_html = self.driver.find_element(By.TAG_NAME, "html")
             self.driver.find_element(By.CSS_SELECTOR, "button[value=submit]").click()
             self.wait(lambda d: _is_stale(old_html), "the record form to submit")
@@ -329,9 +330,47 @@ class Smoke:
             self.screenshot(os.path.join(self.out, "journey-record-assessor.png"))
             self.logout_and_check("journey-assessor")
 
+        def office_answers():
+            self.driver.set_window_size(*DESKTOP)
+            self.submit_login("office", PASSWORD)
+            self.wait_for_path("/")
+            self.open("/cases?category=logistics")
+            links = [a for a in self.driver.find_elements(By.CSS_SELECTOR, "main table a") if "热水器漏水" in a.text]
+            self.require("journey: the dorm visit's problem became a case", bool(links))
+            links[0].click()
+            self.wait(lambda d: re.fullmatch(r"/cases/[0-9A-Fa-f-]{36}", self.path()) is not None, "the case page")
+            record["case"] = self.path()
+            main = self.driver.find_element(By.TAG_NAME, "main").text
+            self.check("journey: the case went to the logistics department", "后勤管理处" in main, main[:300])
+            form = self.driver.find_element(By.XPATH, "//form[input[@name='action' and @value='answer']]")
+            form.find_element(By.NAME, "answer").send_keys("已更换热水器阀门")
+            old_html = self.driver.find_element(By.TAG_NAME, "html")
+            form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+            self.wait(lambda d: _is_stale(old_html), "the answer")
+            self.check("journey: the answer is saved", "已保存" in self.driver.page_source)
+            self.logout_and_check("journey-office")
+
+        def student_rates():
+            self.require("journey: the case exists", "case" in record)
+            self.driver.set_window_size(*PHONE)
+            self.submit_login("student", PASSWORD)
+            self.wait_for_path("/")
+            self.open(record["case"])
+            forms = self.driver.find_elements(By.XPATH, "//form[input[@name='action' and @value='rate']]")
+            self.require("journey: the student who was there may rate the answer", bool(forms))
+            Select(forms[0].find_element(By.NAME, "rating")).select_by_value("satisfied")
+            old_html = self.driver.find_element(By.TAG_NAME, "html")
+            forms[0].find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+            self.wait(lambda d: _is_stale(old_html), "the rating")
+            self.check("journey: the rating closes the case", "已办结" in self.driver.page_source)
+            self.screenshot(os.path.join(self.out, "journey-case-rated-phone.png"))
+            self.logout_and_check("journey-student-rates")
+
         self.scenario("journey-cadre", cadre)
         self.scenario("journey-student", student)
         self.scenario("journey-assessor", assessor)
+        self.scenario("journey-office-answers", office_answers)
+        self.scenario("journey-student-rates", student_rates)
 
     def letter_journey(self):
         """Issue 9's journey: a student, not signed in, writes to the 校长信箱 on a phone and keeps

@@ -68,6 +68,7 @@ enum SitePattern: String, CaseIterable, Sendable {
     case cases = "/cases"
     case caseNew = "/cases/new"
     case caseTopics = "/cases/topics"
+    case caseForum = "/cases/forum"
     case caseDetail = "/cases/:id"
     case caseAct = "/cases/:id/act"
     case mailbox = "/mailbox"
@@ -94,7 +95,7 @@ enum SiteRoute: Hashable, Sendable {
     case confirmLookup, confirm(code: String)
     case pairings, pairingsExport, pairingsPrint, pairingsImport, pairingsCoverage, pairingsMatching, pairingsHandover, pairingWishes
     case notifications, notificationsRead
-    case cases, caseNew, caseTopics, caseDetail(UUID), caseAct(UUID), mailbox, mailboxTrack, mailboxRate
+    case cases, caseNew, caseTopics, caseForum, caseDetail(UUID), caseAct(UUID), mailbox, mailboxTrack, mailboxRate
     case stylesheet
 
     var pattern: SitePattern {
@@ -163,6 +164,7 @@ enum SiteRoute: Hashable, Sendable {
         case .cases: .cases
         case .caseNew: .caseNew
         case .caseTopics: .caseTopics
+        case .caseForum: .caseForum
         case .caseDetail: .caseDetail
         case .caseAct: .caseAct
         case .mailbox: .mailbox

@@ -84,6 +84,7 @@ func registerRoutes(_ app: Application) {
     ProblemListPages.register(app)
     Notifications.register(app)
     TopicsPage.register(app)
+    ForumPage.register(app)
     OpenAPIDocument.register(app)
 }
 

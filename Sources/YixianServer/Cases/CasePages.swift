@@ -148,7 +148,9 @@ enum CasePages {
             .if(m.mayOpen, .div(.class("toolbar"),
                 .a(.class("button"), .href(SiteRoute.caseNew.path()), .text(m.isStudent ? ctx.t("提出诉求", "Raise a case") : ctx.t("登记热线 / 接待日诉求", "Log a hotline case"))),
                 .a(.class("button secondary"), .href(SiteRoute.mailbox.path()), .text(ctx.t("信箱", "Mailboxes"))),
-                .if(!m.isStudent, .a(.class("button secondary"), .href(SiteRoute.caseTopics.path()), .text(ctx.t("热点问题", "Hot topics")))))),
+                .if(!m.isStudent, .group(
+                    .a(.class("button secondary"), .href(SiteRoute.caseForum.path()), .text(ctx.t("登记座谈会问题", "Log a forum"))),
+                    .a(.class("button secondary"), .href(SiteRoute.caseTopics.path()), .text(ctx.t("热点问题", "Hot topics"))))))),
             .form(.class("toolbar"), .method(.get), .action(SiteRoute.cases.path()),
                   .label(.text(ctx.t("状态", "Status")),
                          .select(.attribute(named: "name", value: "status"),
@@ -208,7 +210,10 @@ enum CasePages {
                 .dt(.text(ctx.t("收到日期", "Received"))), .dd(.text(item.receivedOn)),
                 .dt(.text(ctx.t("首次响应期限", "First response due"))), .dd(.text((item.firstResponseDue ?? "—") + (item.firstRespondedOn.map { ctx.t("（\($0) 已响应）", " (done \($0))") } ?? ""))),
                 .dt(.text(ctx.t("答复期限", "Answer due"))), .dd(.text(item.answerDue)),
-                .dt(.text(ctx.t("提出人", "From"))), .dd(.text(item.anonymous ? ctx.t("匿名", "Anonymous") : ctx.t("学生", "A student"))))),
+                .dt(.text(ctx.t("提出人", "From"))),
+                .dd(.text(item.anonymous ? ctx.t("匿名", "Anonymous")
+                          : item.channel == CaseChannel.contact.rawValue ? ctx.t("学生在联系中反映", "Raised by students in a contact")
+                          : ctx.t("学生", "A student"))))),
             .div(.class("panel"), .h2(.text(ctx.t("诉求内容", "What the student wrote"))), .p(.class("prewrap"), .text(item.text))),
             .unwrap(item.answer) { answer in
                 .div(.class("panel"), .h2(.text(ctx.t("答复", "Answer") + (item.outcome.flatMap(CaseOutcome.init).map { "（" + ctx.t($0.label) + "）" } ?? ""))),

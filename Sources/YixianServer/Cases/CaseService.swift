@@ -230,7 +230,8 @@ enum CaseService {
             case .answer(_, let text):
                 item.answerText = text.trimmingCharacters(in: .whitespacesAndNewlines)
             case .rate:
-                item.ratingComment = input.comment.map { String($0.trimmingCharacters(in: .whitespacesAndNewlines).prefix(500)) }
+                let comment = (input.comment ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+                item.ratingComment = comment.isEmpty ? nil : String(comment.prefix(500))
                 if next.status == .assigned { item.answerText = nil }
             default: break
             }
