@@ -84,13 +84,7 @@ enum LoginPages {
     }
 
     static func render(_ req: Request, username: String, problems: [AppError.FieldProblem], status: HTTPResponseStatus, next: String? = nil) -> Response {
-        var ctx = PageContext(req)
-        var newToken: String?
-        if ctx.csrfToken.isEmpty {
-            newToken = Secrets.random()
-            ctx.csrfToken = newToken!
-        }
-        let response = ctx.render(title: ctx.t("登录", "Sign in"), status: status, content:
+        PageContext.renderPublic(req, title: { $0.t("登录", "Sign in") }, status: status) { ctx in
             .div(.class("login panel"),
                  .h1(.text(ctx.t("登录一线平台", "Sign in to Yixian"))),
                  .p(.class("muted"), .text(ctx.t("领导干部深入基层联系学生工作平台", "The platform for leaders' front-line contact with students"))),
@@ -102,11 +96,7 @@ enum LoginPages {
                        Components.field(ctx, name: "password", label: ctx.t("密码", "Password"), type: .password, problems: problems, autocomplete: "current-password"),
                        .button(.type(.submit), .text(ctx.t("登录", "Sign in")))),
                  .p(.class("muted"), .a(.href(SiteRoute.mailbox.path()), .text(ctx.t("给校长信箱、书记信箱、处长信箱写信（无需登录，可匿名）",
-                                                                                 "Write to the president's or a department's mailbox (no account, may be anonymous)"))))))
-        if let newToken {
-            response.cookies[CSRF.anonymousCookie] = HTTPCookies.Value(string: newToken, path: "/", isSecure: req.application.yixian.secureCookies,
-                                                                       isHTTPOnly: true, sameSite: .strict)
+                                                                                 "Write to the president's or a department's mailbox (no account, may be anonymous)")))))
         }
-        return response
     }
 }

@@ -57,8 +57,7 @@ struct CaseDetailModel: Sendable {
     static func load(_ req: Request, problems: [AppError.FieldProblem] = [], done: Bool = false) async throws -> CaseDetailModel {
         let user = try req.requireUser()
         let id = try req.idParameter()
-        let item = try await CasesAPI.detail(id, for: user, today: LocalDate(req.now), on: req.db)
-        guard let row = try await CaseModel.find(id, on: req.db) else { throw AppError.notFound("case") }
+        let (row, item) = try await CasesAPI.read(id, for: user, today: LocalDate(req.now), on: req.db)
         let units = try await UnitModel.query(on: req.db).filter(\.$active == true).sort(\.$code).all()
             .filter { $0.kind != UnitKind.leadership.rawValue }.map { ($0.code, $0.name) }
         let status = CaseStatus(rawValue: item.status) ?? .new

@@ -116,12 +116,12 @@ enum CaseService {
     /// The unit a category routes to: the first active unit carrying its tag.
     static func route(_ category: CaseCategory, on db: any Database) async throws -> UnitModel? {
         guard let tag = category.routeTag else { return nil }
-        let units = try await UnitModel.query(on: db).filter(\.$active == true).sort(\.$code).all()
-        let cadres = try await CadreModel.query(on: db).filter(\.$active == true).all()
         // A unit's tags are its cadres' (the roster keeps tags on people): 后勤管理处's head carries `logistics`.
-        let tagged = Set(cadres.filter { $0.tagList.contains(tag) }.map(\.$unit.id))
+        // LIKE narrows to the few tagged cadres; `tagList` then matches the tag exactly.
+        let cadres = try await CadreModel.query(on: db).filter(\.$active == true).filter(\.$tags, .contains(inverse: false, .anywhere), tag)
+            .with(\.$unit).all().filter { $0.tagList.contains(tag) }
         let handling: Set<String> = [UnitKind.college.rawValue, UnitKind.leadership.rawValue]
-        return units.first { tagged.contains($0.id!) && !handling.contains($0.kind) }
+        return cadres.map(\.unit).filter { $0.active && !handling.contains($0.kind) }.min { $0.code < $1.code }
     }
 
     /// Inside the caller's transaction.
@@ -205,7 +205,7 @@ enum CaseService {
                 throw AppError.notFound("case")
             }
             if let user { try await checkRead(item, by: user, on: db) } else if !viaSecret { throw AppError.unauthenticated }
-            let action = try await input.action(on: db)
+            let action = try input.parsed()
             let isRating: Bool
             if case .rate = action { isRating = true } else { isRating = false }
             if isRating {
@@ -263,7 +263,7 @@ struct CaseActionInput: Content {
 
     static let actions = ["assign", "transfer", "send-back", "acknowledge", "pause", "resume", "answer", "rate"]
 
-    func action(on db: any Database) async throws -> CaseAction {
+    func parsed() throws -> CaseAction {
         var check = FieldChecker()
         let name = action ?? ""
         guard Self.actions.contains(name) else {
@@ -289,8 +289,6 @@ struct CaseActionInput: Content {
             result = rating.map { .rate($0) }
         }
         try check.throwIfInvalid()
-        if case .assign(let code) = result! { _ = try await db.unit(code: code, field: "unitCode") }
-        if case .transfer(let code, _) = result! { _ = try await db.unit(code: code, field: "unitCode") }
         return result!
     }
 

@@ -172,8 +172,25 @@ enum CasesAPI {
                         page: filter.page.page, per: filter.page.per, total: total)
     }
 
+    /// The term asked for (`?term=`), else the one holding today, else the latest begun; and every term, newest first.
+    static func term(_ req: Request) async throws -> (Term?, [Term]) {
+        let calendar = AcademicCalendar(years: try await CalendarAPI.load(on: req.db))
+        let today = LocalDate(req.now)
+        let terms = calendar.years.flatMap(\.terms)
+        if let id = try req.query.stringParameter("term", maxLength: 40) {
+            guard let term = terms.first(where: { $0.id == id }) else { throw AppError.field("term", zh: "学期“\(id)”不存在", en: "Unknown term \(id)") }
+            return (term, terms.reversed())
+        }
+        return (calendar.term(containing: today) ?? terms.last { $0.range.start <= today }, terms.reversed())
+    }
+
     /// One case with its history; reading a sensitive one is audited.
     static func detail(_ id: UUID, for user: CurrentUser, today: LocalDate, on db: any Database) async throws -> CaseDTO {
+        try await read(id, for: user, today: today, on: db).dto
+    }
+
+    /// The row and its DTO, for callers that also need what only the row holds (its submitter, its record).
+    static func read(_ id: UUID, for user: CurrentUser, today: LocalDate, on db: any Database) async throws -> (row: CaseModel, dto: CaseDTO) {
         guard let item = try await CaseModel.query(on: db).filter(\.$id == id).with(\.$responsibleUnit).with(\.$cadre).first() else {
             throw AppError.notFound("case")
         }
@@ -184,7 +201,7 @@ enum CasesAPI {
         let events = try await CaseEventModel.query(on: db).filter(\.$studentCase.$id == id).sort(\.$at).all()
         let codes = Set(events.compactMap(\.unitCode))
         let names = Dictionary(try await UnitModel.query(on: db).filter(\.$code ~~ codes).all().map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
-        return try await Judge.load(on: db, today: today).dto(item, unit: item.responsibleUnit, cadreName: item.cadre?.name, events: events, unitNames: names)
+        return (item, try await Judge.load(on: db, today: today).dto(item, unit: item.responsibleUnit, cadreName: item.cadre?.name, events: events, unitNames: names))
     }
 
     /// A case opened by a signed-in person: a student in the portal, or staff for a hotline call.

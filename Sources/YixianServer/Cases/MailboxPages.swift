@@ -138,21 +138,9 @@ enum MailboxPages {
         return dto
     }
 
-    /// Public pages set the anonymous CSRF cookie on first sight, as the sign-in page does.
     static func render(_ req: Request, title: String, status: HTTPResponseStatus = .ok,
                        content: (PageContext) -> Node<HTML.BodyContext>) -> Response {
-        var ctx = PageContext(req)
-        var newToken: String?
-        if ctx.csrfToken.isEmpty {
-            newToken = Secrets.random()
-            ctx.csrfToken = newToken!
-        }
-        let response = ctx.render(title: title, status: status, content: content(ctx))
-        if let newToken {
-            response.cookies[CSRF.anonymousCookie] = HTTPCookies.Value(string: newToken, path: "/", isSecure: req.application.yixian.secureCookies,
-                                                                       isHTTPOnly: true, sameSite: .strict)
-        }
-        return response
+        PageContext.renderPublic(req, title: { _ in title }, status: status, content: content)
     }
 
     static func register(_ app: Application) {

@@ -41,14 +41,7 @@ struct ProblemListModel: Sendable {
 
     static func load(_ req: Request) async throws -> ProblemListModel {
         let user = try req.requireUser()
-        let calendar = AcademicCalendar(years: try await CalendarAPI.load(on: req.db))
-        let today = LocalDate(req.now)
-        let allTerms = calendar.years.flatMap(\.terms)
-        let chosen = try req.query.stringParameter("term", maxLength: 40)
-        let term = try chosen.map { id in
-            guard let term = allTerms.first(where: { $0.id == id }) else { throw AppError.field("term", zh: "学期“\(id)”不存在", en: "Unknown term \(id)") }
-            return term
-        } ?? calendar.term(containing: today) ?? allTerms.last { $0.range.start <= today }
+        let (term, allTerms) = try await CasesAPI.term(req)
         var query = try await CasesAPI.query(CasesAPI.Filter.all, for: user, on: req.db).with(\.$responsibleUnit).with(\.$cadre)
         if let term { query = query.filter(\.$receivedOn >= term.range.start.iso).filter(\.$receivedOn <= term.range.end.iso) }
         let items = try await query.limit(5_000).all()
@@ -73,7 +66,7 @@ struct ProblemListModel: Sendable {
                     .filter(\.$termCode == term.id).sort(\.$submittedOn, .descending).first()?.submittedOn
             }
         }
-        return ProblemListModel(termID: term?.id, termName: term?.name, terms: allTerms.reversed().map { ($0.id, $0.name) }, rows: rows,
+        return ProblemListModel(termID: term?.id, termName: term?.name, terms: allTerms.map { ($0.id, $0.name) }, rows: rows,
                                 solved: items.count { $0.outcome == CaseOutcome.solved.rawValue },
                                 explained: items.count { $0.outcome == CaseOutcome.explained.rawValue },
                                 open: items.count { $0.outcome == nil }, reportUnits: reportUnits, reportedOn: reportedOn,

@@ -17,13 +17,7 @@ struct TopicsModel: Sendable {
 
     static func load(_ req: Request) async throws -> TopicsModel {
         let user = try req.requireUser()
-        let calendar = AcademicCalendar(years: try await CalendarAPI.load(on: req.db))
-        let today = LocalDate(req.now)
-        let allTerms = calendar.years.flatMap(\.terms)
-        let term = try req.query.stringParameter("term", maxLength: 40).map { id in
-            guard let term = allTerms.first(where: { $0.id == id }) else { throw AppError.field("term", zh: "学期“\(id)”不存在", en: "Unknown term \(id)") }
-            return term
-        } ?? calendar.term(containing: today) ?? allTerms.last { $0.range.start <= today }
+        let (term, allTerms) = try await CasesAPI.term(req)
         var query = try await CasesAPI.query(CasesAPI.Filter.all, for: user, on: req.db).with(\.$responsibleUnit)
         if let term { query = query.filter(\.$receivedOn >= term.range.start.iso).filter(\.$receivedOn <= term.range.end.iso) }
         let items = try await query.limit(20_000).all()
@@ -31,7 +25,7 @@ struct TopicsModel: Sendable {
             Dictionary(grouping: keys, by: { $0 }).map { ($0.key, $0.value.count) }.sorted { ($1.1, $0.0) < ($0.1, $1.0) }
         }
         let categories = ranked(items.map(\.category)).map { (CaseCategory.standard($0.0)?.label.zh ?? $0.0, $0.1) }
-        return TopicsModel(termID: term?.id, termName: term?.name, terms: allTerms.reversed().map { ($0.id, $0.name) }, total: items.count,
+        return TopicsModel(termID: term?.id, termName: term?.name, terms: allTerms.map { ($0.id, $0.name) }, total: items.count,
                            byCategory: categories,
                            byUnit: Array(ranked(items.map { $0.responsibleUnit?.name ?? "待分派" }).prefix(12)),
                            byMonth: ranked(items.map { String($0.receivedOn.prefix(7)) }).sorted { $0.0 < $1.0 },

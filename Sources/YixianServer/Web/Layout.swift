@@ -49,6 +49,24 @@ struct PageContext: Sendable {
                 content: Node<HTML.BodyContext>) -> Response {
         .html(Layout.page(self, title: title, breadcrumbs: breadcrumbs, status: status, content: content), status: status)
     }
+
+    /// A page whose forms may be posted without an account (sign-in, the mailboxes): a visitor
+    /// without a CSRF cookie gets one with the page, and the forms carry it.
+    static func renderPublic(_ req: Request, title: (PageContext) -> String, status: HTTPResponseStatus = .ok,
+                             content: (PageContext) -> Node<HTML.BodyContext>) -> Response {
+        var ctx = PageContext(req)
+        var newToken: String?
+        if ctx.csrfToken.isEmpty {
+            newToken = Secrets.random()
+            ctx.csrfToken = newToken!
+        }
+        let response = ctx.render(title: title(ctx), status: status, content: content(ctx))
+        if let newToken {
+            response.cookies[CSRF.anonymousCookie] = HTTPCookies.Value(string: newToken, path: "/", isSecure: req.application.yixian.secureCookies,
+                                                                       isHTTPOnly: true, sameSite: .strict)
+        }
+        return response
+    }
     func t(_ text: Localized) -> String { text.text(language) }
 }
 
