@@ -70,6 +70,7 @@ struct CaseWorkflowTests {
         #expect(state.firstRespondedOn == day("2025-10-13"), "an answer is also a first response")
         state = try CaseWorkflow.apply(.rate(.dissatisfied), to: state, on: day("2025-10-14"))
         #expect(state.status == .assigned && state.reopened && state.answeredOn == nil)
+        #expect(state.rating == nil, "the new answer is not yet rated: the first 不满意 stays only in the history")
         state = try CaseWorkflow.apply(.answer(.explained, text: "设备更换需下学期统一采购"), to: state, on: day("2025-10-15"))
         state = try CaseWorkflow.apply(.rate(.dissatisfied), to: state, on: day("2025-10-16"))
         #expect(state.status == .closed && state.rating == .dissatisfied && state.outcome == .explained)

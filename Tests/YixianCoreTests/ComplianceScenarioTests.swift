@@ -34,6 +34,19 @@ struct ComplianceScenarioTests {
         #expect(cell.status == .onTrack)  // week 2 (09-08 … 09-14) is still open on 09-10
     }
 
+    @Test("a voided line (作废) counts nowhere and says why")
+    func voidedLine() throws {
+        let scenario = ComplianceFixture.scenario(contacts: """
+            [ { id: kept, cadre: L001, kind: dorm-visit, start: "2025-09-04T19:00" },
+              { id: double, cadre: L001, kind: dorm-visit, start: "2025-09-09T19:00", status: voided } ]
+            """)
+        let report = try ComplianceFixture.evaluate(policy: Self.weekly, scenario: scenario, asOf: "2025-09-16")
+        let cell = try #require(report.cell("L001", "weekly", "2025-2026-1"))
+        #expect(cell.counted == ["kept"])
+        #expect(cell.excluded == [ComplianceExclusion(id: "double", reason: .voided)])
+        #expect(cell.achieved == 1)
+    }
+
     @Test("holiday weeks are skipped: not required, and contacts in them count nowhere")
     func holidayWeeks() throws {
         // setup: the university closes 09-29 … 10-08, so the whole week 09-29 … 10-05 is a vacation

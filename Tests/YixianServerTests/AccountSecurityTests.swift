@@ -254,7 +254,10 @@ struct AccountSecurityTests {
             // The security admin grants it: a new one-time password, the creator's password is dead.
             let security = server.browser()
             try await security.login("security")
-            let granted = try await security.post("/admin/users/\(grab.id!)/role", form: ["role": "business-admin"], tokenFrom: "/admin/users")
+            let unconfirmed = try await security.post("/admin/users/\(grab.id!)/role", form: ["role": "business-admin"], tokenFrom: "/admin/users")
+            #expect(unconfirmed.status == .unprocessableEntity, "an administrator role needs the name typed again")
+            #expect(try await server.user(grab.username).roleValue != .businessAdmin)
+            let granted = try await security.post("/admin/users/\(grab.id!)/role", form: ["role": "business-admin", "confirm": grab.username], tokenFrom: "/admin/users")
             #expect(granted.status == .ok)
             let password = try #require(granted.body.firstMatch(of: /data-one-time-password="([^"]+)"/)?.1)
             #expect(try await server.user("grab").roleValue == .businessAdmin)
@@ -263,7 +266,7 @@ struct AccountSecurityTests {
             #expect(try await holder.login("grab", password: String(password)).headers.first(name: .location) == "/account/password")
             // No self-grant, and roles that need a link are refused.
             let me = try await server.user("security")
-            #expect(try await security.post("/admin/users/\(me.id!)/role", form: ["role": "audit-admin"], tokenFrom: "/admin/users").status == .conflict)
+            #expect(try await security.post("/admin/users/\(me.id!)/role", form: ["role": "audit-admin", "confirm": "security"], tokenFrom: "/admin/users").status == .conflict)
             #expect(try await security.post("/admin/users/\(grab.id!)/role", form: ["role": "student"], tokenFrom: "/admin/users").status == .unprocessableEntity)
             let events = try await AuditEventModel.query(on: server.app.db).filter(\.$action == "user.grant-role").all()
             #expect(events.count == 1)

@@ -111,6 +111,14 @@ struct AuthorizationMatrixTests {
         "POST /admin/users/:id/role": Rule(who: [.securityAdmin]), "POST /api/v1/users/:id/role": Rule(who: [.securityAdmin]),
         "GET /admin/audit": Rule(who: [.auditAdmin]), "GET /admin/audit/verify": Rule(who: [.auditAdmin]),
         "GET /api/v1/audit": Rule(who: [.auditAdmin]),
+        // Accounts for the roster: the office for everyone, a secretary for their unit (slips carry students' names: not the 三员).
+        "GET /admin/accounts": Rule(who: [.businessAdmin, .unitSecretary]),
+        "POST /admin/accounts/provision": Rule(who: [.businessAdmin, .unitSecretary]),
+        "POST /admin/accounts/codes": Rule(who: [.businessAdmin, .unitSecretary]),
+        "GET /api/v1/accounts/roster": Rule(who: [.businessAdmin, .unitSecretary]),
+        "POST /api/v1/accounts/provision": Rule(who: [.businessAdmin, .unitSecretary]),
+        "POST /api/v1/accounts/activation-codes": Rule(who: [.businessAdmin, .unitSecretary]),
+        "GET /activate": Rule(who: nil), "POST /activate": Rule(who: nil),
         // Roster
         "GET /units": Rule(who: readers), "GET /api/v1/units": Rule(who: readers),
         "GET /api/v1/units/:id": Rule(who: readers, reach: .unitScoped),
@@ -151,6 +159,9 @@ struct AuthorizationMatrixTests {
         "GET /ledger/new": Rule(who: [.cadre]), "POST /ledger/new": Rule(who: [.cadre]), "POST /api/v1/contacts": Rule(who: [.cadre]),
         "GET /ledger/:id/edit": Rule(who: [.cadre], reach: .unitScoped), "POST /ledger/:id/edit": Rule(who: [.cadre], reach: .unitScoped),
         "PATCH /api/v1/contacts/:id": Rule(who: [.cadre], reach: .unitScoped),
+        // 作废: the record's own cadre, or the office for any record.
+        "POST /ledger/:id/void": Rule(who: [.cadre, .businessAdmin], reach: .unitScoped),
+        "POST /api/v1/contacts/:id/void": Rule(who: [.cadre, .businessAdmin], reach: .unitScoped),
         "POST /ledger/:id/delete": Rule(who: [.cadre], reach: .unitScoped), "DELETE /api/v1/contacts/:id": Rule(who: [.cadre], reach: .unitScoped),
         "GET /problems": Rule(who: ledgerReaders), "GET /api/v1/problems": Rule(who: ledgerReaders), "POST /problems/report": Rule(who: editors),
         // The confirmation page answers every signed-in user; what it shows is checked by `mayRead`.

@@ -196,7 +196,8 @@ struct ComplianceTests {
 
     @Test("a student's confirmation reaches the compliance figures at once")
     func confirmationRefreshesTheEvaluation() async throws {
-        try await TestServer.with { server in
+        // The day after the lecture (2025-10-15), inside the window in which students may confirm it.
+        try await TestServer.with(adjust: { $0.clock = .fixed(LocalDate("2025-10-16")!.startInstant().addingTimeInterval(9 * 3600)) }) { server in
             try await Self.prepare(server)
             let confirmed = Self.policy(atLeast: 1).replacingOccurrences(of: "      per: term\n", with: "      per: term\n      confirmedOnly: true\n")
             #expect(try await server.api(.POST, "/api/v1/policies", as: "office", json: ["text": confirmed, "effectiveFrom": "2025-09-01"]).status == .created)

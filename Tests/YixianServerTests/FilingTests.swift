@@ -65,4 +65,39 @@ struct FilingTests {
             #expect(try await server.api(.GET, "/api/v1/filings", as: "office").decode([FilingDTO].self).count == 1)
         }
     }
+
+    @Test("filings that hold: no term not yet begun, no school-level kind from a college, a second filing corrects the first with a reason")
+    func filingsHold() async throws {
+        // The day is 2025-11-20: the spring term has not begun.
+        let day = LocalDate("2025-11-20")!.startInstant().addingTimeInterval(10 * 3600)
+        try await TestServer.with(adjust: { $0.clock = .fixed(day) }) { server in
+            try await ComplianceTests.prepare(server)
+            let early = try await server.api(.POST, "/api/v1/filings", as: "secretary",
+                                             json: ["kind": "semester-summary", "termCode": "2025-2026-2", "submittedOn": "2025-11-20"])
+            #expect(early.status == .unprocessableEntity && early.errorField == "termCode", "\(early.body)")
+            #expect(early.body.contains("尚未开始"))
+            let school = try await server.api(.POST, "/api/v1/filings", as: "secretary",
+                                              json: ["kind": "leader-contact-report", "termCode": "2025-2026-1", "submittedOn": "2025-11-20"])
+            #expect(school.status == .unprocessableEntity && school.errorField == "kind")
+            #expect(try await FilingModel.query(on: server.app.db).count() == 0)
+            // The office files the school's report for a unit of its choice.
+            #expect(try await server.api(.POST, "/api/v1/filings", as: "office", json: ["unitCode": "XGB", "kind": "leader-contact-report",
+                                                                                        "termCode": "2025-2026-1", "submittedOn": "2025-11-20"]).status == .created)
+
+            let first = try await server.api(.POST, "/api/v1/filings", as: "secretary",
+                                             json: ["kind": "arrangement-plan", "termCode": "2025-2026-1", "submittedOn": "2025-09-20"])
+            #expect(first.status == .created)
+            let double = try await server.api(.POST, "/api/v1/filings", as: "secretary",
+                                              json: ["kind": "arrangement-plan", "termCode": "2025-2026-1", "submittedOn": "2025-09-20"])
+            #expect(double.status == .unprocessableEntity && double.errorField == "reason", "a double post is refused, not stored twice: \(double.status) \(double.body)")
+            let corrected = try await server.api(.POST, "/api/v1/filings", as: "secretary",
+                                                 json: ["kind": "arrangement-plan", "termCode": "2025-2026-1", "submittedOn": "2025-09-12",
+                                                        "reason": "日期录错，实际 9 月 12 日已报送"])
+            #expect(corrected.status == .created)
+            let plans = try await FilingModel.query(on: server.app.db).filter(\.$kind == "arrangement-plan").all()
+            #expect(plans.count == 1 && plans[0].submittedOn == "2025-09-12")
+            let history = try await FilingVersionModel.query(on: server.app.db).all()
+            #expect(history.count == 1 && history[0].submittedOn == "2025-09-20" && history[0].reason.contains("日期录错"))
+        }
+    }
 }

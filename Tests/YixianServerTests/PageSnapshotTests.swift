@@ -32,7 +32,7 @@ extension LedgerRecordModel {
             flags: [IntegrityFlag(kind: .lateEntry, recordIDs: [id.uuidString], reason: Localized(zh: "活动后 20 天才录入。", en: "Entered 20 days later."))],
             evidence: [.init(link: "/attachments/00000000-0000-0000-0000-0000000000EE", isPDF: false, takenAt: PageSnapshotTests.at("2026-03-09 19:45"))],
             corrections: [.init(version: 1, by: "张伟", at: PageSnapshotTests.at("2026-03-10 08:00"), reason: "人次填错")],
-            confirmCode: "ABCD2345", confirmPath: "/c/ABCD2345", qrSVG: nil)
+            confirmCode: "ABCD2345", confirmPath: "/c/ABCD2345", qrSVG: nil, mayVoid: true, earlierConfirmations: 1)
     }()
 }
 

@@ -40,6 +40,8 @@ ACCOUNTS = [
 ]
 DESKTOP = (1280, 900)
 PHONE = (390, 844)
+# Where the office sends the reopen journey's 生活 case (the category routes nowhere by itself).
+REOPEN_UNIT = "后勤管理处"
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 # Keeps a runaway page from producing a gigantic PNG.
 MAX_SCREENSHOT_HEIGHT = 10000
@@ -158,6 +160,131 @@ class Smoke:
         # The POST always yields a new document; waiting for the old one to go stale
         # avoids reading the login page we are leaving.
         self.wait(lambda d: _is_stale(old_html), "the login form to submit")
+
+    # --- case (诉求) helpers, shared with escalation.py -----------------------
+
+    def submit(self, form, what):
+        """Presses a form's own submit button and waits for the document it yields."""
+        old_html = self.driver.find_element(By.TAG_NAME, "html")
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        self.wait(lambda d: _is_stale(old_html), what)
+
+    def main_text(self):
+        return self.driver.find_element(By.TAG_NAME, "main").get_attribute("textContent")
+
+    def on_case_page(self):
+        return re.fullmatch(r"/cases/[0-9A-Fa-f-]{36}", self.path()) is not None
+
+    def case_form(self, action):
+        """The case page's form for one step (assign, answer, rate…), or None when it is not offered."""
+        forms = self.driver.find_elements(By.XPATH, f"//main//form[input[@name='action' and @value='{action}']]")
+        return forms[0] if forms else None
+
+    def case_facts(self):
+        """The case page's facts panel (受理编号, 状态, 答复期限…) as {label: text}."""
+        dl = self.driver.find_element(By.CSS_SELECTOR, "main dl.props")
+        return {dt.get_attribute("textContent").strip(): dd.get_attribute("textContent").strip()
+                for dt, dd in zip(dl.find_elements(By.TAG_NAME, "dt"), dl.find_elements(By.TAG_NAME, "dd"))}
+
+    def case_tags(self):
+        """The tags next to 状态 on the case page: the status, then the 督办 level if any."""
+        for dt in self.driver.find_elements(By.CSS_SELECTOR, "main dl.props dt"):
+            if dt.get_attribute("textContent").strip() == "状态":
+                dd = dt.find_element(By.XPATH, "following-sibling::dd[1]")
+                return [t.get_attribute("textContent").strip() for t in dd.find_elements(By.CSS_SELECTOR, ".tag")]
+        return []
+
+    def case_history(self):
+        """The 办理经过 table as rows of [时间, 经办, 事项, 单位, 说明]."""
+        tables = self.driver.find_elements(By.XPATH, "//main//h2[normalize-space()='办理经过']/following-sibling::*[1]//table")
+        if not tables:
+            return []
+        return [[td.get_attribute("textContent").strip() for td in tr.find_elements(By.TAG_NAME, "td")]
+                for tr in tables[0].find_elements(By.CSS_SELECTOR, "tbody tr")]
+
+    def queue_row(self, query, number):
+        """Opens the /cases queue with `query` and returns the row of case `number` as
+        (cells' texts, tags in the row, the row's link), or None when it is not listed."""
+        self.open("/cases" + (("?" + query) if query else ""))
+        for tr in self.driver.find_elements(By.CSS_SELECTOR, "main table tbody tr"):
+            cells = tr.find_elements(By.TAG_NAME, "td")
+            if cells and cells[0].get_attribute("textContent").strip() == number:
+                return ([c.get_attribute("textContent").strip() for c in cells],
+                        [t.get_attribute("textContent").strip() for t in tr.find_elements(By.CSS_SELECTOR, ".tag")],
+                        tr.find_element(By.TAG_NAME, "a"))
+        return None
+
+    def open_case_from_queue(self, query, number, label):
+        """Finds case `number` in the /cases queue and follows its link to the case page."""
+        row = self.queue_row(query, number)
+        self.require(f"{label}: case {number} is listed in /cases?{query}", row is not None)
+        row[2].click()
+        self.wait(lambda d: self.on_case_page() and d.execute_script("return document.readyState") == "complete",
+                  "the case page")
+        return row
+
+    def student_raises_case(self, label, category, title, text):
+        """The demo student, signed in, follows 提出诉求 from their home page and sends a case to
+        the office (not to a linked leader). Returns the case's number and page path."""
+        self.submit_login("student", PASSWORD)
+        self.wait_for_path("/")
+        links = self.driver.find_elements(By.CSS_SELECTOR, "main a[href='/cases/new']")
+        self.require(f"{label}: the student's home page offers 提出诉求", bool(links))
+        links[0].click()
+        self.wait_for_path("/cases/new")
+        form = self.driver.find_element(By.CSS_SELECTOR, "main form[action='/cases/new']")
+        to = form.find_elements(By.NAME, "cadreStaffNumber")
+        if to:  # linked leaders are offered; this case goes to the office
+            Select(to[0]).select_by_value("")
+        Select(form.find_element(By.NAME, "category")).select_by_value(category)
+        form.find_element(By.NAME, "title").send_keys(title)
+        form.find_element(By.NAME, "text").send_keys(text)
+        self.submit(form, "the case to be sent")
+        self.require(f"{label}: sending the case opens its page", self.on_case_page(), self.driver.current_url)
+        facts = self.case_facts()
+        number = facts.get("受理编号", "")
+        self.check(f"{label}: the case has a tracking number", re.fullmatch(r"YX-\d{8}-\d{6}", number) is not None,
+                   repr(number))
+        self.check(f"{label}: it comes from the student portal", facts.get("来源") == "学生门户", repr(facts.get("来源")))
+        self.check(f"{label}: it waits for the office to dispatch it", self.case_tags()[:1] == ["待分派"], repr(self.case_tags()))
+        return number, self.path()
+
+    def office_dispatches(self, label, number, category, unit_name):
+        """The office finds a new case in its queue and gives it to `unit_name`; leaves the browser on the case page."""
+        self.submit_login("office", PASSWORD)
+        self.wait_for_path("/")
+        self.open_case_from_queue(f"status=new&category={category}", number, label)
+        form = self.case_form("assign")
+        self.require(f"{label}: the office may dispatch the case", form is not None)
+        Select(form.find_element(By.NAME, "unitCode")).select_by_visible_text(unit_name)
+        self.submit(form, "the dispatch")
+        self.check(f"{label}: the dispatch is saved", "已保存" in self.main_text())
+        facts = self.case_facts()
+        self.check(f"{label}: the case is with {unit_name}", facts.get("责任单位") == unit_name, repr(facts.get("责任单位")))
+        self.check(f"{label}: the case is in progress", self.case_tags()[:1] == ["办理中"], repr(self.case_tags()))
+
+    def answer_case(self, label, text):
+        """On the case page: answers it (办结) and checks it now waits for the student's rating."""
+        form = self.case_form("answer")
+        self.require(f"{label}: the handler may answer the case", form is not None)
+        form.find_element(By.NAME, "answer").send_keys(text)
+        self.submit(form, "the answer")
+        self.check(f"{label}: the answer is saved", "已保存" in self.main_text())
+        self.check(f"{label}: the case waits for the student's rating", self.case_tags()[:1] == ["待评价"], repr(self.case_tags()))
+        self.check(f"{label}: the answer is shown", text in self.main_text())
+
+    def rate_case(self, label, rating, comment):
+        """On the case page: the student rates the answer."""
+        form = self.case_form("rate")
+        self.require(f"{label}: the student may rate the answer", form is not None)
+        choice = Select(form.find_element(By.NAME, "rating"))
+        offered = {o.get_attribute("value"): o.get_attribute("textContent").strip() for o in choice.options}
+        self.require(f"{label}: the rating offers 满意 / 基本满意 / 不满意",
+                     offered == {"satisfied": "满意", "basically-satisfied": "基本满意", "dissatisfied": "不满意"}, repr(offered))
+        choice.select_by_value(rating)
+        form.find_element(By.NAME, "comment").send_keys(comment)
+        self.submit(form, "the rating")
+        self.check(f"{label}: the rating is saved", "已保存" in self.main_text())
 
     # --- scenarios ----------------------------------------------------------
 
@@ -436,9 +563,179 @@ class Smoke:
         self.scenario("letter-office", handle)
         self.scenario("letter-follow-up", follow_up)
 
+
+    def reopen_journey(self):
+        """The loop closing only when the student says so: a student on a phone raises a case in the
+        portal, the office dispatches and answers it, the student rates it 不满意 and it is reopened
+        (once); the office answers again, a second 不满意 closes it."""
+        case = {}
+        first_answer = "已联系宿管中心，本周内为梅园3舍更换洗衣机"
+        second_answer = "宿管中心已于周五更换两台洗衣机，并张贴报修电话"
+
+        def raise_case():
+            self.driver.set_window_size(*PHONE)
+            number, path = self.student_raises_case("reopen", "life", "梅园3舍洗衣机坏了",
+                                                    "梅园3舍一楼两台洗衣机坏了两周，报修后没人来修")
+            case.update(number=number, path=path)
+            overflow = self.driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+            self.check("reopen: the case page fits the phone width", overflow <= 0, f"{overflow}px too wide")
+            self.screenshot(os.path.join(self.out, "reopen-1-raised-phone.png"))
+            self.logout_and_check("reopen-student")
+
+        def office_answers():
+            self.require("reopen: the case was raised", "number" in case)
+            self.driver.set_window_size(*DESKTOP)
+            self.office_dispatches("reopen", case["number"], "life", REOPEN_UNIT)
+            self.require("reopen: the office is on the case the student raised", self.path() == case["path"], self.path())
+            self.answer_case("reopen", first_answer)
+            self.screenshot(os.path.join(self.out, "reopen-2-answered.png"))
+            self.logout_and_check("reopen-office")
+
+        def student_dissatisfied():
+            self.require("reopen: the case was raised", "number" in case)
+            self.driver.set_window_size(*PHONE)
+            self.submit_login("student", PASSWORD)
+            self.wait_for_path("/")
+            # The home page's 待我评价 card leads to the answered cases.
+            cards = self.driver.find_elements(By.CSS_SELECTOR, "main .card a[href='/cases?status=answered']")
+            self.require("reopen: the student's home page links the cases waiting for a rating", bool(cards))
+            cards[0].click()
+            self.wait_for_path("/cases")
+            row = self.queue_row("status=answered", case["number"])
+            self.require("reopen: the answered case is among those waiting for the student's rating", row is not None)
+            row[2].click()
+            self.wait(lambda d: self.on_case_page(), "the case page")
+            self.check("reopen: the student reads the answer", first_answer in self.main_text())
+            self.rate_case("reopen", "dissatisfied", "还是没有修好，洗衣机仍然不能用")
+            tags = self.case_tags()
+            self.check("reopen: 不满意 puts the case back in progress (办理中)", tags[:1] == ["办理中"], repr(tags))
+            history = self.case_history()
+            reopens = [r for r in history if r[2:3] == ["重新办理"]]
+            self.check("reopen: the history says 学生不满意，重新办理",
+                       len(reopens) == 1 and reopens[0][-1] == "学生不满意，重新办理", repr(history))
+            ratings = [r for r in history if r[2:3] == ["学生评价"]]
+            self.check("reopen: the history keeps the rating and its comment",
+                       [r[-1] for r in ratings] == ["不满意：还是没有修好，洗衣机仍然不能用"], repr(ratings))
+            self.check("reopen: the first answer is withdrawn from the page", first_answer not in self.main_text())
+            self.check("reopen: no second rating is asked for while it is in progress", self.case_form("rate") is None)
+            facts = self.case_facts()
+            self.check("reopen: it is back with the unit it was given to", facts.get("责任单位") == REOPEN_UNIT,
+                       repr(facts.get("责任单位")))
+            self.screenshot(os.path.join(self.out, "reopen-3-reopened-phone.png"))
+            self.logout_and_check("reopen-student-rates")
+
+        def office_answers_again():
+            self.require("reopen: the case was raised", "number" in case)
+            self.driver.set_window_size(*DESKTOP)
+            self.submit_login("office", PASSWORD)
+            self.wait_for_path("/")
+            # Reopened, it is back among the cases in progress.
+            self.open_case_from_queue("status=assigned&category=life", case["number"], "reopen-again")
+            self.check("reopen-again: the office sees why it came back",
+                       any(r[2:3] == ["重新办理"] for r in self.case_history()), repr(self.case_history()))
+            self.check("reopen-again: the office is not asked to dispatch it again", self.case_form("assign") is None)
+            self.answer_case("reopen-again", second_answer)
+            self.check("reopen-again: the old rating is not shown under the new answer", "学生评价：" not in self.main_text())
+            self.logout_and_check("reopen-office-again")
+
+        def student_dissatisfied_again():
+            self.require("reopen: the case was raised", "path" in case)
+            self.driver.set_window_size(*PHONE)
+            self.submit_login("student", PASSWORD)
+            self.wait_for_path("/")
+            self.open(case["path"])
+            self.check("reopen-again: the student reads the new answer", second_answer in self.main_text())
+            self.rate_case("reopen-again", "dissatisfied", "换了，但排队还是很长")
+            tags = self.case_tags()
+            # A case is reopened once; the second 不满意 stands and closes it.
+            self.check("reopen-again: a second 不满意 closes the case (已办结)", tags[:1] == ["已办结"], repr(tags))
+            history = self.case_history()
+            self.check("reopen-again: it was reopened only once",
+                       sum(r[2:3] == ["重新办理"] for r in history) == 1, repr(history))
+            ratings = [r[-1] for r in history if r[2:3] == ["学生评价"]]
+            self.check("reopen-again: both ratings are in the history",
+                       ratings == ["不满意：还是没有修好，洗衣机仍然不能用", "不满意：换了，但排队还是很长"], repr(ratings))
+            self.check("reopen-again: the answer shows the final rating", "学生评价：不满意——换了，但排队还是很长" in self.main_text())
+            self.check("reopen-again: nothing more to rate", self.case_form("rate") is None)
+            self.screenshot(os.path.join(self.out, "reopen-4-closed-phone.png"))
+            self.logout_and_check("reopen-student-closes")
+
+        self.scenario("reopen-raise", raise_case)
+        self.scenario("reopen-office", office_answers)
+        self.scenario("reopen-dissatisfied", student_dissatisfied)
+        self.scenario("reopen-office-again", office_answers_again)
+        self.scenario("reopen-dissatisfied-again", student_dissatisfied_again)
+
+    def activation_journey(self):
+        """Accounts for the roster: the office prints activation slips for one college's cadres; a
+        cadre who never signed in activates on a phone with the code, chooses a password and is in."""
+        slip = {}
+
+        def office_prints():
+            self.driver.set_window_size(*DESKTOP)
+            self.submit_login("office", PASSWORD)
+            self.wait_for_path("/")
+            self.open("/admin/accounts")
+            cards = self.driver.find_element(By.TAG_NAME, "main").text
+            self.check("activation: the page counts accounts not yet activated", "账号未激活" in cards, cards[:200])
+            form = self.driver.find_element(By.CSS_SELECTOR, "form[action='/admin/accounts/codes']")
+            Select(form.find_element(By.NAME, "who")).select_by_value("cadres")
+            unit = Select(form.find_element(By.NAME, "unit"))
+            colleges = [o for o in unit.options if "学院" in o.text]
+            self.require("activation: colleges are offered", bool(colleges))
+            unit.select_by_visible_text(colleges[0].text)
+            old_html = self.driver.find_element(By.TAG_NAME, "html")
+            form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+            self.wait(lambda d: _is_stale(old_html), "the slips")
+            slips = self.driver.find_elements(By.CSS_SELECTOR, ".slip[data-username]")
+            self.require("activation: slips are printed", bool(slips), self.driver.find_element(By.TAG_NAME, "main").text[:300])
+            slip["username"] = slips[0].get_attribute("data-username")
+            slip["code"] = slips[0].find_element(By.CSS_SELECTOR, "[data-code]").get_attribute("data-code")
+            self.check("activation: each slip has a QR code of the activation page", bool(slips[0].find_elements(By.CSS_SELECTOR, "svg")))
+            self.check("activation: the code reads as XXXXX-XXXXX", re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}", slip["code"] or "") is not None,
+                       repr(slip.get("code")))
+            self.screenshot(os.path.join(self.out, "activation-slips.png"))
+            self.logout_and_check("activation-office")
+
+        def cadre_activates():
+            self.require("activation: a slip was printed", "code" in slip)
+            self.driver.set_window_size(*PHONE)
+            self.open("/login")
+            self.driver.find_element(By.CSS_SELECTOR, "a[href='/activate']").click()
+            self.wait_for_path("/activate")
+            self.driver.find_element(By.NAME, "username").send_keys(slip["username"])
+            # Typed as people do: lower case, no dash.
+            self.driver.find_element(By.NAME, "code").send_keys(slip["code"].lower().replace("-", ""))
+            for name in ["password", "confirmation"]:
+                self.driver.find_element(By.NAME, name).send_keys("Xiangjiang-2026!")
+            old_html = self.driver.find_element(By.TAG_NAME, "html")
+            self.driver.find_element(By.CSS_SELECTOR, "form[action='/activate'] button[type=submit]").click()
+            self.wait(lambda d: _is_stale(old_html), "the activation")
+            self.check("activation: the cadre is signed in on their home page", self.path() == "/" and self.body_attr("data-user-role") == "cadre",
+                       f"{self.path()} {self.body_attr('data-user-role')}")
+            self.open("/ledger/new")
+            self.check("activation: the new cadre can record a contact", bool(self.driver.find_elements(By.CSS_SELECTOR, "form.ledger-form")))
+            self.screenshot(os.path.join(self.out, "activation-cadre-phone.png"))
+            self.logout_and_check("activation-cadre")
+            # The code is spent.
+            self.open("/activate")
+            self.driver.find_element(By.NAME, "username").send_keys(slip["username"])
+            self.driver.find_element(By.NAME, "code").send_keys(slip["code"])
+            for name in ["password", "confirmation"]:
+                self.driver.find_element(By.NAME, name).send_keys("Another-pass-2026")
+            old_html = self.driver.find_element(By.TAG_NAME, "html")
+            self.driver.find_element(By.CSS_SELECTOR, "form[action='/activate'] button[type=submit]").click()
+            self.wait(lambda d: _is_stale(old_html), "the second activation")
+            self.check("activation: a used code is refused", self.body_attr("data-status") == "401", self.body_attr("data-status"))
+
+        self.scenario("activation-office", office_prints)
+        self.scenario("activation-cadre", cadre_activates)
+
     def run(self):
+        self.activation_journey()
         self.ledger_journey()
         self.letter_journey()
+        self.reopen_journey()
         self.wrong_password()
         for username, role in ACCOUNTS:
             self.account(username, role, DESKTOP)

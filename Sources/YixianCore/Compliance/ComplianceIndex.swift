@@ -68,7 +68,12 @@ public final class ComplianceIndex: Sendable {
             let venue = record.venue.map { code in venueIDs[code] ?? { venueIDs[code] = Int32(venueIDs.count); return Int32(venueIDs.count - 1) }() } ?? -1
             let start = Int32(flat.count)
             for code in record.collectiveCodes { if let index = collectiveIndex[code] { flat.append(index) } }
-            let standing: CompactContact.Standing = record.status == .draft ? .draft : record.status == .flagged ? .flagged : .counts
+            let standing: CompactContact.Standing = switch record.status {
+            case .draft: .draft
+            case .flagged: .flagged
+            case .voided: .voided
+            case .submitted, .confirmed: .counts
+            }
             lines.append(CompactContact(day: Int32(record.startDay.dayNumber), kind: kind, venue: venue, standing: standing,
                                         confirmed: record.isConfirmed, college: record.collegeCode.flatMap { unitIndex[$0] } ?? -1,
                                         participants: Double(record.participantCount), hours: record.hours,

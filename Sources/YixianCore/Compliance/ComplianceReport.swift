@@ -23,6 +23,7 @@ public enum ComplianceStatus: String, CaseIterable, Sendable, Codable, Labelled 
 public enum ComplianceExclusionReason: String, CaseIterable, Sendable, Codable, Labelled {
     case draft
     case flagged
+    case voided
     case wrongKind = "wrong-kind"
     case wrongVenue = "wrong-venue"
     case unconfirmed
@@ -50,6 +51,7 @@ public enum ComplianceExclusionReason: String, CaseIterable, Sendable, Codable, 
         switch self {
         case .draft: Localized(zh: "草稿未提交", en: "Draft, not submitted")
         case .flagged: Localized(zh: "存疑待核", en: "Flagged for review")
+        case .voided: Localized(zh: "已作废", en: "Voided")
         case .wrongKind: Localized(zh: "活动类型不符", en: "Wrong kind of contact")
         case .wrongVenue: Localized(zh: "场所不符", en: "Wrong venue")
         case .unconfirmed: Localized(zh: "未经学生确认", en: "Not confirmed by students")

@@ -73,7 +73,7 @@ struct CadreContext {
 
 /// A ledger line reduced to numbers, so the inner loop hashes no strings and retains nothing.
 struct CompactContact {
-    enum Standing: UInt8 { case counts, draft, flagged }
+    enum Standing: UInt8 { case counts, draft, flagged, voided }
     var day: Int32
     var kind: Int32
     /// The venue the line names (an index venue id), or -1: then its kind's default venue applies.
@@ -414,6 +414,7 @@ final class Evaluation: @unchecked Sendable {
         switch record.standing {
         case .draft: return .draft
         case .flagged: return .flagged
+        case .voided: return .voided
         case .counts: break
         }
         guard filter.kinds.indices.contains(Int(record.kind)), filter.kinds[Int(record.kind)] else { return .wrongKind }

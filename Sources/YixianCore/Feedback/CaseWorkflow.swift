@@ -215,6 +215,8 @@ public enum CaseWorkflow {
                 next.reopened = true
                 next.answeredOn = nil
                 next.outcome = nil
+                // The next answer waits for its own rating; the first one stays in the history.
+                next.rating = nil
             } else {
                 next.status = .closed
             }

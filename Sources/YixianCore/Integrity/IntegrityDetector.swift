@@ -24,9 +24,10 @@ public enum IntegrityDetector {
     /// the cadres whose records changed. `records` are all of one cadre.
     public static func cadreFlags(_ records: [IntegrityInput], periods: [IntegrityPeriod] = [], kindsExpectingStudents: Set<String> = [],
                                   asOf: LocalDate, rules: IntegrityRules = IntegrityRules()) -> [IntegrityFlag] {
-        let filed = records.filter { $0.status != .draft }
+        let filed = records.filter { $0.status != .draft && $0.status != .voided }
         return lateAndBackdated(filed, rules: rules) + overlaps(filed, rules: rules) + photoTimes(filed, rules: rules)
             + bursts(filed, periods: periods, rules: rules) + unconfirmed(filed, kinds: kindsExpectingStudents, asOf: asOf, rules: rules)
+            + overConfirmed(filed)
     }
 
     /// What the detectors across cadres (same photo, copied summary) read of a filed record,
@@ -40,7 +41,7 @@ public enum IntegrityDetector {
         public var attachmentHashes: [String]
 
         public init?(_ record: IntegrityInput, rules: IntegrityRules) {
-            guard record.status != .draft else { return nil }
+            guard record.status != .draft && record.status != .voided else { return nil }
             let key = normalisedSummary(record.summary)
             summaryKey = key.unicodeScalars.count >= rules.summaryMinLength ? key : nil
             attachmentHashes = record.attachmentHashes.map { $0.lowercased() }
@@ -294,6 +295,16 @@ public enum IntegrityDetector {
     }
 
     // MARK: No student confirmation
+
+    /// More students confirmed than the record says were there: the count or the confirmations are wrong.
+    static func overConfirmed(_ records: [IntegrityInput]) -> [IntegrityFlag] {
+        records.compactMap { record in
+            guard record.participantCount > 0, record.confirmedByStudents > record.participantCount else { return nil }
+            return IntegrityFlag(kind: .overConfirmed, recordIDs: [record.id], reason: Localized(
+                zh: "记录写明 \(record.participantCount) 人次参与，却有 \(record.confirmedByStudents) 名学生确认。",
+                en: "The record says \(record.participantCount) took part, yet \(record.confirmedByStudents) students confirmed it."))
+        }
+    }
 
     static func unconfirmed(_ records: [IntegrityInput], kinds: Set<String>, asOf: LocalDate, rules: IntegrityRules) -> [IntegrityFlag] {
         records.compactMap { record in

@@ -4,6 +4,7 @@ import Foundation
 /// question to check, not a verdict.
 public enum IntegrityFlagKind: String, CaseIterable, Sendable, Codable, Labelled {
     case lateEntry, backdatedWithoutReason, overlap, duplicatePhoto, photoTimeMismatch, copiedSummary, endOfPeriodBurst, noStudentConfirmation
+    case overConfirmed
 
     public var label: Localized {
         switch self {
@@ -15,6 +16,7 @@ public enum IntegrityFlagKind: String, CaseIterable, Sendable, Codable, Labelled
         case .copiedSummary: Localized(zh: "内容雷同", en: "Copied summary")
         case .endOfPeriodBurst: Localized(zh: "期末集中补录", en: "End-of-period burst")
         case .noStudentConfirmation: Localized(zh: "无学生确认", en: "No student confirmation")
+        case .overConfirmed: Localized(zh: "确认人数超过参与人数", en: "More confirmations than participants")
         }
     }
 }

@@ -20,6 +20,8 @@ public struct IntegrityInput: Hashable, Sendable, Codable {
     public var status: ContactRecord.Status
     /// Why the cadre recorded a contact late; required beyond the back-dating window.
     public var backdateReason: String?
+    /// Person-times the record says took part; 0 when unknown.
+    public var participantCount: Int = 0
 
     public init(id: String, cadreStaffNumber: String, kind: String, start: Date, end: Date, createdAt: Date,
                 summary: String = "", attachmentHashes: [String] = [], photoCaptureTimes: [Date] = [], confirmedByStudents: Int = 0,
@@ -44,6 +46,7 @@ public struct IntegrityInput: Hashable, Sendable, Codable {
                   end: record.end, createdAt: createdAt, summary: summary, attachmentHashes: attachmentHashes,
                   photoCaptureTimes: photoCaptureTimes,
                   confirmedByStudents: record.confirmedByStudents, status: record.status, backdateReason: backdateReason)
+        participantCount = record.participantCount
     }
 
     var isConfirmed: Bool { status == .confirmed || confirmedByStudents > 0 }

@@ -4,6 +4,8 @@ import Foundation
 public struct ContactRecord: Hashable, Sendable, Codable {
     public enum Status: String, CaseIterable, Sendable, Codable, Labelled {
         case draft, submitted, confirmed, flagged
+        /// 作废: withdrawn by its cadre or the office with a reason; kept in the history, counted nowhere.
+        case voided
 
         public var label: Localized {
             switch self {
@@ -11,6 +13,7 @@ public struct ContactRecord: Hashable, Sendable, Codable {
             case .submitted: Localized(zh: "已提交", en: "Submitted")
             case .confirmed: Localized(zh: "学生已确认", en: "Confirmed")
             case .flagged: Localized(zh: "存疑待核", en: "Flagged")
+            case .voided: Localized(zh: "已作废", en: "Voided")
             }
         }
     }

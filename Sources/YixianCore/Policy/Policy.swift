@@ -69,6 +69,9 @@ public struct FilingKind: Sendable, Hashable, Labelled {
         FilingKind(code: "student-work-report", label: Localized(zh: "学生工作专题汇报", en: "Student-work report to the party committee")),
         FilingKind(code: "leader-contact-report", label: Localized(zh: "校领导联系学生情况报告", en: "Report on leaders' contact with students")),
     ]
+
+    /// Kinds the university files as a whole (to its party committee), never a college.
+    public static let schoolLevelCodes: Set<String> = ["leader-contact-report", "student-work-report"]
 }
 
 public struct PolicyRule: Sendable, Hashable {

@@ -302,7 +302,7 @@ private struct ScenarioDecoder {
         var status = ContactRecord.Status.submitted
         if let n = f.take("status"), let value = reader.string(n, "status") {
             if let s = ContactRecord.Status(rawValue: value) { status = s } else {
-                reader.fail(at: n, .invalidValue, "status 应为 draft、submitted、confirmed 或 flagged", "status must be draft, submitted, confirmed or flagged")
+                reader.fail(at: n, .invalidValue, "status 应为 draft、submitted、confirmed、flagged 或 voided", "status must be draft, submitted, confirmed, flagged or voided")
             }
         }
         f.finish()

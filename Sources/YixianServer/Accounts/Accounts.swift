@@ -98,7 +98,10 @@ enum Accounts {
                       pool: NIOThreadPool, on db: any Database) async throws -> LoginResult {
         if let wait = try await throttle(username: username, client: client, now: now, on: db) { return .throttled(retryAfter: wait) }
         let user = try await UserModel.query(on: db).filter(\.$username == username).first()
-        let ok = await verify(password, hash: user.map(\.passwordHash) ?? dummyHash(cost: cost), pool: pool) && user?.active == true
+        // An account not yet activated has no password: it costs the same bcrypt work as any other
+        // and fails, so timing does not tell who has activated.
+        let stored = user.map(\.passwordHash).flatMap { $0 == RosterAccounts.noPassword ? nil : $0 }
+        let ok = await verify(password, hash: stored ?? dummyHash(cost: cost), pool: pool) && stored != nil && user?.active == true
         let challengeSecret = Secrets.random()
         return try await db.write { db in
             let fresh = try await user.asyncMap { try await UserModel.find($0.id, on: db) } ?? nil

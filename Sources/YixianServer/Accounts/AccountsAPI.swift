@@ -29,6 +29,19 @@ struct UserDTO: Content {
         active = m.active
         locked = (m.lockedUntil ?? .distantPast) > Date()
     }
+
+    /// As the account lists show it to the 三员, who read no student data: a student account's
+    /// number and name masked (2023****02, 陈*), enough to tell accounts apart, not to know who.
+    static func listed(_ m: UserModel) -> UserDTO {
+        var dto = UserDTO(m)
+        if m.roleValue == .student { (dto.username, dto.displayName) = Self.masked(username: m.username, name: m.displayName) }
+        return dto
+    }
+
+    static func masked(username: String, name: String) -> (String, String) {
+        let number = username.count > 6 ? String(username.prefix(4)) + "****" + String(username.suffix(2)) : String(username.prefix(1)) + "****"
+        return (number, String(name.prefix(1)) + "*")
+    }
 }
 
 /// A new account as an administrator types it: the API's body and the users page's form.
@@ -102,6 +115,13 @@ enum AccountSchemas {
             "TokenList": ["type": "array", "items": ["$ref": "#/components/schemas/Token"]],
             "TokenInput": ["type": "object", "properties": ["name": string, "days": ["type": "integer", "minimum": 1, "maximum": Accounts.maximumTokenDays]], "required": ["name"]],
             "TokenCreated": ["type": "object", "properties": ["token": ["$ref": "#/components/schemas/Token"], "secret": string]],
+            "RosterAccountCounts": Schemas.object(["withoutAccount": Schemas.int, "pending": Schemas.int, "pendingWithCode": Schemas.int, "activated": Schemas.int]),
+            "ProvisionRequest": Schemas.object(["who": ["type": "string", "enum": RosterAccounts.Who.allCases.map(\.rawValue)], "unit": uuid]),
+            "Provisioned": Schemas.object(["cadres": Schemas.int, "students": Schemas.int, "conflicts": Schemas.strings]),
+            "ActivationCodesRequest": Schemas.object(["who": ["type": "string", "enum": RosterAccounts.Who.allCases.map(\.rawValue)], "unit": uuid,
+                                                      "onlyWithoutCode": bool]),
+            "ActivationCodes": Schemas.object(["items": ["type": "array", "items": Schemas.object([
+                "username": string, "name": string, "role": string, "unit": string, "code": string, "expiresOn": string])]]),
         ]
     }
 }
@@ -128,7 +148,7 @@ enum AccountsAPI {
                            access: .roles([.systemAdmin, .securityAdmin]), query: PageRequest.queryParameters, response: "UserPage")) { req in
             let page = try PageRequest(req)
             let (items, total) = try await UserModel.query(on: req.db).sort(\.$username).paged(page)
-            return ListPage(items: items.map(UserDTO.init), page: page.page, per: page.per, total: total)
+            return ListPage(items: items.map(UserDTO.listed), page: page.page, per: page.per, total: total)
         }
         app.register(.init(method: .POST, path: "/users", summary: "Create a user account", tag: "Accounts", access: .capability(.manageUsers),
                            requestBody: "UserInput", response: "User", successStatus: 201)) { req in

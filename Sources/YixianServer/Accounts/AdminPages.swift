@@ -118,7 +118,9 @@ enum AdminPages {
                                        hint: ctx.t("至少 \(PasswordPolicy.minimumLength) 位，不能是常见密码；用户首次登录须修改", "At least \(PasswordPolicy.minimumLength) characters, not a common one; changed at first sign-in"), problems: problems),
                       .div(.class("field"), .label(.for("role"), .text(ctx.t("角色", "Role"))),
                            .span(.class("hint"), .text(ctx.t("管理员角色由安全管理员在账号建好后授予。", "Administrator roles are granted by the security admin once the account exists."))),
-                           .select(.id("role"), .attribute(named: "name", value: "role"),
+                           .select(.id("role"), .attribute(named: "name", value: "role"), .attribute(named: "required", value: "required"),
+                                   // Nothing chosen until someone chooses: a form filled in a hurry is refused, not given a role.
+                                   Components.option(value: "", text: ctx.t("请选择角色", "Choose a role"), selected: (form.role ?? "").isEmpty),
                                    .forEach(Role.allCases.filter { !$0.isPrivileged }) { Components.option(value: $0.rawValue, text: ctx.t($0.label), selected: $0.rawValue == form.role) })),
                       Components.field(ctx, name: "unitCode", label: ctx.t("单位代码（单位秘书）", "Unit code (unit secretary)"), value: form.unitCode ?? "", problems: problems),
                       Components.field(ctx, name: "cadreStaffNumber", label: ctx.t("干部工号（干部）", "Staff number (cadre)"), value: form.cadreStaffNumber ?? "", problems: problems),
@@ -153,7 +155,8 @@ struct UsersPageModel: Sendable {
         let (users, total) = try await UserModel.query(on: req.db).sort(\.$username).paged(page)
         let now = Date()
         return UsersPageModel(users: users.map { u in
-            UserRow(id: u.id!, username: u.username, displayName: u.displayName, role: u.roleValue, active: u.active,
+            let listed = UserDTO.listed(u)
+            return UserRow(id: u.id!, username: listed.username, displayName: listed.displayName, role: u.roleValue, active: u.active,
                     locked: (u.lockedUntil ?? .distantPast) > now, totpEnrolled: u.totpEnrolled)
         }, page: page.page, per: page.per, total: total, form: form, problems: problems)
     }

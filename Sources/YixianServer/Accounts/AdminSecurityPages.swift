@@ -8,7 +8,7 @@ import YixianCore
 /// administrators' passwords and second factors, and unlocks accounts. A grant replaces the account's
 /// password with one shown only to the security admin, so the account's creator cannot use it.
 extension AdminPages {
-    struct RoleForm: Content { var role: String? }
+    struct RoleForm: Content { var role: String?; var confirm: String? }
     struct ResetForm: Content { var confirm: String? }
 
     /// Roles the security admin may set on an existing account: those that need no unit, cadre or student link.
@@ -20,6 +20,13 @@ extension AdminPages {
             let form = try req.content.decode(RoleForm.self)
             guard let role = Role(rawValue: form.role ?? ""), grantableRoles.contains(role) else {
                 throw AppError.field("role", zh: "请选择有效的角色", en: "choose a valid role")
+            }
+            if role.isPrivileged {
+                // An administrator account is made by a second, deliberate step: the target's name typed again.
+                guard let target = try await UserModel.find(try req.idParameter(), on: req.db) else { throw AppError.notFound("user") }
+                guard form.confirm == target.username else {
+                    throw AppError.field("confirm", zh: "授予管理员角色须输入用户名“\(target.username)”确认", en: "Type the username \(target.username) to confirm granting an administrator role")
+                }
             }
             let password = try await Accounts.grantRole(userID: try req.idParameter(), role: role, by: actor,
                                                         cost: req.application.yixian.bcryptCost, pool: req.application.threadPool, on: req.db)
@@ -55,6 +62,8 @@ extension AdminPages {
             .if(actor.can(.manageSecurity), .form(.class("inline"), .method(.post), .action(SiteRoute.userRole(id).path()), Layout.csrfField(ctx),
                 .select(.attribute(named: "name", value: "role"), .attribute(named: "aria-label", value: ctx.t("角色", "Role")),
                         .forEach(grantableRoles) { Components.option(value: $0.rawValue, text: ctx.t($0.label), selected: $0 == u.role) }),
+                .input(.type(.text), .name("confirm"), .attribute(named: "placeholder", value: ctx.t("管理员角色须输入用户名确认", "admin roles: type the username")),
+                       .attribute(named: "aria-label", value: ctx.t("授予管理员角色时输入用户名确认", "Type the username to confirm an administrator role"))),
                 .button(.type(.submit), .class("secondary"), .text(ctx.t("授予角色", "Grant role"))))),
             .if(actor.can(.manageSecurity) && u.totpEnrolled, .form(.class("inline"), .method(.post), .action(SiteRoute.userResetTOTP(id).path()), Layout.csrfField(ctx),
                 .button(.type(.submit), .class("secondary"), .text(ctx.t("重置双因素", "Reset 2FA"))))),

@@ -33,6 +33,11 @@ public struct AppConfig: Sendable {
     public var policyDirectory: String?
     /// Now, for everything the server dates (records, deadlines, "today" on pages).
     public var clock = WallClock.system
+    /// The address people type to reach the server (`YIXIAN_PUBLIC_URL`, e.g. https://yixian.example.edu.cn),
+    /// printed on activation slips; without it, the address the admin's own request came to.
+    public var publicURL: String?
+    /// Days after a contact in which its students may confirm it — `YIXIAN_CONFIRM_DAYS`.
+    public var confirmWindowDays = LedgerService.defaultConfirmWindowDays
 
     public init(storage: Storage, sessionIdleMinutes: Int = 30, sessionMaxHours: Int = 12, bcryptCost: Int = 11,
                 secureCookies: Bool = false, dataDirectory: String = "./data") {
@@ -68,6 +73,9 @@ public struct AppConfig: Sendable {
         config.idleTimeoutSeconds = env["YIXIAN_IDLE_TIMEOUT_SECONDS"].flatMap(Int.init).map { min(max($0, 5), 3600) } ?? 120
         config.backdateWindowDays = env["YIXIAN_BACKDATE_DAYS"].flatMap(Int.init).map { min(max($0, 0), 366) } ?? ContactRules.defaultBackdateWindowDays
         config.policyDirectory = env["YIXIAN_POLICY_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+        config.publicURL = env["YIXIAN_PUBLIC_URL"].flatMap { $0.hasPrefix("http://") || $0.hasPrefix("https://") ? $0.hasSuffix("/") ? String($0.dropLast()) : $0 : nil }
+        config.confirmWindowDays = env["YIXIAN_CONFIRM_DAYS"].flatMap(Int.init).map { min(max($0, 1), 366) } ?? LedgerService.defaultConfirmWindowDays
+        if let today = env["YIXIAN_TODAY"].flatMap(LocalDate.init) { config.clock = .shifted(toDay: today) }
         return config
     }
 }

@@ -79,6 +79,12 @@ public struct AppError: Error, AbortError, Sendable {
         case notParticipant = "not_participant"
         /// No record has this confirmation code.
         case unknownCode = "unknown_code"
+        /// The confirmation window after the contact has closed.
+        case confirmationClosed = "confirmation_closed"
+        /// As many students have confirmed as took part.
+        case confirmationsFull = "confirmations_full"
+        /// The record was voided (作废): it can no longer be corrected or confirmed.
+        case voidedRecord = "voided_record"
         /// There is no second-factor enrolment to confirm.
         case noPendingEnrolment = "no_pending_enrolment"
         /// No policy version is in force yet.

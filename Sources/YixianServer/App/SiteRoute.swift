@@ -27,6 +27,10 @@ enum SitePattern: String, CaseIterable, Sendable {
     case userRole = "/admin/users/:id/role"
     case userResetPassword = "/admin/users/:id/reset-password"
     case userResetTOTP = "/admin/users/:id/reset-totp"
+    case accountsRoster = "/admin/accounts"
+    case accountsProvision = "/admin/accounts/provision"
+    case accountsCodes = "/admin/accounts/codes"
+    case activate = "/activate"
     case audit = "/admin/audit"
     case auditVerify = "/admin/audit/verify"
     case myData = "/account/my-data"
@@ -48,6 +52,7 @@ enum SitePattern: String, CaseIterable, Sendable {
     case ledgerRecord = "/ledger/:id"
     case ledgerEdit = "/ledger/:id/edit"
     case ledgerDelete = "/ledger/:id/delete"
+    case ledgerVoid = "/ledger/:id/void"
     case attachment = "/attachments/:id"
     case problems = "/problems"
     case problemsReport = "/problems/report"
@@ -88,9 +93,10 @@ enum SiteRoute: Hashable, Sendable {
     case calendar
     case importForm(RosterKind), importJob(UUID), importConfirm(UUID), export(String)
     case users, userCreate, userUnlock(UUID), userDeactivate(UUID), userRole(UUID), userResetPassword(UUID), userResetTOTP(UUID), audit, auditVerify
+    case accountsRoster, accountsProvision, accountsCodes, activate
     case myData, tokens, accountSecurity, accountPassword, totpStart, totpConfirm, tokenCreate, tokenRevoke(UUID), secondFactor
     case progress, compliance, complianceUnit(code: String), complianceCell, policies
-    case ledger, ledgerNew, ledgerRecord(UUID), ledgerEdit(UUID), ledgerDelete(UUID), attachment(UUID)
+    case ledger, ledgerNew, ledgerRecord(UUID), ledgerEdit(UUID), ledgerDelete(UUID), ledgerVoid(UUID), attachment(UUID)
     case problems, problemsReport, integrity, filings
     case confirmLookup, confirm(code: String)
     case pairings, pairingsExport, pairingsPrint, pairingsImport, pairingsCoverage, pairingsMatching, pairingsHandover, pairingWishes
@@ -123,6 +129,10 @@ enum SiteRoute: Hashable, Sendable {
         case .userRole: .userRole
         case .userResetPassword: .userResetPassword
         case .userResetTOTP: .userResetTOTP
+        case .accountsRoster: .accountsRoster
+        case .accountsProvision: .accountsProvision
+        case .accountsCodes: .accountsCodes
+        case .activate: .activate
         case .audit: .audit
         case .auditVerify: .auditVerify
         case .myData: .myData
@@ -144,6 +154,7 @@ enum SiteRoute: Hashable, Sendable {
         case .ledgerRecord: .ledgerRecord
         case .ledgerEdit: .ledgerEdit
         case .ledgerDelete: .ledgerDelete
+        case .ledgerVoid: .ledgerVoid
         case .attachment: .attachment
         case .problems: .problems
         case .problemsReport: .problemsReport
@@ -181,7 +192,7 @@ enum SiteRoute: Hashable, Sendable {
              .importJob(let id), .importConfirm(let id), .userUnlock(let id), .userDeactivate(let id),
              .userRole(let id), .userResetPassword(let id), .userResetTOTP(let id), .tokenRevoke(let id),
              .caseDetail(let id), .caseAct(let id),
-             .ledgerRecord(let id), .ledgerEdit(let id), .ledgerDelete(let id), .attachment(let id):
+             .ledgerRecord(let id), .ledgerEdit(let id), .ledgerDelete(let id), .ledgerVoid(let id), .attachment(let id):
             [id.uuidString]
         case .importForm(let kind): [kind.rawValue]
         case .export(let kind): [kind]

@@ -1,5 +1,6 @@
 import Foundation
 import Vapor
+import YixianCore
 
 /// The server's one source of "now", set in `AppConfig`: tests and demos can fix the date
 /// instead of depending on the day they run.
@@ -13,6 +14,14 @@ public struct WallClock: Sendable {
     public static let system = WallClock { Date() }
 
     public static func fixed(_ instant: Date) -> WallClock { WallClock { instant } }
+
+    /// The system clock moved by whole days so that today (in China) is `day`, time of day kept
+    /// and running — `YIXIAN_TODAY`, for demos and for journeys that must step a date forward
+    /// (deadlines, 督办) across a restart, which everything computes from the stored data and the date.
+    public static func shifted(toDay day: LocalDate, from now: Date = Date()) -> WallClock {
+        let offset = TimeInterval(day.dayNumber - LocalDate(now).dayNumber) * 86_400
+        return WallClock { Date().addingTimeInterval(offset) }
+    }
 }
 
 extension Request {

@@ -49,7 +49,7 @@ let migrations: [any Migration] = [
     CreatePolicyVersion(), CreateContactRecord(), CreateFiling(), CreateLedgerDetails(), CreateAttachment(),
     CreatePairingWish(),
     KeyAuditChain(), AuditAppendOnly(), SealStudentSensitive(), CreateIdempotencyKeys(),
-    AddAccountSecurity(), CreateDataVersions(), CreateCases(), CreateNotifications(),
+    AddAccountSecurity(), CreateDataVersions(), CreateCases(), CreateNotifications(), CreateActivationCodes(), AddLedgerTrust(), CreateFilingVersions(),
 ]
 
 func registerRoutes(_ app: Application) {
@@ -61,6 +61,7 @@ func registerRoutes(_ app: Application) {
     AdminPages.register(app)
     DataProtectionPages.register(app)
     AccountPages.register(app)
+    ActivationPages.register(app)
     UnitsAPI.register(app)
     CadresAPI.register(app)
     CollectivesAPI.register(app)

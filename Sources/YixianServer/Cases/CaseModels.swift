@@ -44,14 +44,9 @@ final class CaseModel: Model, @unchecked Sendable {
 
     /// The workflow's view of the row.
     var state: CaseState {
-        get {
-            CaseState(status: CaseStatus(rawValue: status) ?? .new, responsibleUnitCode: $responsibleUnit.value??.code,
-                      receivedOn: LocalDate(receivedOn) ?? LocalDate(dayNumber: 0),
-                      firstRespondedOn: firstRespondedOn.flatMap(LocalDate.init), answeredOn: answeredOn.flatMap(LocalDate.init),
-                      outcome: outcome.flatMap(CaseOutcome.init), rating: rating.flatMap(CaseRating.init), reopened: reopened,
-                      pauses: (try? JSONDecoder().decode([DateRange].self, from: Data(pauses.utf8))) ?? [],
-                      pausedSince: pausedSince.flatMap(LocalDate.init), urgent: urgent)
-        }
+        CaseState(stored: status, unitCode: $responsibleUnit.value??.code, receivedOn: receivedOn, firstRespondedOn: firstRespondedOn,
+                  answeredOn: answeredOn, outcome: outcome, rating: rating, reopened: reopened, pauses: pauses, pausedSince: pausedSince,
+                  urgent: urgent)
     }
 
     /// Writes the workflow's result back (the unit is set by the caller, who knows its id).
@@ -64,6 +59,46 @@ final class CaseModel: Model, @unchecked Sendable {
         reopened = state.reopened
         pauses = String(decoding: (try? JSONEncoder().encode(state.pauses)) ?? Data("[]".utf8), as: UTF8.self)
         pausedSince = state.pausedSince?.iso
+    }
+}
+
+extension CaseState {
+    /// From the stored columns, however they were read (a Fluent model or a plain row).
+    init(stored status: String, unitCode: String?, receivedOn: String, firstRespondedOn: String?, answeredOn: String?, outcome: String?,
+         rating: String?, reopened: Bool, pauses: String, pausedSince: String?, urgent: Bool) {
+        self.init(status: CaseStatus(rawValue: status) ?? .new, responsibleUnitCode: unitCode, receivedOn: LocalDate(receivedOn) ?? LocalDate(dayNumber: 0),
+                  firstRespondedOn: firstRespondedOn.flatMap(LocalDate.init), answeredOn: answeredOn.flatMap(LocalDate.init),
+                  outcome: outcome.flatMap(CaseOutcome.init), rating: rating.flatMap(CaseRating.init), reopened: reopened,
+                  // Most cases never paused: skip the decoder for the empty list.
+                  pauses: pauses == "[]" ? [] : (try? JSONDecoder().decode([DateRange].self, from: Data(pauses.utf8))) ?? [],
+                  pausedSince: pausedSince.flatMap(LocalDate.init), urgent: urgent)
+    }
+}
+
+/// A case as the whole-term pages read it: plain columns and two names, no model to reflect over.
+struct CaseRow: Decodable, Sendable {
+    var id: UUID
+    var number: String
+    var channel: String
+    var category: String
+    var text: String
+    var status: String
+    var tier: String
+    var outcome: String?
+    var rating: String?
+    var received_on: String
+    var first_responded_on: String?
+    var answered_on: String?
+    var reopened: Bool
+    var pauses: String
+    var paused_since: String?
+    var urgent: Bool
+    var unit_name: String?
+    var cadre_name: String?
+
+    var state: CaseState {
+        CaseState(stored: status, unitCode: nil, receivedOn: received_on, firstRespondedOn: first_responded_on, answeredOn: answered_on,
+                  outcome: outcome, rating: rating, reopened: reopened, pauses: pauses, pausedSince: paused_since, urgent: urgent)
     }
 }
 

@@ -22,15 +22,13 @@ struct CaseListModel: Sendable {
         let filter = try CasesAPI.Filter(req)
         let today = LocalDate(req.now)
         let page = try await CasesAPI.list(filter, for: user, today: today, on: req.db)
-        var open = CasesAPI.Filter.all
-        open.page = PageRequest(page: 1, per: 5_000)
         let judge = try await CasesAPI.Judge.load(on: req.db, today: today)
-        let pending = try await CasesAPI.query(open, for: user, on: req.db).filter(\.$status ~~ [CaseStatus.new.rawValue, CaseStatus.assigned.rawValue])
-            .limit(5_000).all()
+        let pending = try await CasesAPI.rows(for: user, statuses: [.new, .assigned], on: req.db)
         var overdue = 0, escalated = 0, toDispatch = 0
         for item in pending {
             if item.status == CaseStatus.new.rawValue { toDispatch += 1 }
-            let level = CaseEscalation.of(item.state, deadlines: judge.deadlines(item.state, tier: item.tier), asOf: today, workdays: judge.workdays)
+            let state = item.state
+            let level = CaseEscalation.of(state, deadlines: judge.deadlines(state, tier: item.tier), asOf: today, workdays: judge.workdays)
             if level >= .unitHead { overdue += 1 }
             if level == .office { escalated += 1 }
         }

@@ -232,7 +232,7 @@ enum CaseService {
             case .rate:
                 let comment = (input.comment ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
                 item.ratingComment = comment.isEmpty ? nil : String(comment.prefix(500))
-                if next.status == .assigned { item.answerText = nil }
+                if next.status == .assigned { (item.answerText, item.ratingComment) = (nil, nil) }
             default: break
             }
             item.updatedAt = now

@@ -1,5 +1,7 @@
 import Fluent
+import FluentSQL
 import Foundation
+import SQLKit
 import Vapor
 import YixianCore
 
@@ -127,38 +129,37 @@ enum CasesAPI {
         ] + PageRequest.queryParameters
     }
 
-    /// The cases a user may see, newest first: the same rule as `CaseService.checkRead`, as a query.
-    static func query(_ filter: Filter, for user: CurrentUser, on db: any Database) async throws -> QueryBuilder<CaseModel> {
-        var query = CaseModel.query(on: db).sort(\.$receivedOn, .descending).sort(\.$number, .descending)
-        let sensitive = CaseCategory.standard.filter(\.sensitive).map(\.code)
+    /// Which cases a user may see, as one condition on `cases` — the rule of `CaseService.checkRead` —
+    /// shared by the paged queue (through Fluent) and the whole-term pages (plain rows).
+    static func scope(for user: CurrentUser) throws -> SQLQueryString {
+        let sensitive: [any Encodable & Sendable] = CaseCategory.standard.filter(\.sensitive).map(\.code)
+        let open: SQLQueryString = "cases.category NOT IN (\(binds: sensitive))"
         switch user.role {
-        case .businessAdmin: break
+        case .businessAdmin: return "1 = 1"
+        case .assessor: return open
         case .student:
             guard let student = user.studentID else { throw AppError.forbidden }
-            let witnessed = try await ContactConfirmationModel.query(on: db).filter(\.$student.$id == student).all().map(\.$record.id)
-            query = query.group(.or) { or in
-                or.filter(\.$submitter.$id == student)
-                if !witnessed.isEmpty { or.group(.and) { and in and.filter(\.$contact.$id ~~ witnessed).filter(\.$category !~ sensitive) } }
-            }
-        case .unitSecretary, .cadre:
+            // Their own, and what was raised at a contact they confirmed they were at.
+            return """
+                (cases.submitter_student_id = \(bind: student) OR (cases.contact_record_id IN \
+                (SELECT record_id FROM contact_confirmations WHERE student_id = \(bind: student)) AND \(open)))
+                """
+        case .unitSecretary:
             guard let unit = user.unitID else { throw AppError.forbidden }
-            if let cadre = user.cadreID {
-                query = query.group(.or) { or in
-                    or.filter(\.$responsibleUnit.$id == unit)
-                    or.group(.and) { and in and.filter(\.$cadre.$id == cadre).filter(\.$category !~ sensitive) }
-                }
-            } else {
-                // The secretary: the unit's cases, and the problems its cadres raised elsewhere (not sensitive ones).
-                let cadres = try await CadreModel.query(on: db).filter(\.$unit.$id == unit).all().map(\.id!)
-                query = query.group(.or) { or in
-                    or.filter(\.$responsibleUnit.$id == unit)
-                    if !cadres.isEmpty { or.group(.and) { and in and.filter(\.$cadre.$id ~~ cadres).filter(\.$category !~ sensitive) } }
-                }
-            }
-        case .assessor:
-            query = query.filter(\.$category !~ sensitive)
+            // The unit's cases, and the problems its cadres raised elsewhere: the unit's 问题清单.
+            return "(cases.responsible_unit_id = \(bind: unit) OR (cases.cadre_id IN (SELECT id FROM cadres WHERE unit_id = \(bind: unit)) AND \(open)))"
+        case .cadre:
+            guard let unit = user.unitID else { throw AppError.forbidden }
+            guard let cadre = user.cadreID else { return "cases.responsible_unit_id = \(bind: unit)" }
+            return "(cases.responsible_unit_id = \(bind: unit) OR (cases.cadre_id = \(bind: cadre) AND \(open)))"
         default: throw AppError.forbidden
         }
+    }
+
+    /// The cases a user may see, newest first.
+    static func query(_ filter: Filter, for user: CurrentUser, on db: any Database) throws -> QueryBuilder<CaseModel> {
+        var query = CaseModel.query(on: db).filter(.sql(embed: try scope(for: user)))
+            .sort(\.$receivedOn, .descending).sort(\.$number, .descending)
         if let status = filter.status { query = query.filter(\.$status == status.rawValue) }
         if let unit = filter.unitID { query = query.filter(\.$responsibleUnit.$id == unit) }
         if let category = filter.category { query = query.filter(\.$category == category) }
@@ -170,6 +171,23 @@ enum CasesAPI {
         let judge = try await Judge.load(on: db, today: today)
         return ListPage(items: items.map { judge.dto($0, unit: $0.responsibleUnit, cadreName: $0.cadre?.name, events: nil) },
                         page: filter.page.page, per: filter.page.per, total: total)
+    }
+
+    /// Every case a user may see received in a range (or with one of `statuses`), as plain rows with
+    /// the unit's and the cadre's names: the term's 问题清单, hot topics and the queue's counts.
+    static func rows(for user: CurrentUser, receivedIn range: DateRange? = nil, statuses: [CaseStatus]? = nil, limit: Int = 20_000,
+                     on db: any Database) async throws -> [CaseRow] {
+        var conditions = [try scope(for: user)]
+        if let range { conditions.append("cases.received_on BETWEEN \(bind: range.start.iso) AND \(bind: range.end.iso)") }
+        if let statuses { conditions.append("cases.status IN (\(binds: statuses.map(\.rawValue)))") }
+        return try await (db as! any SQLDatabase).raw("""
+            SELECT cases.id, cases.number, cases.channel, cases.category, cases.text, cases.status, cases.tier, cases.outcome, cases.rating,
+                   cases.received_on, cases.first_responded_on, cases.answered_on, cases.reopened, cases.pauses, cases.paused_since, cases.urgent,
+                   units.name AS unit_name, cadres.name AS cadre_name
+            FROM cases LEFT JOIN units ON units.id = cases.responsible_unit_id LEFT JOIN cadres ON cadres.id = cases.cadre_id
+            WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY cases.received_on DESC, cases.number DESC LIMIT \(literal: limit)
+            """).all(decoding: CaseRow.self)
     }
 
     /// The term asked for (`?term=`), else the one holding today, else the latest begun; and every term, newest first.

@@ -34,7 +34,7 @@ struct ProblemListModel: Sendable {
     var reported: Bool
 
     /// How a case stands on the list: its outcome once answered, else where it is.
-    static func state(_ item: CaseModel) -> Localized {
+    static func state(_ item: CaseRow) -> Localized {
         if let outcome = item.outcome.flatMap(CaseOutcome.init) { return outcome.label }
         return (CaseStatus(rawValue: item.status) ?? .new).label
     }
@@ -42,14 +42,12 @@ struct ProblemListModel: Sendable {
     static func load(_ req: Request) async throws -> ProblemListModel {
         let user = try req.requireUser()
         let (term, allTerms) = try await CasesAPI.term(req)
-        var query = try await CasesAPI.query(CasesAPI.Filter.all, for: user, on: req.db).with(\.$responsibleUnit).with(\.$cadre)
-        if let term { query = query.filter(\.$receivedOn >= term.range.start.iso).filter(\.$receivedOn <= term.range.end.iso) }
-        let items = try await query.limit(5_000).all()
+        let items = try await CasesAPI.rows(for: user, receivedIn: term?.range, limit: 5_000, on: req.db)
         let rows = items.map { item in
-            Row(id: item.id!, number: item.number, receivedOn: item.receivedOn,
+            Row(id: item.id, number: item.number, receivedOn: item.received_on,
                 channel: CaseChannel(rawValue: item.channel)?.label ?? .same(item.channel),
                 category: CaseCategory.standard(item.category)?.label ?? .same(item.category), text: item.text,
-                raisedBy: item.cadre?.name ?? "", unit: item.responsibleUnit?.name ?? "",
+                raisedBy: item.cadre_name ?? "", unit: item.unit_name ?? "",
                 state: state(item), rating: item.rating.flatMap(CaseRating.init).map(\.label))
         }
         let mayReport = user.can(.fileReports)
@@ -143,7 +141,8 @@ enum ProblemListPages {
             let today = LocalDate(req.now)
             // The same filing a secretary records on the filings page, dated today.
             _ = try await FilingPages.create(FilingInput(unitCode: form.unitCode, kind: "problem-list", termCode: form.termCode, period: nil,
-                                                         submittedOn: today.iso), by: user, today: today, on: req.db)
+                                                         submittedOn: today.iso, reason: "重新上报更新后的问题清单"),
+                                             by: user, today: today, now: req.now, on: req.db)
             return req.redirect(to: SiteRoute.problems.path(query: ["term": form.termCode ?? "", "reported": "1"]))
         }
     }

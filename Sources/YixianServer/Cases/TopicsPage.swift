@@ -18,17 +18,15 @@ struct TopicsModel: Sendable {
     static func load(_ req: Request) async throws -> TopicsModel {
         let user = try req.requireUser()
         let (term, allTerms) = try await CasesAPI.term(req)
-        var query = try await CasesAPI.query(CasesAPI.Filter.all, for: user, on: req.db).with(\.$responsibleUnit)
-        if let term { query = query.filter(\.$receivedOn >= term.range.start.iso).filter(\.$receivedOn <= term.range.end.iso) }
-        let items = try await query.limit(20_000).all()
+        let items = try await CasesAPI.rows(for: user, receivedIn: term?.range, on: req.db)
         func ranked(_ keys: [String]) -> [(String, Int)] {
             Dictionary(grouping: keys, by: { $0 }).map { ($0.key, $0.value.count) }.sorted { ($1.1, $0.0) < ($0.1, $1.0) }
         }
         let categories = ranked(items.map(\.category)).map { (CaseCategory.standard($0.0)?.label.zh ?? $0.0, $0.1) }
         return TopicsModel(termID: term?.id, termName: term?.name, terms: allTerms.map { ($0.id, $0.name) }, total: items.count,
                            byCategory: categories,
-                           byUnit: Array(ranked(items.map { $0.responsibleUnit?.name ?? "待分派" }).prefix(12)),
-                           byMonth: ranked(items.map { String($0.receivedOn.prefix(7)) }).sorted { $0.0 < $1.0 },
+                           byUnit: Array(ranked(items.map { $0.unit_name ?? "待分派" }).prefix(12)),
+                           byMonth: ranked(items.map { String($0.received_on.prefix(7)) }).sorted { $0.0 < $1.0 },
                            phrases: HotTopics.phrases(in: items.map(\.text)))
     }
 }

@@ -210,9 +210,75 @@ extension Application {
         asyncCommands.use(MigrateCommand(), as: "migrate")
         asyncCommands.use(DemoCommand(), as: "demo")
         asyncCommands.use(UserCommands(), as: "user")
+        asyncCommands.use(AccountCommands(), as: "accounts")
         asyncCommands.use(TokenCommands(), as: "token")
         asyncCommands.use(BenchCommand(), as: "bench")
         asyncCommands.use(PolicyCommands(), as: "policy")
         registerDataProtectionCommands()
+    }
+}
+
+struct AccountCommands: AsyncCommandGroup {
+    var commands: [String: any AnyAsyncCommand] = ["provision": AccountProvisionCommand(), "codes": AccountCodesCommand()]
+    var help: String { "Accounts for the roster: make them, and issue activation codes" }
+}
+
+/// `--who` and `--unit` as the page takes them, the unit by its code.
+private func rosterSelection(who: String?, unit: String?, on db: any Database) async throws -> (RosterAccounts.Who, UUID?) {
+    guard let parsed = RosterAccounts.Who(rawValue: who ?? "all") else {
+        throw AppError.field("who", zh: "--who 只能是 all、cadres 或 students", en: "--who must be all, cadres or students")
+    }
+    guard let unit, !unit.isEmpty else { return (parsed, nil) }
+    return (parsed, try await db.unit(code: unit, field: "unit").id)
+}
+
+struct AccountProvisionCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "who", help: "all (default), cadres or students") var who: String?
+        @Option(name: "unit", help: "only this unit (code)") var unit: String?
+    }
+    var help: String { "Make the missing accounts of active cadres (staff number) and students (student number)" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await app.autoMigrate()
+        let made = try await CLIErrors.report(context) {
+            let (who, unit) = try await rosterSelection(who: signature.who, unit: signature.unit, on: app.db)
+            return try await app.db.write { db in try await RosterAccounts.provision(who, unit: unit, by: .init(id: nil, name: "cli"), now: app.now, on: db) }
+        }
+        context.console.print("accounts made: \(made.cadres) cadres, \(made.students) students")
+        if !made.conflicts.isEmpty {
+            context.console.print("username already taken by another account (no account made): " + made.conflicts.joined(separator: ", "))
+        }
+    }
+}
+
+struct AccountCodesCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "who", help: "all (default), cadres or students") var who: String?
+        @Option(name: "unit", help: "only this unit (code)") var unit: String?
+        @Option(name: "out", help: "write the CSV here (mode 0600) instead of standard output") var out: String?
+        @Flag(name: "all", help: "also replace codes that are still valid") var replace: Bool
+    }
+    var help: String { "Issue one-time activation codes for accounts not yet activated, as CSV (shown once)" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        let codes = try await CLIErrors.report(context) {
+            let (who, unit) = try await rosterSelection(who: signature.who, unit: signature.unit, on: app.db)
+            return try await app.db.write { db in
+                try await RosterAccounts.issueCodes(who, unit: unit, onlyWithoutCode: !signature.replace, by: .init(id: nil, name: "cli"), now: app.now, on: db)
+            }
+        }
+        let csv = RosterAccounts.csv(codes)
+        if let out = signature.out {
+            guard FileManager.default.createFile(atPath: out, contents: csv, attributes: [.posixPermissions: 0o600]) else {
+                context.console.error("cannot write \(out)")
+                throw ExitCode(1)
+            }
+            context.console.print("\(codes.count) codes written to \(out)")
+        } else {
+            context.console.output(String(decoding: csv, as: UTF8.self).consoleText(), newLine: false)
+        }
     }
 }

@@ -29,3 +29,16 @@ final class FilingModel: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// What a filing said before it was corrected, who corrected it and why.
+final class FilingVersionModel: Model, @unchecked Sendable {
+    static let schema = "filing_versions"
+    @ID var id: UUID?
+    @Parent(key: "filing_id") var filing: FilingModel
+    @Field(key: "submitted_on") var submittedOn: String
+    @Field(key: "reason") var reason: String
+    @Field(key: "changed_by") var changedBy: String
+    @Field(key: "changed_at") var changedAt: Date
+
+    init() {}
+}

@@ -10,6 +10,8 @@ struct FilingInput: Content {
     var termCode: String?
     var period: String?
     var submittedOn: String?
+    /// Required when the unit already filed this kind for the term (and month): the filing is corrected, not doubled.
+    var reason: String?
 }
 
 struct FilingDTO: Content {
@@ -45,8 +47,15 @@ enum FilingPages {
         if unit == nil { check.fail("unitCode", zh: "请选择报送单位", en: "Choose the unit that files") }
         let kind = input.kind.flatMap { code in kinds.first { $0.code == code } }
         if kind == nil { check.fail("kind", zh: "请选择报送内容", en: "Choose what is filed") }
+        if let kind, FilingKind.schoolLevelCodes.contains(kind.code), try user.rosterUnitScope() != nil {
+            check.fail("kind", zh: "“\(kind.label.zh)”由学校报送，学院不能报送", en: "\(kind.label.en) is filed by the university, not by a college")
+        }
         let term = input.termCode.flatMap { code in terms.first { $0.id == code } }
         if term == nil { check.fail("termCode", zh: "请选择所属学期", en: "Choose the term") }
+        // A summary for a term that has not begun cannot be true yet.
+        if let term, term.range.start > today {
+            check.fail("termCode", zh: "\(term.name)尚未开始，不能报送", en: "\(term.name) has not begun; nothing can be filed for it yet")
+        }
         var period: String?
         if let raw = input.period?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
             // A monthly filing names its month; nothing else has a period of its own.
@@ -70,9 +79,34 @@ enum FilingPages {
         return model
     }
 
-    static func create(_ input: FilingInput, by user: CurrentUser, today: LocalDate, on db: any Database) async throws -> FilingModel {
+    static func create(_ input: FilingInput, by user: CurrentUser, today: LocalDate, now: Date, on db: any Database) async throws -> FilingModel {
         let model = try await validated(input, for: user, today: today, on: db)
+        var check = FieldChecker()
+        let reason = check.text("reason", input.reason, label: "更正原因", max: 200, required: false).flatMap { $0.isEmpty ? nil : $0 }
+        try check.throwIfInvalid()
         return try await db.write { db in
+            // The month is compared here: `== nil` in a Fluent filter is SQL's `= NULL`, which matches nothing.
+            let same = try await FilingModel.query(on: db).filter(\.$unit.$id == model.$unit.id).filter(\.$kind == model.kind)
+                .filter(\.$termCode == model.termCode).all().first { $0.periodID == model.periodID }
+            if let existing = same {
+                // Filed once already: a second filing corrects the first (with a reason), never a duplicate row.
+                guard let reason else {
+                    throw AppError.field("reason", zh: "本单位已于 \(existing.submittedOn) 报送过同一学期的这项内容；如需更正，请填写更正原因",
+                                         en: "The unit already filed this for the term on \(existing.submittedOn); give a reason to correct it")
+                }
+                let previous = FilingVersionModel()
+                previous.$filing.id = existing.id!
+                previous.submittedOn = existing.submittedOn
+                previous.reason = reason
+                previous.changedBy = user.displayName
+                previous.changedAt = now
+                try await previous.create(on: db)
+                existing.submittedOn = model.submittedOn
+                try await existing.save(on: db)
+                try await AuditTrail.record("filing.correct", objectType: "filing", objectID: existing.id!.uuidString,
+                                            detail: "\(existing.kind) \(existing.termCode) \(previous.submittedOn) → \(existing.submittedOn): \(reason)", by: .init(user), on: db)
+                return existing
+            }
             try await model.create(on: db)
             try await AuditTrail.record("filing.create", objectType: "filing", objectID: model.id!.uuidString,
                                         detail: "\(model.kind) \(model.termCode) \(model.submittedOn)", by: .init(user), on: db)
@@ -100,7 +134,7 @@ enum FilingPages {
         app.register(.init(method: .POST, path: "/filings", summary: "Record a filing (plan, summary, meeting) of a unit", tag: "Compliance",
                            access: access, requestBody: "FilingInput", response: "Filing", successStatus: 201)) { req -> Response in
             let user = try req.requireUser()
-            let model = try await create(try req.decodeJSON(FilingInput.self), by: user, today: LocalDate(req.now), on: req.db)
+            let model = try await create(try req.decodeJSON(FilingInput.self), by: user, today: LocalDate(req.now), now: req.now, on: req.db)
             guard let dto = try await list(for: user, on: req.db).first(where: { $0.id == model.id }) else { throw AppError.notFound("filing") }
             return try await dto.encodeResponse(status: .created, for: req)
         }
@@ -110,7 +144,7 @@ enum FilingPages {
         app.routes.on(.POST, SitePattern.filings.components, access: access) { req -> Response in
             let input = try req.content.decode(FilingInput.self)
             do {
-                _ = try await create(input, by: try req.requireUser(), today: LocalDate(req.now), on: req.db)
+                _ = try await create(input, by: try req.requireUser(), today: LocalDate(req.now), now: req.now, on: req.db)
             } catch let error as AppError where error.status == .unprocessableEntity {
                 return render(req, try await FilingPageModel.load(req, input: input, problems: error.details, filed: false), status: .unprocessableEntity)
             }
@@ -150,6 +184,8 @@ enum FilingPages {
                                         value: m.input.period ?? "", hint: ctx.t("例如 2025-10", "e.g. 2025-10"), problems: m.problems),
                        Components.field(ctx, name: "submittedOn", label: ctx.t("报送日期", "Filed on"), value: m.input.submittedOn ?? m.today.iso,
                                         type: .date, problems: m.problems),
+                       Components.field(ctx, name: "reason", label: ctx.t("更正原因（更正已报送的内容时填写）", "Reason (when correcting an earlier filing)"),
+                                        value: m.input.reason ?? "", problems: m.problems),
                        .button(.type(.submit), .text(ctx.t("记录报送", "Record"))))),
             .h2(.text(ctx.t("已报送", "Filed"))),
             Components.table(ctx, headers: [ctx.t("报送日期", "Filed on"), ctx.t("单位", "Unit"), ctx.t("报送内容", "What"),

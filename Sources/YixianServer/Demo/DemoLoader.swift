@@ -74,6 +74,10 @@ enum DemoLoader {
                                                 unitCode: unitCode, cadreStaffNumber: login.staffNumber, studentNumber: login.studentNumber),
                                           cost: app.yixian.bcryptCost, pool: app.threadPool, by: .system, on: db)
         }
+        // Everyone else on the roster has an account waiting for its activation code, as after
+        // a real import: the office's 名册账号 page shows them and prints their codes.
+        let now = app.now
+        _ = try await db.write { db in try await RosterAccounts.provision(by: .system, now: now, on: db) }
         return Summary(units: demo.units.count, cadres: demo.cadres.count, collectives: demo.collectives.count, students: demo.students.count, logins: logins)
     }
 

@@ -120,7 +120,13 @@ enum ImportExport {
             let values = report.values
             let skipped = dto.errors.count
             dto.outcome = try await db.write { db in
-                let outcome = try await apply(values, db)
+                var outcome = try await apply(values, db)
+                // Everyone imported can sign in: their account is made in the same transaction,
+                // waiting for an activation code (or CAS).
+                if kind == .cadres || kind == .students {
+                    let made = try await RosterAccounts.provision(kind == .cadres ? .cadres : .students, by: actor, now: Date(), on: db)
+                    outcome.accounts = made.cadres + made.students
+                }
                 try await AuditTrail.record("import.\(kind.rawValue)", objectType: "roster", objectID: kind.rawValue,
                                             detail: "created \(outcome.created), updated \(outcome.updated), unchanged \(outcome.unchanged), skipped \(skipped)",
                                             by: actor, on: db)
@@ -283,7 +289,11 @@ enum ImportPages {
             .unwrap(report.outcome) { o in
                 .div(.class("panel"), .attribute(named: "id", value: "outcome"),
                      .h2(.text(ctx.t("导入完成", "Import finished"))),
-                     .p(.text(ctx.t("新增 \(o.created) 条，更新 \(o.updated) 条，未变化 \(o.unchanged) 条。", "Created \(o.created), updated \(o.updated), unchanged \(o.unchanged)."))))
+                     .p(.text(ctx.t("新增 \(o.created) 条，更新 \(o.updated) 条，未变化 \(o.unchanged) 条。", "Created \(o.created), updated \(o.updated), unchanged \(o.unchanged)."))),
+                     .unwrap(o.accounts) { accounts in
+                         .p(.text(ctx.t("新建账号 \(accounts) 个（工号或学号为用户名，须用激活码首次登录）。", "\(accounts) accounts made (staff or student number as username; first sign-in with an activation code). ")),
+                            .a(.href(SiteRoute.accountsRoster.path()), .text(ctx.t("生成激活码", "Make activation codes"))))
+                     })
             },
             .if(job.state == .running, .div(.class("panel"),
                 .h2(.text(ctx.t("正在导入…", "Importing…"))),

@@ -10,6 +10,8 @@ enum RosterStore {
         var created = 0
         var updated = 0
         var unchanged = 0
+        /// Cadre or student imports: the accounts made for people who had none (staff / student number as username).
+        var accounts: Int?
     }
 
     typealias Progress = @Sendable (_ done: Int, _ total: Int) -> Void

@@ -29,8 +29,14 @@ final class ContactRecordModel: Model, @unchecked Sendable {
     /// The short code students type or scan to confirm they were there.
     @Field(key: "confirm_code") var confirmCode: String
     @OptionalField(key: "backdate_reason") var backdateReason: String?
+    @OptionalField(key: "voided_at") var voidedAt: Date?
+    /// Username of who voided it.
+    @OptionalField(key: "voided_by") var voidedBy: String?
+    @OptionalField(key: "void_reason") var voidReason: String?
 
     init() {}
+
+    var isVoided: Bool { status == ContactRecord.Status.voided.rawValue }
 
     var collectiveList: [String] { Self.collectiveList(collectiveCodes) }
 
@@ -65,6 +71,8 @@ final class ContactConfirmationModel: Model, @unchecked Sendable {
     @Parent(key: "record_id") var record: ContactRecordModel
     @Parent(key: "student_id") var student: StudentModel
     @Field(key: "confirmed_at") var confirmedAt: Date
+    /// The record's version the student confirmed (rows from before versions were kept are version 1).
+    @Field(key: "record_version") var recordVersion: Int
 
     init() {}
 }

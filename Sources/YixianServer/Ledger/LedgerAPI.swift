@@ -12,6 +12,10 @@ struct ContactVersionDTO: Content {
 
 extension ContactSnapshot: Content {}
 
+struct VoidInput: Content {
+    var reason: String?
+}
+
 struct ConfirmInput: Content {
     var code: String?
 }
@@ -104,6 +108,13 @@ enum LedgerAPI {
             try await LedgerService.deleteDraft(try req.idParameter(), by: try req.requireUser(), on: req.db)
             return .noContent
         }
+        app.register(.init(method: .POST, path: "/contacts/:id/void",
+                           summary: "Void (作废) a submitted record with a reason: it stays in the ledger and stops counting",
+                           tag: "Ledger", access: .roles([.cadre, .businessAdmin]), requestBody: "VoidInput", response: "Contact")) { req in
+            let user = try req.requireUser()
+            let record = try await LedgerService.void(try req.idParameter(), reason: try req.decodeJSON(VoidInput.self).reason, by: user, now: req.now, on: req.db)
+            return try await LedgerService.dto(record, for: user, on: req.db)
+        }
         app.register(.init(method: .GET, path: "/contacts/:id/history", summary: "Earlier versions of a corrected record", tag: "Ledger",
                            access: readers, response: "ContactHistory")) { req in
             let record = try await find(req)
@@ -115,7 +126,8 @@ enum LedgerAPI {
         app.register(.init(method: .POST, path: "/confirmations", summary: "A student confirms a contact they attended, by its code", tag: "Ledger",
                            access: .roles([.student]), requestBody: "ConfirmInput", response: "Confirmation")) { req in
             let user = try req.requireUser()
-            let record = try await LedgerService.confirm(code: try req.decodeJSON(ConfirmInput.self).code ?? "", by: user, now: req.now, on: req.db)
+            let record = try await LedgerService.confirm(code: try req.decodeJSON(ConfirmInput.self).code ?? "", by: user, now: req.now,
+                                                          windowDays: req.application.yixian.confirmWindowDays, on: req.db)
             return ConfirmationDTO(recordId: record.id!, confirmations: record.confirmedCount)
         }
         app.register(.init(method: .GET, path: "/problems", summary: "Problems students raised in contacts, per cadre and unit", tag: "Ledger",

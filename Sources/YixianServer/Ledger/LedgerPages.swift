@@ -144,6 +144,12 @@ enum LedgerPages {
             response.headers.replaceOrAdd(name: .cacheControl, value: "private, max-age=86400")
             return response
         }
+        app.routes.on(.POST, SitePattern.ledgerVoid.components, access: .roles([.cadre, .businessAdmin])) { req -> Response in
+            let form = try req.content.decode(VoidInput.self)
+            let id = try req.idParameter()
+            _ = try await LedgerService.void(id, reason: form.reason, by: try req.requireUser(), now: req.now, on: req.db)
+            return req.redirect(to: SiteRoute.ledgerRecord(id).path())
+        }
         app.routes.on(.POST, SitePattern.ledgerDelete.components, access: .roles([.cadre])) { req -> Response in
             try await LedgerService.deleteDraft(try req.idParameter(), by: try req.requireUser(), on: req.db)
             return req.redirect(to: SiteRoute.ledger.path())
@@ -160,7 +166,8 @@ enum LedgerPages {
         app.routes.on(.POST, SitePattern.confirm.components, access: .roles([.student])) { req -> Response in
             let user = try req.requireUser()
             do {
-                _ = try await LedgerService.confirm(code: req.parameters.get("code") ?? "", by: user, now: req.now, on: req.db)
+                _ = try await LedgerService.confirm(code: req.parameters.get("code") ?? "", by: user, now: req.now,
+                                                         windowDays: req.application.yixian.confirmWindowDays, on: req.db)
                 return try await confirmPage(req, message: Localized(zh: "已确认，谢谢！", en: "Confirmed, thank you!"), status: .ok)
             } catch let error as AppError where error.status.code < 500 {
                 return try await confirmPage(req, message: error.message, status: error.status)

@@ -141,6 +141,9 @@ enum LedgerService {
         return remaining.count
     }
 
+    /// Days after a contact's end in which its students may confirm it — `YIXIAN_CONFIRM_DAYS`.
+    static let defaultConfirmWindowDays = 14
+
     static func ownCadre(_ user: CurrentUser, on db: any Database) async throws -> CadreModel {
         guard user.role == .cadre, let id = user.cadreID, let cadre = try await CadreModel.query(on: db).filter(\.$id == id).with(\.$unit).first() else {
             throw AppError.forbidden
@@ -183,6 +186,7 @@ enum LedgerService {
                         by user: CurrentUser, config: AppConfig, on db: any Database) async throws -> ContactRecordModel {
         let cadre = try await ownCadre(user, on: db)
         guard let record = try await ContactRecordModel.find(id, on: db), record.$cadre.id == cadre.id else { throw AppError.notFound("contact") }
+        guard !record.isVoided else { throw voidedRefusal }
         let now = config.clock.now()
         // A correction is judged as of when the record was first made: it cannot become back-dated.
         let v = try await validate(input, cadre: cadre, now: record.submittedAt == nil ? now : record.createdAt, config: config, on: db)
@@ -212,7 +216,12 @@ enum LedgerService {
                 try await previous.create(on: db)
                 record.version += 1
             }
+            let before = (record.kind, record.startAt, record.endAt, record.place, Set(record.collectiveList), record.participantCount)
             apply(v, to: record, collegeCode: record.collegeCode)
+            let after = (record.kind, record.startAt, record.endAt, record.place, Set(record.collectiveList), record.participantCount)
+            // The students confirmed what the record said then. When what happened changes, the new
+            // version needs their confirmation again; the earlier ones stay, shown as given for the earlier version.
+            if !isDraft, before != after { record.confirmedCount = 0 }
             if isDraft, input.submit ?? false {
                 record.status = ContactRecord.Status.submitted.rawValue
                 record.submittedAt = now
@@ -242,6 +251,36 @@ enum LedgerService {
         }
     }
 
+    static let voidedRefusal = AppError(.conflict, code: .voidedRecord, zh: "这条记录已作废，不能再更正或确认", en: "This record was voided; it can no longer be corrected or confirmed")
+
+    /// 作废: a submitted record is withdrawn with a reason by its cadre or the office. It stays in the
+    /// ledger and its history, marked, and stops counting in compliance and integrity checks.
+    static func void(_ id: UUID, reason rawReason: String?, by user: CurrentUser, now: Date, on db: any Database) async throws -> ContactRecordModel {
+        return try await db.write { db in
+            guard let record = try await ContactRecordModel.find(id, on: db) else { throw AppError.notFound("contact") }
+            switch user.role {
+            case .businessAdmin: break
+            case .cadre where user.cadreID == record.$cadre.id: break
+            default: throw AppError.notFound("contact")
+            }
+            // Checked after the scope, so another cadre learns nothing about the record from the answer.
+            var check = FieldChecker()
+            let reason = check.text("reason", rawReason, label: "作废原因", max: 200)
+            try check.throwIfInvalid()
+            guard record.submittedAt != nil else {
+                throw AppError(.conflict, code: .conflict, zh: "草稿不用作废，可以直接删除", en: "A draft is deleted, not voided")
+            }
+            guard !record.isVoided else { throw voidedRefusal }
+            record.status = ContactRecord.Status.voided.rawValue
+            record.voidedAt = now
+            record.voidedBy = user.displayName
+            record.voidReason = reason ?? ""
+            try await record.save(on: db)
+            try await AuditTrail.record("contact.void", objectType: "contact", objectID: id.uuidString, detail: reason ?? "", by: .init(user), on: db)
+            return record
+        }
+    }
+
     /// Whether the student belongs to one of the record's collectives: who may see and confirm it.
     static func isParticipant(_ studentID: UUID, of record: ContactRecordModel, on db: any Database) async throws -> Bool {
         let memberships = try await StudentCollectiveModel.query(on: db).filter(\.$student.$id == studentID).with(\.$collective).all()
@@ -249,7 +288,8 @@ enum LedgerService {
     }
 
     /// A student confirms they were at a contact: once, and only for a collective they belong to.
-    static func confirm(code: String, by user: CurrentUser, now: Date, on db: any Database) async throws -> ContactRecordModel {
+    static func confirm(code: String, by user: CurrentUser, now: Date, windowDays: Int = defaultConfirmWindowDays,
+                        on db: any Database) async throws -> ContactRecordModel {
         guard user.role == .student, let studentID = user.studentID else { throw AppError.forbidden }
         guard let normalized = ConfirmationCode.normalize(code), let record = try await ContactRecordModel.query(on: db).filter(\.$confirmCode == normalized).first(),
               record.submittedAt != nil else {
@@ -258,17 +298,28 @@ enum LedgerService {
         guard try await isParticipant(studentID, of: record, on: db) else {
             throw AppError(.forbidden, code: .notParticipant, field: "code", zh: "您不在这条记录涉及的学生集体中，不能确认", en: "You are not in a collective of this record")
         }
+        guard !record.isVoided else { throw voidedRefusal }
+        // A confirmation months later proves nothing about the day: only within the window after the contact.
+        guard now <= record.endAt.addingTimeInterval(Double(windowDays) * 86_400) else {
+            throw AppError(.conflict, code: .confirmationClosed, field: "code",
+                           zh: "已超过确认期限（活动结束后 \(windowDays) 天内可确认）", en: "Too late: a contact can be confirmed within \(windowDays) days after it")
+        }
         return try await db.write { db in
-            let already = try await ContactConfirmationModel.query(on: db).filter(\.$record.$id == record.id!).filter(\.$student.$id == studentID).count()
-            guard already == 0 else {
+            guard let fresh = try await ContactRecordModel.find(record.id, on: db) else { throw AppError.notFound("contact") }
+            let mine = try await ContactConfirmationModel.query(on: db).filter(\.$record.$id == record.id!).filter(\.$student.$id == studentID).all()
+            guard !mine.contains(where: { $0.recordVersion == fresh.version }) else {
                 throw AppError(.conflict, code: .alreadyConfirmed, field: "code", zh: "您已确认过这条记录", en: "You have already confirmed this record")
+            }
+            guard fresh.confirmedCount < fresh.participantCount else {
+                throw AppError(.conflict, code: .confirmationsFull, field: "code",
+                               zh: "确认人数已达记录的参与人数（\(fresh.participantCount) 人），不能再确认；如有出入请联系记录人", en: "As many students have confirmed as the record says took part (\(fresh.participantCount))")
             }
             let confirmation = ContactConfirmationModel()
             confirmation.$record.id = record.id!
             confirmation.$student.id = studentID
             confirmation.confirmedAt = now
+            confirmation.recordVersion = fresh.version
             try await confirmation.create(on: db)
-            guard let fresh = try await ContactRecordModel.find(record.id, on: db) else { throw AppError.notFound("contact") }
             fresh.confirmedCount += 1
             try await fresh.save(on: db)
             try await AuditTrail.record("contact.confirm", objectType: "contact", objectID: record.id!.uuidString, by: .init(user), on: db)

@@ -72,6 +72,18 @@ struct LedgerRecordModel: Sendable {
     var confirmPath: String
     /// The confirmation link as a QR code (SVG), for students in the room.
     var qrSVG: String?
+    /// Set when the record was voided: when, by whom, why.
+    var voided: Voided? = nil
+    /// The viewer may void it: its cadre or the office, once submitted and not yet voided.
+    var mayVoid = false
+    /// Confirmations given for earlier versions, before a correction changed what happened.
+    var earlierConfirmations = 0
+
+    struct Voided: Sendable {
+        var at: Date
+        var by: String
+        var reason: String
+    }
 
     static func load(_ req: Request, _ record: ContactRecordModel) async throws -> LedgerRecordModel {
         let user = try req.requireUser()
@@ -83,6 +95,7 @@ struct LedgerRecordModel: Sendable {
         let attachments = try await AttachmentModel.query(on: req.db).filter(\.$record.$id == record.id!).all()
         let flags = user.role == .student ? [] : try await IntegrityService.flags(for: record.id!.uuidString, visibleTo: user, on: req.db,
                                                                                    app: req.application, freshAfter: await req.ownLastWrite())
+        let confirmations = try await ContactConfirmationModel.query(on: req.db).filter(\.$record.$id == record.id!).all()
         let confirmPath = SiteRoute.confirm(code: record.confirmCode).path()
         let scheme = req.application.yixian.secureCookies ? "https" : "http"
         let host = req.headers.first(name: .host) ?? "127.0.0.1:8080"
@@ -93,13 +106,17 @@ struct LedgerRecordModel: Sendable {
             evidence: attachments.map { Evidence(link: SiteRoute.attachment($0.id!).path(), isPDF: $0.kind == EvidenceKind.pdf.rawValue, takenAt: $0.captureTime) },
             corrections: versions.map { Correction(version: $0.version, by: $0.changedBy, at: $0.changedAt, reason: $0.reason) },
             confirmCode: record.confirmCode, confirmPath: confirmPath,
-            qrSVG: try? QRCode.encode("\(scheme)://\(host)\(confirmPath)", correction: .medium).svg(moduleSize: 6))
+            qrSVG: try? QRCode.encode("\(scheme)://\(host)\(confirmPath)", correction: .medium).svg(moduleSize: 6),
+            voided: record.voidedAt.map { Voided(at: $0, by: record.voidedBy ?? "", reason: record.voidReason ?? "") },
+            mayVoid: record.submittedAt != nil && !record.isVoided && (user.cadreID == record.$cadre.id || user.role == .businessAdmin),
+            earlierConfirmations: confirmations.count { $0.recordVersion < record.version })
     }
 }
 
 extension LedgerPages {
     static func statusTag(_ ctx: PageContext, _ status: ContactRecord.Status, confirmations: Int) -> Node<HTML.BodyContext> {
         if status == .draft { return Components.tag(ctx.t(status.label), "grey") }
+        if status == .voided { return Components.tag(ctx.t(status.label), "red") }
         if confirmations > 0 { return Components.tag(ctx.t("学生已确认", "Confirmed"), "green") }
         return Components.tag(ctx.t(status.label), "blue")
     }
@@ -146,21 +163,32 @@ extension LedgerPages {
                 .dt(.text(ctx.t("参与人次", "Persons"))), .dd(.text("\(dto.participantCount) 人次")),
                 .dt(.text(ctx.t("情况摘要", "Summary"))), .dd(.text(dto.summary.isEmpty ? "—" : dto.summary)),
                 .dt(.text(ctx.t("状态", "Status"))), .dd(statusTag(ctx, m.status, confirmations: dto.confirmations)),
-                .dt(.text(ctx.t("学生确认", "Confirmed by"))), .dd(.text("\(dto.confirmations) 人")),
+                .dt(.text(ctx.t("学生确认", "Confirmed by"))), .dd(.text(ctx.t("\(dto.confirmations) 人", "\(dto.confirmations)")
+                    + (m.earlierConfirmations > 0 ? ctx.t("（另有 \(m.earlierConfirmations) 人确认的是更正前的版本）", " (and \(m.earlierConfirmations) for the version before the correction)") : ""))),
                 .dt(.text(ctx.t("版本", "Version"))), .dd(.text("v\(dto.version)")),
                 .unwrap(dto.backdateReason) { .group(.dt(.text(ctx.t("补录说明", "Late because"))), .dd(.text($0))) })),
+            .unwrap(m.voided) { v in
+                .div(.class("error-summary voided"), .h2(.text(ctx.t("本记录已作废，不计入落实情况", "This record was voided and counts nowhere"))),
+                     .p(.text(ctx.t("\(v.by) 于 \(AdminPages.timestamp(v.at).prefix(16)) 作废。原因：", "Voided by \(v.by) on \(AdminPages.timestamp(v.at).prefix(16)). Reason: ") + v.reason)))
+            },
             .if(!m.flags.isEmpty && !m.viewerIsStudent, .div(.class("error-summary integrity"),
                 .h2(.text(ctx.t("诚信提示", "Integrity flags"))),
                 .ul(.forEach(m.flags) { .li(.strong(.text(ctx.t($0.kind.label) + "：")), .text(ctx.t($0.reason))) }))),
             .if(!m.evidence.isEmpty, evidencePanel(ctx, m.evidence)),
             .if(!dto.problems.isEmpty, .div(.class("panel"), .h2(.text(ctx.t("学生反映的问题", "Problems raised"))),
                                             .ul(.forEach(dto.problems) { .li(.text("【\($0.category)】\($0.text)")) }))),
-            .if(m.mine && m.submitted, .div(.class("panel confirm-code"),
+            .if(m.mine && m.submitted && m.voided == nil, .div(.class("panel confirm-code"),
                 .h2(.text(ctx.t("请在场学生扫码或输入确认码", "Students confirm with this code"))),
                 .unwrap(m.qrSVG) { .div(.class("qr"), .raw($0)) },
                 .p(.class("code"), .text(m.confirmCode)),
                 .p(.class("muted"), .text(ctx.t("学生登录后打开 ", "Students sign in and open ") + m.confirmPath)))),
-            .if(m.mine, .div(.class("toolbar"),
+            .if(m.mayVoid, .form(.class("panel void"), .method(.post), .action(SiteRoute.ledgerVoid(dto.id).path()), Layout.csrfField(ctx),
+                .h2(.text(ctx.t("作废这条记录", "Void this record"))),
+                .p(.class("muted"), .text(ctx.t("重复提交或记错的记录可作废：记录和历史保留，不再计入落实情况。须写明原因。",
+                                               "A duplicate or mistaken record can be voided: it stays with its history and stops counting. A reason is required."))),
+                Components.field(ctx, name: "reason", label: ctx.t("作废原因", "Reason")),
+                .button(.type(.submit), .class("danger"), .text(ctx.t("作废", "Void"))))),
+            .if(m.mine && m.voided == nil, .div(.class("toolbar"),
                 .a(.class("button secondary"), .href(SiteRoute.ledgerEdit(dto.id).path()), .text(m.submitted ? ctx.t("更正", "Correct") : ctx.t("编辑草稿", "Edit draft"))),
                 .if(!m.submitted, .form(.class("inline"), .method(.post), .action(SiteRoute.ledgerDelete(dto.id).path()), Layout.csrfField(ctx),
                                         .button(.type(.submit), .class("danger"), .text(ctx.t("删除草稿", "Delete draft"))))))),

@@ -98,6 +98,7 @@ enum Layout {
         NavItem(route: .policies, title: Localized(zh: "工作规定", en: "Policy")),
         NavItem(route: .calendar, title: Localized(zh: "校历", en: "Calendar")),
         NavItem(route: .users, title: Localized(zh: "用户管理", en: "Users")),
+        NavItem(route: .accountsRoster, title: Localized(zh: "名册账号", en: "Roster accounts")),
         NavItem(route: .audit, title: Localized(zh: "审计日志", en: "Audit log")),
         NavItem(route: .auditVerify, title: Localized(zh: "审计链校验", en: "Audit check")),
         NavItem(route: .myData, title: Localized(zh: "我的数据", en: "My data")),

@@ -107,6 +107,10 @@ enum Stylesheet {
     .doc-table th, .doc-table td { border:1px solid #000; padding:4px 6px; white-space:normal; }
     .doc-table th { font-family:"SimHei","黑体","Noto Sans CJK SC",sans-serif; background:none; position:static; }
     @page { size:A4; margin:20mm 18mm; @bottom-center { content: "— " counter(page) " —"; } }
-    @media print { .topbar, .sidenav, .toolbar, .pager { display:none; } body { background:#fff; } }
+    .slips { display:grid; grid-template-columns:repeat(auto-fill, minmax(19rem, 1fr)); gap:.5rem; }
+    .slip { display:flex; gap:.5rem; justify-content:space-between; border:1px dashed #8a8a8a; padding:.6rem .8rem; break-inside:avoid; }
+    .slip h3 { margin:0 0 .2rem; font-size:1rem; } .slip p { margin:.15rem 0; }
+    .slip .code { font-family:ui-monospace, monospace; font-size:1.25rem; letter-spacing:.08em; }
+    @media print { .topbar, .sidenav, .toolbar, .pager, .no-print { display:none; } body { background:#fff; } .slips { grid-template-columns:1fr 1fr; } }
     """
 }
