@@ -119,6 +119,7 @@ struct AuthorizationMatrixTests {
         "POST /api/v1/accounts/provision": Rule(who: [.businessAdmin, .unitSecretary]),
         "POST /api/v1/accounts/activation-codes": Rule(who: [.businessAdmin, .unitSecretary]),
         "GET /activate": Rule(who: nil), "POST /activate": Rule(who: nil),
+        "GET /login/cas": Rule(who: nil), "GET /login/cas/callback": Rule(who: nil),
         // Roster
         "GET /units": Rule(who: readers), "GET /api/v1/units": Rule(who: readers),
         "GET /api/v1/units/:id": Rule(who: readers, reach: .unitScoped),

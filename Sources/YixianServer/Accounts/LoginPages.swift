@@ -95,6 +95,9 @@ enum LoginPages {
                        Components.field(ctx, name: "username", label: ctx.t("用户名", "Username"), value: username, problems: problems, autocomplete: "username"),
                        Components.field(ctx, name: "password", label: ctx.t("密码", "Password"), type: .password, problems: problems, autocomplete: "current-password"),
                        .button(.type(.submit), .text(ctx.t("登录", "Sign in")))),
+                 .if(req.application.yixian.cas != nil,
+                     .p(.a(.class("button secondary cas"), .href(SiteRoute.casLogin.path(query: next.map { ["next": LocalPath.safe($0)] } ?? [:])),
+                           .text(ctx.t("统一身份认证登录", "Sign in with the university account"))))),
                  .p(.a(.href(SiteRoute.activate.path()), .text(ctx.t("首次登录？用激活码激活账号", "First time here? Activate your account with your code")))),
                  .p(.class("muted"), .a(.href(SiteRoute.mailbox.path()), .text(ctx.t("给校长信箱、书记信箱、处长信箱写信（无需登录，可匿名）",
                                                                                  "Write to the president's or a department's mailbox (no account, may be anonymous)")))))

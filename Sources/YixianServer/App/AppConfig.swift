@@ -38,6 +38,9 @@ public struct AppConfig: Sendable {
     public var publicURL: String?
     /// Days after a contact in which its students may confirm it — `YIXIAN_CONFIRM_DAYS`.
     public var confirmWindowDays = LedgerService.defaultConfirmWindowDays
+    /// 统一身份认证 — `YIXIAN_CAS_URL` (the CAS base, e.g. https://cas.example.edu.cn/cas) and
+    /// `YIXIAN_CAS_VERSION` (3, or 2); nil: local passwords only.
+    var cas: CASLogin.Settings?
 
     public init(storage: Storage, sessionIdleMinutes: Int = 30, sessionMaxHours: Int = 12, bcryptCost: Int = 11,
                 secureCookies: Bool = false, dataDirectory: String = "./data") {
@@ -75,6 +78,10 @@ public struct AppConfig: Sendable {
         config.policyDirectory = env["YIXIAN_POLICY_DIR"].flatMap { $0.isEmpty ? nil : $0 }
         config.publicURL = env["YIXIAN_PUBLIC_URL"].flatMap { $0.hasPrefix("http://") || $0.hasPrefix("https://") ? $0.hasSuffix("/") ? String($0.dropLast()) : $0 : nil }
         config.confirmWindowDays = env["YIXIAN_CONFIRM_DAYS"].flatMap(Int.init).map { min(max($0, 1), 366) } ?? LedgerService.defaultConfirmWindowDays
+        if let base = env["YIXIAN_CAS_URL"], base.hasPrefix("http://") || base.hasPrefix("https://") {
+            config.cas = CASLogin.Settings(base: base.hasSuffix("/") ? String(base.dropLast()) : base,
+                                           version: env["YIXIAN_CAS_VERSION"] == "2" ? 2 : 3)
+        }
         if let today = env["YIXIAN_TODAY"].flatMap(LocalDate.init) { config.clock = .shifted(toDay: today) }
         return config
     }

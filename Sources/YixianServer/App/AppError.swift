@@ -85,6 +85,12 @@ public struct AppError: Error, AbortError, Sendable {
         case confirmationsFull = "confirmations_full"
         /// The record was voided (作废): it can no longer be corrected or confirmed.
         case voidedRecord = "voided_record"
+        /// A CAS ticket that is malformed, used before, or refused by the CAS server.
+        case casTicketInvalid = "cas_ticket_invalid"
+        /// The CAS user has no active (non-administrator) account here.
+        case casUnknownUser = "cas_unknown_user"
+        /// The CAS server could not be reached or answered nonsense.
+        case casUnavailable = "cas_unavailable"
         /// There is no second-factor enrolment to confirm.
         case noPendingEnrolment = "no_pending_enrolment"
         /// No policy version is in force yet.

@@ -42,6 +42,8 @@ enum SitePattern: String, CaseIterable, Sendable {
     case tokenCreate = "/account/tokens/new"
     case tokenRevoke = "/account/tokens/:id/revoke"
     case secondFactor = "/login/second-factor"
+    case casLogin = "/login/cas"
+    case casCallback = "/login/cas/callback"
     case progress = "/progress"
     case compliance = "/compliance"
     case complianceUnit = "/compliance/units/:code"
@@ -94,7 +96,7 @@ enum SiteRoute: Hashable, Sendable {
     case importForm(RosterKind), importJob(UUID), importConfirm(UUID), export(String)
     case users, userCreate, userUnlock(UUID), userDeactivate(UUID), userRole(UUID), userResetPassword(UUID), userResetTOTP(UUID), audit, auditVerify
     case accountsRoster, accountsProvision, accountsCodes, activate
-    case myData, tokens, accountSecurity, accountPassword, totpStart, totpConfirm, tokenCreate, tokenRevoke(UUID), secondFactor
+    case myData, tokens, accountSecurity, accountPassword, totpStart, totpConfirm, tokenCreate, tokenRevoke(UUID), secondFactor, casLogin, casCallback
     case progress, compliance, complianceUnit(code: String), complianceCell, policies
     case ledger, ledgerNew, ledgerRecord(UUID), ledgerEdit(UUID), ledgerDelete(UUID), ledgerVoid(UUID), attachment(UUID)
     case problems, problemsReport, integrity, filings
@@ -144,6 +146,8 @@ enum SiteRoute: Hashable, Sendable {
         case .tokenCreate: .tokenCreate
         case .tokenRevoke: .tokenRevoke
         case .secondFactor: .secondFactor
+        case .casLogin: .casLogin
+        case .casCallback: .casCallback
         case .progress: .progress
         case .compliance: .compliance
         case .complianceUnit: .complianceUnit

@@ -49,7 +49,7 @@ let migrations: [any Migration] = [
     CreatePolicyVersion(), CreateContactRecord(), CreateFiling(), CreateLedgerDetails(), CreateAttachment(),
     CreatePairingWish(),
     KeyAuditChain(), AuditAppendOnly(), SealStudentSensitive(), CreateIdempotencyKeys(),
-    AddAccountSecurity(), CreateDataVersions(), CreateCases(), CreateNotifications(), CreateActivationCodes(), AddLedgerTrust(), CreateFilingVersions(),
+    AddAccountSecurity(), CreateDataVersions(), CreateCases(), CreateNotifications(), CreateActivationCodes(), AddLedgerTrust(), CreateFilingVersions(), CreateCASTickets(),
 ]
 
 func registerRoutes(_ app: Application) {
@@ -62,6 +62,7 @@ func registerRoutes(_ app: Application) {
     DataProtectionPages.register(app)
     AccountPages.register(app)
     ActivationPages.register(app)
+    CASLogin.register(app)
     UnitsAPI.register(app)
     CadresAPI.register(app)
     CollectivesAPI.register(app)
