@@ -11,7 +11,7 @@ struct AuthMiddleware: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let bearer = request.headers.bearerAuthorization?.token {
-            request.currentUser = try await Self.user(forToken: bearer, on: request.db)
+            request.currentUser = try await Self.user(forToken: bearer, config: request.application.yixian, on: request.db)
             guard request.currentUser != nil else {
                 throw AppError(.unauthorized, code: .invalidToken, zh: "访问令牌无效、已过期或已吊销，或账号已停用、暂被锁定",
                                en: "The access token is invalid, expired or revoked, or its account is disabled or locked")
@@ -61,21 +61,26 @@ struct AuthMiddleware: AsyncMiddleware {
         var unit_id: UUID?
         var unit_code: String?
         var unread: Int?
+        var cadre_rank: String?
+        var cadre_tags: String?
 
         var isLocked: Bool { (locked_until ?? .distantPast) > Date() }
 
-        func user(sessionID: UUID?) -> CurrentUser {
-            CurrentUser(id: user_id, username: username, displayName: display_name, role: Role(rawValue: role) ?? .student,
+        func user(sessionID: UUID?, oversightTags: Set<String>) -> CurrentUser {
+            var user = CurrentUser(id: user_id, username: username, displayName: display_name, role: Role(rawValue: role) ?? .student,
                         unitID: unit_id, unitCode: unit_code, cadreID: cadre_id, studentID: student_id,
                         sessionID: sessionID, csrfToken: sessionID == nil ? nil : csrf_token,
                         mustChangePassword: must_change_password ?? false, totpEnrolled: totp_enrolled, unreadNotifications: unread ?? 0)
+            user.oversees = user.role == .cadre && cadre_rank == Rank.schoolLeader.rawValue
+                && !oversightTags.isDisjoint(with: (cadre_tags ?? "").split(separator: ",").map(String.init))
+            return user
         }
 
         static func query(_ credential: String, columns: String, hash: String, on db: any Database) async throws -> PrincipalRow? {
             try await (db as! any SQLDatabase).raw("""
                 SELECT \(unsafeRaw: columns), u.id AS user_id, u.username, u.display_name, u.role, u.active, u.locked_until,
                        u.must_change_password, (u.totp_secret IS NOT NULL) AS totp_enrolled, u.cadre_id, u.student_id,
-                       COALESCE(u.unit_id, c.unit_id) AS unit_id, n.code AS unit_code,
+                       COALESCE(u.unit_id, c.unit_id) AS unit_id, n.code AS unit_code, c.rank AS cadre_rank, c.tags AS cadre_tags,
                        (SELECT COUNT(*) FROM notifications m WHERE m.user_id = u.id AND m.read_at IS NULL) AS unread
                 FROM \(unsafeRaw: credential) x JOIN users u ON u.id = x.user_id
                 LEFT JOIN cadres c ON c.id = u.cadre_id LEFT JOIN units n ON n.id = COALESCE(u.unit_id, c.unit_id)
@@ -84,7 +89,7 @@ struct AuthMiddleware: AsyncMiddleware {
         }
     }
 
-    static func user(forToken token: String, on db: any Database) async throws -> CurrentUser? {
+    static func user(forToken token: String, config: AppConfig, on db: any Database) async throws -> CurrentUser? {
         guard token.hasPrefix("yx_"), token.count < 200,
               let row = try await PrincipalRow.query("api_tokens", columns: """
                   x.id AS credential_id, x.created_at AS credential_created_at, x.last_used_at AS last_seen, x.expires_at, x.revoked,
@@ -99,7 +104,7 @@ struct AuthMiddleware: AsyncMiddleware {
             try await (db as! any SQLDatabase).update(APITokenModel.schema).set("last_used_at", to: now)
                 .where("id", .equal, row.credential_id).run()
         }
-        return row.user(sessionID: nil)
+        return row.user(sessionID: nil, oversightTags: config.oversightTags)
     }
 
     static func user(forSession secret: String, config: AppConfig, on db: any Database) async throws -> CurrentUser? {
@@ -120,7 +125,7 @@ struct AuthMiddleware: AsyncMiddleware {
             try await (db as! any SQLDatabase).update(SessionModel.schema).set("last_seen_at", to: now)
                 .where("id", .equal, row.credential_id).run()
         }
-        return row.user(sessionID: row.credential_id)
+        return row.user(sessionID: row.credential_id, oversightTags: config.oversightTags)
     }
 }
 

@@ -22,14 +22,23 @@ public struct CurrentUser: Sendable {
     public var totpEnrolled: Bool = false
     /// Unread in-app notifications, read with the credential in one statement.
     public var unreadNotifications: Int = 0
+    /// A school leader in charge of student work (`YIXIAN_OVERSIGHT_TAGS`): reads the whole
+    /// school's compliance, read-only, besides their own progress.
+    public var oversees = false
 
-    public func can(_ capability: Capability) -> Bool { capability.allows(role) }
+    /// What the leader in charge may read beyond a cadre's own: compliance, never writes or rosters.
+    static let oversightCapabilities: Set<Capability> = [.readCompliance]
+
+    public func can(_ capability: Capability) -> Bool {
+        capability.allows(role) || (oversees && Self.oversightCapabilities.contains(capability))
+    }
 
     /// The unit scope for roster reads and writes.
     public var scope: AccessScope {
         switch role {
         case .unitSecretary: unitCode.map(AccessScope.unit) ?? .own
         case .businessAdmin, .assessor: .institution
+        case .cadre where oversees: .institution
         default: .own
         }
     }

@@ -27,7 +27,7 @@ enum Access: Sendable {
         switch self {
         case .anyone: true
         case .signedIn: user != nil
-        case .capability(let c): user.map { c.allows($0.role) } ?? false
+        case .capability(let c): user.map { $0.can(c) } ?? false
         case .roles(let roles): user.map { roles.contains($0.role) } ?? false
         }
     }

@@ -41,6 +41,9 @@ public struct AppConfig: Sendable {
     /// 统一身份认证 — `YIXIAN_CAS_URL` (the CAS base, e.g. https://cas.example.edu.cn/cas) and
     /// `YIXIAN_CAS_VERSION` (3, or 2); nil: local passwords only.
     var cas: CASLogin.Settings?
+    /// Tags that make a school leader (rank 校领导) the leader in charge of student work, who reads
+    /// the whole school's compliance — `YIXIAN_OVERSIGHT_TAGS`, comma-separated, default `student-work`.
+    public var oversightTags: Set<String> = ["student-work"]
 
     public init(storage: Storage, sessionIdleMinutes: Int = 30, sessionMaxHours: Int = 12, bcryptCost: Int = 11,
                 secureCookies: Bool = false, dataDirectory: String = "./data") {
@@ -81,6 +84,9 @@ public struct AppConfig: Sendable {
         if let base = env["YIXIAN_CAS_URL"], base.hasPrefix("http://") || base.hasPrefix("https://") {
             config.cas = CASLogin.Settings(base: base.hasSuffix("/") ? String(base.dropLast()) : base,
                                            version: env["YIXIAN_CAS_VERSION"] == "2" ? 2 : 3)
+        }
+        if let tags = env["YIXIAN_OVERSIGHT_TAGS"] {
+            config.oversightTags = Set(tags.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         }
         if let today = env["YIXIAN_TODAY"].flatMap(LocalDate.init) { config.clock = .shifted(toDay: today) }
         return config
