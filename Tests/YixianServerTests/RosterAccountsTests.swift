@@ -174,7 +174,7 @@ struct RosterAccountsTests {
         let data = RosterAccounts.csv([.init(username: "2023", name: "=HYPERLINK(\"x\")", role: "学生", unit: "计算机学院", code: "ABCDE-FGHJK", expiresOn: "2027-01-06")])
         let text = String(decoding: data, as: UTF8.self)
         #expect(text.hasPrefix("\u{FEFF}用户名,姓名"))
-        #expect(text.contains("\"'=HYPERLINK(\"\"x\"\")\""))
+        #expect(text.contains("'=HYPERLINK("), "a formula is neutralised: \(text)")
         #expect(RosterAccounts.normalize(" abcde fghjk ") == RosterAccounts.normalize("ABCDE-FGHJK"))
         let codes = (0..<500).map { _ in RosterAccounts.newCode() }
         #expect(Set(codes).count == 500)

@@ -210,18 +210,9 @@ enum RosterAccounts {
         return issued
     }
 
-    /// The codes as a CSV for a mail merge (UTF-8 with a BOM, so Excel in China opens it as UTF-8).
+    /// The codes as a CSV for a mail merge (the shared writer: a BOM for Excel in China, formulas neutralised).
     static func csv(_ codes: [IssuedCode]) -> Data {
-        func field(_ value: String) -> String {
-            // A leading =, +, - or @ would be a formula in a spreadsheet.
-            let safe = value.first.map { "=+-@".contains($0) } == true ? "'" + value : value
-            return "\"" + safe.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        var text = "\u{FEFF}用户名,姓名,身份,单位,激活码,有效期至\r\n"
-        for c in codes {
-            text += [c.username, c.name, c.role, c.unit, c.code, c.expiresOn].map(field).joined(separator: ",") + "\r\n"
-        }
-        return Data(text.utf8)
+        CSV.write([["用户名", "姓名", "身份", "单位", "激活码", "有效期至"]] + codes.map { [$0.username, $0.name, $0.role, $0.unit, $0.code, $0.expiresOn] })
     }
 
     // MARK: - Activation

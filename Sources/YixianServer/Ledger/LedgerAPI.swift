@@ -1,4 +1,6 @@
 import Fluent
+import FluentSQL
+import SQLKit
 import Vapor
 import YixianCore
 
@@ -31,19 +33,65 @@ struct ProblemListItem: Content {
 }
 
 enum LedgerAPI {
+    /// What an inspection searches the ledger by; every field lives in the URL, so a search can be
+    /// shared, bookmarked and exported exactly as shown.
     struct ListFilter: Sendable {
         var cadreID: UUID?
+        var unitID: UUID?
         var from: LocalDate?
         var to: LocalDate?
+        var kind: String?
+        var venue: String?
+        var collective: String?
+        var confirmed: Bool?
+        var status: ContactRecord.Status?
+        var text: String?
         var page: PageRequest
+
+        static let queryParameters: [Endpoint.Parameter] = [
+            .init(name: "cadre", description: "cadre id"), .init(name: "unit", description: "unit id (the cadres' unit)"),
+            .init(name: "from", description: "YYYY-MM-DD"), .init(name: "to", description: "YYYY-MM-DD"),
+            .init(name: "kind", description: "contact kind code"), .init(name: "venue", description: "venue code"),
+            .init(name: "collective", description: "collective code"), .init(name: "confirmed", description: "true: confirmed by students; false: not", type: "boolean"),
+            .init(name: "status", description: "submitted, confirmed, flagged or voided"), .init(name: "q", description: "text in the place or the summary"),
+        ]
 
         init(_ req: Request) throws {
             cadreID = try req.query.uuidParameter("cadre")
+            unitID = try req.query.uuidParameter("unit")
             var check = FieldChecker()
             from = req.query[String.self, at: "from"].flatMap { $0.isEmpty ? nil : $0 }.flatMap { check.date("from", $0, label: "开始日期") }
             to = req.query[String.self, at: "to"].flatMap { $0.isEmpty ? nil : $0 }.flatMap { check.date("to", $0, label: "结束日期") }
+            if let from, let to, to < from { check.fail("to", zh: "结束日期不能早于开始日期", en: "to cannot be before from") }
             try check.throwIfInvalid()
+            kind = try req.query.stringParameter("kind", maxLength: 40)
+            venue = try req.query.stringParameter("venue", maxLength: 40)
+            collective = try req.query.stringParameter("collective", maxLength: 40)
+            confirmed = try req.query.boolParameter("confirmed")
+            if let raw = try req.query.stringParameter("status", maxLength: 20) {
+                guard let status = ContactRecord.Status(rawValue: raw), status != .draft else {
+                    throw AppError.field("status", zh: "状态只能是 submitted、confirmed、flagged 或 voided", en: "status must be submitted, confirmed, flagged or voided")
+                }
+                self.status = status
+            }
+            text = try req.query.stringParameter("q", maxLength: 100)
             page = try PageRequest(req)
+        }
+
+        /// The filter as query items (for links that keep it: pages, exports).
+        var query: [String: String] {
+            var items: [String: String] = [:]
+            items["cadre"] = cadreID?.uuidString
+            items["unit"] = unitID?.uuidString
+            items["from"] = from?.iso
+            items["to"] = to?.iso
+            items["kind"] = kind
+            items["venue"] = venue
+            items["collective"] = collective
+            items["confirmed"] = confirmed.map { $0 ? "true" : "false" }
+            items["status"] = status?.rawValue
+            items["q"] = text
+            return items
         }
     }
 
@@ -62,9 +110,23 @@ enum LedgerAPI {
             query = query.filter(\.$submittedAt != nil)
         }
         if let cadreID = filter.cadreID { query = query.filter(\.$cadre.$id == cadreID) }
+        if let unitID = filter.unitID {
+            query = query.filter(.sql(embed: "contact_records.cadre_id IN (SELECT id FROM cadres WHERE unit_id = \(bind: unitID))"))
+        }
         if let from = filter.from { query = query.filter(\.$startAt >= from.startInstant()) }
         if let to = filter.to { query = query.filter(\.$startAt < to.adding(days: 1).startInstant()) }
-        return query
+        if let kind = filter.kind { query = query.filter(\.$kind == kind) }
+        if let venue = filter.venue { query = query.filter(\.$venue == venue) }
+        if let collective = filter.collective {
+            // Codes are stored joined by commas: match a whole code, not a prefix of another.
+            let escaped = String(RosterFilter(text: collective).likePattern!.dropFirst().dropLast())
+            query = query.filter(.sql(embed: "(',' || contact_records.collective_codes || ',') LIKE \(bind: "%," + escaped + ",%") ESCAPE '\\'"))
+        }
+        if let confirmed = filter.confirmed {
+            query = confirmed ? query.filter(\.$confirmedCount > 0) : query.filter(\.$confirmedCount == 0)
+        }
+        if let status = filter.status { query = query.filter(\.$status == status.rawValue) }
+        return query.search(["place", "summary"], RosterFilter(text: filter.text).likePattern)
     }
 
     static func find(_ req: Request) async throws -> ContactRecordModel {
@@ -79,8 +141,7 @@ enum LedgerAPI {
         let readers = Access.roles([.cadre, .businessAdmin, .unitSecretary, .assessor])
         app.register(.init(method: .GET, path: "/contacts", summary: "Ledger lines (cadres: their own; secretaries: their unit's)", tag: "Ledger",
                            access: readers,
-                           query: [.init(name: "cadre", description: "cadre id"), .init(name: "from", description: "YYYY-MM-DD"),
-                                   .init(name: "to", description: "YYYY-MM-DD")] + PageRequest.queryParameters,
+                           query: ListFilter.queryParameters + PageRequest.queryParameters,
                            response: "ContactPage")) { req in
             let user = try req.requireUser()
             let filter = try ListFilter(req)

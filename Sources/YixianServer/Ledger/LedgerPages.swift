@@ -76,6 +76,10 @@ enum LedgerPages {
     static func register(_ app: Application) {
         let readers = Access.roles([.cadre, .businessAdmin, .unitSecretary, .assessor])
         app.routes.on(.GET, SitePattern.ledger.components, access: readers) { req -> Response in
+            if let format = req.query[String.self, at: "format"] {
+                guard format == "xlsx" || format == "csv" else { throw AppError.field("format", zh: "格式只能是 xlsx 或 csv", en: "format must be xlsx or csv") }
+                return try await LedgerListModel.export(req, format: format)
+            }
             let ctx = PageContext(req)
             let model = try await LedgerListModel.load(req)
             return ctx.render(title: ctx.t("工作台账", "Ledger"), content: listView(ctx, model))

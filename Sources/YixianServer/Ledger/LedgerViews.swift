@@ -24,6 +24,21 @@ struct LedgerListModel: Sendable, Equatable {
     var page: Int
     var per: Int
     var total: Int
+    /// The search as query items, kept by the pager and the export links.
+    var filter: [String: String] = [:]
+    /// Choices for the search form: (code, label).
+    var kinds: [(String, Localized)] = []
+    var venues: [(String, Localized)] = []
+    /// Units to search by; empty for a user confined to one unit or to their own records.
+    var units: [(String, String)] = []
+
+    static func == (a: LedgerListModel, b: LedgerListModel) -> Bool {
+        a.isCadre == b.isCadre && a.quickKinds == b.quickKinds && a.rows == b.rows && a.page == b.page && a.per == b.per && a.total == b.total
+            && a.filter == b.filter
+    }
+
+    /// The most lines one export holds; a larger inspection narrows the dates.
+    static let exportLimit = 20_000
 
     static func load(_ req: Request) async throws -> LedgerListModel {
         let user = try req.requireUser()
@@ -32,6 +47,8 @@ struct LedgerListModel: Sendable, Equatable {
         let ids = Array(Set(records.map(\.$cadre.id)))
         let cadres = ids.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await CadreModel.query(on: req.db).filter(\.$id ~~ ids).all().map { ($0.id!, $0.name) })
         let vocabulary = try await LedgerService.vocabulary(on: req.db, now: req.now)
+        let units = try user.role != .cadre && user.rosterUnitScope() == nil
+            ? try await UnitModel.query(on: req.db).filter(\.$active == true).sort(\.$name).all().map { ($0.id!.uuidString, $0.name) } : []
         return LedgerListModel(
             isCadre: user.role == .cadre,
             quickKinds: LedgerPages.quickKinds.compactMap { vocabulary.kind($0) },
@@ -40,7 +57,51 @@ struct LedgerListModel: Sendable, Equatable {
                     place: r.place, participants: r.participantCount, confirmations: r.confirmedCount,
                     status: ContactRecord.Status(rawValue: r.status) ?? .submitted)
             },
-            page: filter.page.page, per: filter.page.per, total: total)
+            page: filter.page.page, per: filter.page.per, total: total, filter: filter.query,
+            kinds: vocabulary.kinds.map { ($0.code, $0.label) }, venues: vocabulary.venues.map { ($0.code, $0.label) }, units: units)
+    }
+
+    /// Every line the search finds (up to `exportLimit`), as an inspection's table.
+    static func export(_ req: Request, format: String) async throws -> Response {
+        let user = try req.requireUser()
+        let filter = try LedgerAPI.ListFilter(req)
+        let total = try await LedgerAPI.query(filter, for: user, on: req.db).count()
+        guard total <= exportLimit else {
+            throw AppError.field("from", zh: "共 \(total) 条，一次最多导出 \(exportLimit) 条：请缩小日期范围或加筛选条件",
+                                 en: "\(total) lines; at most \(exportLimit) export at once: narrow the dates or filter more")
+        }
+        let records = try await LedgerAPI.query(filter, for: user, on: req.db).all()
+        let ids = Array(Set(records.map(\.$cadre.id)))
+        let cadres = ids.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await CadreModel.query(on: req.db).filter(\.$id ~~ ids).with(\.$unit).all().map { ($0.id!, $0) })
+        let codes = Set(records.flatMap(\.collectiveList))
+        let collectiveNames = codes.isEmpty ? [:] : Dictionary(try await CollectiveModel.query(on: req.db).filter(\.$code ~~ Array(codes)).all().map { ($0.code, $0.name) },
+                                                               uniquingKeysWith: { a, _ in a })
+        let vocabulary = try await LedgerService.vocabulary(on: req.db, now: req.now)
+        let header = ["开始时间", "结束时间", "干部", "工号", "所在单位", "形式", "场所", "地点", "学生集体", "人次", "学生确认", "状态", "情况摘要"]
+        let rows: [[String]] = records.map { r in
+            let cadre = cadres[r.$cadre.id]
+            return [AdminPages.timestamp(r.startAt).prefix(16).description, AdminPages.timestamp(r.endAt).prefix(16).description,
+                    cadre?.name ?? "", cadre?.staffNumber ?? "", cadre?.unit.name ?? "",
+                    vocabulary.kind(r.kind)?.label.zh ?? r.kind, r.venue.flatMap { vocabulary.venue($0)?.label.zh } ?? "", r.place,
+                    r.collectiveList.map { collectiveNames[$0] ?? $0 }.joined(separator: "、"), String(r.participantCount), String(r.confirmedCount),
+                    (ContactRecord.Status(rawValue: r.status) ?? .submitted).label.zh, r.summary]
+        }
+        let data: Data
+        let type: HTTPMediaType
+        if format == "csv" {
+            data = CSV.write([header] + rows)
+            type = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        } else {
+            data = try XLSXWriter.write([XLSXWorksheet(name: "工作台账", header: header, rows: rows.map { row in
+                row.enumerated().map { index, value in (index == 9 || index == 10) ? XLSXCell.number(Double(value) ?? 0) : .text(value) }
+            })])
+            type = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        }
+        let response = Response(status: .ok, body: .init(data: data))
+        response.headers.contentType = type
+        let name = "工作台账.\(format)"
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"ledger.\(format)\"; filename*=UTF-8''\(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? name)")
+        return response
     }
 }
 
@@ -121,6 +182,35 @@ extension LedgerPages {
         return Components.tag(ctx.t(status.label), "blue")
     }
 
+    static func searchForm(_ ctx: PageContext, _ m: LedgerListModel) -> Node<HTML.BodyContext> {
+        func select(_ name: String, _ label: String, _ options: [(String, String)]) -> Node<HTML.FormContext> {
+            .label(.text(label), .select(.attribute(named: "name", value: name),
+                                         Components.option(value: "", text: ctx.t("全部", "All"), selected: m.filter[name] == nil),
+                                         .forEach(options) { Components.option(value: $0.0, text: $0.1, selected: m.filter[name] == $0.0) }))
+        }
+        func date(_ name: String, _ label: String) -> Node<HTML.FormContext> {
+            .label(.text(label), .input(.type(.date), .name(name), .value(m.filter[name] ?? "")))
+        }
+        var exportQuery = m.filter
+        exportQuery["format"] = "xlsx"
+        var csvQuery = m.filter
+        csvQuery["format"] = "csv"
+        return .form(.class("toolbar ledger-search"), .method(.get), .action(SiteRoute.ledger.path()),
+                     .label(.text(ctx.t("搜索", "Search")), .input(.type(.search), .name("q"), .value(m.filter["q"] ?? ""),
+                                                                    .placeholder(ctx.t("地点、摘要…", "Place, summary…")))),
+                     date("from", ctx.t("从", "From")), date("to", ctx.t("到", "To")),
+                     select("kind", ctx.t("形式", "Kind"), m.kinds.map { ($0.0, ctx.t($0.1)) }),
+                     select("venue", ctx.t("场所", "Venue"), m.venues.map { ($0.0, ctx.t($0.1)) }),
+                     .if(!m.units.isEmpty, select("unit", ctx.t("单位", "Unit"), m.units)),
+                     select("confirmed", ctx.t("学生确认", "Confirmed"), [("true", ctx.t("已确认", "Yes")), ("false", ctx.t("未确认", "No"))]),
+                     select("status", ctx.t("状态", "Status"), [ContactRecord.Status.submitted, .flagged, .voided].map { ($0.rawValue, ctx.t($0.label)) }),
+                     .unwrap(m.filter["collective"]) { .input(.type(.hidden), .name("collective"), .value($0)) },
+                     .unwrap(m.filter["cadre"]) { .input(.type(.hidden), .name("cadre"), .value($0)) },
+                     .button(.type(.submit), .text(ctx.t("查询", "Search"))),
+                     .a(.class("button secondary"), .href(SiteRoute.ledger.path(query: exportQuery)), .text(ctx.t("导出 Excel", "Export .xlsx"))),
+                     .a(.class("button secondary"), .href(SiteRoute.ledger.path(query: csvQuery)), .text(ctx.t("导出 CSV", "Export .csv"))))
+    }
+
     static func listView(_ ctx: PageContext, _ m: LedgerListModel) -> Node<HTML.BodyContext> {
         .group(
             .h1(.text(m.isCadre ? ctx.t("我的工作台账", "My ledger") : ctx.t("工作台账", "Ledger"))),
@@ -129,6 +219,8 @@ extension LedgerPages {
                     .a(.class("button quick-button"), .href(SiteRoute.ledgerNew.path(query: ["kind": kind.code])), .text(ctx.t("记一笔：", "Log: ") + ctx.t(kind.label)))
                 },
                 .a(.class("button secondary quick-button"), .href(SiteRoute.ledgerNew.path()), .text(ctx.t("其他形式…", "Other…"))))),
+            searchForm(ctx, m),
+            .p(.class("muted"), .text(ctx.t("共 \(m.total) 条", "\(m.total) lines"))),
             Components.table(ctx, headers: [ctx.t("时间", "When"), ctx.t("干部", "Cadre"), ctx.t("形式", "Kind"), ctx.t("地点", "Place"),
                                             ctx.t("人次", "Persons"), ctx.t("学生确认", "Confirmed"), ctx.t("状态", "Status")],
                              rows: m.rows.map { r in
@@ -137,7 +229,9 @@ extension LedgerPages {
                                   Components.cell("\(r.participants)"), Components.cell("\(r.confirmations)"),
                                   .td(statusTag(ctx, r.status, confirmations: r.confirmations))]
                              }, empty: .group(.text(ctx.t("还没有记录。走访宿舍、面对面交流之后，点上方按钮，一分钟记下来。", "Nothing recorded yet. After a visit, tap a button above.")))),
-            Components.pager(ctx, page: m.page, per: m.per, total: m.total) { SiteRoute.ledger.path(query: ["page": String($0)]) }
+            Components.pager(ctx, page: m.page, per: m.per, total: m.total) { page in
+                SiteRoute.ledger.path(query: m.filter.merging(["page": String(page)]) { $1 })
+            }
         )
     }
 
