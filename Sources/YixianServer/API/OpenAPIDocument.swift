@@ -170,6 +170,8 @@ enum Schemas {
             "ContactHistory": ["type": "array", "items": object(["version": int, "snapshot": object([:]), "reason": string, "changedBy": string,
                                                                  "changedAt": ["type": "string", "format": "date-time"]])],
             "ConfirmInput": object(["code": string], required: ["code"]),
+            "CalendarImportReport": object(["years": strings, "terms": int, "rejudged": strings, "committed": bool,
+                                            "issues": ["type": "array", "items": object(["row": int, "column": string, "message": localized, "warning": bool])]]),
             "VoidInput": object(["reason": string], required: ["reason"]),
             "Confirmation": object(["recordId": uuid, "confirmations": int]),
             "ProblemList": ["type": "array", "items": object(["recordId": uuid, "cadre": string, "unitCode": string, "date": string, "text": string,

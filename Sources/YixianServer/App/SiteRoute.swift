@@ -16,6 +16,8 @@ enum SitePattern: String, CaseIterable, Sendable {
     case student = "/students/:id"
     case studentSensitive = "/students/:id/sensitive"
     case calendar = "/calendar"
+    case calendarImport = "/calendar/import"
+    case calendarExport = "/calendar/export"
     case importForm = "/import/:kind"
     case importJob = "/import/jobs/:id"
     case importConfirm = "/import/jobs/:id/confirm"
@@ -92,7 +94,7 @@ enum SiteRoute: Hashable, Sendable {
     case home, login, logout, language
     case units, cadres, cadre(UUID), collectives
     case students, student(UUID), studentSensitive(UUID)
-    case calendar
+    case calendar, calendarImport, calendarExport
     case importForm(RosterKind), importJob(UUID), importConfirm(UUID), export(String)
     case users, userCreate, userUnlock(UUID), userDeactivate(UUID), userRole(UUID), userResetPassword(UUID), userResetTOTP(UUID), audit, auditVerify
     case accountsRoster, accountsProvision, accountsCodes, activate
@@ -120,6 +122,8 @@ enum SiteRoute: Hashable, Sendable {
         case .student: .student
         case .studentSensitive: .studentSensitive
         case .calendar: .calendar
+        case .calendarImport: .calendarImport
+        case .calendarExport: .calendarExport
         case .importForm: .importForm
         case .importJob: .importJob
         case .importConfirm: .importConfirm

@@ -58,6 +58,7 @@ func registerRoutes(_ app: Application) {
     HomePage.register(app)
     RosterPages.register(app)
     CalendarPage.register(app)
+    CalendarAdmin.register(app)
     AdminPages.register(app)
     DataProtectionPages.register(app)
     AccountPages.register(app)

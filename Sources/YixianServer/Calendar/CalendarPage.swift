@@ -5,12 +5,24 @@ import YixianCore
 enum CalendarPage {
     static func register(_ app: Application) {
         app.routes.on(.GET, SitePattern.calendar.components, access: .signedIn) { req -> Response in
+            try await render(req)
+        }
+    }
+
+    static func render(_ req: Request, report: CalendarAdmin.Report? = nil, problems: [AppError.FieldProblem] = [],
+                       status: HTTPResponseStatus = .ok) async throws -> Response {
             let ctx = PageContext(req)
             let years = try await CalendarAPI.load(on: req.db)
             let workdays = WorkdayCalendar.prc
-            return ctx.render(title: ctx.t("校历", "Calendar"), content: .group(
+            let manages = ctx.user?.can(.manageCalendar) ?? false
+            return ctx.render(title: ctx.t("校历", "Calendar"), status: status, content: .group(
                 .h1(.text(ctx.t("校历与工作日", "Academic calendar"))),
-                .if(years.isEmpty, .div(.class("panel empty"), .text(ctx.t("尚未设置校历。业务管理员可通过 API 导入学年与学期。", "No calendar yet.")))),
+                .div(.class("toolbar"),
+                     .a(.class("button secondary"), .href(SiteRoute.calendarExport.path(query: ["format": "xlsx"])), .text(ctx.t("导出 Excel", "Export .xlsx"))),
+                     .a(.class("button secondary"), .href(SiteRoute.calendarExport.path(query: ["format": "csv"])), .text(ctx.t("导出 CSV", "Export .csv")))),
+                .if(manages, CalendarAdmin.panel(ctx, report: report, problems: problems)),
+                .if(years.isEmpty, .div(.class("panel empty"), .text(manages ? ctx.t("尚未设置校历：请在上方导入。", "No calendar yet: import one above.")
+                                                                              : ctx.t("尚未设置校历，请联系业务管理员。", "No calendar yet; ask the business admin.")))),
                 .forEach(years.reversed()) { year in
                     .div(.class("panel"),
                          .h2(.text("\(year.name)（\(year.range.start.iso) – \(year.range.end.iso)）")),
@@ -37,6 +49,5 @@ enum CalendarPage {
                                            Components.cell(e.name)]
                                       }, empty: .text("")))
             ))
-        }
     }
 }

@@ -211,6 +211,7 @@ extension Application {
         asyncCommands.use(DemoCommand(), as: "demo")
         asyncCommands.use(UserCommands(), as: "user")
         asyncCommands.use(AccountCommands(), as: "accounts")
+        asyncCommands.use(CalendarCommands(), as: "calendar")
         asyncCommands.use(TokenCommands(), as: "token")
         asyncCommands.use(BenchCommand(), as: "bench")
         asyncCommands.use(PolicyCommands(), as: "policy")
@@ -280,5 +281,58 @@ struct AccountCodesCommand: AsyncCommand {
         } else {
             context.console.output(String(decoding: csv, as: UTF8.self).consoleText(), newLine: false)
         }
+    }
+}
+
+struct CalendarCommands: AsyncCommandGroup {
+    var commands: [String: any AnyAsyncCommand] = ["import": CalendarImportCommand(), "export": CalendarExportCommand()]
+    var help: String { "The academic calendar as one sheet (.xlsx or .csv): years, terms, special weeks, vacations" }
+}
+
+struct CalendarImportCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "file", help: ".xlsx or .csv in the columns of `calendar export`") var file: String
+        @Flag(name: "commit", help: "write it (only when every row is valid); without it, check only") var commit: Bool
+    }
+    var help: String { "Check, and with --commit import, the academic calendar" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await app.autoMigrate()
+        guard let data = FileManager.default.contents(atPath: signature.file) else {
+            context.console.error("cannot read \(signature.file)")
+            throw ExitCode(2)
+        }
+        let report = try await CLIErrors.report(context) {
+            try await CalendarAdmin.run(data: data, commit: signature.commit, today: LocalDate(app.now), actor: .init(id: nil, name: "cli"), on: app.db)
+        }
+        for issue in report.issues {
+            context.console.print("\(signature.file):\(issue.row):\(issue.column): \(issue.warning ? "warning" : "error"): \(issue.message.zh)")
+        }
+        if !report.rejudged.isEmpty { context.console.print("re-judged (begun, dates changed): " + report.rejudged.joined(separator: ", ")) }
+        context.console.print((report.committed ? "imported: " : "checked: ") + report.years.joined(separator: ", ") + " (\(report.terms) terms)")
+        if report.issues.contains(where: { !$0.warning }) { throw ExitCode(1) }
+    }
+}
+
+struct CalendarExportCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "out", help: "file to write (.xlsx or .csv by its extension)") var out: String?
+    }
+    var help: String { "Export the academic calendar in the import's columns" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let rows = CalendarSheet.rows(try await CalendarAPI.load(on: context.application.db))
+        guard let out = signature.out else {
+            context.console.output(String(decoding: CSV.write(rows), as: UTF8.self).consoleText(), newLine: false)
+            return
+        }
+        let data = out.hasSuffix(".xlsx") ? try XLSXWriter.write([XLSXWorksheet(name: "校历", header: rows[0], rows: rows.dropFirst().map { $0.map(XLSXCell.text) })])
+                                          : CSV.write(rows)
+        guard FileManager.default.createFile(atPath: out, contents: data) else {
+            context.console.error("cannot write \(out)")
+            throw ExitCode(1)
+        }
+        context.console.print("\(rows.count - 1) rows written to \(out)")
     }
 }
