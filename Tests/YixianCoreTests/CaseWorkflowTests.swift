@@ -115,4 +115,32 @@ struct CaseWorkflowTests {
         #expect(CaseCategory.standard("logistics")?.routeTag == "logistics")
         #expect(CaseCategory.standard("nonsense") == nil)
     }
+
+    @Test("延期: the unit asks with a reason, the office approves; the answer moves by workdays, the first response does not")
+    func extensionOfTheAnswer() throws {
+        // Received Thu 2025-10-09: the answer is due Wed 10-15 (Sat 10-11 is a make-up workday).
+        var state = try CaseWorkflow.apply(.assign(unitCode: "HQC"), to: CaseState(receivedOn: day("2025-10-09")), on: day("2025-10-09"))
+        #expect(throws: FieldErrors.self) { try CaseWorkflow.apply(.requestExtension(days: 3, reason: " "), to: state, on: day("2025-10-13")) }
+        #expect(throws: FieldErrors.self) { try CaseWorkflow.apply(.requestExtension(days: 0, reason: "等配件"), to: state, on: day("2025-10-13")) }
+        #expect(throws: FieldErrors.self) { try CaseWorkflow.apply(.approveExtension, to: state, on: day("2025-10-13")) }
+        state = try CaseWorkflow.apply(.requestExtension(days: 3, reason: "等配件到货"), to: state, on: day("2025-10-13"))
+        #expect(state.requestedExtension == 3 && state.deadlines(ordinary, workdays: prc, on: day("2025-10-13")).answer == day("2025-10-15"),
+                "asking changes nothing until approved")
+        #expect(throws: FieldErrors.self) { try CaseWorkflow.apply(.requestExtension(days: 2, reason: "再等"), to: state, on: day("2025-10-13")) }
+        state = try CaseWorkflow.apply(.approveExtension, to: state, on: day("2025-10-14"))
+        let due = state.deadlines(ordinary, workdays: prc, on: day("2025-10-14"))
+        #expect(due.answer == day("2025-10-20") && due.firstResponse == day("2025-10-11"), "three more workdays: Thu, Fri, Mon")
+        #expect(CaseEscalation.of(state, deadlines: due, asOf: day("2025-10-16"), workdays: prc) == .none, "not overdue once extended")
+    }
+
+    @Test("merged and split cases close without an answer; an answered or closed case cannot be")
+    func closures() throws {
+        let open = CaseState(receivedOn: day("2025-10-09"))
+        let merged = try CaseWorkflow.apply(.close(.merged), to: open, on: day("2025-10-10"))
+        #expect(merged.status == .closed && merged.closedAs == .merged && merged.answeredOn == nil)
+        #expect(throws: FieldErrors.self) { try CaseWorkflow.apply(.close(.split), to: merged, on: day("2025-10-10")) }
+        let answered = try CaseWorkflow.apply(.answer(.solved, text: "已处理"),
+                                              to: CaseWorkflow.apply(.assign(unitCode: "X"), to: open, on: day("2025-10-09")), on: day("2025-10-10"))
+        #expect(throws: FieldErrors.self) { try CaseWorkflow.apply(.close(.merged), to: answered, on: day("2025-10-10")) }
+    }
 }

@@ -310,4 +310,53 @@ struct CaseTests {
             #expect(cases.filter { $0.category == "study" }.count == 2, "lines without a category take the form's")
         }
     }
+
+    @Test("延期 needs a reason and the office's approval and shows; the office merges a duplicate and splits a letter into cases")
+    func extensionMergeSplit() async throws {
+        try await TestServer.with(adjust: { $0.clock = Self.at(Self.today) }) { server in
+            func open(_ text: String) async throws -> CaseDTO {
+                try await server.api(.POST, "/api/v1/cases", as: "student", json: ["text": text, "category": "study"]).decode(CaseDTO.self)
+            }
+            let item = try await open("图书馆晚上闭馆太早")
+            _ = try await Self.act(server, item.id, as: "office", ["action": "assign", "unitCode": "CS"])
+            let noReason = try await Self.act(server, item.id, as: "secretary", ["action": "request-extension", "days": 3])
+            #expect(noReason.status == .unprocessableEntity && noReason.errorField == "reason")
+            let page = server.browser()
+            try await page.login("secretary")
+            for days in ["", "abc", "99999999999999999999"] {
+                let typed = try await page.post("/cases/\(item.id)/act", form: ["action": "request-extension", "days": days, "reason": "x"], tokenFrom: "/cases/\(item.id)")
+                #expect((400..<500).contains(typed.status.code), "days \(days): \(typed.status)")
+            }
+            let asked = try await Self.act(server, item.id, as: "secretary", ["action": "request-extension", "days": 3, "reason": "需与图书馆协调"])
+            #expect(try asked.decode(CaseDTO.self).requestedExtension == 3)
+            #expect(try await Self.act(server, item.id, as: "secretary", ["action": "approve-extension"]).status == .forbidden, "the unit cannot approve its own")
+            let approved = try await Self.act(server, item.id, as: "office", ["action": "approve-extension"]).decode(CaseDTO.self)
+            #expect(approved.extensionDays == 3 && approved.requestedExtension == nil && approved.answerDue == "2025-10-20", "\(approved.answerDue)")
+            #expect(approved.extensionReason == "需与图书馆协调")
+            let office = server.browser()
+            try await office.login("office")
+            #expect(try await office.get("/cases/\(item.id)").body.contains("已延期 3 天"))
+
+            // A duplicate merged into the first: closed, named on both, out of the response rule's count.
+            let duplicate = try await open("图书馆闭馆时间太早了")
+            #expect(try await Self.act(server, duplicate.id, as: "office", ["action": "merge", "intoNumber": "YX-00000000-000000"]).errorField == "intoNumber")
+            #expect(try await Self.act(server, duplicate.id, as: "office", ["action": "merge", "intoNumber": duplicate.number]).errorField == "intoNumber")
+            #expect(try await Self.act(server, duplicate.id, as: "secretary", ["action": "merge", "intoNumber": item.number]).status.code >= 403)
+            let merged = try await Self.act(server, duplicate.id, as: "office", ["action": "merge", "intoNumber": item.number]).decode(CaseDTO.self)
+            #expect(merged.status == "closed" && merged.closedAs == "merged")
+            #expect(try #require(merged.events).last?.note == "合并到 \(item.number)")
+            let target = try await server.api(.GET, "/api/v1/cases/\(item.id)", as: "office").decode(CaseDTO.self)
+            #expect(try #require(target.events).contains { $0.action == "merged-from" && $0.note.contains(duplicate.number) })
+
+            // One letter raising two problems becomes two cases, each routed by the category.
+            let letter = try await open("宿舍热水不稳定；食堂晚餐排队太长")
+            let tooFew = try await Self.act(server, letter.id, as: "office", ["action": "split", "parts": "只有一个问题"])
+            #expect(tooFew.errorField == "parts")
+            let split = try await Self.act(server, letter.id, as: "office", ["action": "split", "parts": "宿舍热水不稳定\n\n食堂晚餐排队太长\n"]).decode(CaseDTO.self)
+            #expect(split.status == "closed" && split.closedAs == "split")
+            let mine = try await server.api(.GET, "/api/v1/cases?per=50", as: "student").decode(ListPage<CaseDTO>.self).items
+            #expect(mine.filter { $0.text == "宿舍热水不稳定" || $0.text == "食堂晚餐排队太长" }.count == 2, "the student follows both parts")
+            #expect(try #require(split.events).last?.note.hasPrefix("拆分为 YX-") == true)
+        }
+    }
 }

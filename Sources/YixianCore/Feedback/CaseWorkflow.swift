@@ -118,10 +118,20 @@ public struct CaseState: Hashable, Sendable, Codable {
     public var pausedSince: LocalDate?
     /// 学生反映强烈、急需解决: flagged from the start.
     public var urgent: Bool
+    /// 延期: approved extra days (in the rule's day unit) added to the answer deadline.
+    public var extensionDays: Int
+    /// Days the unit asked for, awaiting the office's approval.
+    public var requestedExtension: Int?
+    /// Closed without an answer of its own: merged into another case, or split into several.
+    public var closedAs: CaseClosure?
 
     public init(status: CaseStatus = .new, responsibleUnitCode: String? = nil, receivedOn: LocalDate, firstRespondedOn: LocalDate? = nil,
                 answeredOn: LocalDate? = nil, outcome: CaseOutcome? = nil, rating: CaseRating? = nil, reopened: Bool = false,
-                pauses: [DateRange] = [], pausedSince: LocalDate? = nil, urgent: Bool = false) {
+                pauses: [DateRange] = [], pausedSince: LocalDate? = nil, urgent: Bool = false, extensionDays: Int = 0,
+                requestedExtension: Int? = nil, closedAs: CaseClosure? = nil) {
+        self.extensionDays = extensionDays
+        self.requestedExtension = requestedExtension
+        self.closedAs = closedAs
         self.status = status
         self.responsibleUnitCode = responsibleUnitCode
         self.receivedOn = receivedOn
@@ -153,12 +163,35 @@ public enum CaseAction: Hashable, Sendable {
     case answer(CaseOutcome, text: String)
     /// 回访: the student's rating.
     case rate(CaseRating)
+    /// 延期: the responsible unit asks for more days, with a reason; the office approves or refuses.
+    case requestExtension(days: Int, reason: String)
+    case approveExtension
+    case refuseExtension(reason: String)
+    /// The office closes a duplicate into another case, or a letter split into several cases.
+    case close(CaseClosure)
+}
+
+/// Why a case was closed without an answer of its own.
+public enum CaseClosure: String, CaseIterable, Sendable, Codable, Labelled {
+    /// 合并: a duplicate, answered with the case it was merged into.
+    case merged
+    /// 拆分: one letter raising several problems, each now a case of its own.
+    case split
+
+    public var label: Localized {
+        switch self {
+        case .merged: Localized(zh: "已合并", en: "Merged")
+        case .split: Localized(zh: "已拆分", en: "Split")
+        }
+    }
 }
 
 /// The case's life as pure functions of its state, the action and the day: the same rules for
 /// the pages, the API and the tests.
 public enum CaseWorkflow {
     public static let maxTextLength = 2000
+    /// The most days one extension may add.
+    public static let maxExtensionDays = 30
 
     public static func apply(_ action: CaseAction, to state: CaseState, on day: LocalDate) throws(FieldErrors) -> CaseState {
         var next = state
@@ -220,6 +253,30 @@ public enum CaseWorkflow {
             } else {
                 next.status = .closed
             }
+        case .requestExtension(let days, let reason):
+            guard state.status == .assigned else { throw refuse("status", "只有办理中的诉求可以申请延期", "only a case in progress can be extended") }
+            guard state.requestedExtension == nil else { throw refuse("days", "已有延期申请待审批", "an extension is already waiting for approval") }
+            guard (1...maxExtensionDays).contains(days) else {
+                throw refuse("days", "延期天数应为 1 到 \(maxExtensionDays)", "the extension is 1 to \(maxExtensionDays) days")
+            }
+            try requireReason(reason)
+            next.requestedExtension = days
+        case .approveExtension:
+            guard let days = state.requestedExtension, state.status == .assigned else { throw refuse("status", "没有待审批的延期申请", "no extension is waiting") }
+            next.extensionDays += days
+            next.requestedExtension = nil
+        case .refuseExtension(let reason):
+            guard state.requestedExtension != nil else { throw refuse("status", "没有待审批的延期申请", "no extension is waiting") }
+            try requireReason(reason)
+            next.requestedExtension = nil
+        case .close(let closure):
+            guard state.status == .new || state.status == .assigned else {
+                throw refuse("status", "只有待分派或办理中的诉求可以合并或拆分", "only an open case can be merged or split")
+            }
+            next.status = .closed
+            next.closedAs = closure
+            next.pausedSince = nil
+            next.requestedExtension = nil
         }
         return next
     }
@@ -234,7 +291,7 @@ extension CaseState {
 
     /// Deadlines of this case under a response rule's tier, as they stand on `day`.
     public func deadlines(_ tier: ResponseRule.Tier, workdays: WorkdayCalendar?, on day: LocalDate) -> CaseDeadlines {
-        CaseDeadlines(receivedOn: receivedOn, tier: tier, workdays: workdays, pauses: pauses(through: day))
+        CaseDeadlines(receivedOn: receivedOn, tier: tier, workdays: workdays, pauses: pauses(through: day), extensionDays: extensionDays)
     }
 }
 
@@ -245,7 +302,7 @@ public struct CaseDeadlines: Hashable, Sendable {
 
     /// Days count from the day after receipt: workdays of `workdays` (holidays skipped, 调休
     /// make-up days counted) or calendar days when it is nil; paused days do not count.
-    public init(receivedOn: LocalDate, tier: ResponseRule.Tier, workdays: WorkdayCalendar?, pauses: [DateRange] = []) {
+    public init(receivedOn: LocalDate, tier: ResponseRule.Tier, workdays: WorkdayCalendar?, pauses: [DateRange] = [], extensionDays: Int = 0) {
         func due(_ n: Int) -> LocalDate {
             if pauses.isEmpty {
                 return workdays?.addingWorkdays(n, to: receivedOn) ?? receivedOn.adding(days: n)
@@ -259,7 +316,8 @@ public struct CaseDeadlines: Hashable, Sendable {
             return day
         }
         firstResponse = tier.firstResponse.map(due)
-        answer = due(tier.answer)
+        // An approved 延期 moves the answer, never the first response.
+        answer = due(tier.answer + extensionDays)
     }
 }
 

@@ -11,9 +11,12 @@ public struct StudentCase: Hashable, Sendable, Codable {
     public var answeredOn: LocalDate?
     /// Days the clock stood still while the handler waited for the student.
     public var pauses: [DateRange]
+    /// Approved 延期 days added to the answer deadline.
+    public var extensionDays: Int
 
     public init(id: String, responsibleUnitCode: String, tier: String = "ordinary", receivedOn: LocalDate,
-                firstRespondedOn: LocalDate? = nil, answeredOn: LocalDate? = nil, pauses: [DateRange] = []) {
+                firstRespondedOn: LocalDate? = nil, answeredOn: LocalDate? = nil, pauses: [DateRange] = [], extensionDays: Int = 0) {
+        self.extensionDays = extensionDays
         self.id = id
         self.responsibleUnitCode = responsibleUnitCode
         self.tier = tier

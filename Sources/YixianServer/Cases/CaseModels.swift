@@ -37,6 +37,14 @@ final class CaseModel: Model, @unchecked Sendable {
     /// Closed pauses as JSON `[{"start":"…","end":"…"}]`.
     @Field(key: "pauses") var pauses: String
     @OptionalField(key: "paused_since") var pausedSince: String?
+    /// 延期 approved (nil on rows from before extensions: none).
+    @OptionalField(key: "extension_days") var extensionDays: Int?
+    @OptionalField(key: "requested_extension") var requestedExtension: Int?
+    /// Why the last extension was asked for.
+    @OptionalField(key: "extension_reason") var extensionReason: String?
+    /// `merged` or `split`: closed without an answer of its own.
+    @OptionalField(key: "closed_as") var closedAs: String?
+    @OptionalField(key: "merged_into_id") var mergedInto: UUID?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
 
@@ -46,7 +54,7 @@ final class CaseModel: Model, @unchecked Sendable {
     var state: CaseState {
         CaseState(stored: status, unitCode: $responsibleUnit.value??.code, receivedOn: receivedOn, firstRespondedOn: firstRespondedOn,
                   answeredOn: answeredOn, outcome: outcome, rating: rating, reopened: reopened, pauses: pauses, pausedSince: pausedSince,
-                  urgent: urgent)
+                  urgent: urgent, extensionDays: extensionDays, requestedExtension: requestedExtension, closedAs: closedAs)
     }
 
     /// Writes the workflow's result back (the unit is set by the caller, who knows its id).
@@ -59,19 +67,24 @@ final class CaseModel: Model, @unchecked Sendable {
         reopened = state.reopened
         pauses = String(decoding: (try? JSONEncoder().encode(state.pauses)) ?? Data("[]".utf8), as: UTF8.self)
         pausedSince = state.pausedSince?.iso
+        extensionDays = state.extensionDays
+        requestedExtension = state.requestedExtension
+        closedAs = state.closedAs?.rawValue
     }
 }
 
 extension CaseState {
     /// From the stored columns, however they were read (a Fluent model or a plain row).
     init(stored status: String, unitCode: String?, receivedOn: String, firstRespondedOn: String?, answeredOn: String?, outcome: String?,
-         rating: String?, reopened: Bool, pauses: String, pausedSince: String?, urgent: Bool) {
+         rating: String?, reopened: Bool, pauses: String, pausedSince: String?, urgent: Bool, extensionDays: Int? = nil,
+         requestedExtension: Int? = nil, closedAs: String? = nil) {
         self.init(status: CaseStatus(rawValue: status) ?? .new, responsibleUnitCode: unitCode, receivedOn: LocalDate(receivedOn) ?? LocalDate(dayNumber: 0),
                   firstRespondedOn: firstRespondedOn.flatMap(LocalDate.init), answeredOn: answeredOn.flatMap(LocalDate.init),
                   outcome: outcome.flatMap(CaseOutcome.init), rating: rating.flatMap(CaseRating.init), reopened: reopened,
                   // Most cases never paused: skip the decoder for the empty list.
                   pauses: pauses == "[]" ? [] : (try? JSONDecoder().decode([DateRange].self, from: Data(pauses.utf8))) ?? [],
-                  pausedSince: pausedSince.flatMap(LocalDate.init), urgent: urgent)
+                  pausedSince: pausedSince.flatMap(LocalDate.init), urgent: urgent, extensionDays: extensionDays ?? 0,
+                  requestedExtension: requestedExtension, closedAs: closedAs.flatMap(CaseClosure.init))
     }
 }
 
@@ -93,12 +106,15 @@ struct CaseRow: Decodable, Sendable {
     var pauses: String
     var paused_since: String?
     var urgent: Bool
+    var extension_days: Int?
+    var closed_as: String?
     var unit_name: String?
     var cadre_name: String?
 
     var state: CaseState {
         CaseState(stored: status, unitCode: nil, receivedOn: received_on, firstRespondedOn: first_responded_on, answeredOn: answered_on,
-                  outcome: outcome, rating: rating, reopened: reopened, pauses: pauses, pausedSince: paused_since, urgent: urgent)
+                  outcome: outcome, rating: rating, reopened: reopened, pauses: pauses, pausedSince: paused_since, urgent: urgent,
+                  extensionDays: extension_days, closedAs: closed_as)
     }
 }
 

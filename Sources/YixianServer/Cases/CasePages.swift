@@ -51,6 +51,9 @@ struct CaseDetailModel: Sendable {
     var suggestedUnit: String?
     var problems: [AppError.FieldProblem]
     var done: Bool
+    /// The office: decide a 延期 request; merge a duplicate or split a letter while the case is open.
+    var mayDecideExtension = false
+    var mayMergeOrSplit = false
 
     static func load(_ req: Request, problems: [AppError.FieldProblem] = [], done: Bool = false) async throws -> CaseDetailModel {
         let user = try req.requireUser()
@@ -63,7 +66,9 @@ struct CaseDetailModel: Sendable {
         return CaseDetailModel(item: item, mayDispatch: user.role == .businessAdmin && status == .new,
                                mayHandle: CaseService.mayHandle(row, user) && status == .assigned,
                                mayRate: status == .answered ? try await CaseService.mayRate(row, user, viaSecret: false, on: req.db) : false,
-                               units: units, suggestedUnit: suggested, problems: problems, done: done)
+                               units: units, suggestedUnit: suggested, problems: problems, done: done,
+                               mayDecideExtension: user.role == .businessAdmin && item.requestedExtension != nil,
+                               mayMergeOrSplit: user.role == .businessAdmin && (status == .new || status == .assigned))
     }
 }
 
@@ -206,7 +211,11 @@ enum CasePages {
                 .dt(.text(ctx.t("责任单位", "Responsible unit"))), .dd(.text(item.responsibleUnit?.name ?? ctx.t("待分派", "To dispatch"))),
                 .dt(.text(ctx.t("收到日期", "Received"))), .dd(.text(item.receivedOn)),
                 .dt(.text(ctx.t("首次响应期限", "First response due"))), .dd(.text((item.firstResponseDue ?? "—") + (item.firstRespondedOn.map { ctx.t("（\($0) 已响应）", " (done \($0))") } ?? ""))),
-                .dt(.text(ctx.t("答复期限", "Answer due"))), .dd(.text(item.answerDue)),
+                .dt(.text(ctx.t("答复期限", "Answer due"))),
+                .dd(.text(item.answerDue + (item.extensionDays > 0 ? ctx.t("（已延期 \(item.extensionDays) 天）", " (extended by \(item.extensionDays) days)") : "")
+                          + (item.requestedExtension.map { ctx.t("；申请延期 \($0) 天，待审批", "; \($0) more days asked, awaiting approval") } ?? ""))),
+                .unwrap(item.extensionReason) { .group(.dt(.text(ctx.t("延期原因", "Extension reason"))), .dd(.text($0))) },
+                .unwrap(item.closedAs.flatMap(CaseClosure.init)) { .group(.dt(.text(ctx.t("结案方式", "Closed as"))), .dd(.text(ctx.t($0.label)))) },
                 .dt(.text(ctx.t("提出人", "From"))),
                 .dd(.text(item.anonymous ? ctx.t("匿名", "Anonymous")
                           : item.channel == CaseChannel.contact.rawValue ? ctx.t("学生在联系中反映", "Raised by students in a contact")
@@ -232,7 +241,20 @@ enum CasePages {
                     ? actionForm("resume", ctx.t("恢复计时", "Resume"), button: ctx.t("学生已回复，恢复计时", "The student replied: resume"), .empty)
                     : actionForm("pause", ctx.t("暂停计时", "Pause"), button: ctx.t("等待学生补充材料，暂停计时", "Waiting for the student: pause"), .empty),
                 actionForm("transfer", ctx.t("转办", "Transfer"), button: ctx.t("转办", "Transfer"), .group(unitSelect(nil), reason())),
-                actionForm("send-back", ctx.t("退回", "Send back"), button: ctx.t("退回学工部重新分派", "Send back to the office"), reason()))),
+                actionForm("send-back", ctx.t("退回", "Send back"), button: ctx.t("退回学工部重新分派", "Send back to the office"), reason()),
+                .if(item.requestedExtension == nil, actionForm("request-extension", ctx.t("申请延期", "Ask for more time"), button: ctx.t("提交延期申请", "Ask"), .group(
+                    Components.field(ctx, name: "days", label: ctx.t("延期天数（按规定的计日方式，最多 \(CaseWorkflow.maxExtensionDays) 天）", "Days (the rule's day unit, at most \(CaseWorkflow.maxExtensionDays))"),
+                                     type: .number, problems: m.problems),
+                    reason()))))),
+            .if(m.mayDecideExtension, .group(
+                actionForm("approve-extension", ctx.t("审批延期：同意", "Approve the extension"), button: ctx.t("同意延期", "Approve"), .empty),
+                actionForm("refuse-extension", ctx.t("审批延期：不同意", "Refuse the extension"), button: ctx.t("不同意", "Refuse"), reason()))),
+            .if(m.mayMergeOrSplit, .group(
+                actionForm("merge", ctx.t("合并重复诉求", "Merge a duplicate"), button: ctx.t("合并到该诉求", "Merge into it"),
+                           Components.field(ctx, name: "intoNumber", label: ctx.t("合并到（受理编号，如 YX-20261009-123456）", "Into (number, e.g. YX-20261009-123456)"), problems: m.problems)),
+                actionForm("split", ctx.t("拆分为多件诉求", "Split into several cases"), button: ctx.t("拆分", "Split"),
+                           .div(.class("field"), .label(.for("parts"), .text(ctx.t("每行一个问题（2 到 20 个）", "One problem per line (2 to 20)"))),
+                                .textarea(.id("parts"), .name("parts"), .attribute(named: "rows", value: "4"), .text("")))))),
             .if(m.mayRate, actionForm("rate", ctx.t("评价答复", "Rate the answer"), button: ctx.t("提交评价", "Send"), ratingFields(ctx))),
             .unwrap(item.events) { events in
                 .group(.h2(.text(ctx.t("办理经过", "History"))),

@@ -212,10 +212,20 @@ enum CaseService {
                 guard try await mayRate(item, user, viaSecret: viaSecret, on: db) else { throw AppError.forbidden }
             } else {
                 guard let user else { throw AppError.forbidden }
-                if case .assign = action { guard user.role == .businessAdmin else { throw AppError.forbidden } }
+                if CaseActionInput.officeActions.contains(input.action ?? "") { guard user.role == .businessAdmin else { throw AppError.forbidden } }
                 else { guard mayHandle(item, user) else { throw AppError.forbidden } }
             }
             let today = LocalDate(now)
+            // A merge needs its target before anything changes: another open or answered case, by number.
+            var target: CaseModel?
+            if input.action == "merge" {
+                let number = (input.intoNumber ?? "").trimmingCharacters(in: .whitespaces).uppercased()
+                target = try await CaseModel.query(on: db).filter(\.$number == number).first()
+                guard let target, target.id != item.id, target.closedAs == nil else {
+                    throw AppError.field("intoNumber", zh: "找不到可合并到的诉求“\(number.prefix(40))”（须为另一件未合并、未拆分的诉求）",
+                                         en: "No case \(number.prefix(40)) to merge into (another case, not merged or split)")
+                }
+            }
             let next: CaseState
             do throws(FieldErrors) { next = try CaseWorkflow.apply(action, to: item.state, on: today) } catch { throw AppError(error) }
             item.apply(next)
@@ -227,6 +237,10 @@ enum CaseService {
                 unitCode = unit.code
             case .sendBack:
                 item.$responsibleUnit.id = nil
+            case .requestExtension:
+                item.extensionReason = (input.reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            case .close(.merged):
+                item.mergedInto = target?.id
             case .answer(_, let text):
                 item.answerText = text.trimmingCharacters(in: .whitespacesAndNewlines)
             case .rate:
@@ -239,7 +253,29 @@ enum CaseService {
             try await item.save(on: db)
             let actor = user.map { $0.role == .student ? "学生" : $0.displayName } ?? "学生"
             let note = input.note(for: action)
-            try await event(item, actor: actor, action: input.action ?? "", unitCode: unitCode, note: note, at: now, on: db)
+            var closingNote = note
+            if let target {
+                closingNote = "合并到 \(target.number)"
+                try await event(target, actor: actor, action: "merged-from", unitCode: nil, note: "合并了重复的诉求 \(item.number)", at: now, on: db)
+            }
+            if input.action == "split" {
+                // Each problem becomes a case from the same source: the same student (or the same letter's
+                // secret, so the writer follows every part with it), category and urgency, routed afresh.
+                var numbers: [String] = []
+                for part in input.splitParts {
+                    let piece = try await create(NewCase(channel: CaseChannel(rawValue: item.channel) ?? .portal, mailbox: item.mailbox.flatMap(Mailbox.init),
+                                                         category: CaseCategory.standard(item.category) ?? CaseCategory.standard[0], urgent: item.urgent,
+                                                         title: String(part.prefix(40)), text: part, submitterStudentID: item.$submitter.id,
+                                                         secretHash: item.secretHash, contactRecordID: item.$contact.id, cadreID: item.$cadre.id,
+                                                         collectiveCode: item.collectiveCode, receivedOn: LocalDate(item.receivedOn) ?? today,
+                                                         routeByCategory: item.mailbox != Mailbox.secretary.rawValue && item.mailbox != Mailbox.president.rawValue),
+                                                 actor: actor, audit: user.map(AuditTrail.Actor.init) ?? .system, now: now, on: db)
+                    try await event(piece, actor: actor, action: "split-from", unitCode: nil, note: "由 \(item.number) 拆分", at: now, on: db)
+                    numbers.append(piece.number)
+                }
+                closingNote = "拆分为 " + numbers.joined(separator: "、")
+            }
+            try await event(item, actor: actor, action: input.action ?? "", unitCode: unitCode, note: closingNote, at: now, on: db)
             if isRating, next.status == .assigned {
                 try await event(item, actor: "系统", action: "reopen", unitCode: nil, note: "学生不满意，重新办理", at: now, on: db)
             }
@@ -260,8 +296,22 @@ struct CaseActionInput: Content {
     var answer: String?
     var rating: String?
     var comment: String?
+    /// 延期: the days asked for.
+    var days: Int?
+    /// 合并: the number of the case this one duplicates.
+    var intoNumber: String?
+    /// 拆分: one problem per line, each to become a case of its own.
+    var parts: String?
 
-    static let actions = ["assign", "transfer", "send-back", "acknowledge", "pause", "resume", "answer", "rate"]
+    static let actions = ["assign", "transfer", "send-back", "acknowledge", "pause", "resume", "answer", "rate",
+                          "request-extension", "approve-extension", "refuse-extension", "merge", "split"]
+    /// Steps only the office takes.
+    static let officeActions: Set<String> = ["assign", "approve-extension", "refuse-extension", "merge", "split"]
+
+    /// The problems of a split, one per line, blank lines left out.
+    var splitParts: [String] {
+        (parts ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
 
     func parsed() throws -> CaseAction {
         var check = FieldChecker()
@@ -283,6 +333,23 @@ struct CaseActionInput: Content {
         case "answer":
             let outcome = check.choice("outcome", outcome, label: "办理结果", as: CaseOutcome.self)
             result = outcome.map { .answer($0, text: answer ?? "") }
+        case "request-extension":
+            if days == nil { check.fail("days", zh: "请填写延期天数", en: "days is required") }
+            result = days.map { .requestExtension(days: $0, reason: reason ?? "") }
+        case "approve-extension": result = .approveExtension
+        case "refuse-extension": result = .refuseExtension(reason: reason ?? "")
+        case "merge":
+            if (intoNumber ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                check.fail("intoNumber", zh: "请填写要合并到的诉求编号", en: "name the case to merge into")
+            }
+            result = .close(.merged)
+        case "split":
+            let parts = splitParts
+            if parts.count < 2 || parts.count > 20 { check.fail("parts", zh: "拆分须写 2 到 20 个问题，每行一个", en: "a split names 2 to 20 problems, one per line") }
+            if parts.contains(where: { $0.count > CaseWorkflow.maxTextLength }) {
+                check.fail("parts", zh: "每个问题不能超过 \(CaseWorkflow.maxTextLength) 字", en: "each problem is at most \(CaseWorkflow.maxTextLength) characters")
+            }
+            result = .close(.split)
         default:
             let rating = check.choice("rating", rating, label: "评价", as: CaseRating.self)
             if (comment ?? "").count > 500 { check.fail("comment", zh: "评价说明不能超过 500 字", en: "the comment is at most 500 characters") }
@@ -297,6 +364,9 @@ struct CaseActionInput: Content {
         case .transfer(_, let reason), .sendBack(let reason): reason.trimmingCharacters(in: .whitespacesAndNewlines)
         case .answer(let outcome, _): outcome.label.zh
         case .rate(let rating): rating.label.zh + ((comment ?? "").isEmpty ? "" : "：" + String((comment ?? "").prefix(500)))
+        case .requestExtension(let days, let reason): "申请延期 \(days) 天：" + reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        case .approveExtension: "同意延期"
+        case .refuseExtension(let reason): "不同意延期：" + reason.trimmingCharacters(in: .whitespacesAndNewlines)
         default: ""
         }
     }

@@ -47,6 +47,12 @@ struct CaseDTO: Content {
     var rating: String?
     var ratingComment: String?
     var reopened: Bool
+    /// 延期: approved days added to the answer deadline, a request waiting for the office, its reason.
+    var extensionDays: Int
+    var requestedExtension: Int?
+    var extensionReason: String?
+    /// `merged` or `split`: closed without an answer of its own (the history names the other cases).
+    var closedAs: String?
     var events: [Event]?
 }
 
@@ -98,6 +104,8 @@ enum CasesAPI {
                 firstRespondedOn: item.firstRespondedOn, answeredOn: item.answeredOn, paused: item.pausedSince != nil,
                 escalation: String(describing: escalation), escalationLabel: escalation.label, outcome: item.outcome,
                 answer: item.answerText, rating: item.rating, ratingComment: item.ratingComment, reopened: item.reopened,
+                extensionDays: state.extensionDays, requestedExtension: state.requestedExtension, extensionReason: item.extensionReason,
+                closedAs: item.closedAs,
                 events: events?.map { .init(at: $0.at, actor: $0.actor, action: $0.action, unitCode: $0.unitCode,
                                             unitName: $0.unitCode.flatMap { unitNames[$0] }, note: $0.note) })
         }
@@ -183,6 +191,7 @@ enum CasesAPI {
         return try await (db as! any SQLDatabase).raw("""
             SELECT cases.id, cases.number, cases.channel, cases.category, cases.text, cases.status, cases.tier, cases.outcome, cases.rating,
                    cases.received_on, cases.first_responded_on, cases.answered_on, cases.reopened, cases.pauses, cases.paused_since, cases.urgent,
+                   cases.extension_days, cases.closed_as,
                    units.name AS unit_name, cadres.name AS cadre_name
             FROM cases LEFT JOIN units ON units.id = cases.responsible_unit_id LEFT JOIN cadres ON cadres.id = cases.cadre_id
             WHERE \(conditions.joined(separator: " AND "))
@@ -317,6 +326,7 @@ enum CaseSchemas {
                                          "urgent": bool, "title": string, "text": string, "studentNumber": string, "cadreStaffNumber": string],
                                         required: ["text"]),
             "CaseActionInput": Schemas.object(["action": ["type": "string", "enum": CaseActionInput.actions], "unitCode": string, "reason": string,
+                                               "days": ["type": "integer", "minimum": 1, "maximum": CaseWorkflow.maxExtensionDays], "intoNumber": string, "parts": string,
                                                "outcome": ["type": "string", "enum": CaseOutcome.allCases.map(\.rawValue)], "answer": string,
                                                "rating": ["type": "string", "enum": CaseRating.allCases.map(\.rawValue)], "comment": string],
                                               required: ["action"]),
@@ -326,6 +336,8 @@ enum CaseSchemas {
                 "status": ["type": "string", "enum": CaseStatus.allCases.map(\.rawValue)], "statusLabel": localized,
                 "responsibleUnit": Schemas.unitRef, "anonymous": bool, "cadreName": string, "collectiveCode": string,
                 "receivedOn": string, "firstResponseDue": string, "answerDue": string, "firstRespondedOn": string, "answeredOn": string,
+                "extensionDays": Schemas.int, "requestedExtension": Schemas.int, "extensionReason": string,
+                "closedAs": ["type": "string", "enum": CaseClosure.allCases.map(\.rawValue)],
                 "paused": bool, "escalation": ["type": "string", "enum": ["none", "unitHead", "office"]], "escalationLabel": localized,
                 "outcome": string, "answer": string, "rating": string, "ratingComment": string, "reopened": bool,
                 "events": ["type": "array", "items": Schemas.object(["at": ["type": "string", "format": "date-time"], "actor": string,

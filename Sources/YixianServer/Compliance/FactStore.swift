@@ -316,16 +316,20 @@ struct Facts: Sendable {
             var first_responded_on: String?
             var answered_on: String?
             var pauses: String
+            var extension_days: Int?
         }
+        // A case merged into another or split into several is answered through those, not itself.
         let rows = try await (db as! any SQLDatabase).raw("""
-            SELECT id, responsible_unit_id, tier, received_on, first_responded_on, answered_on, pauses FROM cases
+            SELECT id, responsible_unit_id, tier, received_on, first_responded_on, answered_on, pauses, extension_days FROM cases
+            WHERE closed_as IS NULL
             """).all(decoding: Row.self)
         return rows.compactMap { row in
             guard let received = LocalDate(row.received_on) else { return nil }
             return StudentCase(id: row.id.uuidString, responsibleUnitCode: row.responsible_unit_id.flatMap { organization.unitCodes[$0] } ?? "",
                                tier: row.tier, receivedOn: received, firstRespondedOn: row.first_responded_on.flatMap(LocalDate.init),
                                answeredOn: row.answered_on.flatMap(LocalDate.init),
-                               pauses: (try? JSONDecoder().decode([DateRange].self, from: Data(row.pauses.utf8))) ?? [])
+                               pauses: (try? JSONDecoder().decode([DateRange].self, from: Data(row.pauses.utf8))) ?? [],
+                               extensionDays: row.extension_days ?? 0)
         }
     }
 

@@ -39,9 +39,10 @@ extension Evaluation {
     private func judgeCase(_ item: StudentCase, _ tier: ResponseRule.Tier, dueDates: inout DueDates) -> (part: CompliancePart, reason: ComplianceExclusionReason?) {
         var answerDue = dueDates.due(tier.answer, after: item.receivedOn)
         var firstDue = tier.firstResponse.map { dueDates.due($0, after: item.receivedOn) }
-        if !item.pauses.isEmpty {
-            // Paused days do not count; the same arithmetic as the case's own page.
-            let due = CaseDeadlines(receivedOn: item.receivedOn, tier: tier, workdays: dueDates.workdays, pauses: item.pauses)
+        if !item.pauses.isEmpty || item.extensionDays > 0 {
+            // Paused days do not count and an approved 延期 moves the answer; the same arithmetic as the case's own page.
+            let due = CaseDeadlines(receivedOn: item.receivedOn, tier: tier, workdays: dueDates.workdays, pauses: item.pauses,
+                                    extensionDays: item.extensionDays)
             (answerDue, firstDue) = (due.answer, due.firstResponse)
         }
         let firstDone = (item.firstRespondedOn ?? item.answeredOn).flatMap { $0 <= asOf ? $0 : nil }
