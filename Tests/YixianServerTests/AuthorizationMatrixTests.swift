@@ -159,7 +159,7 @@ struct AuthorizationMatrixTests {
         "GET /api/v1/contacts/:id": Rule(who: ledgerReaders, reach: .unitScoped),
         "GET /api/v1/contacts/:id/history": Rule(who: ledgerReaders, reach: .unitScoped),
         "GET /attachments/:id": Rule(who: ledgerReaders, reach: .unitScoped),
-        "GET /ledger/new": Rule(who: [.cadre]), "POST /ledger/new": Rule(who: [.cadre]), "POST /api/v1/contacts": Rule(who: [.cadre]),
+        "GET /ledger/new": Rule(who: [.cadre, .unitSecretary, .businessAdmin]), "POST /ledger/new": Rule(who: [.cadre, .unitSecretary, .businessAdmin]), "POST /api/v1/contacts": Rule(who: [.cadre, .unitSecretary, .businessAdmin]),
         "GET /ledger/:id/edit": Rule(who: [.cadre], reach: .unitScoped), "POST /ledger/:id/edit": Rule(who: [.cadre], reach: .unitScoped),
         "PATCH /api/v1/contacts/:id": Rule(who: [.cadre], reach: .unitScoped),
         // 作废: the record's own cadre, or the office for any record.

@@ -16,6 +16,8 @@ public struct ProblemInput: Codable, Sendable, Equatable {
 /// What a cadre sent for one contact (the API's JSON body, or the phone form read into it),
 /// before it is checked.
 public struct ContactInput: Codable, Sendable, Equatable {
+    /// 代录: the cadre a secretary or the office records for (a cadre records for themself and leaves it out).
+    public var cadreId: UUID?
     public var kind: String?
     /// `YYYY-MM-DDTHH:MM` in China time (what `<input type=datetime-local>` sends) or full ISO 8601.
     public var start: String?

@@ -157,7 +157,7 @@ enum Schemas {
             "PairingList": ["type": "array", "items": ["$ref": "#/components/schemas/Pairing"]],
             "PairingInput": object(["staffNumber": string, "collectiveCode": string, "studentNumber": string, "kind": string,
                                     "academicYear": string, "start": string, "end": string], required: ["staffNumber"]),
-            "ContactInput": object(["kind": string, "start": string, "end": string, "place": string, "venue": string, "collectiveCodes": strings,
+            "ContactInput": object(["cadreId": uuid, "kind": string, "start": string, "end": string, "place": string, "venue": string, "collectiveCodes": strings,
                                     "participantCount": int, "summary": string, "submit": bool, "backdateReason": string, "reason": string,
                                     "problems": ["type": "array", "items": object(["text": string, "category": string, "collectiveCode": string])]]),
             "Contact": object(["id": uuid, "cadre": object(["id": uuid, "staffNumber": string, "name": string]), "kind": string, "kindLabel": localized,

@@ -148,8 +148,9 @@ enum LedgerAPI {
             let (records, total) = try await query(filter, for: user, on: req.db).paged(filter.page)
             return ListPage(items: try await LedgerService.dtos(records, for: user, on: req.db), page: filter.page.page, per: filter.page.per, total: total)
         }
-        app.register(.init(method: .POST, path: "/contacts", summary: "Record a contact (cadres); submit: false keeps a draft", tag: "Ledger",
-                           access: .roles([.cadre]), requestBody: "ContactInput", response: "Contact", successStatus: 201)) { req in
+        app.register(.init(method: .POST, path: "/contacts",
+                           summary: "Record a contact (cadres; 代录: a unit secretary or the office names cadreId); submit: false keeps a draft", tag: "Ledger",
+                           access: .roles([.cadre, .unitSecretary, .businessAdmin]), requestBody: "ContactInput", response: "Contact", successStatus: 201)) { req in
             let user = try req.requireUser()
             let record = try await LedgerService.create(try req.decodeJSON(ContactInput.self), by: user, config: req.application.yixian, on: req.db)
             return try await LedgerService.dto(record, for: user, on: req.db)

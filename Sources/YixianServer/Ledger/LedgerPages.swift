@@ -28,6 +28,10 @@ enum LedgerPages {
         var photosDropped: Bool? = nil
         /// One per rendered form: a double tap or a resent form stores one record (see `Idempotency`).
         var submissionKey: String? = nil
+        /// 代录: the cadre a secretary or the office records for.
+        var forCadre: String? = nil
+
+        var forCadreID: UUID? { forCadre.flatMap { UUID(uuidString: $0) } }
 
         var uploads: [EvidenceService.Upload] {
             (photos ?? []).filter { $0.data.readableBytes > 0 }.map { EvidenceService.Upload(name: $0.filename, data: Data(buffer: $0.data)) }
@@ -84,18 +88,25 @@ enum LedgerPages {
             let model = try await LedgerListModel.load(req)
             return ctx.render(title: ctx.t("工作台账", "Ledger"), content: listView(ctx, model))
         }
-        app.routes.on(.GET, SitePattern.ledgerNew.components, access: .roles([.cadre])) { req -> Response in
+        let recorders = Access.roles([.cadre, .unitSecretary, .businessAdmin])
+        app.routes.on(.GET, SitePattern.ledgerNew.components, access: recorders) { req -> Response in
             let now = req.now
             let kind = req.query[String.self, at: "kind"]
-            let form = ContactForm(kind: kind, start: localInput(now.addingTimeInterval(-3600)), end: localInput(now), participantCount: "1")
+            let user = try req.requireUser()
+            let forCadre = try req.query.uuidParameter("cadre")
+            // 代录 starts by naming the cadre.
+            if user.role != .cadre, forCadre == nil { return try await proxyPicker(req) }
+            var form = ContactForm(kind: kind, start: localInput(now.addingTimeInterval(-3600)), end: localInput(now), participantCount: "1")
+            form.forCadre = forCadre?.uuidString
             return try await formPage(req, form: form, record: nil, problems: [], status: .ok)
         }
-        app.routes.on(.POST, SitePattern.ledgerNew.components, access: .roles([.cadre]), body: .collect(maxSize: "40mb")) { req -> Response in
+        app.routes.on(.POST, SitePattern.ledgerNew.components, access: recorders, body: .collect(maxSize: "40mb")) { req -> Response in
             let user = try req.requireUser()
             let form = try await decodeOffLoop(req)
             let submit: @Sendable () async throws -> Response = {
                 do {
-                    let record = try await LedgerService.create(form.input, evidence: form.uploads, store: req.application.evidenceStore, by: user, config: req.application.yixian, on: req.db)
+                    let record = try await LedgerService.create(form.input, evidence: form.uploads, store: req.application.evidenceStore, forCadre: form.forCadreID,
+                                                                by: user, config: req.application.yixian, on: req.db)
                     return req.redirect(to: SiteRoute.ledgerRecord(record.id!).path())
                 } catch let error as AppError where error.status == .unprocessableEntity {
                     return try await formPage(req, form: form.droppingPhotos(), record: nil, problems: error.details, status: .unprocessableEntity)
@@ -179,6 +190,33 @@ enum LedgerPages {
         }
     }
 
+    /// 代录: a secretary (their unit's cadres) or the office (anyone's, searched by name or staff number) names the cadre first.
+    static func proxyPicker(_ req: Request) async throws -> Response {
+        let ctx = PageContext(req)
+        let user = try req.requireUser()
+        var query = CadreModel.query(on: req.db).filter(\.$active == true).sort(\.$staffNumber)
+        if user.role == .unitSecretary {
+            guard let unit = user.unitID else { throw AppError.forbidden }
+            query = query.filter(\.$unit.$id == unit)
+        }
+        let search = try req.query.stringParameter("q", maxLength: 40)
+        query = query.search(["name", "staff_number"], RosterFilter(text: search).likePattern)
+        let cadres = try await query.limit(200).all()
+        let title = ctx.t("代录：为干部记录联系", "Record for a cadre")
+        return ctx.render(title: title, breadcrumbs: [(ctx.t("工作台账", "Ledger"), SiteRoute.ledger.path()), (title, nil)], content: .group(
+            .h1(.text(title)),
+            .p(.class("muted"), .text(ctx.t("校领导等干部的联系记录常由秘书代为录入。选择干部后填写，记录上会注明代录人。",
+                                            "Leaders' records are often entered by a secretary. Choose the cadre; the record names who entered it."))),
+            .form(.class("toolbar"), .method(.get), .action(SiteRoute.ledgerNew.path()),
+                  .label(.text(ctx.t("姓名或工号", "Name or staff number")), .input(.type(.search), .name("q"), .value(search ?? ""))),
+                  .button(.type(.submit), .text(ctx.t("查找", "Find")))),
+            Components.table(ctx, headers: [ctx.t("工号", "Staff number"), ctx.t("姓名", "Name"), ctx.t("职务", "Posts"), ""], rows: cadres.map { c in
+                [Components.cell(c.staffNumber), Components.cell(c.name), Components.cell(c.posts),
+                 Components.cell(ctx.t("为其记录", "Record"), href: SiteRoute.ledgerNew.path(query: ["cadre": c.id!.uuidString]))]
+            }, empty: .text(ctx.t("没有找到干部。", "No cadre found.")))
+        ))
+    }
+
     static func checkbox(code: String, label: String, checked: Bool) -> Node<HTML.FormContext> {
         .raw("<label class=\"check\"><input type=\"checkbox\" name=\"collectiveCodes[]\" value=\"\(Components.escape(code))\"\(checked ? " checked" : "")> \(Components.escape(label))</label>")
     }
@@ -186,7 +224,7 @@ enum LedgerPages {
     static func formPage(_ req: Request, form: ContactForm, record: ContactRecordModel?, problems: [AppError.FieldProblem], status: HTTPResponseStatus) async throws -> Response {
         let ctx = PageContext(req)
         let user = try req.requireUser()
-        let cadre = try await LedgerService.ownCadre(user, on: req.db)
+        let cadre = record == nil ? try await LedgerService.recordingCadre(user, for: form.forCadreID, on: req.db) : try await LedgerService.ownCadre(user, on: req.db)
         let collectives = try await LedgerService.allowedCollectives(for: cadre, on: req.db)
         let paired = Set(try await PairingModel.query(on: req.db).filter(\.$cadre.$id == cadre.id!).all().compactMap { $0.$collective.id })
         let vocabulary = try await LedgerService.vocabulary(on: req.db, now: req.now)
@@ -209,6 +247,9 @@ enum LedgerPages {
             .form(.method(.post), .action(action), .class("ledger-form"), .enctype(.multipartData),
                   Layout.csrfField(ctx),
                   .input(.type(.hidden), .name("submissionKey"), .value(form.submissionKey ?? UUID().uuidString)),
+                  .unwrap(form.forCadre) { .input(.type(.hidden), .name("forCadre"), .value($0)) },
+                  .if(user.cadreID != cadre.id, .p(.class("notice"), .text(ctx.t("代录：为 \(cadre.name)（\(cadre.staffNumber)，\(cadre.unit.name)）记录，记录上会注明由您代录，本人可查看和更正。",
+                                                                               "Recording for \(cadre.name) (\(cadre.staffNumber), \(cadre.unit.name)): the record says you entered it; they can see and correct it.")))),
                   .div(.class(problem("kind") == nil ? "field" : "field has-error"),
                        .label(.for("kind"), .text(ctx.t("联系形式", "Kind"))),
                        .unwrap(problem("kind")) { .span(.class("field-error"), .text(ctx.t($0.message))) },

@@ -151,9 +151,27 @@ enum LedgerService {
         return cadre
     }
 
-    static func create(_ input: ContactInput, evidence: [EvidenceService.Upload] = [], store: EvidenceStore? = nil,
+    /// Whose ledger a user records into: a cadre their own; 代录 — a unit secretary for a cadre of
+    /// their unit, the office for any cadre (another unit's cadre is "not found", as everywhere).
+    static func recordingCadre(_ user: CurrentUser, for cadreID: UUID?, on db: any Database) async throws -> CadreModel {
+        switch user.role {
+        case .cadre:
+            return try await ownCadre(user, on: db)
+        case .unitSecretary, .businessAdmin:
+            guard let cadreID else { throw AppError.field("cadreId", zh: "代录须选择干部", en: "choose the cadre you record for") }
+            guard let cadre = try await CadreModel.query(on: db).filter(\.$id == cadreID).with(\.$unit).first(), cadre.active else {
+                throw AppError.notFound("cadre")
+            }
+            if user.role == .unitSecretary, cadre.$unit.id != user.unitID { throw AppError.notFound("cadre") }
+            return cadre
+        default:
+            throw AppError.forbidden
+        }
+    }
+
+    static func create(_ input: ContactInput, evidence: [EvidenceService.Upload] = [], store: EvidenceStore? = nil, forCadre: UUID? = nil,
                        by user: CurrentUser, config: AppConfig, on db: any Database) async throws -> ContactRecordModel {
-        let cadre = try await ownCadre(user, on: db)
+        let cadre = try await recordingCadre(user, for: forCadre ?? input.cadreId, on: db)
         let now = config.clock.now()
         let v = try await validate(input, cadre: cadre, now: now, config: config, on: db)
         let files = try await EvidenceService.sanitizeOffLoop(evidence)
@@ -175,7 +193,8 @@ enum LedgerService {
             try await CaseService.openFromContact(record, by: user, now: now, on: db)
             if let store { try await EvidenceService.attach(files, to: record.id!, store: store, on: db) }
             try await AuditTrail.record("contact.create", objectType: "contact", objectID: record.id!.uuidString,
-                                        detail: "\(record.kind) \(record.status)", by: .init(user), on: db)
+                                        detail: "\(record.kind) \(record.status)" + (user.cadreID == cadre.id ? "" : "; 代录 for \(cadre.staffNumber)"),
+                                        by: .init(user), on: db)
             return record
         }
     }

@@ -31,6 +31,8 @@ struct LedgerListModel: Sendable, Equatable {
     var venues: [(String, Localized)] = []
     /// Units to search by; empty for a user confined to one unit or to their own records.
     var units: [(String, String)] = []
+    /// A secretary or the office may record for a cadre (代录).
+    var mayRecordForOthers = false
 
     static func == (a: LedgerListModel, b: LedgerListModel) -> Bool {
         a.isCadre == b.isCadre && a.quickKinds == b.quickKinds && a.rows == b.rows && a.page == b.page && a.per == b.per && a.total == b.total
@@ -58,7 +60,8 @@ struct LedgerListModel: Sendable, Equatable {
                     status: ContactRecord.Status(rawValue: r.status) ?? .submitted)
             },
             page: filter.page.page, per: filter.page.per, total: total, filter: filter.query,
-            kinds: vocabulary.kinds.map { ($0.code, $0.label) }, venues: vocabulary.venues.map { ($0.code, $0.label) }, units: units)
+            kinds: vocabulary.kinds.map { ($0.code, $0.label) }, venues: vocabulary.venues.map { ($0.code, $0.label) }, units: units,
+            mayRecordForOthers: user.role == .unitSecretary || user.role == .businessAdmin)
     }
 
     /// Every line the search finds (up to `exportLimit`), as an inspection's table.
@@ -139,6 +142,8 @@ struct LedgerRecordModel: Sendable {
     var mayVoid = false
     /// Confirmations given for earlier versions, before a correction changed what happened.
     var earlierConfirmations = 0
+    /// 代录: who entered it, when not the cadre themself.
+    var enteredBy: String? = nil
 
     struct Voided: Sendable {
         var at: Date
@@ -157,6 +162,7 @@ struct LedgerRecordModel: Sendable {
         let flags = user.role == .student ? [] : try await IntegrityService.flags(for: record.id!.uuidString, visibleTo: user, on: req.db,
                                                                                    app: req.application, freshAfter: await req.ownLastWrite())
         let confirmations = try await ContactConfirmationModel.query(on: req.db).filter(\.$record.$id == record.id!).all()
+        let creator = try await record.createdBy.asyncMap { try await UserModel.find($0, on: req.db) } ?? nil
         let confirmPath = SiteRoute.confirm(code: record.confirmCode).path()
         let scheme = req.application.yixian.secureCookies ? "https" : "http"
         let host = req.headers.first(name: .host) ?? "127.0.0.1:8080"
@@ -170,7 +176,8 @@ struct LedgerRecordModel: Sendable {
             qrSVG: try? QRCode.encode("\(scheme)://\(host)\(confirmPath)", correction: .medium).svg(moduleSize: 6),
             voided: record.voidedAt.map { Voided(at: $0, by: record.voidedBy ?? "", reason: record.voidReason ?? "") },
             mayVoid: record.submittedAt != nil && !record.isVoided && (user.cadreID == record.$cadre.id || user.role == .businessAdmin),
-            earlierConfirmations: confirmations.count { $0.recordVersion < record.version })
+            earlierConfirmations: confirmations.count { $0.recordVersion < record.version },
+            enteredBy: creator.flatMap { $0.$cadre.id == record.$cadre.id ? nil : $0.displayName })
     }
 }
 
@@ -219,6 +226,7 @@ extension LedgerPages {
                     .a(.class("button quick-button"), .href(SiteRoute.ledgerNew.path(query: ["kind": kind.code])), .text(ctx.t("记一笔：", "Log: ") + ctx.t(kind.label)))
                 },
                 .a(.class("button secondary quick-button"), .href(SiteRoute.ledgerNew.path()), .text(ctx.t("其他形式…", "Other…"))))),
+            .if(m.mayRecordForOthers, .p(.a(.class("button secondary"), .href(SiteRoute.ledgerNew.path()), .text(ctx.t("代录：为干部记录联系", "Record for a cadre"))))),
             searchForm(ctx, m),
             .p(.class("muted"), .text(ctx.t("共 \(m.total) 条", "\(m.total) lines"))),
             Components.table(ctx, headers: [ctx.t("时间", "When"), ctx.t("干部", "Cadre"), ctx.t("形式", "Kind"), ctx.t("地点", "Place"),
@@ -247,10 +255,12 @@ extension LedgerPages {
 
     static func recordView(_ ctx: PageContext, _ m: LedgerRecordModel) -> Node<HTML.BodyContext> {
         let dto = m.contact
+        let enteredBy: String = m.enteredBy.map { ctx.t("（由 \($0) 代录）", " (entered by \($0))") } ?? ""
+        let cadreName: String = dto.cadre.name + enteredBy
         return .group(
             .h1(.text(ctx.t(dto.kindLabel))),
             .div(.class("panel"), .dl(.class("props"),
-                .dt(.text(ctx.t("干部", "Cadre"))), .dd(.text(dto.cadre.name)),
+                .dt(.text(ctx.t("干部", "Cadre"))), .dd(.text(cadreName)),
                 .dt(.text(ctx.t("时间", "When"))), .dd(.text(String(AdminPages.timestamp(dto.start).prefix(16)) + " – " + String(AdminPages.timestamp(dto.end).suffix(8).prefix(5)))),
                 .dt(.text(ctx.t("地点", "Place"))), .dd(.text(dto.place.isEmpty ? "—" : dto.place)),
                 .dt(.text(ctx.t("学生集体", "Collectives"))), .dd(.text(dto.collectiveCodes.map { m.collectiveNames[$0] ?? $0 }.joined(separator: "、"))),
