@@ -50,6 +50,7 @@ enum SitePattern: String, CaseIterable, Sendable {
     case compliance = "/compliance"
     case complianceUnit = "/compliance/units/:code"
     case complianceCell = "/compliance/cell"
+    case complianceAttention = "/compliance/attention"
     case policies = "/policies"
     case ledger = "/ledger"
     case ledgerNew = "/ledger/new"
@@ -99,7 +100,7 @@ enum SiteRoute: Hashable, Sendable {
     case users, userCreate, userUnlock(UUID), userDeactivate(UUID), userRole(UUID), userResetPassword(UUID), userResetTOTP(UUID), audit, auditVerify
     case accountsRoster, accountsProvision, accountsCodes, activate
     case myData, tokens, accountSecurity, accountPassword, totpStart, totpConfirm, tokenCreate, tokenRevoke(UUID), secondFactor, casLogin, casCallback
-    case progress, compliance, complianceUnit(code: String), complianceCell, policies
+    case progress, compliance, complianceUnit(code: String), complianceCell, complianceAttention, policies
     case ledger, ledgerNew, ledgerRecord(UUID), ledgerEdit(UUID), ledgerDelete(UUID), ledgerVoid(UUID), attachment(UUID)
     case problems, problemsReport, integrity, filings
     case confirmLookup, confirm(code: String)
@@ -156,6 +157,7 @@ enum SiteRoute: Hashable, Sendable {
         case .compliance: .compliance
         case .complianceUnit: .complianceUnit
         case .complianceCell: .complianceCell
+        case .complianceAttention: .complianceAttention
         case .policies: .policies
         case .ledger: .ledger
         case .ledgerNew: .ledgerNew

@@ -72,6 +72,7 @@ func registerRoutes(_ app: Application) {
     AccountsAPI.register(app)
     ImportExport.register(app)
     CompliancePages.register(app)
+    AttentionPage.register(app)
     LedgerAPI.register(app)
     LedgerPages.register(app)
     PairingPages.register(app)

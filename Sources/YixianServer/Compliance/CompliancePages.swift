@@ -216,6 +216,8 @@ enum CompliancePages {
             asOfNote(ctx, evaluation),
             asOfPicker(ctx, evaluation),
             tallyCards(ctx, index.tally),
+            .p(.a(.class("button"), .href(SiteRoute.complianceAttention.path(query: ["asOf": evaluation.asOf.iso])),
+                  .text(ctx.t("全校未完成与有风险事项一览（可筛选、导出）", "Everything missed or at risk, school-wide (filter, export)")))),
             Components.table(ctx, headers: [ctx.t("单位", "Unit"), ctx.t("已完成", "Met"), ctx.t("进度正常", "On track"), ctx.t("有风险", "At risk"),
                                             ctx.t("未完成", "Missed"), ctx.t("完成率", "Met share")],
                              rows: units.map { unit in
