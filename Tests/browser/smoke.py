@@ -731,6 +731,26 @@ class Smoke:
         self.scenario("activation-office", office_prints)
         self.scenario("activation-cadre", cadre_activates)
 
+    def phone_pages(self):
+        """我的进度 and the unit matrix at 390 px: cards two by two, every menu entry visible, no sideways scroll."""
+        for username, path, name in [("cadre", "/progress", "progress-390.png"), ("secretary", "/compliance", "unit-matrix-390.png")]:
+            def body(username=username, path=path, name=name):
+                self.driver.set_window_size(*PHONE)
+                self.submit_login(username, PASSWORD)
+                self.wait_for_path("/")
+                self.open(path)
+                overflow = self.driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+                self.check(f"phone {path}: the page does not scroll sideways", overflow <= 0, f"{overflow}px")
+                hidden = self.driver.execute_script(
+                    "return [...document.querySelectorAll('.sidenav a')].filter(a => a.getBoundingClientRect().right > window.innerWidth).length")
+                self.check(f"phone {path}: every menu entry is on screen", hidden == 0, f"{hidden} off-screen")
+                cards = self.driver.find_elements(By.CSS_SELECTOR, ".cards .card")
+                tops = {round(c.rect["y"]) for c in cards[:4]}
+                self.check(f"phone {path}: four stat cards in two rows", len(cards) >= 4 and len(tops) == 2, repr(tops))
+                self.screenshot(os.path.join(self.out, name))
+                self.logout_and_check(f"phone-{username}")
+            self.scenario(f"phone-{username}", body)
+
     def run(self):
         self.activation_journey()
         self.ledger_journey()
@@ -741,6 +761,7 @@ class Smoke:
             self.account(username, role, DESKTOP)
         self.account("cadre", "cadre", PHONE, suffix="-phone")
         self.student_forbidden()
+        self.phone_pages()
 
     def selftest(self):
         """Proves Chromium, chromedriver and the CJK fonts work, without a server."""

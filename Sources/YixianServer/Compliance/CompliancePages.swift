@@ -164,7 +164,7 @@ enum CompliancePages {
                                      Components.cell(value(ctx, cell, rule)), .td(tag(ctx, cell.status)),
                                      Components.cell(cell.due?.iso ?? "—"),
                                      Components.cell(ctx.t("明细", "Details"), href: cellLink(cell, asOf: evaluation.asOf))]
-                         }, empty: .text(ctx.t("暂无需要统计的事项。", "Nothing to show.")))
+                         }, empty: .text(ctx.t("暂无需要统计的事项。", "Nothing to show.")), layout: "stack")
     }
 
     static func partRows(_ ctx: PageContext, _ evaluation: ComplianceService.Evaluation, _ parts: [(ComplianceCell, CompliancePart)]) -> Node<HTML.BodyContext> {
@@ -173,7 +173,7 @@ enum CompliancePages {
                              [Components.cell(evaluation.title(cell.ruleID)), Components.cell(part.label.text(ctx.language)),
                               Components.cell("\(number(part.achieved)) / \(number(part.required))"), .td(tag(ctx, part.status)),
                               Components.cell(ctx.t("明细", "Details"), href: cellLink(cell, asOf: evaluation.asOf))]
-                         }, empty: .empty)
+                         }, empty: .empty, layout: "stack")
     }
 
     static func progressBody(_ ctx: PageContext, evaluation: ComplianceService.Evaluation, cells: [ComplianceCell], name: String) -> Node<HTML.BodyContext> {
@@ -252,7 +252,7 @@ enum CompliancePages {
                                      let label = missed > 1 ? ctx.t("未完成 \(missed) 期", "\(missed) missed") : value(ctx, shown, evaluation.rule(ruleID))
                                      return .td(.a(.href(cellLink(shown, asOf: evaluation.asOf)), .span(.class("tag \(colour(shown.status))"), .text(label))))
                                  }
-                             }, empty: .text(ctx.t("本单位没有需要统计的干部。", "No cadre of this unit is bound by a rule."))),
+                             }, empty: .text(ctx.t("本单位没有需要统计的干部。", "No cadre of this unit is bound by a rule.")), layout: "matrix"),
             .if(cells.contains { $0.subject.kind == .unit }, .group(
                 .h2(.text(ctx.t("单位层面的要求", "Unit obligations"))),
                 cellRows(ctx, evaluation, cells.filter { $0.subject.kind == .unit })))

@@ -23,10 +23,13 @@ enum Components {
                     .if(page < pages, .a(.href(link(page + 1)), .attribute(named: "rel", value: "next"), .text(ctx.t("下一页", "Next")))))
     }
 
-    static func table(_ ctx: PageContext, headers: [String], rows: [[Node<HTML.TableRowContext>]], empty: Node<HTML.BodyContext>) -> Node<HTML.BodyContext> {
+    /// `layout`: `stack` turns each row into a card on a phone (lists read top to bottom); `matrix`
+    /// keeps the grid, scrolling sideways with its first column and headers readable.
+    static func table(_ ctx: PageContext, headers: [String], rows: [[Node<HTML.TableRowContext>]], empty: Node<HTML.BodyContext>,
+                      layout: String? = nil) -> Node<HTML.BodyContext> {
         guard !rows.isEmpty else { return .div(.class("panel empty"), empty) }
         return .div(.class("table-wrap"),
-                    .table(.thead(.tr(.forEach(headers) { .th(.text($0)) })),
+                    .table(.class(layout ?? ""), .thead(.tr(.forEach(headers) { .th(.text($0)) })),
                            .tbody(.forEach(rows) { cells in .tr(.forEach(cells) { $0 }) })))
     }
 

@@ -94,11 +94,24 @@ enum Stylesheet {
       th { white-space:normal; }
       .shell { flex-direction:column; }
       .sidenav { width:auto; border-right:none; border-bottom:1px solid var(--line); }
-      .sidenav ul { display:flex; overflow-x:auto; }
-      .sidenav a { padding:10px 14px; white-space:nowrap; }
+      /* Every menu entry visible: the menu wraps instead of hiding entries off-screen. */
+      .sidenav ul { display:flex; flex-wrap:wrap; }
+      .sidenav a { padding:8px 10px; white-space:nowrap; font-size:15px; }
       .sidenav a.active { border-right:none; border-bottom:3px solid var(--blue); }
       main { padding:12px; }
       button, .button, input, select { min-height:44px; }
+      table.matrix { width:max-content; min-width:100%; }
+      table.matrix th { min-width:6.5em; }
+      table.matrix td:first-child, table.matrix th:first-child { position:sticky; left:0; background:#fff; min-width:5em; z-index:1; }
+    }
+    @media (max-width: 480px) {
+      .cards { grid-template-columns:repeat(2, 1fr); gap:8px; }
+      .card { padding:8px 12px; }
+      .card .num { font-size:22px; }
+      table.stack thead { display:none; }
+      table.stack tr { display:block; border-bottom:1px solid var(--line); padding:6px 0; }
+      table.stack td { display:block; border:none; padding:2px 10px; min-width:0; }
+      table.stack td:first-child { font-weight:600; }
     }
     .print-page { background:#fff; }
     .a4 { max-width:210mm; margin:0 auto; padding:20mm 18mm; font-family:"FangSong","STFangsong","仿宋","Noto Serif CJK SC",serif; font-size:16pt; }
