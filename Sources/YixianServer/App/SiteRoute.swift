@@ -62,6 +62,7 @@ enum SitePattern: String, CaseIterable, Sendable {
     case problems = "/problems"
     case problemsReport = "/problems/report"
     case integrity = "/integrity"
+    case integrityVerdict = "/integrity/verdict"
     case filings = "/filings"
     case confirmLookup = "/c"
     case confirm = "/c/:code"
@@ -102,7 +103,7 @@ enum SiteRoute: Hashable, Sendable {
     case myData, tokens, accountSecurity, accountPassword, totpStart, totpConfirm, tokenCreate, tokenRevoke(UUID), secondFactor, casLogin, casCallback
     case progress, compliance, complianceUnit(code: String), complianceCell, complianceAttention, policies
     case ledger, ledgerNew, ledgerRecord(UUID), ledgerEdit(UUID), ledgerDelete(UUID), ledgerVoid(UUID), attachment(UUID)
-    case problems, problemsReport, integrity, filings
+    case problems, problemsReport, integrity, integrityVerdict, filings
     case confirmLookup, confirm(code: String)
     case pairings, pairingsExport, pairingsPrint, pairingsImport, pairingsCoverage, pairingsMatching, pairingsHandover, pairingWishes
     case notifications, notificationsRead
@@ -169,6 +170,7 @@ enum SiteRoute: Hashable, Sendable {
         case .problems: .problems
         case .problemsReport: .problemsReport
         case .integrity: .integrity
+        case .integrityVerdict: .integrityVerdict
         case .filings: .filings
         case .confirmLookup: .confirmLookup
         case .confirm: .confirm
