@@ -196,3 +196,24 @@ public struct SensitiveFlags: Hashable, Sendable, Codable {
 
     public var isEmpty: Bool { !familyHardship && !disability && !psychologicalAttention && note.isEmpty }
 }
+
+/// The names people read for the roster's tags, which the policy and the routing use as codes.
+/// A tag the university invented itself reads as it was typed.
+public enum CadreTag {
+    public static let labels: [String: Localized] = [
+        "student-work": Localized(zh: "学生工作", en: "Student work"),
+        "graduate-work": Localized(zh: "研究生工作", en: "Graduate work"),
+        "teaching": Localized(zh: "教学", en: "Teaching"),
+        "undergraduate-school": Localized(zh: "本科生院", en: "Undergraduate school"),
+        "logistics": Localized(zh: "后勤", en: "Logistics"),
+        "infrastructure": Localized(zh: "基建", en: "Infrastructure"),
+        "security": Localized(zh: "安全稳定", en: "Safety and security"),
+        "mental-health": Localized(zh: "心理健康", en: "Mental health"),
+        "health": Localized(zh: "卫生健康", en: "Health"),
+        "employment": Localized(zh: "就业", en: "Employment"),
+        "college-party-committee": Localized(zh: "院系党委", en: "College party committee"),
+    ]
+
+    public static func label(_ tag: String) -> Localized { labels[tag] ?? .same(tag) }
+}
+

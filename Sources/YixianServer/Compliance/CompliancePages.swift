@@ -209,7 +209,9 @@ enum CompliancePages {
 
     static func schoolBody(_ ctx: PageContext, _ evaluation: ComplianceService.Evaluation) -> Node<HTML.BodyContext> {
         let index = evaluation.index
-        let units = index.currentByUnit.keys.compactMap { evaluation.units[$0] }.sorted { $0.code < $1.code }
+        // As people look for them: by kind of unit (colleges together, departments together), then name — not by code.
+        func order(_ unit: Unit) -> Int { UnitKind.allCases.firstIndex(of: unit.kind) ?? UnitKind.allCases.count }
+        let units = index.currentByUnit.keys.compactMap { evaluation.units[$0] }.sorted { (order($0), $0.name) < (order($1), $1.name) }
         let schoolCells = evaluation.currentOfSchool
         return .group(
             .h1(.text(ctx.t("全校落实情况", "School compliance"))),

@@ -230,7 +230,8 @@ enum LedgerService {
                                                attachments: attachments.map { .init(sha256: $0.sha256, kind: $0.kind, name: $0.originalName) })
                 previous.snapshot = String(decoding: try JSONEncoder().encode(snapshot), as: UTF8.self)
                 previous.reason = reason ?? ""
-                previous.changedBy = user.username
+                // A person's name, as the history is read by people.
+                previous.changedBy = user.displayName
                 previous.changedAt = now
                 try await previous.create(on: db)
                 record.version += 1

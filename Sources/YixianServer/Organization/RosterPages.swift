@@ -155,7 +155,7 @@ enum RosterPages {
                 .dt(.text(ctx.t("职务", "Posts"))), .dd(.text(cadre.posts.joined(separator: "、"))),
                 .dt(.text(ctx.t("职级", "Rank"))), .dd(.text(ctx.t(cadre.rankLabel))),
                 .dt(.text(ctx.t("政治面貌", "Party member"))), .dd(.text(cadre.partyMember ? ctx.t("中共党员", "Yes") : ctx.t("群众", "No"))),
-                .dt(.text(ctx.t("标签", "Tags"))), .dd(.text(cadre.tags.joined(separator: ", "))))),
+                .dt(.text(ctx.t("标签", "Tags"))), .dd(.text(cadre.tags.map { ctx.t(CadreTag.label($0)) }.joined(separator: ctx.t("、", ", ")))))),
             .h2(.text(ctx.t("结对情况", "Pairings"))),
             Components.table(ctx, headers: [ctx.t("学年", "Year"), ctx.t("方式", "Kind"), ctx.t("对象", "With"), ctx.t("起止", "Dates")],
                              rows: m.pairings.map { p in
