@@ -47,6 +47,22 @@ struct ComplianceScenarioTests {
         #expect(cell.achieved == 1)
     }
 
+    @Test("a leadership unit that files on time meets its own units-any cell and the school's (was: missed, the filing nowhere)")
+    func leadershipFilesForItself() throws {
+        let policy = ComplianceFixture.policy(rules: """
+              - id: plan
+                who: { units: any }
+                filing: { kind: arrangement-plan, per: term, deadline: "term-start +14d" }
+            """)
+        let scenario = ComplianceFixture.scenario(filings: """
+            [ { id: lead-plan, unit: LEAD, term: 2025-2026-1, kind: arrangement-plan, submitted: 2025-09-10 } ]
+            """)
+        let report = try ComplianceFixture.evaluate(policy: policy, scenario: scenario, asOf: "2025-10-01")
+        let own = try #require(report.cell("LEAD", "plan", "2025-2026-1"))
+        #expect(own.status == .met && own.counted == ["lead-plan"], "\(own.status) \(own.counted)")
+        #expect(report.cell("CS", "plan", "2025-2026-1")?.status == .missed)
+    }
+
     @Test("holiday weeks are skipped: not required, and contacts in them count nowhere")
     func holidayWeeks() throws {
         // setup: the university closes 09-29 … 10-08, so the whole week 09-29 … 10-05 is a vacation

@@ -7,8 +7,10 @@ extension Evaluation {
         let leadership = Set(input.roster.units.filter { $0.kind == .leadership }.map(\.code))
         var byUnit: [String: [Filing]] = [:]
         for filing in input.filings where filing.kind == body.kind && filing.submittedOn <= asOf {
-            let owner = leadership.contains(filing.unitCode) ? Filing.schoolUnitCode : filing.unitCode
-            byUnit[owner, default: []].append(filing)
+            byUnit[filing.unitCode, default: []].append(filing)
+            // What the leadership (校领导) files, the university files: it also meets the school's cells,
+            // and still the leadership unit's own, which `units: any` gives it.
+            if leadership.contains(filing.unitCode) { byUnit[Filing.schoolUnitCode, default: []].append(filing) }
         }
         let judged = periods(body.per)
         var cells: [ComplianceCell] = []
