@@ -125,6 +125,19 @@ struct CalendarDeadlineTests {
         }
     }
 
+    @Test("a nearly right anchor says what is wrong, not \"unknown anchor\"")
+    func nearlyRightAnchors() {
+        func message(_ text: String) -> String {
+            do { _ = try DeadlineSpec(parsing: text); return "" } catch { return error.message.zh }
+        }
+        #expect(message("term-start+14d").contains("须有空格"), "\(message("term-start+14d"))")
+        #expect(message("term-end-7d").contains("term-end -7d"))
+        #expect(message("date:02-30").contains("02-30") && !message("date:02-30").contains("无法识别"))
+        #expect(message("following-month:32").contains("1 到 31"))
+        #expect(message("special-week:holiday").contains("holiday") && message("special-week:holiday").contains("exam"))
+        #expect(message("term-begin").contains("无法识别"))
+    }
+
     @Test func codableAsAString() throws {
         // setup
         struct Filing: Codable, Equatable { var due: DeadlineSpec }

@@ -162,7 +162,23 @@ extension DeadlineSpec: CustomStringConvertible, Codable {
         }
         var words = text.split(whereSeparator: \.isWhitespace).map(String.init)
         guard !words.isEmpty else { throw fail("截止规则为空", "the deadline is empty") }
-        guard let anchor = DeadlineAnchor(text: words.removeFirst()) else {
+        let first = words.removeFirst()
+        guard let anchor = DeadlineAnchor(text: first) else {
+            // Say what is wrong with an anchor that is nearly right, rather than "unknown".
+            if let glued = first.indices.first(where: { ("+-").contains(first[$0]) && DeadlineAnchor(text: String(first[..<$0])) != nil }) {
+                let anchor = first[..<glued], offset = first[glued...]
+                throw fail("起算点与偏移量之间须有空格：\(anchor) \(offset)", "put a space between the anchor and the offset: \(anchor) \(offset)")
+            }
+            if first.hasPrefix("date:") {
+                throw fail("日期“\(first.dropFirst(5))”不存在：date: 后应为存在的月-日，如 date:03-15", "\(first.dropFirst(5)) is not a day of the year: write date:MM-DD, e.g. date:03-15")
+            }
+            if first.hasPrefix("following-month:") {
+                throw fail("following-month: 后应为 1 到 31 的日，如 following-month:05", "following-month: takes a day from 1 to 31, e.g. following-month:05")
+            }
+            if first.hasPrefix("special-week:") {
+                let kinds = SpecialWeek.Kind.allCases.map(\.rawValue).joined(separator: "、")
+                throw fail("未知的特殊周类型“\(first.dropFirst(13))”：应为 \(kinds)", "unknown special week \(first.dropFirst(13)): use one of \(kinds)")
+            }
             throw fail("无法识别的起算点：应为 term-start、term-end、date:MM-DD、following-month:DD 或 special-week:类型",
                        "unknown anchor: use term-start, term-end, date:MM-DD, following-month:DD or special-week:KIND")
         }
