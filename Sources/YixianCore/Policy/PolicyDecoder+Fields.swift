@@ -9,7 +9,11 @@ extension PolicyDecoder {
         var kindNames: [String] = []
         var kinds = Set<String>()
         if let n = defaultKinds == nil ? f.require("kinds") : f.take("kinds") {
-            if let items = reader.strings(n, "活动类型") {
+            if let items = reader.strings(n, "活动类型"), items.isEmpty {
+                // An empty list would count nothing, and the rule could never be met.
+                ok = false
+                reader.fail(at: n, .invalidValue, "kinds 不能为空：请列出计入的活动类型，或写 [any]", "kinds cannot be empty: list the kinds that count, or write [any]")
+            } else if let items = reader.strings(n, "活动类型") {
                 for (name, itemNode) in items {
                     if let codes = context.vocabulary.expandKind(name) {
                         kindNames.append(name)
@@ -108,8 +112,9 @@ extension PolicyDecoder {
 
     func decodeShare(_ node: Node) -> Double? {
         guard let value = reader.amount(node, "比例") else { return nil }
-        guard value <= 1 else {
-            reader.fail(at: node, .invalidValue, "比例应在 0 到 1 之间（0.5 表示一半）", "a share must be between 0 and 1 (0.5 is half)")
+        // 0 would be met by nothing at all: a rule that asks for no share is no rule.
+        guard value > 0, value <= 1 else {
+            reader.fail(at: node, .invalidValue, "比例应大于 0、不超过 1（0.5 表示一半）", "a share must be above 0 and at most 1 (0.5 is half)")
             return nil
         }
         return value

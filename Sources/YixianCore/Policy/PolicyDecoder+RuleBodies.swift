@@ -7,8 +7,14 @@ extension PolicyDecoder {
     func decodeCount(_ f: YAMLFields, _ context: RuleContext) -> RuleBody? {
         let filter = decodeFilter(f, context, defaultKinds: nil)
         let measure = decodeMeasure(f)
-        let atLeast = f.require("atLeast").flatMap { decodeQuantity($0, context) }
+        let atLeastNode = f.require("atLeast")
+        let atLeast = atLeastNode.flatMap { decodeQuantity($0, context) }
         let per = f.require("per").flatMap { reader.periodKind($0) }
+        // Events and distinct venues are whole numbers; hours and person-times may be fractional.
+        if let atLeast, let measure, measure == .events || measure == .distinctVenues,
+           ([atLeast.fallback].compactMap { $0 } + atLeast.byRole.map(\.value)).contains(where: { $0 != $0.rounded() }) {
+            reader.fail(at: atLeastNode, .invalidValue, "按次数计的 atLeast 应为整数", "atLeast counts events here: it must be a whole number")
+        }
         let deadlineNode = f.take("deadline")
         let deadline = deadlineNode.flatMap(decodeDeadline)
         if let deadlineNode, let per, per != .term {
@@ -51,7 +57,12 @@ extension PolicyDecoder {
         let filter = decodeFilter(f, context, defaultKinds: ContactVocabulary.inPersonGroup)
         let atLeast = f.require("atLeast").flatMap { decodeShare($0) }
         let per = f.take("per").map { reader.periodKind($0, allowed: [.week, .month, .term, .academicYear]) } ?? .term
-        let hours = f.take("hoursPerWorkday").map { reader.amount($0, "hoursPerWorkday") } ?? 8
+        let hoursNode = f.take("hoursPerWorkday")
+        var hours = hoursNode.map { reader.amount($0, "hoursPerWorkday") } ?? 8
+        if let value = hours, !(1...24).contains(value) {
+            reader.fail(at: hoursNode, .invalidValue, "hoursPerWorkday 应在 1 到 24 之间：\(yamlNumberText(value))", "hoursPerWorkday must be between 1 and 24: \(yamlNumberText(value))")
+            hours = nil
+        }
         guard let filter, let atLeast, let per, let hours else { return nil }
         return .timeShare(TimeShareRule(filter: filter, atLeast: atLeast, per: per, hoursPerWorkday: hours))
     }
@@ -91,7 +102,12 @@ extension PolicyDecoder {
                 guard let t = reader.mapping(entry.value, "响应时限") else { continue }
                 let label = t.take("label").flatMap { reader.string($0, "label") }
                 let first = t.take("firstResponse").flatMap { reader.count($0, "firstResponse") }
-                let answer = t.require("answer").flatMap { reader.count($0, "answer") }
+                let answerNode = t.require("answer")
+                let answer = answerNode.flatMap { reader.count($0, "answer") }
+                if let first, let answer, first > answer {
+                    reader.fail(at: answerNode, .invalidValue, "首次响应时限（\(first)）不能长于答复时限（\(answer)）",
+                                "the first response (\(first)) cannot be due after the answer (\(answer))")
+                }
                 t.finish()
                 if let answer { tiers.append(.init(name: entry.key, label: label, firstResponse: first, answer: answer)) }
             }
