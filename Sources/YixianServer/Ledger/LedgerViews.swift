@@ -264,7 +264,7 @@ extension LedgerPages {
                 .dt(.text(ctx.t("时间", "When"))), .dd(.text(String(AdminPages.timestamp(dto.start).prefix(16)) + " – " + String(AdminPages.timestamp(dto.end).suffix(8).prefix(5)))),
                 .dt(.text(ctx.t("地点", "Place"))), .dd(.text(dto.place.isEmpty ? "—" : dto.place)),
                 .dt(.text(ctx.t("学生集体", "Collectives"))), .dd(.text(dto.collectiveCodes.map { m.collectiveNames[$0] ?? $0 }.joined(separator: "、"))),
-                .dt(.text(ctx.t("参与人次", "Persons"))), .dd(.text("\(dto.participantCount) 人次")),
+                .dt(.text(ctx.t("参与人次", "Persons"))), .dd(.text(ctx.t("\(dto.participantCount) 人次", "\(dto.participantCount) person-times"))),
                 .dt(.text(ctx.t("情况摘要", "Summary"))), .dd(.text(dto.summary.isEmpty ? "—" : dto.summary)),
                 .dt(.text(ctx.t("状态", "Status"))), .dd(statusTag(ctx, m.status, confirmations: dto.confirmations)),
                 .dt(.text(ctx.t("学生确认", "Confirmed by"))), .dd(.text(ctx.t("\(dto.confirmations) 人", "\(dto.confirmations)")
@@ -280,7 +280,12 @@ extension LedgerPages {
                 .ul(.forEach(m.flags) { .li(.strong(.text(ctx.t($0.kind.label) + "：")), .text(ctx.t($0.reason))) }))),
             .if(!m.evidence.isEmpty, evidencePanel(ctx, m.evidence)),
             .if(!dto.problems.isEmpty, .div(.class("panel"), .h2(.text(ctx.t("学生反映的问题", "Problems raised"))),
-                                            .ul(.forEach(dto.problems) { .li(.text("【\($0.category)】\($0.text)")) }))),
+                                            .ul(.forEach(dto.problems) { problem in
+                                                // Stored as typed (后勤 or a code): shown in the reader's language when it is a known category.
+                                                let category = CaseCategory.standard.first { $0.label.zh == problem.category || $0.code == problem.category }
+                                                    .map { ctx.t($0.label) } ?? problem.category
+                                                return .li(.text(ctx.t("【\(category)】", "[\(category)] ") + problem.text))
+                                            }))),
             .if(m.mine && m.submitted && m.voided == nil, .div(.class("panel confirm-code"),
                 .h2(.text(ctx.t("请在场学生扫码或输入确认码", "Students confirm with this code"))),
                 .unwrap(m.qrSVG) { .div(.class("qr"), .raw($0)) },
