@@ -50,6 +50,14 @@ NOBODY = "nobody-here"
 NOBODY_CAS_PASSWORD = "Cas-2026-nobody"
 STUDENT_NUMBER_SQL = ("SELECT s.student_number FROM users u JOIN students s ON s.id = u.student_id "
                       "WHERE u.username = 'student'")
+# Going live: a cadre and a student the office imports during the journey; CAS knows the student already.
+NEW_STAFF = "T9901"
+NEW_STUDENT = "2099010101"
+NEW_STUDENT_CAS_PASSWORD = "Cas-2026-newcomer"
+NEW_CADRE_PASSWORD = "Lushan-road-88"
+# A college of the demo and one of its classes, for the imported people.
+COLLEGE_SQL = ("SELECT u.code, u.name, c.code, c.name FROM units u JOIN collectives c ON c.unit_id = u.id "
+               "WHERE u.kind = 'college' AND c.kind = 'class' AND c.active = 1 ORDER BY u.code, c.code LIMIT 1")
 
 
 def say(text):
@@ -163,6 +171,10 @@ class Yixian:
         with sqlite3.connect(f"file:{self.database}?mode=ro", uri=True, timeout=30) as db:
             row = db.execute(STUDENT_NUMBER_SQL).fetchone()
         return row[0] if row else None
+
+    def college_and_class(self):
+        with sqlite3.connect(f"file:{self.database}?mode=ro", uri=True, timeout=30) as db:
+            return db.execute(COLLEGE_SQL).fetchone()
 
     def tail(self, lines=40):
         try:
@@ -304,6 +316,7 @@ class Journey(Smoke):
         self.cas = cas
         self.record = {}
         self.student_number = None
+        self.college = None
         self.tickets = []
 
     # --- helpers ----------------------------------------------------------------------------------
@@ -549,6 +562,131 @@ class Journey(Smoke):
 
         self.scenario("cas-nobody", body)
 
+    def upload(self, kind, rows, label):
+        """The office uploads a roster file on /import/KIND, confirms it, and waits for the outcome."""
+        path = os.path.join(self.out, f"golive-{kind}.csv")
+        with open(path, "w", encoding="utf-8-sig") as f:
+            f.write("\n".join(",".join(row) for row in rows) + "\n")
+        self.open(f"/import/{kind}")
+        self.driver.find_element(By.NAME, "file").send_keys(path)
+        old_html = self.driver.find_element(By.TAG_NAME, "html")
+        self.driver.find_element(By.CSS_SELECTOR, f"form[action='/import/{kind}'] button[type=submit]").click()
+        self.wait(lambda d: _is_stale(old_html), f"the {kind} check")
+        button = self.wait(lambda d: d.find_element(By.CSS_SELECTOR, "button[name=mode][value=all]"), f"the {kind} import button")
+        old_html = self.driver.find_element(By.TAG_NAME, "html")
+        button.click()
+        self.wait(lambda d: _is_stale(old_html), f"the {kind} import")
+        for _ in range(60):
+            if self.driver.find_elements(By.ID, "outcome"):
+                break
+            time.sleep(0.5)
+            self.driver.refresh()
+        outcome = self.driver.find_elements(By.ID, "outcome")
+        self.require(f"{label}: the import finishes", bool(outcome))
+        return outcome[0].text
+
+    def go_live(self):
+        """Going live (issue 12): the office imports a cadre and a student, their accounts appear, the
+        new cadre activates and records a visit, the new student signs in through CAS and confirms
+        it, and the vice president for student work opens the school view."""
+        found = self.college
+        slip = {}
+
+        def office_imports():
+            self.require("golive: the demo has a college with a class", found is not None, repr(found))
+            college_code, college_name, class_code, _ = found
+            self.driver.set_window_size(*DESKTOP)
+            self.fresh_session()
+            self.submit_login("office", PASSWORD)
+            self.wait_for_path("/")
+            text = self.upload("cadres", [["工号", "姓名", "单位代码", "职务", "职级", "是否党员", "标签"],
+                                          [NEW_STAFF, "林新", college_code, "党委副书记", "deputy-director", "是", "student-work"]], "golive cadre")
+            self.check("golive: importing the cadre made their account", "新建账号 1 个" in text, text[:200])
+            text = self.upload("students", [["学号", "姓名", "所属单位代码", "所在集体代码"], [NEW_STUDENT, "苏晴", college_code, class_code]],
+                               "golive student")
+            self.check("golive: importing the student made their account", "新建账号 1 个" in text, text[:200])
+            self.open("/admin/accounts")
+            form = self.driver.find_element(By.CSS_SELECTOR, "form[action='/admin/accounts/codes']")
+            from selenium.webdriver.support.ui import Select
+            Select(form.find_element(By.NAME, "who")).select_by_value("cadres")
+            Select(form.find_element(By.NAME, "unit")).select_by_visible_text(college_name)
+            old_html = self.driver.find_element(By.TAG_NAME, "html")
+            form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+            self.wait(lambda d: _is_stale(old_html), "the slips")
+            mine = self.driver.find_elements(By.CSS_SELECTOR, f".slip[data-username='{NEW_STAFF}'] [data-code]")
+            self.require("golive: a slip is printed for the new cadre", bool(mine))
+            slip["code"] = mine[0].get_attribute("data-code")
+            self.screenshot(os.path.join(self.out, "golive-1-slips.png"))
+            self.logout_and_check("golive-office")
+
+        def cadre_activates_and_records():
+            self.require("golive: the new cadre has a code", "code" in slip)
+            _, _, class_code, _ = found
+            self.driver.set_window_size(*PHONE)
+            self.fresh_session()
+            self.open("/activate")
+            self.driver.find_element(By.NAME, "username").send_keys(NEW_STAFF)
+            self.driver.find_element(By.NAME, "code").send_keys(slip["code"])
+            for name in ["password", "confirmation"]:
+                self.driver.find_element(By.NAME, name).send_keys(NEW_CADRE_PASSWORD)
+            old_html = self.driver.find_element(By.TAG_NAME, "html")
+            self.driver.find_element(By.CSS_SELECTOR, "form[action='/activate'] button[type=submit]").click()
+            self.wait(lambda d: _is_stale(old_html), "the activation")
+            self.require("golive: the new cadre is signed in", self.body_attr("data-user-role") == "cadre", self.body_attr("data-user-role"))
+            self.open("/ledger/new?kind=dorm-visit")
+            self.driver.find_element(By.NAME, "place").send_keys("桂园2舍")
+            box = self.driver.find_elements(By.CSS_SELECTOR, f"input[name='collectiveCodes[]'][value='{class_code}']")
+            self.require("golive: the new cadre may record for their college's class", bool(box))
+            self.driver.execute_script("arguments[0].click()", box[0])
+            count = self.driver.find_element(By.NAME, "participantCount")
+            count.clear()
+            count.send_keys("3")
+            old_html = self.driver.find_element(By.TAG_NAME, "html")
+            self.driver.find_element(By.CSS_SELECTOR, "button[value=submit]").click()
+            self.wait(lambda d: _is_stale(old_html), "the record")
+            code = self.driver.find_elements(By.CSS_SELECTOR, ".confirm-code .code")
+            self.require("golive: the record shows its confirmation code", bool(code))
+            slip["record"] = code[0].text.strip()
+            self.screenshot(os.path.join(self.out, "golive-2-record-phone.png"))
+            self.logout_and_check("golive-cadre")
+
+        def student_confirms_through_cas():
+            self.require("golive: the visit was recorded", "record" in slip)
+            self.driver.set_window_size(*PHONE)
+            self.fresh_session()
+            self.open("/c/" + slip["record"])
+            self.wait_for_path("/login")
+            link = self.cas_link()
+            self.require("golive: the sign-in page offers CAS", link is not None)
+            link.click()
+            self.wait(lambda d: self.on_cas() and d.execute_script("return document.readyState") == "complete", "the CAS login page")
+            self.sign_in_at_cas("golive-student", NEW_STUDENT, NEW_STUDENT_CAS_PASSWORD)
+            self.require("golive: the imported student is back on the confirmation page", self.on_yixian("/c/" + slip["record"]),
+                         self.driver.current_url)
+            button = self.wait(lambda d: d.find_element(By.CSS_SELECTOR, "button.big"), "the confirm button")
+            old_html = self.driver.find_element(By.TAG_NAME, "html")
+            button.click()
+            self.wait(lambda d: _is_stale(old_html), "the confirmation")
+            self.check("golive: the imported student's confirmation is accepted", "已确认" in self.driver.page_source)
+            self.screenshot(os.path.join(self.out, "golive-3-confirmed-phone.png"))
+            self.logout_and_check("golive-student")
+
+        def vice_president_reads_the_school():
+            self.driver.set_window_size(*DESKTOP)
+            self.fresh_session()
+            self.submit_login("leader", PASSWORD)
+            self.wait_for_path("/")
+            self.open("/compliance")
+            self.check("golive: the vice president for student work opens the school view",
+                       self.body_attr("data-status") == "200" and "全校落实情况" in self.driver.page_source, self.body_attr("data-status"))
+            self.screenshot(os.path.join(self.out, "golive-4-vice-president.png"))
+            self.logout_and_check("golive-leader")
+
+        self.scenario("golive-office", office_imports)
+        self.scenario("golive-cadre", cadre_activates_and_records)
+        self.scenario("golive-student", student_confirms_through_cas)
+        self.scenario("golive-leader", vice_president_reads_the_school)
+
     def run(self):
         self.redirect_to_cas()
         self.cadre_records()
@@ -556,6 +694,7 @@ class Journey(Smoke):
         self.replays()
         self.replay_over_http()
         self.nobody()
+        self.go_live()
 
 
 def main():
@@ -601,7 +740,7 @@ def main():
             number = yixian.student_number()
             journey.require("the demo `student` account is linked to a student number", bool(number), repr(number))
             say(f"the demo student's number, their CAS user name: {number}")
-            error = cas.start([(number, STUDENT_CAS_PASSWORD)])
+            error = cas.start([(number, STUDENT_CAS_PASSWORD), (NEW_STUDENT, NEW_STUDENT_CAS_PASSWORD)])
             journey.require("the student is a CAS user", error is None, error or "")
             try:
                 driver = make_driver(args)
@@ -611,6 +750,7 @@ def main():
             journey = Journey(driver, yixian, cas, args.out, args.timeout)
             journey.passed, journey.failed = counts
             journey.student_number = number
+            journey.college = yixian.college_and_class()
             journey.run()
         except CheckFailed:
             pass
