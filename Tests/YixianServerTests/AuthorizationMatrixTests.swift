@@ -119,7 +119,7 @@ struct AuthorizationMatrixTests {
         "POST /api/v1/accounts/provision": Rule(who: [.businessAdmin, .unitSecretary]),
         "POST /api/v1/accounts/activation-codes": Rule(who: [.businessAdmin, .unitSecretary]),
         "GET /activate": Rule(who: nil), "POST /activate": Rule(who: nil),
-        "GET /compliance/attention": Rule(who: readers),
+        "GET /compliance/attention": Rule(who: readers), "GET /policies/format": Rule(who: readers),
         "POST /integrity/verdict": Rule(who: [.assessor, .businessAdmin]), "POST /api/v1/integrity/verdicts": Rule(who: [.assessor, .businessAdmin]),
         "POST /calendar/import": Rule(who: office), "POST /api/v1/calendar/import": Rule(who: office),
         "GET /calendar/export": Rule(who: everyone), "GET /api/v1/calendar/export": Rule(who: everyone),

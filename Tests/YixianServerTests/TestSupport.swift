@@ -243,6 +243,13 @@ final class Browser: @unchecked Sendable {
         return reply
     }
 
+    /// A raw body (a multipart upload) with the session's cookies.
+    func send(_ method: HTTPMethod, _ path: String, headers extra: HTTPHeaders, body: Data) async throws -> TestServer.Reply {
+        var headers = extra
+        if !cookies.isEmpty { headers.add(name: .cookie, value: cookieHeader) }
+        return try await server.request(method, path, headers: headers, body: body)
+    }
+
     /// The CSRF token embedded in the last page's forms.
     static func csrf(in html: String) -> String? {
         guard let range = html.range(of: "name=\"_csrf\" value=\"") else { return nil }

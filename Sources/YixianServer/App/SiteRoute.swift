@@ -52,6 +52,7 @@ enum SitePattern: String, CaseIterable, Sendable {
     case complianceCell = "/compliance/cell"
     case complianceAttention = "/compliance/attention"
     case policies = "/policies"
+    case policyFormat = "/policies/format"
     case ledger = "/ledger"
     case ledgerNew = "/ledger/new"
     case ledgerRecord = "/ledger/:id"
@@ -101,7 +102,7 @@ enum SiteRoute: Hashable, Sendable {
     case users, userCreate, userUnlock(UUID), userDeactivate(UUID), userRole(UUID), userResetPassword(UUID), userResetTOTP(UUID), audit, auditVerify
     case accountsRoster, accountsProvision, accountsCodes, activate
     case myData, tokens, accountSecurity, accountPassword, totpStart, totpConfirm, tokenCreate, tokenRevoke(UUID), secondFactor, casLogin, casCallback
-    case progress, compliance, complianceUnit(code: String), complianceCell, complianceAttention, policies
+    case progress, compliance, complianceUnit(code: String), complianceCell, complianceAttention, policies, policyFormat
     case ledger, ledgerNew, ledgerRecord(UUID), ledgerEdit(UUID), ledgerDelete(UUID), ledgerVoid(UUID), attachment(UUID)
     case problems, problemsReport, integrity, integrityVerdict, filings
     case confirmLookup, confirm(code: String)
@@ -160,6 +161,7 @@ enum SiteRoute: Hashable, Sendable {
         case .complianceCell: .complianceCell
         case .complianceAttention: .complianceAttention
         case .policies: .policies
+        case .policyFormat: .policyFormat
         case .ledger: .ledger
         case .ledgerNew: .ledgerNew
         case .ledgerRecord: .ledgerRecord

@@ -26,6 +26,8 @@ struct PolicyVersionDTO: Content {
 struct PolicyUploadInput: Content {
     var text: String?
     var effectiveFrom: String?
+    /// The page may send the YAML as a file instead of pasted text.
+    var file: File?
 }
 
 /// One page of cells: a cadre with thousands of records made one unit's answer 2 MB.
@@ -44,16 +46,39 @@ enum PolicyPages {
     static func validatedUpload(_ input: PolicyUploadInput) throws -> (String, LocalDate) {
         var check = FieldChecker()
         let effective = check.date("effectiveFrom", input.effectiveFrom, label: "生效日期")
-        if (input.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        var text = input.text ?? ""
+        if let file = input.file, file.data.readableBytes > 0 {
+            // A file chosen wins over the text area; it must be UTF-8 text (a policy is YAML).
+            if let decoded = String(data: Data(buffer: file.data), encoding: .utf8) { text = decoded } else {
+                check.fail("text", zh: "策略文件须为 UTF-8 编码的 YAML 文本", en: "the policy file must be YAML text in UTF-8")
+            }
+        }
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             check.fail("text", zh: "请粘贴或上传策略文件", en: "paste or upload a policy file")
         }
         try check.throwIfInvalid()
-        return (input.text!, effective!)
+        return (text, effective!)
+    }
+
+    /// docs/POLICY-FORMAT.md, served beside the upload form: found next to the presets, or in the working directory.
+    static func formatText(directory: String?) -> String? {
+        let candidates: [String?] = [directory.map { $0 + "/../docs" }, "docs",
+                          URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../docs").path]
+        for folder in candidates.compactMap({ $0 }) {
+            if let data = FileManager.default.contents(atPath: folder + "/POLICY-FORMAT.md"), let text = String(data: data, encoding: .utf8) { return text }
+        }
+        return nil
     }
 
     static func register(_ app: Application) {
         app.routes.on(.GET, SitePattern.policies.components, access: .capability(.readCompliance)) { req -> Response in
             render(req, try await PolicyPageModel.load(req, input: PolicyUploadInput(), problems: []))
+        }
+        app.routes.on(.GET, SitePattern.policyFormat.components, access: .capability(.readCompliance)) { req -> Response in
+            guard let text = formatText(directory: req.application.yixian.policyDirectory) else { throw AppError.notFound("document") }
+            let response = Response(status: .ok, body: .init(string: text))
+            response.headers.contentType = HTTPMediaType(type: "text", subType: "plain", parameters: ["charset": "utf-8"])
+            return response
         }
         app.routes.on(.POST, SitePattern.policies.components, access: .capability(.managePolicy), body: .collect(maxSize: "1mb")) { req -> Response in
             let user = try req.requireUser()
@@ -112,8 +137,9 @@ enum PolicyPages {
     static func view(_ ctx: PageContext, _ m: PolicyPageModel) -> Node<HTML.BodyContext> {
         .group(
             .h1(.text(ctx.t("工作规定（策略文件）", "Policy versions"))),
-            .p(.class("muted"), .text(ctx.t("每个版本自生效日期起适用；此前结束的周期仍按当时有效的版本评判。格式见 docs/POLICY-FORMAT.md。",
-                                             "Each version applies from its date; periods that ended earlier stay judged by the version then in force."))),
+            .p(.class("muted"), .text(ctx.t("每个版本自生效日期起适用；此前结束的周期仍按当时有效的版本评判。",
+                                             "Each version applies from its date; periods that ended earlier stay judged by the version then in force. ")),
+               .a(.href(SiteRoute.policyFormat.path()), .text(ctx.t("策略文件格式说明", "How a policy file is written")))),
             Components.table(ctx, headers: [ctx.t("版本", "Version"), ctx.t("策略", "Policy"), ctx.t("标题", "Title"), ctx.t("生效日期", "Effective from"),
                                             ctx.t("上传人", "Uploaded by"), ctx.t("状态", "Status")],
                              rows: m.versions.map { v in
@@ -127,7 +153,7 @@ enum PolicyPages {
             .if(m.canManage, .div(.class("panel"),
                 .h2(.text(ctx.t("上传新版本", "Upload a new version"))),
                 Components.errorSummary(ctx, m.problems),
-                .form(.method(.post), .action(SiteRoute.policies.path()),
+                .form(.method(.post), .action(SiteRoute.policies.path()), .enctype(.multipartData),
                       Layout.csrfField(ctx),
                       Components.field(ctx, name: "effectiveFrom", label: ctx.t("生效日期", "Effective from"), value: m.input.effectiveFrom ?? m.today.iso,
                                        type: .date, problems: m.problems),
@@ -135,6 +161,8 @@ enum PolicyPages {
                            .label(.for("text"), .text(ctx.t("策略文件（YAML）", "Policy file (YAML)"))),
                            .span(.class("hint"), .text(ctx.t("可从 policies/ 中的预置文件开始修改。", "Start from a preset in policies/."))),
                            .textarea(.id("text"), .name("text"), .attribute(named: "rows", value: "16"), .text(m.input.text ?? ""))),
+                      .div(.class("field"), .label(.for("file"), .text(ctx.t("或选择文件（.yaml）", "Or choose a file (.yaml)"))),
+                           .input(.type(.file), .id("file"), .name("file"), .attribute(named: "accept", value: ".yaml,.yml,text/yaml"))),
                       .button(.type(.submit), .text(ctx.t("校验并上传", "Check and upload"))))))
         )
     }
