@@ -143,8 +143,11 @@ struct EvidenceAndPairingTests {
             let xlsx = try await office.get("/pairings/table.xlsx?year=2025-2026")
             #expect(xlsx.data.starts(with: [0x50, 0x4B]))
             let records = try XLSXReader.readRecords(from: xlsx.data)
-            #expect(records.count == 2)
-            #expect(records[1][2] == "张伟")
+            // A title row, the header, and every cadre: T001 linked, T002 and T003 with the cell left empty.
+            #expect(records.count == 5)
+            #expect(records[0].first?.contains("结对表") == true)
+            #expect(records[2].first == "1" && records[2].count > 2 && records[2][2] == "张伟")
+            #expect(records[3].count < 5 || records[3][4].isEmpty, "an unlinked cadre's cell is left empty")
             // Importing the exported table creates nothing new.
             let parsed = PairingTable.parse(records: records, units: [Unit(code: "CS", name: "计算机学院", kind: .college)],
                                             cadres: [Cadre(staffNumber: "T001", name: "张伟", unitCode: "CS", posts: [], rank: .deputyDirector, partyMember: true)],

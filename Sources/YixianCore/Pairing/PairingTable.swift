@@ -13,17 +13,19 @@ public enum PairingTable {
         public var collectiveNames: [String]
     }
 
-    /// One row per cadre with at least one collective pairing in the year, by unit then staff number.
-    public static func rows(units: [Unit], cadres: [Cadre], collectives: [Collective], pairings: [Pairing], academicYearID: String) -> [Row] {
+    /// One row per cadre with at least one collective pairing in the year, by unit then staff number;
+    /// with `everyCadre`, the active cadres linked to nothing too (an empty 联系学生集体 shows the gap).
+    public static func rows(units: [Unit], cadres: [Cadre], collectives: [Collective], pairings: [Pairing], academicYearID: String,
+                            everyCadre: Bool = false) -> [Row] {
         let unitNames = Dictionary(uniqueKeysWithValues: units.map { ($0.code, $0.name) })
         let collectiveNames = Dictionary(uniqueKeysWithValues: collectives.map { ($0.code, $0.name) })
         let byCadre = Dictionary(grouping: pairings.filter { $0.academicYearID == academicYearID && $0.collectiveCode != nil }, by: \.cadreStaffNumber)
-        return cadres.filter { byCadre[$0.staffNumber] != nil }
+        return cadres.filter { byCadre[$0.staffNumber] != nil || (everyCadre && $0.active) }
             .sorted { ($0.unitCode, $0.staffNumber) < ($1.unitCode, $1.staffNumber) }
             .map { cadre in
                 Row(unitName: unitNames[cadre.unitCode] ?? cadre.unitCode, cadreName: cadre.name, staffNumber: cadre.staffNumber,
                     posts: cadre.posts.joined(separator: "、"),
-                    collectiveNames: byCadre[cadre.staffNumber]!.compactMap { $0.collectiveCode.flatMap { collectiveNames[$0] } }.sorted())
+                    collectiveNames: (byCadre[cadre.staffNumber] ?? []).compactMap { $0.collectiveCode.flatMap { collectiveNames[$0] } }.sorted())
             }
     }
 
@@ -70,8 +72,8 @@ public enum PairingTable {
             }
             let names = cell(collectiveColumn).split { "、，,;；/\n".contains($0) }.map { String($0).trimmed }.filter { !$0.isEmpty }
             if names.isEmpty {
-                parsed.issues.append(ImportIssue(row: rowNumber, column: "联系学生集体", code: .required,
-                                                 reason: Localized(zh: "未填写联系学生集体", en: "No collective given")))
+                // The exported table lists every cadre; one linked to nothing yet is a row to fill in, not an error.
+                continue
             }
             for collectiveName in names {
                 guard let codes = collectivesByKey[collectiveName], codes.count == 1 else {

@@ -16,11 +16,17 @@ public struct XLSXWorksheet: Hashable, Sendable {
     /// Written in bold in row 1 and frozen, so it stays visible while scrolling.
     public var header: [String]
     public var rows: [[XLSXCell]]
+    /// A title row above the header, merged across its columns (a 公文-style table's caption).
+    public var title: String?
+    /// Print on A4, fitted to the page width.
+    public var printA4 = false
 
-    public init(name: String, header: [String], rows: [[XLSXCell]]) {
+    public init(name: String, header: [String], rows: [[XLSXCell]], title: String? = nil, printA4: Bool = false) {
         self.name = name
         self.header = header
         self.rows = rows
+        self.title = title
+        self.printA4 = printA4
     }
 
     /// All cells as text, e.g. for a `TabularData`.
@@ -99,8 +105,11 @@ public enum XLSXWriter {
     static func worksheetXML(_ sheet: XLSXWorksheet, strings: inout SharedStringTable) -> String {
         var xml = #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"# + "\n"
         xml += #"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">"#
+        if sheet.printA4 { xml += #"<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>"# }
         if !sheet.header.isEmpty {
-            xml += #"<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>"#
+            // The header (and a title above it) stay in view while scrolling.
+            let frozen = sheet.title == nil ? 1 : 2
+            xml += #"<sheetViews><sheetView workbookViewId="0"><pane ySplit="\#(frozen)" topLeftCell="A\#(frozen + 1)" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>"#
         }
         let widths = columnWidths(sheet)
         if !widths.isEmpty {
@@ -132,9 +141,18 @@ public enum XLSXWriter {
             }
             xml += "</row>"
         }
+        if let title = sheet.title { appendRow([.text(title)], header: true) }
         if !sheet.header.isEmpty { appendRow(sheet.header.map(XLSXCell.text), header: true) }
         for row in sheet.rows { appendRow(row, header: false) }
-        xml += "</sheetData></worksheet>"
+        xml += "</sheetData>"
+        if sheet.title != nil, sheet.header.count > 1 {
+            xml += #"<mergeCells count="1"><mergeCell ref="A1:\#(columnName(sheet.header.count - 1))1"/></mergeCells>"#
+        }
+        if sheet.printA4 {
+            xml += #"<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>"#
+            xml += #"<pageSetup paperSize="9" orientation="portrait" fitToWidth="1" fitToHeight="0"/>"#
+        }
+        xml += "</worksheet>"
         return xml
     }
 

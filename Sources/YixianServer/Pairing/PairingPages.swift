@@ -61,7 +61,7 @@ enum PairingPages {
         return ctx.render(title: ctx.t("结对表", "Pairing table"), status: status, content: view(ctx, model))
     }
 
-    static func tableRows(_ req: Request, year: AcademicYear) async throws -> [PairingTable.Row] {
+    static func tableRows(_ req: Request, year: AcademicYear, everyCadre: Bool = false) async throws -> [PairingTable.Row] {
         let user = try req.requireUser()
         let world = try await PairingWorld.load(on: req.db)
         var cadres = world.cadres, pairings = world.pairings
@@ -71,7 +71,8 @@ enum PairingPages {
         // The table of the running year is today's: links ended by a handover are history, not current.
         let today = LocalDate(req.now)
         if year.range.contains(today) { pairings = pairings.filter { $0.range.end >= today } }
-        return PairingTable.rows(units: world.units, cadres: cadres, collectives: world.collectives, pairings: pairings, academicYearID: year.id)
+        return PairingTable.rows(units: world.units, cadres: cadres, collectives: world.collectives, pairings: pairings, academicYearID: year.id,
+                                 everyCadre: everyCadre)
     }
 
     static func register(_ app: Application) {
@@ -90,9 +91,13 @@ enum PairingPages {
         }
         app.routes.on(.GET, SitePattern.pairingsExport.components, access: read) { req -> Response in
             let year = try await year(req)
-            let rows = try await tableRows(req, year: year)
+            // Every cadre, the unlinked ones with an empty cell; 序号 as a number; a title; A4 print setup.
+            let rows = try await tableRows(req, year: year, everyCadre: true)
             let data = try XLSXWriter.write([XLSXWorksheet(name: "结对表", header: PairingTable.header,
-                                                           rows: PairingTable.records(rows).map { $0.map { XLSXCell.text($0) } })])
+                                                           rows: PairingTable.records(rows).map { record in
+                                                               record.enumerated().map { $0.offset == 0 ? XLSXCell.number(Double($0.element) ?? 0) : .text($0.element) }
+                                                           },
+                                                           title: "\(year.name)领导干部联系学生集体结对表", printA4: true)])
             let response = Response(status: .ok, body: .init(data: data))
             response.headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
             response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"pairings-\(year.id).xlsx\"; filename*=UTF-8''%E7%BB%93%E5%AF%B9%E8%A1%A8-\(year.id).xlsx")
