@@ -148,7 +148,7 @@ struct ScopeTests {
                        "/filings", "/integrity", "/policies", "/calendar", "/admin/accounts", "/account/tokens", "/account/security"],
             "secretary": ["/", "/notifications", "/ledger", "/pairings", "/cases", "/problems", "/compliance", "/units", "/cadres", "/collectives", "/students",
                           "/filings", "/integrity", "/policies", "/calendar", "/admin/accounts", "/account/tokens", "/account/security"],
-            "cadre": ["/", "/notifications", "/progress", "/ledger", "/cases", "/problems", "/pairings/wishes", "/calendar", "/account/tokens", "/account/security"],
+            "cadre": ["/", "/notifications", "/progress", "/ledger", "/cases", "/problems", "/pairings/wishes", "/calendar", "/account/security"],
             "assessor": ["/", "/notifications", "/ledger", "/pairings", "/cases", "/problems", "/compliance", "/units", "/cadres", "/collectives", "/students",
                          "/integrity", "/policies", "/calendar", "/account/tokens", "/account/security"],
             "student": ["/", "/notifications", "/cases", "/calendar", "/account/my-data", "/account/security"],

@@ -90,7 +90,8 @@ public enum PolicyExplainer {
             if let words = c.postContains { parts.append("职务含“\(words.joined(separator: "”或“"))”") }
             if let kinds = c.unitKinds { parts.append("所在单位为\(either(UnitKind.allCases.filter(kinds.contains).map(\.label.zh)))") }
             if let units = c.units { parts.append("所在单位代码为\(either(units.sorted()))") }
-            if let tags = c.tags { parts.append("带有标签 \(tags.sorted().joined(separator: " 或 "))") }
+            // Tags read by their names (分管学生工作, not student-work), the code kept for the policy's author.
+            if let tags = c.tags { parts.append("带有标签" + tags.sorted().map { "“\(CadreTag.label($0).zh)”" + (CadreTag.labels[$0] == nil ? "" : "（\($0)）") }.joined(separator: "或")) }
             if let party = c.partyMember { parts.append(party ? "中共党员" : "非中共党员") }
             return parts.joined(separator: "，")
         }

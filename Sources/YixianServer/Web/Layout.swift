@@ -102,8 +102,9 @@ enum Layout {
         NavItem(route: .audit, title: Localized(zh: "审计日志", en: "Audit log")),
         NavItem(route: .auditVerify, title: Localized(zh: "审计链校验", en: "Audit check")),
         NavItem(route: .myData, title: Localized(zh: "我的数据", en: "My data")),
-        // API tokens are for people who script against the API; students have no API to script.
-        NavItem(route: .tokens, title: Localized(zh: "访问令牌", en: "Access tokens"), shown: { $0.role != .student }),
+        // API tokens are for the offices that script against the API; cadres and students do their work on the pages
+        // (the page stays reachable from 账户安全 for the few who need it).
+        NavItem(route: .tokens, title: Localized(zh: "访问令牌", en: "Access tokens"), shown: { $0.role != .student && $0.role != .cadre }),
         NavItem(route: .accountSecurity, title: Localized(zh: "账户安全", en: "Account security")),
     ]
 
