@@ -38,6 +38,7 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from demo_server import DemoServer  # noqa: E402
 from smoke import (DESKTOP, PASSWORD, PHONE, CheckFailed, Smoke, _is_stale)  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 
@@ -112,59 +113,15 @@ class CAS:
             return ""
 
 
-class Yixian:
-    """`yixian serve --demo` on a fresh SQLite file and data directory, signing in through CAS."""
+class Yixian(DemoServer):
+    """The demo server with YIXIAN_CAS_URL, on its own SQLite file and data directory."""
 
     def __init__(self, binary, port, workdir):
-        self.binary = binary
-        self.port = port
-        self.workdir = workdir
-        self.database = os.path.join(workdir, "cas.sqlite")
-        self.log = os.path.join(workdir, "server.log")
-        self.process = None
-
-    @property
-    def base(self):
-        return f"http://127.0.0.1:{self.port}"
+        super().__init__(binary, port, workdir, database="cas.sqlite")
 
     def start(self, cas_url, timeout):
         """Starts the server; returns an error message or None."""
-        if port_taken(self.port):
-            return f"port {self.port} is already in use"
-        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-        env.update(YIXIAN_SQLITE_PATH=self.database, YIXIAN_DATA_DIR=self.workdir, YIXIAN_RATE_LIMIT="off",
-                   YIXIAN_POLICY_DIR=os.path.join(REPO, "policies"), YIXIAN_CAS_URL=cas_url,
-                   YIXIAN_PUBLIC_URL=self.base)
-        with open(self.log, "a", encoding="utf-8") as log:
-            self.process = subprocess.Popen(
-                [self.binary, "serve", "--demo", "--hostname", "127.0.0.1", "--port", str(self.port)],
-                cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                return f"the server exited with status {self.process.returncode} before /healthz answered"
-            try:
-                with urllib.request.urlopen(self.base + "/healthz", timeout=5) as answer:
-                    if answer.status == 200:
-                        return None
-            except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(0.3)
-        return f"/healthz did not answer within {timeout:.0f} s"
-
-    def stop(self):
-        """SIGTERM, then SIGKILL after 15 s; returns the exit status (None if it was not running)."""
-        process, self.process = self.process, None
-        if process is None:
-            return None
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=15)
-        return process.returncode
+        return super().start({"YIXIAN_CAS_URL": cas_url, "YIXIAN_PUBLIC_URL": self.base}, timeout)
 
     def student_number(self):
         """The demo `student` account's student number: the name CAS knows them by."""
@@ -176,12 +133,6 @@ class Yixian:
         with sqlite3.connect(f"file:{self.database}?mode=ro", uri=True, timeout=30) as db:
             return db.execute(COLLEGE_SQL).fetchone()
 
-    def tail(self, lines=40):
-        try:
-            with open(self.log, encoding="utf-8", errors="replace") as f:
-                return "".join(f.readlines()[-lines:])
-        except OSError:
-            return ""
 
 
 def port_taken(port):

@@ -28,15 +28,12 @@ import argparse
 import os
 import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from demo_server import DemoServer  # noqa: E402
 from smoke import (DESKTOP, PASSWORD, PHONE, CheckFailed, Smoke, make_driver)  # noqa: E402
 from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -60,71 +57,15 @@ STOPS = [
 ESCALATION_TAGS = {"单位督办", "学校督办"}
 
 
-class Server:
+class Server(DemoServer):
     """The demo server on a fixed SQLite file and data directory, restarted at another date."""
 
     def __init__(self, binary, port, workdir):
-        self.binary = binary
-        self.port = port
-        self.workdir = workdir
-        self.log = os.path.join(workdir, "server.log")
-        self.process = None
-
-    @property
-    def base(self):
-        return f"http://127.0.0.1:{self.port}"
-
-    def port_taken(self):
-        with socket.socket() as s:
-            s.settimeout(1)
-            return s.connect_ex(("127.0.0.1", self.port)) == 0
+        super().__init__(binary, port, workdir, database="escalation.sqlite")
 
     def start(self, today, timeout):
         """Starts `serve --demo` with YIXIAN_TODAY=today; returns an error message or None."""
-        if self.port_taken():
-            return f"port {self.port} is already in use"
-        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-        env.update(YIXIAN_SQLITE_PATH=os.path.join(self.workdir, "escalation.sqlite"), YIXIAN_DATA_DIR=self.workdir,
-                   YIXIAN_RATE_LIMIT="off", YIXIAN_TODAY=today, YIXIAN_POLICY_DIR=os.path.join(REPO, "policies"))
-        with open(self.log, "a", encoding="utf-8") as log:
-            log.write(f"\n===== serve --demo with YIXIAN_TODAY={today} =====\n")
-            log.flush()
-            self.process = subprocess.Popen(
-                [self.binary, "serve", "--demo", "--hostname", "127.0.0.1", "--port", str(self.port)],
-                cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                return f"the server exited with status {self.process.returncode} before /healthz answered"
-            try:
-                with urllib.request.urlopen(self.base + "/healthz", timeout=5) as answer:
-                    if answer.status == 200:
-                        return None
-            except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(0.3)
-        return f"/healthz did not answer within {timeout:.0f} s"
-
-    def stop(self):
-        """SIGTERM, then SIGKILL after 15 s; returns the exit status (None if it was not running)."""
-        process, self.process = self.process, None
-        if process is None:
-            return None
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=15)
-        return process.returncode
-
-    def tail(self, lines=40):
-        try:
-            with open(self.log, encoding="utf-8", errors="replace") as f:
-                return "".join(f.readlines()[-lines:])
-        except OSError:
-            return ""
+        return super().start({"YIXIAN_TODAY": today}, timeout, banner=f"serve --demo with YIXIAN_TODAY={today}")
 
 
 def wait_clear_of_midnight(margin):
