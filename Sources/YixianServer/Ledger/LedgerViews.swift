@@ -291,12 +291,6 @@ extension LedgerPages {
                 .unwrap(m.qrSVG) { .div(.class("qr"), .raw($0)) },
                 .p(.class("code"), .text(m.confirmCode)),
                 .p(.class("muted"), .text(ctx.t("学生登录后打开 ", "Students sign in and open ") + m.confirmPath)))),
-            .if(m.mayVoid, .form(.class("panel void"), .method(.post), .action(SiteRoute.ledgerVoid(dto.id).path()), Layout.csrfField(ctx),
-                .h2(.text(ctx.t("作废这条记录", "Void this record"))),
-                .p(.class("muted"), .text(ctx.t("重复提交或记错的记录可作废：记录和历史保留，不再计入落实情况。须写明原因。",
-                                               "A duplicate or mistaken record can be voided: it stays with its history and stops counting. A reason is required."))),
-                Components.field(ctx, name: "reason", label: ctx.t("作废原因", "Reason")),
-                .button(.type(.submit), .class("danger"), .text(ctx.t("作废", "Void"))))),
             .if(m.mine && m.voided == nil, .div(.class("toolbar"),
                 .a(.class("button secondary"), .href(SiteRoute.ledgerEdit(dto.id).path()), .text(m.submitted ? ctx.t("更正", "Correct") : ctx.t("编辑草稿", "Edit draft"))),
                 .if(!m.submitted, .form(.class("inline"), .method(.post), .action(SiteRoute.ledgerDelete(dto.id).path()), Layout.csrfField(ctx),
@@ -305,7 +299,13 @@ extension LedgerPages {
                 Components.table(ctx, headers: [ctx.t("原版本", "Version"), ctx.t("更正人", "By"), ctx.t("时间", "When"), ctx.t("原因", "Reason")],
                                  rows: m.corrections.map { v in
                                      [Components.cell("v\(v.version)"), Components.cell(v.by), Components.cell(AdminPages.timestamp(v.at)), Components.cell(v.reason)]
-                                 }, empty: .empty)))
+                                 }, empty: .empty))),
+            .if(m.mayVoid, .form(.class("panel void"), .method(.post), .action(SiteRoute.ledgerVoid(dto.id).path()), Layout.csrfField(ctx),
+                .h2(.text(ctx.t("作废这条记录", "Void this record"))),
+                .p(.class("muted"), .text(ctx.t("重复提交或记错的记录可作废：记录和历史保留，不再计入落实情况。须写明原因。",
+                                               "A duplicate or mistaken record can be voided: it stays with its history and stops counting. A reason is required."))),
+                Components.field(ctx, name: "reason", label: ctx.t("作废原因", "Reason")),
+                .button(.type(.submit), .class("danger"), .text(ctx.t("作废", "Void")))))
         )
     }
 }
