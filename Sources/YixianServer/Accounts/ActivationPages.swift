@@ -84,7 +84,7 @@ enum ActivationPages {
                 return response
             }
             let ctx = PageContext(req)
-            let response = ctx.render(title: ctx.t("账号激活通知单", "Activation slips"), content: slipsView(ctx, codes, base: publicBase(req)))
+            let response = ctx.render(title: ctx.t("账号激活通知单", "Activation slips"), content: slipsView(ctx, codes, base: req.publicBase))
             // The codes are secrets: not kept by the browser's or a proxy's cache.
             response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
             return response
@@ -149,11 +149,6 @@ enum ActivationPages {
         return (who, unit)
     }
 
-    static func publicBase(_ req: Request) -> String {
-        if let configured = req.application.yixian.publicURL { return configured }
-        let host = req.headers.first(name: .host) ?? "127.0.0.1"
-        return (req.application.yixian.secureCookies ? "https://" : "http://") + host
-    }
 
     // MARK: - First sign-in
 

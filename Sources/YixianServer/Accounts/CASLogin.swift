@@ -39,7 +39,7 @@ enum CASLogin {
     /// Our callback URL as CAS sees it: built the same way when sending the person to CAS and when
     /// validating, since CAS compares the two letter for letter.
     static func service(_ req: Request, next: String) -> String {
-        ActivationPages.publicBase(req) + SiteRoute.casCallback.path() + (next == "/" ? "" : "?\(callbackNext)=" + encode(next))
+        req.publicBase + SiteRoute.casCallback.path() + (next == "/" ? "" : "?\(callbackNext)=" + encode(next))
     }
 
     /// Percent-encoding with one fixed set (RFC 3986 unreserved), so both builds of a URL agree.

@@ -32,3 +32,13 @@ extension Request {
 extension Application {
     var now: Date { yixian.clock.now() }
 }
+
+extension Request {
+    /// The address people reach the server at, for links that leave the page (QR codes, activation
+    /// slips, the CAS service URL): `YIXIAN_PUBLIC_URL`, else the address this request came to.
+    var publicBase: String {
+        if let configured = application.yixian.publicURL { return configured }
+        let host = headers.first(name: .host) ?? "127.0.0.1"
+        return (application.yixian.secureCookies ? "https://" : "http://") + host
+    }
+}

@@ -25,7 +25,8 @@ enum CalendarAdmin {
         var committed: Bool
     }
 
-    static func run(data: Data, commit: Bool, today: LocalDate, actor: AuditTrail.Actor, on db: any Database) async throws -> Report {
+    /// The file checked against the stored calendar: what would be written, and the report.
+    static func check(data: Data, today: LocalDate, on db: any Database) async throws -> (years: [AcademicYear], report: Report) {
         let records: [[String]]
         do {
             records = try SpreadsheetFile.load(data, sheetName: nil).records
@@ -47,26 +48,40 @@ enum CalendarAdmin {
             guard let old = before[term.id], old.range.start <= today else { return false }
             return old.range != term.range || old.specialWeeks != term.specialWeeks || old.vacations != term.vacations
         }.map(\.name)
-        var report = Report(years: result.years.map(\.name), terms: result.years.map(\.terms.count).reduce(0, +),
-                            issues: issues.map { IssueDTO(row: $0.row, column: $0.column, message: $0.message, warning: $0.isWarning) },
-                            rejudged: rejudged, committed: false)
-        let errors = issues.filter { !$0.isWarning }.count
-        guard commit else { return report }
-        guard errors == 0, !result.years.isEmpty else {
-            throw AppError(.unprocessableEntity, code: .importHasErrors, field: "file",
-                           zh: result.years.isEmpty && errors == 0 ? "文件中没有学年" : "校历有 \(errors) 处错误，未导入任何内容。请修正后重试。",
-                           en: result.years.isEmpty && errors == 0 ? "The file has no academic year" : "The calendar has \(errors) errors; nothing was imported.",
-                           details: issues.filter { !$0.isWarning }.map { AppError.FieldProblem(field: "file", message: Localized(
-                               zh: "第 \($0.row) 行“\($0.column)”：\($0.message.zh)", en: "Row \($0.row), \($0.column): \($0.message.en)")) })
-        }
+        return (result.years, Report(years: result.years.map(\.name), terms: result.years.map(\.terms.count).reduce(0, +),
+                                     issues: issues.map { IssueDTO(row: $0.row, column: $0.column, message: $0.message, warning: $0.isWarning) },
+                                     rejudged: rejudged, committed: false))
+    }
+
+    /// Why a checked file cannot be written, or nil when it can.
+    static func refusal(_ years: [AcademicYear], _ report: Report) -> AppError? {
+        let errors = report.issues.filter { !$0.warning }
+        guard !errors.isEmpty || years.isEmpty else { return nil }
+        return AppError(.unprocessableEntity, code: .importHasErrors, field: "file",
+                        zh: errors.isEmpty ? "文件中没有学年" : "校历有 \(errors.count) 处错误，未导入任何内容。请修正后重试。",
+                        en: errors.isEmpty ? "The file has no academic year" : "The calendar has \(errors.count) errors; nothing was imported.",
+                        details: errors.map { AppError.FieldProblem(field: "file", message: Localized(
+                            zh: "第 \($0.row) 行“\($0.column)”：\($0.message.zh)", en: "Row \($0.row), \($0.column): \($0.message.en)")) })
+    }
+
+    static func write(_ years: [AcademicYear], _ report: Report, actor: AuditTrail.Actor, on db: any Database) async throws -> Report {
         try await db.write { db in
-            try await CalendarAPI.save(result.years, on: db)
-            try await AuditTrail.record("calendar.import", objectType: "calendar", objectID: result.years.map(\.id).joined(separator: ","),
-                                        detail: "\(result.years.map(\.terms.count).reduce(0, +)) terms" + (rejudged.isEmpty ? "" : "; re-judged: " + rejudged.joined(separator: ", ")),
+            try await CalendarAPI.save(years, on: db)
+            try await AuditTrail.record("calendar.import", objectType: "calendar", objectID: years.map(\.id).joined(separator: ","),
+                                        detail: "\(report.terms) terms" + (report.rejudged.isEmpty ? "" : "; re-judged: " + report.rejudged.joined(separator: ", ")),
                                         by: actor, on: db)
         }
-        report.committed = true
-        return report
+        var written = report
+        written.committed = true
+        return written
+    }
+
+    /// Checks and, with `commit`, writes — only a clean file (CLI and API).
+    static func run(data: Data, commit: Bool, today: LocalDate, actor: AuditTrail.Actor, on db: any Database) async throws -> Report {
+        let (years, report) = try await check(data: data, today: today, on: db)
+        guard commit else { return report }
+        if let refusal = refusal(years, report) { throw refusal }
+        return try await write(years, report, actor: actor, on: db)
     }
 
     static func export(format: String, on db: any Database) async throws -> Response {
@@ -122,11 +137,15 @@ enum CalendarAdmin {
                                                      status: .unprocessableEntity)
             }
             do {
-                let report = try await run(data: Data(buffer: file.data), commit: form?.mode == "commit", today: LocalDate(req.now), actor: .init(user), on: req.db)
-                return try await CalendarPage.render(req, report: report)
+                // Checked once; the report shows beside the refusal when a commit cannot be written.
+                let (years, report) = try await check(data: Data(buffer: file.data), today: LocalDate(req.now), on: req.db)
+                guard form?.mode == "commit" else { return try await CalendarPage.render(req, report: report) }
+                if let refusal = refusal(years, report) {
+                    return try await CalendarPage.render(req, report: report, problems: [.init(field: "file", message: refusal.message)], status: .unprocessableEntity)
+                }
+                return try await CalendarPage.render(req, report: try await write(years, report, actor: .init(user), on: req.db))
             } catch let error as AppError where error.status == .unprocessableEntity {
-                let dryRun = try? await run(data: Data(buffer: file.data), commit: false, today: LocalDate(req.now), actor: .init(user), on: req.db)
-                return try await CalendarPage.render(req, report: dryRun, problems: [.init(field: "file", message: error.message)], status: .unprocessableEntity)
+                return try await CalendarPage.render(req, problems: [.init(field: "file", message: error.message)], status: .unprocessableEntity)
             }
         }
     }

@@ -164,8 +164,6 @@ struct LedgerRecordModel: Sendable {
         let confirmations = try await ContactConfirmationModel.query(on: req.db).filter(\.$record.$id == record.id!).all()
         let creator = try await record.createdBy.asyncMap { try await UserModel.find($0, on: req.db) } ?? nil
         let confirmPath = SiteRoute.confirm(code: record.confirmCode).path()
-        let scheme = req.application.yixian.secureCookies ? "https" : "http"
-        let host = req.headers.first(name: .host) ?? "127.0.0.1:8080"
         return LedgerRecordModel(
             contact: dto, collectiveNames: names, status: ContactRecord.Status(rawValue: record.status) ?? .submitted,
             mine: user.cadreID == record.$cadre.id, submitted: record.submittedAt != nil, viewerIsStudent: user.role == .student,
@@ -173,7 +171,7 @@ struct LedgerRecordModel: Sendable {
             evidence: attachments.map { Evidence(link: SiteRoute.attachment($0.id!).path(), isPDF: $0.kind == EvidenceKind.pdf.rawValue, takenAt: $0.captureTime) },
             corrections: versions.map { Correction(version: $0.version, by: $0.changedBy, at: $0.changedAt, reason: $0.reason) },
             confirmCode: record.confirmCode, confirmPath: confirmPath,
-            qrSVG: try? QRCode.encode("\(scheme)://\(host)\(confirmPath)", correction: .medium).svg(moduleSize: 6),
+            qrSVG: try? QRCode.encode(req.publicBase + confirmPath, correction: .medium).svg(moduleSize: 6),
             voided: record.voidedAt.map { Voided(at: $0, by: record.voidedBy ?? "", reason: record.voidReason ?? "") },
             mayVoid: record.submittedAt != nil && !record.isVoided && (user.cadreID == record.$cadre.id || user.role == .businessAdmin),
             earlierConfirmations: confirmations.count { $0.recordVersion < record.version },
