@@ -169,6 +169,22 @@ struct RosterAccountsTests {
         }
     }
 
+    @Test("codes last 30 days of real time, whatever business day the server runs on (YIXIAN_TODAY, a fixed clock)")
+    func realTimeExpiry() async throws {
+        let past = LocalDate("2025-10-01")!.startInstant()
+        try await TestServer.with(adjust: { $0.clock = .fixed(past) }) { server in
+            _ = try await server.api(.POST, "/api/v1/accounts/provision", as: "office", json: ["who": "cadres"])
+            let codes = try await server.api(.POST, "/api/v1/accounts/activation-codes", as: "office", json: ["who": "cadres"])
+                .decode(ActivationPages.ActivationCodesDTO.self).items
+            let code = try #require(codes.first { $0.username == "T002" }?.code)
+            let browser = server.browser()
+            let page = try await browser.get("/activate")
+            let done = try await browser.send(.POST, "/activate", form: ["username": "T002", "code": code, "password": Self.newPassword,
+                                                                         "confirmation": Self.newPassword, "_csrf": Browser.csrf(in: page.body) ?? ""])
+            #expect(done.status == .seeOther, "a fresh code works: \(done.status)")
+        }
+    }
+
     @Test("codes as CSV open in Excel as UTF-8 and cannot smuggle a formula")
     func csv() {
         let data = RosterAccounts.csv([.init(username: "2023", name: "=HYPERLINK(\"x\")", role: "学生", unit: "计算机学院", code: "ABCDE-FGHJK", expiresOn: "2027-01-06")])

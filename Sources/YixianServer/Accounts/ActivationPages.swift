@@ -66,7 +66,8 @@ enum ActivationPages {
             let form = try req.content.decode(IssueInput.self)
             let (who, unit) = try parse(who: form.who, unit: form.unit, for: user)
             let csv = form.format == "csv"
-            let now = req.now
+            // Codes expire in real time, like every security timer (activation checks against the system clock).
+            let now = Date()
             let codes: [RosterAccounts.IssuedCode]
             do {
                 codes = try await req.db.write { db in
@@ -100,7 +101,7 @@ enum ActivationPages {
                               response: "RosterAccountCounts")) { req -> RosterAccounts.Counts in
             let user = try req.requireUser()
             let (who, unit) = try parse(who: try req.query.stringParameter("who", maxLength: 20), unit: try req.query.stringParameter("unit", maxLength: 40), for: user)
-            return try await RosterAccounts.counts(who, unit: unit, now: req.now, on: req.db)
+            return try await RosterAccounts.counts(who, unit: unit, now: Date(), on: req.db)
         }
         app.register(Endpoint(method: .POST, path: "/accounts/provision", summary: "Make the missing accounts of active cadres and students",
                               tag: tag, access: managers, requestBody: "ProvisionRequest", response: "Provisioned")) { req -> RosterAccounts.Provisioned in
@@ -115,7 +116,8 @@ enum ActivationPages {
             let user = try req.requireUser()
             let input = try req.decodeJSON(CodesInput.self)
             let (who, unit) = try parse(who: input.who?.rawValue, unit: input.unit?.uuidString, for: user)
-            let now = req.now
+            // Codes expire in real time, like every security timer (activation checks against the system clock).
+            let now = Date()
             let codes = try await req.db.write { db in
                 try await RosterAccounts.issueCodes(who, unit: unit, onlyWithoutCode: input.onlyWithoutCode ?? false, by: .init(user), now: now, on: db)
             }
@@ -220,7 +222,7 @@ enum ActivationPages {
                            status: HTTPResponseStatus = .ok) async throws -> Response {
         let user = try req.requireUser()
         let scope = try RosterAccounts.scope(of: user)
-        let model = try await ActivationPageModel.load(scope: scope, now: req.now, on: req.db)
+        let model = try await ActivationPageModel.load(scope: scope, now: Date(), on: req.db)
         let ctx = PageContext(req)
         return ctx.render(title: ctx.t("名册账号与激活码", "Roster accounts and activation codes"), status: status,
                           content: rosterView(ctx, model, notice: notice, problems: problems))

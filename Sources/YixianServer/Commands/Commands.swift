@@ -268,7 +268,7 @@ struct AccountCodesCommand: AsyncCommand {
         let codes = try await CLIErrors.report(context) {
             let (who, unit) = try await rosterSelection(who: signature.who, unit: signature.unit, on: app.db)
             return try await app.db.write { db in
-                try await RosterAccounts.issueCodes(who, unit: unit, onlyWithoutCode: !signature.replace, by: .init(id: nil, name: "cli"), now: app.now, on: db)
+                try await RosterAccounts.issueCodes(who, unit: unit, onlyWithoutCode: !signature.replace, by: .init(id: nil, name: "cli"), now: Date(), on: db)
             }
         }
         let csv = RosterAccounts.csv(codes)
