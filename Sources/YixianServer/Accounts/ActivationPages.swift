@@ -36,11 +36,6 @@ enum ActivationPages {
         var onlyWithoutCode: Bool?
     }
 
-    struct ProvisionRequest: Content {
-        var who: RosterAccounts.Who?
-        var unit: UUID?
-    }
-
     static func register(_ app: Application) {
         app.routes.on(.GET, SitePattern.activate.components, access: .anyone) { req -> Response in
             if req.currentUser != nil { return req.redirect(to: SiteRoute.home.path()) }
@@ -106,8 +101,9 @@ enum ActivationPages {
         app.register(Endpoint(method: .POST, path: "/accounts/provision", summary: "Make the missing accounts of active cadres and students",
                               tag: tag, access: managers, requestBody: "ProvisionRequest", response: "Provisioned")) { req -> RosterAccounts.Provisioned in
             let user = try req.requireUser()
-            let input = try req.decodeJSON(ProvisionRequest.self)
-            let (who, unit) = try parse(who: input.who?.rawValue, unit: input.unit?.uuidString, for: user)
+            // The page's form and the API's JSON are the same two fields, parsed by one rule.
+            let input = try req.decodeJSON(ProvisionInput.self)
+            let (who, unit) = try parse(who: input.who, unit: input.unit, for: user)
             let now = req.now
             return try await req.db.write { db in try await RosterAccounts.provision(who, unit: unit, by: .init(user), now: now, on: db) }
         }
@@ -285,7 +281,7 @@ enum ActivationPages {
                                .p(.text(ctx.t("激活码：", "Code: ")), .span(.class("code"), .data(named: "code", value: c.code), .text(c.code))),
                                .p(.class("muted"), .text(ctx.t("有效期至 \(c.expiresOn)，只能使用一次。", "Valid until \(c.expiresOn), once."))),
                                .p(.class("muted"), .text(ctx.t("激活地址：", "Activate at: ") + link))),
-                          .raw((try? QRCode.encode(link + "?u=" + (c.username.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+                          .raw((try? QRCode.encode(base + SiteRoute.activate.path(query: ["u": c.username]))
                                 .svg(moduleSize: 2, quietZone: 2)) ?? ""))
                  })
         )

@@ -97,8 +97,7 @@ enum CalendarAdmin {
         }
         let response = Response(status: .ok, body: .init(data: data))
         response.headers.contentType = type
-        response.headers.replaceOrAdd(name: .contentDisposition,
-                                      value: "attachment; filename=\"calendar.\(format)\"; filename*=UTF-8''%E6%A0%A1%E5%8E%86.\(format)")
+        response.headers.replaceOrAdd(name: .contentDisposition, value: ImportExport.contentDisposition(ascii: "calendar.\(format)", name: "校历.\(format)"))
         return response
     }
 

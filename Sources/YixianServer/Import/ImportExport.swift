@@ -148,8 +148,12 @@ enum ImportExport {
     }
 
     static func contentDisposition(_ kind: RosterKind, _ format: RosterStore.ExportFormat) -> String {
-        let name = "\(kind.label.zh).\(format.rawValue)"
-        return "attachment; filename=\"\(kind.rawValue).\(format.rawValue)\"; filename*=UTF-8''\(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? name)"
+        contentDisposition(ascii: "\(kind.rawValue).\(format.rawValue)", name: "\(kind.label.zh).\(format.rawValue)")
+    }
+
+    /// A download named in Chinese (RFC 6266 `filename*`), with an ASCII name for old clients.
+    static func contentDisposition(ascii: String, name: String) -> String {
+        "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? name)"
     }
 
     static func exportResponse(_ req: Request) async throws -> Response {

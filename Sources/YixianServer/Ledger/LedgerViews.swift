@@ -102,8 +102,7 @@ struct LedgerListModel: Sendable, Equatable {
         }
         let response = Response(status: .ok, body: .init(data: data))
         response.headers.contentType = type
-        let name = "工作台账.\(format)"
-        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"ledger.\(format)\"; filename*=UTF-8''\(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? name)")
+        response.headers.replaceOrAdd(name: .contentDisposition, value: ImportExport.contentDisposition(ascii: "ledger.\(format)", name: "工作台账.\(format)"))
         return response
     }
 }
