@@ -671,6 +671,8 @@ def main():
         print("0 passed, 1 failed", flush=True)
         return 1
     binary = os.path.abspath(args.bin)
+    # Uploads hand ChromeDriver a file path, and it takes only absolute ones.
+    args.out = os.path.abspath(args.out)
     os.makedirs(args.out, exist_ok=True)
 
     from selenium.common.exceptions import WebDriverException

@@ -225,6 +225,8 @@ def main():
         raise SystemExit(128 + signum)
     # A CI timeout's SIGTERM still runs the finally blocks: the server and the browser go with us.
     signal.signal(signal.SIGTERM, terminated)
+    # Uploads hand ChromeDriver a file path, and it takes only absolute ones.
+    args.out = os.path.abspath(args.out)
     os.makedirs(args.out, exist_ok=True)
     if not os.access(binary, os.X_OK):
         print(f"FAIL  --bin {binary} is not an executable file", flush=True)

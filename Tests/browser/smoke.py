@@ -835,6 +835,8 @@ def main():
     parser.add_argument("--selftest", action="store_true",
                         help="check the browser stack on a local page; needs no server")
     args = parser.parse_args()
+    # Uploads hand ChromeDriver a file path, and it takes only absolute ones.
+    args.out = os.path.abspath(args.out)
     os.makedirs(args.out, exist_ok=True)
 
     started = time.monotonic()
