@@ -67,7 +67,7 @@ struct CalendarPeriodTests {
         let years = calendar.periods(of: .academicYear, intersecting: CalendarFixtures.range("2026-07-01", "2026-09-30"))
         // check
         #expect(terms.map(\.id) == ["2025-2026-1", "2025-2026-2"])
-        #expect(terms[0].label == Localized(zh: "2025-2026学年第一学期", en: "Term 2025-2026-1"))
+        #expect(terms[0].label == Localized(zh: "2025-2026学年第一学期", en: "Autumn term 2025–26"))
         #expect(years.map(\.id) == ["2025-2026", "2026-2027"])
         #expect(calendar.periods(of: .month, in: CalendarFixtures.spring2026()).count == 5)
     }
@@ -96,5 +96,19 @@ struct CalendarPeriodTests {
         #expect(decoded == periods)
         #expect(decoded[1].label.zh == "2025-2026学年第一学期")
         #expect(json.contains("2025年第37周"))
+    }
+}
+
+@Suite struct CalendarNameTests {
+    @Test func termsAndYearsReadInEnglishFromTheirIDs() {
+        #expect(CalendarNames.term(id: "2026-2027-1", name: "2026-2027学年第一学期") == Localized(zh: "2026-2027学年第一学期", en: "Autumn term 2026–27"))
+        #expect(CalendarNames.term(id: "2026-2027-2", name: "第二学期").en == "Spring term 2026–27")
+        #expect(CalendarNames.term(id: "2026-2027-4", name: "小学期").en == "Term 4 2026–27")
+        #expect(CalendarNames.academicYear(id: "2026-2027", name: "2026-2027学年").en == "2026–27 academic year")
+        // A university's own ids are data: the name stays as typed.
+        #expect(CalendarNames.term(id: "2026秋", name: "2026年秋季学期").en == "2026年秋季学期")
+        #expect(CalendarNames.academicYear(id: "2026-2028", name: "两年").en == "两年")
+        let term = Term(id: "2025-2026-2", name: "第二学期", range: DateRange(start: LocalDate(year: 2026, month: 3, day: 2)!, end: LocalDate(year: 2026, month: 7, day: 5)!))
+        #expect(Period(term: term).label.en == "Spring term 2025–26")
     }
 }

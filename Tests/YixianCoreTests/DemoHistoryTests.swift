@@ -77,11 +77,12 @@ enum DemoHistoryFixture {
     // act
     let terms = history.contacts.map { calendar.term(containing: $0.startDay)?.id }
 
-    // check: every line lies in one of the two covered terms, and both have plenty
-    #expect(history.termIDs == ["2024-2025-2", "2025-2026-1"])
-    #expect(terms.allSatisfy { $0 != nil && history.termIDs.contains($0!) })
+    // check: last academic year whole and this one so far; every line lies in a covered term, each has plenty
+    #expect(history.termIDs == ["2024-2025-1", "2024-2025-2", "2025-2026-1"])
+    let outside = zip(history.contacts, terms).filter { $0.1 == nil || !history.termIDs.contains($0.1!) }.map { $0.0.startDay.iso }
+    #expect(outside.isEmpty, "\(outside.prefix(10))")
     for id in history.termIDs { #expect(terms.count { $0 == id } > 500) }
-    #expect((2_000...12_000).contains(history.contacts.count))
+    #expect((3_000...18_000).contains(history.contacts.count))
 }
 
 @Test func demoHistoryRefersOnlyToTheRosterAndTheVocabulary() {
@@ -208,17 +209,18 @@ func demoHistoryGivesMetAndMissedCellsAndDiligentCadresDoBetter(policyID: String
     let autumn = DemoHistoryFixture.autumn, spring = DemoHistoryFixture.spring
     let collectives = Dictionary(uniqueKeysWithValues: DemoHistoryFixture.autumnDemo.collectives.map { ($0.code, $0) })
 
-    // check: last year's links exist for last spring, and no class in them is younger than that year
-    #expect(!autumn.earlierPairings.isEmpty)
-    #expect(autumn.earlierPairings.allSatisfy { $0.academicYearID == "2024-2025" })
-    #expect(autumn.earlierPairings.allSatisfy { p in p.collectiveCode.flatMap { collectives[$0]?.grade }.map { $0 <= 2024 } ?? true })
-    #expect(spring.earlierPairings.isEmpty)
+    // check: last year's links exist for last year, and no class in them is younger than that year
+    for history in [autumn, spring] {
+        #expect(!history.earlierPairings.isEmpty)
+        #expect(history.earlierPairings.allSatisfy { $0.academicYearID == "2024-2025" })
+        #expect(history.earlierPairings.allSatisfy { p in p.collectiveCode.flatMap { collectives[$0]?.grade }.map { $0 <= 2024 } ?? true })
+    }
 }
 
 // MARK: Scale
 
 @Test func demoHistoryAtLargeScaleHoldsAboutFortyThousandLinesAYear() {
-    // setup: as of the end of the spring term, the history is one whole academic year
+    // setup: as of the end of the spring term, the history is two whole academic years
     let day = LocalDate(year: 2026, month: 7, day: 5)!
     let demo = DemoUniversity.generate(scale: .large, seed: 7, asOf: day)
 
@@ -226,8 +228,10 @@ func demoHistoryGivesMetAndMissedCellsAndDiligentCadresDoBetter(policyID: String
     let history = DemoHistory.generate(for: demo, policy: DemoHistoryFixture.hnust, asOf: day, seed: 7)
 
     // check
-    #expect(history.termIDs == ["2025-2026-1", "2025-2026-2"])
-    #expect((35_000...45_000).contains(history.contacts.count))
+    #expect(history.termIDs == ["2024-2025-1", "2024-2025-2", "2025-2026-1", "2025-2026-2"])
+    let thisYear = demo.academicYears.last!.range
+    #expect((35_000...45_000).contains(history.contacts.count { thisYear.contains($0.startDay) }))
+    #expect((70_000...90_000).contains(history.contacts.count))
 }
 
 extension Calendar {

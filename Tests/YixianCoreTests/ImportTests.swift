@@ -86,6 +86,22 @@ struct ImportTests {
         #expect(duplicates.allSatisfy { $0.reason.zh.contains("第 2、4 行") && $0.reason.en.contains("rows 2, 4") })
     }
 
+    @Test func unitsCarryTheUniversitysOwnOrder() throws {
+        // setup: 排序 as the university keeps it; one unit without, one with a bad value
+        let data = Self.csv(["单位代码,单位名称,单位类型,排序", "ZZ,党委办公室,党委部门,1", "AA,文学院,学院,3", "MM,数学学院,学院,2",
+                             "BB,保卫处,职能部门,", "XX,图书馆,直属单位,第一"])
+        // act
+        let report = try RosterImport.parse(data: data, fileName: "u.csv", kind: Unit.self)
+        // check: the order is the 排序 column's, not the codes'; the unordered unit follows; the bad value is named
+        #expect(report.values.sorted(by: Unit.inUniversityOrder).map(\.code) == ["ZZ", "MM", "AA", "BB"])
+        #expect(report.issues.map(\.row) == [6])
+        #expect(report.issues.first?.column == "排序")
+        // A file without the column still imports (the column is optional).
+        let plain = try RosterImport.parse(data: Self.csv(["单位代码,单位名称,单位类型", "CS,计算机学院,学院"]), fileName: "u.csv", kind: Unit.self)
+        #expect(plain.values.map(\.sortOrder) == [nil])
+        #expect(plain.issues.isEmpty)
+    }
+
     @Test func blankLinesAreSkippedSilentlyAndRowNumbersStayTrue() throws {
         // setup: blank lines, one made of full-width spaces, and trailing blank lines
         let data = Self.csv(["单位代码,单位名称,单位类型", "", "CS,计算机学院,学院", "　, ,", "XGB,学生工作部,学生工作部门", "BAD,,学院", "", ""])

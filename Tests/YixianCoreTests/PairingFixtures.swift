@@ -20,9 +20,10 @@ enum PairingFixtures {
     }
 
     static let units = [
-        Unit(code: "CS", name: "计算机学院", kind: .college),
-        Unit(code: "EE", name: "电子学院", kind: .college),
-        Unit(code: "ORG", name: "组织部", kind: .functionalDepartment),
+        // The university's own order: by name alone 电子 would come before 计算机.
+        Unit(code: "CS", name: "计算机学院", kind: .college, sortOrder: 1),
+        Unit(code: "EE", name: "电子学院", kind: .college, sortOrder: 2),
+        Unit(code: "ORG", name: "组织部", kind: .functionalDepartment, sortOrder: 3),
     ]
 
     /// Every cadre links a class; party members also a party branch; every class of a college is covered.

@@ -190,10 +190,50 @@ import Testing
         #expect(shortfall.ruleIDs == ["party-branch"])
         #expect(shortfall.missing == 1)
         #expect(shortfall.message.en.contains("short of 1 party branch"))
+        // It says why, counted, and what to do: the only branch went to the other member in this run.
+        #expect(shortfall.message.zh.contains("全校共 1 个学生党支部，1 个已在本次建议中分给其他干部"), "\(shortfall.message.zh)")
+        #expect(shortfall.message.zh.contains("手动添加结对"))
         #expect(result.objective.unfilledSlots == 1)
         #expect(result.proposals.filter { $0.collectiveCode == "CS-P1" }.count == 1)
         #expect(!result.proposals.contains { $0.staffNumber == "C" && $0.collectiveCode == "CS-P1" })
         #expect(result.stillUncovered.isEmpty)
+    }
+
+    @Test func shortfallsCountWhyAndRaisingTheLimitFillsThem() throws {
+        // setup: the only class, CS-C1, is already held by B — full at one cadre per class — so A's
+        // class requirement cannot be met.
+        let cadres = [F.cadre("A", unit: "CS"), F.cadre("B", unit: "CS")]
+        let collectives = [F.collective("CS-C1", .class, unit: "CS"), F.collective("CS-P1", .partyBranch, unit: "CS"),
+                           F.collective("CS-P2", .partyBranch, unit: "CS")]
+        let held = [Pairing(cadreStaffNumber: "B", kind: .linked, collectiveCode: "CS-C1", academicYearID: F.yearID, range: F.year)]
+        var input = MatchingInput(cadres: cadres, collectives: collectives, existing: held,
+                                  requirements: PairingRequirements.derive(policy: F.policy, cadres: cadres, units: F.units),
+                                  academicYearID: F.yearID, asOf: F.yearStart)
+        // act
+        let result = PairingMatcher.propose(input)
+        // check: the one class is full, and the message names the limit that makes it so
+        let shortfall = try #require(result.shortfalls.first { $0.staffNumber == "A" })
+        #expect(shortfall.message.zh.contains("全校共 1 个班级，1 个已有1 名干部联系（已满额）"), "\(shortfall.message.zh)")
+        #expect(shortfall.message.en.contains("of 1 class in the school, 1 already have 1 cadre(s) (full)"), "\(shortfall.message.en)")
+        // act: the way forward the message offers — two cadres per collective
+        input.options.capacityPerCollective = 2
+        let raised = PairingMatcher.propose(input)
+        #expect(!raised.shortfalls.contains { $0.staffNumber == "A" })
+        #expect(raised.proposals.contains { $0.staffNumber == "A" && $0.collectiveCode == "CS-C1" })
+    }
+
+    @Test func aKindTheRosterLacksIsNamedAsSuch() throws {
+        // setup: a class is required, the school has only party branches
+        let cadres = [F.cadre("A", unit: "CS")]
+        let collectives = [F.collective("CS-P1", .partyBranch, unit: "CS")]
+        let input = MatchingInput(cadres: cadres, collectives: collectives,
+                                  requirements: PairingRequirements.derive(policy: F.policy, cadres: cadres, units: F.units),
+                                  academicYearID: F.yearID, asOf: F.yearStart)
+        // act
+        let result = PairingMatcher.propose(input)
+        // check
+        let shortfall = try #require(result.shortfalls.first)
+        #expect(shortfall.message.zh.contains("名册中没有班级"), "\(shortfall.message.zh)")
     }
 
     @Test func overlappingRulesShareOnePairing() {

@@ -4,7 +4,8 @@ import Testing
 
 @Suite("The pairing table (结对表)")
 struct PairingTableTests {
-    static let units = [Unit(code: "CS", name: "计算机学院", kind: .college), Unit(code: "ME", name: "机械学院", kind: .college)]
+    /// In the university's own order (by name alone 机械 would come first).
+    static let units = [Unit(code: "CS", name: "计算机学院", kind: .college, sortOrder: 1), Unit(code: "ME", name: "机械学院", kind: .college, sortOrder: 2)]
     static let cadres = [
         Cadre(staffNumber: "T1", name: "张伟", unitCode: "CS", posts: ["党委副书记"], rank: .deputyDirector, partyMember: true),
         Cadre(staffNumber: "T2", name: "张伟", unitCode: "ME", posts: ["副院长"], rank: .deputyDirector, partyMember: false),

@@ -19,6 +19,8 @@ struct AuthorizationMatrixTests {
         case unit, unitCode, cadre, collective, student, contact, attachment, confirmation, user, token, importJob
         /// A student's case (诉求).
         case studentCase
+        /// A file attached to a unit's filing.
+        case filingAttachment
         /// A compliance cell, named in the query (`subject`, `rule`, `period`).
         case cell
     }
@@ -152,7 +154,7 @@ struct AuthorizationMatrixTests {
         "GET /compliance": Rule(who: readers), "GET /compliance/units/:code": Rule(who: readers, reach: .unitScoped),
         "GET /compliance/cell": Rule(who: ledgerReaders, reach: .unitScoped),
         "GET /api/v1/compliance/cells": Rule(who: ledgerReaders),
-        "GET /filings": Rule(who: editors), "POST /filings": Rule(who: editors),
+        "GET /filings": Rule(who: editors), "POST /filings": Rule(who: editors), "GET /filings/attachments/:id": Rule(who: editors, reach: .unitScoped),
         "GET /api/v1/filings": Rule(who: editors), "POST /api/v1/filings": Rule(who: editors),
         "GET /integrity": Rule(who: readers),
         // Ledger
@@ -177,7 +179,7 @@ struct AuthorizationMatrixTests {
         "GET /pairings/print": Rule(who: readers), "GET /pairings/table.xlsx": Rule(who: readers),
         "GET /pairings/import": Rule(who: office), "POST /pairings/import": Rule(who: office), "POST /api/v1/pairings": Rule(who: office),
         "GET /pairings/matching": Rule(who: office), "POST /pairings/matching": Rule(who: office),
-        "POST /pairings/handover": Rule(who: office), "POST /api/v1/pairings/handover": Rule(who: office),
+        "POST /pairings/handover": Rule(who: office), "POST /pairings/add": Rule(who: office), "POST /api/v1/pairings/handover": Rule(who: office),
         // Cases (诉求) and the public mailboxes
         "GET /cases": Rule(who: caseReaders), "GET /api/v1/cases": Rule(who: caseReaders),
         "GET /cases/new": Rule(who: caseOpeners), "POST /cases/new": Rule(who: caseOpeners), "POST /api/v1/cases": Rule(who: caseOpeners),
@@ -234,6 +236,8 @@ struct AuthorizationMatrixTests {
         var cells: [String: String] = [:]
         /// Cases: `student`'s own (given to CS), another CS case, an ME case.
         var cases: [String: UUID] = [:]
+        /// A filing's file per unit code (CS, ME).
+        var filingAttachments: [String: UUID] = [:]
     }
 
     /// Text only a reader of one object can see: each record's place and each student's name.
@@ -317,6 +321,15 @@ struct AuthorizationMatrixTests {
         let assigned = try await server.api(.POST, "/api/v1/cases/\(world.cases["student"]!)/actions", as: "office",
                                             json: ["action": "assign", "unitCode": "CS"])
         #expect(assigned.status == .ok, "\(assigned.body)")
+        let scan = try EvidenceService.sanitize([.init(name: "scan.png", data: EvidenceAndPairingTests.png)])
+        let office = CurrentUser(id: world.users["office"]!, username: "office", displayName: "office", role: .businessAdmin)
+        let thisYear = Calendar(identifier: .gregorian).component(.year, from: Date())
+        for unit in ["CS", "ME"] {
+            let filing = try await FilingPages.create(FilingInput(unitCode: unit, kind: "arrangement-plan", termCode: "\(thisYear - 1)-\(thisYear)-1",
+                                                                  submittedOn: LocalDate(Date()).iso),
+                                                      files: scan, store: server.app.evidenceStore, by: office, today: LocalDate(Date()), now: Date(), on: db)
+            world.filingAttachments[unit] = try #require(try await FilingAttachmentModel.query(on: db).filter(\.$filing.$id == filing.id!).first()).id!
+        }
         for unit in ["CS", "ME"] {
             let reply = try await server.api(.POST, "/api/v1/cases", as: "office", json: ["text": "接待日反映：\(unit)", "unitCode": unit])
             #expect(reply.status == .created, "\(reply.body)")
@@ -395,6 +408,9 @@ struct AuthorizationMatrixTests {
         case (.studentCase, .own): return (username == "cadre-me" ? world.cases["ME"] : world.cases["student"])!.uuidString
         case (.studentCase, .sameUnit): return username == "cadre-me" ? nil : world.cases["CS"]!.uuidString
         case (.studentCase, .otherUnit): return (username == "cadre-me" ? world.cases["student"] : world.cases["ME"])!.uuidString
+        case (.filingAttachment, .own): return nil
+        case (.filingAttachment, .sameUnit): return world.filingAttachments["CS"]!.uuidString
+        case (.filingAttachment, .otherUnit): return world.filingAttachments["ME"]!.uuidString
         case (.cell, .own): return staff.flatMap { world.cells[$0] }
         case (.cell, .sameUnit): return world.cells[staff == "T004" ? "T001" : "T004"]
         case (.cell, .otherUnit): return world.cells["T002"]
@@ -413,6 +429,7 @@ struct AuthorizationMatrixTests {
         guard path.contains(":") || path == SitePattern.complianceCell.rawValue || path == "/api/v1/confirmations" else { return nil }
         let table: [(String, Object)] = [
             ("/compliance/units/:code", .unitCode), ("/units/:id", .unit), ("/cadres/:id", .cadre), ("/collectives/:id", .collective),
+            ("/filings/attachments/:id", .filingAttachment),
             ("/students/:id", .student), ("/ledger/:id", .contact), ("/contacts/:id", .contact), ("/attachments/:id", .attachment),
             ("/c/:code", .confirmation), ("/users/:id", .user), ("/tokens/:id", .token), ("/import/jobs/:id", .importJob),
             ("/cases/:id", .studentCase),

@@ -100,4 +100,56 @@ struct FilingTests {
             #expect(history.count == 1 && history[0].submittedOn == "2025-09-20" && history[0].reason.contains("日期录错"))
         }
     }
+
+    @Test("a filing carries its stamped document: PDF or scan, checked, downloadable in scope, refused when it is not one")
+    func attachments() async throws {
+        try await TestServer.with { server in
+            try await ComplianceTests.prepare(server)
+            let secretary = server.browser()
+            try await secretary.login("secretary")
+            func post(_ files: [(String, String, Data)], submittedOn: String = "2025-09-10", reason: String? = nil) async throws -> TestServer.Reply {
+                let form = try await secretary.get("/filings")
+                #expect(form.body.contains("enctype=\"multipart/form-data\""))
+                let token = try #require(Browser.csrf(in: form.body))
+                var fields = [("_csrf", token), ("kind", "arrangement-plan"), ("termCode", "2025-2026-1"), ("submittedOn", submittedOn)]
+                if let reason { fields.append(("reason", reason)) }
+                let (type, body) = EvidenceAndPairingTests.multipart(fields, files: files)
+                var headers = HTTPHeaders()
+                headers.add(name: .contentType, value: type)
+                return try await secretary.send(.POST, "/filings", headers: headers, body: body)
+            }
+            let pdf = Data("%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n".utf8)
+            // A file that is not a PDF or an image is refused, with the filing: nothing stored.
+            let refused = try await post([("files[]", "计划.docx", Data("PK\u{03}\u{04}not really".utf8))])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.contains("计划.docx"))
+            #expect(try await FilingModel.query(on: server.app.db).count() == 0)
+            #expect(try await FilingAttachmentModel.query(on: server.app.db).count() == 0)
+
+            let done = try await post([("files[]", "工作安排（盖章）.pdf", pdf), ("files[]", "签字页.png", EvidenceAndPairingTests.png)])
+            #expect(done.status == .seeOther, "\(done.body.prefix(500))")
+            let page = try await secretary.get("/filings")
+            #expect(page.body.contains("工作安排（盖章）.pdf") && page.body.contains("签字页.png"))
+            let files = try await FilingAttachmentModel.query(on: server.app.db).sort(\.$originalName).all()
+            #expect(files.map(\.kind).sorted() == ["pdf", "png"])
+            let pdfFile = try #require(files.first { $0.kind == "pdf" })
+            let download = try await secretary.get("/filings/attachments/\(pdfFile.id!)")
+            #expect(download.status == .ok)
+            #expect(download.data == pdf)
+            #expect(download.headers.first(name: .contentDisposition)?.hasPrefix("attachment;") == true, "a PDF is downloaded, never rendered")
+            // Another unit's secretary does not learn it exists; the office reads it.
+            let other = try await server.api(.GET, "/filings/attachments/\(pdfFile.id!)", as: "office")
+            #expect(other.status == .ok)
+            try await server.app.db.write { db in
+                let me = try await UnitModel.query(on: db).filter(\.$code == "ME").first()!
+                let filing = try await FilingModel.query(on: db).first()!
+                filing.$unit.id = me.id!
+                try await filing.save(on: db)
+            }
+            #expect(try await secretary.get("/filings/attachments/\(pdfFile.id!)").status == .notFound)
+            // The API lists the files with the filing.
+            let listed = try await server.api(.GET, "/api/v1/filings", as: "office").decode([FilingDTO].self)
+            #expect(listed.first?.attachments.count == 2)
+        }
+    }
 }

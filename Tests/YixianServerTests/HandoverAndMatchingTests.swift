@@ -125,6 +125,15 @@ struct HandoverAndMatchingTests {
             headers.contentType = .urlEncodedForm
             let confirmed = try await server.request(.POST, "/pairings/matching?year=Y", headers: headers, body: Data(body.utf8))
             #expect(confirmed.status == .seeOther, "\(confirmed.body.prefix(300))")
+            // Back on the matching, recomputed: it says what it applied and why a cadre is still short, with a way forward.
+            let applied = try await office.get(try #require(confirmed.headers.first(name: .location)))
+            #expect(applied.body.contains("已采纳 \(picks.count) 条建议"), "\(applied.body.prefix(2000))")
+            #expect(applied.body.contains("全校共 2 个班级，2 个已有1 名干部联系（已满额）"))
+            #expect(applied.body.contains("/pairings?staff=T00"), "each shortfall links to pairing by hand")
+            let raised = try await office.get("/pairings/matching?year=Y&capacity=2")
+            #expect(raised.body.contains("T00"), "a second cadre per class is proposed")
+            #expect(!raised.body.contains("已满额"), "raising the limit fills the requirement")
+            #expect(try await office.get("/pairings/matching?year=Y&capacity=9").status == .unprocessableEntity)
             let after = try await office.get("/pairings/coverage?year=Y")
             // Two classes for three cadres at one cadre per class: both classes covered, one cadre short.
             #expect(after.body.contains("全部覆盖"))
@@ -132,6 +141,37 @@ struct HandoverAndMatchingTests {
             #expect(proposals.body.contains("无法满足的要求"))
             let forged = try await office.post("/pairings/matching?year=Y", form: ["pick[]": "T001|CS2301|castle"], tokenFrom: "/pairings/matching?year=Y")
             #expect(forged.status == .unprocessableEntity)
+        }
+    }
+
+    @Test("a pairing by hand takes a collective's name or code, refuses what it cannot resolve, and says what it added")
+    func pairByHand() async throws {
+        try await TestServer.with { server in
+            try await Self.prepare(server)
+            let office = server.browser()
+            try await office.login("office")
+            let form = try await office.get("/pairings?staff=T002")
+            #expect(form.body.contains("id=\"add\""))
+            #expect(form.body.contains("value=\"T002\""), "the staff number from the shortfall's link is filled in")
+            let unknown = try await office.post("/pairings/add", form: ["staffNumber": "T002", "collective": "不存在的班", "kind": "linked"], tokenFrom: "/pairings")
+            #expect(unknown.status == .unprocessableEntity)
+            #expect(unknown.body.contains("找不到学生集体“不存在的班”"))
+            #expect(unknown.body.contains("value=\"不存在的班\""), "what was typed stays")
+            let keyStudent = try await office.post("/pairings/add", form: ["staffNumber": "T002", "collective": "CS2301", "kind": "key-student"], tokenFrom: "/pairings")
+            #expect(keyStudent.status == .unprocessableEntity)
+            #expect(try await PairingModel.query(on: server.app.db).count() == 0, "nothing was stored by the refusals")
+            let added = try await office.post("/pairings/add", form: ["staffNumber": "T002", "collective": "计算机2301班", "kind": "linked"], tokenFrom: "/pairings")
+            #expect(added.status == .seeOther)
+            let page = try await office.get(try #require(added.headers.first(name: .location)))
+            let cadre = try await server.cadre("T002")
+            #expect(page.body.contains("已添加结对：\(cadre.name) — 计算机2301班"))
+            let again = try await office.post("/pairings/add", form: ["staffNumber": "T002", "collective": "CS2301", "kind": "linked"], tokenFrom: "/pairings")
+            #expect(again.status == .unprocessableEntity)
+            #expect(again.body.contains("本学年已联系"))
+            #expect(try await PairingModel.query(on: server.app.db).count() == 1)
+            // A forged notice in the URL names nothing.
+            let forged = try await office.get("/pairings?added=\(UUID().uuidString)")
+            #expect(!forged.body.contains("已添加结对"))
         }
     }
 }

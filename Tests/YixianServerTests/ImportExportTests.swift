@@ -104,6 +104,33 @@ struct ImportExportTests {
         }
     }
 
+    @Test("units run in the university's own order: set by the API or the 排序 column, used by exports and pickers")
+    func unitOrder() async throws {
+        try await TestServer.with { server in
+            let units = try await server.api(.GET, "/api/v1/units", as: "office").decode(ListPage<UnitDTO>.self).items
+            let id = Dictionary(uniqueKeysWithValues: units.map { ($0.code, $0.id) })
+            let bad = try await server.api(.PATCH, "/api/v1/units/\(id["CS"]!)", as: "office", json: ["sortOrder": -1])
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.errorField == "sortOrder")
+            for (code, order) in [("XGB", 1), ("ME", 2), ("CS", 3)] {
+                #expect(try await server.api(.PATCH, "/api/v1/units/\(id[code]!)", as: "office", json: ["sortOrder": order]).status == .ok)
+            }
+            let export = try await server.api(.GET, "/api/v1/exports/units?format=csv", as: "office")
+            let codes = export.body.split(whereSeparator: \.isNewline).dropFirst().map { String($0.prefix { $0 != "," }) }
+            #expect(codes == ["XGB", "ME", "CS"], "\(export.body)")
+            #expect(export.body.hasPrefix("\u{FEFF}单位代码,单位名称,单位类型,排序") || export.body.hasPrefix("单位代码,单位名称,单位类型,排序"))
+            // The re-import of the export changes nothing: the order travels with the file.
+            let reimport = try await server.api(.POST, "/api/v1/imports/units?mode=commit", as: "office", raw: export.data)
+            #expect(try reimport.decode(ImportReportDTO.self).outcome?.unchanged == 3, "\(reimport.body)")
+            // A picker a person reads: the mailbox's departments and the filing page's units follow it.
+            let browser = server.browser()
+            try await browser.login("office")
+            let filings = try await browser.get("/filings")
+            let positions = ["党委学生工作部", "机械工程学院", "计算机学院"].compactMap { filings.body.range(of: ">\($0)<")?.lowerBound }
+            #expect(positions.count == 3 && positions == positions.sorted(), "units in the university's order on the filing form")
+        }
+    }
+
     @Test("the web import shows the check and imports on confirmation")
     func webImport() async throws {
         try await TestServer.with { server in

@@ -39,7 +39,7 @@ extension LedgerRecordModel {
 extension HomeModel {
     /// A cadre in the ninth week, with two links, one overdue item and a running one.
     static let mockCadre = HomeModel(
-        name: "张伟", today: LocalDate("2026-03-10")!, term: .init(name: "2025-2026学年第二学期", week: 2),
+        name: "张伟", today: LocalDate("2026-03-10")!, term: .init(name: CalendarNames.term(id: "2025-2026-2", name: "2025-2026学年第二学期"), week: 2),
         body: .cadre(.init(unit: "计算机学院", posts: ["党委书记", "<院长>"], rank: Rank.director.label,
                            links: [(kind: Localized(zh: "联系班级", en: "Linked collective"), target: "计算机2301班"),
                                    (kind: Localized(zh: "重点学生", en: "Key student"), target: "李娜（2023001）")])),
@@ -60,9 +60,10 @@ extension FilingPageModel {
         filed: false,
         filings: [FilingDTO(id: UUID(uuidString: "00000000-0000-0000-0000-0000000000F1")!, unitCode: "CS", unitName: "计算机学院",
                             kind: "arrangement-plan", kindLabel: Localized(zh: "工作安排", en: "Arrangement plan"),
-                            termCode: "2025-2026-2", period: nil, submittedOn: "2026-03-02")],
+                            termCode: "2025-2026-2", period: nil, submittedOn: "2026-03-02",
+                            attachments: [.init(id: UUID(uuidString: "00000000-0000-0000-0000-0000000000A1")!, name: "工作安排<盖章>.pdf", kind: "pdf", size: 2048)])],
         kinds: Array(FilingKind.standard.prefix(2)),
-        terms: [.init(id: "2025-2026-2", name: "2025-2026学年第二学期"), .init(id: "2025-2026-1", name: "2025-2026学年第一学期")],
+        terms: [.init(id: "2025-2026-2", name: CalendarNames.term(id: "2025-2026-2", name: "2025-2026学年第二学期")), .init(id: "2025-2026-1", name: CalendarNames.term(id: "2025-2026-1", name: "2025-2026学年第一学期"))],
         currentTermID: "2025-2026-2", units: [.init(code: "CS", name: "计算机学院"), .init(code: "EE", name: "电子学院")],
         today: LocalDate("2026-03-10")!)
 }
@@ -178,7 +179,7 @@ struct PageSnapshotTests {
     @Test("the pairing page after a refused handover keeps the form's input and reasons")
     func pairingHandoverRefused() throws {
         let ctx = Self.context("/pairings")
-        let model = PairingTableModel(yearID: "2025-2026", yearName: "2025-2026学年", rows: [], canManage: true, handedOver: false,
+        let model = PairingTableModel(yearID: "2025-2026", yearName: CalendarNames.academicYear(id: "2025-2026", name: "2025-2026学年"), rows: [], canManage: true, handedOver: false,
                                       handover: HandoverInput(fromStaffNumber: "T001", toStaffNumber: "T001", date: "2026-03-01"),
                                       problems: [FieldProblem(field: "toStaffNumber", message: Localized(zh: "接任干部不能与原任干部相同", en: "the successor must differ from the predecessor"))])
         let html = Layout.page(ctx, title: "结对表", status: .unprocessableEntity, content: PairingPages.view(ctx, model))
@@ -193,7 +194,7 @@ struct PageSnapshotTests {
     func wishes() throws {
         for language in [Language.zh, .en] {
             let ctx = Self.context("/pairings/wishes", language)
-            let model = WishPageModel(yearName: "2025-2026学年", kinds: ["class", "dorm"], collectives: "计算机2302班，<学生会>",
+            let model = WishPageModel(yearName: CalendarNames.academicYear(id: "2025-2026", name: "2025-2026学年"), kinds: ["class", "dorm"], collectives: "计算机2302班，<学生会>",
                                       expertise: "心理辅导", saved: true, problems: [])
             let html = Layout.page(ctx, title: ctx.t("结对志愿", "Pairing wishes"), content: WishPages.view(ctx, model))
             try Self.check("wishes-\(language.rawValue)", html)

@@ -113,9 +113,9 @@ final class TestServer: @unchecked Sendable {
         let db = app.db
         try await db.write { db in
             _ = try await RosterStore.apply(units: [
-                Unit(code: "CS", name: "计算机学院", kind: .college),
-                Unit(code: "ME", name: "机械工程学院", kind: .college),
-                Unit(code: "XGB", name: "党委学生工作部", kind: .studentWork),
+                Unit(code: "CS", name: "计算机学院", kind: .college, sortOrder: 1),
+                Unit(code: "ME", name: "机械工程学院", kind: .college, sortOrder: 2),
+                Unit(code: "XGB", name: "党委学生工作部", kind: .studentWork, sortOrder: 3),
             ], on: db)
             _ = try await RosterStore.apply(collectives: [
                 Collective(code: "CS2301", name: "计算机2301班", kind: .class, unitCode: "CS", grade: 2023, size: 30),

@@ -67,3 +67,38 @@ public struct AcademicYear: Hashable, Sendable, Codable {
         self.terms = terms
     }
 }
+
+/// Names of terms and academic years for each language. The Chinese name is the university's own
+/// (as typed in its calendar); the English one is read from the conventional id `2026-2027-1`, the
+/// first term being autumn, the second spring — a name that does not follow it stays as typed.
+public enum CalendarNames {
+    public static func term(id: String, name: String) -> Localized {
+        let parts = id.split(separator: "-")
+        guard parts.count == 3, let years = academicYear(String(parts[0]), String(parts[1])), let number = Int(parts[2]) else {
+            return Localized(zh: name, en: name)
+        }
+        let season = [1: "Autumn", 2: "Spring", 3: "Summer"][number].map { "\($0) term" } ?? "Term \(number)"
+        return Localized(zh: name, en: "\(season) \(years)")
+    }
+
+    public static func academicYear(id: String, name: String) -> Localized {
+        let parts = id.split(separator: "-")
+        guard parts.count == 2, let years = academicYear(String(parts[0]), String(parts[1])) else { return Localized(zh: name, en: name) }
+        return Localized(zh: name, en: "\(years) academic year")
+    }
+
+    /// `2026`, `2027` → `2026–27`; nil unless they are consecutive years.
+    private static func academicYear(_ first: String, _ second: String) -> String? {
+        guard first.count == 4, second.count == 4, let a = Int(first), let b = Int(second), b == a + 1 else { return nil }
+        return "\(a)–\(String(second.suffix(2)))"
+    }
+}
+
+extension Term {
+    /// The term's name in the reader's language (`CalendarNames`).
+    public var label: Localized { CalendarNames.term(id: id, name: name) }
+}
+
+extension AcademicYear {
+    public var label: Localized { CalendarNames.academicYear(id: id, name: name) }
+}

@@ -56,12 +56,12 @@ public struct Period: Hashable, Sendable, Labelled {
     }
 
     public init(term: Term) {
-        self.init(kind: .term, id: term.id, range: term.range, label: Localized(zh: term.name, en: "Term \(term.id)"))
+        self.init(kind: .term, id: term.id, range: term.range, label: term.label)
     }
 
     public init(academicYear: AcademicYear) {
         self.init(kind: .academicYear, id: academicYear.id, range: academicYear.range,
-                  label: Localized(zh: academicYear.name, en: "Academic year \(academicYear.id)"))
+                  label: academicYear.label)
     }
 
     /// The part of the period inside `other`, or nil when they do not meet.

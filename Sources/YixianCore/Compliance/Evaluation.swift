@@ -494,7 +494,7 @@ final class Evaluation: @unchecked Sendable {
         case .school:
             return [ComplianceSubject(kind: .school, id: Filing.schoolUnitCode, name: "学校", unitCode: Filing.schoolUnitCode)]
         case .units(let selector):
-            return input.roster.units.filter { $0.active && selector.matches($0) }.sorted { $0.code < $1.code }
+            return input.roster.units.filter { $0.active && selector.matches($0) }.sorted(by: Unit.inUniversityOrder)
                 .map { ComplianceSubject(kind: .unit, id: $0.code, name: $0.name, unitCode: $0.code) }
         case .cadres:
             return []

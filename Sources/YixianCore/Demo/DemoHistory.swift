@@ -29,8 +29,8 @@ public enum DemoDiligence: String, CaseIterable, Sendable, Codable, Labelled {
 /// top of that bring the ledger to a realistic size (≈ 40,000 lines a year at `.large`).
 public struct DemoHistory: Hashable, Sendable, Codable {
     public var asOf: LocalDate
-    /// The terms covered, oldest first (the previous term, then the current one or the last one
-    /// ended before `asOf`).
+    /// The terms covered, oldest first: every term of the previous academic year, then those of the
+    /// current one begun by `asOf`.
     public var termIDs: [String]
     /// Sorted by start; none starts after `asOf`.
     public var contacts: [ContactRecord]

@@ -79,7 +79,10 @@ struct DemoHistoryBuilder {
         let terms = demo.academicYears.flatMap { year in year.terms.map { CoveredTerm(term: $0, year: year) } }
             .filter { $0.term.range.start <= asOf }
             .sorted { $0.term.range.start < $1.term.range.start }
-        covered = Array(terms.suffix(2))
+        // Last academic year whole and this one so far: replaying any past date of either shows a
+        // year a university would recognise, not a year whose first term was never recorded.
+        let years = Set(demo.academicYears.sorted { $0.range.start < $1.range.start }.suffix(2).map(\.id))
+        covered = terms.filter { years.contains($0.year.id) }
         unitByCode = Dictionary(demo.units.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
         collectiveIndex = Dictionary(demo.collectives.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { a, _ in a })
         collegeCodes = Set(demo.units.filter { $0.kind == .college }.map(\.code))
@@ -381,16 +384,21 @@ struct DemoHistoryBuilder {
 
     /// A day in `range` that a cadre would meet students on: a working day outside the term's
     /// breaks, not in a week the cadre let slip; now and then a weekend or holiday after all.
+    /// Never between terms: a year's window spans the winter break, when no one is on campus.
     private mutating func pickDay(_ range: ClosedRange<Int>, plan: CadrePlan) -> Int? {
         guard !range.isEmpty else { return nil }
         var fallback: Int?
         for _ in 0..<10 {
             let day = range.lowerBound + random.int(below: range.count)
-            if plan.isSkipped(day) { continue }
+            if plan.isSkipped(day) || !isInCoveredTerm(day) { continue }
             if isTeachingWorkday(day) || random.chance(0.02) { return day }
             if fallback == nil { fallback = day }
         }
         return fallback
+    }
+
+    private func isInCoveredTerm(_ day: Int) -> Bool {
+        covered.contains { $0.term.range.start.dayNumber <= day && day <= $0.term.range.end.dayNumber }
     }
 
     private func isTeachingWorkday(_ day: Int) -> Bool {

@@ -40,6 +40,8 @@ struct DemoUniversityBuilder {
         units.append(Unit(code: DemoCatalog.leadershipCode, name: "校领导", kind: .leadership))
         units += colleges.map { Unit(code: $0.code, name: $0.name, kind: .college) }
         units += departments.map { Unit(code: $0.code, name: $0.name, kind: $0.kind) }
+        // The demo university's own 排序: the leadership, its colleges, then its departments, as listed.
+        for index in units.indices { units[index].sortOrder = index + 1 }
     }
 
     private mutating func addCadre(unit: String, posts: [String], rank: Rank, partyMember: Bool, tags: [String]) {

@@ -19,6 +19,8 @@ public enum RosterKind: String, CaseIterable, Sendable, Codable, Labelled {
             RosterColumn(key: "code", header: "单位代码", english: "unit code", aliases: ["code", "unitCode"]),
             RosterColumn(key: "name", header: "单位名称", english: "unit name", aliases: ["name", "unitName"]),
             RosterColumn(key: "kind", header: "单位类型", english: "unit kind", aliases: ["kind", "type", "unit type", "unitKind"]),
+            RosterColumn(key: "order", header: "排序", english: "order", aliases: ["排序号", "显示顺序", "sortOrder", "sort order"],
+                         isRequired: false, isNumeric: true),
         ]
         case .collectives: [
             RosterColumn(key: "code", header: "集体代码", english: "collective code", aliases: ["code", "collectiveCode"]),

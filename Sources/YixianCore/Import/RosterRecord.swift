@@ -14,14 +14,15 @@ public protocol RosterRecord: Sendable {
 extension Unit: RosterRecord {
     public static let rosterKind = RosterKind.units
     public var rosterKey: String { code }
-    public var rosterCells: [String] { [code, name, kind.label.zh] }
+    public var rosterCells: [String] { [code, name, kind.label.zh, sortOrder.map(String.init) ?? ""] }
 
     public static func read(_ row: inout RosterRowReader) -> Unit? {
         let code = row.code("code")
         let name = row.name("name")
         let kind = row.choice("kind", parse: UnitKind.init(flexible:))
+        let order = row.integer("order", in: 0...99_999, required: false, dropSuffix: "")
         guard let code, let name, let kind, !row.hasError else { return nil }
-        return Unit(code: code, name: name, kind: kind)
+        return Unit(code: code, name: name, kind: kind, sortOrder: order)
     }
 }
 

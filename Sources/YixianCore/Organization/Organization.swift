@@ -109,12 +109,25 @@ public struct Unit: Hashable, Sendable, Codable {
     public var name: String
     public var kind: UnitKind
     public var active: Bool
+    /// The university's own order (its 排序 column): how its lists and tables run. Units without one
+    /// follow, by kind and then name — never by code, which people do not read.
+    public var sortOrder: Int?
 
-    public init(code: String, name: String, kind: UnitKind, active: Bool = true) {
+    public init(code: String, name: String, kind: UnitKind, active: Bool = true, sortOrder: Int? = nil) {
         self.code = code
         self.name = name
         self.kind = kind
         self.active = active
+        self.sortOrder = sortOrder
+    }
+
+    /// `units.sorted(by: Unit.inUniversityOrder)`: the order every page and export lists units in.
+    public static func inUniversityOrder(_ a: Unit, _ b: Unit) -> Bool {
+        a.orderKey < b.orderKey
+    }
+
+    private var orderKey: (Int, Int, String, String) {
+        (sortOrder ?? Int.max, UnitKind.allCases.firstIndex(of: kind) ?? UnitKind.allCases.count, name, code)
     }
 }
 

@@ -156,7 +156,9 @@ public enum PairingCoverage {
             CoverageMatrixRow(unitCode: code, unitName: name, cells: cells,
                               total: CoverageCell(collectives: cells.reduce(0) { $0 + $1.collectives }, covered: cells.reduce(0) { $0 + $1.covered }))
         }
-        let rows = cellsByUnit.keys.sorted().map { row($0, names[$0] ?? $0, cellsByUnit[$0]!) }
+        let position = Dictionary(units.sorted(by: Unit.inUniversityOrder).enumerated().map { ($1.code, $0) }, uniquingKeysWith: { first, _ in first })
+        let rows = cellsByUnit.keys.sorted { (position[$0] ?? Int.max, $0) < (position[$1] ?? Int.max, $1) }
+            .map { row($0, names[$0] ?? $0, cellsByUnit[$0]!) }
         return CoverageMatrix(kinds: kinds, rows: rows, school: row(Filing.schoolUnitCode, "学校", school))
     }
 }

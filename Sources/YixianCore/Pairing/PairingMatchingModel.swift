@@ -243,6 +243,7 @@ struct MatchingModel {
             chosenByCadre[kindNode.cadre][kindNode.kind] = kindNode.edges.filter { network.flow($0.edge) > 0 }.map(\.j)
                 .sorted { collectives[Int($0)].code < collectives[Int($1)].code }
         }
+        let taken = takenByRun(built)
         for c in cadres.indices {
             var chosen = chosenByCadre[c]
             func next(_ kind: CollectiveKind) -> Int32 { chosen[kind]!.removeFirst() }
@@ -258,12 +259,7 @@ struct MatchingModel {
                 let unfilled = network.flow(node.unfilledEdge)
                 if unfilled > 0 {
                     objective.unfilledSlots += unfilled
-                    let titles = group.requirements.map { "“\($0.title)”" }.joined(separator: "、")
-                    let kinds = PairingRequirement.describe(group.kinds.isEmpty ? group.requirements.first?.collectiveKinds : group.kinds)
-                    shortfalls.append(MatchingShortfall(
-                        staffNumber: cadres[c].staffNumber, ruleIDs: group.requirements.map(\.ruleID), missing: unfilled,
-                        message: Localized(zh: "\(titles)还缺 \(unfilled) 个\(kinds.zh)：没有可分配的学生集体（均已满额、已联系或不符合条件）",
-                                           en: "\(titles.replacingOccurrences(of: "、", with: ", ")) short of \(unfilled) \(kinds.en): no collective left to assign (all full, already paired or not eligible)")))
+                    shortfalls.append(shortfall(c, group, missing: unfilled, takenByRun: taken))
                 }
             }
             var extraIndex = 0
@@ -293,6 +289,50 @@ struct MatchingModel {
         return MatchingResult(proposals: proposals, shortfalls: shortfalls, objective: objective, stillUncovered: stillUncovered,
                               statistics: .init(nodes: network.nodeCount, edges: network.edgeCount, prunedEdges: built.prunedEdges,
                                                 rounds: rounds, dijkstraRuns: dijkstraRuns))
+    }
+
+    /// Per collective: places this run's proposals fill.
+    private func takenByRun(_ built: Built) -> [Int] {
+        var taken = [Int](repeating: 0, count: collectives.count)
+        for kindNode in built.kindNodes {
+            for (j, edge) in kindNode.edges { taken[Int(j)] += built.network.flow(edge) }
+        }
+        return taken
+    }
+
+    /// Why a requirement stays unfilled, counted over the collectives of the kinds it asks for, and
+    /// what the office can do about it — a bare "nothing to assign" leaves them stuck.
+    private func shortfall(_ c: Int, _ group: MatchingGroup, missing: Int, takenByRun: [Int]) -> MatchingShortfall {
+        let titles = group.requirements.map { "“\($0.title)”" }.joined(separator: "、")
+        let asked = group.requirements.first?.collectiveKinds ?? Set(CollectiveKind.allCases)
+        let kinds = PairingRequirement.describe(group.kinds.isEmpty ? asked : group.kinds)
+        let head = Localized(zh: "\(titles)还缺 \(missing) 个\(kinds.zh)",
+                             en: "\(titles.replacingOccurrences(of: "、", with: ", ")) short of \(missing) \(kinds.en)")
+        if group.kinds.isEmpty {
+            return MatchingShortfall(staffNumber: cadres[c].staffNumber, ruleIDs: group.requirements.map(\.ruleID), missing: missing, message: Localized(
+                zh: head.zh + "：要求的是党支部，按设置只分配给党员干部。可为该干部手动结对其他类型，或核对其政治面貌。",
+                en: head.en + ": party branches go to party members only. Pair another kind by hand, or check the cadre's party membership."))
+        }
+        var total = 0, own = 0, full = 0, taken = 0
+        for (j, collective) in collectives.enumerated() where group.kinds.contains(collective.kind) {
+            total += 1
+            if held[c].contains(Int32(j)) { own += 1 } else if room[j] == 0 { full += 1 } else if takenByRun[j] >= room[j] { taken += 1 }
+        }
+        if total == 0 {
+            return MatchingShortfall(staffNumber: cadres[c].staffNumber, ruleIDs: group.requirements.map(\.ruleID), missing: missing, message: Localized(
+                zh: head.zh + "：名册中没有\(kinds.zh)。请先导入学生集体名册，或核对工作规定要求的集体类型。",
+                en: head.en + ": the roster has no \(kinds.en). Import the collectives first, or check the kinds the policy asks for."))
+        }
+        let capacity = input.options.capacityPerCollective
+        var parts: [String] = [], partsEn: [String] = []
+        if full > 0 { parts.append("\(full) 个已有\(capacity) 名干部联系（已满额）"); partsEn.append("\(full) already have \(capacity) cadre(s) (full)") }
+        if own > 0 { parts.append("\(own) 个已由本人联系"); partsEn.append("\(own) already linked to this cadre") }
+        if taken > 0 { parts.append("\(taken) 个已在本次建议中分给其他干部"); partsEn.append("\(taken) proposed to other cadres in this run") }
+        return MatchingShortfall(staffNumber: cadres[c].staffNumber, ruleIDs: group.requirements.map(\.ruleID), missing: missing, message: Localized(
+            zh: head.zh + "：全校共 \(total) 个\(kinds.zh)，" + parts.joined(separator: "、") +
+                "。可提高“每个集体最多几名干部联系”后重新匹配，或为该干部手动添加结对。",
+            en: head.en + ": of \(total) \(kinds.en) in the school, " + partsEn.joined(separator: ", ") +
+                ". Raise “cadres per collective” and match again, or pair this cadre by hand."))
     }
 
     private func proposal(_ c: Int, _ j: Int32, kind: Pairing.Kind, rules: [String], reasons: [Localized], cost: MatchingCostBreakdown) -> MatchingProposal {

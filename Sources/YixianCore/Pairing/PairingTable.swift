@@ -13,15 +13,16 @@ public enum PairingTable {
         public var collectiveNames: [String]
     }
 
-    /// One row per cadre with at least one collective pairing in the year, by unit then staff number;
+    /// One row per cadre with at least one collective pairing in the year, by unit (the university's order) then staff number;
     /// with `everyCadre`, the active cadres linked to nothing too (an empty 联系学生集体 shows the gap).
     public static func rows(units: [Unit], cadres: [Cadre], collectives: [Collective], pairings: [Pairing], academicYearID: String,
                             everyCadre: Bool = false) -> [Row] {
         let unitNames = Dictionary(uniqueKeysWithValues: units.map { ($0.code, $0.name) })
+        let position = Dictionary(uniqueKeysWithValues: units.sorted(by: Unit.inUniversityOrder).enumerated().map { ($1.code, $0) })
         let collectiveNames = Dictionary(uniqueKeysWithValues: collectives.map { ($0.code, $0.name) })
         let byCadre = Dictionary(grouping: pairings.filter { $0.academicYearID == academicYearID && $0.collectiveCode != nil }, by: \.cadreStaffNumber)
         return cadres.filter { byCadre[$0.staffNumber] != nil || (everyCadre && $0.active) }
-            .sorted { ($0.unitCode, $0.staffNumber) < ($1.unitCode, $1.staffNumber) }
+            .sorted { (position[$0.unitCode] ?? Int.max, $0.unitCode, $0.staffNumber) < (position[$1.unitCode] ?? Int.max, $1.unitCode, $1.staffNumber) }
             .map { cadre in
                 Row(unitName: unitNames[cadre.unitCode] ?? cadre.unitCode, cadreName: cadre.name, staffNumber: cadre.staffNumber,
                     posts: cadre.posts.joined(separator: "、"),

@@ -65,6 +65,7 @@ enum SitePattern: String, CaseIterable, Sendable {
     case integrity = "/integrity"
     case integrityVerdict = "/integrity/verdict"
     case filings = "/filings"
+    case filingAttachment = "/filings/attachments/:id"
     case confirmLookup = "/c"
     case confirm = "/c/:code"
     case pairings = "/pairings"
@@ -74,6 +75,7 @@ enum SitePattern: String, CaseIterable, Sendable {
     case pairingsCoverage = "/pairings/coverage"
     case pairingsMatching = "/pairings/matching"
     case pairingsHandover = "/pairings/handover"
+    case pairingsAdd = "/pairings/add"
     case pairingWishes = "/pairings/wishes"
     case notifications = "/notifications"
     case notificationsRead = "/notifications/read"
@@ -104,9 +106,9 @@ enum SiteRoute: Hashable, Sendable {
     case myData, tokens, accountSecurity, accountPassword, totpStart, totpConfirm, tokenCreate, tokenRevoke(UUID), secondFactor, casLogin, casCallback
     case progress, compliance, complianceUnit(code: String), complianceCell, complianceAttention, policies, policyFormat
     case ledger, ledgerNew, ledgerRecord(UUID), ledgerEdit(UUID), ledgerDelete(UUID), ledgerVoid(UUID), attachment(UUID)
-    case problems, problemsReport, integrity, integrityVerdict, filings
+    case problems, problemsReport, integrity, integrityVerdict, filings, filingAttachment(UUID)
     case confirmLookup, confirm(code: String)
-    case pairings, pairingsExport, pairingsPrint, pairingsImport, pairingsCoverage, pairingsMatching, pairingsHandover, pairingWishes
+    case pairings, pairingsExport, pairingsPrint, pairingsImport, pairingsCoverage, pairingsMatching, pairingsHandover, pairingsAdd, pairingWishes
     case notifications, notificationsRead
     case cases, caseNew, caseTopics, caseForum, caseDetail(UUID), caseAct(UUID), mailbox, mailboxTrack, mailboxRate
     case stylesheet
@@ -174,6 +176,7 @@ enum SiteRoute: Hashable, Sendable {
         case .integrity: .integrity
         case .integrityVerdict: .integrityVerdict
         case .filings: .filings
+        case .filingAttachment: .filingAttachment
         case .confirmLookup: .confirmLookup
         case .confirm: .confirm
         case .pairings: .pairings
@@ -183,6 +186,7 @@ enum SiteRoute: Hashable, Sendable {
         case .pairingsCoverage: .pairingsCoverage
         case .pairingsMatching: .pairingsMatching
         case .pairingsHandover: .pairingsHandover
+        case .pairingsAdd: .pairingsAdd
         case .pairingWishes: .pairingWishes
         case .notifications: .notifications
         case .notificationsRead: .notificationsRead
@@ -206,7 +210,7 @@ enum SiteRoute: Hashable, Sendable {
              .importJob(let id), .importConfirm(let id), .userUnlock(let id), .userDeactivate(let id),
              .userRole(let id), .userResetPassword(let id), .userResetTOTP(let id), .tokenRevoke(let id),
              .caseDetail(let id), .caseAct(let id),
-             .ledgerRecord(let id), .ledgerEdit(let id), .ledgerDelete(let id), .ledgerVoid(let id), .attachment(let id):
+             .ledgerRecord(let id), .ledgerEdit(let id), .ledgerDelete(let id), .ledgerVoid(let id), .attachment(let id), .filingAttachment(let id):
             [id.uuidString]
         case .importForm(let kind): [kind.rawValue]
         case .export(let kind): [kind]

@@ -25,10 +25,11 @@ enum CalendarPage {
                                                                               : ctx.t("尚未设置校历，请联系业务管理员。", "No calendar yet; ask the business admin.")))),
                 .forEach(years.reversed()) { year in
                     .div(.class("panel"),
-                         .h2(.text("\(year.name)（\(year.range.start.iso) – \(year.range.end.iso)）")),
+                         .h2(.text(ctx.t(year.label) + ctx.t("（\(year.range.start.iso) – \(year.range.end.iso)）", " (\(year.range.start.iso) – \(year.range.end.iso))"))),
                          .forEach(year.terms) { term in
                              .group(
-                                .h3(.text("\(term.name)：\(term.range.start.iso) – \(term.range.end.iso)，\(ctx.t("共", "")) \(term.teachingWeeks.count) \(ctx.t("周", "weeks"))")),
+                                .h3(.text(ctx.t("\(term.name)：\(term.range.start.iso) – \(term.range.end.iso)，共 \(term.teachingWeeks.count) 周",
+                                              "\(term.label.en): \(term.range.start.iso) – \(term.range.end.iso), \(term.teachingWeeks.count) weeks"))),
                                 .ul(
                                     .forEach(term.specialWeeks) { w in
                                         .li(.text("\(ctx.t(w.kind.label))：\(w.name) \(w.range.start.iso) – \(w.range.end.iso)" +

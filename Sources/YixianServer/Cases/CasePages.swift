@@ -59,7 +59,7 @@ struct CaseDetailModel: Sendable {
         let user = try req.requireUser()
         let id = try req.idParameter()
         let (row, item) = try await CasesAPI.read(id, for: user, today: LocalDate(req.now), on: req.db)
-        let units = try await UnitModel.query(on: req.db).filter(\.$active == true).sort(\.$code).all()
+        let units = try await UnitModel.query(on: req.db).filter(\.$active == true).all().inUniversityOrder()
             .filter { $0.kind != UnitKind.leadership.rawValue }.map { ($0.code, $0.name) }
         let status = CaseStatus(rawValue: item.status) ?? .new
         let suggested = status == .new ? try await CaseService.route(CaseCategory.standard(item.category) ?? CaseCategory.standard("other")!, on: req.db)?.code : nil

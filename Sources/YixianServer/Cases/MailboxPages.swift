@@ -32,7 +32,7 @@ enum MailboxPages {
     /// Departments a 处长信箱 letter can go to.
     static func departments(on db: any Database) async throws -> [(String, String)] {
         let kinds = [UnitKind.functionalDepartment, .studentWork, .partyDepartment, .affiliated].map(\.rawValue)
-        return try await UnitModel.query(on: db).filter(\.$active == true).filter(\.$kind ~~ kinds).sort(\.$code).all().map { ($0.code, $0.name) }
+        return try await UnitModel.query(on: db).filter(\.$active == true).filter(\.$kind ~~ kinds).all().inUniversityOrder().map { ($0.code, $0.name) }
     }
 
     static func categorySelect(_ ctx: PageContext, _ chosen: String?) -> Node<HTML.FormContext> {

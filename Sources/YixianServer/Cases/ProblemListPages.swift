@@ -21,8 +21,8 @@ struct ProblemListModel: Sendable {
     }
 
     var termID: String?
-    var termName: String?
-    var terms: [(String, String)]
+    var termName: Localized?
+    var terms: [(String, Localized)]
     var rows: [Row]
     var solved: Int
     var explained: Int
@@ -57,14 +57,14 @@ struct ProblemListModel: Sendable {
             if let unit = user.unitID, let code = user.unitCode, let model = try await UnitModel.find(unit, on: req.db) {
                 reportUnits = [(code, model.name)]
             } else {
-                reportUnits = try await UnitModel.query(on: req.db).filter(\.$active == true).sort(\.$code).all().map { ($0.code, $0.name) }
+                reportUnits = try await UnitModel.query(on: req.db).filter(\.$active == true).all().inUniversityOrder().map { ($0.code, $0.name) }
             }
             if let term, let unit = user.unitID {
                 reportedOn = try await FilingModel.query(on: req.db).filter(\.$unit.$id == unit).filter(\.$kind == "problem-list")
                     .filter(\.$termCode == term.id).sort(\.$submittedOn, .descending).first()?.submittedOn
             }
         }
-        return ProblemListModel(termID: term?.id, termName: term?.name, terms: allTerms.map { ($0.id, $0.name) }, rows: rows,
+        return ProblemListModel(termID: term?.id, termName: term?.label, terms: allTerms.map { ($0.id, $0.label) }, rows: rows,
                                 solved: items.count { $0.outcome == CaseOutcome.solved.rawValue },
                                 explained: items.count { $0.outcome == CaseOutcome.explained.rawValue },
                                 open: items.count { $0.outcome == nil }, reportUnits: reportUnits, reportedOn: reportedOn,
@@ -76,10 +76,10 @@ enum ProblemListPages {
     static let header = ["受理编号", "收到日期", "来源", "类别", "问题", "提出干部", "责任单位", "办理情况", "学生评价"]
 
     static func view(_ ctx: PageContext, _ m: ProblemListModel) -> Node<HTML.BodyContext> {
-        let termOptions: [Node<HTML.SelectContext>] = m.terms.map { Components.option(value: $0.0, text: $0.1, selected: $0.0 == m.termID) }
+        let termOptions: [Node<HTML.SelectContext>] = m.terms.map { Components.option(value: $0.0, text: ctx.t($0.1), selected: $0.0 == m.termID) }
         let unitOptions: [Node<HTML.SelectContext>] = m.reportUnits.map { Components.option(value: $0.0, text: $0.1, selected: false) }
         return .group(
-            .h1(.text(ctx.t("问题清单", "Problem list") + (m.termName.map { "（\($0)）" } ?? ""))),
+            .h1(.text(ctx.t("问题清单", "Problem list") + (m.termName.map { ctx.t("（\(ctx.t($0))）", " (\(ctx.t($0)))") } ?? ""))),
             Components.notice(m.reported ? ctx.t("已上报学校党委，并记为本学期的问题清单报送。", "Reported to the party committee and filed as this term's problem list.") : nil),
             .form(.class("toolbar"), .method(.get), .action(SiteRoute.problems.path()),
                   .label(.text(ctx.t("学期", "Term")), .select(.attribute(named: "name", value: "term"), .group(termOptions))),

@@ -7,8 +7,8 @@ import YixianCore
 /// receipt — and the phrases that recur in them, as bar charts the office can read at a glance.
 struct TopicsModel: Sendable {
     var termID: String?
-    var termName: String?
-    var terms: [(String, String)]
+    var termName: Localized?
+    var terms: [(String, Localized)]
     var total: Int
     var byCategory: [(String, Int)]
     var byUnit: [(String, Int)]
@@ -23,7 +23,7 @@ struct TopicsModel: Sendable {
             Dictionary(grouping: keys, by: { $0 }).map { ($0.key, $0.value.count) }.sorted { ($1.1, $0.0) < ($0.1, $1.0) }
         }
         let categories = ranked(items.map(\.category)).map { (CaseCategory.standard($0.0)?.label.zh ?? $0.0, $0.1) }
-        return TopicsModel(termID: term?.id, termName: term?.name, terms: allTerms.map { ($0.id, $0.name) }, total: items.count,
+        return TopicsModel(termID: term?.id, termName: term?.label, terms: allTerms.map { ($0.id, $0.label) }, total: items.count,
                            byCategory: categories,
                            byUnit: Array(ranked(items.map { $0.unit_name ?? "待分派" }).prefix(12)),
                            byMonth: ranked(items.map { String($0.received_on.prefix(7)) }).sorted { $0.0 < $1.0 },
@@ -49,9 +49,9 @@ enum TopicsPage {
     }
 
     static func view(_ ctx: PageContext, _ m: TopicsModel) -> Node<HTML.BodyContext> {
-        let termOptions: [Node<HTML.SelectContext>] = m.terms.map { Components.option(value: $0.0, text: $0.1, selected: $0.0 == m.termID) }
+        let termOptions: [Node<HTML.SelectContext>] = m.terms.map { Components.option(value: $0.0, text: ctx.t($0.1), selected: $0.0 == m.termID) }
         return .group(
-            .h1(.text(ctx.t("热点问题", "Hot topics") + (m.termName.map { "（\($0)）" } ?? ""))),
+            .h1(.text(ctx.t("热点问题", "Hot topics") + (m.termName.map { ctx.t("（\(ctx.t($0))）", " (\(ctx.t($0)))") } ?? ""))),
             .form(.class("toolbar"), .method(.get), .action(SiteRoute.caseTopics.path()),
                   .label(.text(ctx.t("学期", "Term")), .select(.attribute(named: "name", value: "term"), .group(termOptions))),
                   .button(.type(.submit), .class("secondary"), .text(ctx.t("查看", "Show")))),

@@ -65,7 +65,7 @@ struct AttentionModel: Sendable {
         filter["unit"] = unitFilter
         filter["rule"] = ruleFilter
         if includeAdvisory { filter["advisory"] = "true" }
-        let units = scoped == nil ? evaluation.units.values.sorted { $0.name < $1.name }.map { ($0.code, $0.name) } : []
+        let units = scoped == nil ? evaluation.units.values.sorted(by: Unit.inUniversityOrder).map { ($0.code, $0.name) } : []
         let rules = evaluation.rules.values.sorted { ($0.title ?? $0.id) < ($1.title ?? $1.id) }.map { ($0.id, $0.title ?? $0.id) }
         return AttentionModel(asOf: evaluation.asOf, rows: rows, filter: filter, units: units, rules: rules)
     }

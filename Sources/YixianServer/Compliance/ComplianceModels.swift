@@ -42,3 +42,18 @@ final class FilingVersionModel: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// A file attached to a filing (the stamped document as PDF, or a scan); bytes in the evidence store.
+final class FilingAttachmentModel: Model, @unchecked Sendable {
+    static let schema = "filing_attachments"
+    @ID var id: UUID?
+    @Parent(key: "filing_id") var filing: FilingModel
+    @Field(key: "sha256") var sha256: String
+    @Field(key: "kind") var kind: String
+    @Field(key: "size") var size: Int
+    @Field(key: "original_name") var originalName: String
+    @Field(key: "added_by") var addedBy: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}

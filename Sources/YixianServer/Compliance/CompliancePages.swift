@@ -209,9 +209,8 @@ enum CompliancePages {
 
     static func schoolBody(_ ctx: PageContext, _ evaluation: ComplianceService.Evaluation) -> Node<HTML.BodyContext> {
         let index = evaluation.index
-        // As people look for them: by kind of unit (colleges together, departments together), then name — not by code.
-        func order(_ unit: Unit) -> Int { UnitKind.allCases.firstIndex(of: unit.kind) ?? UnitKind.allCases.count }
-        let units = index.currentByUnit.keys.compactMap { evaluation.units[$0] }.sorted { (order($0), $0.name) < (order($1), $1.name) }
+        // As people look for them: in the university's own order, not by code.
+        let units = index.currentByUnit.keys.compactMap { evaluation.units[$0] }.sorted(by: Unit.inUniversityOrder)
         let schoolCells = evaluation.currentOfSchool
         return .group(
             .h1(.text(ctx.t("全校落实情况", "School compliance"))),

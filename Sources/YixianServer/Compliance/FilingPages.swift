@@ -15,6 +15,13 @@ struct FilingInput: Content {
 }
 
 struct FilingDTO: Content {
+    struct Attachment: Content {
+        var id: UUID
+        var name: String
+        var kind: String
+        var size: Int
+    }
+
     var id: UUID
     var unitCode: String
     var unitName: String
@@ -23,6 +30,16 @@ struct FilingDTO: Content {
     var termCode: String
     var period: String?
     var submittedOn: String
+    var attachments: [Attachment]
+}
+
+/// The files of the filing form (multipart); absent from JSON posts.
+struct FilingFiles: Content {
+    var files: [File]?
+
+    var uploads: [EvidenceService.Upload] {
+        (files ?? []).filter { $0.data.readableBytes > 0 }.map { EvidenceService.Upload(name: $0.filename, data: Data(buffer: $0.data)) }
+    }
 }
 
 /// 报送: a unit records that it filed its plan, summary or meeting (the filing rules of the policy
@@ -54,7 +71,7 @@ enum FilingPages {
         if term == nil { check.fail("termCode", zh: "请选择所属学期", en: "Choose the term") }
         // A summary for a term that has not begun cannot be true yet.
         if let term, term.range.start > today {
-            check.fail("termCode", zh: "\(term.name)尚未开始，不能报送", en: "\(term.name) has not begun; nothing can be filed for it yet")
+            check.fail("termCode", zh: "\(term.name)尚未开始，不能报送", en: "\(term.label.en) has not begun; nothing can be filed for it yet")
         }
         var period: String?
         if let raw = input.period?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
@@ -79,12 +96,14 @@ enum FilingPages {
         return model
     }
 
-    static func create(_ input: FilingInput, by user: CurrentUser, today: LocalDate, now: Date, on db: any Database) async throws -> FilingModel {
+    /// Records a filing, or corrects the unit's earlier one, with its files (checked before anything is stored).
+    static func create(_ input: FilingInput, files: [(EvidenceService.Upload, SanitizedEvidence)] = [], store: EvidenceStore? = nil,
+                       by user: CurrentUser, today: LocalDate, now: Date, on db: any Database) async throws -> FilingModel {
         let model = try await validated(input, for: user, today: today, on: db)
         var check = FieldChecker()
         let reason = check.text("reason", input.reason, label: "更正原因", max: 200, required: false).flatMap { $0.isEmpty ? nil : $0 }
         try check.throwIfInvalid()
-        return try await db.write { db in
+        let filing = try await db.write { db in
             // The month is compared here: `== nil` in a Fluent filter is SQL's `= NULL`, which matches nothing.
             let same = try await FilingModel.query(on: db).filter(\.$unit.$id == model.$unit.id).filter(\.$kind == model.kind)
                 .filter(\.$termCode == model.termCode).all().first { $0.periodID == model.periodID }
@@ -112,16 +131,49 @@ enum FilingPages {
                                         detail: "\(model.kind) \(model.termCode) \(model.submittedOn)", by: .init(user), on: db)
             return model
         }
+        if !files.isEmpty, let store { try await attach(files, to: filing, store: store, by: user, now: now, on: db) }
+        return filing
+    }
+
+    static let maxAttachments = 5
+
+    static func attach(_ files: [(EvidenceService.Upload, SanitizedEvidence)], to filing: FilingModel, store: EvidenceStore,
+                       by user: CurrentUser, now: Date, on db: any Database) async throws {
+        try await db.write { db in
+            let existing = try await FilingAttachmentModel.query(on: db).filter(\.$filing.$id == filing.id!).count()
+            guard existing + files.count <= maxAttachments else {
+                throw AppError.field("files", zh: "每项报送最多 \(maxAttachments) 个附件（已有 \(existing) 个）",
+                                     en: "at most \(maxAttachments) files per filing (\(existing) already)")
+            }
+            for (upload, evidence) in files {
+                try store.put(evidence)
+                let model = FilingAttachmentModel()
+                model.$filing.id = filing.id!
+                model.sha256 = evidence.sha256
+                model.kind = evidence.kind.rawValue
+                model.size = evidence.bytes.count
+                model.originalName = String(upload.name.prefix(120))
+                model.addedBy = user.displayName
+                model.createdAt = now
+                try await model.create(on: db)
+                try await AuditTrail.record("filing.attach", objectType: "filing", objectID: filing.id!.uuidString,
+                                            detail: "\(model.originalName) \(evidence.sha256.prefix(12))", by: .init(user), on: db)
+            }
+        }
     }
 
     static func list(for user: CurrentUser, on db: any Database) async throws -> [FilingDTO] {
         var query = FilingModel.query(on: db).with(\.$unit).sort(\.$submittedOn, .descending)
         if let scope = try user.rosterUnitScope() { query = query.filter(\.$unit.$id == scope) }
         let kinds = try await kinds(on: db)
-        return try await query.all().map { f in
+        let filings = try await query.all()
+        let attachments = Dictionary(grouping: try await FilingAttachmentModel.query(on: db).filter(\.$filing.$id ~~ filings.compactMap(\.id))
+            .sort(\.$createdAt).all(), by: \.$filing.id)
+        return filings.map { f in
             FilingDTO(id: f.id!, unitCode: f.unit.code, unitName: f.unit.name, kind: f.kind,
                       kindLabel: kinds.first { $0.code == f.kind }?.label ?? Localized(zh: f.kind, en: f.kind),
-                      termCode: f.termCode, period: f.periodID, submittedOn: f.submittedOn)
+                      termCode: f.termCode, period: f.periodID, submittedOn: f.submittedOn,
+                      attachments: (attachments[f.id!] ?? []).map { .init(id: $0.id!, name: $0.originalName, kind: $0.kind, size: $0.size) })
         }
     }
 
@@ -141,14 +193,31 @@ enum FilingPages {
         app.routes.on(.GET, SitePattern.filings.components, access: access) { req -> Response in
             render(req, try await FilingPageModel.load(req, input: FilingInput(), problems: [], filed: req.query[String.self, at: "filed"] != nil))
         }
-        app.routes.on(.POST, SitePattern.filings.components, access: access) { req -> Response in
+        app.routes.on(.POST, SitePattern.filings.components, access: access, body: .collect(maxSize: "30mb")) { req -> Response in
             let input = try req.content.decode(FilingInput.self)
+            let uploads = (try? req.content.decode(FilingFiles.self))?.uploads ?? []
             do {
-                _ = try await create(input, by: try req.requireUser(), today: LocalDate(req.now), now: req.now, on: req.db)
+                let files = try await EvidenceService.sanitizeOffLoop(uploads, limit: maxAttachments, field: "files")
+                _ = try await create(input, files: files, store: req.application.evidenceStore, by: try req.requireUser(),
+                                     today: LocalDate(req.now), now: req.now, on: req.db)
             } catch let error as AppError where error.status == .unprocessableEntity {
-                return render(req, try await FilingPageModel.load(req, input: input, problems: error.details, filed: false), status: .unprocessableEntity)
+                // A browser cannot refill a file input: say so, beside the reasons.
+                var problems = error.details
+                if !uploads.isEmpty && !problems.contains(where: { $0.field == "files" }) {
+                    problems.append(.init(field: "files", message: Localized(zh: "请重新选择附件", en: "Choose the files again")))
+                }
+                return render(req, try await FilingPageModel.load(req, input: input, problems: problems, filed: false), status: .unprocessableEntity)
             }
             return req.redirect(to: SiteRoute.filings.path(query: ["filed": "1"]))
+        }
+        app.routes.on(.GET, SitePattern.filingAttachment.components, access: access) { req -> Response in
+            let user = try req.requireUser()
+            guard let attachment = try await FilingAttachmentModel.find(try req.idParameter(), on: req.db),
+                  let filing = try await FilingModel.find(attachment.$filing.id, on: req.db) else { throw AppError.notFound("attachment") }
+            // A secretary reads their own unit's files only; the 404 does not say another unit's exist.
+            if let scope = try user.rosterUnitScope(), filing.$unit.id != scope { throw AppError.notFound("attachment") }
+            return try EvidenceService.fileResponse(sha256: attachment.sha256, kind: attachment.kind, downloadName: attachment.originalName,
+                                                    store: req.application.evidenceStore)
         }
     }
 
@@ -166,7 +235,7 @@ enum FilingPages {
                         .select(.id(name), .attribute(named: "name", value: name),
                                 .forEach(options) { Components.option(value: $0.0, text: $0.1, selected: $0.0 == selected) }))
         }
-        let termNames = Dictionary(m.terms.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let termNames = Dictionary(m.terms.map { ($0.id, ctx.t($0.name)) }, uniquingKeysWith: { a, _ in a })
         return .group(
             .h1(.text(ctx.t("工作报送", "Filings"))),
             .p(.class("muted"), .text(ctx.t("记录本单位按规定报送的工作安排、总结、专题会议等；落实情况按报送日期判断是否按时。",
@@ -175,26 +244,40 @@ enum FilingPages {
             .div(.class("panel"),
                  .h2(.text(ctx.t("新增报送", "Record a filing"))),
                  Components.errorSummary(ctx, m.problems),
-                 .form(.method(.post), .action(SiteRoute.filings.path()),
+                 .form(.method(.post), .action(SiteRoute.filings.path()), .enctype(.multipartData),
                        Layout.csrfField(ctx),
                        .if(!m.units.isEmpty, select("unitCode", ctx.t("报送单位", "Unit"), [("", ctx.t("请选择", "Choose"))] + m.units.map { ($0.code, $0.name) }, m.input.unitCode)),
                        select("kind", ctx.t("报送内容", "What is filed"), [("", ctx.t("请选择", "Choose"))] + m.kinds.map { ($0.code, ctx.t($0.label)) }, m.input.kind),
-                       select("termCode", ctx.t("所属学期", "Term"), m.terms.map { ($0.id, $0.name) }, m.input.termCode ?? m.currentTermID),
+                       select("termCode", ctx.t("所属学期", "Term"), m.terms.map { ($0.id, ctx.t($0.name)) }, m.input.termCode ?? m.currentTermID),
                        Components.field(ctx, name: "period", label: ctx.t("所属月份（按月报送时填写）", "Month (monthly filings only)"),
                                         value: m.input.period ?? "", hint: ctx.t("例如 2025-10", "e.g. 2025-10"), problems: m.problems),
                        Components.field(ctx, name: "submittedOn", label: ctx.t("报送日期", "Filed on"), value: m.input.submittedOn ?? m.today.iso,
                                         type: .date, problems: m.problems),
                        Components.field(ctx, name: "reason", label: ctx.t("更正原因（更正已报送的内容时填写）", "Reason (when correcting an earlier filing)"),
                                         value: m.input.reason ?? "", problems: m.problems),
+                       attachmentField(ctx, problems: m.problems),
                        .button(.type(.submit), .text(ctx.t("记录报送", "Record"))))),
             .h2(.text(ctx.t("已报送", "Filed"))),
             Components.table(ctx, headers: [ctx.t("报送日期", "Filed on"), ctx.t("单位", "Unit"), ctx.t("报送内容", "What"),
-                                            ctx.t("所属学期", "Term"), ctx.t("所属月份", "Month")],
+                                            ctx.t("所属学期", "Term"), ctx.t("所属月份", "Month"), ctx.t("附件", "Files")],
                              rows: m.filings.prefix(300).map { f in
                                  [Components.cell(f.submittedOn), Components.cell(f.unitName), Components.cell(ctx.t(f.kindLabel)),
-                                  Components.cell(termNames[f.termCode] ?? f.termCode), Components.cell(f.period ?? "—")]
+                                  Components.cell(termNames[f.termCode] ?? f.termCode), Components.cell(f.period ?? "—"),
+                                  .td(f.attachments.isEmpty ? .text("—") : .ul(.class("plain"), .forEach(f.attachments) { file in
+                                      .li(.a(.href(SiteRoute.filingAttachment(file.id).path()), .text(file.name)))
+                                  }))]
                              }, empty: .text(ctx.t("尚无报送记录。", "Nothing filed yet.")))
         )
+    }
+
+    static func attachmentField(_ ctx: PageContext, problems: [AppError.FieldProblem]) -> Node<HTML.FormContext> {
+        let problem = problems.first { $0.field == "files" }
+        return .div(.class(problem == nil ? "field" : "field has-error"),
+                    .label(.for("files"), .text(ctx.t("附件（盖章文件的 PDF 或扫描件，最多 \(maxAttachments) 个，每个不超过 10 MB）",
+                                                      "Files (the stamped document as PDF or a scan; up to \(maxAttachments), 10 MB each)"))),
+                    .unwrap(problem) { .span(.class("field-error"), .text(ctx.t($0.message))) },
+                    .input(.type(.file), .id("files"), .name("files[]"), .attribute(named: "multiple", value: "multiple"),
+                           .attribute(named: "accept", value: "application/pdf,image/jpeg,image/png")))
     }
 }
 
@@ -202,7 +285,7 @@ enum FilingPages {
 /// the scope's filings, newest first.
 struct FilingPageModel: Sendable {
     struct Choice: Sendable { var code: String; var name: String }
-    struct TermChoice: Sendable { var id: String; var name: String }
+    struct TermChoice: Sendable { var id: String; var name: Localized }
 
     var input: FilingInput
     var problems: [AppError.FieldProblem]
@@ -221,10 +304,10 @@ struct FilingPageModel: Sendable {
         let today = LocalDate(req.now)
         let terms = try await CalendarAPI.load(on: req.db).flatMap(\.terms).sorted { $0.range.start > $1.range.start }
         let units = try user.rosterUnitScope() == nil
-            ? try await UnitModel.query(on: req.db).filter(\.$active == true).sort(\.$code).all().map { Choice(code: $0.code, name: $0.name) } : []
+            ? try await UnitModel.query(on: req.db).filter(\.$active == true).all().inUniversityOrder().map { Choice(code: $0.code, name: $0.name) } : []
         return FilingPageModel(input: input, problems: problems, filed: filed,
                                filings: try await FilingPages.list(for: user, on: req.db), kinds: try await FilingPages.kinds(on: req.db),
-                               terms: terms.map { TermChoice(id: $0.id, name: $0.name) },
+                               terms: terms.map { TermChoice(id: $0.id, name: $0.label) },
                                currentTermID: (terms.first { $0.range.contains(today) } ?? terms.first)?.id, units: units, today: today)
     }
 }

@@ -170,9 +170,9 @@ enum RosterStore {
         let unitCodes = Dictionary(uniqueKeysWithValues: try await unitIDs(on: db).map { ($0.value, $0.key) })
         switch kind {
         case .units:
-            var query = UnitModel.query(on: db).sort(\.$code)
+            var query = UnitModel.query(on: db)
             if let scope { query = query.filter(\.$id == scope) }
-            return try encode(try await query.all().map(\.core))
+            return try encode(try await query.all().map(\.core).sorted(by: Unit.inUniversityOrder))
         case .cadres:
             var query = CadreModel.query(on: db).sort(\.$staffNumber)
             if let scope { query = query.filter(\.$unit.$id == scope) }

@@ -68,25 +68,25 @@ enum EvidenceService {
     static let maxFiles = EvidenceLimits().maxFilesPerRecord
 
     /// Checks every file before anything is stored: type by content, size, count, active content.
-    static func sanitize(_ uploads: [Upload], existing: Int = 0) throws -> [(Upload, SanitizedEvidence)] {
+    static func sanitize(_ uploads: [Upload], existing: Int = 0, limit: Int = maxFiles, field: String = "photos") throws -> [(Upload, SanitizedEvidence)] {
         let sanitizer = EvidenceSanitizer()
-        guard existing + uploads.count <= maxFiles else {
-            throw AppError.field("photos", zh: "每条记录最多 \(maxFiles) 个附件", en: "at most \(maxFiles) files per record")
+        guard existing + uploads.count <= limit else {
+            throw AppError.field(field, zh: "最多 \(limit) 个附件", en: "at most \(limit) files")
         }
         return try uploads.map { upload in
             do {
                 return (upload, try sanitizer.sanitize(upload.data))
             } catch let error as EvidenceError {
-                throw AppError.field("photos", zh: "“\(upload.name)”：\(error.message.zh)", en: "\(upload.name): \(error.message.en)")
+                throw AppError.field(field, zh: "“\(upload.name)”：\(error.message.zh)", en: "\(upload.name): \(error.message.en)")
             }
         }
     }
 
     /// The same checks on a worker thread: rebuilding a 10 MB photo takes seconds of CPU, and on an
     /// event loop it would stall every other request of that loop (two uploads froze `/healthz`).
-    static func sanitizeOffLoop(_ uploads: [Upload], existing: Int = 0) async throws -> [(Upload, SanitizedEvidence)] {
-        guard !uploads.isEmpty else { return try sanitize(uploads, existing: existing) }
-        return try await NIOThreadPool.singleton.runIfActive { try sanitize(uploads, existing: existing) }
+    static func sanitizeOffLoop(_ uploads: [Upload], existing: Int = 0, limit: Int = maxFiles, field: String = "photos") async throws -> [(Upload, SanitizedEvidence)] {
+        guard !uploads.isEmpty else { return try sanitize(uploads, existing: existing, limit: limit, field: field) }
+        return try await NIOThreadPool.singleton.runIfActive { try sanitize(uploads, existing: existing, limit: limit, field: field) }
     }
 
     static func attach(_ files: [(Upload, SanitizedEvidence)], to recordID: UUID, store: EvidenceStore, on db: any Database) async throws {
@@ -102,6 +102,26 @@ enum EvidenceService {
             model.createdAt = Date()
             try await model.create(on: db)
         }
+    }
+}
+
+extension EvidenceService {
+    /// A stored file as a response. Photos are rebuilt pixel by pixel and safe to show; a PDF is
+    /// checked but not rebuilt, so it is only ever downloaded, and sandboxed should a browser render it anyway.
+    static func fileResponse(sha256: String, kind rawKind: String, downloadName: String? = nil, store: EvidenceStore) throws -> Response {
+        let data = try store.get(sha256)
+        let response = Response(status: .ok, body: .init(data: data))
+        let kind = EvidenceKind(rawValue: rawKind) ?? .pdf
+        response.headers.replaceOrAdd(name: .contentType, value: kind.mimeType)
+        let disposition = kind == .pdf ? "attachment" : "inline"
+        let ascii = "\(sha256.prefix(12)).\(kind.fileExtension)"
+        response.headers.replaceOrAdd(name: .contentDisposition, value: downloadName.map {
+            ImportExport.contentDisposition(ascii: ascii, name: $0).replacingOccurrences(of: "attachment;", with: "\(disposition);")
+        } ?? "\(disposition); filename=\"\(ascii)\"")
+        response.headers.replaceOrAdd(name: "Content-Security-Policy", value: "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'")
+        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        response.headers.replaceOrAdd(name: .cacheControl, value: "private, max-age=86400")
+        return response
     }
 }
 

@@ -95,7 +95,7 @@ enum IntegrityService {
     /// The flags of every cadre's lines, reusing the parts of cadres unchanged since `previous`.
     static func compute(_ facts: Facts, asOf today: LocalDate, backdateWindowDays: Int = ContactRules.defaultBackdateWindowDays,
                         reusing previous: Parts? = nil) -> (snapshot: Snapshot, parts: Parts) {
-        let periods = facts.calendar.years.flatMap(\.terms).map { IntegrityPeriod(name: Localized(zh: $0.name, en: $0.id), range: $0.range) }
+        let periods = facts.calendar.years.flatMap(\.terms).map { IntegrityPeriod(name: $0.label, range: $0.range) }
         let vocabulary = ComplianceService.vocabulary(on: today, in: facts.policies)
         let expecting = Set(vocabulary.kinds.filter(\.inPerson).map(\.code))
         let rules = IntegrityRules(backdateWindowDays: backdateWindowDays)

@@ -146,18 +146,7 @@ enum LedgerPages {
             guard let attachment = try await AttachmentModel.find(try req.idParameter(), on: req.db),
                   let record = try await ContactRecordModel.find(attachment.$record.id, on: req.db) else { throw AppError.notFound("attachment") }
             try await LedgerService.checkRead(record, by: user, on: req.db)
-            let data = try req.application.evidenceStore.get(attachment.sha256)
-            let response = Response(status: .ok, body: .init(data: data))
-            let kind = EvidenceKind(rawValue: attachment.kind) ?? .pdf
-            response.headers.replaceOrAdd(name: .contentType, value: kind.mimeType)
-            // Photos are rebuilt pixel by pixel and safe to show; a PDF is checked but not rebuilt, so it is
-            // only ever downloaded, and sandboxed should a browser render it anyway.
-            let disposition = kind == .pdf ? "attachment" : "inline"
-            response.headers.replaceOrAdd(name: .contentDisposition, value: "\(disposition); filename=\"\(attachment.sha256.prefix(12)).\(kind.fileExtension)\"")
-            response.headers.replaceOrAdd(name: "Content-Security-Policy", value: "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'")
-            response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
-            response.headers.replaceOrAdd(name: .cacheControl, value: "private, max-age=86400")
-            return response
+            return try EvidenceService.fileResponse(sha256: attachment.sha256, kind: attachment.kind, store: req.application.evidenceStore)
         }
         app.routes.on(.POST, SitePattern.ledgerVoid.components, access: .roles([.cadre, .businessAdmin])) { req -> Response in
             let form = try req.content.decode(VoidInput.self)

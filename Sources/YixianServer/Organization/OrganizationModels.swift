@@ -9,6 +9,7 @@ final class UnitModel: Model, @unchecked Sendable {
     @Field(key: "name") var name: String
     @Field(key: "kind") var kind: String
     @Field(key: "active") var active: Bool
+    @OptionalField(key: "sort_order") var sortOrder: Int?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
     init() {}
@@ -22,9 +23,10 @@ final class UnitModel: Model, @unchecked Sendable {
         name = unit.name
         kind = unit.kind.rawValue
         active = unit.active
+        sortOrder = unit.sortOrder
     }
 
-    var core: Unit { Unit(code: code, name: name, kind: UnitKind(rawValue: kind) ?? .affiliated, active: active) }
+    var core: Unit { Unit(code: code, name: name, kind: UnitKind(rawValue: kind) ?? .affiliated, active: active, sortOrder: sortOrder) }
 }
 
 final class CadreModel: Model, @unchecked Sendable {
@@ -221,4 +223,9 @@ final class PairingModel: Model, @unchecked Sendable {
         startDate = pairing.range.start.iso
         endDate = pairing.range.end.iso
     }
+}
+
+extension Sequence where Element == UnitModel {
+    /// The university's own order (`Unit.inUniversityOrder`), for every list a person reads.
+    func inUniversityOrder() -> [UnitModel] { sorted { Unit.inUniversityOrder($0.core, $1.core) } }
 }

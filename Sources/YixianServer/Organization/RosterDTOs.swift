@@ -9,6 +9,7 @@ struct UnitDTO: Content, Equatable {
     var kind: String
     var kindLabel: Localized
     var active: Bool
+    var sortOrder: Int?
 
     init(_ model: UnitModel) {
         id = model.id!
@@ -17,6 +18,7 @@ struct UnitDTO: Content, Equatable {
         kind = model.kind
         kindLabel = UnitKind(rawValue: model.kind)?.label ?? Localized(zh: model.kind, en: model.kind)
         active = model.active
+        sortOrder = model.sortOrder
     }
 }
 
@@ -109,6 +111,7 @@ struct UnitInput: Content {
     var name: String?
     var kind: String?
     var active: Bool?
+    var sortOrder: Int?
 }
 
 struct CadreInput: Content {

@@ -29,9 +29,9 @@ struct RosterListModel<Item: Content>: Sendable {
         }
         var unitOptions: [(String, String)] = []
         if withUnitOptions {
-            var units = UnitModel.query(on: req.db).sort(\.$code)
+            var units = UnitModel.query(on: req.db)
             if let scope { units = units.filter(\.$id == scope) }
-            unitOptions = try await units.all().map { ($0.id!.uuidString, $0.name) }
+            unitOptions = try await units.all().inUniversityOrder().map { ($0.id!.uuidString, $0.name) }
         }
         return Self(filter: filter, page: try await list(filter, scope, req.db), unitOptions: unitOptions,
                     canExport: user.can(.importRoster), query: query)

@@ -19,8 +19,10 @@ enum UnitsAPI {
         let code = existing.map { $0.code } ?? check.code("code", input.code, label: "单位代码")
         let name = check.text("name", input.name ?? existing?.name, label: "单位名称", max: 100)
         let kind = check.choice("kind", input.kind ?? existing?.kind, label: "单位类型", as: UnitKind.self)
+        let order = input.sortOrder.flatMap { check.integer("sortOrder", $0, label: "排序", range: 0...99_999) }
         try check.throwIfInvalid()
-        return Unit(code: code!, name: name!, kind: kind!, active: input.active ?? existing?.active ?? true)
+        return Unit(code: code!, name: name!, kind: kind!, active: input.active ?? existing?.active ?? true,
+                    sortOrder: order ?? existing?.sortOrder)
     }
 
     static func register(_ app: Application) {

@@ -26,9 +26,10 @@ enum PairingPages {
     /// The pairing table with the handover form; a refused handover comes back here with its input and reasons.
     static func view(_ ctx: PageContext, _ m: PairingTableModel) -> Node<HTML.BodyContext> {
         .group(
-            .h1(.text(ctx.t("\(m.yearName)领导干部联系学生集体结对表", "Pairing table \(m.yearID)"))),
+            .h1(.text(ctx.t("\(m.yearName.zh)领导干部联系学生集体结对表", "Pairing table, \(m.yearName.en)"))),
             Components.notice(m.handedOver ? ctx.t("交接完成：接任者已承接结对，原任者的结对于交接前一日结束。",
                                                   "Handover done: the successor holds the pairings; the predecessor's ended the day before.") : nil),
+            Components.notice(m.added.map { ctx.t("已添加结对：\($0)。", "Pairing added: \($0).") }),
             .div(.class("toolbar"),
                  .a(.class("button secondary"), .href(SiteRoute.pairingsExport.path(query: ["year": m.yearID])), .text(ctx.t("导出 Excel", "Export .xlsx"))),
                  .a(.class("button secondary"), .href(SiteRoute.pairingsPrint.path(query: ["year": m.yearID])), .text(ctx.t("打印（A4）", "Print (A4)"))),
@@ -39,8 +40,28 @@ enum PairingPages {
             Components.table(ctx, headers: PairingTable.header,
                              rows: PairingTable.records(m.rows).map { $0.map { Components.cell($0) } },
                              empty: .text(ctx.t("本学年尚无结对。可导入结对表，或使用智能匹配生成建议。", "No pairings this year yet."))),
+            .if(m.canManage, addForm(ctx, input: m.add, problems: m.addProblems)),
             .if(m.canManage, handoverForm(ctx, input: m.handover, problems: m.problems))
         )
+    }
+
+    /// A pairing by hand: the way forward when matching cannot fill a requirement, or a link agreed in person.
+    static func addForm(_ ctx: PageContext, input: PairingAddInput, problems: [AppError.FieldProblem]) -> Node<HTML.BodyContext> {
+        let kinds: [Pairing.Kind] = [.linked, .honoraryClassHead]
+        return .div(.class("panel"), .id("add"),
+             .h2(.text(ctx.t("手动添加结对", "Add a pairing"))),
+             .p(.class("muted"), .text(ctx.t("一个集体可由多名干部联系；手动添加不受智能匹配的每集体人数上限约束。",
+                                             "A collective may have several cadres; a pairing added by hand is not bound by the matching's per-collective limit."))),
+             Components.errorSummary(ctx, problems),
+             .form(.method(.post), .action(SiteRoute.pairingsAdd.path()),
+                   Layout.csrfField(ctx),
+                   Components.field(ctx, name: "staffNumber", label: ctx.t("干部工号", "Staff number"), value: input.staffNumber ?? "", problems: problems),
+                   Components.field(ctx, name: "collective", label: ctx.t("学生集体（名称或代码）", "Collective (name or code)"), value: input.collective ?? "",
+                                    problems: problems),
+                   .div(.class("field"), .label(.for("kind"), .text(ctx.t("方式", "Kind"))),
+                        .select(.id("kind"), .attribute(named: "name", value: "kind"),
+                                .forEach(kinds) { Components.option(value: $0.rawValue, text: ctx.t($0.label), selected: $0.rawValue == (input.kind ?? "linked")) })),
+                   .button(.type(.submit), .text(ctx.t("添加", "Add")))))
     }
 
     static func handoverForm(_ ctx: PageContext, input: HandoverInput, problems: [AppError.FieldProblem]) -> Node<HTML.BodyContext> {
@@ -75,10 +96,47 @@ enum PairingPages {
                                  everyCadre: everyCadre)
     }
 
+    /// Adds the pairing typed in the form for the current year.
+    static func add(_ input: PairingAddInput, _ req: Request) async throws -> UUID {
+        let user = try req.requireUser()
+        var check = FieldChecker()
+        let staff = check.code("staffNumber", input.staffNumber, label: "干部工号")
+        let typed = check.text("collective", input.collective, label: "学生集体", max: 100)
+        let kind = check.choice("kind", input.kind ?? Pairing.Kind.linked.rawValue, label: "方式", as: Pairing.Kind.self)
+        if kind == .keyStudent { check.fail("kind", zh: "重点联系学生请在学生页面指定", en: "key students are paired from the student's page") }
+        try check.throwIfInvalid()
+        // A name as people type it, or the code: names are what the coverage page and the shortfalls show.
+        let collective = try await CollectiveModel.query(on: req.db).group(.or) { $0.filter(\.$code == typed!).filter(\.$name == typed!) }.all()
+        guard let found = collective.first(where: { $0.code == typed }) ?? (collective.count == 1 ? collective.first : nil) else {
+            throw AppError.field("collective", zh: collective.isEmpty ? "找不到学生集体“\(typed!)”，请核对名称或代码" : "名称“\(typed!)”对应多个学生集体，请填写代码",
+                                 en: collective.isEmpty ? "No collective named “\(typed!)”" : "“\(typed!)” names several collectives; give the code")
+        }
+        let year = try await year(req)
+        let (model, created) = try await req.db.write { db in
+            try await PairingService.add(staffNumber: staff!, collectiveCode: found.code, studentNumber: nil, kind: kind!, year: year,
+                                         range: DateRange(start: max(LocalDate(req.now), year.range.start), end: year.range.end), actor: .init(user), on: db)
+        }
+        guard created else {
+            throw AppError.field("collective", zh: "该干部本学年已联系“\(found.name)”", en: "This cadre already links \(found.name) this year")
+        }
+        return try model.requireID()
+    }
+
     static func register(_ app: Application) {
         let read = Access.capability(.readRoster)
         app.routes.on(.GET, SitePattern.pairings.components, access: read) { req -> Response in
-            render(req, try await PairingTableModel.load(req, handedOver: req.query[String.self, at: "handedOver"] != nil))
+            render(req, try await PairingTableModel.load(req, handedOver: req.query[String.self, at: "handedOver"] != nil,
+                                                         add: PairingAddInput(staffNumber: req.query[String.self, at: "staff"]),
+                                                         added: req.query[UUID.self, at: "added"]))
+        }
+        app.routes.on(.POST, SitePattern.pairingsAdd.components, access: .capability(.importRoster)) { req -> Response in
+            let input = try req.content.decode(PairingAddInput.self)
+            do {
+                let added = try await add(input, req)
+                return req.redirect(to: SiteRoute.pairings.path(query: ["added": added.uuidString]) + "#add")
+            } catch let error as AppError where error.status == .unprocessableEntity {
+                return render(req, try await PairingTableModel.load(req, add: input, addProblems: error.details), status: .unprocessableEntity)
+            }
         }
         app.routes.on(.POST, SitePattern.pairingsHandover.components, access: .capability(.importRoster)) { req -> Response in
             let input = try req.content.decode(HandoverInput.self)
@@ -228,18 +286,33 @@ enum PairingPages {
 /// was typed after a refusal.
 struct PairingTableModel: Sendable {
     var yearID: String
-    var yearName: String
+    var yearName: Localized
     var rows: [PairingTable.Row]
     /// Matching, import and handover.
     var canManage: Bool
     var handedOver: Bool
     var handover: HandoverInput
     var problems: [AppError.FieldProblem]
+    var add = PairingAddInput()
+    var addProblems: [AppError.FieldProblem] = []
+    /// Who was paired with what, after a pairing added by hand.
+    var added: String?
 
     static func load(_ req: Request, handedOver: Bool = false, handover: HandoverInput = HandoverInput(),
-                     problems: [AppError.FieldProblem] = []) async throws -> PairingTableModel {
+                     problems: [AppError.FieldProblem] = [], add: PairingAddInput = PairingAddInput(),
+                     addProblems: [AppError.FieldProblem] = [], added: UUID? = nil) async throws -> PairingTableModel {
         let year = try await PairingPages.year(req)
-        return PairingTableModel(yearID: year.id, yearName: year.name, rows: try await PairingPages.tableRows(req, year: year),
-                                 canManage: try req.requireUser().can(.importRoster), handedOver: handedOver, handover: handover, problems: problems)
+        // The notice names the pairing from the database, never from the URL's text.
+        let pairing = try await added.asyncMap { try await PairingModel.query(on: req.db).filter(\.$id == $0).with(\.$cadre).with(\.$collective).first() }
+        let addedText = (pairing ?? nil).flatMap { p in p.collective.map { "\(p.cadre.name) — \($0.name)" } }
+        return PairingTableModel(yearID: year.id, yearName: year.label, rows: try await PairingPages.tableRows(req, year: year),
+                                 canManage: try req.requireUser().can(.importRoster), handedOver: handedOver, handover: handover, problems: problems,
+                                 add: add, addProblems: addProblems, added: addedText)
     }
+}
+
+struct PairingAddInput: Content {
+    var staffNumber: String?
+    var collective: String?
+    var kind: String?
 }

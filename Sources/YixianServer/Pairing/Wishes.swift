@@ -115,7 +115,7 @@ enum WishPages {
             .raw("<label class=\"check\"><input type=\"checkbox\" name=\"collectiveKinds[]\" value=\"\(kind.rawValue)\"\(m.kinds.contains(kind.rawValue) ? " checked" : "")> \(Components.escape(ctx.t(kind.label)))</label>")
         }
         return .group(
-            .h1(.text(ctx.t("\(m.yearName)结对志愿", "Pairing wishes"))),
+            .h1(.text(ctx.t("\(m.yearName.zh)结对志愿", "Pairing wishes, \(m.yearName.en)"))),
             .p(.class("muted"), .text(ctx.t("业务管理员做人岗匹配时会优先考虑您的志愿。", "The business admin's matching prefers your wishes."))),
             Components.notice(m.saved ? ctx.t("志愿已保存。", "Your wishes are saved.") : nil),
             Components.errorSummary(ctx, m.problems),
@@ -132,7 +132,7 @@ enum WishPages {
 
 /// The wish form of the signed-in cadre: what was typed when it comes back refused, else what is saved.
 struct WishPageModel: Sendable {
-    var yearName: String
+    var yearName: Localized
     var kinds: Set<String>
     /// As the field shows them: names where known, joined with "，".
     var collectives: String
@@ -148,7 +148,7 @@ struct WishPageModel: Sendable {
         let names = Dictionary(try await CollectiveModel.query(on: req.db).filter(\.$code ~~ savedCodes).all().map { ($0.code, $0.name) },
                                uniquingKeysWith: { a, _ in a })
         return WishPageModel(
-            yearName: year?.name ?? "",
+            yearName: year?.label ?? Localized(zh: "", en: ""),
             kinds: Set(typed.map { $0.collectiveKinds ?? [] } ?? wish.map { PairingWishModel.list($0.collectiveKinds) } ?? []),
             collectives: typed?.collectiveCodes ?? savedCodes.map { names[$0] ?? $0 }.joined(separator: "，"),
             expertise: typed?.expertise ?? wish.map { PairingWishModel.list($0.expertise).joined(separator: "，") } ?? "",

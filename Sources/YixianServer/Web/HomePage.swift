@@ -6,7 +6,7 @@ import YixianCore
 /// What the first page after login shows: for each role what it needs first, as counts and short
 /// lists. A plain value, built by `load` (the only part that queries) and drawn by `HomePage.view`.
 struct HomeModel: Sendable {
-    struct TermToday: Sendable { var name: String; var week: Int }
+    struct TermToday: Sendable { var name: Localized; var week: Int }
 
     struct Profile: Sendable {
         var unit: String
@@ -60,7 +60,7 @@ extension HomeModel {
         let calendar = try await CalendarAPI.load(on: req.db)
         let term = calendar.flatMap(\.terms).first { $0.range.contains(today) }
         var model = HomeModel(name: user.displayName, today: today,
-                              term: term.map { TermToday(name: $0.name, week: $0.week(containing: today)?.number ?? 0) },
+                              term: term.map { TermToday(name: $0.label, week: $0.week(containing: today)?.number ?? 0) },
                               body: try await roleBody(user, today: today, on: req.db))
         try await loadCompliance(user, into: &model, req: req)
         return model
@@ -154,8 +154,8 @@ enum HomePage {
         guard let term = m.term else {
             return .p(.class("muted"), .text(ctx.t("今天（\(m.today.chinese)）不在学期内。", "Today (\(m.today.iso)) is outside the terms.")))
         }
-        return .p(.class("muted"), .text(ctx.t("今天是 \(m.today.chinese)，\(term.name)第 \(term.week) 周",
-                                                "Today is \(m.today.iso), week \(term.week) of \(term.name)")))
+        return .p(.class("muted"), .text(ctx.t("今天是 \(m.today.chinese)，\(term.name.zh)第 \(term.week) 周",
+                                                "Today is \(m.today.iso), week \(term.week) of the \(term.name.en)")))
     }
 
     static func roleBody(_ ctx: PageContext, _ body: HomeModel.RoleBody) -> Node<HTML.BodyContext> {
