@@ -21,6 +21,10 @@ struct AuthorizationMatrixTests {
         case studentCase
         /// A file attached to a unit's filing.
         case filingAttachment
+        /// A cadre named by staff number (their dossier).
+        case staffNumber
+        /// A batch of dossiers being built, the office's.
+        case dossierJob
         /// A compliance cell, named in the query (`subject`, `rule`, `period`).
         case cell
     }
@@ -157,6 +161,9 @@ struct AuthorizationMatrixTests {
         "GET /filings": Rule(who: editors), "POST /filings": Rule(who: editors), "GET /filings/attachments/:id": Rule(who: editors, reach: .unitScoped),
         "GET /api/v1/filings": Rule(who: editors), "POST /api/v1/filings": Rule(who: editors),
         "GET /integrity": Rule(who: readers),
+        "GET /dossiers": Rule(who: ledgerReaders), "GET /dossiers/cadres/:code": Rule(who: ledgerReaders, reach: .unitScoped),
+        "POST /dossiers/batch": Rule(who: readers),
+        "GET /dossiers/batch/:id": Rule(who: readers, reach: .ownOnly), "GET /dossiers/batch/:id/download": Rule(who: readers, reach: .ownOnly),
         // Ledger
         "GET /ledger": Rule(who: ledgerReaders), "GET /api/v1/contacts": Rule(who: ledgerReaders),
         "GET /ledger/:id": Rule(who: ledgerReaders, reach: .unitScoped),
@@ -238,6 +245,7 @@ struct AuthorizationMatrixTests {
         var cases: [String: UUID] = [:]
         /// A filing's file per unit code (CS, ME).
         var filingAttachments: [String: UUID] = [:]
+        var dossierJob = UUID()
     }
 
     /// Text only a reader of one object can see: each record's place and each student's name.
@@ -330,6 +338,8 @@ struct AuthorizationMatrixTests {
                                                       files: scan, store: server.app.evidenceStore, by: office, today: LocalDate(Date()), now: Date(), on: db)
             world.filingAttachments[unit] = try #require(try await FilingAttachmentModel.query(on: db).filter(\.$filing.$id == filing.id!).first()).id!
         }
+        await server.app.dossierJobs.add(.init(id: world.dossierJob, ownerID: world.users["office"]!, title: "全校考核材料", state: .done,
+                                               done: 1, total: 1, zip: try ZipFile.make([("a.docx", Data("x".utf8))]), fileName: "考核材料.zip"))
         for unit in ["CS", "ME"] {
             let reply = try await server.api(.POST, "/api/v1/cases", as: "office", json: ["text": "接待日反映：\(unit)", "unitCode": unit])
             #expect(reply.status == .created, "\(reply.body)")
@@ -408,6 +418,12 @@ struct AuthorizationMatrixTests {
         case (.studentCase, .own): return (username == "cadre-me" ? world.cases["ME"] : world.cases["student"])!.uuidString
         case (.studentCase, .sameUnit): return username == "cadre-me" ? nil : world.cases["CS"]!.uuidString
         case (.studentCase, .otherUnit): return (username == "cadre-me" ? world.cases["student"] : world.cases["ME"])!.uuidString
+        case (.staffNumber, .own): return staff
+        case (.staffNumber, .sameUnit): return staff == "T004" ? "T001" : "T004"
+        case (.staffNumber, .otherUnit): return "T002"
+        case (.dossierJob, .own): return username == "office" ? world.dossierJob.uuidString : nil
+        case (.dossierJob, .sameUnit): return nil
+        case (.dossierJob, .otherUnit): return username == "office" ? nil : world.dossierJob.uuidString
         case (.filingAttachment, .own): return nil
         case (.filingAttachment, .sameUnit): return world.filingAttachments["CS"]!.uuidString
         case (.filingAttachment, .otherUnit): return world.filingAttachments["ME"]!.uuidString
@@ -429,7 +445,7 @@ struct AuthorizationMatrixTests {
         guard path.contains(":") || path == SitePattern.complianceCell.rawValue || path == "/api/v1/confirmations" else { return nil }
         let table: [(String, Object)] = [
             ("/compliance/units/:code", .unitCode), ("/units/:id", .unit), ("/cadres/:id", .cadre), ("/collectives/:id", .collective),
-            ("/filings/attachments/:id", .filingAttachment),
+            ("/filings/attachments/:id", .filingAttachment), ("/dossiers/cadres/:code", .staffNumber), ("/dossiers/batch/:id", .dossierJob),
             ("/students/:id", .student), ("/ledger/:id", .contact), ("/contacts/:id", .contact), ("/attachments/:id", .attachment),
             ("/c/:code", .confirmation), ("/users/:id", .user), ("/tokens/:id", .token), ("/import/jobs/:id", .importJob),
             ("/cases/:id", .studentCase),

@@ -66,6 +66,11 @@ enum SitePattern: String, CaseIterable, Sendable {
     case integrityVerdict = "/integrity/verdict"
     case filings = "/filings"
     case filingAttachment = "/filings/attachments/:id"
+    case dossiers = "/dossiers"
+    case dossierCadre = "/dossiers/cadres/:code"
+    case dossierBatch = "/dossiers/batch"
+    case dossierBatchJob = "/dossiers/batch/:id"
+    case dossierBatchDownload = "/dossiers/batch/:id/download"
     case confirmLookup = "/c"
     case confirm = "/c/:code"
     case pairings = "/pairings"
@@ -107,6 +112,7 @@ enum SiteRoute: Hashable, Sendable {
     case progress, compliance, complianceUnit(code: String), complianceCell, complianceAttention, policies, policyFormat
     case ledger, ledgerNew, ledgerRecord(UUID), ledgerEdit(UUID), ledgerDelete(UUID), ledgerVoid(UUID), attachment(UUID)
     case problems, problemsReport, integrity, integrityVerdict, filings, filingAttachment(UUID)
+    case dossiers, dossierCadre(staff: String), dossierBatch, dossierBatchJob(UUID), dossierBatchDownload(UUID)
     case confirmLookup, confirm(code: String)
     case pairings, pairingsExport, pairingsPrint, pairingsImport, pairingsCoverage, pairingsMatching, pairingsHandover, pairingsAdd, pairingWishes
     case notifications, notificationsRead
@@ -177,6 +183,11 @@ enum SiteRoute: Hashable, Sendable {
         case .integrityVerdict: .integrityVerdict
         case .filings: .filings
         case .filingAttachment: .filingAttachment
+        case .dossiers: .dossiers
+        case .dossierCadre: .dossierCadre
+        case .dossierBatch: .dossierBatch
+        case .dossierBatchJob: .dossierBatchJob
+        case .dossierBatchDownload: .dossierBatchDownload
         case .confirmLookup: .confirmLookup
         case .confirm: .confirm
         case .pairings: .pairings
@@ -210,11 +221,12 @@ enum SiteRoute: Hashable, Sendable {
              .importJob(let id), .importConfirm(let id), .userUnlock(let id), .userDeactivate(let id),
              .userRole(let id), .userResetPassword(let id), .userResetTOTP(let id), .tokenRevoke(let id),
              .caseDetail(let id), .caseAct(let id),
-             .ledgerRecord(let id), .ledgerEdit(let id), .ledgerDelete(let id), .ledgerVoid(let id), .attachment(let id), .filingAttachment(let id):
+             .ledgerRecord(let id), .ledgerEdit(let id), .ledgerDelete(let id), .ledgerVoid(let id), .attachment(let id), .filingAttachment(let id),
+             .dossierBatchJob(let id), .dossierBatchDownload(let id):
             [id.uuidString]
         case .importForm(let kind): [kind.rawValue]
         case .export(let kind): [kind]
-        case .complianceUnit(let code), .confirm(let code): [code]
+        case .complianceUnit(let code), .confirm(let code), .dossierCadre(staff: let code): [code]
         default: []
         }
     }

@@ -82,6 +82,7 @@ func registerRoutes(_ app: Application) {
     IntegrityPages.register(app)
     PolicyPages.register(app)
     FilingPages.register(app)
+    DossierPages.register(app)
     CasesAPI.register(app)
     CasePages.register(app)
     MailboxPages.register(app)

@@ -37,21 +37,8 @@ enum CompliancePages {
     }
 
     static func measure(_ ctx: PageContext, _ rule: PolicyRule?) -> String {
-        guard let rule else { return "" }
-        switch rule.body {
-        case .count(let count):
-            switch count.measure {
-            case .events: return ctx.t(" 次", " times")
-            case .personTimes: return ctx.t(" 人次", " person-times")
-            case .hours: return ctx.t(" 小时", " hours")
-            case .distinctVenues: return ctx.t(" 处", " venues")
-            }
-        case .every(let body): return body.per == .month ? ctx.t(" 个月", " months") : ctx.t(" 周", " weeks")
-        case .pairing, .coverage: return ctx.t(" 个", "")
-        case .timeShare: return ctx.t(" 小时", " hours")
-        case .filing: return ctx.t(" 份", " filings")
-        case .response: return ctx.t(" 件", " cases")
-        }
+        guard let unit = rule.map({ ctx.t($0.measureUnit) }), !unit.isEmpty else { return "" }
+        return " " + unit
     }
 
     /// "done / required unit"; an every-period rule also says how many of its weeks have passed,

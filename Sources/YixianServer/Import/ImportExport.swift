@@ -36,7 +36,7 @@ enum ImportMode: String, Sendable {
 }
 
 /// A checked upload waiting for the admin's decision, and the progress of its import.
-struct ImportJob: Sendable {
+struct ImportJob: BackgroundJob {
     enum State: String, Sendable { case checked, running, done, failed }
     var id: UUID
     var kind: RosterKind
@@ -51,24 +51,33 @@ struct ImportJob: Sendable {
     var createdAt = Date()
 }
 
-/// Jobs live in memory on the node that received the upload: a checked file is small, short-lived
-/// and re-uploadable, and keeping it out of the database keeps junk uploads out of backups.
-actor ImportJobStore {
-    private var jobs: [UUID: ImportJob] = [:]
+/// Something done in the background for one user, kept in memory for an hour.
+protocol BackgroundJob: Sendable {
+    var id: UUID { get }
+    var createdAt: Date { get }
+}
 
-    func add(_ job: ImportJob) {
+/// Jobs live in memory on the node that received the request: a checked upload or a batch of
+/// documents is short-lived and can be made again, and keeping it out of the database keeps junk
+/// uploads and bulky zips out of backups.
+actor JobStore<Job: BackgroundJob> {
+    private var jobs: [UUID: Job] = [:]
+
+    func add(_ job: Job) {
         jobs = jobs.filter { Date().timeIntervalSince($0.value.createdAt) < 3600 }
         jobs[job.id] = job
     }
 
-    func get(_ id: UUID) -> ImportJob? { jobs[id] }
+    func get(_ id: UUID) -> Job? { jobs[id] }
 
-    func update(_ id: UUID, _ change: @Sendable (inout ImportJob) -> Void) {
+    func update(_ id: UUID, _ change: @Sendable (inout Job) -> Void) {
         guard var job = jobs[id] else { return }
         change(&job)
         jobs[id] = job
     }
 }
+
+typealias ImportJobStore = JobStore<ImportJob>
 
 struct ImportJobStoreKey: StorageKey { typealias Value = ImportJobStore }
 

@@ -120,6 +120,13 @@ enum Stylesheet {
     .doc-table th, .doc-table td { border:1px solid #000; padding:4px 6px; white-space:normal; }
     .doc-table th { font-family:"SimHei","黑体","Noto Sans CJK SC",sans-serif; background:none; position:static; }
     @page { size:A4; margin:20mm 18mm; @bottom-center { content: "— " counter(page) " —"; } }
+    .doc-subtitle { text-align:center; font-family:"KaiTi","楷体","Noto Serif CJK SC",serif; margin:-8mm 0 8mm; }
+    .doc-heading { font-family:"SimHei","黑体","Noto Sans CJK SC",sans-serif; font-size:16pt; font-weight:normal; margin:6mm 0 2mm; }
+    .doc-para { text-indent:2em; line-height:1.75; margin:0 0 3mm; }
+    .dossier .doc-table { margin:0 0 4mm; }
+    .narrative[contenteditable] { outline:1px dashed #bbb; outline-offset:2px; }
+    .doc-toolbar { display:flex; flex-wrap:wrap; gap:8px 12px; align-items:center; max-width:210mm; margin:0 auto; padding:8px 18mm; font-size:14px; }
+    @media print { .no-print { display:none !important; } .narrative[contenteditable] { outline:none; } }
     .slips { display:grid; grid-template-columns:repeat(auto-fill, minmax(19rem, 1fr)); gap:.5rem; }
     .slip { display:flex; gap:.5rem; justify-content:space-between; border:1px dashed #8a8a8a; padding:.6rem .8rem; break-inside:avoid; }
     .slip h3 { margin:0 0 .2rem; font-size:1rem; } .slip p { margin:.15rem 0; }

@@ -1,0 +1,109 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import YixianCore
+import ZIPFoundation
+@testable import YixianServer
+
+@Suite("考核材料 over HTTP: one cadre's dossier, its documents, scope, and a unit's batch")
+struct DossierTests {
+    static func prepare(_ server: TestServer) async throws {
+        try await ComplianceTests.prepare(server)
+        #expect(try await server.api(.POST, "/api/v1/policies", as: "office",
+                                     json: ["text": ComplianceTests.policy(atLeast: 1), "effectiveFrom": "2025-09-01"]).status == .created)
+    }
+
+    @Test("the dossier's verdicts are the engine's cells; Word and Excel carry the same figures")
+    func dossierMatchesTheEngine() async throws {
+        try await TestServer.with { server in
+            try await Self.prepare(server)
+            let office = server.browser()
+            try await office.login("office")
+            let list = try await office.get("/dossiers?term=2025-2026-1")
+            #expect(list.status == .ok)
+            #expect(list.body.contains("张伟") && list.body.contains("李娜"))
+            let page = try await office.get("/dossiers/cadres/T001?term=2025-2026-1")
+            #expect(page.status == .ok)
+            #expect(page.body.contains("张伟同志联系学生工作考核材料"))
+            #expect(page.body.contains("contenteditable=\"true\""), "the summary can be edited before printing")
+            // Cross-check with the cells API as of the day after the term, the day a finished term is judged on.
+            let cells = try await server.api(.GET, "/api/v1/compliance/cells?asOf=2026-01-19", as: "office").decode(ComplianceCellsDTO.self).cells
+            let t001 = try #require(cells.first { $0.subject.id == "T001" && $0.ruleID == "lecture-per-term" && $0.period.id == "2025-2026-1" })
+            let t002 = try #require(cells.first { $0.subject.id == "T002" && $0.ruleID == "lecture-per-term" && $0.period.id == "2025-2026-1" })
+            #expect(t001.status == .met && t002.status == .missed)
+            #expect(page.body.contains("<td>每学期讲思政课</td><td>第一学期</td><td>1次</td><td>1次</td><td>已完成</td>"), "\(page.body.prefix(3000))")
+            #expect(page.body.contains("记录联系学生 1 次、30 人次"))
+            let other = try await office.get("/dossiers/cadres/T002?term=2025-2026-1")
+            #expect(other.body.contains("<td>每学期讲思政课</td><td>第一学期</td><td>1次</td><td>0次</td><td>未完成</td>"))
+
+            let docx = try await office.get("/dossiers/cadres/T001?term=2025-2026-1&format=docx")
+            #expect(docx.status == .ok)
+            #expect(docx.headers.first(name: .contentDisposition)?.contains("filename*=UTF-8''") == true)
+            let archive = try Archive(data: docx.data, accessMode: .read)
+            var xml = Data()
+            _ = try archive.extract(try #require(archive["word/document.xml"])) { xml.append($0) }
+            #expect(String(decoding: xml, as: UTF8.self).contains("每学期讲思政课"))
+            let xlsx = try await office.get("/dossiers/cadres/T001?term=2025-2026-1&format=xlsx")
+            let rows = try XLSXReader.readRecords(from: xlsx.data)
+            let rule = try #require(rows.first { $0.first == "每学期讲思政课" })
+            #expect(rule[2] == "1" && rule[3] == "1" && rule[5] == "已完成")
+            // Reading a dossier is audited.
+            #expect(try await AuditEventModel.query(on: server.app.db).filter(\.$action == "dossier.read").count() >= 4)
+        }
+    }
+
+    @Test("scope: a secretary reads their unit's cadres, a cadre their own; bad periods and formats are refused")
+    func scopeAndBadInput() async throws {
+        try await TestServer.with { server in
+            try await Self.prepare(server)
+            let secretary = server.browser()
+            try await secretary.login("secretary")
+            #expect(try await secretary.get("/dossiers/cadres/T001?term=2025-2026-1").status == .ok)
+            #expect(try await secretary.get("/dossiers/cadres/T002?term=2025-2026-1").status == .notFound, "ME's cadre is not found for CS")
+            let list = try await secretary.get("/dossiers?term=2025-2026-1")
+            #expect(list.body.contains("张伟") && !list.body.contains("李娜"))
+            let cadre = server.browser()
+            try await cadre.login("cadre")
+            #expect(try await cadre.get("/dossiers/cadres/T001?term=2025-2026-1").status == .ok)
+            #expect(try await cadre.get("/dossiers/cadres/T003?term=2025-2026-1").status == .notFound)
+            #expect(try await server.api(.GET, "/dossiers/cadres/T001", as: "student").status == .forbidden)
+            let badTerm = try await server.api(.GET, "/dossiers/cadres/T001?term=2099-2100-1", as: "office")
+            #expect(badTerm.status == .unprocessableEntity && badTerm.body.contains("2099-2100-1"))
+            let badFormat = try await server.api(.GET, "/dossiers/cadres/T001?term=2025-2026-1&format=pdf", as: "office")
+            #expect(badFormat.status == .unprocessableEntity && badFormat.body.contains("格式只能是 html、docx 或 xlsx"))
+            // A cadre cannot start a batch.
+            #expect(try await cadre.post("/dossiers/batch", form: ["period": "term:2025-2026-1"], tokenFrom: "/dossiers").status == .forbidden)
+        }
+    }
+
+    @Test("a batch packs one Word document per cadre into a zip, with progress, for its owner only")
+    func batch() async throws {
+        try await TestServer.with { server in
+            try await Self.prepare(server)
+            let office = server.browser()
+            try await office.login("office")
+            let refused = try await office.post("/dossiers/batch", form: ["period": "term:1999-2000-1"], tokenFrom: "/dossiers")
+            #expect(refused.status == .unprocessableEntity)
+            let started = try await office.post("/dossiers/batch", form: ["period": "term:2025-2026-1", "unit": ""], tokenFrom: "/dossiers")
+            #expect(started.status == .seeOther)
+            let jobPath = try #require(started.headers.first(name: .location))
+            var page = try await office.get(jobPath)
+            for _ in 0..<100 where !page.body.contains("data-state=\"done\"") {
+                try await Task.sleep(for: .milliseconds(100))
+                page = try await office.get(jobPath)
+            }
+            #expect(page.body.contains("<progress max=\"3\" value=\"3\">"), "\(page.body.prefix(2000))")
+            let zip = try await office.get(jobPath + "/download")
+            #expect(zip.status == .ok)
+            let archive = try Archive(data: zip.data, accessMode: .read)
+            let names = archive.map(\.path).sorted()
+            #expect(names.count == 3, "\(names)")
+            #expect(names.contains { $0.hasPrefix("计算机学院/计算机学院-张伟-T001-") && $0.hasSuffix(".docx") })
+            // Another account does not see the job.
+            let assessor = server.browser()
+            try await assessor.login("assessor")
+            #expect(try await assessor.get(jobPath).status == .notFound)
+        }
+    }
+}
