@@ -43,7 +43,7 @@ if ((${#missing[@]} > 0)); then
 fi
 
 # Python tools: Selenium drives the browser tests, Schemathesis fuzzes the API from its
-# OpenAPI document (scripts/fuzz-api.sh).
+# OpenAPI document (scripts/fuzz-api.sh), python-docx and openpyxl read the documents.
 pip_install() {
     local module=$1 package=$2
     python3 -c "import $module" >/dev/null 2>&1 && return 0
@@ -63,6 +63,9 @@ pip_install() {
 pip_install selenium selenium
 pip_install schemathesis 'schemathesis>=4,<5'
 pip_install requests requests
+# Independent readers of what Yixian writes: its .docx and .xlsx documents are opened by them in the smoke test.
+pip_install docx python-docx
+pip_install openpyxl openpyxl
 
 for exe in /usr/bin/chromium /usr/bin/chromedriver /usr/bin/pg_ctlcluster /usr/bin/psql; do
     [[ -x $exe ]] || { echo "ci-install: $exe missing after install" >&2; exit 1; }

@@ -751,7 +751,94 @@ class Smoke:
                 self.logout_and_check(f"phone-{username}")
             self.scenario(f"phone-{username}", body)
 
+    def fetch(self, path):
+        """GET with the browser's session cookie: for downloads the browser would save to disk."""
+        import urllib.request
+        cookie = "; ".join(f"{c['name']}={c['value']}" for c in self.driver.get_cookies())
+        request = urllib.request.Request(self.base + path, headers={"Cookie": cookie})
+        with urllib.request.urlopen(request, timeout=self.timeout) as reply:
+            return reply.status, reply.headers, reply.read()
+
+    def dossier_journey(self):
+        """An assessor prints a cadre's dossier (A4), and its .docx and .xlsx read back in python-docx and
+        openpyxl with the figures of the page; the office packs a college's dossiers into a .zip."""
+        import io
+        import zipfile
+        import docx
+        import openpyxl
+        state = {}
+
+        def assessor():
+            self.driver.set_window_size(*DESKTOP)
+            self.submit_login("assessor", PASSWORD)
+            self.wait_for_path("/")
+            self.open("/dossiers")
+            links = self.driver.find_elements(By.XPATH, "//a[contains(@href, '/dossiers/cadres/') and not(contains(@href, 'format='))]")
+            self.require("dossier: the list links each cadre's dossier", len(links) > 100, f"{len(links)} links")
+            href = links[0].get_attribute("href")
+            self.driver.get(href)
+            self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "main.a4 h1.doc-title"), "the dossier's title")
+            text = self.driver.find_element(By.TAG_NAME, "main").text
+            for heading in ["一、工作小结", "二、落实工作规定情况", "三、联系学生情况", "五、学生反映问题办理情况", "六、诚信核查"]:
+                self.check(f"dossier: the page has {heading}", heading in text)
+            rows = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+                    for tr in self.driver.find_elements(By.XPATH, "//h2[text()='二、落实工作规定情况']/following-sibling::table[1]//tbody/tr")]
+            self.check("dossier: the verdict table has rows", len(rows) > 0, f"{len(rows)} rows")
+            narrative = self.driver.find_element(By.CSS_SELECTOR, ".narrative")
+            narrative.click()
+            narrative.send_keys(" 已对照检查。")
+            self.check("dossier: the summary is editable before printing", "已对照检查" in narrative.text)
+            self.screenshot(os.path.join(self.out, "dossier-a4.png"))
+            path = urllib.parse.urlparse(href)
+            base = path.path + ("?" + path.query if path.query else "")
+            joiner = "&" if path.query else "?"
+            status, headers, body = self.fetch(base + joiner + "format=docx")
+            self.check("dossier: the .docx downloads", status == 200 and body[:2] == b"PK")
+            document = docx.Document(io.BytesIO(body))
+            paragraphs = [p.text for p in document.paragraphs]
+            self.check("dossier: python-docx reads the title", any(p.endswith("同志联系学生工作考核材料") for p in paragraphs), repr(paragraphs[:2]))
+            self.check("dossier: python-docx reads the headings", "二、落实工作规定情况" in paragraphs and "六、诚信核查" in paragraphs)
+            table = document.tables[0]
+            word_rows = [[cell.text for cell in row.cells] for row in table.rows[1:]]
+            self.check("dossier: the Word table has the page's verdicts", word_rows == rows, f"{word_rows[:2]} vs {rows[:2]}")
+            status, headers, body = self.fetch(base + joiner + "format=xlsx")
+            workbook = openpyxl.load_workbook(io.BytesIO(body), read_only=True)
+            sheet = workbook["落实情况"]
+            values = [list(r) for r in sheet.iter_rows(values_only=True)]
+            self.check("dossier: openpyxl reads a title row", "考核材料" in str(values[0][0]))
+            excel = [(r[0], r[5]) for r in values[2:] if r and r[0]]
+            page = [(r[0].replace("（倡导性）", ""), r[4]) for r in rows]
+            self.check("dossier: the workbook's verdicts are the page's", excel == page, f"{excel[:2]} vs {page[:2]}")
+            self.open("/dossiers")  # the print page has no menu; sign out from the list
+            self.logout_and_check("dossier-assessor")
+
+        def office_batch():
+            self.driver.set_window_size(*DESKTOP)
+            self.submit_login("office", PASSWORD)
+            self.wait_for_path("/")
+            self.open("/dossiers")
+            unit = Select(self.driver.find_element(By.NAME, "unit"))
+            unit.select_by_index(2)
+            chosen = unit.first_selected_option.text
+            self.submit(self.driver.find_element(By.CSS_SELECTOR, "form.toolbar"), "the unit's list")
+            count = len(self.driver.find_elements(By.XPATH, "//a[contains(@href, 'format=docx')]"))
+            started = time.monotonic()
+            self.submit(self.driver.find_element(By.XPATH, "//form[contains(@action, '/dossiers/batch')]"), "the batch")
+            self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#batch[data-state='done']"), "the batch to finish")
+            self.screenshot(os.path.join(self.out, "dossier-batch.png"))
+            link = self.driver.find_element(By.XPATH, "//a[contains(@href, '/download')]").get_attribute("href")
+            status, headers, body = self.fetch(urllib.parse.urlparse(link).path)
+            names = zipfile.ZipFile(io.BytesIO(body)).namelist()
+            self.check(f"dossier batch: one document per cadre of {chosen}", len(names) == count and count > 0, f"{len(names)} files, {count} cadres")
+            self.check("dossier batch: files are named by unit and cadre", all(n.startswith(chosen + "/") and n.endswith(".docx") for n in names), repr(names[:2]))
+            print(f"      dossier batch of {count}: {time.monotonic() - started:.1f} s", flush=True)
+            self.logout_and_check("dossier-office")
+
+        self.scenario("dossier-assessor", assessor)
+        self.scenario("dossier-office", office_batch)
+
     def run(self):
+        self.dossier_journey()
         self.activation_journey()
         self.ledger_journey()
         self.letter_journey()

@@ -9,7 +9,7 @@ import YixianCore
 /// into the configured database, end to end (parse, validate, write in one transaction).
 struct BenchCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Argument(name: "what", help: "import, policy or render") var what: String
+        @Argument(name: "what", help: "import, policy, render or dossiers") var what: String
         @Option(name: "policy", help: "policy file for `bench policy` (default: a built-in policy with every rule kind)") var policy: String?
         @Option(name: "keep", help: "bench import: write the students' .xlsx into this directory (for scripts/bench-import.sh)") var keep: String?
         @Option(name: "rounds", help: "bench import: only import the .xlsx this many times, each into an empty students table") var rounds: Int?
@@ -26,8 +26,13 @@ struct BenchCommand: AsyncCommand {
             let text = try signature.policy.map { try PolicyCommands.read($0, context) }
             context.console.print(ComplianceBenchmark.run(policyText: text))
             return
+        case "dossiers":
+            let text = try signature.policy.map { try PolicyCommands.read($0, context) } ?? ComplianceService.presetText("hnust-2025", directory: nil)
+            guard let text else { context.console.error("policies/hnust-2025.yaml not found; pass --policy"); throw ExitCode(1) }
+            context.console.print(DossierBenchmark.run(policy: try PolicyLoader.load(text, fileName: "policy.yaml"), asOf: LocalDate(Date())))
+            return
         default:
-            context.console.error("unknown benchmark \(signature.what); try: import, policy, render")
+            context.console.error("unknown benchmark \(signature.what); try: import, policy, render, dossiers")
             throw ExitCode(2)
         }
         let app = context.application
