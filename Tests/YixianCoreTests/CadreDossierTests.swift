@@ -140,3 +140,45 @@ extension CadreDossierTests {
         #expect(d.narrative.zh.contains("有风险 1 项：“每学期讲思政课 1 次”"), "\(d.narrative.zh)")
     }
 }
+
+@Suite("述职评议材料: a unit's dossier")
+struct UnitDossierTests {
+    @Test func cadresCasesAndCoverageAddUp() throws {
+        // setup: the cadre dossier's scenario; CS's cadres C001 and C002 have no lines, CS2502 nobody links
+        let scenario = ComplianceFixture.scenario(contacts: """
+            [ { id: d1, cadre: C001, kind: dorm-visit, start: "2025-09-10T19:00", participants: 6 },
+              { id: v1, cadre: C001, kind: dorm-visit, start: "2025-09-11T19:00", status: voided } ]
+            """, pairings: """
+            [ { cadre: C001, collective: CS2501, kind: linked, year: 2025-2026 } ]
+            """)
+        let policy = try PolicyLoader.load(ComplianceFixture.policy(roles: "middle: { rankAtLeast: deputy-director }", rules: """
+              - id: dorm
+                title: 每学期走访宿舍 1 次
+                who: middle
+                count: { kinds: [dorm-visit], atLeast: 1, per: term }
+            """), fileName: "p.yaml")
+        let input = try ScenarioLoader.load(scenario, fileName: "s.yaml").input(policy: policy)
+        let report = ComplianceEngine.evaluate(input, asOf: LocalDate("2026-02-01")!)
+        let term = input.calendar.term(id: "2025-2026-1")!
+        let cs = input.roster.units.first { $0.code == "CS" }!
+        func problem(_ n: String, answered: String?, due: String) -> CadreDossier.ProblemLine {
+            .init(number: n, title: n, category: .same("后勤"), receivedOn: LocalDate("2025-10-10")!, answeredOn: answered.flatMap(LocalDate.init),
+                  answerDue: LocalDate(due)!, status: .same("x"), rating: nil)
+        }
+        // act
+        let d = UnitDossier(.init(unit: cs, periodName: term.label, range: term.range, asOf: LocalDate("2026-02-01")!, cells: report.cells,
+                                  rules: Dictionary(uniqueKeysWithValues: policy.rules.map { ($0.id, $0) }), cadres: input.roster.cadres,
+                                  contacts: input.contacts, collectives: input.roster.collectives, pairings: input.pairings,
+                                  problems: [problem("a", answered: "2025-10-12", due: "2025-10-17"), problem("b", answered: "2025-10-20", due: "2025-10-17"),
+                                             problem("c", answered: nil, due: "2025-10-17")],
+                                  ratings: [.satisfied, .dissatisfied, nil]))
+        // check: the two CS cadres, C001 met with one line (the voided one left out), C002 missed
+        #expect(d.cadres.map(\.cadre.staffNumber) == ["C001", "C002"])
+        #expect(d.cadres[0].tally.met == 1 && d.cadres[0].records == 1 && d.cadres[0].personTimes == 6)
+        #expect(d.cadres[1].tally.missed == 1 && d.cadres[1].missed == ["每学期走访宿舍 1 次"])
+        #expect(d.cases == UnitDossier.Cases(received: 3, answered: 2, answeredOnTime: 1, overdue: 2, satisfied: 1, basicallySatisfied: 0, dissatisfied: 1))
+        #expect(d.collectives == 4 && d.uncovered.map(\.code) == ["CS2502", "CSPB1", "CSSU"])
+        #expect(d.narrative.zh.contains("有未完成事项的干部：周副书记"), "\(d.narrative.zh)")
+        #expect(d.narrative.zh.contains("承办学生诉求 3 件，已答复 2 件，按期答复 1 件，逾期 2 件"))
+    }
+}

@@ -162,6 +162,7 @@ struct AuthorizationMatrixTests {
         "GET /api/v1/filings": Rule(who: editors), "POST /api/v1/filings": Rule(who: editors),
         "GET /integrity": Rule(who: readers),
         "GET /dossiers": Rule(who: ledgerReaders), "GET /dossiers/cadres/:code": Rule(who: ledgerReaders, reach: .unitScoped),
+        "GET /dossiers/units/:code": Rule(who: readers, reach: .unitScoped),
         "POST /dossiers/batch": Rule(who: readers),
         "GET /dossiers/batch/:id": Rule(who: readers, reach: .ownOnly), "GET /dossiers/batch/:id/download": Rule(who: readers, reach: .ownOnly),
         // Ledger
@@ -445,7 +446,7 @@ struct AuthorizationMatrixTests {
         guard path.contains(":") || path == SitePattern.complianceCell.rawValue || path == "/api/v1/confirmations" else { return nil }
         let table: [(String, Object)] = [
             ("/compliance/units/:code", .unitCode), ("/units/:id", .unit), ("/cadres/:id", .cadre), ("/collectives/:id", .collective),
-            ("/filings/attachments/:id", .filingAttachment), ("/dossiers/cadres/:code", .staffNumber), ("/dossiers/batch/:id", .dossierJob),
+            ("/filings/attachments/:id", .filingAttachment), ("/dossiers/cadres/:code", .staffNumber), ("/dossiers/units/:code", .unitCode), ("/dossiers/batch/:id", .dossierJob),
             ("/students/:id", .student), ("/ledger/:id", .contact), ("/contacts/:id", .contact), ("/attachments/:id", .attachment),
             ("/c/:code", .confirmation), ("/users/:id", .user), ("/tokens/:id", .token), ("/import/jobs/:id", .importJob),
             ("/cases/:id", .studentCase),

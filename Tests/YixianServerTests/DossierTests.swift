@@ -106,4 +106,38 @@ struct DossierTests {
             #expect(try await assessor.get(jobPath).status == .notFound)
         }
     }
+
+    @Test("the unit's dossier: its cadres' tallies are the engine's, its cases counted, its uncovered collectives named; scoped")
+    func unitDossier() async throws {
+        try await TestServer.with { server in
+            try await Self.prepare(server)
+            // One case for CS, received in the first term (typed today, dated back to the reception day).
+            let raised = try await server.api(.POST, "/api/v1/cases", as: "office", json: ["text": "接待日反映：自习室不够", "unitCode": "CS"])
+            #expect(raised.status == .created, "\(raised.body)")
+            try await server.app.db.write { db in
+                let item = try #require(try await CaseModel.query(on: db).first())
+                item.receivedOn = "2025-10-10"
+                try await item.save(on: db)
+            }
+            let secretary = server.browser()
+            try await secretary.login("secretary")
+            let page = try await secretary.get("/dossiers/units/CS?term=2025-2026-1")
+            #expect(page.status == .ok)
+            #expect(page.body.contains("计算机学院领导班子联系学生工作述职评议材料"))
+            // T001 met the lecture rule in that term; the row says so.
+            #expect(page.body.contains("<td>张伟</td><td>党委副书记</td><td>1</td><td>30</td><td>1</td><td>0</td><td>0</td><td>—</td>"), "\(page.body.prefix(4000))")
+            #expect(page.body.contains("尚无干部联系的学生集体（1 个）：计算机2301班"))
+            #expect(try await secretary.get("/dossiers/units/ME?term=2025-2026-1").status == .notFound)
+            let xlsx = try await server.api(.GET, "/dossiers/units/ME?term=2025-2026-1&format=xlsx", as: "office")
+            let rows = try XLSXReader.readRecords(from: xlsx.data)
+            let li = try #require(rows.first { $0.first == "李娜" })
+            #expect(li[4] == "0" && li[5] == "1" && li[7] == "每学期讲思政课", "\(li)")
+            // The case counts in its own term's dossier, open and past its answer day; not in the next term's.
+            let first = try await server.api(.GET, "/dossiers/units/CS?term=2025-2026-1&format=xlsx", as: "office")
+            let cases = try XLSXReader.readRecords(from: first.data, sheetName: "诉求办理")
+            #expect(cases.count == 2 && cases[1] == ["1", "0", "0", "1", "0", "0", "0"], "\(cases)")
+            let second = try await server.api(.GET, "/dossiers/units/CS?term=2025-2026-2&format=xlsx", as: "office")
+            #expect(try XLSXReader.readRecords(from: second.data, sheetName: "诉求办理")[1].first == "0")
+        }
+    }
 }

@@ -217,15 +217,7 @@ extension CadreDossier {
         asOf = input.asOf
         // Verdicts of periods inside the dossier's span; a week of an every-week rule is one of its
         // term's parts, so the term cell stands for it.
-        rules = input.cells
-            .filter { $0.subject.kind == .cadre && $0.subject.id == input.cadre.staffNumber && range.contains($0.period.start) && $0.period.end <= range.end }
-            .sorted { ($0.period.start, $0.ruleID) < ($1.period.start, $1.ruleID) }
-            .map { cell in
-                let rule = input.rules[cell.ruleID]
-                return RuleLine(ruleID: cell.ruleID, title: rule?.title ?? cell.ruleID, period: cell.period.label, required: cell.required,
-                                achieved: cell.achieved, unit: rule?.measureUnit ?? Localized(zh: "", en: ""), status: cell.status,
-                                advisory: cell.severity == .advisory)
-            }
+        rules = Self.ruleLines(input.cells.filter { $0.subject.kind == .cadre && $0.subject.id == input.cadre.staffNumber }, rules: input.rules, in: range)
         let inPeriod = input.contacts.filter { $0.cadreStaffNumber == input.cadre.staffNumber && range.contains($0.startDay) && $0.startDay <= input.asOf }
         let lines = inPeriod.filter { $0.status == .submitted || $0.status == .confirmed }
         records = lines.count
@@ -256,6 +248,20 @@ extension CadreDossier {
             .map { CollectiveLine(code: $0.collective.code, name: $0.collective.name, pairing: $0.kind.label, visits: visits[$0.collective.code] ?? 0) }
         problems = input.problems.filter { range.contains($0.receivedOn) }.sorted { ($0.receivedOn, $0.number) < ($1.receivedOn, $1.number) }
         findings = input.findings
+    }
+}
+
+extension CadreDossier {
+    /// The verdicts of periods lying inside `range`, oldest first, as a dossier lists them.
+    static func ruleLines(_ cells: [ComplianceCell], rules: [String: PolicyRule], in range: DateRange) -> [RuleLine] {
+        cells.filter { range.contains($0.period.start) && $0.period.end <= range.end }
+            .sorted { ($0.period.start, $0.ruleID) < ($1.period.start, $1.ruleID) }
+            .map { cell in
+                let rule = rules[cell.ruleID]
+                return RuleLine(ruleID: cell.ruleID, title: rule?.title ?? cell.ruleID, period: cell.period.label, required: cell.required,
+                                achieved: cell.achieved, unit: rule?.measureUnit ?? Localized(zh: "", en: ""), status: cell.status,
+                                advisory: cell.severity == .advisory)
+            }
     }
 }
 

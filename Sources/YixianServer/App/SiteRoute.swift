@@ -68,6 +68,7 @@ enum SitePattern: String, CaseIterable, Sendable {
     case filingAttachment = "/filings/attachments/:id"
     case dossiers = "/dossiers"
     case dossierCadre = "/dossiers/cadres/:code"
+    case dossierUnit = "/dossiers/units/:code"
     case dossierBatch = "/dossiers/batch"
     case dossierBatchJob = "/dossiers/batch/:id"
     case dossierBatchDownload = "/dossiers/batch/:id/download"
@@ -112,7 +113,7 @@ enum SiteRoute: Hashable, Sendable {
     case progress, compliance, complianceUnit(code: String), complianceCell, complianceAttention, policies, policyFormat
     case ledger, ledgerNew, ledgerRecord(UUID), ledgerEdit(UUID), ledgerDelete(UUID), ledgerVoid(UUID), attachment(UUID)
     case problems, problemsReport, integrity, integrityVerdict, filings, filingAttachment(UUID)
-    case dossiers, dossierCadre(staff: String), dossierBatch, dossierBatchJob(UUID), dossierBatchDownload(UUID)
+    case dossiers, dossierCadre(staff: String), dossierUnit(code: String), dossierBatch, dossierBatchJob(UUID), dossierBatchDownload(UUID)
     case confirmLookup, confirm(code: String)
     case pairings, pairingsExport, pairingsPrint, pairingsImport, pairingsCoverage, pairingsMatching, pairingsHandover, pairingsAdd, pairingWishes
     case notifications, notificationsRead
@@ -185,6 +186,7 @@ enum SiteRoute: Hashable, Sendable {
         case .filingAttachment: .filingAttachment
         case .dossiers: .dossiers
         case .dossierCadre: .dossierCadre
+        case .dossierUnit: .dossierUnit
         case .dossierBatch: .dossierBatch
         case .dossierBatchJob: .dossierBatchJob
         case .dossierBatchDownload: .dossierBatchDownload
@@ -226,7 +228,7 @@ enum SiteRoute: Hashable, Sendable {
             [id.uuidString]
         case .importForm(let kind): [kind.rawValue]
         case .export(let kind): [kind]
-        case .complianceUnit(let code), .confirm(let code), .dossierCadre(staff: let code): [code]
+        case .complianceUnit(let code), .confirm(let code), .dossierCadre(staff: let code), .dossierUnit(code: let code): [code]
         default: []
         }
     }

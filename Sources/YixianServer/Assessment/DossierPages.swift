@@ -31,7 +31,9 @@ enum DossierPages {
         try await AuditTrail.record("dossier.read", objectType: "cadre", objectID: cadre.staffNumber, detail: "\(period.id) \(format ?? "html")",
                                     by: .init(user), on: req.db)
         switch format {
-        case nil, "html": return .html(printPage(PageContext(req), dossier, period: period, periods: periods))
+        case nil, "html":
+            return .html(printPage(PageContext(req), title: dossier.title, blocks: dossier.documentBlocks(), narrative: dossier.narrative.zh,
+                                   here: .dossierCadre(staff: cadre.staffNumber), switchField: ("cadre", cadre.staffNumber), period: period, periods: periods))
         case "docx":
             return download(try DOCXWriter.write(dossier.documentBlocks()), name: dossier.fileStem + ".docx", ascii: "dossier-\(cadre.staffNumber).docx",
                             type: "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
@@ -49,49 +51,69 @@ enum DossierPages {
         return response
     }
 
-    /// The dossier on A4 in 公文 style. The summary paragraph is editable in place (no script), so an
+    /// A document on A4 in 公文 style. The summary paragraph is editable in place (no script), so an
     /// assessor can adjust the wording before printing; the toolbar does not print.
-    static func printPage(_ ctx: PageContext, _ d: CadreDossier, period: DossierSource.Period, periods: [DossierSource.Period]) -> String {
+    static func printPage(_ ctx: PageContext, title: String, blocks: [DOCXBlock], narrative: String, here: SiteRoute, switchField: (String, String),
+                          period: DossierSource.Period, periods: [DossierSource.Period]) -> String {
         func e(_ text: String) -> String { Components.escape(text) }
-        func table(_ header: [String], _ rows: [[String]], empty: String) -> String {
-            guard !rows.isEmpty else { return "<p class=\"doc-para\">\(e(empty))</p>" }
-            return "<table class=\"doc-table\"><thead><tr>" + header.map { "<th>\(e($0))</th>" }.joined() + "</tr></thead><tbody>"
-                + rows.map { "<tr>" + $0.map { "<td>\(e($0))</td>" }.joined() + "</tr>" }.joined() + "</tbody></table>"
-        }
-        let blocks = d.documentBlocks()
         var body = ""
         for block in blocks {
             switch block {
             case .title(let text): body += "<h1 class=\"doc-title\">\(e(text))</h1>"
             case .subtitle(let text): body += "<p class=\"doc-subtitle\">\(e(text))</p>"
             case .heading(let text): body += "<h2 class=\"doc-heading\">\(e(text))</h2>"
-            case .paragraph(let text) where text == d.narrative.zh:
+            case .paragraph(let text) where text == narrative:
                 body += "<div class=\"doc-para narrative\" contenteditable=\"true\" title=\"可直接修改后打印\">\(e(text))</div>"
             case .paragraph(let text): body += "<p class=\"doc-para\">\(e(text))</p>"
-            case .table(let header, let rows): body += table(header, rows, empty: "—")
+            case .table(let header, let rows) where rows.isEmpty: body += "<p class=\"doc-para\">—</p>"
+            case .table(let header, let rows):
+                body += "<table class=\"doc-table\"><thead><tr>" + header.map { "<th>\(e($0))</th>" }.joined() + "</tr></thead><tbody>"
+                    + rows.map { "<tr>" + $0.map { "<td>\(e($0))</td>" }.joined() + "</tr>" }.joined() + "</tbody></table>"
             case .pageBreak: body += "<div class=\"page-break\"></div>"
             }
         }
-        let staff = d.cadre.staffNumber
         let options = periods.map { p in
             "<option value=\"\(e(p.kind.rawValue + ":" + p.id))\"\(p == period ? " selected" : "")>\(e(ctx.t(p.name)))</option>"
         }.joined()
-        let here = SiteRoute.dossierCadre(staff: staff)
         let toolbar = """
         <nav class="doc-toolbar no-print" aria-label="\(e(ctx.t("操作", "Actions")))">
         <a href="\(e(SiteRoute.dossiers.path(query: period.query)))">\(e(ctx.t("← 考核材料", "← Dossiers")))</a>
-        <form method="get" action="\(e(SiteRoute.dossiers.path()))" class="inline"><input type="hidden" name="cadre" value="\(e(staff))">
+        <form method="get" action="\(e(SiteRoute.dossiers.path()))" class="inline"><input type="hidden" name="\(e(switchField.0))" value="\(e(switchField.1))">
         <label>\(e(ctx.t("期间", "Period"))) <select name="period">\(options)</select></label> <button type="submit" class="secondary">\(e(ctx.t("切换", "Show")))</button></form>
         <a class="button secondary" href="\(e(here.path(query: period.query.merging(["format": "docx"]) { a, _ in a })))">\(e(ctx.t("下载 Word", "Download .docx")))</a>
         <a class="button secondary" href="\(e(here.path(query: period.query.merging(["format": "xlsx"]) { a, _ in a })))">\(e(ctx.t("下载 Excel", "Download .xlsx")))</a>
-        <span class="muted">\(e(ctx.t("工作小结一段可直接修改，再用浏览器打印（A4）。", "The summary paragraph can be edited here; then print from the browser (A4).")))</span>
+        <span class="muted">\(e(ctx.t("小结一段可直接修改，再用浏览器打印（A4）。", "The summary paragraph can be edited here; then print from the browser (A4).")))</span>
         </nav>
         """
         return """
         <!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(e(d.title))</title><link rel="stylesheet" href="\(SiteRoute.stylesheet.path())"></head>
+        <title>\(e(title))</title><link rel="stylesheet" href="\(SiteRoute.stylesheet.path())"></head>
         <body class="print-page" data-user-role="\(e(ctx.user?.role.rawValue ?? ""))" data-status="200">\(toolbar)<main class="a4 dossier" id="main">\(body)</main></body></html>
         """
+    }
+
+    /// The unit's dossier for its leadership's 述职评议: the office and assessors for any unit, a secretary for their own.
+    static func renderUnit(_ req: Request, code: String, format: String?) async throws -> Response {
+        let user = try req.requireUser()
+        let facts = try await req.application.complianceStore.facts.facts(on: req.db)
+        guard let unit = facts.organization.units.first(where: { $0.code == code }),
+              user.scope == .institution || user.unitCode == code else { throw AppError.notFound("unit") }
+        let (period, periods) = try await DossierSource.period(req)
+        let dossier = try await DossierSource.unitDossier(req, period: period, unit: unit)
+        try await AuditTrail.record("dossier.read", objectType: "unit", objectID: code, detail: "\(period.id) \(format ?? "html")", by: .init(user), on: req.db)
+        let stem = "\(unit.name)-\(period.name.zh)-述职评议材料"
+        switch format {
+        case nil, "html":
+            return .html(printPage(PageContext(req), title: dossier.title, blocks: dossier.documentBlocks(), narrative: dossier.narrative.zh,
+                                   here: .dossierUnit(code: code), switchField: ("unitDossier", code), period: period, periods: periods))
+        case "docx":
+            return download(try DOCXWriter.write(dossier.documentBlocks()), name: stem + ".docx", ascii: "unit-\(code).docx",
+                            type: "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        case "xlsx":
+            return download(try XLSXWriter.write(dossier.worksheets()), name: stem + ".xlsx", ascii: "unit-\(code).xlsx",
+                            type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        default: throw AppError.field("format", zh: "格式只能是 html、docx 或 xlsx", en: "format must be html, docx or xlsx")
+        }
     }
 
     // MARK: The list and the batch
@@ -113,6 +135,9 @@ enum DossierPages {
             if let unit = req.query[String.self, at: "unit"], !unit.isEmpty { query["unit"] = unit }
             if let cadre = req.query[String.self, at: "cadre"], !cadre.isEmpty {
                 return req.redirect(to: SiteRoute.dossierCadre(staff: cadre).path(query: query))
+            }
+            if let unit = req.query[String.self, at: "unitDossier"], !unit.isEmpty {
+                return req.redirect(to: SiteRoute.dossierUnit(code: unit).path(query: query))
             }
             return req.redirect(to: SiteRoute.dossiers.path(query: query))
         }
@@ -153,6 +178,10 @@ enum DossierPages {
                                                        Components.option(value: "", text: ctx.t("全校", "Whole school"), selected: m.unitCode == nil),
                                                        .forEach(m.units) { Components.option(value: $0.code, text: $0.name, selected: $0.code == m.unitCode) }))),
                   .button(.type(.submit), .text(ctx.t("显示", "Show")))),
+            .unwrap(mayBatch ? m.unitCode : nil) { code in
+                .p(.a(.class("button secondary"), .href(SiteRoute.dossierUnit(code: code).path(query: m.period.query)),
+                      .text(ctx.t("本单位述职评议材料", "The unit's dossier"))))
+            },
             .if(mayBatch && !m.rows.isEmpty, .div(.class("panel"),
                 .h2(.text(ctx.t("批量导出", "Batch export"))),
                 Components.errorSummary(ctx, m.problems),
@@ -257,6 +286,10 @@ enum DossierPages {
         app.routes.on(.GET, SitePattern.dossierCadre.components, access: access) { req -> Response in
             guard let staff = req.parameters.get("code") else { throw AppError.notFound("cadre") }
             return try await render(req, staff: staff, format: req.query[String.self, at: "format"])
+        }
+        app.routes.on(.GET, SitePattern.dossierUnit.components, access: .roles([.businessAdmin, .assessor, .unitSecretary])) { req -> Response in
+            guard let code = req.parameters.get("code") else { throw AppError.notFound("unit") }
+            return try await renderUnit(req, code: code, format: req.query[String.self, at: "format"])
         }
         app.routes.on(.POST, SitePattern.dossierBatch.components, access: .roles([.businessAdmin, .assessor, .unitSecretary])) { req -> Response in
             do {

@@ -103,6 +103,40 @@ struct DossierSource: Sendable {
                              findingsByCadre: try await findings(req, contacts: contacts))
     }
 
+    /// One unit's dossier: its cadres' and its own cells, its cadres' lines, its collectives and who
+    /// links them, and the cases it was responsible for in the period.
+    static func unitDossier(_ req: Request, period: Period, unit: Unit) async throws -> UnitDossier {
+        let asOf = try await judgedOn(period, today: LocalDate(req.now), on: req.db)
+        let evaluation = try await req.evaluation(asOf: asOf)
+        let facts = try await req.application.complianceStore.facts.facts(on: req.db)
+        let cells = (evaluation?.index.byUnit[unit.code] ?? []).compactMap { evaluation?.cells[$0] }
+        let staff = Set(facts.organization.cadres.filter { $0.unitCode == unit.code }.map(\.staffNumber))
+        let contacts = facts.contacts.values.map(\.record).filter { staff.contains($0.cadreStaffNumber) && period.range.contains($0.startDay) }
+        var problems: [CadreDossier.ProblemLine] = [], ratings: [CaseRating?] = []
+        if let unitID = facts.organization.unitIDs[unit.code] {
+            let judge = try await CasesAPI.Judge.load(on: req.db, today: LocalDate(req.now))
+            let rows = try await CaseModel.query(on: req.db).filter(\.$responsibleUnit.$id == unitID)
+                .filter(\.$receivedOn >= period.range.start.iso).filter(\.$receivedOn <= period.range.end.iso).all()
+            // Merged and split cases are answered through the others: they leave the counts, as they leave the response rule's.
+            for item in rows where item.closedAs == nil {
+                guard let line = problemLine(item, judge: judge) else { continue }
+                problems.append(line)
+                ratings.append(item.rating.flatMap(CaseRating.init(rawValue:)))
+            }
+        }
+        return UnitDossier(.init(unit: unit, periodName: period.name, range: period.range, asOf: asOf, cells: cells, rules: evaluation?.rules ?? [:],
+                                 cadres: facts.organization.cadres, contacts: contacts, collectives: facts.organization.collectives,
+                                 pairings: facts.pairings, problems: problems, ratings: ratings))
+    }
+
+    static func problemLine(_ item: CaseModel, judge: CasesAPI.Judge) -> CadreDossier.ProblemLine? {
+        guard let received = LocalDate(item.receivedOn) else { return nil }
+        let state = item.state
+        return .init(number: item.number, title: item.title, category: CaseCategory.standard(item.category)?.label ?? .same(item.category),
+                     receivedOn: received, answeredOn: item.answeredOn.flatMap(LocalDate.init), answerDue: judge.deadlines(state, tier: item.tier).answer,
+                     status: state.status.label, rating: item.rating.flatMap(CaseRating.init(rawValue:))?.label)
+    }
+
     /// Cases raised in the cadres' contacts in the period, with their deadlines as the case pages reckon them.
     static func problems(_ req: Request, period: Period, cadreIDs: [String: UUID], wanted: Set<String>) async throws -> [String: [CadreDossier.ProblemLine]] {
         let ids = wanted.compactMap { cadreIDs[$0] }
@@ -113,12 +147,8 @@ struct DossierSource: Sendable {
         let rows = try await CaseModel.query(on: req.db).filter(\.$cadre.$id ~~ ids)
             .filter(\.$receivedOn >= period.range.start.iso).filter(\.$receivedOn <= period.range.end.iso).all()
         for item in rows {
-            guard let cadreID = item.$cadre.id, let staff = staffByID[cadreID], let received = LocalDate(item.receivedOn) else { continue }
-            let state = item.state
-            result[staff, default: []].append(.init(
-                number: item.number, title: item.title, category: CaseCategory.standard(item.category)?.label ?? .same(item.category),
-                receivedOn: received, answeredOn: item.answeredOn.flatMap(LocalDate.init), answerDue: judge.deadlines(state, tier: item.tier).answer,
-                status: state.status.label, rating: item.rating.flatMap(CaseRating.init(rawValue:))?.label))
+            guard let cadreID = item.$cadre.id, let staff = staffByID[cadreID], let line = problemLine(item, judge: judge) else { continue }
+            result[staff, default: []].append(line)
         }
         return result
     }
