@@ -25,6 +25,8 @@ struct AuthorizationMatrixTests {
         case staffNumber
         /// A batch of dossiers being built, the office's.
         case dossierJob
+        /// A spot-check draw of a unit's month.
+        case spotCheck
         /// A compliance cell, named in the query (`subject`, `rule`, `period`).
         case cell
     }
@@ -164,6 +166,8 @@ struct AuthorizationMatrixTests {
         "GET /dossiers": Rule(who: ledgerReaders), "GET /dossiers/cadres/:code": Rule(who: ledgerReaders, reach: .unitScoped),
         "GET /dossiers/units/:code": Rule(who: readers, reach: .unitScoped),
         "POST /dossiers/batch": Rule(who: readers),
+        "GET /spotchecks": Rule(who: readers), "POST /spotchecks": Rule(who: [.businessAdmin, .assessor]),
+        "GET /spotchecks/:id": Rule(who: readers, reach: .unitScoped), "POST /spotchecks/:id": Rule(who: [.businessAdmin, .assessor], reach: .unitScoped),
         "GET /dossiers/batch/:id": Rule(who: readers, reach: .ownOnly), "GET /dossiers/batch/:id/download": Rule(who: readers, reach: .ownOnly),
         // Ledger
         "GET /ledger": Rule(who: ledgerReaders), "GET /api/v1/contacts": Rule(who: ledgerReaders),
@@ -247,6 +251,8 @@ struct AuthorizationMatrixTests {
         /// A filing's file per unit code (CS, ME).
         var filingAttachments: [String: UUID] = [:]
         var dossierJob = UUID()
+        /// A spot-check draw per unit code (CS, ME).
+        var spotChecks: [String: UUID] = [:]
     }
 
     /// Text only a reader of one object can see: each record's place and each student's name.
@@ -339,6 +345,19 @@ struct AuthorizationMatrixTests {
                                                       files: scan, store: server.app.evidenceStore, by: office, today: LocalDate(Date()), now: Date(), on: db)
             world.filingAttachments[unit] = try #require(try await FilingAttachmentModel.query(on: db).filter(\.$filing.$id == filing.id!).first()).id!
         }
+        // Each unit's own month drawn: the matrix only reads and answers them.
+        for unit in ["CS", "ME"] {
+            let batch = SpotCheckModel()
+            batch.$unit.id = world.units[unit]!
+            batch.month = "2020-01"
+            batch.share = 0.1
+            batch.seed = "matrix"
+            batch.lines = 0
+            batch.drawnBy = "office"
+            batch.drawnAt = Date()
+            try await batch.create(on: db)
+            world.spotChecks[unit] = batch.id!
+        }
         await server.app.dossierJobs.add(.init(id: world.dossierJob, ownerID: world.users["office"]!, title: "全校考核材料", state: .done,
                                                done: 1, total: 1, zip: try ZipFile.make([("a.docx", Data("x".utf8))]), fileName: "考核材料.zip"))
         for unit in ["CS", "ME"] {
@@ -422,6 +441,9 @@ struct AuthorizationMatrixTests {
         case (.staffNumber, .own): return staff
         case (.staffNumber, .sameUnit): return staff == "T004" ? "T001" : "T004"
         case (.staffNumber, .otherUnit): return "T002"
+        case (.spotCheck, .own): return nil
+        case (.spotCheck, .sameUnit): return world.spotChecks["CS"]!.uuidString
+        case (.spotCheck, .otherUnit): return world.spotChecks["ME"]!.uuidString
         case (.dossierJob, .own): return username == "office" ? world.dossierJob.uuidString : nil
         case (.dossierJob, .sameUnit): return nil
         case (.dossierJob, .otherUnit): return username == "office" ? nil : world.dossierJob.uuidString
@@ -446,7 +468,7 @@ struct AuthorizationMatrixTests {
         guard path.contains(":") || path == SitePattern.complianceCell.rawValue || path == "/api/v1/confirmations" else { return nil }
         let table: [(String, Object)] = [
             ("/compliance/units/:code", .unitCode), ("/units/:id", .unit), ("/cadres/:id", .cadre), ("/collectives/:id", .collective),
-            ("/filings/attachments/:id", .filingAttachment), ("/dossiers/cadres/:code", .staffNumber), ("/dossiers/units/:code", .unitCode), ("/dossiers/batch/:id", .dossierJob),
+            ("/filings/attachments/:id", .filingAttachment), ("/dossiers/cadres/:code", .staffNumber), ("/dossiers/units/:code", .unitCode), ("/dossiers/batch/:id", .dossierJob), ("/spotchecks/:id", .spotCheck),
             ("/students/:id", .student), ("/ledger/:id", .contact), ("/contacts/:id", .contact), ("/attachments/:id", .attachment),
             ("/c/:code", .confirmation), ("/users/:id", .user), ("/tokens/:id", .token), ("/import/jobs/:id", .importJob),
             ("/cases/:id", .studentCase),

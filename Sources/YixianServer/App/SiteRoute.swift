@@ -67,6 +67,8 @@ enum SitePattern: String, CaseIterable, Sendable {
     case filings = "/filings"
     case filingAttachment = "/filings/attachments/:id"
     case dossiers = "/dossiers"
+    case spotChecks = "/spotchecks"
+    case spotCheck = "/spotchecks/:id"
     case dossierCadre = "/dossiers/cadres/:code"
     case dossierUnit = "/dossiers/units/:code"
     case dossierBatch = "/dossiers/batch"
@@ -113,6 +115,7 @@ enum SiteRoute: Hashable, Sendable {
     case progress, compliance, complianceUnit(code: String), complianceCell, complianceAttention, policies, policyFormat
     case ledger, ledgerNew, ledgerRecord(UUID), ledgerEdit(UUID), ledgerDelete(UUID), ledgerVoid(UUID), attachment(UUID)
     case problems, problemsReport, integrity, integrityVerdict, filings, filingAttachment(UUID)
+    case spotChecks, spotCheck(UUID)
     case dossiers, dossierCadre(staff: String), dossierUnit(code: String), dossierBatch, dossierBatchJob(UUID), dossierBatchDownload(UUID)
     case confirmLookup, confirm(code: String)
     case pairings, pairingsExport, pairingsPrint, pairingsImport, pairingsCoverage, pairingsMatching, pairingsHandover, pairingsAdd, pairingWishes
@@ -185,6 +188,8 @@ enum SiteRoute: Hashable, Sendable {
         case .filings: .filings
         case .filingAttachment: .filingAttachment
         case .dossiers: .dossiers
+        case .spotChecks: .spotChecks
+        case .spotCheck: .spotCheck
         case .dossierCadre: .dossierCadre
         case .dossierUnit: .dossierUnit
         case .dossierBatch: .dossierBatch
@@ -224,7 +229,7 @@ enum SiteRoute: Hashable, Sendable {
              .userRole(let id), .userResetPassword(let id), .userResetTOTP(let id), .tokenRevoke(let id),
              .caseDetail(let id), .caseAct(let id),
              .ledgerRecord(let id), .ledgerEdit(let id), .ledgerDelete(let id), .ledgerVoid(let id), .attachment(let id), .filingAttachment(let id),
-             .dossierBatchJob(let id), .dossierBatchDownload(let id):
+             .dossierBatchJob(let id), .dossierBatchDownload(let id), .spotCheck(let id):
             [id.uuidString]
         case .importForm(let kind): [kind.rawValue]
         case .export(let kind): [kind]

@@ -49,7 +49,7 @@ let migrations: [any Migration] = [
     CreatePolicyVersion(), CreateContactRecord(), CreateFiling(), CreateLedgerDetails(), CreateAttachment(),
     CreatePairingWish(),
     KeyAuditChain(), AuditAppendOnly(), SealStudentSensitive(), CreateIdempotencyKeys(),
-    AddAccountSecurity(), CreateDataVersions(), CreateCases(), CreateNotifications(), CreateActivationCodes(), AddLedgerTrust(), CreateFilingVersions(), CreateCASTickets(), AddCaseExtensionsAndClosures(), CreateIntegrityVerdicts(), AddUnitSortOrder(), CreateFilingAttachments(),
+    AddAccountSecurity(), CreateDataVersions(), CreateCases(), CreateNotifications(), CreateActivationCodes(), AddLedgerTrust(), CreateFilingVersions(), CreateCASTickets(), AddCaseExtensionsAndClosures(), CreateIntegrityVerdicts(), AddUnitSortOrder(), CreateFilingAttachments(), CreateSpotChecks(),
 ]
 
 func registerRoutes(_ app: Application) {
@@ -83,6 +83,7 @@ func registerRoutes(_ app: Application) {
     PolicyPages.register(app)
     FilingPages.register(app)
     DossierPages.register(app)
+    SpotChecks.register(app)
     CasesAPI.register(app)
     CasePages.register(app)
     MailboxPages.register(app)

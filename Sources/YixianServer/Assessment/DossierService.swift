@@ -170,6 +170,16 @@ struct DossierSource: Sendable {
             result[staff, default: []].append(.init(kind: kind?.label ?? .same(verdict.flagID), reason: .same(verdict.reason),
                                                     verdict: isConfirmed ? CadreDossier.confirmedVerdict : CadreDossier.dismissedVerdict))
         }
+        // Call-backs of a spot check that found something (不属实 or nobody to ask) belong on the dossier too.
+        let recordIDs = owner.keys.compactMap(UUID.init(uuidString:))
+        for item in try await SpotCheckItemModel.query(on: req.db).filter(\.$record.$id ~~ recordIDs).all() {
+            guard let outcome = item.result.flatMap(SpotCheckResult.init(rawValue:)), outcome != .confirmed,
+                  let staff = owner[item.$record.id.uuidString] else { continue }
+            let said = [item.student, item.note].compactMap { $0 }.joined(separator: "：")
+            result[staff, default: []].append(.init(kind: Localized(zh: "抽查回访", en: "Spot check"),
+                                                    reason: Localized(zh: said.isEmpty ? outcome.label.zh : said, en: said.isEmpty ? outcome.label.en : said),
+                                                    verdict: outcome.label))
+        }
         let snapshot = try await IntegrityService.snapshot(on: req.db, app: req.application)
         for flag in snapshot.flags where !decided.contains(flag.id) {
             guard let staff = flag.recordIDs.lazy.compactMap({ owner[$0] }).first else { continue }

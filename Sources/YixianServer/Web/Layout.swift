@@ -96,6 +96,7 @@ enum Layout {
         NavItem(route: .filings, title: Localized(zh: "工作报送", en: "Filings")),
         NavItem(route: .integrity, title: Localized(zh: "诚信提示", en: "Integrity")),
         NavItem(route: .dossiers, title: Localized(zh: "考核材料", en: "Dossiers")),
+        NavItem(route: .spotChecks, title: Localized(zh: "抽查回访", en: "Spot checks")),
         NavItem(route: .policies, title: Localized(zh: "工作规定", en: "Policy")),
         NavItem(route: .calendar, title: Localized(zh: "校历", en: "Calendar")),
         NavItem(route: .users, title: Localized(zh: "用户管理", en: "Users")),
