@@ -182,3 +182,21 @@ struct UnitDossierTests {
         #expect(d.narrative.zh.contains("承办学生诉求 3 件，已答复 2 件，按期答复 1 件，逾期 2 件"))
     }
 }
+
+@Suite("SVG charts drawn on the server")
+struct SVGChartTests {
+    @Test func labelsAreEscapedAndEveryItemIsDrawn() {
+        let svg = SVGChart.bars([("<script>", 3), ("宿舍 & 食堂", 6)], title: "a \"title\"")
+        #expect(!svg.contains("<script>") && svg.contains("&lt;script&gt;") && svg.contains("宿舍 &amp; 食堂"))
+        #expect(svg.components(separatedBy: "<rect").count - 1 == 2)
+        #expect(svg.contains("width=\"360\""), "the largest value spans the full bar width")
+        let grid = SVGChart.grid([("A", true), ("B", false), ("C", true)], title: "g", perRow: 2)
+        #expect(grid.components(separatedBy: SVGChart.green).count - 1 == 2 && grid.components(separatedBy: SVGChart.grey).count - 1 == 1)
+        let weeks = SVGChart.weeks([("1", 4, 0.5), ("2", 8, 1), ("3", 0, nil)], title: "w", shareName: "met")
+        #expect(weeks.contains("<polyline"), "a line through the weeks that have a share")
+        #expect(weeks.components(separatedBy: "<circle").count - 1 == 2)
+        let stacked = SVGChart.stacked([("后勤", [2, 1, 0, 1])], legend: [("a", "#1"), ("b", "#2"), ("c", "#3"), ("d", "#4")], title: "s")
+        #expect(stacked.contains(">4</text>"), "the row's total at its end")
+        #expect(!stacked.contains("fill=\"#3\"><title>"), "an empty part draws nothing")
+    }
+}

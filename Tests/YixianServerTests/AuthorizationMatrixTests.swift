@@ -166,6 +166,7 @@ struct AuthorizationMatrixTests {
         "GET /dossiers": Rule(who: ledgerReaders), "GET /dossiers/cadres/:code": Rule(who: ledgerReaders, reach: .unitScoped),
         "GET /dossiers/units/:code": Rule(who: readers, reach: .unitScoped),
         "POST /dossiers/batch": Rule(who: readers),
+        "GET /dashboard": Rule(who: readers),
         "GET /spotchecks": Rule(who: readers), "POST /spotchecks": Rule(who: [.businessAdmin, .assessor]),
         "GET /spotchecks/:id": Rule(who: readers, reach: .unitScoped), "POST /spotchecks/:id": Rule(who: [.businessAdmin, .assessor], reach: .unitScoped),
         "GET /dossiers/batch/:id": Rule(who: readers, reach: .ownOnly), "GET /dossiers/batch/:id/download": Rule(who: readers, reach: .ownOnly),

@@ -140,4 +140,48 @@ struct DossierTests {
             #expect(try XLSXReader.readRecords(from: second.data, sheetName: "诉求办理")[1].first == "0")
         }
     }
+
+    @Test("sixteen readers at once each get their dossier, and each read is audited once, in order")
+    func concurrentReadsAreAudited() async throws {
+        try await TestServer.with { server in
+            try await Self.prepare(server)
+            let before = try await AuditEventModel.query(on: server.app.db).count()
+            let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
+                for _ in 0..<16 { group.addTask { try await server.api(.GET, "/dossiers/cadres/T001?term=2025-2026-1", as: "office").status.code } }
+                return try await group.reduce(into: [UInt]()) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: 200, count: 16), "\(statuses)")
+            let reads = try await AuditEventModel.query(on: server.app.db).filter(\.$action == "dossier.read").count()
+            #expect(reads == 16)
+            #expect(try await AuditEventModel.query(on: server.app.db).count() >= before + 16)
+            let seqs = try await AuditEventModel.query(on: server.app.db).sort(\.$seq).all().map(\.seq)
+            #expect(seqs == Array(1...seqs.count), "the chain has no gaps")
+        }
+    }
+}
+
+@Suite("看板: charts that agree with the ledger, scoped like every page")
+struct DashboardTests {
+    @Test("the office's dashboard counts the term's lines, shows which classes were reached, and a secretary sees their unit only")
+    func dashboard() async throws {
+        try await TestServer.with { server in
+            try await DossierTests.prepare(server)
+            let office = server.browser()
+            try await office.login("office")
+            let page = try await office.get("/dashboard?term=2025-2026-1")
+            #expect(page.status == .ok)
+            #expect(page.body.contains("<div class=\"num\">1</div><div class=\"label\">联系记录</div>"), "\(page.body.prefix(3000))")
+            #expect(page.body.contains("<div class=\"num\">30</div><div class=\"label\">人次</div>"))
+            #expect(page.body.contains("<title>计算机2301班：已走访</title>"))
+            #expect(page.body.contains("<title>机械2301班：未走访</title>"))
+            #expect(page.body.contains("<svg class=\"chart\""))
+            let secretary = server.browser()
+            try await secretary.login("secretary")
+            let mine = try await secretary.get("/dashboard?term=2025-2026-1&unit=ME")
+            #expect(mine.body.contains("计算机2301班") && !mine.body.contains("机械2301班"), "a secretary's dashboard is their unit's, whatever the URL says")
+            let bad = try await office.get("/dashboard?term=1900-1901-1")
+            #expect(bad.status == .unprocessableEntity && bad.body.contains("1900-1901-1"))
+            #expect(try await server.api(.GET, "/dashboard", as: "cadre").status == .forbidden)
+        }
+    }
 }

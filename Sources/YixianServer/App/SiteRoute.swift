@@ -68,6 +68,7 @@ enum SitePattern: String, CaseIterable, Sendable {
     case filingAttachment = "/filings/attachments/:id"
     case dossiers = "/dossiers"
     case spotChecks = "/spotchecks"
+    case dashboard = "/dashboard"
     case spotCheck = "/spotchecks/:id"
     case dossierCadre = "/dossiers/cadres/:code"
     case dossierUnit = "/dossiers/units/:code"
@@ -115,7 +116,7 @@ enum SiteRoute: Hashable, Sendable {
     case progress, compliance, complianceUnit(code: String), complianceCell, complianceAttention, policies, policyFormat
     case ledger, ledgerNew, ledgerRecord(UUID), ledgerEdit(UUID), ledgerDelete(UUID), ledgerVoid(UUID), attachment(UUID)
     case problems, problemsReport, integrity, integrityVerdict, filings, filingAttachment(UUID)
-    case spotChecks, spotCheck(UUID)
+    case spotChecks, spotCheck(UUID), dashboard
     case dossiers, dossierCadre(staff: String), dossierUnit(code: String), dossierBatch, dossierBatchJob(UUID), dossierBatchDownload(UUID)
     case confirmLookup, confirm(code: String)
     case pairings, pairingsExport, pairingsPrint, pairingsImport, pairingsCoverage, pairingsMatching, pairingsHandover, pairingsAdd, pairingWishes
@@ -189,6 +190,7 @@ enum SiteRoute: Hashable, Sendable {
         case .filingAttachment: .filingAttachment
         case .dossiers: .dossiers
         case .spotChecks: .spotChecks
+        case .dashboard: .dashboard
         case .spotCheck: .spotCheck
         case .dossierCadre: .dossierCadre
         case .dossierUnit: .dossierUnit

@@ -84,6 +84,7 @@ func registerRoutes(_ app: Application) {
     FilingPages.register(app)
     DossierPages.register(app)
     SpotChecks.register(app)
+    DashboardPage.register(app)
     CasesAPI.register(app)
     CasePages.register(app)
     MailboxPages.register(app)

@@ -28,7 +28,7 @@ enum DossierPages {
         }
         let (period, periods) = try await DossierSource.period(req)
         let dossier = try await DossierSource.load(req, period: period, cadres: [cadre]).dossier(cadre)
-        try await AuditTrail.record("dossier.read", objectType: "cadre", objectID: cadre.staffNumber, detail: "\(period.id) \(format ?? "html")",
+        try await AuditTrail.recordAlone("dossier.read", objectType: "cadre", objectID: cadre.staffNumber, detail: "\(period.id) \(format ?? "html")",
                                     by: .init(user), on: req.db)
         switch format {
         case nil, "html":
@@ -100,7 +100,7 @@ enum DossierPages {
               user.scope == .institution || user.unitCode == code else { throw AppError.notFound("unit") }
         let (period, periods) = try await DossierSource.period(req)
         let dossier = try await DossierSource.unitDossier(req, period: period, unit: unit)
-        try await AuditTrail.record("dossier.read", objectType: "unit", objectID: code, detail: "\(period.id) \(format ?? "html")", by: .init(user), on: req.db)
+        try await AuditTrail.recordAlone("dossier.read", objectType: "unit", objectID: code, detail: "\(period.id) \(format ?? "html")", by: .init(user), on: req.db)
         let stem = "\(unit.name)-\(period.name.zh)-述职评议材料"
         switch format {
         case nil, "html":
@@ -231,7 +231,7 @@ enum DossierPages {
                                       fileName: "\(unitName)-\(period.name.zh)-考核材料.zip")
         let jobs = req.application.dossierJobs
         await jobs.add(job)
-        try await AuditTrail.record("dossier.batch", objectType: "unit", objectID: unitCode ?? "school", detail: "\(period.id) \(cadres.count)",
+        try await AuditTrail.recordAlone("dossier.batch", objectType: "unit", objectID: unitCode ?? "school", detail: "\(period.id) \(cadres.count)",
                                     by: .init(user), on: req.db)
         // Built off the request: the page polls for progress and offers the file when it is there.
         Task.detached {

@@ -82,13 +82,24 @@ struct DossierSource: Sendable {
         let evaluation = try await req.evaluation(asOf: asOf)
         let facts = try await req.application.complianceStore.facts.facts(on: req.db)
         let wanted = Set(cadres.map(\.staffNumber))
+        // Through the indexes: the cells of the cadres' units, the lines of each cadre — not a scan of
+        // the school's hundred thousand cells and every ledger line for one dossier.
         var cells: [String: [ComplianceCell]] = [:]
-        for cell in evaluation?.cells ?? [] where cell.subject.kind == .cadre && wanted.contains(cell.subject.id) {
-            cells[cell.subject.id, default: []].append(cell)
+        if let evaluation {
+            for unit in Set(cadres.map(\.unitCode)) {
+                for position in evaluation.index.byUnit[unit] ?? [] {
+                    let cell = evaluation.cells[position]
+                    if cell.subject.kind == .cadre && wanted.contains(cell.subject.id) { cells[cell.subject.id, default: []].append(cell) }
+                }
+            }
         }
         var contacts: [String: [ContactRecord]] = [:]
-        for stored in facts.contacts.values where wanted.contains(stored.record.cadreStaffNumber) && period.range.contains(stored.record.startDay) {
-            contacts[stored.record.cadreStaffNumber, default: []].append(stored.record)
+        for cadre in cadres {
+            guard let id = facts.organization.cadreIDs[cadre.staffNumber] else { continue }
+            for recordID in facts.contactsByCadre[id] ?? [] {
+                guard let record = facts.contacts[recordID]?.record, period.range.contains(record.startDay) else { continue }
+                contacts[cadre.staffNumber, default: []].append(record)
+            }
         }
         let collectives = Dictionary(facts.organization.collectives.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
         var links: [String: [CadreDossier.Link]] = [:]

@@ -32,20 +32,9 @@ struct TopicsModel: Sendable {
 }
 
 enum TopicsPage {
-    /// A horizontal bar chart as inline SVG: one bar per label, the value at its end. Labels are escaped.
+    /// A horizontal bar chart as inline SVG in a panel with its title.
     static func bars(_ items: [(String, Int)], title: String) -> Node<HTML.BodyContext> {
-        let rowHeight = 26, labelWidth = 150, barWidth = 360
-        let top = max(1, items.map(\.1).max() ?? 1)
-        var svg = "<svg class=\"chart\" role=\"img\" aria-label=\"\(Components.escape(title))\" viewBox=\"0 0 \(labelWidth + barWidth + 60) \(max(1, items.count) * rowHeight)\" xmlns=\"http://www.w3.org/2000/svg\">"
-        for (index, item) in items.enumerated() {
-            let y = index * rowHeight
-            let width = max(2, item.1 * barWidth / top)
-            svg += "<text x=\"\(labelWidth - 8)\" y=\"\(y + 17)\" text-anchor=\"end\" font-size=\"13\">\(Components.escape(String(item.0.prefix(12))))</text>"
-            svg += "<rect x=\"\(labelWidth)\" y=\"\(y + 5)\" width=\"\(width)\" height=\"16\" rx=\"3\" fill=\"#1f6feb\"></rect>"
-            svg += "<text x=\"\(labelWidth + width + 6)\" y=\"\(y + 17)\" font-size=\"13\">\(item.1)</text>"
-        }
-        svg += "</svg>"
-        return .div(.class("panel"), .h2(.text(title)), items.isEmpty ? .p(.class("muted"), .text("—")) : .raw(svg))
+        .div(.class("panel"), .h2(.text(title)), items.isEmpty ? .p(.class("muted"), .text("—")) : .raw(SVGChart.bars(items.map { ($0.0, $0.1) }, title: title)))
     }
 
     static func view(_ ctx: PageContext, _ m: TopicsModel) -> Node<HTML.BodyContext> {

@@ -95,6 +95,7 @@ enum Layout {
         NavItem(route: .students, title: Localized(zh: "学生", en: "Students")),
         NavItem(route: .filings, title: Localized(zh: "工作报送", en: "Filings")),
         NavItem(route: .integrity, title: Localized(zh: "诚信提示", en: "Integrity")),
+        NavItem(route: .dashboard, title: Localized(zh: "看板", en: "Dashboard")),
         NavItem(route: .dossiers, title: Localized(zh: "考核材料", en: "Dossiers")),
         NavItem(route: .spotChecks, title: Localized(zh: "抽查回访", en: "Spot checks")),
         NavItem(route: .policies, title: Localized(zh: "工作规定", en: "Policy")),
