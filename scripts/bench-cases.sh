@@ -6,23 +6,10 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds=${1:-10}
-swift build -c release --scratch-path .build-release --product yixian >/dev/null
-bin="$(swift build -c release --scratch-path .build-release --show-bin-path)/yixian"
-cache=.build-release/bench-cases
-if [[ ! -f $cache/bench.sqlite ]]; then
-  mkdir -p "$cache"
-  echo "generating the large demo into $cache (once)…"
-  YIXIAN_SQLITE_PATH="$cache/bench.sqlite" YIXIAN_DATA_DIR="$cache" LOG_LEVEL=error "$bin" demo --scale large | tail -n 1
-fi
-dir=$(mktemp -d -t yixian-bench-cases.XXXXXX)
-cp -a "$cache/." "$dir/"
+source scripts/bench-lib.sh
+bench_release_bin
+bench_large_server cases 18095
 port=18095
-export YIXIAN_SQLITE_PATH="$dir/bench.sqlite" YIXIAN_DATA_DIR="$dir" LOG_LEVEL=error
-YIXIAN_RATE_LIMIT=off taskset -c 0 "$bin" serve --hostname 127.0.0.1 --port "$port" >"$dir/server.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
-for _ in $(seq 1 180); do curl -fs -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 1; done
-token=$("$bin" token create --user office --name bench | tail -n 1)
 echo "cases: $(sqlite3 "$YIXIAN_SQLITE_PATH" 'select count(*) from cases' 2>/dev/null || echo '?'); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'wrk.headers["Authorization"] = "Bearer %s"\n' "$token" >"$dir/auth.lua"
 for path in healthz "cases" "problems" "cases/topics" "api/v1/cases?per=20" healthz; do

@@ -9,27 +9,12 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds=${1:-8}
-swift build -c release --scratch-path .build-release --product yixian >/dev/null
-bin="$(swift build -c release --scratch-path .build-release --show-bin-path)/yixian"
+source scripts/bench-lib.sh
+bench_release_bin
 echo "== core (load: $(cut -d' ' -f1-3 /proc/loadavg))"
 "$bin" bench dossiers
-cache=.build-release/bench-cases
-if [[ ! -f $cache/bench.sqlite ]]; then
-  mkdir -p "$cache"
-  echo "generating the large demo into $cache (once)…"
-  YIXIAN_SQLITE_PATH="$cache/bench.sqlite" YIXIAN_DATA_DIR="$cache" LOG_LEVEL=error "$bin" demo --scale large | tail -n 1
-fi
-dir=$(mktemp -d -t yixian-bench-dossiers.XXXXXX)
-cp -a "$cache/." "$dir/"
-port=18096
-export YIXIAN_SQLITE_PATH="$dir/bench.sqlite" YIXIAN_DATA_DIR="$dir" LOG_LEVEL=error
-YIXIAN_RATE_LIMIT=off taskset -c 0 "$bin" serve --hostname 127.0.0.1 --port "$port" >"$dir/server.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
-for _ in $(seq 1 180); do curl -fs -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 1; done
-token=$("$bin" token create --user office --name bench | tail -n 1)
+bench_large_server dossiers 18096
 auth=(-H "Authorization: Bearer $token")
-base="http://127.0.0.1:$port"
 unit=$(sqlite3 "$YIXIAN_SQLITE_PATH" "select code from units where kind = 'college' order by code limit 1" 2>/dev/null || echo CS)
 staff=$(sqlite3 "$YIXIAN_SQLITE_PATH" "select staff_number from cadres order by staff_number limit 1" 2>/dev/null || echo T0001)
 echo "== HTTP (load: $(cut -d' ' -f1-3 /proc/loadavg)); cadre $staff, unit $unit"
