@@ -121,8 +121,10 @@ struct DossierSource: Sendable {
         let evaluation = try await req.evaluation(asOf: asOf)
         let facts = try await req.application.complianceStore.facts.facts(on: req.db)
         let cells = (evaluation?.index.byUnit[unit.code] ?? []).compactMap { evaluation?.cells[$0] }
-        let staff = Set(facts.organization.cadres.filter { $0.unitCode == unit.code }.map(\.staffNumber))
-        let contacts = facts.contacts.values.map(\.record).filter { staff.contains($0.cadreStaffNumber) && period.range.contains($0.startDay) }
+        let members = facts.organization.cadres.filter { $0.unitCode == unit.code }
+        let contacts = members.compactMap { facts.organization.cadreIDs[$0.staffNumber] }.flatMap { id in
+            (facts.contactsByCadre[id] ?? []).compactMap { facts.contacts[$0]?.record }.filter { period.range.contains($0.startDay) }
+        }
         var problems: [CadreDossier.ProblemLine] = [], ratings: [CaseRating?] = []
         if let unitID = facts.organization.unitIDs[unit.code] {
             let judge = try await CasesAPI.Judge.load(on: req.db, today: LocalDate(req.now))
@@ -136,7 +138,7 @@ struct DossierSource: Sendable {
             }
         }
         return UnitDossier(.init(unit: unit, periodName: period.name, range: period.range, asOf: asOf, cells: cells, rules: evaluation?.rules ?? [:],
-                                 cadres: facts.organization.cadres, contacts: contacts, collectives: facts.organization.collectives,
+                                 cadres: members, contacts: contacts, collectives: facts.organization.collectives.filter { $0.unitCode == unit.code },
                                  pairings: facts.pairings, problems: problems, ratings: ratings))
     }
 
