@@ -832,6 +832,12 @@ class Smoke:
             self.check(f"dossier batch: one document per cadre of {chosen}", len(names) == count and count > 0, f"{len(names)} files, {count} cadres")
             self.check("dossier batch: files are named by unit and cadre", all(n.startswith(chosen + "/") and n.endswith(".docx") for n in names), repr(names[:2]))
             print(f"      dossier batch of {count}: {time.monotonic() - started:.1f} s", flush=True)
+            self.open("/dashboard")
+            charts = self.driver.find_elements(By.CSS_SELECTOR, "svg.chart")
+            self.check("dashboard: the term's charts are drawn", len(charts) >= 3, f"{len(charts)} charts")
+            visited = self.driver.find_elements(By.CSS_SELECTOR, f"svg.chart rect[fill='#2da44e']")
+            self.check("dashboard: some dorms or classes were visited this term", len(visited) > 0)
+            self.screenshot(os.path.join(self.out, "dashboard.png"))
             self.logout_and_check("dossier-office")
 
         self.scenario("dossier-assessor", assessor)
