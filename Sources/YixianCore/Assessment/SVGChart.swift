@@ -56,11 +56,15 @@ public enum SVGChart {
     /// a weekly rule — progress week by week against the rules.
     public static func weeks(_ columns: [(label: String, count: Int, share: Double?)], title: String, shareName: String) -> String {
         let height = 180, chartTop = 24, chartHeight = 130, columnWidth = 28, left = 36
-        let width = left + max(1, columns.count) * columnWidth + 20
+        let width = left + max(1, columns.count) * columnWidth + 44
         let top = max(1, columns.map(\.count).max() ?? 1)
         var svg = open(title, width: width, height: height + 20)
         svg += "<line x1=\"\(left)\" y1=\"\(chartTop + chartHeight)\" x2=\"\(width - 10)\" y2=\"\(chartTop + chartHeight)\" stroke=\"#8c959f\"></line>"
         svg += "<text x=\"\(left - 4)\" y=\"\(chartTop + 4)\" text-anchor=\"end\" font-size=\"11\">\(top)</text>"
+        // The line's own scale, on the right: its top is every requirement met.
+        let right = left + max(1, columns.count) * columnWidth + 4
+        svg += "<text x=\"\(right)\" y=\"\(chartTop + 4)\" font-size=\"11\" fill=\"\(green)\">100 %</text>"
+        svg += "<text x=\"\(right)\" y=\"\(chartTop + chartHeight)\" font-size=\"11\" fill=\"\(green)\">0 %</text>"
         svg += "<rect x=\"\(left)\" y=\"4\" width=\"12\" height=\"12\" fill=\"\(blue)\"></rect><text x=\"\(left + 16)\" y=\"15\" font-size=\"12\">记录数</text>"
         svg += "<rect x=\"\(left + 80)\" y=\"9\" width=\"14\" height=\"3\" fill=\"\(green)\"></rect><text x=\"\(left + 98)\" y=\"15\" font-size=\"12\">\(escape(shareName))</text>"
         var points: [String] = []
