@@ -27,6 +27,8 @@ struct AuthorizationMatrixTests {
         case dossierJob
         /// A spot-check draw of a unit's month.
         case spotCheck
+        /// A bulletin the office drafted (not yet published).
+        case bulletin
         /// A compliance cell, named in the query (`subject`, `rule`, `period`).
         case cell
     }
@@ -167,6 +169,8 @@ struct AuthorizationMatrixTests {
         "GET /dossiers/units/:code": Rule(who: readers, reach: .unitScoped),
         "POST /dossiers/batch": Rule(who: readers),
         "GET /dashboard": Rule(who: readers),
+        "GET /bulletins": Rule(who: readers), "POST /bulletins": Rule(who: office),
+        "GET /bulletins/:id": Rule(who: [.businessAdmin, .assessor]), "POST /bulletins/:id": Rule(who: office),
         "GET /spotchecks": Rule(who: readers), "POST /spotchecks": Rule(who: [.businessAdmin, .assessor]),
         "GET /spotchecks/:id": Rule(who: readers, reach: .unitScoped), "POST /spotchecks/:id": Rule(who: [.businessAdmin, .assessor], reach: .unitScoped),
         "GET /dossiers/batch/:id": Rule(who: readers, reach: .ownOnly), "GET /dossiers/batch/:id/download": Rule(who: readers, reach: .ownOnly),
@@ -254,6 +258,7 @@ struct AuthorizationMatrixTests {
         var dossierJob = UUID()
         /// A spot-check draw per unit code (CS, ME).
         var spotChecks: [String: UUID] = [:]
+        var bulletin = UUID()
     }
 
     /// Text only a reader of one object can see: each record's place and each student's name.
@@ -346,6 +351,17 @@ struct AuthorizationMatrixTests {
                                                       files: scan, store: server.app.evidenceStore, by: office, today: LocalDate(Date()), now: Date(), on: db)
             world.filingAttachments[unit] = try #require(try await FilingAttachmentModel.query(on: db).filter(\.$filing.$id == filing.id!).first()).id!
         }
+        let draft = BulletinModel()
+        draft.title = "关于测试期间的通报"
+        draft.period = "term:x"
+        draft.periodName = "测试期间"
+        draft.body = "各单位："
+        draft.status = "draft"
+        draft.concerned = "CS"
+        draft.createdBy = "office"
+        draft.createdAt = Date()
+        try await draft.create(on: db)
+        world.bulletin = draft.id!
         // Each unit's own month drawn: the matrix only reads and answers them.
         for unit in ["CS", "ME"] {
             let batch = SpotCheckModel()
@@ -442,6 +458,8 @@ struct AuthorizationMatrixTests {
         case (.staffNumber, .own): return staff
         case (.staffNumber, .sameUnit): return staff == "T004" ? "T001" : "T004"
         case (.staffNumber, .otherUnit): return "T002"
+        case (.bulletin, .sameUnit): return world.bulletin.uuidString
+        case (.bulletin, _): return nil
         case (.spotCheck, .own): return nil
         case (.spotCheck, .sameUnit): return world.spotChecks["CS"]!.uuidString
         case (.spotCheck, .otherUnit): return world.spotChecks["ME"]!.uuidString
@@ -469,7 +487,7 @@ struct AuthorizationMatrixTests {
         guard path.contains(":") || path == SitePattern.complianceCell.rawValue || path == "/api/v1/confirmations" else { return nil }
         let table: [(String, Object)] = [
             ("/compliance/units/:code", .unitCode), ("/units/:id", .unit), ("/cadres/:id", .cadre), ("/collectives/:id", .collective),
-            ("/filings/attachments/:id", .filingAttachment), ("/dossiers/cadres/:code", .staffNumber), ("/dossiers/units/:code", .unitCode), ("/dossiers/batch/:id", .dossierJob), ("/spotchecks/:id", .spotCheck),
+            ("/filings/attachments/:id", .filingAttachment), ("/dossiers/cadres/:code", .staffNumber), ("/dossiers/units/:code", .unitCode), ("/dossiers/batch/:id", .dossierJob), ("/spotchecks/:id", .spotCheck), ("/bulletins/:id", .bulletin),
             ("/students/:id", .student), ("/ledger/:id", .contact), ("/contacts/:id", .contact), ("/attachments/:id", .attachment),
             ("/c/:code", .confirmation), ("/users/:id", .user), ("/tokens/:id", .token), ("/import/jobs/:id", .importJob),
             ("/cases/:id", .studentCase),

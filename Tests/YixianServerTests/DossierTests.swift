@@ -185,3 +185,41 @@ struct DashboardTests {
         }
     }
 }
+
+@Suite("通报: drafted from the verdicts, edited, published to the units it names")
+struct BulletinTests {
+    @Test("the office drafts a term's bulletin, edits and publishes it; the units named hear of it; nothing changes after")
+    func draftEditPublish() async throws {
+        try await TestServer.with { server in
+            try await DossierTests.prepare(server)
+            let office = server.browser()
+            try await office.login("office")
+            let drafted = try await office.post("/bulletins", form: ["period": "term:2025-2026-1"], tokenFrom: "/bulletins")
+            #expect(drafted.status == .seeOther)
+            let path = try #require(drafted.headers.first(name: .location))
+            let page = try await office.get(path)
+            #expect(page.body.contains("关于2025—2026学年第一学期领导干部联系学生工作落实情况的通报") || page.body.contains("关于第一学期领导干部联系学生工作落实情况的通报"),
+                    "\(page.body.prefix(1500))")
+            // T001 (CS) met the lecture rule, T002 (ME) and T003 (XGB) missed it: CS is exemplary, ME and XGB are behind.
+            let model = try #require(try await BulletinModel.query(on: server.app.db).first())
+            #expect(model.body.contains("计算机学院，所有干部均按要求完成各项工作"), "\(model.body)")
+            #expect(model.body.contains("机械工程学院（未完成 1 项，完成率 0 %）"))
+            #expect(model.body.contains("机械工程学院李娜（每学期讲思政课）"))
+            #expect(Set(model.units) == ["CS", "ME", "XGB"])
+            // A draft is the office's: the secretary does not see it.
+            let secretary = server.browser()
+            try await secretary.login("secretary")
+            #expect(try await secretary.get(path).status == .notFound)
+            let empty = try await office.post(path, form: ["title": "通报", "body": "  ", "action": "save"], tokenFrom: path)
+            #expect(empty.status == .unprocessableEntity && empty.body.contains("正文"))
+            let published = try await office.post(path, form: ["title": model.title, "body": model.body + "\n特此通报。", "action": "publish"], tokenFrom: path)
+            #expect(published.status == .seeOther)
+            #expect(try await secretary.get(path).body.contains("特此通报。"), "published to the units it names")
+            let heard = try await NotificationModel.query(on: server.app.db).filter(\.$kind == "bulletin").count()
+            #expect(heard >= 1)
+            let again = try await office.post(path, form: ["title": "改", "body": "改", "action": "save"], tokenFrom: "/bulletins")
+            #expect(again.status == .conflict)
+            #expect(try await BulletinModel.find(model.id, on: server.app.db)?.title == model.title)
+        }
+    }
+}

@@ -30,9 +30,11 @@ public struct FieldChecker: Sendable {
         problems.append(.init(field: field, message: Localized(zh: zh, en: en)))
     }
 
-    /// Trims and checks a required text (also rejects control characters).
-    public mutating func text(_ field: String, _ value: String?, label: String, max: Int, required: Bool = true) -> String? {
-        let trimmed = (value ?? "").trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: "\u{3000}")))
+    /// Trims and checks a required text (also rejects control characters; a `multiline` text keeps
+    /// its line breaks and tabs, with Windows line ends made plain).
+    public mutating func text(_ field: String, _ value: String?, label: String, max: Int, required: Bool = true, multiline: Bool = false) -> String? {
+        var trimmed = (value ?? "").trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: "\u{3000}")))
+        if multiline { trimmed = trimmed.replacingOccurrences(of: "\r\n", with: "\n") }
         if trimmed.isEmpty {
             if required { fail(field, zh: "请填写\(label)", en: "\(field) is required") }
             return required ? nil : ""
@@ -41,7 +43,8 @@ public struct FieldChecker: Sendable {
             fail(field, zh: "\(label)过长（最多 \(max) 个字符）", en: "\(field) is too long (at most \(max) characters)")
             return nil
         }
-        if trimmed.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) {
+        let allowed: Set<Unicode.Scalar> = multiline ? ["\n", "\t"] : []
+        if trimmed.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) && !allowed.contains($0) }) {
             fail(field, zh: "\(label)含有不可见的控制字符", en: "\(field) contains control characters")
             return nil
         }

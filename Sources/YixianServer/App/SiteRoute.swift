@@ -69,6 +69,8 @@ enum SitePattern: String, CaseIterable, Sendable {
     case dossiers = "/dossiers"
     case spotChecks = "/spotchecks"
     case dashboard = "/dashboard"
+    case bulletins = "/bulletins"
+    case bulletin = "/bulletins/:id"
     case spotCheck = "/spotchecks/:id"
     case dossierCadre = "/dossiers/cadres/:code"
     case dossierUnit = "/dossiers/units/:code"
@@ -116,7 +118,7 @@ enum SiteRoute: Hashable, Sendable {
     case progress, compliance, complianceUnit(code: String), complianceCell, complianceAttention, policies, policyFormat
     case ledger, ledgerNew, ledgerRecord(UUID), ledgerEdit(UUID), ledgerDelete(UUID), ledgerVoid(UUID), attachment(UUID)
     case problems, problemsReport, integrity, integrityVerdict, filings, filingAttachment(UUID)
-    case spotChecks, spotCheck(UUID), dashboard
+    case spotChecks, spotCheck(UUID), dashboard, bulletins, bulletin(UUID)
     case dossiers, dossierCadre(staff: String), dossierUnit(code: String), dossierBatch, dossierBatchJob(UUID), dossierBatchDownload(UUID)
     case confirmLookup, confirm(code: String)
     case pairings, pairingsExport, pairingsPrint, pairingsImport, pairingsCoverage, pairingsMatching, pairingsHandover, pairingsAdd, pairingWishes
@@ -191,6 +193,8 @@ enum SiteRoute: Hashable, Sendable {
         case .dossiers: .dossiers
         case .spotChecks: .spotChecks
         case .dashboard: .dashboard
+        case .bulletins: .bulletins
+        case .bulletin: .bulletin
         case .spotCheck: .spotCheck
         case .dossierCadre: .dossierCadre
         case .dossierUnit: .dossierUnit
@@ -231,7 +235,7 @@ enum SiteRoute: Hashable, Sendable {
              .userRole(let id), .userResetPassword(let id), .userResetTOTP(let id), .tokenRevoke(let id),
              .caseDetail(let id), .caseAct(let id),
              .ledgerRecord(let id), .ledgerEdit(let id), .ledgerDelete(let id), .ledgerVoid(let id), .attachment(let id), .filingAttachment(let id),
-             .dossierBatchJob(let id), .dossierBatchDownload(let id), .spotCheck(let id):
+             .dossierBatchJob(let id), .dossierBatchDownload(let id), .spotCheck(let id), .bulletin(let id):
             [id.uuidString]
         case .importForm(let kind): [kind.rawValue]
         case .export(let kind): [kind]

@@ -98,6 +98,7 @@ enum Layout {
         NavItem(route: .dashboard, title: Localized(zh: "看板", en: "Dashboard")),
         NavItem(route: .dossiers, title: Localized(zh: "考核材料", en: "Dossiers")),
         NavItem(route: .spotChecks, title: Localized(zh: "抽查回访", en: "Spot checks")),
+        NavItem(route: .bulletins, title: Localized(zh: "通报", en: "Bulletins")),
         NavItem(route: .policies, title: Localized(zh: "工作规定", en: "Policy")),
         NavItem(route: .calendar, title: Localized(zh: "校历", en: "Calendar")),
         NavItem(route: .users, title: Localized(zh: "用户管理", en: "Users")),
