@@ -223,3 +223,39 @@ struct BulletinTests {
         }
     }
 }
+
+@Suite("问责: measures recorded with their evidence, on the cadre's dossier")
+struct AccountabilityTests {
+    @Test("the office records a measure; bad input changes nothing; the dossier and its Word document show it; a secretary reads their unit's")
+    func recordAndShow() async throws {
+        try await TestServer.with { server in
+            try await DossierTests.prepare(server)
+            let office = server.browser()
+            try await office.login("office")
+            let unknown = try await office.post("/accountability", form: ["staffNumber": "X999", "kind": "reminder-talk", "decidedOn": "2025-12-01",
+                                                                          "reason": "未按要求听课"], tokenFrom: "/accountability")
+            #expect(unknown.status == .unprocessableEntity && unknown.body.contains("工号“X999”不存在"))
+            let future = try await office.post("/accountability", form: ["staffNumber": "T002", "kind": "reminder-talk", "decidedOn": "2999-01-01",
+                                                                         "reason": "x"], tokenFrom: "/accountability")
+            #expect(future.status == .unprocessableEntity && future.body.contains("决定日期不能晚于今天"))
+            let badKind = try await office.post("/accountability", form: ["staffNumber": "T002", "kind": "firing-squad", "decidedOn": "2025-12-01",
+                                                                          "reason": "x"], tokenFrom: "/accountability")
+            #expect(badKind.status == .unprocessableEntity)
+            #expect(try await AccountabilityModel.query(on: server.app.db).count() == 0)
+            let done = try await office.post("/accountability", form: ["staffNumber": "T002", "kind": "reminder-talk", "decidedOn": "2025-12-01",
+                                                                       "reason": "本学期未讲思政课", "evidence": "2025—2026学年第一学期通报"], tokenFrom: "/accountability")
+            #expect(done.status == .seeOther)
+            let dossier = try await office.get("/dossiers/cadres/T002?term=2025-2026-1")
+            #expect(dossier.body.contains("<td>2025-12-01</td><td>提醒谈话</td><td>本学期未讲思政课</td><td>2025—2026学年第一学期通报</td>"))
+            #expect(dossier.body.contains("本期受到问责 1 次（提醒谈话）"))
+            let other = try await office.get("/dossiers/cadres/T002?term=2025-2026-2")
+            #expect(other.body.contains("本期无问责记录"), "a measure belongs to the period it was decided in")
+            let secretary = server.browser()
+            try await secretary.login("secretary")
+            let list = try await secretary.get("/accountability")
+            #expect(!list.body.contains("本学期未讲思政课"), "T002 is ME's, the secretary is CS's")
+            #expect(try await secretary.post("/accountability", form: ["staffNumber": "T001", "kind": "criticism", "decidedOn": "2025-12-01",
+                                                                        "reason": "x"], tokenFrom: "/accountability").status == .forbidden)
+        }
+    }
+}

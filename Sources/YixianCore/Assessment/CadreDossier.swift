@@ -72,12 +72,27 @@ public struct CadreDossier: Hashable, Sendable {
         }
     }
 
+    /// A 问责 measure taken about the cadre in the period, with what led to it.
+    public struct Measure: Hashable, Sendable {
+        public var kind: Localized
+        public var decidedOn: LocalDate
+        public var reason: String
+        public var evidence: String
+        public init(kind: Localized, decidedOn: LocalDate, reason: String, evidence: String) {
+            self.kind = kind
+            self.decidedOn = decidedOn
+            self.reason = reason
+            self.evidence = evidence
+        }
+    }
+
     public var cadre: Cadre
     public var unitName: String
     public var periodName: Localized
     public var range: DateRange
     public var asOf: LocalDate
     public var rules: [RuleLine]
+    public var measures: [Measure]
     /// Submitted ledger lines in the period that count: not voided, not found doubtful (存疑).
     public var records: Int
     /// Lines an assessor confirmed as doubtful: they count nowhere, and the dossier says so.
@@ -149,6 +164,10 @@ public struct CadreDossier: Hashable, Sendable {
             zh += "收集学生反映问题 \(problems.count) 个，已答复 \(answered) 个" + (late > 0 ? "，逾期 \(late) 个" : "") + "。"
             en += " Students raised \(problems.count) problems; \(answered) answered" + (late > 0 ? ", \(late) late" : "") + "."
         }
+        if !measures.isEmpty {
+            zh += "本期受到问责 \(measures.count) 次（" + measures.map(\.kind.zh).joined(separator: "、") + "）。"
+            en += " \(measures.count) accountability measures were taken (" + measures.map(\.kind.en).joined(separator: ", ") + ")."
+        }
         if doubtedRecords > 0 {
             zh += "经核查认定存疑记录 \(doubtedRecords) 条，不计入落实情况。"
             en += " \(doubtedRecords) records were found doubtful on review and do not count."
@@ -189,10 +208,11 @@ extension CadreDossier {
         public var links: [Link]
         public var problems: [ProblemLine]
         public var findings: [Finding]
+        public var measures: [Measure]
 
         public init(cadre: Cadre, unitName: String, periodName: Localized, range: DateRange, asOf: LocalDate, cells: [ComplianceCell],
                     rules: [String: PolicyRule], contacts: [ContactRecord], vocabulary: ContactVocabulary, links: [Link],
-                    problems: [ProblemLine], findings: [Finding]) {
+                    problems: [ProblemLine], findings: [Finding], measures: [Measure] = []) {
             self.cadre = cadre
             self.unitName = unitName
             self.periodName = periodName
@@ -205,6 +225,7 @@ extension CadreDossier {
             self.links = links
             self.problems = problems
             self.findings = findings
+            self.measures = measures
         }
     }
 
@@ -248,6 +269,7 @@ extension CadreDossier {
             .map { CollectiveLine(code: $0.collective.code, name: $0.collective.name, pairing: $0.kind.label, visits: visits[$0.collective.code] ?? 0) }
         problems = input.problems.filter { range.contains($0.receivedOn) }.sorted { ($0.receivedOn, $0.number) < ($1.receivedOn, $1.number) }
         findings = input.findings
+        measures = input.measures.filter { range.contains($0.decidedOn) }.sorted { $0.decidedOn < $1.decidedOn }
     }
 }
 

@@ -74,9 +74,18 @@ extension CadreDossier {
         } else {
             blocks.append(.table(header: Self.findingHeader, rows: findingRows))
         }
+        blocks.append(.heading("七、问责情况"))
+        if measures.isEmpty {
+            blocks.append(.paragraph("本期无问责记录。"))
+        } else {
+            blocks.append(.table(header: Self.measureHeader, rows: measureRows))
+        }
         blocks.append(.paragraph("材料生成日期：\(asOf.chinese)。数据截至该日，来自“一线”工作台账。"))
         return blocks
     }
+
+    public static let measureHeader = ["决定日期", "问责方式", "事由", "依据"]
+    public var measureRows: [[String]] { measures.map { [$0.decidedOn.iso, $0.kind.zh, $0.reason, $0.evidence.isEmpty ? "—" : $0.evidence] } }
 
     /// One workbook: 落实情况, 联系情况, 学生集体, 问题办理, 诚信核查.
     public func worksheets() -> [XLSXWorksheet] {
@@ -97,6 +106,7 @@ extension CadreDossier {
                           rows: collectives.map { [.text($0.name), .text($0.pairing.zh), .number(Double($0.visits))] }, printA4: true),
             XLSXWorksheet(name: "问题办理", header: Self.problemHeader, rows: text(problemRows), printA4: true),
             XLSXWorksheet(name: "诚信核查", header: Self.findingHeader, rows: text(findingRows), printA4: true),
+            XLSXWorksheet(name: "问责记录", header: Self.measureHeader, rows: text(measureRows), printA4: true),
         ]
     }
 

@@ -70,6 +70,7 @@ enum SitePattern: String, CaseIterable, Sendable {
     case spotChecks = "/spotchecks"
     case dashboard = "/dashboard"
     case bulletins = "/bulletins"
+    case accountability = "/accountability"
     case bulletin = "/bulletins/:id"
     case spotCheck = "/spotchecks/:id"
     case dossierCadre = "/dossiers/cadres/:code"
@@ -118,7 +119,7 @@ enum SiteRoute: Hashable, Sendable {
     case progress, compliance, complianceUnit(code: String), complianceCell, complianceAttention, policies, policyFormat
     case ledger, ledgerNew, ledgerRecord(UUID), ledgerEdit(UUID), ledgerDelete(UUID), ledgerVoid(UUID), attachment(UUID)
     case problems, problemsReport, integrity, integrityVerdict, filings, filingAttachment(UUID)
-    case spotChecks, spotCheck(UUID), dashboard, bulletins, bulletin(UUID)
+    case spotChecks, spotCheck(UUID), dashboard, bulletins, bulletin(UUID), accountability
     case dossiers, dossierCadre(staff: String), dossierUnit(code: String), dossierBatch, dossierBatchJob(UUID), dossierBatchDownload(UUID)
     case confirmLookup, confirm(code: String)
     case pairings, pairingsExport, pairingsPrint, pairingsImport, pairingsCoverage, pairingsMatching, pairingsHandover, pairingsAdd, pairingWishes
@@ -194,6 +195,7 @@ enum SiteRoute: Hashable, Sendable {
         case .spotChecks: .spotChecks
         case .dashboard: .dashboard
         case .bulletins: .bulletins
+        case .accountability: .accountability
         case .bulletin: .bulletin
         case .spotCheck: .spotCheck
         case .dossierCadre: .dossierCadre

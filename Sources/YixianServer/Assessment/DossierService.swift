@@ -27,13 +27,14 @@ struct DossierSource: Sendable {
     let linksByCadre: [String: [CadreDossier.Link]]
     let problemsByCadre: [String: [CadreDossier.ProblemLine]]
     let findingsByCadre: [String: [CadreDossier.Finding]]
+    let measuresByCadre: [String: [CadreDossier.Measure]]
 
     func dossier(_ cadre: Cadre) -> CadreDossier {
         CadreDossier(.init(cadre: cadre, unitName: unitNames[cadre.unitCode] ?? cadre.unitCode, periodName: period.name, range: period.range,
                            asOf: asOf, cells: cellsByCadre[cadre.staffNumber] ?? [], rules: evaluation?.rules ?? [:],
                            contacts: contactsByCadre[cadre.staffNumber] ?? [], vocabulary: evaluation?.vocabulary(on: asOf) ?? .standard,
                            links: linksByCadre[cadre.staffNumber] ?? [], problems: problemsByCadre[cadre.staffNumber] ?? [],
-                           findings: findingsByCadre[cadre.staffNumber] ?? []))
+                           findings: findingsByCadre[cadre.staffNumber] ?? [], measures: measuresByCadre[cadre.staffNumber] ?? []))
     }
 
     /// The terms and academic years begun by `today`, newest first: what a dossier can cover.
@@ -111,7 +112,8 @@ struct DossierSource: Sendable {
                              unitNames: Dictionary(facts.organization.units.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a }),
                              cellsByCadre: cells, contactsByCadre: contacts, linksByCadre: links,
                              problemsByCadre: try await problems(req, period: period, cadreIDs: facts.organization.cadreIDs, wanted: wanted),
-                             findingsByCadre: try await findings(req, contacts: contacts))
+                             findingsByCadre: try await findings(req, contacts: contacts),
+                             measuresByCadre: try await measures(req, period: period, cadreIDs: facts.organization.cadreIDs, wanted: wanted))
     }
 
     /// One unit's dossier: its cadres' and its own cells, its cadres' lines, its collectives and who
@@ -162,6 +164,20 @@ struct DossierSource: Sendable {
         for item in rows {
             guard let cadreID = item.$cadre.id, let staff = staffByID[cadreID], let line = problemLine(item, judge: judge) else { continue }
             result[staff, default: []].append(line)
+        }
+        return result
+    }
+
+    /// 问责 measures decided in the period about the cadres.
+    static func measures(_ req: Request, period: Period, cadreIDs: [String: UUID], wanted: Set<String>) async throws -> [String: [CadreDossier.Measure]] {
+        let staffByID = Dictionary(wanted.compactMap { staff in cadreIDs[staff].map { ($0, staff) } }, uniquingKeysWith: { a, _ in a })
+        guard !staffByID.isEmpty else { return [:] }
+        var result: [String: [CadreDossier.Measure]] = [:]
+        for row in try await AccountabilityModel.query(on: req.db).filter(\.$cadre.$id ~~ Array(staffByID.keys))
+            .filter(\.$decidedOn >= period.range.start.iso).filter(\.$decidedOn <= period.range.end.iso).all() {
+            guard let staff = staffByID[row.$cadre.id], let day = LocalDate(row.decidedOn) else { continue }
+            result[staff, default: []].append(.init(kind: AccountabilityKind(rawValue: row.kind)?.label ?? .same(row.kind), decidedOn: day,
+                                                    reason: row.reason, evidence: row.evidence))
         }
         return result
     }

@@ -99,6 +99,7 @@ enum Layout {
         NavItem(route: .dossiers, title: Localized(zh: "考核材料", en: "Dossiers")),
         NavItem(route: .spotChecks, title: Localized(zh: "抽查回访", en: "Spot checks")),
         NavItem(route: .bulletins, title: Localized(zh: "通报", en: "Bulletins")),
+        NavItem(route: .accountability, title: Localized(zh: "问责记录", en: "Accountability")),
         NavItem(route: .policies, title: Localized(zh: "工作规定", en: "Policy")),
         NavItem(route: .calendar, title: Localized(zh: "校历", en: "Calendar")),
         NavItem(route: .users, title: Localized(zh: "用户管理", en: "Users")),
