@@ -145,12 +145,12 @@ struct ScopeTests {
             "security": ["/", "/notifications", "/calendar", "/admin/users", "/account/tokens", "/account/security"],
             "audit": ["/", "/notifications", "/calendar", "/admin/audit", "/admin/audit/verify", "/account/tokens", "/account/security"],
             "office": ["/", "/notifications", "/ledger", "/pairings", "/cases", "/problems", "/compliance", "/units", "/cadres", "/collectives", "/students",
-                       "/filings", "/integrity", "/dashboard", "/dossiers", "/spotchecks", "/bulletins", "/accountability", "/policies", "/calendar", "/admin/accounts", "/account/tokens", "/account/security"],
+                       "/filings", "/integrity", "/dashboard", "/dossiers", "/spotchecks", "/bulletins", "/accountability", "/showcase", "/policies", "/calendar", "/admin/accounts", "/account/tokens", "/account/security"],
             "secretary": ["/", "/notifications", "/ledger", "/pairings", "/cases", "/problems", "/compliance", "/units", "/cadres", "/collectives", "/students",
-                          "/filings", "/integrity", "/dashboard", "/dossiers", "/spotchecks", "/bulletins", "/accountability", "/policies", "/calendar", "/admin/accounts", "/account/tokens", "/account/security"],
-            "cadre": ["/", "/notifications", "/progress", "/ledger", "/cases", "/problems", "/pairings/wishes", "/dossiers", "/calendar", "/account/security"],
+                          "/filings", "/integrity", "/dashboard", "/dossiers", "/spotchecks", "/bulletins", "/accountability", "/showcase", "/policies", "/calendar", "/admin/accounts", "/account/tokens", "/account/security"],
+            "cadre": ["/", "/notifications", "/progress", "/ledger", "/cases", "/problems", "/pairings/wishes", "/dossiers", "/showcase", "/calendar", "/account/security"],
             "assessor": ["/", "/notifications", "/ledger", "/pairings", "/cases", "/problems", "/compliance", "/units", "/cadres", "/collectives", "/students",
-                         "/integrity", "/dashboard", "/dossiers", "/spotchecks", "/bulletins", "/accountability", "/policies", "/calendar", "/account/tokens", "/account/security"],
+                         "/integrity", "/dashboard", "/dossiers", "/spotchecks", "/bulletins", "/accountability", "/showcase", "/policies", "/calendar", "/account/tokens", "/account/security"],
             "student": ["/", "/notifications", "/cases", "/calendar", "/account/my-data", "/account/security"],
         ]
         try await TestServer.with { server in

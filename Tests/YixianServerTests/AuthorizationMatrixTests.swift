@@ -171,6 +171,7 @@ struct AuthorizationMatrixTests {
         "GET /dashboard": Rule(who: readers),
         "GET /bulletins": Rule(who: readers), "POST /bulletins": Rule(who: office),
         "GET /accountability": Rule(who: readers), "POST /accountability": Rule(who: [.businessAdmin, .assessor]),
+        "GET /showcase": Rule(who: ledgerReaders), "POST /showcase": Rule(who: [.businessAdmin, .assessor]),
         "GET /bulletins/:id": Rule(who: [.businessAdmin, .assessor]), "POST /bulletins/:id": Rule(who: office),
         "GET /spotchecks": Rule(who: readers), "POST /spotchecks": Rule(who: [.businessAdmin, .assessor]),
         "GET /spotchecks/:id": Rule(who: readers, reach: .unitScoped), "POST /spotchecks/:id": Rule(who: [.businessAdmin, .assessor], reach: .unitScoped),

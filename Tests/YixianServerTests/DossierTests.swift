@@ -259,3 +259,40 @@ struct AccountabilityTests {
         }
     }
 }
+
+@Suite("典型经验: an exemplary record marked from its page, listed, and named in the bulletin")
+struct ShowcaseTests {
+    @Test("an assessor showcases a record once; a doubtful or unknown one is refused; the bulletin's draft names it")
+    func showcase() async throws {
+        try await TestServer.with { server in
+            try await DossierTests.prepare(server)
+            let record = try #require(try await ContactRecordModel.query(on: server.app.db).first())
+            record.submittedAt = record.endAt
+            try await record.save(on: server.app.db)
+            let assessor = server.browser()
+            try await assessor.login("assessor")
+            let page = try await assessor.get("/ledger/\(record.id!)")
+            #expect(page.body.contains("推荐为典型经验"))
+            let unknown = try await assessor.post("/showcase", form: ["record": UUID().uuidString, "title": "x", "note": "y"], tokenFrom: "/showcase")
+            #expect(unknown.status == .unprocessableEntity && unknown.body.contains("只能推荐已提交"))
+            let noTitle = try await assessor.post("/showcase", form: ["record": record.id!.uuidString, "title": " ", "note": "y"], tokenFrom: "/showcase")
+            #expect(noTitle.status == .unprocessableEntity)
+            let marked = try await assessor.post("/showcase", form: ["record": record.id!.uuidString, "title": "形势与政策课走进班级",
+                                                                     "note": "结合专业讲形势与政策，学生参与度高"], tokenFrom: "/showcase")
+            #expect(marked.status == .seeOther)
+            let again = try await assessor.post("/showcase", form: ["record": record.id!.uuidString, "title": "再次", "note": "y"], tokenFrom: "/showcase")
+            #expect(again.status == .conflict)
+            #expect(try await GoodPracticeModel.query(on: server.app.db).count() == 1)
+            let cadre = server.browser()
+            try await cadre.login("cadre")
+            let list = try await cadre.get("/showcase")
+            #expect(list.body.contains("形势与政策课走进班级") && list.body.contains("计算机学院 · 张伟"))
+            #expect(try await cadre.post("/showcase", form: ["record": record.id!.uuidString, "title": "x", "note": "y"], tokenFrom: "/showcase").status == .forbidden)
+            let office = server.browser()
+            try await office.login("office")
+            #expect(try await office.post("/bulletins", form: ["period": "term:2025-2026-1"], tokenFrom: "/bulletins").status == .seeOther)
+            let bulletin = try #require(try await BulletinModel.query(on: server.app.db).first())
+            #expect(bulletin.body.contains("本期推荐的典型经验：形势与政策课走进班级（计算机学院张伟）"), "\(bulletin.body)")
+        }
+    }
+}

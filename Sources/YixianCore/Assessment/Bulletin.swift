@@ -28,9 +28,13 @@ public struct Bulletin: Hashable, Sendable {
     public var cadresBehind: [CadreLine]
     /// Codes of the units the bulletin names: who hears of it when it is published.
     public var concerned: [String]
+    /// 典型经验 of the period, as "title（unit cadre）".
+    public var practices: [String]
 
-    public init(periodName: Localized, cells: [ComplianceCell], rules: [String: PolicyRule], units: [Unit], cadres: [Cadre], range: DateRange) {
+    public init(periodName: Localized, cells: [ComplianceCell], rules: [String: PolicyRule], units: [Unit], cadres: [Cadre], range: DateRange,
+                practices: [String] = []) {
         self.periodName = periodName
+        self.practices = practices
         title = "关于\(periodName.zh)领导干部联系学生工作落实情况的通报"
         let byStaff = Dictionary(cadres.map { ($0.staffNumber, $0) }, uniquingKeysWith: { a, _ in a })
         var tallies: [String: ComplianceTally] = [:], missed: [String: [String]] = [:], counted: [String: Set<String>] = [:]
@@ -66,6 +70,7 @@ public struct Bulletin: Hashable, Sendable {
         text += "二、表现突出的单位\n"
         text += exemplary.isEmpty ? "本期无全部完成的单位。\n"
             : exemplary.map(\.unit.name).joined(separator: "、") + "，所有干部均按要求完成各项工作，予以表扬。\n"
+        if !practices.isEmpty { text += "本期推荐的典型经验：" + practices.joined(separator: "；") + "。\n" }
         text += "三、存在的问题\n"
         if behind.isEmpty {
             text += "本期各单位均无未完成事项。\n"

@@ -71,6 +71,7 @@ enum SitePattern: String, CaseIterable, Sendable {
     case dashboard = "/dashboard"
     case bulletins = "/bulletins"
     case accountability = "/accountability"
+    case showcase = "/showcase"
     case bulletin = "/bulletins/:id"
     case spotCheck = "/spotchecks/:id"
     case dossierCadre = "/dossiers/cadres/:code"
@@ -119,7 +120,7 @@ enum SiteRoute: Hashable, Sendable {
     case progress, compliance, complianceUnit(code: String), complianceCell, complianceAttention, policies, policyFormat
     case ledger, ledgerNew, ledgerRecord(UUID), ledgerEdit(UUID), ledgerDelete(UUID), ledgerVoid(UUID), attachment(UUID)
     case problems, problemsReport, integrity, integrityVerdict, filings, filingAttachment(UUID)
-    case spotChecks, spotCheck(UUID), dashboard, bulletins, bulletin(UUID), accountability
+    case spotChecks, spotCheck(UUID), dashboard, bulletins, bulletin(UUID), accountability, showcase
     case dossiers, dossierCadre(staff: String), dossierUnit(code: String), dossierBatch, dossierBatchJob(UUID), dossierBatchDownload(UUID)
     case confirmLookup, confirm(code: String)
     case pairings, pairingsExport, pairingsPrint, pairingsImport, pairingsCoverage, pairingsMatching, pairingsHandover, pairingsAdd, pairingWishes
@@ -196,6 +197,7 @@ enum SiteRoute: Hashable, Sendable {
         case .dashboard: .dashboard
         case .bulletins: .bulletins
         case .accountability: .accountability
+        case .showcase: .showcase
         case .bulletin: .bulletin
         case .spotCheck: .spotCheck
         case .dossierCadre: .dossierCadre

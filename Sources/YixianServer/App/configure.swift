@@ -49,7 +49,7 @@ let migrations: [any Migration] = [
     CreatePolicyVersion(), CreateContactRecord(), CreateFiling(), CreateLedgerDetails(), CreateAttachment(),
     CreatePairingWish(),
     KeyAuditChain(), AuditAppendOnly(), SealStudentSensitive(), CreateIdempotencyKeys(),
-    AddAccountSecurity(), CreateDataVersions(), CreateCases(), CreateNotifications(), CreateActivationCodes(), AddLedgerTrust(), CreateFilingVersions(), CreateCASTickets(), AddCaseExtensionsAndClosures(), CreateIntegrityVerdicts(), AddUnitSortOrder(), CreateFilingAttachments(), CreateSpotChecks(), CreateBulletins(), CreateAccountabilityRecords(),
+    AddAccountSecurity(), CreateDataVersions(), CreateCases(), CreateNotifications(), CreateActivationCodes(), AddLedgerTrust(), CreateFilingVersions(), CreateCASTickets(), AddCaseExtensionsAndClosures(), CreateIntegrityVerdicts(), AddUnitSortOrder(), CreateFilingAttachments(), CreateSpotChecks(), CreateBulletins(), CreateAccountabilityRecords(), CreateGoodPractices(),
 ]
 
 func registerRoutes(_ app: Application) {
@@ -87,6 +87,7 @@ func registerRoutes(_ app: Application) {
     DashboardPage.register(app)
     Bulletins.register(app)
     Accountability.register(app)
+    Showcase.register(app)
     CasesAPI.register(app)
     CasePages.register(app)
     MailboxPages.register(app)

@@ -52,8 +52,10 @@ enum Bulletins {
             throw AppError(.conflict, code: .noPolicy, zh: "尚未启用工作规定，无法起草通报", en: "No policy is active yet")
         }
         let facts = try await req.application.complianceStore.facts.facts(on: req.db)
+        let practices = try await Showcase.entries(on: req.db).filter { period.range.contains(LocalDate($0.model.record.startAt)) }
+            .map { "\($0.model.title)（\($0.unit)\($0.cadre)）" }
         let bulletin = Bulletin(periodName: period.name, cells: evaluation.cells, rules: evaluation.rules, units: facts.organization.units,
-                                cadres: facts.organization.cadres, range: period.range)
+                                cadres: facts.organization.cadres, range: period.range, practices: practices)
         let model = BulletinModel()
         model.title = bulletin.title
         model.period = "\(period.kind.rawValue):\(period.id)"

@@ -143,6 +143,9 @@ struct LedgerRecordModel: Sendable {
     var earlierConfirmations = 0
     /// 代录: who entered it, when not the cadre themself.
     var enteredBy: String? = nil
+    /// 典型经验: its title when showcased; whether the viewer may showcase it.
+    var showcased: String? = nil
+    var mayShowcase = false
 
     struct Voided: Sendable {
         var at: Date
@@ -174,7 +177,10 @@ struct LedgerRecordModel: Sendable {
             voided: record.voidedAt.map { Voided(at: $0, by: record.voidedBy ?? "", reason: record.voidReason ?? "") },
             mayVoid: record.submittedAt != nil && !record.isVoided && (user.cadreID == record.$cadre.id || user.role == .businessAdmin),
             earlierConfirmations: confirmations.count { $0.recordVersion < record.version },
-            enteredBy: creator.flatMap { $0.$cadre.id == record.$cadre.id ? nil : $0.displayName })
+            enteredBy: creator.flatMap { $0.$cadre.id == record.$cadre.id ? nil : $0.displayName },
+            showcased: try await GoodPracticeModel.query(on: req.db).filter(\.$record.$id == record.id!).first()?.title,
+            mayShowcase: Showcase.markers.allows(user) && record.submittedAt != nil && !record.isVoided
+                && record.status != ContactRecord.Status.flagged.rawValue)
     }
 }
 
@@ -297,6 +303,11 @@ extension LedgerPages {
                                  rows: m.corrections.map { v in
                                      [Components.cell("v\(v.version)"), Components.cell(v.by), Components.cell(AdminPages.timestamp(v.at)), Components.cell(v.reason)]
                                  }, empty: .empty))),
+            .unwrap(m.showcased) { title in
+                .div(.class("panel success"), .p(.text(ctx.t("已推荐为典型经验：", "Showcased as good practice: ") + title + " "),
+                                                 .a(.href(SiteRoute.showcase.path()), .text(ctx.t("查看典型经验", "See the showcase")))))
+            },
+            .if(m.mayShowcase && m.showcased == nil, Showcase.form(ctx, record: dto.id)),
             .if(m.mayVoid, .form(.class("panel void"), .method(.post), .action(SiteRoute.ledgerVoid(dto.id).path()), Layout.csrfField(ctx),
                 .h2(.text(ctx.t("作废这条记录", "Void this record"))),
                 .p(.class("muted"), .text(ctx.t("重复提交或记错的记录可作废：记录和历史保留，不再计入落实情况。须写明原因。",

@@ -100,6 +100,7 @@ enum Layout {
         NavItem(route: .spotChecks, title: Localized(zh: "抽查回访", en: "Spot checks")),
         NavItem(route: .bulletins, title: Localized(zh: "通报", en: "Bulletins")),
         NavItem(route: .accountability, title: Localized(zh: "问责记录", en: "Accountability")),
+        NavItem(route: .showcase, title: Localized(zh: "典型经验", en: "Good practice")),
         NavItem(route: .policies, title: Localized(zh: "工作规定", en: "Policy")),
         NavItem(route: .calendar, title: Localized(zh: "校历", en: "Calendar")),
         NavItem(route: .users, title: Localized(zh: "用户管理", en: "Users")),
