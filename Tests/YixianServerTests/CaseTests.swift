@@ -213,6 +213,29 @@ struct CaseTests {
         }
     }
 
+    @Test("the problem list shows a hundred rows a page with a pager, counts and exports them all")
+    func problemListPages() async throws {
+        try await TestServer.with(adjust: { $0.clock = Self.at(Self.today) }) { server in
+            try await ComplianceTests.prepare(server)
+            for n in 1...105 {
+                let reply = try await server.api(.POST, "/api/v1/cases", as: "office", json: ["text": "问题第\(n)号：宿舍热水", "unitCode": "CS"])
+                #expect(reply.status == .created)
+            }
+            let office = server.browser()
+            try await office.login("office")
+            let first = try await office.get("/problems?term=2025-2026-1")
+            #expect(first.body.contains("<div class=\"num\">105</div>"), "the counts are over every row")
+            #expect(first.body.components(separatedBy: "href=\"/cases/").count - 1 == 100, "a hundred rows on the first page")
+            #expect(first.body.contains("共 105 条，第 1/2 页") && first.body.contains("page=2"))
+            let second = try await office.get("/problems?page=2&term=2025-2026-1")
+            #expect(second.body.components(separatedBy: "href=\"/cases/").count - 1 == 5)
+            #expect(try await office.get("/problems?page=9&term=2025-2026-1").body.contains("没有第 9 页"))
+            #expect(try await office.get("/problems?page=abc&term=2025-2026-1").status == .ok, "a page that is not a number is the first")
+            let sheet = try await server.request(.GET, "/problems?term=2025-2026-1&format=xlsx", headers: ["Cookie": office.cookieHeader], body: nil)
+            #expect(try XLSXReader.readRecords(from: sheet.data).count == 106, "the export has every row")
+        }
+    }
+
     @Test("the problem list shows the term's cases and how each was handled, exports them, and reporting files the unit's problem list")
     func problemList() async throws {
         try await TestServer.with(adjust: { $0.clock = Self.at(Self.today) }) { server in

@@ -35,20 +35,13 @@ enum DossierPages {
             return .html(printPage(PageContext(req), title: dossier.title, blocks: dossier.documentBlocks(), narrative: dossier.narrative.zh,
                                    here: .dossierCadre(staff: cadre.staffNumber), switchField: ("cadre", cadre.staffNumber), period: period, periods: periods))
         case "docx":
-            return download(try DOCXWriter.write(dossier.documentBlocks()), name: dossier.fileStem + ".docx", ascii: "dossier-\(cadre.staffNumber).docx",
+            return ImportExport.download(try DOCXWriter.write(dossier.documentBlocks()), name: dossier.fileStem + ".docx", ascii: "dossier-\(cadre.staffNumber).docx",
                             type: "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
         case "xlsx":
-            return download(try XLSXWriter.write(dossier.worksheets()), name: dossier.fileStem + ".xlsx", ascii: "dossier-\(cadre.staffNumber).xlsx",
+            return ImportExport.download(try XLSXWriter.write(dossier.worksheets()), name: dossier.fileStem + ".xlsx", ascii: "dossier-\(cadre.staffNumber).xlsx",
                             type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         default: throw AppError.field("format", zh: "格式只能是 html、docx 或 xlsx", en: "format must be html, docx or xlsx")
         }
-    }
-
-    static func download(_ data: Data, name: String, ascii: String, type: String) -> Response {
-        let response = Response(status: .ok, body: .init(data: data))
-        response.headers.replaceOrAdd(name: .contentType, value: type)
-        response.headers.replaceOrAdd(name: .contentDisposition, value: ImportExport.contentDisposition(ascii: ascii, name: name))
-        return response
     }
 
     /// A document on A4 in 公文 style. The summary paragraph is editable in place (no script), so an
@@ -107,10 +100,10 @@ enum DossierPages {
             return .html(printPage(PageContext(req), title: dossier.title, blocks: dossier.documentBlocks(), narrative: dossier.narrative.zh,
                                    here: .dossierUnit(code: code), switchField: ("unitDossier", code), period: period, periods: periods))
         case "docx":
-            return download(try DOCXWriter.write(dossier.documentBlocks()), name: stem + ".docx", ascii: "unit-\(code).docx",
+            return ImportExport.download(try DOCXWriter.write(dossier.documentBlocks()), name: stem + ".docx", ascii: "unit-\(code).docx",
                             type: "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
         case "xlsx":
-            return download(try XLSXWriter.write(dossier.worksheets()), name: stem + ".xlsx", ascii: "unit-\(code).xlsx",
+            return ImportExport.download(try XLSXWriter.write(dossier.worksheets()), name: stem + ".xlsx", ascii: "unit-\(code).xlsx",
                             type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         default: throw AppError.field("format", zh: "格式只能是 html、docx 或 xlsx", en: "format must be html, docx or xlsx")
         }
@@ -310,7 +303,7 @@ enum DossierPages {
         app.routes.on(.GET, SitePattern.dossierBatchDownload.components, access: .roles([.businessAdmin, .assessor, .unitSecretary])) { req -> Response in
             let job = try await job(req)
             guard let zip = job.zip else { throw AppError(.conflict, code: .conflict, zh: "压缩包尚未生成完毕", en: "The .zip is not ready yet") }
-            return download(zip, name: job.fileName, ascii: "dossiers.zip", type: "application/zip")
+            return ImportExport.download(zip, name: job.fileName, ascii: "dossiers.zip", type: "application/zip")
         }
     }
 }

@@ -32,6 +32,9 @@ struct ProblemListModel: Sendable {
     var reportedOn: String?
     var mayReport: Bool
     var reported: Bool
+    /// The page of rows shown (the .xlsx has them all; the counts are over them all).
+    var page = 1
+    static let perPage = 100
 
     /// How a case stands on the list: its outcome once answered, else where it is.
     static func state(_ item: CaseRow) -> Localized {
@@ -68,7 +71,8 @@ struct ProblemListModel: Sendable {
                                 solved: items.count { $0.outcome == CaseOutcome.solved.rawValue },
                                 explained: items.count { $0.outcome == CaseOutcome.explained.rawValue },
                                 open: items.count { $0.outcome == nil }, reportUnits: reportUnits, reportedOn: reportedOn,
-                                mayReport: mayReport, reported: req.query[String.self, at: "reported"] != nil)
+                                mayReport: mayReport, reported: req.query[String.self, at: "reported"] != nil,
+                                page: max(1, req.query[Int.self, at: "page"] ?? 1))
     }
 }
 
@@ -93,12 +97,16 @@ enum ProblemListPages {
             Components.table(ctx, headers: [ctx.t("受理编号", "Number"), ctx.t("收到", "Received"), ctx.t("来源", "Channel"), ctx.t("类别", "Category"),
                                             ctx.t("问题", "Problem"), ctx.t("提出干部", "Raised by"), ctx.t("责任单位", "Unit"),
                                             ctx.t("办理情况", "State"), ctx.t("学生评价", "Rating")],
-                             rows: m.rows.prefix(1000).map { r in
+                             rows: m.rows.dropFirst((m.page - 1) * ProblemListModel.perPage).prefix(ProblemListModel.perPage).map { r in
                                  [Components.cell(r.number, href: SiteRoute.caseDetail(r.id).path()), Components.cell(r.receivedOn),
                                   Components.cell(ctx.t(r.channel)), Components.cell(ctx.t(r.category)), Components.cell(r.text),
                                   Components.cell(r.raisedBy), Components.cell(r.unit), Components.cell(ctx.t(r.state)),
                                   Components.cell(r.rating.map { ctx.t($0) } ?? "")]
                              }, empty: .text(ctx.t("本学期暂无学生反映的问题。", "No problems this term."))),
+            // Three thousand rows on one page cost a second of rendering; the export keeps every row.
+            .if(m.rows.count > ProblemListModel.perPage, Components.pager(ctx, page: m.page, per: ProblemListModel.perPage, total: m.rows.count) {
+                SiteRoute.problems.path(query: ["term": m.termID ?? "", "page": "\($0)"])
+            }),
             .if(m.mayReport && m.termID != nil, .div(.class("panel"),
                 .h2(.text(ctx.t("上报学校党委", "Report to the party committee"))),
                 .p(.class("muted"), .text(m.reportedOn.map { ctx.t("本学期已于 \($0) 上报。", "Reported on \($0) this term.") }
@@ -125,12 +133,8 @@ enum ProblemListPages {
                     [.text(r.number), .text(r.receivedOn), .text(r.channel.zh), .text(r.category.zh), .text(r.text), .text(r.raisedBy),
                      .text(r.unit), .text(r.state.zh), .text(r.rating?.zh ?? "")]
                 })])
-                let response = Response(status: .ok, body: .init(data: data))
-                response.headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-                let name = "问题清单-\(model.termID ?? "all").xlsx"
-                response.headers.replaceOrAdd(name: .contentDisposition,
-                                              value: "attachment; filename=\"problems.xlsx\"; filename*=UTF-8''\(name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? "problems.xlsx")")
-                return response
+                return ImportExport.download(data, name: "问题清单-\(model.termID ?? "all").xlsx", ascii: "problems.xlsx",
+                                             type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
             }
             let ctx = PageContext(req)
             return ctx.render(title: ctx.t("问题清单", "Problem list"), content: view(ctx, model))

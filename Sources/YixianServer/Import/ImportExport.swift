@@ -160,6 +160,14 @@ enum ImportExport {
         contentDisposition(ascii: "\(kind.rawValue).\(format.rawValue)", name: "\(kind.label.zh).\(format.rawValue)")
     }
 
+    /// A file to save, named in Chinese.
+    static func download(_ data: Data, name: String, ascii: String, type: String) -> Response {
+        let response = Response(status: .ok, body: .init(data: data))
+        response.headers.replaceOrAdd(name: .contentType, value: type)
+        response.headers.replaceOrAdd(name: .contentDisposition, value: contentDisposition(ascii: ascii, name: name))
+        return response
+    }
+
     /// A download named in Chinese (RFC 6266 `filename*`), with an ASCII name for old clients.
     static func contentDisposition(ascii: String, name: String) -> String {
         "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? name)"
