@@ -383,3 +383,17 @@ struct CaseTests {
         }
     }
 }
+
+@Suite("Hot-topic phrases are kept per set of texts")
+struct PhraseCacheTests {
+    @Test func theSameTextsGiveTheSamePhrasesAndAChangeIsSeen() async {
+        let cache = PhraseCache()
+        let texts = (1...30).map { "宿舍热水供应不稳定，第\($0)次反映" } + (1...10).map { "食堂饭菜价格偏高\($0)" }
+        let first = await cache.phrases(in: texts)
+        #expect(first == HotTopics.phrases(in: texts), "the cache answers what the computation would")
+        #expect(await cache.phrases(in: texts) == first)
+        let changed = texts + (1...40).map { "自习室座位不够用\($0)" }
+        #expect(await cache.phrases(in: changed) == HotTopics.phrases(in: changed))
+        #expect(await cache.phrases(in: changed) != first, "new cases change the phrases")
+    }
+}

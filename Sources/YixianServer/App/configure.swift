@@ -34,6 +34,8 @@ public func configure(_ app: Application, config: AppConfig = .fromEnvironment()
     warmHTTPPipelineMetadata()
     // Created here, before any request, because Application.storage is not safe to fill concurrently.
     app.storage[ImportJobStoreKey.self] = ImportJobStore()
+    app.storage[DossierJobStoreKey.self] = DossierJobStore()
+    app.storage[PhraseCacheKey.self] = PhraseCache()
     app.storage[ComplianceStoreKey.self] = ComplianceStore(staleness: config.staleReadSeconds)
     app.storage[RecentWrites.Key.self] = RecentWrites()
     app.storage[IntegrityService.CacheKey.self] = IntegrityService.Cache(staleness: config.staleReadSeconds)

@@ -27,7 +27,41 @@ struct TopicsModel: Sendable {
                            byCategory: categories,
                            byUnit: Array(ranked(items.map { $0.unit_name ?? "待分派" }).prefix(12)),
                            byMonth: ranked(items.map { String($0.received_on.prefix(7)) }).sorted { $0.0 < $1.0 },
-                           phrases: HotTopics.phrases(in: items.map(\.text)))
+                           phrases: await req.application.phraseCache.phrases(in: items.map(\.text)))
+    }
+}
+
+/// The hot-topic phrases of a set of texts, kept by a digest of the texts themselves: the same
+/// cases (whoever reads them, whatever changed elsewhere) give the same phrases, and the count over
+/// three thousand texts — most of the page's cost — runs once per change of the cases, not per view.
+actor PhraseCache {
+    private var entries: [(key: String, phrases: [HotTopics.Phrase])] = []
+    private let capacity = 32
+
+    func phrases(in texts: [String]) -> [HotTopics.Phrase] {
+        var digest = Data()
+        for text in texts { digest.append(contentsOf: text.utf8); digest.append(0) }
+        let key = EvidenceSHA256.hex(digest)
+        if let hit = entries.firstIndex(where: { $0.key == key }) {
+            let entry = entries.remove(at: hit)
+            entries.append(entry)
+            return entry.phrases
+        }
+        let phrases = HotTopics.phrases(in: texts)
+        entries.append((key, phrases))
+        if entries.count > capacity { entries.removeFirst(entries.count - capacity) }
+        return phrases
+    }
+}
+
+struct PhraseCacheKey: StorageKey { typealias Value = PhraseCache }
+
+extension Application {
+    var phraseCache: PhraseCache {
+        if let cache = storage[PhraseCacheKey.self] { return cache }
+        let cache = PhraseCache()
+        storage[PhraseCacheKey.self] = cache
+        return cache
     }
 }
 
