@@ -256,6 +256,13 @@ struct AccountabilityTests {
             #expect(!list.body.contains("本学期未讲思政课"), "T002 is ME's, the secretary is CS's")
             #expect(try await secretary.post("/accountability", form: ["staffNumber": "T001", "kind": "criticism", "decidedOn": "2025-12-01",
                                                                         "reason": "x"], tokenFrom: "/accountability").status == .forbidden)
+            // The table exports as the page shows it, to .xlsx and .csv; another format is refused.
+            let xlsx = try await office.get("/accountability?format=xlsx")
+            let rows = try XLSXReader.readRecords(from: xlsx.data)
+            #expect(rows.count == 2 && rows[1][1] == "T002" && rows[1][3] == "提醒谈话", "\(rows)")
+            let csv = try await office.get("/accountability?format=csv")
+            #expect(csv.body.contains("本学期未讲思政课") && csv.headers.first(name: .contentType)?.hasPrefix("text/csv") == true)
+            #expect(try await office.get("/accountability?format=pdf").status == .unprocessableEntity)
         }
     }
 }

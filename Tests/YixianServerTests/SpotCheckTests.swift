@@ -81,6 +81,8 @@ struct SpotCheckTests {
             let confirmed = try await office.post(page, form: ["item": batch.items[1].id!.uuidString, "result": "confirmed", "student": "2023010101"],
                                                   tokenFrom: page)
             #expect(confirmed.status == .seeOther)
+            let sheet = try XLSXReader.readRecords(from: try await office.get("/spotchecks?format=xlsx").data)
+            #expect(sheet.count == 2 && sheet[1] == ["2025-10", "计算机学院", "40 %", "5", "2", "1", "1", "0", "0"], "\(sheet)")
             let list = try await office.get("/spotchecks")
             #expect(list.body.contains("<td>计算机学院</td><td>2</td><td>1</td><td>1</td><td>0</td><td>0</td>"), "\(list.body.prefix(3000))")
         }

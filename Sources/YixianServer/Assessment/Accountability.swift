@@ -94,6 +94,9 @@ enum Accountability {
                       Components.field(ctx, name: "evidence", label: ctx.t("依据（诚信提示、抽查、通报等）", "Evidence (finding, spot check, bulletin…)"),
                                        value: input.evidence ?? "", problems: problems),
                       .button(.type(.submit), .text(ctx.t("记录", "Record")))))),
+            .div(.class("toolbar"),
+                 .a(.class("button secondary"), .href(SiteRoute.accountability.path(query: ["format": "xlsx"])), .text(ctx.t("导出 Excel", "Export .xlsx"))),
+                 .a(.class("button secondary"), .href(SiteRoute.accountability.path(query: ["format": "csv"])), .text(ctx.t("导出 CSV", "Export .csv")))),
             Components.table(ctx, headers: [ctx.t("决定日期", "Date"), ctx.t("干部", "Cadre"), ctx.t("方式", "Measure"), ctx.t("事由", "Reason"),
                                             ctx.t("依据", "Evidence"), ctx.t("记录人", "By")],
                              rows: rows.map { r in
@@ -105,7 +108,14 @@ enum Accountability {
     }
 
     static func register(_ app: Application) {
-        app.routes.on(.GET, SitePattern.accountability.components, access: readers) { req in try await page(req) }
+        app.routes.on(.GET, SitePattern.accountability.components, access: readers) { req -> Response in
+            guard let format = req.query[String.self, at: "format"] else { return try await page(req) }
+            let rows = try await records(for: try req.requireUser(), on: req.db).map { r in
+                [r.decidedOn, r.cadre.staffNumber, r.cadre.name, AccountabilityKind(rawValue: r.kind)?.label.zh ?? r.kind, r.reason, r.evidence, r.recordedBy]
+            }
+            return try ImportExport.table(header: ["决定日期", "工号", "干部", "问责方式", "事由", "依据", "记录人"], rows: rows,
+                                          format: format, name: "问责记录", ascii: "accountability")
+        }
         app.routes.on(.POST, SitePattern.accountability.components, access: writers) { req -> Response in
             let input = try req.content.decode(Input.self)
             do {

@@ -201,6 +201,9 @@ enum SpotChecks {
                                      + [Components.cell("\(e.sampled - e.counts.values.reduce(0, +))")]
                              }, empty: .text(ctx.t("尚未抽查。", "No spot checks yet."))),
             .h2(.text(ctx.t("抽查批次", "Draws"))),
+            .div(.class("toolbar"),
+                 .a(.class("button secondary"), .href(SiteRoute.spotChecks.path(query: ["format": "xlsx"])), .text(ctx.t("导出 Excel", "Export .xlsx"))),
+                 .a(.class("button secondary"), .href(SiteRoute.spotChecks.path(query: ["format": "csv"])), .text(ctx.t("导出 CSV", "Export .csv")))),
             Components.table(ctx, headers: [ctx.t("月份", "Month"), ctx.t("单位", "Unit"), ctx.t("比例", "Share"), ctx.t("记录 / 抽取", "Lines / sampled"),
                                             ctx.t("已回访", "Called"), ctx.t("不属实", "Denied")],
                              rows: summaries.map { s in
@@ -256,7 +259,15 @@ enum SpotChecks {
     }
 
     static func register(_ app: Application) {
-        app.routes.on(.GET, SitePattern.spotChecks.components, access: readers) { req in try await listPage(req) }
+        app.routes.on(.GET, SitePattern.spotChecks.components, access: readers) { req -> Response in
+            guard let format = req.query[String.self, at: "format"] else { return try await listPage(req) }
+            let rows = try await summaries(for: try req.requireUser(), on: req.db).map { s in
+                [s.month, s.unitName, "\(Int((s.share * 100).rounded())) %", "\(s.lines)", "\(s.sampled)"]
+                    + SpotCheckResult.allCases.map { "\(s.counts[$0] ?? 0)" } + ["\(s.sampled - s.checked)"]
+            }
+            return try ImportExport.table(header: ["月份", "单位", "比例", "记录", "抽取"] + SpotCheckResult.allCases.map(\.label.zh) + ["待回访"],
+                                          rows: rows, format: format, name: "抽查回访", ascii: "spot-checks")
+        }
         app.routes.on(.POST, SitePattern.spotChecks.components, access: checkers) { req -> Response in
             let input = try req.content.decode(DrawInput.self)
             do {

@@ -160,6 +160,20 @@ enum ImportExport {
         contentDisposition(ascii: "\(kind.rawValue).\(format.rawValue)", name: "\(kind.label.zh).\(format.rawValue)")
     }
 
+    /// A table as the .xlsx or .csv download a page's 导出 buttons offer; any other format is refused.
+    static func table(header: [String], rows: [[String]], format: String, name: String, ascii: String) throws -> Response {
+        let table = TabularData(records: [header] + rows)
+        switch format {
+        case "xlsx":
+            return download(try XLSXWriter.write([XLSXWorksheet(name: name, table: table)]), name: name + ".xlsx", ascii: ascii + ".xlsx",
+                            type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        case "csv":
+            return download(CSV.write(table.records), name: name + ".csv", ascii: ascii + ".csv", type: "text/csv; charset=utf-8")
+        default:
+            throw AppError.field("format", zh: "格式只能是 xlsx 或 csv", en: "format must be xlsx or csv")
+        }
+    }
+
     /// A file to save, named in Chinese.
     static func download(_ data: Data, name: String, ascii: String, type: String) -> Response {
         let response = Response(status: .ok, body: .init(data: data))
