@@ -47,7 +47,7 @@ enum Bulletins {
     static func draft(_ req: Request) async throws -> BulletinModel {
         let user = try req.requireUser()
         let (period, _) = try await DossierSource.period(req)
-        let asOf = try await DossierSource.judgedOn(period, today: LocalDate(req.now), on: req.db)
+        let asOf = period.judgedOn
         guard let evaluation = try await req.evaluation(asOf: asOf) else {
             throw AppError(.conflict, code: .noPolicy, zh: "尚未启用工作规定，无法起草通报", en: "No policy is active yet")
         }
@@ -99,15 +99,8 @@ enum Bulletins {
             let unitIDs = try await UnitModel.query(on: db).filter(\.$code ~~ model.units).all().compactMap(\.id)
             let readers = unitIDs.isEmpty ? [] : try await UserModel.query(on: db).filter(\.$active == true)
                 .filter(\.$role == Role.unitSecretary.rawValue).filter(\.$unit.$id ~~ unitIDs).all()
-            for reader in readers {
-                let row = NotificationModel()
-                row.$user.id = reader.id!
-                row.kind = "bulletin"
-                row.textZh = "学校发布通报：\(model.title)"
-                row.textEn = "The university published a bulletin: \(model.title)"
-                row.createdAt = req.now
-                try await row.create(on: db)
-            }
+            try await Notifications.send("bulletin", about: nil, to: readers.compactMap(\.id), zh: "学校发布通报：\(model.title)",
+                                         en: "The university published a bulletin: \(model.title)", now: req.now, on: db)
         }
     }
 
@@ -125,7 +118,7 @@ enum Bulletins {
             .if(!periods.isEmpty, .form(.class("toolbar"), .method(.post), .action(SiteRoute.bulletins.path()),
                 Layout.csrfField(ctx),
                 .label(.text(ctx.t("期间", "Period")), .select(.attribute(named: "name", value: "period"),
-                    .forEach(periods) { p in Components.option(value: p.kind.rawValue + ":" + p.id, text: ctx.t(p.name), selected: false) })),
+                    .forEach(periods) { p in Components.option(value: p.picked, text: ctx.t(p.name), selected: false) })),
                 .button(.type(.submit), .text(ctx.t("起草通报", "Draft a bulletin"))))),
             Components.table(ctx, headers: [ctx.t("标题", "Title"), ctx.t("期间", "Period"), ctx.t("状态", "Status"), ctx.t("发布", "Published")],
                              rows: all.map { b in
@@ -176,10 +169,6 @@ enum Bulletins {
     static func register(_ app: Application) {
         app.routes.on(.GET, SitePattern.bulletins.components, access: readers) { req in try await listPage(req) }
         app.routes.on(.POST, SitePattern.bulletins.components, access: writers) { req -> Response in
-            // The picker posts `period=term:ID`; the draft reads it as the dossiers do.
-            if let picked = try? req.content.get(String.self, at: "period"), let colon = picked.firstIndex(of: ":") {
-                req.url.query = "\(picked[..<colon])=\(String(picked[picked.index(after: colon)...]).urlQueryEncoded)"
-            }
             let model = try await draft(req)
             return req.redirect(to: SiteRoute.bulletin(model.id!).path())
         }

@@ -77,6 +77,7 @@ enum DashboardPage {
         var caseQuery = CaseModel.query(on: req.db).filter(\.$receivedOn >= term.range.start.iso).filter(\.$receivedOn <= term.range.end.iso)
         if let unitCode, let id = facts.organization.unitIDs[unitCode] { caseQuery = caseQuery.filter(\.$responsibleUnit.$id == id) }
         let judge = try await CasesAPI.Judge.load(on: req.db, today: today)
+        let language = PageContext(req).language
         var byCategory: [String: [Int]] = [:]
         for item in try await caseQuery.all() where item.closedAs == nil {
             guard let line = DossierSource.problemLine(item, judge: judge) else { continue }
@@ -87,14 +88,15 @@ enum DashboardPage {
             case (false, false?): slot = 3
             default: slot = 2
             }
-            byCategory[line.category.text(PageContext(req).language), default: [0, 0, 0, 0]][slot] += 1
+            byCategory[line.category.text(language), default: [0, 0, 0, 0]][slot] += 1
         }
         let cases = byCategory.sorted { $0.value.reduce(0, +) > $1.value.reduce(0, +) }.map { (label: $0.key, parts: $0.value) }
 
         let snapshot = try await IntegrityService.visible(to: user, on: req.db, app: req.application)
         let ctx = PageContext(req)
         var flagCounts: [IntegrityFlagKind: Int] = [:]
-        for flag in snapshot.flags where flag.recordIDs.contains(where: { id in lines.contains { $0.id == id } }) { flagCounts[flag.kind, default: 0] += 1 }
+        let lineIDs = Set(lines.map(\.id))
+        for flag in snapshot.flags where flag.recordIDs.contains(where: lineIDs.contains) { flagCounts[flag.kind, default: 0] += 1 }
         let flags = flagCounts.sorted { $0.value > $1.value }.map { (label: ctx.t($0.key.label), value: $0.value) }
 
         return Model(term: term, terms: terms, unitName: unitCode.flatMap { code in units.first { $0.code == code }?.name },

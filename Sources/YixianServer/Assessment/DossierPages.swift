@@ -66,7 +66,7 @@ enum DossierPages {
             }
         }
         let options = periods.map { p in
-            "<option value=\"\(e(p.kind.rawValue + ":" + p.id))\"\(p == period ? " selected" : "")>\(e(ctx.t(p.name)))</option>"
+            "<option value=\"\(e(p.picked))\"\(p == period ? " selected" : "")>\(e(ctx.t(p.name)))</option>"
         }.joined()
         let toolbar = """
         <nav class="doc-toolbar no-print" aria-label="\(e(ctx.t("操作", "Actions")))">
@@ -123,8 +123,8 @@ enum DossierPages {
     static func index(_ req: Request, problems: [AppError.FieldProblem] = [], status: HTTPResponseStatus = .ok) async throws -> Response {
         let user = try req.requireUser()
         // `?period=term:ID` from the picker, `?cadre=` to go straight to one dossier.
-        if let picked = req.query[String.self, at: "period"], let colon = picked.firstIndex(of: ":") {
-            var query = [String(picked[..<colon]): String(picked[picked.index(after: colon)...])]
+        if req.query[String.self, at: "period"] != nil {
+            var query = try await DossierSource.period(req).0.query
             if let unit = req.query[String.self, at: "unit"], !unit.isEmpty { query["unit"] = unit }
             if let cadre = req.query[String.self, at: "cadre"], !cadre.isEmpty {
                 return req.redirect(to: SiteRoute.dossierCadre(staff: cadre).path(query: query))
@@ -141,7 +141,7 @@ enum DossierPages {
         let units = facts.organization.units.filter(\.active).sorted(by: Unit.inUniversityOrder)
         let position = Dictionary(units.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { a, _ in a })
         let unitNames = Dictionary(units.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
-        let asOf = try await DossierSource.judgedOn(period, today: LocalDate(req.now), on: req.db)
+        let asOf = period.judgedOn
         let evaluation = try await req.evaluation(asOf: asOf)
         var tallies: [String: ComplianceTally] = [:]
         for cell in evaluation?.cells ?? [] where cell.subject.kind == .cadre && cell.severity == .required
@@ -157,7 +157,7 @@ enum DossierPages {
     }
 
     static func indexView(_ ctx: PageContext, _ m: IndexModel, mayBatch: Bool) -> Node<HTML.BodyContext> {
-        let periodValue = m.period.kind.rawValue + ":" + m.period.id
+        let periodValue = m.period.picked
         return .group(
             .h1(.text(ctx.t("考核材料", "Assessment dossiers") + ctx.t("（\(m.period.name.zh)）", " (\(m.period.name.en))"))),
             .p(.class("muted"), .text(ctx.t("每名干部一份：落实工作规定情况、联系学生情况、结对集体、学生反映问题办理、诚信核查和工作小结，可打印（A4）或下载 Word、Excel，供述职评议、民主生活会和干部考核使用。",
@@ -165,7 +165,7 @@ enum DossierPages {
             .form(.class("toolbar"), .method(.get), .action(SiteRoute.dossiers.path()),
                   .label(.text(ctx.t("期间", "Period")),
                          .select(.attribute(named: "name", value: "period"),
-                                 .forEach(m.periods) { p in Components.option(value: p.kind.rawValue + ":" + p.id, text: ctx.t(p.name), selected: p == m.period) })),
+                                 .forEach(m.periods) { p in Components.option(value: p.picked, text: ctx.t(p.name), selected: p == m.period) })),
                   .if(!m.units.isEmpty, .label(.text(ctx.t("单位", "Unit")),
                                                .select(.attribute(named: "name", value: "unit"),
                                                        Components.option(value: "", text: ctx.t("全校", "Whole school"), selected: m.unitCode == nil),
@@ -206,15 +206,7 @@ enum DossierPages {
     static func startBatch(_ req: Request) async throws -> Response {
         let user = try req.requireUser()
         let form = try req.content.decode(BatchForm.self)
-        guard let picked = form.period, let colon = picked.firstIndex(of: ":"),
-              let kind = DossierSource.Period.Kind(rawValue: String(picked[..<colon])) else {
-            throw AppError.field("period", zh: "请选择考核期间", en: "Choose a period")
-        }
-        let id = String(picked[picked.index(after: colon)...])
-        let periods = try await DossierSource.periods(on: req.db, today: LocalDate(req.now))
-        guard let period = periods.first(where: { $0.kind == kind && $0.id == id }) else {
-            throw AppError.field("period", zh: "考核期间不存在或尚未开始", en: "No such period that has begun")
-        }
+        let period = try DossierSource.period(picked: form.period, in: try await DossierSource.periods(on: req.db, today: LocalDate(req.now)))
         let unitCode = user.scope == .institution ? form.unit.flatMap { $0.isEmpty ? nil : $0 } : user.unitCode
         let cadres = try await cadres(for: user, unitCode: unitCode, on: req)
         guard !cadres.isEmpty else { throw AppError.field("unit", zh: "该范围内没有干部", en: "No cadres in that scope") }

@@ -14,8 +14,14 @@ struct DossierSource: Sendable {
         var id: String
         var name: Localized
         var range: DateRange
+        /// The day it is judged on: today while it runs; once it has ended, the day after it if that
+        /// is still in the same academic year — on its last day what is not done is only "at risk",
+        /// the day after it is missed — else its last day.
+        var judgedOn: LocalDate
 
         var query: [String: String] { [kind.rawValue: id] }
+        /// `term:ID` or `year:ID`, as the pickers post it.
+        var picked: String { kind.rawValue + ":" + id }
     }
 
     let period: Period
@@ -39,18 +45,38 @@ struct DossierSource: Sendable {
 
     /// The terms and academic years begun by `today`, newest first: what a dossier can cover.
     static func periods(on db: any Database, today: LocalDate) async throws -> [Period] {
-        let years = try await CalendarAPI.load(on: db).filter { $0.range.start <= today }.sorted { $0.range.start > $1.range.start }
+        let all = try await CalendarAPI.load(on: db)
+        let calendar = AcademicCalendar(years: all)
+        func judged(_ range: DateRange) -> LocalDate {
+            guard today > range.end else { return today }
+            let after = range.end.adding(days: 1)
+            let sameYear = calendar.academicYear(containing: range.end)?.id == calendar.academicYear(containing: after)?.id
+            return sameYear && after <= today ? after : range.end
+        }
+        let years = all.filter { $0.range.start <= today }.sorted { $0.range.start > $1.range.start }
         return years.flatMap { year in
             year.terms.filter { $0.range.start <= today }.sorted { $0.range.start > $1.range.start }
-                .map { Period(kind: .term, id: $0.id, name: $0.label, range: $0.range) }
-                + [Period(kind: .year, id: year.id, name: year.label, range: year.range)]
+                .map { Period(kind: .term, id: $0.id, name: $0.label, range: $0.range, judgedOn: judged($0.range)) }
+                + [Period(kind: .year, id: year.id, name: year.label, range: year.range, judgedOn: judged(year.range))]
         }
     }
 
-    /// The period named by `?term=` or `?year=`; by default the running term, or the last one begun.
+    /// The period a picker posted (`term:ID` or `year:ID`), among those begun.
+    static func period(picked: String?, in periods: [Period]) throws -> Period {
+        guard let found = periods.first(where: { $0.picked == picked }) else {
+            throw AppError.field("period", zh: "考核期间不存在或尚未开始", en: "No such period that has begun")
+        }
+        return found
+    }
+
+    /// The period named by `?term=` or `?year=` (or a picker's `period=term:ID`); by default the running
+    /// term, or the last one begun.
     static func period(_ req: Request) async throws -> (Period, [Period]) {
         let all = try await periods(on: req.db, today: LocalDate(req.now))
         guard !all.isEmpty else { throw AppError(.conflict, code: .noCalendar, zh: "尚未设置校历，无法确定考核期间", en: "No academic calendar yet") }
+        if let picked = (try? req.content.get(String.self, at: "period")) ?? req.query[String.self, at: "period"] {
+            return (try period(picked: picked, in: all), all)
+        }
         if let term = req.query[String.self, at: "term"] {
             guard let found = all.first(where: { $0.kind == .term && $0.id == term }) else {
                 throw AppError.field("term", zh: "学期“\(term)”不存在或尚未开始", en: "No term \(term) that has begun")
@@ -66,20 +92,9 @@ struct DossierSource: Sendable {
         return (all.first { $0.kind == .term }!, all)
     }
 
-    /// The day a period is judged on: today while it runs; once it has ended, the day after it if
-    /// that is still in the same academic year — on its last day what is not done is only "at
-    /// risk", the day after it is missed — else the last day itself.
-    static func judgedOn(_ period: Period, today: LocalDate, on db: any Database) async throws -> LocalDate {
-        guard today > period.range.end else { return today }
-        let after = period.range.end.adding(days: 1)
-        let calendar = AcademicCalendar(years: try await CalendarAPI.load(on: db))
-        let sameYear = calendar.academicYear(containing: period.range.end)?.id == calendar.academicYear(containing: after)?.id
-        return sameYear && after <= today ? after : period.range.end
-    }
-
     /// Everything the dossiers of `cadres` need for `period`.
     static func load(_ req: Request, period: Period, cadres: [Cadre]) async throws -> DossierSource {
-        let asOf = try await judgedOn(period, today: LocalDate(req.now), on: req.db)
+        let asOf = period.judgedOn
         let evaluation = try await req.evaluation(asOf: asOf)
         let facts = try await req.application.complianceStore.facts.facts(on: req.db)
         let wanted = Set(cadres.map(\.staffNumber))
@@ -119,7 +134,7 @@ struct DossierSource: Sendable {
     /// One unit's dossier: its cadres' and its own cells, its cadres' lines, its collectives and who
     /// links them, and the cases it was responsible for in the period.
     static func unitDossier(_ req: Request, period: Period, unit: Unit) async throws -> UnitDossier {
-        let asOf = try await judgedOn(period, today: LocalDate(req.now), on: req.db)
+        let asOf = period.judgedOn
         let evaluation = try await req.evaluation(asOf: asOf)
         let facts = try await req.application.complianceStore.facts.facts(on: req.db)
         let cells = (evaluation?.index.byUnit[unit.code] ?? []).compactMap { evaluation?.cells[$0] }

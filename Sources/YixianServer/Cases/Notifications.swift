@@ -48,12 +48,12 @@ enum Notifications {
         return try await UserModel.query(on: db).filter(\.$student.$id == student).filter(\.$active == true).all().map(\.id!)
     }
 
-    static func send(_ kind: String, about item: CaseModel, to users: [UUID], zh: String, en: String, now: Date, on db: any Database) async throws {
+    static func send(_ kind: String, about item: CaseModel?, to users: [UUID], zh: String, en: String, now: Date, on db: any Database) async throws {
         for user in Set(users) {
             let row = NotificationModel()
             row.$user.id = user
             row.kind = kind
-            row.$studentCase.id = item.id
+            row.$studentCase.id = item?.id
             row.textZh = zh
             row.textEn = en
             row.createdAt = now

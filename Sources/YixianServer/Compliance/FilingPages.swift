@@ -103,62 +103,67 @@ enum FilingPages {
         var check = FieldChecker()
         let reason = check.text("reason", input.reason, label: "更正原因", max: 200, required: false).flatMap { $0.isEmpty ? nil : $0 }
         try check.throwIfInvalid()
-        let filing = try await db.write { db in
-            // The month is compared here: `== nil` in a Fluent filter is SQL's `= NULL`, which matches nothing.
-            let same = try await FilingModel.query(on: db).filter(\.$unit.$id == model.$unit.id).filter(\.$kind == model.kind)
-                .filter(\.$termCode == model.termCode).all().first { $0.periodID == model.periodID }
-            if let existing = same {
-                // Filed once already: a second filing corrects the first (with a reason), never a duplicate row.
-                guard let reason else {
-                    throw AppError.field("reason", zh: "本单位已于 \(existing.submittedOn) 报送过同一学期的这项内容；如需更正，请填写更正原因",
-                                         en: "The unit already filed this for the term on \(existing.submittedOn); give a reason to correct it")
-                }
-                let previous = FilingVersionModel()
-                previous.$filing.id = existing.id!
-                previous.submittedOn = existing.submittedOn
-                previous.reason = reason
-                previous.changedBy = user.displayName
-                previous.changedAt = now
-                try await previous.create(on: db)
-                existing.submittedOn = model.submittedOn
-                try await existing.save(on: db)
-                try await AuditTrail.record("filing.correct", objectType: "filing", objectID: existing.id!.uuidString,
-                                            detail: "\(existing.kind) \(existing.termCode) \(previous.submittedOn) → \(existing.submittedOn): \(reason)", by: .init(user), on: db)
-                return existing
-            }
-            try await model.create(on: db)
-            try await AuditTrail.record("filing.create", objectType: "filing", objectID: model.id!.uuidString,
-                                        detail: "\(model.kind) \(model.termCode) \(model.submittedOn)", by: .init(user), on: db)
-            return model
+        // The filing and its files in one transaction: files refused (too many) leave no corrected date behind.
+        return try await db.write { db in
+            let filing = try await record(model, reason: reason, by: user, now: now, on: db)
+            if !files.isEmpty, let store { try await attach(files, to: filing, store: store, by: user, now: now, on: db) }
+            return filing
         }
-        if !files.isEmpty, let store { try await attach(files, to: filing, store: store, by: user, now: now, on: db) }
-        return filing
+    }
+
+    /// Stores a new filing, or corrects the unit's earlier one of the same kind and period; inside the caller's transaction.
+    private static func record(_ model: FilingModel, reason: String?, by user: CurrentUser, now: Date, on db: any Database) async throws -> FilingModel {
+        // The month is compared here: `== nil` in a Fluent filter is SQL's `= NULL`, which matches nothing.
+        let same = try await FilingModel.query(on: db).filter(\.$unit.$id == model.$unit.id).filter(\.$kind == model.kind)
+            .filter(\.$termCode == model.termCode).all().first { $0.periodID == model.periodID }
+        if let existing = same {
+            // Filed once already: a second filing corrects the first (with a reason), never a duplicate row.
+            guard let reason else {
+                throw AppError.field("reason", zh: "本单位已于 \(existing.submittedOn) 报送过同一学期的这项内容；如需更正，请填写更正原因",
+                                     en: "The unit already filed this for the term on \(existing.submittedOn); give a reason to correct it")
+            }
+            let previous = FilingVersionModel()
+            previous.$filing.id = existing.id!
+            previous.submittedOn = existing.submittedOn
+            previous.reason = reason
+            previous.changedBy = user.displayName
+            previous.changedAt = now
+            try await previous.create(on: db)
+            existing.submittedOn = model.submittedOn
+            try await existing.save(on: db)
+            try await AuditTrail.record("filing.correct", objectType: "filing", objectID: existing.id!.uuidString,
+                                        detail: "\(existing.kind) \(existing.termCode) \(previous.submittedOn) → \(existing.submittedOn): \(reason)", by: .init(user), on: db)
+            return existing
+        }
+        try await model.create(on: db)
+        try await AuditTrail.record("filing.create", objectType: "filing", objectID: model.id!.uuidString,
+                                    detail: "\(model.kind) \(model.termCode) \(model.submittedOn)", by: .init(user), on: db)
+        return model
     }
 
     static let maxAttachments = 5
 
-    static func attach(_ files: [(EvidenceService.Upload, SanitizedEvidence)], to filing: FilingModel, store: EvidenceStore,
-                       by user: CurrentUser, now: Date, on db: any Database) async throws {
-        try await db.write { db in
-            let existing = try await FilingAttachmentModel.query(on: db).filter(\.$filing.$id == filing.id!).count()
-            guard existing + files.count <= maxAttachments else {
-                throw AppError.field("files", zh: "每项报送最多 \(maxAttachments) 个附件（已有 \(existing) 个）",
-                                     en: "at most \(maxAttachments) files per filing (\(existing) already)")
-            }
-            for (upload, evidence) in files {
-                try store.put(evidence)
-                let model = FilingAttachmentModel()
-                model.$filing.id = filing.id!
-                model.sha256 = evidence.sha256
-                model.kind = evidence.kind.rawValue
-                model.size = evidence.bytes.count
-                model.originalName = String(upload.name.prefix(120))
-                model.addedBy = user.displayName
-                model.createdAt = now
-                try await model.create(on: db)
-                try await AuditTrail.record("filing.attach", objectType: "filing", objectID: filing.id!.uuidString,
-                                            detail: "\(model.originalName) \(evidence.sha256.prefix(12))", by: .init(user), on: db)
-            }
+    /// Inside the caller's transaction.
+    private static func attach(_ files: [(EvidenceService.Upload, SanitizedEvidence)], to filing: FilingModel, store: EvidenceStore,
+                               by user: CurrentUser, now: Date, on db: any Database) async throws {
+        let existing = try await FilingAttachmentModel.query(on: db).filter(\.$filing.$id == filing.id!).count()
+        guard existing + files.count <= maxAttachments else {
+            throw AppError.field("files", zh: "每项报送最多 \(maxAttachments) 个附件（已有 \(existing) 个）",
+                                 en: "at most \(maxAttachments) files per filing (\(existing) already)")
+        }
+        for (upload, evidence) in files {
+            try store.put(evidence)
+            let model = FilingAttachmentModel()
+            model.$filing.id = filing.id!
+            model.sha256 = evidence.sha256
+            model.kind = evidence.kind.rawValue
+            model.size = evidence.bytes.count
+            model.originalName = String(upload.name.prefix(120))
+            model.addedBy = user.displayName
+            model.createdAt = now
+            try await model.create(on: db)
+            try await AuditTrail.record("filing.attach", objectType: "filing", objectID: filing.id!.uuidString,
+                                        detail: "\(model.originalName) \(evidence.sha256.prefix(12))", by: .init(user), on: db)
         }
     }
 
