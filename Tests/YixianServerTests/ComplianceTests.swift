@@ -34,23 +34,30 @@ struct ComplianceTests {
             Term(id: "2025-2026-2", name: "第二学期", range: DateRange(start: LocalDate("2026-03-02")!, end: LocalDate("2026-07-12")!)),
         ])
         try await server.app.db.write { db in try await CalendarAPI.save([year], on: db) }
-        let cadre = try await server.cadre("T001")
-        let lecture = ContactRecordModel()
-        lecture.$cadre.id = cadre.id!
-        lecture.kind = "ideological-lecture"
-        lecture.startAt = LocalDate("2025-10-15")!.startInstant().addingTimeInterval(10 * 3600)
-        lecture.endAt = lecture.startAt.addingTimeInterval(5400)
-        lecture.place = "逸夫楼 201"
-        lecture.collectiveCodes = "CS2301"
-        lecture.participantCount = 30
-        lecture.hours = 1.5
-        lecture.confirmedCount = 0
-        lecture.status = "submitted"
-        lecture.summary = "形势与政策"
-        lecture.createdAt = Date()
-        lecture.version = 1
-        lecture.confirmCode = "TESTCODE"
-        try await lecture.create(on: server.app.db)
+        try await record(server, staff: "T001", kind: "ideological-lecture", on: "2025-10-15", hour: 10, minutes: 90, place: "逸夫楼 201",
+                         participants: 30, summary: "形势与政策", code: "TESTCODE")
+    }
+
+    /// A ledger line stored as submitted, straight into the database (no form, no flags).
+    static func record(_ server: TestServer, staff: String, kind: String, on day: String, hour: Int, minutes: Int, place: String,
+                       participants: Int, summary: String, code: String, submitted: Bool = false) async throws {
+        let line = ContactRecordModel()
+        line.$cadre.id = try await server.cadre(staff).id!
+        line.kind = kind
+        line.startAt = LocalDate(day)!.startInstant().addingTimeInterval(Double(hour) * 3600)
+        line.endAt = line.startAt.addingTimeInterval(Double(minutes) * 60)
+        line.place = place
+        line.collectiveCodes = "CS2301"
+        line.participantCount = participants
+        line.hours = Double(minutes) / 60
+        line.confirmedCount = 0
+        line.status = "submitted"
+        line.submittedAt = submitted ? line.endAt : nil
+        line.summary = summary
+        line.createdAt = submitted ? line.endAt : Date()
+        line.version = 1
+        line.confirmCode = code
+        try await line.create(on: server.app.db)
     }
 
     @Test("a bad policy is refused with line and column, and nothing is stored")

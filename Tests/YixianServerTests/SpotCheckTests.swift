@@ -16,25 +16,9 @@ struct SpotCheckTests {
             record.submittedAt = record.endAt
             try await record.save(on: server.app.db)
         }
-        let cadre = try await server.cadre("T001")
         for day in [18, 16, 22, 29] {
-            let visit = ContactRecordModel()
-            visit.$cadre.id = cadre.id!
-            visit.kind = "dorm-visit"
-            visit.startAt = LocalDate("2025-10-\(day)")!.startInstant().addingTimeInterval(19 * 3600)
-            visit.endAt = visit.startAt.addingTimeInterval(3600)
-            visit.place = "梅园\(day)舍"
-            visit.collectiveCodes = "CS2301"
-            visit.participantCount = 5
-            visit.hours = 1
-            visit.confirmedCount = 0
-            visit.status = "submitted"
-            visit.submittedAt = visit.endAt
-            visit.summary = "走访"
-            visit.createdAt = visit.endAt
-            visit.version = 1
-            visit.confirmCode = "SPOT\(day)AB"
-            try await visit.create(on: server.app.db)
+            try await ComplianceTests.record(server, staff: "T001", kind: "dorm-visit", on: "2025-10-\(day)", hour: 19, minutes: 60,
+                                             place: "梅园\(day)舍", participants: 5, summary: "走访", code: "SPOT\(day)AB", submitted: true)
         }
     }
 

@@ -153,14 +153,12 @@ enum Bulletins {
         <button type="submit" name="action" value="publish">\(e(ctx.t("发布给所涉单位", "Publish to the units named")))</button>
         </form></div>
         """ : ""
-        let html = """
-        <!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(e(model.title))</title><link rel="stylesheet" href="\(SiteRoute.stylesheet.path())"></head>
-        <body class="print-page" data-user-role="\(e(user.role.rawValue))" data-status="\(status.code)">
+        let toolbar = """
         <nav class="doc-toolbar no-print"><a href="\(e(SiteRoute.bulletins.path()))">\(e(ctx.t("← 通报", "← Bulletins")))</a>
         <span class="muted">\(e(model.isPublished ? ctx.t("已发布", "Published") : ctx.t("草稿，尚未发布", "Draft, not published")))</span></nav>
-        \(form)<main class="a4 dossier" id="main"><h1 class="doc-title">\(e(model.title))</h1>\(paragraphs)\(stamp)</main></body></html>
         """
+        let html = DossierPages.documentPage(title: model.title, role: user.role.rawValue, status: status, before: toolbar + form,
+                                             main: "<h1 class=\"doc-title\">\(e(model.title))</h1>\(paragraphs)\(stamp)")
         let response = Response(status: status, body: .init(string: html))
         response.headers.contentType = .html
         return response

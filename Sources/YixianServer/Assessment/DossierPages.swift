@@ -78,10 +78,16 @@ enum DossierPages {
         <span class="muted">\(e(ctx.t("小结一段可直接修改，再用浏览器打印（A4）。", "The summary paragraph can be edited here; then print from the browser (A4).")))</span>
         </nav>
         """
-        return """
+        return documentPage(title: title, role: ctx.user?.role.rawValue ?? "", status: .ok, before: toolbar, main: body)
+    }
+
+    /// An A4 document (dossier, bulletin) in 公文 style: what comes `before` the page (toolbar, forms)
+    /// does not print; `main` is already escaped HTML.
+    static func documentPage(title: String, role: String, status: HTTPResponseStatus, before: String, main: String) -> String {
+        """
         <!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(e(title))</title><link rel="stylesheet" href="\(SiteRoute.stylesheet.path())"></head>
-        <body class="print-page" data-user-role="\(e(ctx.user?.role.rawValue ?? ""))" data-status="200">\(toolbar)<main class="a4 dossier" id="main">\(body)</main></body></html>
+        <title>\(Components.escape(title))</title><link rel="stylesheet" href="\(SiteRoute.stylesheet.path())"></head>
+        <body class="print-page" data-user-role="\(Components.escape(role))" data-status="\(status.code)">\(before)<main class="a4 dossier" id="main">\(main)</main></body></html>
         """
     }
 
