@@ -114,7 +114,7 @@ enum DashboardPage {
         let legend = [(ctx.t("按期答复", "Answered on time"), SVGChart.green), (ctx.t("逾期答复", "Answered late"), SVGChart.amber),
                       (ctx.t("办理中", "Open"), SVGChart.blue), (ctx.t("已超期", "Overdue"), SVGChart.red)]
         return .group(
-            .h1(.text(ctx.t("看板", "Dashboard") + "：" + (m.unitName ?? ctx.t("全校", "whole school")) + " · " + ctx.t(m.term.label))),
+            .h1(.text(ctx.t("看板：", "Dashboard: ") + (m.unitName ?? ctx.t("全校", "whole school")) + " · " + ctx.t(m.term.label))),
             .form(.class("toolbar no-print"), .method(.get), .action(SiteRoute.dashboard.path()),
                   .label(.text(ctx.t("学期", "Term")), .select(.attribute(named: "name", value: "term"),
                         .forEach(m.terms) { Components.option(value: $0.id, text: ctx.t($0.label), selected: $0.id == m.term.id) })),
