@@ -53,6 +53,18 @@ enum ComplianceFixture {
         """
     }
 
+    /// The university closes 09-29 … 10-08, so the whole week 09-29 … 10-05 is a vacation.
+    static let autumnBreak = "[ { start: 2025-09-29, end: 2025-10-08 } ]"
+
+    /// One face-to-face contact of L001 in each of term weeks 1–4 and 6, and (`holiday`) one on 10-02 in the
+    /// week `autumnBreak` covers.
+    static func weeklyContacts(holiday: Bool) -> String {
+        var days = ["w1": "09-05", "w2": "09-09", "w3": "09-16", "w4": "09-23", "w6": "10-09"]
+        if holiday { days["holiday"] = "10-02" }
+        let lines = days.sorted { $0.value < $1.value }.map { "{ id: \($0.key), cadre: L001, kind: face-to-face, start: \"2025-\($0.value)T10:00\" }" }
+        return "[ " + lines.joined(separator: ",\n  ") + " ]"
+    }
+
     static func evaluate(policy: String, scenario: String, asOf: String) throws -> ComplianceReport {
         let policy = try PolicyLoader.load(policy, fileName: "test-policy.yaml")
         let scenario = try ScenarioLoader.load(scenario, fileName: "test-scenario.yaml")

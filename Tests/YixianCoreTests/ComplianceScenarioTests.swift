@@ -66,16 +66,8 @@ struct ComplianceScenarioTests {
     @Test("holiday weeks are skipped: not required, and contacts in them count nowhere")
     func holidayWeeks() throws {
         // setup: the university closes 09-29 … 10-08, so the whole week 09-29 … 10-05 is a vacation
-        let scenario = ComplianceFixture.scenario(
-            vacations: "[ { start: 2025-09-29, end: 2025-10-08 } ]",
-            contacts: """
-            [ { id: w1, cadre: L001, kind: face-to-face, start: "2025-09-05T10:00" },
-              { id: w2, cadre: L001, kind: face-to-face, start: "2025-09-09T10:00" },
-              { id: w3, cadre: L001, kind: face-to-face, start: "2025-09-16T10:00" },
-              { id: w4, cadre: L001, kind: face-to-face, start: "2025-09-23T10:00" },
-              { id: holiday, cadre: L001, kind: face-to-face, start: "2025-10-02T10:00" },
-              { id: w6, cadre: L001, kind: face-to-face, start: "2025-10-09T10:00" } ]
-            """)
+        let scenario = ComplianceFixture.scenario(vacations: ComplianceFixture.autumnBreak,
+                                                  contacts: ComplianceFixture.weeklyContacts(holiday: true))
         // act
         let report = try ComplianceFixture.evaluate(policy: Self.weekly, scenario: scenario, asOf: "2025-10-13")
         // check

@@ -12,25 +12,85 @@ struct EvalPeriod {
     var window: DateRange
     /// Index into the academic year's terms; nil for the year itself.
     var termIndex: Int?
-    var counts: Bool
-    var pauseNote: Localized?
+    /// Bit `CalendarPauses.index` set when the period counts for a rule with those pauses.
+    var countsMask: UInt8
+    /// By `CalendarPauses.index`: why the period is paused, when it is.
+    var pauseNotes: [Localized?]
     /// Day numbers of `range` and `window`, kept because inner loops compare them often.
     var first: Int
     var last: Int
     var windowFirst: Int
     var windowLast: Int
 
-    init(ref: CompliancePeriod, range: DateRange, window: DateRange, termIndex: Int?, counts: Bool, pauseNote: Localized? = nil) {
+    /// A period no calendar pause touches (a term, a year).
+    init(ref: CompliancePeriod, range: DateRange, window: DateRange, termIndex: Int?) {
+        self.init(ref: ref, range: range, window: window, termIndex: termIndex, countsMask: 0b1111, pauseNotes: [])
+    }
+
+    init(ref: CompliancePeriod, range: DateRange, window: DateRange, termIndex: Int?, countsMask: UInt8, pauseNotes: [Localized?]) {
         self.ref = ref
         self.range = range
         self.window = window
         self.termIndex = termIndex
-        self.counts = counts
-        self.pauseNote = pauseNote
+        self.countsMask = countsMask
+        self.pauseNotes = pauseNotes
         self.first = range.start.dayNumber
         self.last = range.end.dayNumber
         self.windowFirst = window.start.dayNumber
         self.windowLast = window.end.dayNumber
+    }
+
+    /// Whether a rule with these pauses requires the period.
+    func counts(_ pauses: CalendarPauses) -> Bool { countsMask & (1 << UInt8(pauses.index)) != 0 }
+
+    func pauseNote(_ pauses: CalendarPauses) -> Localized? {
+        pauseNotes.indices.contains(pauses.index) ? pauseNotes[pauses.index] : nil
+    }
+}
+
+/// The days of a term that pause weekly and monthly rules — its vacations, and its special weeks marked
+/// excluded (exam weeks) — and which periods they pause for each combination of `CalendarPauses`.
+/// Built once per term and evaluation, never per cell.
+struct TermPauses {
+    var vacationDays = Set<Int>()
+    var examDays = Set<Int>()
+    var term: Term
+
+    init(_ term: Term) {
+        self.term = term
+        for range in term.vacations { vacationDays.formUnion(range.start.dayNumber...range.end.dayNumber) }
+        for week in term.specialWeeks where week.excludedFromWeeklyRules {
+            examDays.formUnion(week.range.start.dayNumber...week.range.end.dayNumber)
+        }
+    }
+
+    /// A period is paused for a rule when every day of it lies in what the rule skips (vacations unless
+    /// `includeVacations`, excluded special weeks unless `includeExamWeeks`), in any combination; one free day
+    /// keeps it required. Returns the mask of `CalendarPauses.index` values it counts for, and why it is paused.
+    func judge(_ range: DateRange) -> (mask: UInt8, notes: [Localized?]) {
+        let days = range.start.dayNumber...range.end.dayNumber
+        var mask: UInt8 = 0
+        var notes: [Localized?] = []
+        for index in 0..<4 {
+            let skipsVacations = index & 1 == 0, skipsExams = index & 2 == 0
+            let paused = days.allSatisfy { (skipsVacations && vacationDays.contains($0)) || (skipsExams && examDays.contains($0)) }
+            if !paused {
+                mask |= 1 << UInt8(index)
+                notes.append(nil)
+                continue
+            }
+            // Named as the calendar names them: 假期, then the special weeks (期末考试 …), each once.
+            var reasons: [Localized] = []
+            if skipsVacations && term.vacations.contains(where: { $0.overlaps(range) }) { reasons.append(Localized(zh: "假期", en: "Vacation")) }
+            if skipsExams {
+                for week in term.specialWeeks where week.excludedFromWeeklyRules && week.range.overlaps(range) {
+                    let reason = Localized(zh: week.name, en: week.kind.label.en)
+                    if !reasons.contains(reason) { reasons.append(reason) }
+                }
+            }
+            notes.append(Localized(zh: reasons.map(\.zh).joined(separator: "、"), en: reasons.map(\.en).joined(separator: ", ")))
+        }
+        return (mask, notes)
     }
 }
 
@@ -172,7 +232,8 @@ final class Evaluation: @unchecked Sendable {
     let roleSelectors: [String: RoleSelector]
     let yearPairings: [Pairing]
     var periodCache: [PeriodKind: [EvalPeriod]] = [:]
-    var judgedCache: [PeriodKind: [EvalPeriod]] = [:]
+    /// By period kind, then `CalendarPauses.index`.
+    var judgedCache: [PeriodKind: [[EvalPeriod]]] = [:]
     /// By rule index, for “every” rules: per outer period, the indices of its sub-periods.
     var everyMembers: [[[Int]]] = []
     /// By ledger kind id: the venue a line of that kind has when it names none (-1: none).
@@ -256,11 +317,13 @@ final class Evaluation: @unchecked Sendable {
         }
         for kind in PeriodKind.allCases { periodCache[kind] = makePeriods(kind) }
         for kind in PeriodKind.allCases {
-            judgedCache[kind] = periods(kind).filter { $0.counts && ($0.range.start <= asOf || kind == .term || kind == .academicYear) }
+            judgedCache[kind] = (0..<4).map { index in
+                periods(kind).filter { $0.countsMask & (1 << UInt8(index)) != 0 && ($0.range.start <= asOf || kind == .term || kind == .academicYear) }
+            }
         }
         countDeadlines = policy.rules.map { rule in
             guard case .count(let body) = rule.body, let spec = body.deadline else { return [] }
-            return judgedPeriods(body.per).map { period -> (date: LocalDate?, note: Localized?) in
+            return judgedPeriods(body.per, body.pauses).map { period -> (date: LocalDate?, note: Localized?) in
                 guard let term = period.termIndex.map({ year.terms[$0] }) else { return (nil, nil) }
                 do throws(DeadlineResolutionError) {
                     return (try spec.resolve(term: term, calendar: input.workdays), nil)
@@ -331,46 +394,41 @@ final class Evaluation: @unchecked Sendable {
         switch kind {
         case .academicYear:
             return [EvalPeriod(ref: CompliancePeriod(kind: kind, id: year.id, start: year.range.start, end: year.range.end, label: .same(year.name)),
-                               range: year.range, window: year.range, termIndex: nil, counts: true)]
+                               range: year.range, window: year.range, termIndex: nil)]
         case .term:
             return year.terms.enumerated().map { index, term in
                 EvalPeriod(ref: CompliancePeriod(kind: kind, id: term.id, start: term.range.start, end: term.range.end, label: .same(term.name)),
-                           range: term.range, window: term.range, termIndex: index, counts: true)
+                           range: term.range, window: term.range, termIndex: index)
             }
         case .week:
             return year.terms.enumerated().flatMap { index, term in
-                term.teachingWeeks.map { week in
+                let pauses = TermPauses(term)
+                return term.teachingWeeks.map { week in
                     let iso = Period.week(containing: week.range.start)
+                    let (mask, notes) = pauses.judge(week.range)
                     return EvalPeriod(ref: CompliancePeriod(kind: kind, id: iso.id, start: week.range.start, end: week.range.end,
                                                             label: Localized(zh: term.name + week.label.zh, en: "\(term.name) \(week.label.en)")),
-                                      range: week.range, window: iso.range, termIndex: index, counts: week.countsForWeeklyRules,
-                                      pauseNote: week.exclusionReason)
+                                      range: week.range, window: iso.range, termIndex: index, countsMask: mask, pauseNotes: notes)
                 }
             }
         case .month:
             return year.terms.enumerated().flatMap { index, term in
-                let paused = pausedDays(term)
+                let pauses = TermPauses(term)
                 return Period.months(intersecting: term.range).compactMap { month -> EvalPeriod? in
                     guard let range = month.range(clippedTo: term.range) else { return nil }
-                    let allPaused = (range.start.dayNumber...range.end.dayNumber).allSatisfy(paused.contains)
+                    let (mask, notes) = pauses.judge(range)
                     return EvalPeriod(ref: CompliancePeriod(kind: kind, id: month.id, start: range.start, end: range.end, label: month.label),
-                                      range: range, window: month.range, termIndex: index, counts: !allPaused,
-                                      pauseNote: allPaused ? Localized(zh: "假期", en: "Vacation") : nil)
+                                      range: range, window: month.range, termIndex: index, countsMask: mask, pauseNotes: notes)
                 }
             }
         }
     }
 
-    private func pausedDays(_ term: Term) -> Set<Int> {
-        var days = Set<Int>()
-        for range in term.vacations + term.specialWeeks.filter(\.excludedFromWeeklyRules).map(\.range) {
-            for day in range.start.dayNumber...range.end.dayNumber { days.insert(day) }
-        }
-        return days
+    /// Periods a rule is judged over: past and current ones, plus future terms and years (shown as not yet due);
+    /// weeks and months the calendar pauses only when the rule's `pauses` include them.
+    func judgedPeriods(_ kind: PeriodKind, _ pauses: CalendarPauses = .skipBoth) -> [EvalPeriod] {
+        judgedCache[kind]?[pauses.index] ?? []
     }
-
-    /// Periods a rule is judged over: past and current ones, plus future terms and years (shown as not yet due).
-    func judgedPeriods(_ kind: PeriodKind) -> [EvalPeriod] { judgedCache[kind] ?? [] }
 
     /// The day whose roster decides who a period binds: its last day, or the as-of day while it runs.
     func judgeDay(_ range: DateRange) -> Int { min(asOfDay, range.end.dayNumber) }

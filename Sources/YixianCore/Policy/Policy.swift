@@ -199,19 +199,43 @@ public struct CountRule: Sendable, Hashable {
     public var per: PeriodKind
     /// For term rules: contacts must be made by this day of the term (“在教学礼拜周之前完成”).
     public var deadline: DeadlineSpec?
+    /// For `per: week` and `per: month`: which weeks (months) the calendar pauses are still required.
+    public var pauses: CalendarPauses
 
     public init(filter: ContactFilter, measure: ContactMeasure = .events, atLeast: RuleQuantity, per: PeriodKind,
-                deadline: DeadlineSpec? = nil) {
+                deadline: DeadlineSpec? = nil, pauses: CalendarPauses = .skipBoth) {
         self.filter = filter
         self.measure = measure
         self.atLeast = atLeast
         self.per = per
         self.deadline = deadline
+        self.pauses = pauses
     }
 }
 
+/// Whether a weekly or monthly requirement still holds in a week (month) the calendar pauses: one wholly
+/// inside the term's vacations, or inside special weeks marked excluded (exam weeks). By default both are
+/// skipped; a plan that asks for contact in holiday weeks says `includeVacations: true`.
+public struct CalendarPauses: Sendable, Hashable {
+    /// Weeks wholly inside the term's vacations are required like any other (`includeVacations: true`).
+    public var includeVacations: Bool
+    /// Special weeks the calendar marks excluded (exam weeks) are required like any other (`includeExamWeeks: true`).
+    public var includeExamWeeks: Bool
+
+    public init(includeVacations: Bool = false, includeExamWeeks: Bool = false) {
+        self.includeVacations = includeVacations
+        self.includeExamWeeks = includeExamWeeks
+    }
+
+    /// Vacations and exam weeks skipped: the calendar's own exclusions, as before these keys existed.
+    public static let skipBoth = CalendarPauses()
+
+    /// 0 … 3, one per combination; the engine keeps which periods count under each.
+    var index: Int { (includeVacations ? 1 : 0) | (includeExamWeeks ? 2 : 0) }
+}
+
 /// “Every week at least one”: judged over a term (or year) as periods met out of periods elapsed;
-/// weeks the calendar excludes (vacations, exam weeks) are skipped.
+/// weeks the calendar excludes (vacations, exam weeks) are skipped unless `pauses` includes them.
 public struct EveryPeriodRule: Sendable, Hashable {
     public var filter: ContactFilter
     public var measure: ContactMeasure
@@ -222,15 +246,18 @@ public struct EveryPeriodRule: Sendable, Hashable {
     public var within: PeriodKind
     /// Share of counting periods that must be met; 1 = every one.
     public var share: Double
+    /// Which weeks (months) the calendar pauses are still required; by default none.
+    public var pauses: CalendarPauses
 
     public init(filter: ContactFilter, measure: ContactMeasure = .events, atLeast: RuleQuantity, per: PeriodKind,
-                within: PeriodKind = .term, share: Double = 1) {
+                within: PeriodKind = .term, share: Double = 1, pauses: CalendarPauses = .skipBoth) {
         self.filter = filter
         self.measure = measure
         self.atLeast = atLeast
         self.per = per
         self.within = within
         self.share = share
+        self.pauses = pauses
     }
 }
 

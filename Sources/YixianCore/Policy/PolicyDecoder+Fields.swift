@@ -110,6 +110,22 @@ extension PolicyDecoder {
         return reader.amount(node, "atLeast").map(RuleQuantity.init)
     }
 
+    /// `includeVacations` and `includeExamWeeks` (§4.2): whether weeks (months) the calendar pauses are still
+    /// required. Only weeks and months can be paused; a term or a year always includes its vacations.
+    func decodePauses(_ f: YAMLFields, per: PeriodKind?) -> CalendarPauses? {
+        let vacationsNode = f.take("includeVacations"), examsNode = f.take("includeExamWeeks")
+        let vacations = vacationsNode.map { reader.bool($0, "includeVacations") } ?? false
+        let exams = examsNode.map { reader.bool($0, "includeExamWeeks") } ?? false
+        guard let vacations, let exams else { return nil }
+        if let per, per != .week && per != .month, let node = vacationsNode ?? examsNode {
+            reader.fail(at: node, .invalidValue,
+                        "includeVacations、includeExamWeeks 只用于 per: week 或 month：按学期、学年计数时假期和考试周里的联系本来就计入",
+                        "includeVacations and includeExamWeeks apply to per: week or month only: a term or year count already counts contacts in vacations and exam weeks")
+            return nil
+        }
+        return CalendarPauses(includeVacations: vacations, includeExamWeeks: exams)
+    }
+
     func decodeShare(_ node: Node) -> Double? {
         guard let value = reader.amount(node, "比例") else { return nil }
         // 0 would be met by nothing at all: a rule that asks for no share is no rule.

@@ -20,8 +20,9 @@ extension PolicyDecoder {
         if let deadlineNode, let per, per != .term {
             reader.fail(at: deadlineNode, .badDeadline, "只有 per: term 的计数规则可以设截止日期", "only per: term count rules can have a deadline")
         }
-        guard let filter, let measure, let atLeast, let per else { return nil }
-        return .count(CountRule(filter: filter, measure: measure, atLeast: atLeast, per: per, deadline: deadline))
+        let pauses = decodePauses(f, per: per)
+        guard let filter, let measure, let atLeast, let per, let pauses else { return nil }
+        return .count(CountRule(filter: filter, measure: measure, atLeast: atLeast, per: per, deadline: deadline, pauses: pauses))
     }
 
     func decodeEvery(_ f: YAMLFields, _ context: RuleContext) -> RuleBody? {
@@ -31,8 +32,9 @@ extension PolicyDecoder {
         let per = f.require("per").flatMap { reader.periodKind($0, allowed: [.week, .month]) }
         let within = f.take("within").map { reader.periodKind($0, allowed: [.term, .academicYear]) } ?? .term
         let share = f.take("share").map { decodeShare($0) } ?? 1
-        guard let filter, let measure, let atLeast, let per, let within, let share else { return nil }
-        return .every(EveryPeriodRule(filter: filter, measure: measure, atLeast: atLeast, per: per, within: within, share: share))
+        let pauses = decodePauses(f, per: per)
+        guard let filter, let measure, let atLeast, let per, let within, let share, let pauses else { return nil }
+        return .every(EveryPeriodRule(filter: filter, measure: measure, atLeast: atLeast, per: per, within: within, share: share, pauses: pauses))
     }
 
     func decodePairing(_ f: YAMLFields, node: Node) -> RuleBody? {

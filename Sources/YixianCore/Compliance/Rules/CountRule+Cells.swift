@@ -5,7 +5,7 @@ import Foundation
 extension Evaluation {
     func countCells(_ rule: PolicyRule, _ ruleIndex: Int, _ body: CountRule, _ context: CadreContext, into cells: inout [ComplianceCell]) {
         let deadlines = countDeadlines[ruleIndex]
-        for (position, period) in judgedPeriods(body.per).enumerated() {
+        for (position, period) in judgedPeriods(body.per, body.pauses).enumerated() {
             let stateIndex = context.stateIndex(on: min(asOfDay, period.last))
             guard let required = context.quantities[stateIndex][ruleIndex] else { continue }
             let deadline = deadlines.isEmpty ? nil : deadlines[position].date

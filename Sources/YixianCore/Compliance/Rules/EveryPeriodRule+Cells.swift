@@ -1,7 +1,8 @@
 import Foundation
 
 /// "Every week (or month), for a share of them": each sub-period judged on its own, then the share
-/// of counting sub-periods met over the outer period; paused weeks and weeks out of role do not count.
+/// of counting sub-periods met over the outer period; paused weeks (unless the rule includes them) and weeks
+/// out of role do not count.
 extension Evaluation {
     func everyCells(_ rule: PolicyRule, _ ruleIndex: Int, _ body: EveryPeriodRule, _ context: CadreContext, into cells: inout [ComplianceCell]) {
         let subs = periods(body.per)
@@ -17,7 +18,7 @@ extension Evaluation {
                 let stateIndex = context.stateIndex(on: min(asOfDay, sub.last))
                 let required = context.quantities[stateIndex][ruleIndex]
                 let started = sub.first <= asOfDay
-                let reason: ComplianceExclusionReason? = !sub.counts ? .pausedPeriod : (required == nil ? .notInRole : nil)
+                let reason: ComplianceExclusionReason? = !sub.counts(body.pauses) ? .pausedPeriod : (required == nil ? .notInRole : nil)
                 if let reason {
                     if started {
                         for position in context.slice(first: sub.first, last: sub.last) {
@@ -26,7 +27,7 @@ extension Evaluation {
                     }
                     parts.append(CompliancePart(id: sub.ref.id, label: sub.ref.label, start: sub.range.start, end: sub.range.end,
                                                 counts: false, required: 0, achieved: 0, status: .notYetDue,
-                                                note: reason == .pausedPeriod ? sub.pauseNote : reason.label))
+                                                note: reason == .pausedPeriod ? sub.pauseNote(body.pauses) : reason.label))
                     continue
                 }
                 let need = required ?? 0
