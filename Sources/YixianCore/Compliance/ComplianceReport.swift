@@ -106,8 +106,51 @@ public struct CompliancePart: Hashable, Sendable, Codable {
     public var counts: Bool
     public var required: Double
     public var achieved: Double
+    /// For a part that does not count this says nothing (it is `notYetDue`); read `counts` and `note`.
+    /// In JSON such a part's status is `excluded`, past or future.
     public var status: ComplianceStatus
     public var note: Localized?
+}
+
+extension CompliancePart {
+    /// The JSON status of a part that does not count (a paused week, a week out of role).
+    public static let excludedStatus = "excluded"
+
+    private enum CodingKeys: String, CodingKey { case id, label, start, end, counts, required, achieved, status, note }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        label = try c.decode(Localized.self, forKey: .label)
+        start = try c.decode(LocalDate.self, forKey: .start)
+        end = try c.decode(LocalDate.self, forKey: .end)
+        counts = try c.decode(Bool.self, forKey: .counts)
+        required = try c.decode(Double.self, forKey: .required)
+        achieved = try c.decode(Double.self, forKey: .achieved)
+        let text = try c.decode(String.self, forKey: .status)
+        if text == Self.excludedStatus, !counts {
+            status = .notYetDue
+        } else if let known = ComplianceStatus(rawValue: text) {
+            status = known
+        } else {
+            throw DecodingError.dataCorruptedError(forKey: .status, in: c, debugDescription: "unknown status \(text)")
+        }
+        note = try c.decodeIfPresent(Localized.self, forKey: .note)
+    }
+
+    /// A week that does not count is `excluded`, not `not-yet-due`: a paused week in the past is not pending.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(label, forKey: .label)
+        try c.encode(start, forKey: .start)
+        try c.encode(end, forKey: .end)
+        try c.encode(counts, forKey: .counts)
+        try c.encode(required, forKey: .required)
+        try c.encode(achieved, forKey: .achieved)
+        try c.encode(counts ? status.rawValue : Self.excludedStatus, forKey: .status)
+        try c.encodeIfPresent(note, forKey: .note)
+    }
 }
 
 /// One (subject, rule, period) verdict, with everything needed to explain it.

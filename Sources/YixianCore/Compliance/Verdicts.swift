@@ -37,7 +37,8 @@ enum Verdicts {
     }
 
     /// An every rule over its outer period, from its counting sub-periods: `total` of them,
-    /// `met` met, `closed` already over, `missedClosed` of those missed. Missed as soon as the
+    /// `closed` already over, `met` and `missedClosed` of those met and missed (a running week met
+    /// early is not counted until it is over, so achieved never outruns elapsed). Missed as soon as the
     /// periods still open cannot make the share; at risk while behind the share of the closed ones.
     static func every(share: Double, total: Int, met: Int, closed: Int, missedClosed: Int, started: Bool) -> (required: Double, status: ComplianceStatus) {
         let required = periodsNeeded(share: share, of: total)

@@ -36,11 +36,13 @@ public enum PolicyExplainer {
         case .count(let rule):
             var text = "\(per(rule.per))至少 \(quantity(rule.atLeast, policy, unit: unit(rule.measure)))\(what(rule.filter, policy, measure: rule.measure))"
             if let deadline = rule.deadline { text += "，截止：\(describe(deadline))" }
+            if rule.per == .week || rule.per == .month { text += describe(rule.pauses, per: rule.per) }
             return text
         case .every(let rule):
             let share = rule.share >= 1 ? "每一\(rule.per.label.zh)" : "至少 \(yamlNumberText(rule.share * 100))% 的\(rule.per.label.zh)"
             return "\(share)都要至少 \(quantity(rule.atLeast, policy, unit: unit(rule.measure)))\(what(rule.filter, policy, measure: rule.measure))"
-                + "；按\(rule.within.label.zh)统计“达标\(rule.per.label.zh)数 / 已过\(rule.per.label.zh)数”，假期和考试周不计"
+                + "；按\(rule.within.label.zh)统计“达标\(rule.per.label.zh)数 / 已过\(rule.per.label.zh)数”（只计已结束的\(rule.per.label.zh)）"
+                + describe(rule.pauses, per: rule.per)
         case .pairing(let rule):
             let kinds = rule.collectiveKinds.map(collectiveNames) ?? "对象"
             let bound: String
@@ -51,7 +53,9 @@ public enum PolicyExplainer {
             if let deadline = rule.deadline { text += "，截止：第一学期\(describe(deadline))" }
             return text
         case .coverage(let rule):
-            return "每个\(collectiveNames(rule.collectiveKinds))都至少有 \(rule.atLeast) 名干部联系（结对类型：\(pairingNames(rule.pairingKinds))）"
+            var text = "每个\(collectiveNames(rule.collectiveKinds))都至少有 \(rule.atLeast) 名干部联系（结对类型：\(pairingNames(rule.pairingKinds))）"
+            if let deadline = rule.deadline { text += "，截止：第一学期\(describe(deadline))" }
+            return text
         case .timeShare(let rule):
             return "\(per(rule.per))直接联系学生的时间不少于工作时间的 \(yamlNumberText(rule.atLeast * 100))%"
                 + "（按每个工作日 \(yamlNumberText(rule.hoursPerWorkday)) 小时计；计入：\(kindNames(rule.filter, policy))）"
@@ -133,6 +137,23 @@ public enum PolicyExplainer {
             text += deadline.offset > 0 ? "后 \(deadline.offset) \(unit)" : "前 \(-deadline.offset) \(unit)"
         }
         if deadline.boundary == .exclusive { text += "（不含当日）" }
+        return text
+    }
+
+    /// Which weeks (months) a weekly or monthly rule skips, as the engine does: a week or month is skipped only
+    /// when all of it lies in what the rule skips. Contacts in a skipped week count for no week; a month is
+    /// required as a whole, so an exam-week contact in a required month counts for it.
+    static func describe(_ pauses: CalendarPauses, per: PeriodKind) -> String {
+        let unit = per == .month ? "月份" : per.label.zh
+        let skipped = [pauses.includeVacations ? nil : "假期", pauses.includeExamWeeks ? nil : "考试周"].compactMap { $0 }
+        let kept = [pauses.includeVacations ? "假期" : nil, pauses.includeExamWeeks ? "考试周" : nil].compactMap { $0 }
+        var text = ""
+        if !skipped.isEmpty {
+            let within = skipped.joined(separator: "或")
+            text += per == .month ? "；整月都在\(within)内的月份不计（其他月份里\(within)中的联系照常计入当月）"
+                : "；整\(unit)都在\(within)内的\(unit)不计，其间的联系不计入任何一\(unit)"
+        }
+        if !kept.isEmpty { text += "；\(kept.joined(separator: "和"))的\(unit)照常要求" }
         return text
     }
 

@@ -11,7 +11,9 @@ extension Evaluation {
             var parts: [CompliancePart] = []
             parts.reserveCapacity(members.count)
             var counted: [String] = [], excluded: [ComplianceExclusion] = []
-            var countingTotal = 0, metCount = 0, closedCounting = 0, missedClosed = 0
+            // Only weeks that are over are achieved, as only they are elapsed: a running week met early
+            // shows in its part, not in the term's count.
+            var countingTotal = 0, metClosed = 0, closedCounting = 0, missedClosed = 0
             var lastState: Int?
             for subIndex in members {
                 let sub = subs[subIndex]
@@ -40,19 +42,19 @@ extension Evaluation {
                 }
                 let closed = sub.last < asOfDay
                 let status = Verdicts.subPeriod(achieved: achieved, required: need, started: started, closed: closed)
-                if status == .met { metCount += 1 }
                 if closed {
                     closedCounting += 1
+                    if status == .met { metClosed += 1 }
                     if status == .missed { missedClosed += 1 }
                 }
                 parts.append(CompliancePart(id: sub.ref.id, label: sub.ref.label, start: sub.range.start, end: sub.range.end,
                                             counts: true, required: need, achieved: achieved, status: status, note: nil))
             }
             guard let lastState else { continue }
-            let (required, status) = Verdicts.every(share: body.share, total: countingTotal, met: metCount, closed: closedCounting,
+            let (required, status) = Verdicts.every(share: body.share, total: countingTotal, met: metClosed, closed: closedCounting,
                                                     missedClosed: missedClosed, started: asOfDay >= outer.first)
             cells.append(ComplianceCell(subject: subject(context, state: lastState), ruleID: rule.id, severity: rule.severity,
-                                        period: outer.ref, required: required, achieved: Double(metCount), status: status, due: nil,
+                                        period: outer.ref, required: required, achieved: Double(metClosed), status: status, due: nil,
                                         elapsed: closedCounting, counted: counted, excluded: excluded, parts: parts, note: nil))
         }
     }
