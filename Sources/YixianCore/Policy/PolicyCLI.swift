@@ -7,9 +7,10 @@ public enum PolicyCLI {
     }
 
     /// `ok` is false when the file has any problem; `output` lists them as `file:line:column: message`.
-    public static func check(text: String, fileName: String) -> (ok: Bool, output: String) {
+    /// With `calendar`, also a `term:` it does not have and deadlines before their academic year starts.
+    public static func check(text: String, fileName: String, calendar: AcademicCalendar? = nil) -> (ok: Bool, output: String) {
         do {
-            let policy = try PolicyLoader.load(text, fileName: fileName)
+            let policy = try PolicyLoader.load(text, fileName: fileName, calendar: calendar)
             return (true, "\(fileName): OK — \(policy.id)，\(policy.roles.count) 个角色，\(policy.rules.count) 条规则\n")
         } catch {
             return (false, error.description + "\n")
@@ -23,8 +24,9 @@ public enum PolicyCLI {
                                 policyFileName: String = "policy.yaml", scenarioFileName: String = "scenario.yaml") -> String {
         let policy: Policy, scenario: ComplianceScenario
         do {
-            policy = try PolicyLoader.load(policyText, fileName: policyFileName)
+            // The scenario's calendar first: the policy is checked against it too.
             scenario = try ScenarioLoader.load(scenarioText, fileName: scenarioFileName)
+            policy = try PolicyLoader.load(policyText, fileName: policyFileName, calendar: scenario.calendar)
         } catch {
             return error.description + "\n"
         }

@@ -126,6 +126,23 @@ extension PolicyDecoder {
         return CalendarPauses(includeVacations: vacations, includeExamWeeks: exams)
     }
 
+    /// What no count of `measure` can mean: a fractional number of events or venues (hours and person-times may
+    /// be fractional), or more distinct venues than the rule's venues (or the vocabulary) have.
+    func checkQuantity(_ quantity: RuleQuantity?, at node: Node?, measure: ContactMeasure?, filter: ContactFilter?, _ context: RuleContext) {
+        guard let quantity, let node, let measure, measure == .events || measure == .distinctVenues else { return }
+        let values = [quantity.fallback].compactMap { $0 } + quantity.byRole.map(\.value)
+        if values.contains(where: { $0 != $0.rounded() }) {
+            reader.fail(at: node, .invalidValue, "按次数计的 atLeast 应为整数", "atLeast counts events here: it must be a whole number")
+        } else if measure == .distinctVenues, let filter, let most = values.max() {
+            let venues = filter.venues?.count ?? context.vocabulary.venues.count
+            if most > Double(venues) {
+                let within = filter.venues == nil ? "词表中" : "venues 所列"
+                reader.fail(at: node, .invalidValue, "要求 \(yamlNumberText(most)) 个不同场所，但\(within)只有 \(venues) 个场所",
+                            "\(yamlNumberText(most)) distinct venues are required but only \(venues) exist\(filter.venues == nil ? "" : " among the rule's venues")")
+            }
+        }
+    }
+
     func decodeShare(_ node: Node) -> Double? {
         guard let value = reader.amount(node, "比例") else { return nil }
         // 0 would be met by nothing at all: a rule that asks for no share is no rule.
@@ -169,13 +186,27 @@ extension PolicyDecoder {
     }
 
     /// The deadline when given and valid; nil when absent, or invalid (then reported).
-    func decodeDeadline(_ node: Node) -> DeadlineSpec? {
+    /// `terms` picks, from each academic year of the calendar (when the policy is checked with one), the terms the
+    /// deadline is reckoned from: a deadline that falls before its year starts can never be met in that year.
+    func decodeDeadline(_ node: Node, _ context: RuleContext, terms: (AcademicYear) -> ArraySlice<Term>) -> DeadlineSpec? {
         guard let text = reader.string(node, "deadline") else { return nil }
+        let spec: DeadlineSpec
         do {
-            return try DeadlineSpec(parsing: text)
+            spec = try DeadlineSpec(parsing: text)
         } catch {
             reader.fail(at: node, .badDeadline, "截止规则有误：\(error.message.zh)", "bad deadline: \(error.message.en)")
             return nil
         }
+        for year in context.years {
+            for term in terms(year) {
+                // A term without the anchor's special week is the engine's to report, cell by cell.
+                guard let day = try? spec.resolve(term: term, calendar: .prc), day < year.range.start else { continue }
+                reader.fail(at: node, .badDeadline,
+                            "截止日期落在学年开始之前：\(term.name)按「\(text)」为 \(day.iso)，而 \(year.name) 学年 \(year.range.start.iso) 才开始",
+                            "the deadline falls before its academic year starts: “\(text)” is \(day.iso) for \(term.id), but \(year.id) starts on \(year.range.start.iso)")
+                return nil
+            }
+        }
+        return spec
     }
 }

@@ -10,13 +10,9 @@ extension PolicyDecoder {
         let atLeastNode = f.require("atLeast")
         let atLeast = atLeastNode.flatMap { decodeQuantity($0, context) }
         let per = f.require("per").flatMap { reader.periodKind($0) }
-        // Events and distinct venues are whole numbers; hours and person-times may be fractional.
-        if let atLeast, let measure, measure == .events || measure == .distinctVenues,
-           ([atLeast.fallback].compactMap { $0 } + atLeast.byRole.map(\.value)).contains(where: { $0 != $0.rounded() }) {
-            reader.fail(at: atLeastNode, .invalidValue, "按次数计的 atLeast 应为整数", "atLeast counts events here: it must be a whole number")
-        }
+        checkQuantity(atLeast, at: atLeastNode, measure: measure, filter: filter, context)
         let deadlineNode = f.take("deadline")
-        let deadline = deadlineNode.flatMap(decodeDeadline)
+        let deadline = deadlineNode.flatMap { decodeDeadline($0, context, terms: { $0.terms[...] }) }
         if let deadlineNode, let per, per != .term {
             reader.fail(at: deadlineNode, .badDeadline, "只有 per: term 的计数规则可以设截止日期", "only per: term count rules can have a deadline")
         }
@@ -28,7 +24,9 @@ extension PolicyDecoder {
     func decodeEvery(_ f: YAMLFields, _ context: RuleContext) -> RuleBody? {
         let filter = decodeFilter(f, context, defaultKinds: nil)
         let measure = decodeMeasure(f)
-        let atLeast = f.take("atLeast").map { decodeQuantity($0, context) } ?? RuleQuantity(1)
+        let atLeastNode = f.take("atLeast")
+        let atLeast = atLeastNode.map { decodeQuantity($0, context) } ?? RuleQuantity(1)
+        checkQuantity(atLeast, at: atLeastNode, measure: measure, filter: filter, context)
         let per = f.require("per").flatMap { reader.periodKind($0, allowed: [.week, .month]) }
         let within = f.take("within").map { reader.periodKind($0, allowed: [.term, .academicYear]) } ?? .term
         let share = f.take("share").map { decodeShare($0) } ?? 1
@@ -37,20 +35,21 @@ extension PolicyDecoder {
         return .every(EveryPeriodRule(filter: filter, measure: measure, atLeast: atLeast, per: per, within: within, share: share, pauses: pauses))
     }
 
-    func decodePairing(_ f: YAMLFields, node: Node) -> RuleBody? {
+    func decodePairing(_ f: YAMLFields, node: Node, _ context: RuleContext) -> RuleBody? {
         let kinds = f.take("collectiveKinds").flatMap(decodeCollectiveKinds)
         let pairingKinds = f.take("pairingKinds").map(decodePairingKinds) ?? [.linked, .honoraryClassHead]
         let bounds = decodeBounds(f, node: node)
-        let deadline = f.take("deadline").flatMap(decodeDeadline)
+        // Pairings and coverage are reckoned from the year's first term.
+        let deadline = f.take("deadline").flatMap { decodeDeadline($0, context, terms: { $0.terms.prefix(1) }) }
         guard let pairingKinds, let bounds else { return nil }
         return .pairing(PairingRule(collectiveKinds: kinds, pairingKinds: pairingKinds, minimum: bounds.0, maximum: bounds.1, deadline: deadline))
     }
 
-    func decodeCoverage(_ f: YAMLFields) -> RuleBody? {
+    func decodeCoverage(_ f: YAMLFields, _ context: RuleContext) -> RuleBody? {
         let kinds = f.require("collectiveKinds").flatMap(decodeCollectiveKinds)
         let pairingKinds = f.take("pairingKinds").map(decodePairingKinds) ?? [.linked, .honoraryClassHead]
         let atLeast = f.take("atLeast").map { reader.count($0, "atLeast") } ?? 1
-        let deadline = f.take("deadline").flatMap(decodeDeadline)
+        let deadline = f.take("deadline").flatMap { decodeDeadline($0, context, terms: { $0.terms.prefix(1) }) }
         guard let kinds, let pairingKinds, let atLeast else { return nil }
         return .coverage(CoverageRule(collectiveKinds: kinds, pairingKinds: pairingKinds, atLeast: atLeast, deadline: deadline))
     }
@@ -83,7 +82,17 @@ extension PolicyDecoder {
         let termNode = f.take("term")
         let term = termNode.flatMap { reader.count($0, "term") }
         if let termNode, let term, term < 1 { reader.fail(at: termNode, .invalidValue, "term 从 1 开始计", "term counts from 1") }
-        let deadline = f.take("deadline").flatMap(decodeDeadline)
+        // Without the calendar's term the deadline would be reckoned from another one, silently.
+        if let termNode, let term, let short = context.years.first(where: { $0.terms.count < term }) {
+            reader.fail(at: termNode, .invalidValue, "校历中 \(short.name) 学年只有 \(short.terms.count) 个学期，没有第 \(term) 学期",
+                        "the calendar's year \(short.id) has \(short.terms.count) terms: there is no term \(term)")
+        }
+        // A yearly filing is reckoned from its `term`; monthly and termly ones from each term.
+        let deadline = f.take("deadline").flatMap { node in
+            decodeDeadline(node, context, terms: { year in
+                per == .academicYear ? year.terms.dropFirst(max(0, (term ?? 1) - 1)).prefix(1) : year.terms[...]
+            })
+        }
         guard let kind, let atLeast, let per else { return nil }
         return .filing(FilingRule(kind: kind, atLeast: atLeast, per: per, term: term, deadline: deadline))
     }

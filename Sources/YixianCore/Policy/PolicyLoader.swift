@@ -4,9 +4,11 @@ import Yams
 /// Reads a policy file (docs/POLICY-FORMAT.md) into a `Policy`, reporting every problem
 /// with its line and column.
 public enum PolicyLoader {
-    public static func load(_ text: String, fileName: String = "policy.yaml") throws(YAMLLoadError) -> Policy {
+    /// With `calendar`, also what only the university's calendar can tell: a `term:` the calendar's years do not
+    /// have, a deadline that falls before its academic year starts.
+    public static func load(_ text: String, fileName: String = "policy.yaml", calendar: AcademicCalendar? = nil) throws(YAMLLoadError) -> Policy {
         let reader = YAMLReader()
-        let policy = PolicyDecoder(reader: reader).decode(text)
+        let policy = PolicyDecoder(reader: reader, calendar: calendar).decode(text)
         guard let policy, reader.diagnostics.isEmpty else {
             throw YAMLLoadError(fileName: fileName, diagnostics: sorted(reader.diagnostics))
         }
@@ -14,9 +16,9 @@ public enum PolicyLoader {
     }
 
     /// Every problem of the file, in position order; empty when it loads.
-    public static func diagnostics(_ text: String) -> [YAMLDiagnostic] {
+    public static func diagnostics(_ text: String, calendar: AcademicCalendar? = nil) -> [YAMLDiagnostic] {
         let reader = YAMLReader()
-        _ = PolicyDecoder(reader: reader).decode(text)
+        _ = PolicyDecoder(reader: reader, calendar: calendar).decode(text)
         return sorted(reader.diagnostics)
     }
 
@@ -30,6 +32,8 @@ public enum PolicyLoader {
 /// A decoder returns nil for an invalid part only after reporting why.
 struct PolicyDecoder {
     let reader: YAMLReader
+    /// The calendar the policy will be judged on, when known.
+    var calendar: AcademicCalendar?
 
     func decode(_ text: String) -> Policy? {
         guard let root = reader.compose(text), let top = reader.mapping(root, "策略文件") else { return nil }
@@ -44,7 +48,7 @@ struct PolicyDecoder {
         if let node = top.take("filingKinds") { decodeFilingKinds(node, into: &filingKinds) }
         let roles = top.take("roles").map(decodeRoles) ?? []
         let context = RuleContext(roleNames: Set(roles.map(\.name)), vocabulary: vocabulary,
-                                  filingKinds: Set(filingKinds.map(\.code)))
+                                  filingKinds: Set(filingKinds.map(\.code)), years: calendar?.years ?? [])
         var rules: [PolicyRule] = []
         if let node = top.require("rules"), let items = reader.sequence(node, "rules") {
             var seen: [String: Int] = [:]
@@ -77,6 +81,8 @@ struct PolicyDecoder {
         var roleNames: Set<String>
         var vocabulary: ContactVocabulary
         var filingKinds: Set<String>
+        /// The calendar's academic years; empty when the policy is checked without one.
+        var years: [AcademicYear]
     }
 
     private func decodeRule(_ node: Node, _ context: RuleContext) -> PolicyRule? {
@@ -153,8 +159,8 @@ struct PolicyDecoder {
         let body: RuleBody? = switch kind {
         case .count: decodeCount(f, context)
         case .every: decodeEvery(f, context)
-        case .pairing: decodePairing(f, node: node)
-        case .coverage: decodeCoverage(f)
+        case .pairing: decodePairing(f, node: node, context)
+        case .coverage: decodeCoverage(f, context)
         case .timeShare: decodeTimeShare(f, context)
         case .filing: decodeFiling(f, context)
         case .response: decodeResponse(f)

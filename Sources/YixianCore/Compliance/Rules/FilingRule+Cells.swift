@@ -18,9 +18,18 @@ extension Evaluation {
             for period in judged {
                 let terms = period.termIndex.map { [year.terms[$0]] } ?? year.terms
                 let termIDs = Set(terms.map(\.id))
-                let anchorTerm = period.termIndex.map { year.terms[$0] } ?? body.term.flatMap { terms.indices.contains($0 - 1) ? terms[$0 - 1] : nil } ?? terms.first
                 var due = period.range.end
                 var note: Localized?
+                var anchorTerm = period.termIndex.map { year.terms[$0] } ?? terms.first
+                if period.termIndex == nil, let number = body.term {
+                    // A term the year does not have: say so, rather than reckon from another term (check refuses it
+                    // when it is given the calendar).
+                    anchorTerm = terms.indices.contains(number - 1) ? terms[number - 1] : nil
+                    if anchorTerm == nil, body.deadline != nil {
+                        note = Localized(zh: "\(year.name) 学年只有 \(terms.count) 个学期，没有第 \(number) 学期，截止日期按学年最后一天计",
+                                         en: "\(year.id) has \(terms.count) terms and no term \(number): the deadline is taken as the year's last day")
+                    }
+                }
                 if let spec = body.deadline, let anchorTerm {
                     // Monthly filings reckon “the following month” from the month reported on.
                     let reported = body.per == .month ? Period(kind: .month, id: period.ref.id, range: period.window, label: period.ref.label)
