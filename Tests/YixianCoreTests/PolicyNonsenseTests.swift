@@ -100,6 +100,17 @@ struct PolicyNonsenseTests {
         #expect(Self.diagnostics(rule, who: who).isEmpty)
     }
 
+    @Test("check names what is wrong with a nearly right deadline, at its position (was: 'unknown anchor')", arguments: [
+        ("term-start+14d", "term-start +14d"), ("date:02-30", "02-30"),
+    ])
+    func nearlyRightDeadline(deadline: String, named: String) throws {
+        let found = Self.diagnostics("filing: { kind: arrangement-plan, per: term, deadline: \"\(deadline)\" }", who: "{ units: any }")
+        let only = try #require(found.first)
+        // "    filing: { kind: arrangement-plan, per: term, deadline: " is 59 characters: the string starts in column 60
+        #expect(found.count == 1 && only.line == 8 && only.column == 60, "\(found)")
+        #expect(only.message.zh.contains(named) && !only.message.zh.contains("无法识别"), "\(only)")
+    }
+
     @Test("sensible values still load: hours may be fractional, a whole count is fine")
     func sensible() {
         #expect(Self.diagnostics("count: { kinds: [any], atLeast: 2, per: term }").isEmpty)
