@@ -29,6 +29,8 @@ struct AuthorizationMatrixTests {
         case spotCheck
         /// A bulletin the office drafted (not yet published).
         case bulletin
+        /// A unit's drafted plan or summary, and a file attached to it.
+        case filingDocument, filingDocumentFile
         /// A compliance cell, named in the query (`subject`, `rule`, `period`).
         case cell
     }
@@ -163,6 +165,9 @@ struct AuthorizationMatrixTests {
         "GET /compliance/cell": Rule(who: ledgerReaders, reach: .unitScoped),
         "GET /api/v1/compliance/cells": Rule(who: ledgerReaders),
         "GET /filings": Rule(who: editors), "POST /filings": Rule(who: editors), "GET /filings/attachments/:id": Rule(who: editors, reach: .unitScoped),
+        "GET /filings/documents": Rule(who: editors), "POST /filings/documents": Rule(who: editors),
+        "GET /filings/documents/:id": Rule(who: editors, reach: .unitScoped), "POST /filings/documents/:id": Rule(who: editors, reach: .unitScoped),
+        "GET /filings/document-files/:id": Rule(who: editors, reach: .unitScoped),
         "GET /api/v1/filings": Rule(who: editors), "POST /api/v1/filings": Rule(who: editors),
         "GET /integrity": Rule(who: readers),
         "GET /dossiers": Rule(who: ledgerReaders), "GET /dossiers/cadres/:code": Rule(who: ledgerReaders, reach: .unitScoped),
@@ -261,6 +266,9 @@ struct AuthorizationMatrixTests {
         /// A spot-check draw per unit code (CS, ME).
         var spotChecks: [String: UUID] = [:]
         var bulletin = UUID()
+        /// A drafted document and its file per unit code (CS, ME).
+        var filingDocuments: [String: UUID] = [:]
+        var filingDocumentFiles: [String: UUID] = [:]
     }
 
     /// Text only a reader of one object can see: each record's place and each student's name.
@@ -352,6 +360,29 @@ struct AuthorizationMatrixTests {
                                                                   submittedOn: LocalDate(Date()).iso),
                                                       files: scan, store: server.app.evidenceStore, by: office, today: LocalDate(Date()), now: Date(), on: db)
             world.filingAttachments[unit] = try #require(try await FilingAttachmentModel.query(on: db).filter(\.$filing.$id == filing.id!).first()).id!
+            let document = FilingDocumentModel()
+            document.$unit.id = world.units[unit]!
+            document.termCode = filing.termCode
+            document.kind = "semester-summary"
+            document.title = "\(unit)工作总结"
+            document.body = "一、基本情况"
+            document.status = FilingDocumentStatus.draft.rawValue
+            document.version = 0
+            document.createdBy = "office"
+            document.createdAt = Date()
+            document.updatedAt = Date()
+            try await document.create(on: db)
+            world.filingDocuments[unit] = document.id!
+            let file = FilingDocumentFileModel()
+            file.$document.id = document.id!
+            file.sha256 = scan[0].1.sha256
+            file.kind = scan[0].1.kind.rawValue
+            file.size = scan[0].1.bytes.count
+            file.originalName = "scan.png"
+            file.addedBy = "office"
+            file.createdAt = Date()
+            try await file.create(on: db)
+            world.filingDocumentFiles[unit] = file.id!
         }
         let draft = BulletinModel()
         draft.title = "关于测试期间的通报"
@@ -468,6 +499,11 @@ struct AuthorizationMatrixTests {
         case (.dossierJob, .own): return username == "office" ? world.dossierJob.uuidString : nil
         case (.dossierJob, .sameUnit): return nil
         case (.dossierJob, .otherUnit): return username == "office" ? nil : world.dossierJob.uuidString
+        case (.filingDocument, .own), (.filingDocumentFile, .own): return nil
+        case (.filingDocument, .sameUnit): return world.filingDocuments["CS"]!.uuidString
+        case (.filingDocument, .otherUnit): return world.filingDocuments["ME"]!.uuidString
+        case (.filingDocumentFile, .sameUnit): return world.filingDocumentFiles["CS"]!.uuidString
+        case (.filingDocumentFile, .otherUnit): return world.filingDocumentFiles["ME"]!.uuidString
         case (.filingAttachment, .own): return nil
         case (.filingAttachment, .sameUnit): return world.filingAttachments["CS"]!.uuidString
         case (.filingAttachment, .otherUnit): return world.filingAttachments["ME"]!.uuidString
@@ -490,6 +526,7 @@ struct AuthorizationMatrixTests {
         let table: [(String, Object)] = [
             ("/compliance/units/:code", .unitCode), ("/units/:id", .unit), ("/cadres/:id", .cadre), ("/collectives/:id", .collective),
             ("/filings/attachments/:id", .filingAttachment), ("/dossiers/cadres/:code", .staffNumber), ("/dossiers/units/:code", .unitCode), ("/dossiers/batch/:id", .dossierJob), ("/spotchecks/:id", .spotCheck), ("/bulletins/:id", .bulletin),
+            ("/filings/documents/:id", .filingDocument), ("/filings/document-files/:id", .filingDocumentFile),
             ("/students/:id", .student), ("/ledger/:id", .contact), ("/contacts/:id", .contact), ("/attachments/:id", .attachment),
             ("/c/:code", .confirmation), ("/users/:id", .user), ("/tokens/:id", .token), ("/import/jobs/:id", .importJob),
             ("/cases/:id", .studentCase),

@@ -30,6 +30,8 @@ public struct UnitDossier: Hashable, Sendable {
     /// The unit's own requirements (filings, coverage, answering): subject = the unit.
     public var rules: [CadreDossier.RuleLine]
     public var cases: Cases
+    /// The cases received in the period, oldest first: the problem list a summary must contain.
+    public var problems: [CadreDossier.ProblemLine]
     public var collectives: Int
     public var uncovered: [Collective]
 
@@ -111,6 +113,7 @@ public struct UnitDossier: Hashable, Sendable {
             }
         }
         self.cases = cases
+        problems = input.problems.filter { range.contains($0.receivedOn) }.sorted { ($0.receivedOn, $0.number) < ($1.receivedOn, $1.number) }
         let own = input.collectives.filter { $0.unitCode == input.unit.code && $0.active }
         let linked = Set(input.pairings.filter { $0.range.overlaps(range) }.compactMap(\.collectiveCode))
         collectives = own.count

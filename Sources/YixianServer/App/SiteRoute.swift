@@ -66,6 +66,9 @@ enum SitePattern: String, CaseIterable, Sendable {
     case integrityVerdict = "/integrity/verdict"
     case filings = "/filings"
     case filingAttachment = "/filings/attachments/:id"
+    case filingDocuments = "/filings/documents"
+    case filingDocument = "/filings/documents/:id"
+    case filingDocumentFile = "/filings/document-files/:id"
     case dossiers = "/dossiers"
     case spotChecks = "/spotchecks"
     case dashboard = "/dashboard"
@@ -119,7 +122,7 @@ enum SiteRoute: Hashable, Sendable {
     case myData, tokens, accountSecurity, accountPassword, totpStart, totpConfirm, tokenCreate, tokenRevoke(UUID), secondFactor, casLogin, casCallback
     case progress, compliance, complianceUnit(code: String), complianceCell, complianceAttention, policies, policyFormat
     case ledger, ledgerNew, ledgerRecord(UUID), ledgerEdit(UUID), ledgerDelete(UUID), ledgerVoid(UUID), attachment(UUID)
-    case problems, problemsReport, integrity, integrityVerdict, filings, filingAttachment(UUID)
+    case problems, problemsReport, integrity, integrityVerdict, filings, filingAttachment(UUID), filingDocuments, filingDocument(UUID), filingDocumentFile(UUID)
     case spotChecks, spotCheck(UUID), dashboard, bulletins, bulletin(UUID), accountability, showcase
     case dossiers, dossierCadre(staff: String), dossierUnit(code: String), dossierBatch, dossierBatchJob(UUID), dossierBatchDownload(UUID)
     case confirmLookup, confirm(code: String)
@@ -192,6 +195,9 @@ enum SiteRoute: Hashable, Sendable {
         case .integrityVerdict: .integrityVerdict
         case .filings: .filings
         case .filingAttachment: .filingAttachment
+        case .filingDocuments: .filingDocuments
+        case .filingDocument: .filingDocument
+        case .filingDocumentFile: .filingDocumentFile
         case .dossiers: .dossiers
         case .spotChecks: .spotChecks
         case .dashboard: .dashboard
@@ -238,7 +244,7 @@ enum SiteRoute: Hashable, Sendable {
              .importJob(let id), .importConfirm(let id), .userUnlock(let id), .userDeactivate(let id),
              .userRole(let id), .userResetPassword(let id), .userResetTOTP(let id), .tokenRevoke(let id),
              .caseDetail(let id), .caseAct(let id),
-             .ledgerRecord(let id), .ledgerEdit(let id), .ledgerDelete(let id), .ledgerVoid(let id), .attachment(let id), .filingAttachment(let id),
+             .ledgerRecord(let id), .ledgerEdit(let id), .ledgerDelete(let id), .ledgerVoid(let id), .attachment(let id), .filingAttachment(let id), .filingDocument(let id), .filingDocumentFile(let id),
              .dossierBatchJob(let id), .dossierBatchDownload(let id), .spotCheck(let id), .bulletin(let id):
             [id.uuidString]
         case .importForm(let kind): [kind.rawValue]

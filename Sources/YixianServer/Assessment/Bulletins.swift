@@ -52,8 +52,7 @@ enum Bulletins {
             throw AppError(.conflict, code: .noPolicy, zh: "尚未启用工作规定，无法起草通报", en: "No policy is active yet")
         }
         let facts = try await req.application.complianceStore.facts.facts(on: req.db)
-        let practices = try await Showcase.entries(on: req.db).filter { period.range.contains(LocalDate($0.model.record.startAt)) }
-            .map { "\($0.model.title)（\($0.unit)\($0.cadre)）" }
+        let practices = try await Showcase.named(in: period.range, on: req.db)
         let bulletin = Bulletin(periodName: period.name, cells: evaluation.cells, rules: evaluation.rules, units: facts.organization.units,
                                 cadres: facts.organization.cadres, range: period.range, practices: practices)
         let model = BulletinModel()
@@ -136,11 +135,8 @@ enum Bulletins {
         }
         let ctx = PageContext(req)
         func e(_ text: String) -> String { Components.escape(text) }
-        let paragraphs = model.body.split(separator: "\n", omittingEmptySubsequences: true).map { line -> String in
-            let text = String(line)
-            let heading = ["一、", "二、", "三、", "四、", "五、", "六、"].contains { text.hasPrefix($0) }
-            return heading ? "<h2 class=\"doc-heading\">\(e(text))</h2>" : "<p class=\"doc-para\">\(e(text))</p>"
-        }.joined()
+        // The same text conventions as a filed document: 一、 headings, | table rows.
+        let document = DossierPages.blocksHTML(FilingText.blocks(title: model.title, subtitle: nil, body: model.body))
         let stamp = model.publishedAt.map { "<p class=\"doc-para\" style=\"text-align:right\">\(e(LocalDate($0).chinese))</p>" } ?? ""
         let editable = writers.allows(user) && !model.isPublished
         let form = editable ? """
@@ -158,7 +154,7 @@ enum Bulletins {
         <span class="muted">\(e(model.isPublished ? ctx.t("已发布", "Published") : ctx.t("草稿，尚未发布", "Draft, not published")))</span></nav>
         """
         let html = DossierPages.documentPage(title: model.title, role: user.role.rawValue, status: status, before: toolbar + form,
-                                             main: "<h1 class=\"doc-title\">\(e(model.title))</h1>\(paragraphs)\(stamp)")
+                                             main: document + stamp)
         let response = Response(status: status, body: .init(string: html))
         response.headers.contentType = .html
         return response

@@ -49,22 +49,7 @@ enum DossierPages {
     static func printPage(_ ctx: PageContext, title: String, blocks: [DOCXBlock], narrative: String, here: SiteRoute, switchField: (String, String),
                           period: DossierSource.Period, periods: [DossierSource.Period]) -> String {
         func e(_ text: String) -> String { Components.escape(text) }
-        var body = ""
-        for block in blocks {
-            switch block {
-            case .title(let text): body += "<h1 class=\"doc-title\">\(e(text))</h1>"
-            case .subtitle(let text): body += "<p class=\"doc-subtitle\">\(e(text))</p>"
-            case .heading(let text): body += "<h2 class=\"doc-heading\">\(e(text))</h2>"
-            case .paragraph(let text) where text == narrative:
-                body += "<div class=\"doc-para narrative\" contenteditable=\"true\" title=\"可直接修改后打印\">\(e(text))</div>"
-            case .paragraph(let text): body += "<p class=\"doc-para\">\(e(text))</p>"
-            case .table(let header, let rows) where rows.isEmpty: body += "<p class=\"doc-para\">—</p>"
-            case .table(let header, let rows):
-                body += "<table class=\"doc-table\"><thead><tr>" + header.map { "<th>\(e($0))</th>" }.joined() + "</tr></thead><tbody>"
-                    + rows.map { "<tr>" + $0.map { "<td>\(e($0))</td>" }.joined() + "</tr>" }.joined() + "</tbody></table>"
-            case .pageBreak: body += "<div class=\"page-break\"></div>"
-            }
-        }
+        let body = blocksHTML(blocks, editable: narrative)
         let options = periods.map { p in
             "<option value=\"\(e(p.picked))\"\(p == period ? " selected" : "")>\(e(ctx.t(p.name)))</option>"
         }.joined()
@@ -79,6 +64,28 @@ enum DossierPages {
         </nav>
         """
         return documentPage(title: title, role: ctx.user?.role.rawValue ?? "", status: .ok, before: toolbar, main: body)
+    }
+
+    /// The blocks of a document as A4 HTML; the paragraph equal to `editable` can be changed in place.
+    static func blocksHTML(_ blocks: [DOCXBlock], editable: String? = nil) -> String {
+        func e(_ text: String) -> String { Components.escape(text) }
+        var body = ""
+        for block in blocks {
+            switch block {
+            case .title(let text): body += "<h1 class=\"doc-title\">\(e(text))</h1>"
+            case .subtitle(let text): body += "<p class=\"doc-subtitle\">\(e(text))</p>"
+            case .heading(let text): body += "<h2 class=\"doc-heading\">\(e(text))</h2>"
+            case .paragraph(let text) where text == editable:
+                body += "<div class=\"doc-para narrative\" contenteditable=\"true\" title=\"可直接修改后打印\">\(e(text))</div>"
+            case .paragraph(let text): body += "<p class=\"doc-para\">\(e(text))</p>"
+            case .table(_, let rows) where rows.isEmpty: body += "<p class=\"doc-para\">—</p>"
+            case .table(let header, let rows):
+                body += "<table class=\"doc-table\"><thead><tr>" + header.map { "<th>\(e($0))</th>" }.joined() + "</tr></thead><tbody>"
+                    + rows.map { "<tr>" + $0.map { "<td>\(e($0))</td>" }.joined() + "</tr>" }.joined() + "</tbody></table>"
+            case .pageBreak: body += "<div class=\"page-break\"></div>"
+            }
+        }
+        return body
     }
 
     /// An A4 document (dossier, bulletin) in 公文 style: what comes `before` the page (toolbar, forms)

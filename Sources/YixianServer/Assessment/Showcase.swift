@@ -53,6 +53,11 @@ enum Showcase {
         }
     }
 
+    /// The period's examples as a report names them: 标题（单位干部）.
+    static func named(in range: DateRange, on db: any Database) async throws -> [String] {
+        try await entries(on: db).filter { range.contains(LocalDate($0.model.record.startAt)) }.map { "\($0.model.title)（\($0.unit)\($0.cadre)）" }
+    }
+
     /// Titles with their cadre's and unit's names, newest first, for the page and for bulletins.
     static func entries(on db: any Database) async throws -> [(model: GoodPracticeModel, cadre: String, unit: String)] {
         let rows = try await GoodPracticeModel.query(on: db).with(\.$record) { $0.with(\.$cadre) { $0.with(\.$unit) } }.sort(\.$markedAt, .descending).all()

@@ -112,7 +112,7 @@ enum FilingPages {
     }
 
     /// Stores a new filing, or corrects the unit's earlier one of the same kind and period; inside the caller's transaction.
-    private static func record(_ model: FilingModel, reason: String?, by user: CurrentUser, now: Date, on db: any Database) async throws -> FilingModel {
+    static func record(_ model: FilingModel, reason: String?, by user: CurrentUser, now: Date, on db: any Database) async throws -> FilingModel {
         // The month is compared here: `== nil` in a Fluent filter is SQL's `= NULL`, which matches nothing.
         let same = try await FilingModel.query(on: db).filter(\.$unit.$id == model.$unit.id).filter(\.$kind == model.kind)
             .filter(\.$termCode == model.termCode).all().first { $0.periodID == model.periodID }
@@ -143,24 +143,24 @@ enum FilingPages {
 
     static let maxAttachments = 5
 
+    /// Refuses files beyond the limit; `what` names the thing they go with (报送, 文书).
+    static func checkRoom(existing: Int, adding: Int, what: Localized) throws {
+        guard existing + adding <= maxAttachments else {
+            throw AppError.field("files", zh: "每项\(what.zh)最多 \(maxAttachments) 个附件（已有 \(existing) 个）",
+                                 en: "at most \(maxAttachments) files per \(what.en) (\(existing) already)")
+        }
+    }
+
     /// Inside the caller's transaction.
     private static func attach(_ files: [(EvidenceService.Upload, SanitizedEvidence)], to filing: FilingModel, store: EvidenceStore,
                                by user: CurrentUser, now: Date, on db: any Database) async throws {
-        let existing = try await FilingAttachmentModel.query(on: db).filter(\.$filing.$id == filing.id!).count()
-        guard existing + files.count <= maxAttachments else {
-            throw AppError.field("files", zh: "每项报送最多 \(maxAttachments) 个附件（已有 \(existing) 个）",
-                                 en: "at most \(maxAttachments) files per filing (\(existing) already)")
-        }
+        try checkRoom(existing: try await FilingAttachmentModel.query(on: db).filter(\.$filing.$id == filing.id!).count(), adding: files.count,
+                      what: Localized(zh: "报送", en: "filing"))
         for (upload, evidence) in files {
             try store.put(evidence)
             let model = FilingAttachmentModel()
             model.$filing.id = filing.id!
-            model.sha256 = evidence.sha256
-            model.kind = evidence.kind.rawValue
-            model.size = evidence.bytes.count
-            model.originalName = String(upload.name.prefix(120))
-            model.addedBy = user.displayName
-            model.createdAt = now
+            model.fill(upload, evidence, by: user.displayName, at: now)
             try await model.create(on: db)
             try await AuditTrail.record("filing.attach", objectType: "filing", objectID: filing.id!.uuidString,
                                         detail: "\(model.originalName) \(evidence.sha256.prefix(12))", by: .init(user), on: db)
@@ -246,6 +246,8 @@ enum FilingPages {
             .p(.class("muted"), .text(ctx.t("记录本单位按规定报送的工作安排、总结、专题会议等；落实情况按报送日期判断是否按时。",
                                             "Record the plans, summaries and meetings the policy asks of the unit; compliance judges them by the filing date."))),
             Components.notice(m.filed ? ctx.t("已记录报送。", "The filing is recorded.") : nil),
+            .p(.a(.href(SiteRoute.filingDocuments.path()), .text(ctx.t("起草工作安排、工作总结（由系统根据数据起草，修改后提交审核）→",
+                                                                        "Draft the arrangement plan or the semester summary from the data, edit and submit it →")))),
             .div(.class("panel"),
                  .h2(.text(ctx.t("新增报送", "Record a filing"))),
                  Components.errorSummary(ctx, m.problems),
