@@ -146,6 +146,16 @@ struct LedgerRecordModel: Sendable {
     /// 典型经验: its title when showcased; whether the viewer may showcase it.
     var showcased: String? = nil
     var mayShowcase = false
+    /// The requirements (cells) of its cadre that this record counts toward today, or that leave it
+    /// out and why: where a record went, and what a confirmed finding took away.
+    var counts: [Count] = []
+
+    struct Count: Sendable {
+        var cell: ComplianceCell
+        var ruleTitle: String
+        var value: String
+        var exclusion: ComplianceExclusionReason?
+    }
 
     struct Voided: Sendable {
         var at: Date
@@ -180,7 +190,22 @@ struct LedgerRecordModel: Sendable {
             enteredBy: creator.flatMap { $0.$cadre.id == record.$cadre.id ? nil : $0.displayName },
             showcased: try await GoodPracticeModel.query(on: req.db).filter(\.$record.$id == record.id!).first()?.title,
             mayShowcase: Showcase.markers.allows(user) && record.submittedAt != nil && !record.isVoided
-                && record.status != ContactRecord.Status.flagged.rawValue)
+                && record.status != ContactRecord.Status.flagged.rawValue,
+            counts: user.role == .student ? [] : try await counts(req, staff: dto.cadre.staffNumber, recordID: record.id!.uuidString))
+    }
+
+    /// Through the unit index: the cadre's cells only, not the school's.
+    static func counts(_ req: Request, staff: String, recordID: String) async throws -> [Count] {
+        guard let evaluation = try await req.evaluation(asOf: LocalDate(req.now)), let cadre = evaluation.cadres[staff] else { return [] }
+        let ctx = PageContext(req)
+        return (evaluation.index.byUnit[cadre.unitCode] ?? []).compactMap { position -> Count? in
+            let cell = evaluation.cells[position]
+            guard cell.subject.kind == .cadre, cell.subject.id == staff else { return nil }
+            let exclusion = cell.excluded.first { $0.id == recordID }?.reason
+            guard exclusion != nil || cell.counted.contains(recordID) else { return nil }
+            let rule = evaluation.rule(cell.ruleID)
+            return Count(cell: cell, ruleTitle: rule?.title ?? cell.ruleID, value: CompliancePages.value(ctx, cell, rule), exclusion: exclusion)
+        }.sorted { ($0.cell.period.start, $0.ruleTitle) < ($1.cell.period.start, $1.ruleTitle) }
     }
 }
 
@@ -281,6 +306,15 @@ extension LedgerPages {
             .if(!m.flags.isEmpty && !m.viewerIsStudent, .div(.class("error-summary integrity"),
                 .h2(.text(ctx.t("诚信提示", "Integrity flags"))),
                 .ul(.forEach(m.flags) { .li(.strong(.text(ctx.t($0.kind.label) + "：")), .text(ctx.t($0.reason))) }))),
+            .if(!m.counts.isEmpty, .div(.class("panel"), .id("counts"), .h2(.text(ctx.t("计入的工作要求", "Counts toward"))),
+                Components.table(ctx, headers: [ctx.t("要求", "Requirement"), ctx.t("周期", "Period"), ctx.t("完成 / 要求", "Done / required"),
+                                                ctx.t("状态", "Status"), ctx.t("本记录", "This record")],
+                                 rows: m.counts.map { count in
+                                     [Components.cell(count.ruleTitle, href: CompliancePages.cellLink(count.cell, asOf: ctx.today)),
+                                      Components.cell(count.cell.period.label.text(ctx.language)), Components.cell(count.value),
+                                      .td(CompliancePages.tag(ctx, count.cell.status)),
+                                      Components.cell(count.exclusion.map { ctx.t("不计入：", "Not counted: ") + ctx.t($0.label) } ?? ctx.t("计入", "Counted"))]
+                                 }, empty: .empty))),
             .if(!m.evidence.isEmpty, evidencePanel(ctx, m.evidence)),
             .if(!dto.problems.isEmpty, .div(.class("panel"), .h2(.text(ctx.t("学生反映的问题", "Problems raised"))),
                                             .ul(.forEach(dto.problems) { problem in
