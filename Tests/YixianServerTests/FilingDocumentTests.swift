@@ -76,7 +76,7 @@ struct FilingDocumentTests {
             let row = "| 张伟 | 党委副书记 | 1 | 30 | \(mine.count { $0.status == .met }) | \(mine.count { $0.status == .missed }) | \(mine.count { $0.status == .atRisk }) |"
             #expect(model.body.contains(row), "\(row) in \(model.body)")
             #expect(model.body.contains(number) && model.body.contains("实验室晚上十点就锁门"), "the problem list is inside the summary")
-            #expect(model.body.contains("承办学生反映问题 1 个，已答复 0 个"))
+            #expect(model.body.contains("学生反映问题共 1 个，已答复 0 个"), "\(model.body)")
             #expect(model.body.contains("【请填写下一步工作打算】"))
             #expect(FilingDraft(title: model.title, body: model.body).filledShare >= 0.8)
             // Drafting again opens the same document.

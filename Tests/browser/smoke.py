@@ -843,8 +843,171 @@ class Smoke:
         self.scenario("dossier-assessor", assessor)
         self.scenario("dossier-office", office_batch)
 
+    def press(self, button, what):
+        """Presses one submit button (a form with several) and waits for the document it yields."""
+        old_html = self.driver.find_element(By.TAG_NAME, "html")
+        button.click()
+        self.wait(lambda d: _is_stale(old_html), what)
+
+    def set_text(self, element, text):
+        """Types a long text at once (send_keys would take a minute), as a person pasting it."""
+        self.driver.execute_script("arguments[0].value = arguments[1];", element, text)
+
+    def doc_status(self):
+        return self.driver.find_element(By.ID, "doc-status").text
+
+    def doc_table_rows(self, heading):
+        """The rows of the first table after a heading of the A4 document."""
+        table = self.driver.find_element(By.XPATH, f"//main//h2[starts-with(normalize-space(), '{heading}')]/following-sibling::table[1]")
+        return [[td.text for td in tr.find_elements(By.TAG_NAME, "td")] for tr in table.find_elements(By.CSS_SELECTOR, "tbody tr")]
+
+    def filing_document_journey(self):
+        """A secretary opens the semester summary drafted from the data, edits and submits it; the office
+        returns it with a comment; the secretary submits version 2; the office approves it and it is filed."""
+        import io
+        import docx
+        state = {}
+
+        def secretary_drafts():
+            self.driver.set_window_size(*DESKTOP)
+            self.submit_login("secretary", PASSWORD)
+            self.wait_for_path("/")
+            self.open("/filings")
+            link = self.driver.find_element(By.XPATH, "//a[contains(@href, '/filings/documents')]")
+            link.click()
+            self.wait_for_path("/filings/documents")
+            Select(self.driver.find_element(By.NAME, "kind")).select_by_value("semester-summary")
+            term = Select(self.driver.find_element(By.NAME, "termCode"))
+            state["term"] = term.first_selected_option.get_attribute("value")
+            self.submit(self.driver.find_element(By.XPATH, "//form[@action='/filings/documents']"), "the drafted summary")
+            state["doc"] = urllib.parse.urlparse(self.driver.current_url).path
+            self.require("summary: a document page opens", state["doc"].startswith("/filings/documents/"), state["doc"])
+            title = self.driver.find_element(By.CSS_SELECTOR, "main.a4 h1.doc-title").text
+            self.check("summary: the drafted title names the term's summary", title.endswith("领导干部深入基层联系学生工作总结"), title)
+            body = self.driver.find_element(By.ID, "body").get_attribute("value")
+            for part in ("一、基本情况", "二、落实情况", "三、学生反映问题及办理情况", "四、存在的不足", "【请填写下一步工作打算】"):
+                self.check(f"summary: the draft has {part}", part in body)
+            filled = [c for c in body if not c.isspace()]
+            prompt = sum(len(m) for m in re.findall(r"【[^】]*】", body))
+            self.check("summary: at least 80 % is written before the secretary types a word",
+                       len(filled) > 0 and (len(filled) - prompt) / len(filled) >= 0.8, f"{prompt} of {len(filled)} characters are prompts")
+            document_rows = self.doc_table_rows("二、")
+            # The same figures as the unit's 述职评议 dossier for the term, drawn from the same verdicts.
+            self.open("/dossiers")
+            unit_link = self.driver.find_element(By.XPATH, "//a[contains(@href, '/dossiers/units/')]").get_attribute("href")
+            self.open(urllib.parse.urlparse(unit_link).path + "?term=" + urllib.parse.quote(state["term"]))
+            dossier_rows = self.doc_table_rows("二、")
+            self.check("summary: its cadre table equals the unit dossier's", document_rows == dossier_rows and len(document_rows) > 0,
+                       f"{document_rows[:2]} vs {dossier_rows[:2]}")
+            self.open(state["doc"])
+            # Submitting with the prompt still there is refused, with the reason, and nothing changes.
+            self.press(self.driver.find_element(By.CSS_SELECTOR, "button[value=submit]"), "the refused submission")
+            self.check("summary: a prompt left in the text is refused", "【…】" in self.driver.find_element(By.ID, "edit").text)
+            self.check("summary: still a draft after the refusal", "草稿" in self.doc_status(), self.doc_status())
+            text = self.driver.find_element(By.ID, "body")
+            self.set_text(text, text.get_attribute("value").replace("【请填写下一步工作打算】", "下学期实现学生集体联系全覆盖，逐月通报进度。"))
+            self.press(self.driver.find_element(By.CSS_SELECTOR, "button[value=submit]"), "the submission")
+            self.check("summary: submitted for review", "已提交" in self.doc_status() and "第 1 稿" in self.doc_status(), self.doc_status())
+            self.screenshot(os.path.join(self.out, "summary-submitted.png"))
+            self.open("/filings/documents")
+            self.logout_and_check("summary-secretary")
+
+        def office_returns():
+            self.submit_login("office", PASSWORD)
+            self.wait_for_path("/")
+            self.open(state["doc"])
+            self.set_text(self.driver.find_element(By.ID, "comment"), "请补充问题答复时限和学生评价情况")
+            self.press(self.driver.find_element(By.CSS_SELECTOR, "button[value=return]"), "the return")
+            self.check("summary: the office returned it", "已退回修改" in self.doc_status(), self.doc_status())
+            self.open("/filings/documents")
+            self.logout_and_check("summary-office-returns")
+
+        def secretary_resubmits():
+            self.submit_login("secretary", PASSWORD)
+            self.wait_for_path("/")
+            self.open(state["doc"])
+            self.check("summary: the secretary reads the comment", "请补充问题答复时限" in self.driver.find_element(By.ID, "returned").text)
+            text = self.driver.find_element(By.ID, "body")
+            self.set_text(text, text.get_attribute("value") + "\n学生反映的问题均在规定时限内答复，学生评价以满意为主。")
+            self.press(self.driver.find_element(By.CSS_SELECTOR, "button[value=submit]"), "the second submission")
+            self.check("summary: version 2 is submitted", "第 2 稿" in self.doc_status(), self.doc_status())
+            self.open("/filings/documents")
+            self.logout_and_check("summary-secretary-again")
+
+        def office_approves():
+            self.submit_login("office", PASSWORD)
+            self.wait_for_path("/")
+            self.open(state["doc"])
+            self.press(self.driver.find_element(By.CSS_SELECTOR, "button[value=approve]"), "the approval")
+            self.check("summary: approved as version 2", "已审核通过" in self.doc_status() and "第 2 稿" in self.doc_status(), self.doc_status())
+            outcomes = [tr.find_elements(By.TAG_NAME, "td")[3].text for tr in self.driver.find_elements(By.CSS_SELECTOR, "#versions tbody tr")]
+            self.check("summary: both versions are kept with their outcome", len(outcomes) == 2 and "已审核通过" in outcomes[0] and "已退回修改" in outcomes[1], repr(outcomes))
+            self.check("summary: the approved text is on the page", "学生评价以满意为主" in self.main_text())
+            self.screenshot(os.path.join(self.out, "summary-approved-a4.png"))
+            status, headers, body = self.fetch(state["doc"] + "?format=docx")
+            paragraphs = [p.text for p in docx.Document(io.BytesIO(body)).paragraphs]
+            self.check("summary: python-docx reads the approved text", status == 200 and any("学生评价以满意为主" in p for p in paragraphs)
+                       and "三、学生反映问题及办理情况" in paragraphs, repr(paragraphs[:3]))
+            self.open("/filings")
+            filed = [r.text for r in self.driver.find_elements(By.CSS_SELECTOR, "table tbody tr") if "工作总结" in r.text]
+            self.check("summary: the approval is recorded as the unit's filing", len(filed) >= 1, repr(filed[:2]))
+            self.logout_and_check("summary-office-approves")
+
+        self.scenario("summary-secretary", secretary_drafts)
+        self.scenario("summary-office-returns", office_returns)
+        self.scenario("summary-secretary-again", secretary_resubmits)
+        self.scenario("summary-office-approves", office_approves)
+
+    def integrity_journey(self):
+        """An assessor confirms an integrity flag; the cadre's compliance cell loses the records."""
+
+        def assessor():
+            self.driver.set_window_size(*DESKTOP)
+            self.submit_login("assessor", PASSWORD)
+            self.wait_for_path("/")
+            self.open("/integrity")
+            candidates = []
+            for form in self.driver.find_elements(By.CSS_SELECTOR, "form.verdict")[:12]:
+                flag = form.find_element(By.NAME, "flagId").get_attribute("value")
+                records = [a.get_attribute("href") for a in form.find_elements(By.XPATH, "./ancestor::td//a[contains(@href, '/ledger/')]")]
+                candidates.append((flag, records))
+            self.require("integrity: flags wait for a verdict", len(candidates) > 0)
+            chosen = None
+            for flag, records in candidates:
+                self.open(urllib.parse.urlparse(records[0]).path)
+                rows = self.driver.find_elements(By.CSS_SELECTOR, "#counts tbody tr")
+                # A count of times or person-times: one record fewer is one less (a distinct-venue count may not move).
+                counted = [r for r in rows if r.find_elements(By.TAG_NAME, "td")[4].text == "计入"
+                           and re.search(r"(次|人次|小时)$", r.find_elements(By.TAG_NAME, "td")[2].text)]
+                if counted:
+                    cells = counted[0].find_elements(By.TAG_NAME, "td")
+                    chosen = (flag, records, cells[0].find_element(By.TAG_NAME, "a").get_attribute("href"), cells[2].text)
+                    break
+            self.require("integrity: a flagged record counts toward a requirement today", chosen is not None, f"{len(candidates)} flags looked at")
+            flag, records, cell_link, before = chosen
+            done_before = float(re.match(r"[\d.]+", before).group(0))
+            self.open("/integrity")
+            form = self.driver.find_element(By.XPATH, f"//form[contains(@class,'verdict')][.//input[@name='flagId' and @value='{flag}']]")
+            form.find_element(By.NAME, "reason").send_keys("回访学生，当日并未走访，认定不实")
+            self.press(form.find_element(By.CSS_SELECTOR, "button[value=confirmed]"), "the verdict")
+            self.open(urllib.parse.urlparse(cell_link).path + "?" + urllib.parse.urlparse(cell_link).query)
+            value = self.driver.find_element(By.XPATH, "//dt[normalize-space()='完成 / 要求']/following-sibling::dd[1]").text
+            done_after = float(re.match(r"[\d.]+", value).group(0))
+            self.check("integrity: the confirmed finding lowers the cadre's cell", done_after < done_before, f"{before} → {value}")
+            record_id = urllib.parse.urlparse(records[0]).path.rsplit("/", 1)[1]
+            counted_after = self.driver.find_elements(By.XPATH, f"//h2[normalize-space()='计入的记录']/following-sibling::table[1]//a[contains(@href, '{record_id}')]")
+            self.check("integrity: the cell no longer lists the record as counted", not counted_after)
+            self.open(urllib.parse.urlparse(records[0]).path)
+            self.check("integrity: the record says it no longer counts", "不计入" in self.driver.find_element(By.ID, "counts").text)
+            self.screenshot(os.path.join(self.out, "integrity-confirmed.png"))
+            self.logout_and_check("integrity-assessor")
+
+        self.scenario("integrity-assessor", assessor)
+
     def run(self):
         self.dossier_journey()
+        self.filing_document_journey()
+        self.integrity_journey()
         self.activation_journey()
         self.ledger_journey()
         self.letter_journey()

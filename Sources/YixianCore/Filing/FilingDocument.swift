@@ -149,12 +149,15 @@ public struct FilingDraft: Hashable, Sendable {
             lines.append("单位层面要求：" + unitRules.map { "\($0.title)（\($0.period.zh)）\($0.status.label.zh)" }.joined(separator: "；") + "。")
         }
         lines.append("三、学生反映问题及办理情况")
-        let problems = unit.problems
+        // What the unit was given to answer and what its cadres collected from students, once each.
+        var seen = Set<String>()
+        let problems = (unit.problems + cadres.flatMap(\.problems)).filter { seen.insert($0.number).inserted }
+            .sorted { ($0.receivedOn, $0.number) < ($1.receivedOn, $1.number) }
         if problems.isEmpty {
-            lines.append("本学期本单位未承办学生反映的问题。")
+            lines.append("本学期本单位干部未收集到、本单位也未承办学生反映的问题。")
         } else {
             let answered = problems.count { $0.answeredOn != nil }, late = problems.count { $0.onTime(asOf: unit.asOf) == false }
-            lines.append("本学期本单位承办学生反映问题 \(problems.count) 个，已答复 \(answered) 个，逾期 \(late) 个。问题清单如下：")
+            lines.append("本学期本单位干部收集和本单位承办的学生反映问题共 \(problems.count) 个，已答复 \(answered) 个，逾期 \(late) 个。问题清单如下：")
             lines.append(FilingText.table(header: ["编号", "问题", "类别", "收到", "答复", "状态", "学生评价"], rows: problems.map { p in
                 [p.number, p.title, p.category.zh, p.receivedOn.iso, p.answeredOn?.iso ?? "—", p.status.zh, p.rating?.zh ?? "—"]
             }))
