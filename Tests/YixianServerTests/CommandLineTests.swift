@@ -42,4 +42,30 @@ struct CommandLineTests {
         let left = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         #expect(left == ["broken.yaml"], "nothing but the test's own file: \(left)")
     }
+
+    @Test("policy check --scenario checks terms against the scenario's calendar: term 3 of two is exit 1 with the line")
+    func checkAgainstAScenario() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("yixian-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let scenario = DurabilityTests.packageRoot.appendingPathComponent("scenarios/small-university.yaml").path
+        let policy = directory.appendingPathComponent("plan.yaml")
+        func write(term: Int) throws {
+            try """
+            id: plan-test
+            title: 学期工作安排
+            rules:
+              - id: plan
+                who: { units: any }
+                filing: { kind: arrangement-plan, per: academic-year, term: \(term), deadline: "term-start +14d" }
+            """.write(to: policy, atomically: true, encoding: .utf8)
+        }
+        try write(term: 3)
+        let (alone, _) = try Self.run(["policy", "check", policy.path], in: directory)
+        let (refused, output) = try Self.run(["policy", "check", policy.path, "--scenario", scenario], in: directory)
+        #expect(alone == 0, "without a calendar a third term cannot be judged")
+        #expect(refused == 1 && output.contains("没有第 3 学期") && output.contains("plan.yaml:6:"), "\(output)")
+        try write(term: 2)
+        #expect(try Self.run(["policy", "check", policy.path, "--scenario", scenario], in: directory).0 == 0)
+    }
 }

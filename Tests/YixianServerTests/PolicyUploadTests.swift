@@ -46,4 +46,17 @@ struct PolicyUploadTests {
             #expect(try await PolicyVersionModel.query(on: server.app.db).count() == 1)
         }
     }
+
+    @Test("an upload is checked against the university's calendar: term 3 of a two-term year is refused with line and column, nothing stored")
+    func checkedAgainstTheCalendar() async throws {
+        try await TestServer.with { server in
+            try await ComplianceTests.prepare(server)
+            let third = FilingTests.policy.replacingOccurrences(of: "per: term, deadline", with: "per: academic-year, term: 3, deadline")
+            let refused = try await server.api(.POST, "/api/v1/policies", as: "office", json: ["text": third, "effectiveFrom": "2025-09-01"])
+            #expect(refused.status == .unprocessableEntity && refused.body.contains("没有第 3 学期") && refused.body.contains("第 6 行"), "\(refused.body)")
+            #expect(try await PolicyVersionModel.query(on: server.app.db).count() == 0)
+            let second = third.replacingOccurrences(of: "term: 3", with: "term: 2")
+            #expect(try await server.api(.POST, "/api/v1/policies", as: "office", json: ["text": second, "effectiveFrom": "2025-09-01"]).status == .created)
+        }
+    }
 }

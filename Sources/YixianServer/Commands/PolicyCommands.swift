@@ -21,16 +21,28 @@ struct PolicyCommands: AsyncCommandGroup {
         }
         return text
     }
+
+    /// The calendar of a scenario file; its own errors end the command.
+    static func calendar(of path: String, _ context: CommandContext) throws -> AcademicCalendar {
+        do {
+            return try ScenarioLoader.load(try read(path, context), fileName: path).calendar
+        } catch let error as YAMLLoadError {
+            context.console.error(error.description)
+            throw ExitCode(2)
+        }
+    }
 }
 
 struct PolicyCheckCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Argument(name: "file") var file: String
+        @Option(name: "scenario", help: "check terms and deadlines against this scenario's calendar") var scenario: String?
     }
-    var help: String { "Validate a policy file; exit 0 when valid, 1 with line-numbered errors" }
+    var help: String { "Validate a policy file (against a scenario's calendar with --scenario); exit 0 when valid, 1 with line-numbered errors" }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        let result = PolicyCLI.check(text: try PolicyCommands.read(signature.file, context), fileName: signature.file)
+        let calendar = try signature.scenario.map { try PolicyCommands.calendar(of: $0, context) }
+        let result = PolicyCLI.check(text: try PolicyCommands.read(signature.file, context), fileName: signature.file, calendar: calendar)
         context.console.output(result.output.consoleText(), newLine: false)
         if !result.ok { throw ExitCode(1) }
     }
@@ -78,7 +90,7 @@ struct PolicyEvaluateCommand: AsyncCommand {
         let policyText = try PolicyCommands.read(policyPath, context)
         let scenarioText = try PolicyCommands.read(scenarioPath, context)
         // Load errors come back as the output; check first so that they set the exit code.
-        let check = PolicyCLI.check(text: policyText, fileName: policyPath)
+        let check = PolicyCLI.check(text: policyText, fileName: policyPath, calendar: try? ScenarioLoader.load(scenarioText, fileName: scenarioPath).calendar)
         guard check.ok else {
             context.console.error(check.output)
             throw ExitCode(1)

@@ -202,10 +202,14 @@ enum ComplianceService {
             throw AppError.field("text", zh: "策略文件过大（最多 512 KB）", en: "The policy file is too large (at most 512 KB)")
         }
         let policy: Policy
+        // Checked against the university's calendar too: `term: 3` on a two-term calendar, a deadline
+        // before its academic year begins.
+        let years = try await CalendarAPI.load(on: db)
+        let calendar = years.isEmpty ? nil : AcademicCalendar(years: years)
         do {
-            policy = try PolicyLoader.load(text, fileName: "policy.yaml")
+            policy = try PolicyLoader.load(text, fileName: "policy.yaml", calendar: calendar)
         } catch {
-            let problems = PolicyLoader.diagnostics(text).map {
+            let problems = PolicyLoader.diagnostics(text, calendar: calendar).map {
                 AppError.FieldProblem(field: "text", message: Localized(zh: "第 \($0.line) 行第 \($0.column) 列：\($0.message.zh)",
                                                                        en: "line \($0.line), column \($0.column): \($0.message.en)"))
             }
