@@ -96,7 +96,11 @@ extension RoutesBuilder {
         let route = on(method, path, body: body) { req async throws -> Response in
             try access.check(req)
             try CSRF.verify(req)
-            return try await handler(req).encodeResponse(for: req)
+            // `?export=xlsx|csv&table=N` on a page: checked once access is, the page answered as
+            // the file of its table N (see TableExport).
+            let export = try TableExport.begin(req)
+            let response = try await handler(req).encodeResponse(for: req)
+            return try export.map { try TableExport.finish($0, req, response) } ?? response
         }
         // Kept on the route so that the authorization matrix test can compare every
         // registered route's rule with its own independent table.

@@ -103,7 +103,7 @@ enum Accountability {
                                  [Components.cell(r.decidedOn), Components.cell(r.cadre.name),
                                   Components.cell(AccountabilityKind(rawValue: r.kind).map { ctx.t($0.label) } ?? r.kind),
                                   Components.cell(r.reason), Components.cell(r.evidence.isEmpty ? "—" : r.evidence), Components.cell(r.recordedBy)]
-                             }, empty: .text(ctx.t("尚无问责记录。", "No records yet.")))
+                             }, empty: .text(ctx.t("尚无问责记录。", "No records yet.")), exports: [])
         ))
     }
 

@@ -210,7 +210,7 @@ enum SpotChecks {
                                  [Components.cell(s.month, href: SiteRoute.spotCheck(s.id).path()), Components.cell(s.unitName),
                                   Components.cell("\(Int((s.share * 100).rounded())) %"), Components.cell("\(s.lines) / \(s.sampled)"),
                                   Components.cell("\(s.checked)"), Components.cell("\(s.counts[.denied] ?? 0)")]
-                             }, empty: .text(ctx.t("尚未抽查。", "No spot checks yet.")))
+                             }, empty: .text(ctx.t("尚未抽查。", "No spot checks yet.")), exports: [])
         ))
     }
 

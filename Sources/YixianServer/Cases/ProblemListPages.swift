@@ -102,7 +102,7 @@ enum ProblemListPages {
                                   Components.cell(ctx.t(r.channel)), Components.cell(ctx.t(r.category)), Components.cell(r.text),
                                   Components.cell(r.raisedBy), Components.cell(r.unit), Components.cell(ctx.t(r.state)),
                                   Components.cell(r.rating.map { ctx.t($0) } ?? "")]
-                             }, empty: .text(ctx.t("本学期暂无学生反映的问题。", "No problems this term."))),
+                             }, empty: .text(ctx.t("本学期暂无学生反映的问题。", "No problems this term.")), exports: ["csv"]),
             // Three thousand rows on one page cost a second of rendering; the export keeps every row.
             .if(m.rows.count > ProblemListModel.perPage, Components.pager(ctx, page: m.page, per: ProblemListModel.perPage, total: m.rows.count) {
                 SiteRoute.problems.path(query: ["term": m.termID ?? "", "page": "\($0)"])

@@ -130,7 +130,7 @@ enum AttentionPage {
                                   Components.cell(ctx.t(r.period)),
                                   Components.cell("\(AttentionModel.number(r.achieved)) / \(AttentionModel.number(r.required))"),
                                   Components.cell(r.note.map { ctx.t($0) } ?? "")]
-                             }, empty: .text(ctx.t("没有未完成或有风险的事项。", "Nothing missed or at risk."))),
+                             }, empty: .text(ctx.t("没有未完成或有风险的事项。", "Nothing missed or at risk.")), exports: ["csv"]),
             .if(m.rows.count > 1_000, .p(.class("muted"), .text(ctx.t("只显示前 1000 项，请筛选或导出。", "The first 1,000 are shown; filter or export."))))
         )
     }

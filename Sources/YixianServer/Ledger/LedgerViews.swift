@@ -264,7 +264,8 @@ extension LedgerPages {
                                   Components.cell(r.cadre), Components.cell(ctx.t(r.kind)), Components.cell(r.place),
                                   Components.cell("\(r.participants)"), Components.cell("\(r.confirmations)"),
                                   .td(statusTag(ctx, r.status, confirmations: r.confirmations))]
-                             }, empty: .group(.text(ctx.t("还没有记录。走访宿舍、面对面交流之后，点上方按钮，一分钟记下来。", "Nothing recorded yet. After a visit, tap a button above.")))),
+                             }, empty: .group(.text(ctx.t("还没有记录。走访宿舍、面对面交流之后，点上方按钮，一分钟记下来。", "Nothing recorded yet. After a visit, tap a button above."))),
+                             exports: []),
             Components.pager(ctx, page: m.page, per: m.per, total: m.total) { page in
                 SiteRoute.ledger.path(query: m.filter.merging(["page": String(page)]) { $1 })
             }

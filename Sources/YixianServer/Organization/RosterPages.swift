@@ -91,7 +91,8 @@ enum RosterPages {
             .h1(.text(heading)),
             Components.filterBar(ctx, action: route.path(), query: m.filter.text, selects: selects,
                                  exportKind: m.canExport ? exportKind.rawValue : nil),
-            Components.table(ctx, headers: headers, rows: m.page.items.map(row), empty: .text(empty)),
+            // The roster export above offers these lists whole, in the import format.
+            Components.table(ctx, headers: headers, rows: m.page.items.map(row), empty: .text(empty), exports: m.canExport ? [] : TableExport.formats),
             Components.pager(ctx, page: m.page.page, per: m.page.per, total: m.page.total) { m.link(route, page: $0) }
         )
     }

@@ -39,7 +39,7 @@ enum PairingPages {
                     .a(.class("button secondary"), .href(SiteRoute.pairingsImport.path()), .text(ctx.t("导入结对表", "Import")))))),
             Components.table(ctx, headers: PairingTable.header,
                              rows: PairingTable.records(m.rows).map { $0.map { Components.cell($0) } },
-                             empty: .text(ctx.t("本学年尚无结对。可导入结对表，或使用智能匹配生成建议。", "No pairings this year yet."))),
+                             empty: .text(ctx.t("本学年尚无结对。可导入结对表，或使用智能匹配生成建议。", "No pairings this year yet.")), exports: ["csv"]),
             .if(m.canManage, addForm(ctx, input: m.add, problems: m.addProblems)),
             .if(m.canManage, handoverForm(ctx, input: m.handover, problems: m.problems))
         )

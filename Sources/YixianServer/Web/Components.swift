@@ -25,12 +25,29 @@ enum Components {
 
     /// `layout`: `stack` turns each row into a card on a phone (lists read top to bottom); `matrix`
     /// keeps the grid, scrolling sideways with its first column and headers readable.
+    /// `exports`: the formats linked above the table for downloading its rows (see `TableExport`);
+    /// fewer, or none, where the page's own 导出 buttons already offer them.
     static func table(_ ctx: PageContext, headers: [String], rows: [[Node<HTML.TableRowContext>]], empty: Node<HTML.BodyContext>,
-                      layout: String? = nil) -> Node<HTML.BodyContext> {
+                      layout: String? = nil, exports: [String] = TableExport.formats) -> Node<HTML.BodyContext> {
+        let index = exports.isEmpty ? nil : ctx.tables?.next(header: headers, rows: rows)
         guard !rows.isEmpty else { return .div(.class("panel empty"), empty) }
-        return .div(.class("table-wrap"),
-                    .table(.class(layout ?? ""), .thead(.tr(.forEach(headers) { .th(.text($0)) })),
-                           .tbody(.forEach(rows) { cells in .tr(.forEach(cells) { $0 }) })))
+        return .group(
+            .unwrap(index) { exportLinks(ctx, index: $0, formats: exports) },
+            .div(.class("table-wrap"),
+                 .table(.class(layout ?? ""), .thead(.tr(.forEach(headers) { .th(.text($0)) })),
+                        .tbody(.forEach(rows) { cells in .tr(.forEach(cells) { $0 }) }))))
+    }
+
+    /// 导出 Excel / 导出 CSV for table `index` of a GET page; on an export, also the mark that the
+    /// table was drawn.
+    private static func exportLinks(_ ctx: PageContext, index: Int, formats: [String]) -> Node<HTML.BodyContext> {
+        guard let base = ctx.exportBase, let tables = ctx.tables else { return .empty }
+        return .div(.class("table-export no-print"),
+                    .forEach(formats) { format in
+                        .a(.href(TableExport.link(base, format: format, index: index)),
+                           .text(format == "xlsx" ? ctx.t("导出 Excel", "Export .xlsx") : ctx.t("导出 CSV", "Export .csv")))
+                    },
+                    .if(tables.wanted?.index == index, .component(TableExport.DrawnMark(tables: tables, index: index))))
     }
 
     /// Plot writes `<option>` self-closed with attributes only; this writes it whole, escaped.

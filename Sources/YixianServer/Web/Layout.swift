@@ -15,6 +15,10 @@ struct PageContext: Sendable {
     var today: LocalDate
     /// The menu items this user may open.
     var navigation: [NavItem]
+    /// The tables this request draws, numbered for their export links (see `TableExport`).
+    var tables: TableExport.Tables?
+    /// The address table export links start from: this page with its query; nil unless a GET.
+    var exportBase: String?
 
     init(_ req: Request) {
         user = req.currentUser
@@ -22,6 +26,8 @@ struct PageContext: Sendable {
         path = req.url.path
         pathWithQuery = req.url.query.map { "\(req.url.path)?\($0)" } ?? req.url.path
         csrfToken = req.currentUser?.csrfToken ?? req.cookies[CSRF.anonymousCookie]?.string ?? ""
+        tables = TableExport.tables(req)
+        exportBase = req.method == .GET ? pathWithQuery : nil
         today = LocalDate(req.now)
         let access = req.application.pageAccess
         navigation = Layout.navigation.filter { [user] item in
@@ -29,7 +35,7 @@ struct PageContext: Sendable {
         }
     }
 
-    /// A context without a request: for rendering pages in tests and snapshots.
+    /// A context without a request: for rendering pages in tests and snapshots, as a GET (tables show their export links).
     init(user: CurrentUser?, language: Language, path: String, pathWithQuery: String? = nil, csrfToken: String = "",
          today: LocalDate = LocalDate(Date()), navigation: [NavItem] = []) {
         self.today = today
@@ -39,6 +45,8 @@ struct PageContext: Sendable {
         self.path = path
         self.pathWithQuery = pathWithQuery ?? path
         self.csrfToken = csrfToken
+        tables = TableExport.Tables(wanted: nil)
+        exportBase = self.pathWithQuery
     }
 
     func t(_ zh: String, _ en: String) -> String { language == .zh ? zh : en }
@@ -116,6 +124,7 @@ enum Layout {
 
     static func page(_ ctx: PageContext, title: String, breadcrumbs: [(String, String?)] = [], status: HTTPResponseStatus = .ok,
                      content: Node<HTML.BodyContext>) -> String {
+        ctx.tables?.titled(title)
         let html = HTML(
             .attribute(named: "lang", value: ctx.language == .zh ? "zh-CN" : "en"),
             .head(

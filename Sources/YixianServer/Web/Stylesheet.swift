@@ -39,6 +39,7 @@ enum Stylesheet {
     button.link { background:none; border:none; padding:0; min-height:0; text-decoration:underline; }
     form.inline { display:inline; }
     .table-wrap { overflow-x:auto; background:#fff; border:1px solid var(--line); border-radius:8px; }
+    .table-export { display:flex; justify-content:flex-end; gap:12px; font-size:13px; margin:4px 0; }
     table { border-collapse:collapse; width:100%; }
     th, td { text-align:left; padding:8px 12px; border-bottom:1px solid var(--line); vertical-align:top; }
     th { white-space:nowrap; }
