@@ -135,6 +135,7 @@ struct AuthorizationMatrixTests {
         "POST /integrity/verdict": Rule(who: [.assessor, .businessAdmin]), "POST /api/v1/integrity/verdicts": Rule(who: [.assessor, .businessAdmin]),
         "POST /calendar/import": Rule(who: office), "POST /api/v1/calendar/import": Rule(who: office),
         "GET /calendar/export": Rule(who: everyone), "GET /api/v1/calendar/export": Rule(who: everyone),
+        "GET /calendar/holidays": Rule(who: everyone), "POST /calendar/holidays": Rule(who: office),
         "GET /login/cas": Rule(who: nil), "GET /login/cas/callback": Rule(who: nil),
         // Roster
         "GET /units": Rule(who: readers), "GET /api/v1/units": Rule(who: readers),

@@ -87,4 +87,46 @@ struct CalendarAdminTests {
             #expect(!(try await student.get("/calendar")).body.contains("导入校历"))
         }
     }
+
+    @Test("the office replaces a year's PRC holidays when they are published: every bad line named, nothing stored; then deadlines and the workday API follow")
+    func holidays() async throws {
+        try await TestServer.with { server in
+            let office = server.browser()
+            try await office.login("office")
+            func post(_ text: String) async throws -> TestServer.Reply {
+                try await office.post("/calendar/holidays", form: ["text": text], tokenFrom: "/calendar")
+            }
+            let impossible = try await post("year 2027 国办发明电〔2026〕9号\n2027-01-01 holiday 元旦\n2027-02-30 holiday 春节\n2027-03-10 workday 调休\n")
+            #expect(impossible.status == .unprocessableEntity)
+            #expect(impossible.body.contains("第 3 行") && impossible.body.contains("第 4 行"), "the impossible date and a weekday make-up day, both named")
+            #expect(impossible.body.contains("2027-02-30"), "what was pasted is kept")
+            let noYear = try await post("2027-03-10 holiday 校庆\n")
+            #expect(noYear.status == .unprocessableEntity && noYear.body.contains("year YYYY"))
+            let outside = try await post("year 2027 国办发明电〔2026〕9号\n2028-01-01 holiday 元旦\n")
+            #expect(outside.status == .unprocessableEntity && outside.body.contains("2028-01-01"))
+            #expect(try await WorkdayUploadModel.query(on: server.app.db).count() == 0)
+            func day(_ iso: String) async throws -> [String: Any] {
+                let reply = try await server.api(.GET, "/api/v1/calendar/workdays?from=\(iso)&to=\(iso)", as: "cadre")
+                return try #require((try JSONSerialization.jsonObject(with: reply.data) as? [[String: Any]])?.first)
+            }
+            // Built in, 2027 is projected: National Day is off, 2027-03-10 (a Wednesday) a workday.
+            #expect(try await day("2027-10-01")["workday"] as? Bool == false)
+            #expect(try await day("2027-03-10")["workday"] as? Bool == true)
+
+            let saved = try await post("year 2027 国办发明电〔2026〕9号\n2027-01-01..2027-01-03 holiday 元旦\n2027-03-10 holiday 测试假日\n")
+            #expect(saved.status == .seeOther)
+            #expect(try await office.get(try #require(saved.headers.first(name: .location))).body.contains("已更新 2027 年的节假日安排"))
+            #expect(try await day("2027-03-10")["workday"] as? Bool == false)
+            #expect(try await day("2027-03-10")["holiday"] as? String == "测试假日")
+            #expect(try await day("2027-10-01")["workday"] as? Bool == true, "the upload replaces the whole projected year")
+            #expect(try await day("2026-10-01")["workday"] as? Bool == false, "other years keep the built-in data")
+            // Case deadlines count on the same calendar.
+            let judge = try await CasesAPI.Judge.load(on: server.app.db, today: LocalDate("2027-03-09")!)
+            #expect(judge.workdays.addingWorkdays(1, to: LocalDate("2027-03-09")!) == LocalDate("2027-03-11"))
+            let text = try await office.get("/calendar/holidays")
+            #expect(text.body.contains("year 2027 国办发明电〔2026〕9号") && text.body.contains("2027-03-10 holiday 测试假日"))
+            let audited = try await AuditEventModel.query(on: server.app.db).filter(\.$action == "calendar.workdays").count()
+            #expect(audited == 1)
+        }
+    }
 }

@@ -18,6 +18,7 @@ enum SitePattern: String, CaseIterable, Sendable {
     case calendar = "/calendar"
     case calendarImport = "/calendar/import"
     case calendarExport = "/calendar/export"
+    case calendarHolidays = "/calendar/holidays"
     case importForm = "/import/:kind"
     case importJob = "/import/jobs/:id"
     case importConfirm = "/import/jobs/:id/confirm"
@@ -115,7 +116,7 @@ enum SiteRoute: Hashable, Sendable {
     case home, login, logout, language
     case units, cadres, cadre(UUID), collectives
     case students, student(UUID), studentSensitive(UUID)
-    case calendar, calendarImport, calendarExport
+    case calendar, calendarImport, calendarExport, calendarHolidays
     case importForm(RosterKind), importJob(UUID), importConfirm(UUID), export(String)
     case users, userCreate, userUnlock(UUID), userDeactivate(UUID), userRole(UUID), userResetPassword(UUID), userResetTOTP(UUID), audit, auditVerify
     case accountsRoster, accountsProvision, accountsCodes, activate
@@ -147,6 +148,7 @@ enum SiteRoute: Hashable, Sendable {
         case .calendar: .calendar
         case .calendarImport: .calendarImport
         case .calendarExport: .calendarExport
+        case .calendarHolidays: .calendarHolidays
         case .importForm: .importForm
         case .importJob: .importJob
         case .importConfirm: .importConfirm

@@ -51,7 +51,7 @@ let migrations: [any Migration] = [
     CreatePolicyVersion(), CreateContactRecord(), CreateFiling(), CreateLedgerDetails(), CreateAttachment(),
     CreatePairingWish(),
     KeyAuditChain(), AuditAppendOnly(), SealStudentSensitive(), CreateIdempotencyKeys(),
-    AddAccountSecurity(), CreateDataVersions(), CreateCases(), CreateNotifications(), CreateActivationCodes(), AddLedgerTrust(), CreateFilingVersions(), CreateCASTickets(), AddCaseExtensionsAndClosures(), CreateIntegrityVerdicts(), AddUnitSortOrder(), CreateFilingAttachments(), CreateSpotChecks(), CreateBulletins(), CreateAccountabilityRecords(), CreateGoodPractices(), CreateFilingDocuments(),
+    AddAccountSecurity(), CreateDataVersions(), CreateCases(), CreateNotifications(), CreateActivationCodes(), AddLedgerTrust(), CreateFilingVersions(), CreateCASTickets(), AddCaseExtensionsAndClosures(), CreateIntegrityVerdicts(), AddUnitSortOrder(), CreateFilingAttachments(), CreateSpotChecks(), CreateBulletins(), CreateAccountabilityRecords(), CreateGoodPractices(), CreateFilingDocuments(), CreateWorkdayUploads(),
 ]
 
 func registerRoutes(_ app: Application) {
@@ -61,6 +61,7 @@ func registerRoutes(_ app: Application) {
     RosterPages.register(app)
     CalendarPage.register(app)
     CalendarAdmin.register(app)
+    WorkdayUploads.register(app)
     AdminPages.register(app)
     DataProtectionPages.register(app)
     AccountPages.register(app)

@@ -134,7 +134,7 @@ enum CalendarAPI {
             try check.throwIfInvalid()
             guard from! <= to! else { throw AppError.field("to", zh: "结束日期早于开始日期，请检查", en: "to is before from") }
             guard from!.days(until: to!) < 366 else { throw AppError.field("to", zh: "一次最多查询 366 天", en: "at most 366 days at once") }
-            let calendar = WorkdayCalendar.prc
+            let calendar = try await WorkdayUploads.current(on: req.db)
             return DateRange(start: from!, end: to!).days.map {
                 WorkdayDTO(date: $0.iso, weekday: $0.weekday, workday: calendar.isWorkday($0), holiday: calendar.holidayName($0))
             }

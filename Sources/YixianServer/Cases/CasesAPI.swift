@@ -76,10 +76,10 @@ enum CasesAPI {
     struct Judge: Sendable {
         var versions: [ComplianceService.Version]
         var today: LocalDate
-        let workdays = WorkdayCalendar.prc
+        var workdays: WorkdayCalendar
 
         static func load(on db: any Database, today: LocalDate) async throws -> Judge {
-            Judge(versions: try await ComplianceService.versions(on: db), today: today)
+            Judge(versions: try await ComplianceService.versions(on: db), today: today, workdays: try await WorkdayUploads.current(on: db))
         }
 
         func deadlines(_ state: CaseState, tier: String) -> CaseDeadlines {

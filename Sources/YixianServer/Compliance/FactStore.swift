@@ -31,7 +31,7 @@ struct DataVersions: Hashable, Sendable {
 enum FactTables {
     static let organization = ["units", "cadres", "collectives"]
     static let pairings = ["pairings", "students"]
-    static let calendar = ["academic_years", "terms", "special_weeks", "term_vacations"]
+    static let calendar = ["academic_years", "terms", "special_weeks", "term_vacations", "workday_uploads"]
     static let policy = ["policy_versions"]
     static let filings = ["filings"]
     static let contacts = ["contact_records"]
@@ -176,6 +176,8 @@ struct Facts: Sendable {
     var organization: OrganizationFacts
     var pairings: [Pairing]
     var calendar: AcademicCalendar
+    /// The PRC workdays in force (built-in years and the admin's uploads).
+    var workdays: WorkdayCalendar
     var policies: [ComplianceService.Version]
     var filings: [Filing]
     /// Students' cases, for the policy's `response` rules.
@@ -203,6 +205,7 @@ struct Facts: Sendable {
         let organization = organizationChanged ? try await OrganizationFacts.load(on: db) : base!.organization
         let pairings = organizationChanged || stale(FactTables.pairings) ? try await StoredPairings.load(organization, on: db).pairings : base!.pairings
         let calendar = stale(FactTables.calendar) ? AcademicCalendar(years: try await CalendarAPI.load(on: db)) : base!.calendar
+        let workdays = stale(["workday_uploads"]) ? try await WorkdayUploads.current(on: db) : base!.workdays
         let policies = stale(FactTables.policy) ? try await ComplianceService.versions(on: db) : base!.policies
         let filings = organizationChanged || stale(FactTables.filings) ? try await loadFilings(organization, on: db) : base!.filings
         let attachments = stale(FactTables.attachments) ? try await loadAttachments(on: db) : base!.attachments
@@ -245,7 +248,7 @@ struct Facts: Sendable {
             }
         }
         let kept = ledger ?? Ledger(contacts, epoch: Self.nextEpoch())
-        return Facts(versions: versions, organization: organization, pairings: pairings, calendar: calendar, policies: policies,
+        return Facts(versions: versions, organization: organization, pairings: pairings, calendar: calendar, workdays: workdays, policies: policies,
                      filings: filings, cases: cases, contacts: contacts, attachments: attachments,
                      contactsByCadre: kept.byCadre, cadreRevisions: kept.revisions, ledgerEpoch: kept.epoch)
     }
