@@ -148,7 +148,7 @@ struct ScopeTests {
                        "/filings", "/integrity", "/dashboard", "/dossiers", "/spotchecks", "/bulletins", "/accountability", "/showcase", "/policies", "/calendar", "/admin/accounts", "/account/tokens", "/account/security"],
             "secretary": ["/", "/notifications", "/ledger", "/pairings", "/cases", "/problems", "/compliance", "/units", "/cadres", "/collectives", "/students",
                           "/filings", "/integrity", "/dashboard", "/dossiers", "/spotchecks", "/bulletins", "/accountability", "/showcase", "/policies", "/calendar", "/admin/accounts", "/account/tokens", "/account/security"],
-            "cadre": ["/", "/notifications", "/progress", "/ledger", "/cases", "/problems", "/pairings/wishes", "/dossiers", "/showcase", "/calendar", "/account/security"],
+            "cadre": ["/", "/notifications", "/progress", "/ledger", "/cases", "/problems", "/pairings/wishes", "/dashboard", "/dossiers", "/showcase", "/calendar", "/account/security"],
             "assessor": ["/", "/notifications", "/ledger", "/pairings", "/cases", "/problems", "/compliance", "/units", "/cadres", "/collectives", "/students",
                          "/integrity", "/dashboard", "/dossiers", "/spotchecks", "/bulletins", "/accountability", "/showcase", "/policies", "/calendar", "/account/tokens", "/account/security"],
             "student": ["/", "/notifications", "/cases", "/calendar", "/account/my-data", "/account/security"],

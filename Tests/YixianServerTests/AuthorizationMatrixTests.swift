@@ -174,7 +174,7 @@ struct AuthorizationMatrixTests {
         "GET /dossiers": Rule(who: ledgerReaders), "GET /dossiers/cadres/:code": Rule(who: ledgerReaders, reach: .unitScoped),
         "GET /dossiers/units/:code": Rule(who: readers, reach: .unitScoped),
         "POST /dossiers/batch": Rule(who: readers),
-        "GET /dashboard": Rule(who: readers),
+        "GET /dashboard": Rule(who: ledgerReaders),
         "GET /bulletins": Rule(who: readers), "POST /bulletins": Rule(who: office),
         "GET /accountability": Rule(who: readers), "POST /accountability": Rule(who: [.businessAdmin, .assessor]),
         "GET /showcase": Rule(who: ledgerReaders), "POST /showcase": Rule(who: [.businessAdmin, .assessor]),

@@ -181,7 +181,29 @@ struct DashboardTests {
             #expect(mine.body.contains("计算机2301班") && !mine.body.contains("机械2301班"), "a secretary's dashboard is their unit's, whatever the URL says")
             let bad = try await office.get("/dashboard?term=1900-1901-1")
             #expect(bad.status == .unprocessableEntity && bad.body.contains("1900-1901-1"))
-            #expect(try await server.api(.GET, "/dashboard", as: "cadre").status == .forbidden)
+            #expect(try await server.api(.GET, "/dashboard", as: "student").status == .forbidden)
+        }
+    }
+
+    @Test("one cadre's dashboard: their lines, the collectives they reached, their cases; a cadre sees only their own, a secretary only their unit's")
+    func cadreDashboard() async throws {
+        try await TestServer.with { server in
+            try await DossierTests.prepare(server)
+            let cadre = server.browser()
+            try await cadre.login("cadre")
+            let own = try await cadre.get("/dashboard?term=2025-2026-1&cadre=T002")
+            #expect(own.status == .ok)
+            #expect(own.body.contains("张伟（计算机学院）"), "the cadre's own, whatever the URL says")
+            #expect(own.body.contains("<div class=\"num\">1</div><div class=\"label\">联系记录</div>"))
+            #expect(own.body.contains("<title>计算机2301班：已走访</title>") && !own.body.contains("机械2301班"))
+            let office = server.browser()
+            try await office.login("office")
+            let other = try await office.get("/dashboard?term=2025-2026-1&cadre=T002")
+            #expect(other.body.contains("李娜（机械工程学院）") && other.body.contains("<div class=\"num\">0</div><div class=\"label\">联系记录</div>"))
+            let secretary = server.browser()
+            try await secretary.login("secretary")
+            let outside = try await secretary.get("/dashboard?term=2025-2026-1&cadre=T002")
+            #expect(outside.status == .unprocessableEntity && outside.body.contains("T002"))
         }
     }
 }

@@ -7,8 +7,9 @@ import YixianCore
 /// 看板: where people would rather look than read — the term week by week against the weekly rules,
 /// which dorms and classes were visited and which not, the cases by category and timeliness, and
 /// the integrity flags by kind. Charts are SVG drawn here, so they print and need no script.
+/// For the school, one unit, or one cadre (`?cadre=`; a cadre sees their own).
 enum DashboardPage {
-    static let access = Access.roles([.businessAdmin, .assessor, .unitSecretary])
+    static let access = Access.roles([.businessAdmin, .assessor, .unitSecretary, .cadre])
 
     struct Model: Sendable {
         var term: Term
@@ -16,6 +17,8 @@ enum DashboardPage {
         var unitName: String?
         var units: [(code: String, name: String)]
         var unitCode: String?
+        /// Set when the dashboard is one cadre's.
+        var cadre: Cadre?
         /// Per teaching week: lines recorded, and the share of weekly-rule weeks met (nil before the week ends).
         var weeks: [(label: String, count: Int, share: Double?)]
         var dorms: [(label: String, on: Bool)]
@@ -42,22 +45,35 @@ enum DashboardPage {
         }
         let facts = try await req.application.complianceStore.facts.facts(on: req.db)
         let units = facts.organization.units.filter(\.active).sorted(by: Unit.inUniversityOrder)
-        let unitCode = user.scope == .institution ? req.query[String.self, at: "unit"].flatMap { code in units.contains { $0.code == code } ? code : nil }
-            : user.unitCode
+        // One cadre's: a cadre their own; a secretary one of their unit's; the office and assessors anyone's.
+        var cadre: Cadre?
+        if user.role == .cadre {
+            cadre = user.cadreID.flatMap { facts.organization.staffNumbers[$0] }.flatMap { staff in facts.organization.cadres.first { $0.staffNumber == staff } }
+            guard cadre != nil else { throw AppError.forbidden }
+        } else if let staff = req.query[String.self, at: "cadre"], !staff.isEmpty {
+            cadre = facts.organization.cadres.first { $0.staffNumber == staff && (user.scope == .institution || $0.unitCode == user.unitCode) }
+            guard cadre != nil else { throw AppError.field("cadre", zh: "找不到工号为“\(staff)”的干部", en: "No cadre with staff number \(staff)") }
+        }
+        let unitCode = cadre?.unitCode ?? (user.scope == .institution ? req.query[String.self, at: "unit"].flatMap { code in units.contains { $0.code == code } ? code : nil }
+            : user.unitCode)
         let inScope: (String) -> Bool = { code in unitCode.map { $0 == code } ?? true }
         let asOf = min(today, term.range.end)
         let cadreUnit = Dictionary(facts.organization.cadres.map { ($0.staffNumber, $0.unitCode) }, uniquingKeysWith: { a, _ in a })
+        let ofScope: (String) -> Bool = { staff in cadre.map { $0.staffNumber == staff } ?? inScope(cadreUnit[staff] ?? "") }
 
         // Week by week: lines recorded, and the weekly rules' weeks met among those that have ended.
         let teaching = term.teachingWeeks
-        let lines = facts.contacts.values.map(\.record).filter {
-            ($0.status == .submitted || $0.status == .confirmed) && term.range.contains($0.startDay) && $0.startDay <= asOf
-                && inScope(cadreUnit[$0.cadreStaffNumber] ?? "")
+        // Filtered before copying: the school's fifty thousand lines are read, not duplicated.
+        let lines = facts.contacts.values.compactMap { stored -> ContactRecord? in
+            let day = stored.record.startDay
+            guard term.range.contains(day), day <= asOf, stored.record.status == .submitted || stored.record.status == .confirmed,
+                  ofScope(stored.record.cadreStaffNumber) else { return nil }
+            return stored.record
         }
         var counts = [Int](repeating: 0, count: teaching.count), met = [Int](repeating: 0, count: teaching.count), due = [Int](repeating: 0, count: teaching.count)
         for line in lines { if let w = teaching.firstIndex(where: { $0.range.contains(line.startDay) }) { counts[w] += 1 } }
         let evaluation = try await req.evaluation(asOf: asOf)
-        for cell in evaluation?.cells ?? [] where cell.subject.kind == .cadre && inScope(cell.subject.unitCode) && cell.period.id == term.id {
+        for cell in evaluation?.cells ?? [] where cell.subject.kind == .cadre && cell.period.id == term.id && ofScope(cell.subject.id) {
             guard case .every(let body)? = evaluation?.rule(cell.ruleID)?.body, body.per == .week else { continue }
             for part in cell.parts where part.counts && part.end < asOf {
                 guard let w = teaching.firstIndex(where: { $0.range.contains(part.start) }) else { continue }
@@ -69,26 +85,27 @@ enum DashboardPage {
 
         // Visited this term: any line naming the collective.
         let visited = Set(lines.flatMap(\.collectiveCodes))
-        let collectives = facts.organization.collectives.filter { $0.active && inScope($0.unitCode) }.sorted { $0.code < $1.code }
+        // A cadre's map is the collectives they link this term and those they went to.
+        let linked = cadre.map { cadre in Set(facts.pairings.filter { $0.cadreStaffNumber == cadre.staffNumber && $0.range.overlaps(term.range) }
+            .compactMap(\.collectiveCode)).union(visited) }
+        let collectives = facts.organization.collectives.filter { c in c.active && (linked.map { $0.contains(c.code) } ?? inScope(c.unitCode)) }
+            .sorted { $0.code < $1.code }
         let dorms = collectives.filter { $0.kind == .dorm }.map { (label: $0.name, on: visited.contains($0.code)) }
         let classes = collectives.filter { $0.kind == .class }.map { (label: $0.name, on: visited.contains($0.code)) }
 
-        // Cases of the term by category: answered on time, late, open within time, open and overdue.
-        var caseQuery = CaseModel.query(on: req.db).filter(\.$receivedOn >= term.range.start.iso).filter(\.$receivedOn <= term.range.end.iso)
-        if let unitCode, let id = facts.organization.unitIDs[unitCode] { caseQuery = caseQuery.filter(\.$responsibleUnit.$id == id) }
+        // Cases of the term by category: answered on time, late, open within time, open and overdue. Plain
+        // rows in the reader's scope (no model to reflect over: the school has thousands a term).
         let judge = try await CasesAPI.Judge.load(on: req.db, today: today)
         let language = PageContext(req).language
+        let unitName = unitCode.flatMap { code in units.first { $0.code == code }?.name }
+        let cadreID = cadre.flatMap { facts.organization.cadreIDs[$0.staffNumber] }
         var byCategory: [String: [Int]] = [:]
-        for item in try await caseQuery.all() where item.closedAs == nil {
-            guard let line = DossierSource.problemLine(item, judge: judge) else { continue }
-            let slot: Int
-            switch (line.answeredOn != nil, line.onTime(asOf: today)) {
-            case (true, true?): slot = 0
-            case (true, _): slot = 1
-            case (false, false?): slot = 3
-            default: slot = 2
-            }
-            byCategory[line.category.text(language), default: [0, 0, 0, 0]][slot] += 1
+        for row in try await CasesAPI.rows(for: user, receivedIn: term.range, on: req.db) where row.closed_as == nil {
+            if let cadreID { guard row.cadre_id == cadreID else { continue } } else if let unitName, row.unit_name != unitName { continue }
+            let state = row.state
+            let due = judge.deadlines(state, tier: row.tier).answer
+            let slot = state.answeredOn.map { $0 <= due ? 0 : 1 } ?? (today > due ? 3 : 2)
+            byCategory[(CaseCategory.standard(row.category)?.label ?? .same(row.category)).text(language), default: [0, 0, 0, 0]][slot] += 1
         }
         let cases = byCategory.sorted { $0.value.reduce(0, +) > $1.value.reduce(0, +) }.map { (label: $0.key, parts: $0.value) }
 
@@ -99,8 +116,8 @@ enum DashboardPage {
         for flag in snapshot.flags where flag.recordIDs.contains(where: lineIDs.contains) { flagCounts[flag.kind, default: 0] += 1 }
         let flags = flagCounts.sorted { $0.value > $1.value }.map { (label: ctx.t($0.key.label), value: $0.value) }
 
-        return Model(term: term, terms: terms, unitName: unitCode.flatMap { code in units.first { $0.code == code }?.name },
-                     units: user.scope == .institution ? units.map { ($0.code, $0.name) } : [], unitCode: unitCode,
+        return Model(term: term, terms: terms, unitName: unitName,
+                     units: user.scope == .institution && cadre == nil ? units.map { ($0.code, $0.name) } : [], unitCode: unitCode, cadre: cadre,
                      weeks: weeks, dorms: dorms, classes: classes, cases: cases, flags: flags,
                      records: lines.count, personTimes: lines.reduce(0) { $0 + $1.participantCount })
     }
@@ -114,8 +131,10 @@ enum DashboardPage {
         let legend = [(ctx.t("按期答复", "Answered on time"), SVGChart.green), (ctx.t("逾期答复", "Answered late"), SVGChart.amber),
                       (ctx.t("办理中", "Open"), SVGChart.blue), (ctx.t("已超期", "Overdue"), SVGChart.red)]
         return .group(
-            .h1(.text(ctx.t("看板：", "Dashboard: ") + (m.unitName ?? ctx.t("全校", "whole school")) + " · " + ctx.t(m.term.label))),
+            .h1(.text(ctx.t("看板：", "Dashboard: ") + (m.cadre.map { "\($0.name)（\(m.unitName ?? $0.unitCode)）" } ?? m.unitName ?? ctx.t("全校", "whole school"))
+                      + " · " + ctx.t(m.term.label))),
             .form(.class("toolbar no-print"), .method(.get), .action(SiteRoute.dashboard.path()),
+                  .unwrap(m.cadre) { cadre in .if(ctx.user?.role != .cadre, .input(.type(.hidden), .name("cadre"), .value(cadre.staffNumber))) },
                   .label(.text(ctx.t("学期", "Term")), .select(.attribute(named: "name", value: "term"),
                         .forEach(m.terms) { Components.option(value: $0.id, text: ctx.t($0.label), selected: $0.id == m.term.id) })),
                   .if(!m.units.isEmpty, .label(.text(ctx.t("单位", "Unit")), .select(.attribute(named: "name", value: "unit"),

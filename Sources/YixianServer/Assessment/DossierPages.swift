@@ -206,7 +206,9 @@ enum DossierPages {
                                          Components.cell("\(row.tally.met)"), Components.cell("\(row.tally.missed)"), Components.cell("\(row.tally.atRisk)"),
                                          .td(.a(.href(path.path(query: m.period.query)), .text(ctx.t("查看 / 打印", "View / print"))), .text(" · "),
                                              .a(.href(path.path(query: m.period.query.merging(["format": "docx"]) { a, _ in a })), .text("Word")), .text(" · "),
-                                             .a(.href(path.path(query: m.period.query.merging(["format": "xlsx"]) { a, _ in a })), .text("Excel")))]
+                                             .a(.href(path.path(query: m.period.query.merging(["format": "xlsx"]) { a, _ in a })), .text("Excel")),
+                                             .if(m.period.kind == .term, .group(.text(" · "),
+                                                 .a(.href(SiteRoute.dashboard.path(query: ["cadre": row.cadre.staffNumber, "term": m.period.id])), .text(ctx.t("看板", "Dashboard"))))))]
                              }, empty: .text(ctx.t("范围内没有干部。", "No cadres in scope.")))
         )
     }

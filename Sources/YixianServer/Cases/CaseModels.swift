@@ -110,6 +110,8 @@ struct CaseRow: Decodable, Sendable {
     var closed_as: String?
     var unit_name: String?
     var cadre_name: String?
+    /// The cadre whose contact raised it.
+    var cadre_id: UUID?
 
     var state: CaseState {
         CaseState(stored: status, unitCode: nil, receivedOn: received_on, firstRespondedOn: first_responded_on, answeredOn: answered_on,

@@ -192,7 +192,7 @@ enum CasesAPI {
             SELECT cases.id, cases.number, cases.channel, cases.category, cases.text, cases.status, cases.tier, cases.outcome, cases.rating,
                    cases.received_on, cases.first_responded_on, cases.answered_on, cases.reopened, cases.pauses, cases.paused_since, cases.urgent,
                    cases.extension_days, cases.closed_as,
-                   units.name AS unit_name, cadres.name AS cadre_name
+                   units.name AS unit_name, cadres.name AS cadre_name, cases.cadre_id
             FROM cases LEFT JOIN units ON units.id = cases.responsible_unit_id LEFT JOIN cadres ON cadres.id = cases.cadre_id
             WHERE \(conditions.joined(separator: " AND "))
             ORDER BY cases.received_on DESC, cases.number DESC LIMIT \(literal: limit)
