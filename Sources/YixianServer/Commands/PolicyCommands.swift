@@ -6,7 +6,7 @@ import YixianCore
 /// `yixian policy check|explain|evaluate`: work on policy files without a server or database.
 struct PolicyCommands: AsyncCommandGroup {
     var commands: [String: any AnyAsyncCommand] = [
-        "check": PolicyCheckCommand(), "explain": PolicyExplainCommand(), "evaluate": PolicyEvaluateCommand(),
+        "check": PolicyCheckCommand(), "explain": PolicyExplainCommand(), "evaluate": PolicyEvaluateCommand(), "diff": PolicyDiffCommand(),
     ]
     var help: String { "Check, explain and evaluate policy files (docs/POLICY-FORMAT.md)" }
 
@@ -97,5 +97,34 @@ struct PolicyEvaluateCommand: AsyncCommand {
         }
         context.console.output(PolicyCLI.evaluate(policyText: policyText, scenarioText: scenarioText, asOf: asOf, format: format,
                                                   policyFileName: policyPath, scenarioFileName: scenarioPath).consoleText(), newLine: false)
+    }
+}
+
+struct PolicyDiffCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "old") var old: String
+        @Argument(name: "new") var new: String
+        @Option(name: "scenario") var scenario: String?
+        @Option(name: "as-of", help: "YYYY-MM-DD") var asOf: String?
+    }
+    var help: String { "Which verdicts a new policy version would change against the old one, over a scenario as of a date" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard let scenarioPath = signature.scenario, let asOfText = signature.asOf else {
+            context.console.error("需要 --scenario 和 --as-of。--scenario and --as-of are required.")
+            throw ExitCode(2)
+        }
+        guard let asOf = LocalDate(asOfText) else {
+            context.console.error("--as-of 不是有效日期（YYYY-MM-DD）: \(asOfText)")
+            throw ExitCode(2)
+        }
+        let result = PolicyCLI.diff(oldText: try PolicyCommands.read(signature.old, context), newText: try PolicyCommands.read(signature.new, context),
+                                    scenarioText: try PolicyCommands.read(scenarioPath, context), asOf: asOf,
+                                    oldFileName: signature.old, newFileName: signature.new, scenarioFileName: scenarioPath)
+        guard result.ok else {
+            context.console.error(result.output)
+            throw ExitCode(1)
+        }
+        context.console.output(result.output.consoleText(), newLine: false)
     }
 }
