@@ -88,7 +88,17 @@ extension CadrePageModel {
     static let mock = CadrePageModel(cadre: .mock, pairings: [
         .init(academicYear: "2025-2026", kind: "linked", with: "计算机2301班", start: "2025-09-01", end: "2026-08-31"),
         .init(academicYear: "2025-2026", kind: "key-student", with: "李娜（2023001）", start: "2025-09-01", end: "2026-01-15"),
-    ])
+    ], record: .init(cadreID: CadreDTO.mock.id, check: AppointmentCheck(
+        cadre: Cadre(staffNumber: "T001", name: "张伟", unitCode: "CS", posts: ["党委副书记"], rank: .deputyDirector, partyMember: true),
+        unitKinds: ["CS": .college, "XGB": .studentWork],
+        spells: [.init(unitCode: "XGB", posts: ["辅导员"], from: LocalDate("2021-09-01")!, recordedFrom: LocalDate("2021-09-01")!, to: LocalDate("2024-08-31")!),
+                 .init(unitCode: "CS", posts: ["党委副书记"], from: LocalDate("2024-09-01")!, recordedFrom: LocalDate("2024-09-01")!, to: nil)],
+        history: [.init(yearID: "2025-2026", name: Localized(zh: "2025—2026学年", en: "2025–2026"),
+                        range: DateRange(start: LocalDate("2025-08-25")!, end: LocalDate("2026-08-23")!), completed: true,
+                        tally: { var t = ComplianceTally(); t.met = 5; t.missed = 1; return t }())],
+        asOf: LocalDate("2026-10-01")!),
+        unitNames: ["CS": "计算机学院", "XGB": "党委学生工作部"], units: [], firstPairing: LocalDate("2025-09-01"), firstContact: nil),
+    mayCheck: true)
 }
 
 /// Whole pages rendered from `.mock` models and compared with `Snapshots/*.html`, so a change

@@ -62,6 +62,7 @@ enum RosterStore {
                 if model.core(unitCodes: unitCodes) == value { outcome.unchanged += 1; continue }
                 model.apply(value, unitID: unitID)
                 try await model.save(on: db)
+                if let cadre = model as? CadreModel { try await CadrePostHistory.record(cadre, isNew: false, on: db) }
                 outcome.updated += 1
             } else {
                 let model = M()
@@ -72,6 +73,10 @@ enum RosterStore {
             if index % batchSize == 0 { progress?(index, values.count) }
         }
         try await insert(fresh, on: db)
+        if let cadres = fresh as? [CadreModel] {
+            let today = CadrePostHistory.today()
+            try await insert(cadres.map { CadrePostHistory.opening($0, startedOn: nil, today: today) }, on: db)
+        }
         outcome.created = fresh.count
         progress?(values.count, values.count)
         return outcome

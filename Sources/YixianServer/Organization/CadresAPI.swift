@@ -63,6 +63,7 @@ enum CadresAPI {
                 let model = CadreModel()
                 model.apply(cadre, unitID: unit.id!)
                 try await model.create(on: db)
+                try await CadrePostHistory.record(model, isNew: true, on: db)
                 model.$unit.value = unit
                 try await AuditTrail.record("cadre.create", objectType: "cadre", objectID: cadre.staffNumber, by: .init(user), on: db)
                 return CadreDTO(model)
@@ -80,6 +81,7 @@ enum CadresAPI {
                 try user.checkUnit(unit.id!)
                 model.apply(cadre, unitID: unit.id!)
                 try await model.save(on: db)
+                try await CadrePostHistory.record(model, isNew: false, on: db)
                 model.$unit.value = unit
                 try await AuditTrail.record("cadre.update", objectType: "cadre", objectID: cadre.staffNumber, by: .init(user), on: db)
                 return CadreDTO(model)

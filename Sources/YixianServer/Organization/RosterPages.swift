@@ -50,18 +50,22 @@ struct CadrePageModel: Sendable {
 
     var cadre: CadreDTO
     var pairings: [PairingLine]
+    /// Student-work experience and compliance per year (三个纳入); the check form for those who may run it.
+    var record: AppointmentPages.Record
+    var mayCheck: Bool
 
     static func load(_ req: Request) async throws -> CadrePageModel {
         let user = try req.requireUser()
         let id = try req.idParameter()
         guard user.cadreID == id || user.can(.readRoster) else { throw AppError.forbidden }
-        let cadre = CadreDTO(try await CadresAPI.find(id, for: user, on: req.db))
+        let model = try await CadresAPI.find(id, for: user, on: req.db)
+        let cadre = CadreDTO(model)
         let pairings = try await PairingModel.query(on: req.db).filter(\.$cadre.$id == id).with(\.$collective).with(\.$student).all()
         return CadrePageModel(cadre: cadre, pairings: pairings.map { p in
             PairingLine(academicYear: p.academicYear, kind: p.kind,
                         with: p.collective?.name ?? p.student.map { "\($0.name)（\($0.studentNumber)）" } ?? "",
                         start: p.startDate, end: p.endDate)
-        })
+        }, record: try await AppointmentPages.record(req, cadre: model), mayCheck: AppointmentPages.checkers.contains(user.role))
     }
 }
 
@@ -162,7 +166,8 @@ enum RosterPages {
                              rows: m.pairings.map { p in
                                  [Components.cell(p.academicYear), Components.cell(Pairing.Kind(rawValue: p.kind).map { ctx.t($0.label) } ?? p.kind),
                                   Components.cell(p.with), Components.cell("\(p.start) – \(p.end)")]
-                             }, empty: .text(ctx.t("尚无结对记录。", "No pairings yet.")))
+                             }, empty: .text(ctx.t("尚无结对记录。", "No pairings yet."))),
+            AppointmentPages.panel(ctx, m.record, form: m.mayCheck ? ("", "", []) : nil)
         )
     }
 
