@@ -102,6 +102,7 @@ struct AuthorizationMatrixTests {
         "GET /login/second-factor": Rule(who: nil), "POST /login/second-factor": Rule(who: nil),
         "GET /language": Rule(who: nil), "GET /healthz": Rule(who: nil), "GET /readyz": Rule(who: nil),
         "GET /assets/app.css": Rule(who: nil), "GET /api/v1/openapi.json": Rule(who: nil),
+        "GET /assets/workbench.js": Rule(who: nil),
         // One's own account
         "POST /logout": Rule(who: everyone), "GET /api/v1/me": Rule(who: everyone), "GET /calendar": Rule(who: everyone),
         "GET /api/v1/calendar": Rule(who: everyone), "GET /api/v1/calendar/workdays": Rule(who: everyone),
@@ -144,6 +145,8 @@ struct AuthorizationMatrixTests {
         "GET /cadres": Rule(who: readers), "GET /api/v1/cadres": Rule(who: readers),
         "GET /cadres/:id": Rule(who: readers.union([.cadre]), reach: .unitScoped),
         "GET /api/v1/cadres/:id": Rule(who: readers.union([.cadre]), reach: .unitScoped),
+        // The appointment check (三个纳入) weighs a person for promotion: the office and assessors only.
+        "GET /cadres/:id/appointment": Rule(who: [.businessAdmin, .assessor], reach: .unitScoped),
         "POST /api/v1/cadres": Rule(who: editors), "PATCH /api/v1/cadres/:id": Rule(who: editors, reach: .unitScoped),
         "GET /collectives": Rule(who: readers), "GET /api/v1/collectives": Rule(who: readers),
         "GET /api/v1/collectives/:id": Rule(who: readers, reach: .unitScoped),
@@ -160,6 +163,8 @@ struct AuthorizationMatrixTests {
         "GET /export/:kind": Rule(who: readers), "GET /api/v1/exports/:kind": Rule(who: readers),
         // Policy and compliance
         "GET /policies": Rule(who: readers), "GET /api/v1/policies": Rule(who: readers),
+        "GET /policies/workbench": Rule(who: office), "POST /policies/workbench": Rule(who: office),
+        "POST /policies/workbench/check": Rule(who: office),
         "POST /policies": Rule(who: office), "POST /api/v1/policies": Rule(who: office),
         "GET /progress": Rule(who: [.cadre]),
         "GET /compliance": Rule(who: readers), "GET /compliance/units/:code": Rule(who: readers, reach: .unitScoped),

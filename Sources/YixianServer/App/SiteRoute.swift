@@ -11,6 +11,7 @@ enum SitePattern: String, CaseIterable, Sendable {
     case units = "/units"
     case cadres = "/cadres"
     case cadre = "/cadres/:id"
+    case cadreAppointment = "/cadres/:id/appointment"
     case collectives = "/collectives"
     case students = "/students"
     case student = "/students/:id"
@@ -54,6 +55,9 @@ enum SitePattern: String, CaseIterable, Sendable {
     case complianceAttention = "/compliance/attention"
     case policies = "/policies"
     case policyFormat = "/policies/format"
+    case policyWorkbench = "/policies/workbench"
+    case policyWorkbenchCheck = "/policies/workbench/check"
+    case workbenchScript = "/assets/workbench.js"
     case ledger = "/ledger"
     case ledgerNew = "/ledger/new"
     case ledgerRecord = "/ledger/:id"
@@ -115,13 +119,14 @@ enum SitePattern: String, CaseIterable, Sendable {
 enum SiteRoute: Hashable, Sendable {
     case home, login, logout, language
     case units, cadres, cadre(UUID), collectives
+    case cadreAppointment(UUID)
     case students, student(UUID), studentSensitive(UUID)
     case calendar, calendarImport, calendarExport, calendarHolidays
     case importForm(RosterKind), importJob(UUID), importConfirm(UUID), export(String)
     case users, userCreate, userUnlock(UUID), userDeactivate(UUID), userRole(UUID), userResetPassword(UUID), userResetTOTP(UUID), audit, auditVerify
     case accountsRoster, accountsProvision, accountsCodes, activate
     case myData, tokens, accountSecurity, accountPassword, totpStart, totpConfirm, tokenCreate, tokenRevoke(UUID), secondFactor, casLogin, casCallback
-    case progress, compliance, complianceUnit(code: String), complianceCell, complianceAttention, policies, policyFormat
+    case progress, compliance, complianceUnit(code: String), complianceCell, complianceAttention, policies, policyFormat, policyWorkbench, policyWorkbenchCheck, workbenchScript
     case ledger, ledgerNew, ledgerRecord(UUID), ledgerEdit(UUID), ledgerDelete(UUID), ledgerVoid(UUID), attachment(UUID)
     case problems, problemsReport, integrity, integrityVerdict, filings, filingAttachment(UUID), filingDocuments, filingDocument(UUID), filingDocumentFile(UUID)
     case spotChecks, spotCheck(UUID), dashboard, bulletins, bulletin(UUID), accountability, showcase
@@ -141,6 +146,7 @@ enum SiteRoute: Hashable, Sendable {
         case .units: .units
         case .cadres: .cadres
         case .cadre: .cadre
+        case .cadreAppointment: .cadreAppointment
         case .collectives: .collectives
         case .students: .students
         case .student: .student
@@ -183,6 +189,9 @@ enum SiteRoute: Hashable, Sendable {
         case .complianceCell: .complianceCell
         case .complianceAttention: .complianceAttention
         case .policies: .policies
+        case .policyWorkbench: .policyWorkbench
+        case .policyWorkbenchCheck: .policyWorkbenchCheck
+        case .workbenchScript: .workbenchScript
         case .policyFormat: .policyFormat
         case .ledger: .ledger
         case .ledgerNew: .ledgerNew
@@ -242,7 +251,7 @@ enum SiteRoute: Hashable, Sendable {
     /// The values of the pattern's `:name` placeholders, in order.
     private var parameters: [String] {
         switch self {
-        case .cadre(let id), .student(let id), .studentSensitive(let id),
+        case .cadre(let id), .cadreAppointment(let id), .student(let id), .studentSensitive(let id),
              .importJob(let id), .importConfirm(let id), .userUnlock(let id), .userDeactivate(let id),
              .userRole(let id), .userResetPassword(let id), .userResetTOTP(let id), .tokenRevoke(let id),
              .caseDetail(let id), .caseAct(let id),

@@ -52,6 +52,7 @@ let migrations: [any Migration] = [
     CreatePairingWish(),
     KeyAuditChain(), AuditAppendOnly(), SealStudentSensitive(), CreateIdempotencyKeys(),
     AddAccountSecurity(), CreateDataVersions(), CreateCases(), CreateNotifications(), CreateActivationCodes(), AddLedgerTrust(), CreateFilingVersions(), CreateCASTickets(), AddCaseExtensionsAndClosures(), CreateIntegrityVerdicts(), AddUnitSortOrder(), CreateFilingAttachments(), CreateSpotChecks(), CreateBulletins(), CreateAccountabilityRecords(), CreateGoodPractices(), CreateFilingDocuments(), CreateWorkdayUploads(),
+    CreateCadrePostHistory(),
 ]
 
 func registerRoutes(_ app: Application) {
@@ -84,9 +85,11 @@ func registerRoutes(_ app: Application) {
     WishPages.register(app)
     IntegrityPages.register(app)
     PolicyPages.register(app)
+    PolicyWorkbench.register(app)
     FilingPages.register(app)
     FilingDocumentPages.register(app)
     DossierPages.register(app)
+    AppointmentPages.register(app)
     SpotChecks.register(app)
     DashboardPage.register(app)
     Bulletins.register(app)

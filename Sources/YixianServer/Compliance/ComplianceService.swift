@@ -323,6 +323,19 @@ actor ComplianceStore {
         freshAfter.map { $0 < readAt } ?? true && (computing || Date().timeIntervalSince(readAt) < staleness)
     }
 
+    /// The workbench: `policy`'s verdicts as of `asOf`, over the same facts and index as the stored
+    /// evaluation of that day, which is returned beside them. Nothing is stored or cached.
+    func simulate(_ policy: Policy, asOf: LocalDate, on db: any Database) async throws -> (before: ComplianceService.Evaluation?, after: [ComplianceCell]) {
+        let before = try await evaluation(asOf: asOf, on: db)
+        let facts = try await self.facts.facts(on: db)
+        let prepared = prepared(facts, key: facts.versions.key(FactTables.compliance))
+        let yearID = facts.calendar.academicYear(containing: asOf)?.id
+        let after = await Task.detached {
+            ComplianceEngine.evaluate(await prepared.value.index, asOf: asOf, policy: policy, academicYearID: yearID).cells
+        }.value
+        return (before, after)
+    }
+
     /// How many evaluations are kept (tests).
     var retained: Int { evaluations.count }
 

@@ -152,6 +152,8 @@ enum PolicyPages {
             },
             .if(m.canManage, .div(.class("panel"),
                 .h2(.text(ctx.t("上传新版本", "Upload a new version"))),
+                .p(.a(.href(SiteRoute.policyWorkbench.path()), .text(ctx.t("先在策略工作台试算：看新版本会改变哪些干部、单位的结论 →",
+                                                                             "Simulate first in the workbench: which cadres' and units' verdicts a new version would change →")))),
                 Components.errorSummary(ctx, m.problems),
                 .form(.method(.post), .action(SiteRoute.policies.path()), .enctype(.multipartData),
                       Layout.csrfField(ctx),
