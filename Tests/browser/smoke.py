@@ -196,7 +196,8 @@ class Smoke:
 
     def case_history(self):
         """The 办理经过 table as rows of [时间, 经办, 事项, 单位, 说明]."""
-        tables = self.driver.find_elements(By.XPATH, "//main//h2[normalize-space()='办理经过']/following-sibling::*[1]//table")
+        # The first table after the heading (export links may stand between them).
+        tables = self.driver.find_elements(By.XPATH, "//main//h2[normalize-space()='办理经过']/following-sibling::*[descendant-or-self::table][1]/descendant-or-self::table")
         if not tables:
             return []
         return [[td.get_attribute("textContent").strip() for td in tr.find_elements(By.TAG_NAME, "td")]
@@ -986,17 +987,22 @@ class Smoke:
             self.require("integrity: a flagged record counts toward a requirement today", chosen is not None, f"{len(candidates)} flags looked at")
             flag, records, cell_link, before = chosen
             done_before = float(re.match(r"[\d.]+", before).group(0))
+            record_id = urllib.parse.urlparse(records[0]).path.rsplit("/", 1)[1]
+            cell_path = urllib.parse.urlparse(cell_link).path + "?" + urllib.parse.urlparse(cell_link).query
+            # The table under 计入的记录 only: an empty one is not drawn, and the next heading's must not stand in.
+            counted_xpath = ("//main//h2[normalize-space()='计入的记录']/following-sibling::*[descendant-or-self::table or self::h2][1][not(self::h2)]"
+                             f"/descendant-or-self::table//a[contains(@href, '{record_id}')]")
+            self.open(cell_path)
+            self.require("integrity: the cell lists the record as counted before the verdict", self.driver.find_elements(By.XPATH, counted_xpath))
             self.open("/integrity")
             form = self.driver.find_element(By.XPATH, f"//form[contains(@class,'verdict')][.//input[@name='flagId' and @value='{flag}']]")
             form.find_element(By.NAME, "reason").send_keys("回访学生，当日并未走访，认定不实")
             self.press(form.find_element(By.CSS_SELECTOR, "button[value=confirmed]"), "the verdict")
-            self.open(urllib.parse.urlparse(cell_link).path + "?" + urllib.parse.urlparse(cell_link).query)
+            self.open(cell_path)
             value = self.driver.find_element(By.XPATH, "//dt[normalize-space()='完成 / 要求']/following-sibling::dd[1]").text
             done_after = float(re.match(r"[\d.]+", value).group(0))
             self.check("integrity: the confirmed finding lowers the cadre's cell", done_after < done_before, f"{before} → {value}")
-            record_id = urllib.parse.urlparse(records[0]).path.rsplit("/", 1)[1]
-            counted_after = self.driver.find_elements(By.XPATH, f"//h2[normalize-space()='计入的记录']/following-sibling::table[1]//a[contains(@href, '{record_id}')]")
-            self.check("integrity: the cell no longer lists the record as counted", not counted_after)
+            self.check("integrity: the cell no longer lists the record as counted", not self.driver.find_elements(By.XPATH, counted_xpath))
             self.open(urllib.parse.urlparse(records[0]).path)
             self.check("integrity: the record says it no longer counts", "不计入" in self.driver.find_element(By.ID, "counts").text)
             self.screenshot(os.path.join(self.out, "integrity-confirmed.png"))
