@@ -118,6 +118,10 @@ struct ImportExportTests {
             let export = try await server.api(.GET, "/api/v1/exports/units?format=csv", as: "office")
             let codes = export.body.split(whereSeparator: \.isNewline).dropFirst().map { String($0.prefix { $0 != "," }) }
             #expect(codes == ["XGB", "ME", "CS"], "\(export.body)")
+            // The unit list (and its pages) too, not by code; a page of two is the first two.
+            #expect(try await server.api(.GET, "/api/v1/units", as: "office").decode(ListPage<UnitDTO>.self).items.map(\.code) == ["XGB", "ME", "CS"])
+            let first = try await server.api(.GET, "/api/v1/units?per=2", as: "office").decode(ListPage<UnitDTO>.self)
+            #expect(first.items.map(\.code) == ["XGB", "ME"] && first.total == 3)
             #expect(export.body.hasPrefix("\u{FEFF}单位代码,单位名称,单位类型,排序") || export.body.hasPrefix("单位代码,单位名称,单位类型,排序"))
             // The re-import of the export changes nothing: the order travels with the file.
             let reimport = try await server.api(.POST, "/api/v1/imports/units?mode=commit", as: "office", raw: export.data)

@@ -5,13 +5,16 @@ import YixianCore
 /// Units: queries callable from tests and pages, and the thin API handlers over them.
 enum UnitsAPI {
     static func list(_ filter: RosterFilter, scope: UUID?, on db: any Database) async throws -> ListPage<UnitDTO> {
-        var query = UnitModel.query(on: db).search(["name", "code"], filter.likePattern).sort(\.$code)
+        var query = UnitModel.query(on: db).search(["name", "code"], filter.likePattern)
         if let scope { query = query.filter(\.$id == scope) }
         if let active = filter.active { query = query.filter(\.$active == active) }
         if let kind = filter.kind { query = query.filter(\.$kind == kind) }
         if let unitID = filter.unitID { query = query.filter(\.$id == unitID) }
-        let (items, total) = try await query.paged(filter.page)
-        return ListPage(items: items.map(UnitDTO.init), page: filter.page.page, per: filter.page.per, total: total)
+        // A university has tens of units, not thousands: ordered and paged here, in its own order
+        // (排序, then kind and name), which SQL cannot express without repeating Unit.inUniversityOrder.
+        let all = try await query.all().inUniversityOrder()
+        let items = all.dropFirst(filter.page.offset).prefix(filter.page.per)
+        return ListPage(items: items.map(UnitDTO.init), page: filter.page.page, per: filter.page.per, total: all.count)
     }
 
     static func validated(_ input: UnitInput, existing: UnitModel?) throws -> Unit {
