@@ -47,3 +47,20 @@ struct PolicyDiffTests {
         #expect(!broken.ok && broken.output.contains("new.yaml:"), "\(broken.output)")
     }
 }
+
+@Suite("Standard kinds the provincial plans name")
+struct StandardKindsTests {
+    @Test("组织生活会, 迎新 and 毕业季 are kinds a rule can count without declaring them")
+    func newKinds() throws {
+        let policy = ComplianceFixture.policy(rules: "  - { id: life, who: school-leader, count: { kinds: [organization-life, freshman-orientation, graduation-season], atLeast: 2, per: term } }")
+        let contacts = """
+            [ { id: o1, cadre: L001, kind: organization-life, start: "2025-10-10T10:00" },
+              { id: f1, cadre: L001, kind: freshman-orientation, start: "2025-09-05T10:00" },
+              { id: g1, cadre: L002, kind: graduation-season, start: "2025-10-12T10:00" } ]
+            """
+        let report = try ComplianceFixture.evaluate(policy: policy, scenario: ComplianceFixture.scenario(contacts: contacts), asOf: "2026-01-20")
+        #expect(report.cell("L001", "life", "2025-2026-1")?.status == .met)
+        #expect(report.cell("L002", "life", "2025-2026-1")?.achieved == 1)
+        #expect(ContactVocabulary.standard.kind("organization-life")?.label.zh == "参加组织生活会")
+    }
+}

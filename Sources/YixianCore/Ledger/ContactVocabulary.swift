@@ -115,6 +115,10 @@ public struct ContactVocabulary: Sendable, Hashable {
             k("survey", "调研", "Field survey", true, nil),
             k("hardship-visit", "慰问帮扶", "Visit to a student in difficulty", true, nil),
             k("social-practice", "集体活动或社会实践", "Group activity or social practice", true, "activity-site"),
+            // 苏州大学 and 湖南科技大学 ask leaders into the branches' 组织生活会, the freshmen's first weeks and the graduation season.
+            k("organization-life", "参加组织生活会", "Party branch organizational life meeting", true, "class"),
+            k("freshman-orientation", "迎新工作", "Freshman orientation", true, "activity-site"),
+            k("graduation-season", "毕业季活动", "Graduation-season activity", true, "activity-site"),
             k("online", "线上交流（键对键）", "Online contact (key-to-key)", false, "online"),
             k("mailbox-review", "查看信箱或平台", "Mailbox or platform review", false, "online"),
             k("analysis-meeting", "专题研判会", "Analysis meeting", false, nil),
