@@ -194,4 +194,37 @@ struct FilingDocumentTests {
             #expect(try await FilingDocumentModel.find(report.id, on: server.app.db)?.state == .approved)
         }
     }
+
+    @Test("a document's files go with it: checked on upload, read in scope, and copied to the filing when the office approves")
+    func files() async throws {
+        try await TestServer.with(adjust: { $0.clock = .fixed(Self.day) }) { server in
+            try await ComplianceTests.prepare(server)
+            let secretary = server.browser()
+            try await secretary.login("secretary")
+            let drafted = try await secretary.post("/filings/documents", form: ["kind": "arrangement-plan", "termCode": "2025-2026-1"], tokenFrom: "/filings/documents")
+            let path = try #require(drafted.headers.first(name: .location))
+            let model = try #require(try await FilingDocumentModel.query(on: server.app.db).first())
+            let body = model.body.replacingOccurrences(of: "【请填写本单位结合实际的特色做法（可删去本节）】", with: "每月一次宿舍走访。")
+            func send(_ action: String, _ files: [(String, String, Data)]) async throws -> TestServer.Reply {
+                let token = try #require(Browser.csrf(in: try await secretary.get(path).body))
+                let (type, data) = EvidenceAndPairingTests.multipart([("_csrf", token), ("action", action), ("title", model.title), ("body", body)], files: files)
+                var headers = HTTPHeaders()
+                headers.add(name: .contentType, value: type)
+                return try await secretary.send(.POST, path, headers: headers, body: data)
+            }
+            let refused = try await send("save", [("files[]", "安排.docx", Data("PK\u{03}\u{04}not really".utf8))])
+            #expect(refused.status == .unprocessableEntity && refused.body.contains("安排.docx"), "the refused file is named")
+            #expect(try await FilingDocumentFileModel.query(on: server.app.db).count() == 0)
+            #expect(try await send("submit", [("files[]", "签字页.png", EvidenceAndPairingTests.png)]).status == .seeOther)
+            let file = try #require(try await FilingDocumentFileModel.query(on: server.app.db).first())
+            let download = try await secretary.get("/filings/document-files/\(file.id!)")
+            #expect(download.status == .ok && download.headers.contentType?.subType == "png" && download.data.starts(with: Data([0x89, 0x50, 0x4E, 0x47])))
+            let office = server.browser()
+            try await office.login("office")
+            #expect(try await office.post(path, form: ["action": "approve"], tokenFrom: path).status == .seeOther)
+            let copied = try await FilingAttachmentModel.query(on: server.app.db).all()
+            #expect(copied.count == 1 && copied[0].sha256 == file.sha256 && copied[0].originalName == "签字页.png")
+            #expect(try await FilingModel.find(copied[0].$filing.id, on: server.app.db)?.kind == "arrangement-plan")
+        }
+    }
 }
