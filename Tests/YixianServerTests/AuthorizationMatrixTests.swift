@@ -158,6 +158,8 @@ struct AuthorizationMatrixTests {
         "GET /students/:id/sensitive": Rule(who: editors, reach: .unitScoped),
         "GET /api/v1/students/:id/sensitive": Rule(who: editors, reach: .unitScoped),
         "PUT /api/v1/students/:id/sensitive": Rule(who: office),
+        // 精准帮扶: the office all, a secretary their unit, a cadre only the students assigned to them; the assigned cadre logs help.
+        "GET /support": Rule(who: editors.union([.cadre])), "POST /support/assign": Rule(who: editors), "POST /support/log": Rule(who: [.cadre]),
         "GET /import/:kind": Rule(who: office), "POST /import/:kind": Rule(who: office), "POST /api/v1/imports/:kind": Rule(who: office),
         "GET /import/jobs/:id": Rule(who: office, reach: .ownOnly), "POST /import/jobs/:id/confirm": Rule(who: office, reach: .ownOnly),
         "GET /export/:kind": Rule(who: readers), "GET /api/v1/exports/:kind": Rule(who: readers),

@@ -16,6 +16,9 @@ enum SitePattern: String, CaseIterable, Sendable {
     case students = "/students"
     case student = "/students/:id"
     case studentSensitive = "/students/:id/sensitive"
+    case support = "/support"
+    case supportAssign = "/support/assign"
+    case supportLog = "/support/log"
     case calendar = "/calendar"
     case calendarImport = "/calendar/import"
     case calendarExport = "/calendar/export"
@@ -121,6 +124,7 @@ enum SiteRoute: Hashable, Sendable {
     case units, cadres, cadre(UUID), collectives
     case cadreAppointment(UUID)
     case students, student(UUID), studentSensitive(UUID)
+    case support, supportAssign, supportLog
     case calendar, calendarImport, calendarExport, calendarHolidays
     case importForm(RosterKind), importJob(UUID), importConfirm(UUID), export(String)
     case users, userCreate, userUnlock(UUID), userDeactivate(UUID), userRole(UUID), userResetPassword(UUID), userResetTOTP(UUID), audit, auditVerify
@@ -151,6 +155,9 @@ enum SiteRoute: Hashable, Sendable {
         case .students: .students
         case .student: .student
         case .studentSensitive: .studentSensitive
+        case .support: .support
+        case .supportAssign: .supportAssign
+        case .supportLog: .supportLog
         case .calendar: .calendar
         case .calendarImport: .calendarImport
         case .calendarExport: .calendarExport

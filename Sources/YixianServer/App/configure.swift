@@ -53,6 +53,7 @@ let migrations: [any Migration] = [
     KeyAuditChain(), AuditAppendOnly(), SealStudentSensitive(), CreateIdempotencyKeys(),
     AddAccountSecurity(), CreateDataVersions(), CreateCases(), CreateNotifications(), CreateActivationCodes(), AddLedgerTrust(), CreateFilingVersions(), CreateCASTickets(), AddCaseExtensionsAndClosures(), CreateIntegrityVerdicts(), AddUnitSortOrder(), CreateFilingAttachments(), CreateSpotChecks(), CreateBulletins(), CreateAccountabilityRecords(), CreateGoodPractices(), CreateFilingDocuments(), CreateWorkdayUploads(),
     CreateCadrePostHistory(),
+    CreateSupportLogs(),
 ]
 
 func registerRoutes(_ app: Application) {
@@ -80,6 +81,7 @@ func registerRoutes(_ app: Application) {
     LedgerAPI.register(app)
     LedgerPages.register(app)
     PairingPages.register(app)
+    SupportPages.register(app)
     CoveragePages.register(app)
     HandoverService.register(app)
     WishPages.register(app)

@@ -73,6 +73,8 @@ enum Lifecycle {
                 try await student.save(on: db)
             }
             try await StudentSensitiveModel.query(on: db).filter(\.$student.$id ~~ ids).delete()
+            // Help logs (精准帮扶) keep their date and kind for the counts; their notes go with the flags.
+            try await SupportLogModel.query(on: db).filter(\.$student.$id ~~ ids).set(\.$note, to: "").update()
             for account in accounts {
                 let alias = account.$student.id.flatMap { pseudonyms[$0] } ?? UUID().uuidString.prefix(12).description
                 account.username = "anon-" + alias

@@ -101,6 +101,7 @@ enum Layout {
         NavItem(route: .cadres, title: Localized(zh: "干部", en: "Cadres")),
         NavItem(route: .collectives, title: Localized(zh: "学生集体", en: "Collectives")),
         NavItem(route: .students, title: Localized(zh: "学生", en: "Students")),
+        NavItem(route: .support, title: Localized(zh: "精准帮扶", en: "Special difficulty")),
         NavItem(route: .filings, title: Localized(zh: "工作报送", en: "Filings")),
         NavItem(route: .integrity, title: Localized(zh: "诚信提示", en: "Integrity")),
         NavItem(route: .dashboard, title: Localized(zh: "看板", en: "Dashboard")),
