@@ -198,6 +198,18 @@ struct DashboardTests {
             #expect(own.body.contains("<title>计算机2301班：已走访</title>") && !own.body.contains("机械2301班"))
             let office = server.browser()
             try await office.login("office")
+            // A case raised in the term and given to CS: open and within time on the office's dashboard, CS's
+            // unit view and nowhere on ME's.
+            let raised = try await server.api(.POST, "/api/v1/cases", as: "student", json: ["text": "图书馆座位不够", "category": "study"])
+            #expect(raised.status == .created)
+            let caseID = try raised.decode(CaseDTO.self).id
+            #expect(try await server.api(.POST, "/api/v1/cases/\(caseID)/actions", as: "office", json: ["action": "assign", "unitCode": "CS"]).status == .ok)
+            let received = try #require(try await CaseModel.find(caseID, on: server.app.db))
+            received.receivedOn = "2025-10-20"
+            try await received.save(on: server.app.db)
+            #expect(try await office.get("/dashboard?term=2025-2026-1").body.contains("<title>已超期 1</title>"), "answered nowhere, long past its day")
+            #expect(try await office.get("/dashboard?term=2025-2026-1&unit=CS").body.contains("<title>已超期 1</title>"))
+            #expect(!(try await office.get("/dashboard?term=2025-2026-1&unit=ME").body.contains("<title>已超期 1</title>")))
             let other = try await office.get("/dashboard?term=2025-2026-1&cadre=T002")
             #expect(other.body.contains("李娜（机械工程学院）") && other.body.contains("<div class=\"num\">0</div><div class=\"label\">联系记录</div>"))
             let secretary = server.browser()

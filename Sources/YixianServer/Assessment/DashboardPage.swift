@@ -98,10 +98,11 @@ enum DashboardPage {
         let judge = try await CasesAPI.Judge.load(on: req.db, today: today)
         let language = PageContext(req).language
         let unitName = unitCode.flatMap { code in units.first { $0.code == code }?.name }
+        let unitID = unitCode.flatMap { facts.organization.unitIDs[$0] }
         let cadreID = cadre.flatMap { facts.organization.cadreIDs[$0.staffNumber] }
         var byCategory: [String: [Int]] = [:]
-        for row in try await CasesAPI.rows(for: user, receivedIn: term.range, on: req.db) where row.closed_as == nil {
-            if let cadreID { guard row.cadre_id == cadreID else { continue } } else if let unitName, row.unit_name != unitName { continue }
+        for row in try await CasesAPI.clocks(for: user, receivedIn: term.range, on: req.db) {
+            if let cadreID { guard row.cadre_id == cadreID else { continue } } else if let unitID, row.responsible_unit_id != unitID { continue }
             let state = row.state
             let due = judge.deadlines(state, tier: row.tier).answer
             let slot = state.answeredOn.map { $0 <= due ? 0 : 1 } ?? (today > due ? 3 : 2)

@@ -88,6 +88,30 @@ extension CaseState {
     }
 }
 
+/// Only what a case's clock needs (category, deadlines, answer), for the charts that count the
+/// term's cases by timeliness: no text, no names to join.
+struct CaseClock: Decodable, Sendable {
+    var category: String
+    var status: String
+    var tier: String
+    var received_on: String
+    var first_responded_on: String?
+    var answered_on: String?
+    var reopened: Bool
+    var pauses: String
+    var paused_since: String?
+    var urgent: Bool
+    var extension_days: Int?
+    var responsible_unit_id: UUID?
+    var cadre_id: UUID?
+
+    var state: CaseState {
+        CaseState(stored: status, unitCode: nil, receivedOn: received_on, firstRespondedOn: first_responded_on, answeredOn: answered_on,
+                  outcome: nil, rating: nil, reopened: reopened, pauses: pauses, pausedSince: paused_since, urgent: urgent,
+                  extensionDays: extension_days)
+    }
+}
+
 /// A case as the whole-term pages read it: plain columns and two names, no model to reflect over.
 struct CaseRow: Decodable, Sendable {
     var id: UUID
@@ -110,8 +134,6 @@ struct CaseRow: Decodable, Sendable {
     var closed_as: String?
     var unit_name: String?
     var cadre_name: String?
-    /// The cadre whose contact raised it.
-    var cadre_id: UUID?
 
     var state: CaseState {
         CaseState(stored: status, unitCode: nil, receivedOn: received_on, firstRespondedOn: first_responded_on, answeredOn: answered_on,

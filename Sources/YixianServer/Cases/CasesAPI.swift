@@ -192,11 +192,21 @@ enum CasesAPI {
             SELECT cases.id, cases.number, cases.channel, cases.category, cases.text, cases.status, cases.tier, cases.outcome, cases.rating,
                    cases.received_on, cases.first_responded_on, cases.answered_on, cases.reopened, cases.pauses, cases.paused_since, cases.urgent,
                    cases.extension_days, cases.closed_as,
-                   units.name AS unit_name, cadres.name AS cadre_name, cases.cadre_id
+                   units.name AS unit_name, cadres.name AS cadre_name
             FROM cases LEFT JOIN units ON units.id = cases.responsible_unit_id LEFT JOIN cadres ON cadres.id = cases.cadre_id
             WHERE \(conditions.joined(separator: " AND "))
             ORDER BY cases.received_on DESC, cases.number DESC LIMIT \(literal: limit)
             """).all(decoding: CaseRow.self)
+    }
+
+    /// The clocks of the cases a user may see received in a range, merged and split ones left out.
+    static func clocks(for user: CurrentUser, receivedIn range: DateRange, on db: any Database) async throws -> [CaseClock] {
+        try await (db as! any SQLDatabase).raw("""
+            SELECT cases.category, cases.status, cases.tier, cases.received_on, cases.first_responded_on, cases.answered_on, cases.reopened,
+                   cases.pauses, cases.paused_since, cases.urgent, cases.extension_days, cases.responsible_unit_id, cases.cadre_id
+            FROM cases
+            WHERE \(try scope(for: user)) AND cases.closed_as IS NULL AND cases.received_on BETWEEN \(bind: range.start.iso) AND \(bind: range.end.iso)
+            """).all(decoding: CaseClock.self)
     }
 
     /// The term asked for (`?term=`), else the one holding today, else the latest begun; and every term, newest first.
