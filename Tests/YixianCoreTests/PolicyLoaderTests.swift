@@ -18,6 +18,16 @@ enum PolicyTestFiles {
     }
 
     static let presetIDs = ["moe-2019", "seu-2019", "suda-2019", "hnust-2025", "bsu-2021"]
+
+    /// The first ```yaml block after `marker` in docs/POLICY-FORMAT.md.
+    static func formatExample(after marker: String) throws -> String {
+        let doc = try text("docs/POLICY-FORMAT.md")
+        let section = try #require(doc.range(of: marker))
+        let tail = doc[section.upperBound...]
+        let open = try #require(tail.range(of: "```yaml\n"))
+        let close = try #require(tail[open.upperBound...].range(of: "```"))
+        return String(tail[open.upperBound..<close.lowerBound])
+    }
 }
 
 @Suite("Policy presets")
@@ -226,21 +236,19 @@ struct PolicyLoaderErrorTests {
 
 @Suite("Policy format documentation")
 struct PolicyFormatDocTests {
-    @Test("the complete example in docs/POLICY-FORMAT.md loads and evaluates")
-    func documentedExampleLoads() throws {
-        // setup: the first ```yaml block after the heading of section 7
-        let doc = try PolicyTestFiles.text("docs/POLICY-FORMAT.md")
-        let section = try #require(doc.range(of: "## 7."))
-        let tail = doc[section.upperBound...]
-        let open = try #require(tail.range(of: "```yaml\n"))
-        let close = try #require(tail[open.upperBound...].range(of: "```"))
-        let yaml = String(tail[open.upperBound..<close.lowerBound])
+    @Test("the complete example in docs/POLICY-FORMAT.md, and the one of two weeks, two months and days, load and evaluate", arguments: [
+        ("## 7.", ["weekly-contact", "talks", "class-head", "summary"]),
+        ("**Two weeks, two months, days.**", ["fortnightly-talk", "bimonthly-lecture", "daily-rounds", "reception"]),
+    ])
+    func documentedExampleLoads(marker: String, ids: [String]) throws {
+        // setup: the first ```yaml block after the heading of section 7 (or the marker)
+        let yaml = try PolicyTestFiles.formatExample(after: marker)
         // act
-        let policy = try PolicyLoader.load(yaml, fileName: "POLICY-FORMAT.md§7")
+        let policy = try PolicyLoader.load(yaml, fileName: "POLICY-FORMAT.md")
         let report = try ComplianceFixture.evaluate(policy: yaml, scenario: ComplianceFixture.scenario(), asOf: "2025-10-20")
-        // check
-        #expect(policy.rules.map(\.id) == ["weekly-contact", "talks", "class-head", "summary"])
-        #expect(!report.cells.isEmpty)
+        // check: every rule of the example gives cells
+        #expect(policy.rules.map(\.id) == ids)
+        #expect(Set(report.cells.map(\.ruleID)) == Set(ids))
     }
 }
 

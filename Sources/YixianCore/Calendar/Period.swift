@@ -1,11 +1,20 @@
 import Foundation
 
-/// The spans a rule's quota is counted over ("每周", "每月", "每学期", "每学年").
+/// The spans a rule's quota is counted over ("每周", "每月", "每学期", "每学年", "每两周", "每两个月",
+/// "每天", "每个工作日").
 public enum PeriodKind: String, CaseIterable, Sendable, Codable, Labelled {
     case week
     case month
     case term
     case academicYear = "academic-year"
+    /// Teaching weeks paired from the term's week 1 (weeks 1–2, 3–4, …); a trailing odd week stands alone.
+    case twoWeeks = "two-weeks"
+    /// Calendar months paired from the academic year's first month (Sep–Oct, Nov–Dec, …), clipped to the year.
+    case twoMonths = "two-months"
+    /// Every calendar day of a term.
+    case day
+    /// Every PRC workday of a term (调休 make-up days included, weekends and public holidays not).
+    case workday
 
     public var label: Localized {
         switch self {
@@ -13,8 +22,15 @@ public enum PeriodKind: String, CaseIterable, Sendable, Codable, Labelled {
         case .month: Localized(zh: "月", en: "Month")
         case .term: Localized(zh: "学期", en: "Term")
         case .academicYear: Localized(zh: "学年", en: "Academic year")
+        case .twoWeeks: Localized(zh: "两周", en: "Two weeks")
+        case .twoMonths: Localized(zh: "两个月", en: "Two months")
+        case .day: Localized(zh: "天", en: "Day")
+        case .workday: Localized(zh: "工作日", en: "Workday")
         }
     }
+
+    /// Kinds the calendar can pause (a vacation, exam weeks): all but terms and academic years.
+    public var isPausable: Bool { self != .term && self != .academicYear }
 }
 
 /// One concrete period with a stable id, used in URLs, report columns and filings:
@@ -44,6 +60,14 @@ public struct Period: Hashable, Sendable, Labelled {
             return Localized(zh: id, en: "Term \(id)")
         case .academicYear:
             return Localized(zh: id, en: "Academic year \(id)")
+        case .twoWeeks:
+            let (first, last) = (range.start, range.end)
+            return Localized(zh: "\(first.year)年\(first.month)月\(first.day)日—\(last.month)月\(last.day)日",
+                             en: "\(Self.shortDate(first)) – \(Self.shortDate(last)) \(last.year)")
+        case .twoMonths:
+            return Self.twoMonthLabel(range)
+        case .day, .workday:
+            return Self.dayLabel(range.start)
         }
     }
 
@@ -130,6 +154,66 @@ public struct Period: Hashable, Sendable, Labelled {
         return periods
     }
 
+    // MARK: Two months
+
+    /// Months paired from the academic year's first month — the month its first term starts, so a year recorded
+    /// from 08-25 with teaching from 09-03 pairs Sep–Oct, Nov–Dec, … — each pair clipped to the year. Days of the
+    /// year before that month belong to no pair (they lie before every term). Ids `2025-09~10`, or
+    /// `2025-12~2026-01` when a pair crosses New Year.
+    public static func twoMonths(in year: AcademicYear) -> [Period] {
+        var periods: [Period] = []
+        let opening = year.terms.map(\.range.start).min() ?? year.range.start
+        var first = LocalDate(year: opening.year, month: opening.month, day: 1)!
+        while first <= year.range.end {
+            let second = first.adding(months: 1)
+            let end = LocalDate(year: second.year, month: second.month, day: LocalDate.daysIn(month: second.month, year: second.year))!
+            let range = DateRange(start: max(first, year.range.start), end: min(end, year.range.end))
+            let tail = second.year == first.year ? padded(second.month, 2) : "\(padded(second.year, 4))-\(padded(second.month, 2))"
+            periods.append(Period(kind: .twoMonths, id: "\(padded(first.year, 4))-\(padded(first.month, 2))~\(tail)", range: range,
+                                  label: twoMonthLabel(DateRange(start: first, end: end))))
+            first = first.adding(months: 2)
+        }
+        return periods
+    }
+
+    static func twoMonthLabel(_ range: DateRange) -> Localized {
+        let (first, last) = (range.start, range.end)
+        if first.year == last.year {
+            return Localized(zh: "\(first.year)年\(first.month)—\(last.month)月",
+                             en: "\(monthNames[first.month - 1].prefix(3))–\(monthNames[last.month - 1].prefix(3)) \(first.year)")
+        }
+        return Localized(zh: "\(first.year)年\(first.month)月—\(last.year)年\(last.month)月",
+                         en: "\(monthNames[first.month - 1].prefix(3)) \(first.year) – \(monthNames[last.month - 1].prefix(3)) \(last.year)")
+    }
+
+    // MARK: Two weeks
+
+    /// A term's teaching weeks paired from week 1 (1–2, 3–4, …; a trailing odd week alone), clipped to the term:
+    /// ids are the ISO weeks joined, `2025-W37~W38` (`2025-W52~2026-W01` across New Year; a lone week `2025-W52`).
+    public static func twoWeeks(in term: Term) -> [Period] {
+        let weeks = term.teachingWeeks
+        return stride(from: 0, to: weeks.count, by: 2).map { index in
+            let first = weeks[index], last = weeks[min(index + 1, weeks.count - 1)]
+            let (a, b) = (first.isoWeek.id, last.isoWeek.id)
+            let id = a == b ? a : (a.prefix(4) == b.prefix(4) ? "\(a)~\(b.dropFirst(5))" : "\(a)~\(b)")
+            let numbers = first.number == last.number ? "\(first.number)" : "\(first.number)—\(last.number)"
+            let label = Localized(zh: "\(term.name)第\(numbers)周",
+                                  en: "\(term.name) \(first.number == last.number ? "Week" : "Weeks") \(numbers.replacingOccurrences(of: "—", with: "–"))")
+            return Period(kind: .twoWeeks, id: id, range: DateRange(start: first.range.start, end: last.range.end), label: label)
+        }
+    }
+
+    // MARK: Days
+
+    /// The day `date`, id `2025-09-08`; `kind` is `.day` or `.workday`.
+    public static func day(_ date: LocalDate, kind: PeriodKind = .day) -> Period {
+        Period(kind: kind, id: "\(padded(date.year, 4))-\(padded(date.month, 2))-\(padded(date.day, 2))", range: DateRange(start: date, end: date))
+    }
+
+    static func dayLabel(_ date: LocalDate) -> Localized {
+        Localized(zh: "\(date.year)年\(date.month)月\(date.day)日", en: "\(shortDate(date)), \(date.year)")
+    }
+
     private static let monthNames = ["January", "February", "March", "April", "May", "June", "July",
                                      "August", "September", "October", "November", "December"]
 
@@ -152,6 +236,18 @@ extension AcademicCalendar {
         case .term: years.flatMap(\.terms).filter { $0.range.overlaps(range) }
             .sorted { $0.range.start < $1.range.start }.map(Period.init(term:))
         case .academicYear: years.filter { $0.range.overlaps(range) }.map(Period.init(academicYear:))
+        case .twoWeeks: years.flatMap(\.terms).sorted { $0.range.start < $1.range.start }
+            .flatMap(Period.twoWeeks(in:)).filter { $0.range.overlaps(range) }
+        case .twoMonths: years.filter { $0.range.overlaps(range) }.flatMap(Period.twoMonths(in:)).filter { $0.range.overlaps(range) }
+        case .day, .workday:
+            // Days of the terms only; workdays by the built-in PRC calendar (the engine uses the deployment's).
+            years.flatMap(\.terms).sorted { $0.range.start < $1.range.start }.flatMap { term -> [Period] in
+                guard term.range.overlaps(range) else { return [] }
+                let from = max(term.range.start, range.start).dayNumber, through = min(term.range.end, range.end).dayNumber
+                return (from...through).compactMap { number in
+                    kind == .workday && !WorkdayCalendar.prc.isWorkday(dayNumber: number) ? nil : Period.day(LocalDate(dayNumber: number), kind: kind)
+                }
+            }
         }
     }
 
@@ -166,6 +262,7 @@ extension AcademicCalendar {
         case .month: Period.month(containing: date)
         case .term: term(containing: date).map(Period.init(term:))
         case .academicYear: academicYear(containing: date).map(Period.init(academicYear:))
+        case .twoWeeks, .twoMonths, .day, .workday: periods(of: kind, intersecting: DateRange(start: date, end: date)).first
         }
     }
 
@@ -176,6 +273,10 @@ extension AcademicCalendar {
         case .month: Period.month(id: id)
         case .term: term(id: id).map(Period.init(term:))
         case .academicYear: academicYear(id: id).map(Period.init(academicYear:))
+        case .twoWeeks: years.flatMap(\.terms).lazy.flatMap(Period.twoWeeks(in:)).first { $0.id == id }
+        case .twoMonths: years.lazy.flatMap(Period.twoMonths(in:)).first { $0.id == id }
+        case .day, .workday:
+            LocalDate(id).flatMap { date in periods(of: kind, intersecting: DateRange(start: date, end: date)).first }
         }
     }
 }
@@ -198,6 +299,6 @@ extension Period: Codable {
         let label = try container.decodeIfPresent(Localized.self, forKey: .label)
         self.init(kind: kind, id: try container.decode(String.self, forKey: .id),
                   range: try container.decode(DateRange.self, forKey: .range),
-                  label: kind == .week || kind == .month ? nil : label)
+                  label: kind == .week || kind == .month || kind == .day || kind == .workday ? nil : label)
     }
 }

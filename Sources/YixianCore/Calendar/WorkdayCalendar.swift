@@ -125,7 +125,7 @@ public struct WorkdayCalendar: Hashable, Sendable {
         return Int(entryIndexByDay[offset])
     }
 
-    private func isWorkday(dayNumber: Int) -> Bool {
+    func isWorkday(dayNumber: Int) -> Bool {
         if let index = entryIndex(dayNumber) { return entries[index].kind == .workday }
         let weekday = ((dayNumber + 3) % 7 + 7) % 7  // 0 = Monday, as 1970-01-01 was a Thursday
         return weekday < 5

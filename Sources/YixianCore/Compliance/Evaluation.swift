@@ -54,14 +54,49 @@ struct EvalPeriod {
 struct TermPauses {
     var vacationDays = Set<Int>()
     var examDays = Set<Int>()
-    var term: Term
+    var vacations: [DateRange]
+    var specialWeeks: [SpecialWeek]
 
     init(_ term: Term) {
-        self.term = term
+        vacations = term.vacations
+        specialWeeks = term.specialWeeks
         for range in term.vacations { vacationDays.formUnion(range.start.dayNumber...range.end.dayNumber) }
         for week in term.specialWeeks where week.excludedFromWeeklyRules {
             examDays.formUnion(week.range.start.dayNumber...week.range.end.dayNumber)
         }
+    }
+
+    /// For periods of the whole year (two months): every term's pauses, and the days between and around the
+    /// terms (winter and summer vacation) counted as vacation.
+    init(_ year: AcademicYear) {
+        vacations = year.terms.flatMap(\.vacations)
+        specialWeeks = year.terms.flatMap(\.specialWeeks)
+        for term in year.terms { self = self.merging(TermPauses(term)) }
+        var outside = Set(year.range.start.dayNumber...year.range.end.dayNumber)
+        for term in year.terms { outside.subtract(term.range.start.dayNumber...term.range.end.dayNumber) }
+        vacationDays.formUnion(outside)
+        vacations += Self.runs(of: outside)
+    }
+
+    private func merging(_ other: TermPauses) -> TermPauses {
+        var merged = self
+        merged.vacationDays.formUnion(other.vacationDays)
+        merged.examDays.formUnion(other.examDays)
+        return merged
+    }
+
+    private static func runs(of days: Set<Int>) -> [DateRange] {
+        var ranges: [DateRange] = []
+        var start: Int?, previous = Int.min
+        for day in days.sorted() {
+            if day != previous + 1 {
+                if let start { ranges.append(DateRange(start: LocalDate(dayNumber: start), end: LocalDate(dayNumber: previous))) }
+                start = day
+            }
+            previous = day
+        }
+        if let start { ranges.append(DateRange(start: LocalDate(dayNumber: start), end: LocalDate(dayNumber: previous))) }
+        return ranges
     }
 
     /// A period is paused for a rule when every day of it lies in what the rule skips (vacations unless
@@ -81,9 +116,9 @@ struct TermPauses {
             }
             // Named as the calendar names them: 假期, then the special weeks (期末考试 …), each once.
             var reasons: [Localized] = []
-            if skipsVacations && term.vacations.contains(where: { $0.overlaps(range) }) { reasons.append(Localized(zh: "假期", en: "Vacation")) }
+            if skipsVacations && vacations.contains(where: { $0.overlaps(range) }) { reasons.append(Localized(zh: "假期", en: "Vacation")) }
             if skipsExams {
-                for week in term.specialWeeks where week.excludedFromWeeklyRules && week.range.overlaps(range) {
+                for week in specialWeeks where week.excludedFromWeeklyRules && week.range.overlaps(range) {
                     let reason = Localized(zh: week.name, en: week.kind.label.en)
                     if !reasons.contains(reason) { reasons.append(reason) }
                 }
@@ -315,8 +350,19 @@ final class Evaluation: @unchecked Sendable {
             default: nil
             }
         }
-        for kind in PeriodKind.allCases { periodCache[kind] = makePeriods(kind) }
-        for kind in PeriodKind.allCases {
+        // Days, workdays and the paired periods only when a rule counts over them: a year has hundreds of days.
+        var kinds: Set<PeriodKind> = [.week, .month, .term, .academicYear]
+        for rule in policy.rules {
+            switch rule.body {
+            case .count(let body): kinds.insert(body.per)
+            case .every(let body): kinds.formUnion([body.per, body.within])
+            case .timeShare(let body): kinds.insert(body.per)
+            case .filing(let body): kinds.insert(body.per)
+            case .pairing, .coverage, .response: break
+            }
+        }
+        for kind in kinds { periodCache[kind] = makePeriods(kind) }
+        for kind in kinds {
             judgedCache[kind] = (0..<4).map { index in
                 periods(kind).filter { $0.countsMask & (1 << UInt8(index)) != 0 && ($0.range.start <= asOf || kind == .term || kind == .academicYear) }
             }
@@ -419,6 +465,40 @@ final class Evaluation: @unchecked Sendable {
                     let (mask, notes) = pauses.judge(range)
                     return EvalPeriod(ref: CompliancePeriod(kind: kind, id: month.id, start: range.start, end: range.end, label: month.label),
                                       range: range, window: month.range, termIndex: index, countsMask: mask, pauseNotes: notes)
+                }
+            }
+        case .twoWeeks:
+            return year.terms.enumerated().flatMap { index, term in
+                let pauses = TermPauses(term)
+                return Period.twoWeeks(in: term).map { pair in
+                    let (mask, notes) = pauses.judge(pair.range)
+                    let window = DateRange(start: pair.range.start.startOfWeek, end: pair.range.end.startOfWeek.adding(days: 6))
+                    return EvalPeriod(ref: CompliancePeriod(kind: kind, id: pair.id, start: pair.range.start, end: pair.range.end, label: pair.label),
+                                      range: pair.range, window: window, termIndex: index, countsMask: mask, pauseNotes: notes)
+                }
+            }
+        case .twoMonths:
+            // Clipped to the year, not to a term: Jan–Feb spans the winter vacation, counted as vacation days.
+            let pauses = TermPauses(year)
+            return Period.twoMonths(in: year).map { pair in
+                let (mask, notes) = pauses.judge(pair.range)
+                let termIndex = year.terms.firstIndex { $0.range.overlaps(pair.range) }
+                let whole = DateRange(start: LocalDate(year: pair.range.start.year, month: pair.range.start.month, day: 1)!,
+                                      end: Period.month(containing: pair.range.end).range.end)
+                return EvalPeriod(ref: CompliancePeriod(kind: kind, id: pair.id, start: pair.range.start, end: pair.range.end, label: pair.label),
+                                  range: pair.range, window: whole, termIndex: termIndex, countsMask: mask, pauseNotes: notes)
+            }
+        case .day, .workday:
+            // One period per day of each term; `workday` keeps the deployment's PRC workdays (调休 make-up days included).
+            let workdays = input.workdays
+            return year.terms.enumerated().flatMap { index, term in
+                let pauses = TermPauses(term)
+                return (term.range.start.dayNumber...term.range.end.dayNumber).compactMap { number -> EvalPeriod? in
+                    if kind == .workday && !workdays.isWorkday(dayNumber: number) { return nil }
+                    let day = Period.day(LocalDate(dayNumber: number), kind: kind)
+                    let (mask, notes) = pauses.judge(day.range)
+                    return EvalPeriod(ref: CompliancePeriod(kind: kind, id: day.id, start: day.range.start, end: day.range.end, label: day.label),
+                                      range: day.range, window: day.range, termIndex: index, countsMask: mask, pauseNotes: notes)
                 }
             }
         }

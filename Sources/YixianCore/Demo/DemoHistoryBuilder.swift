@@ -258,6 +258,17 @@ struct DemoHistoryBuilder {
                 let days = range.start.dayNumber...range.end.dayNumber
                 return includePaused || !days.allSatisfy(paused.contains) ? days : nil
             }
+        case .twoWeeks, .twoMonths, .day, .workday:
+            // No demo policy counts over these; the periods clipped to the term keep a future one honest.
+            let paused = pausedDays(term)
+            let periods = kind == .twoMonths ? Period.twoMonths(in: entry.year) : kind == .twoWeeks ? Period.twoWeeks(in: term)
+                : (term.range.start.dayNumber...term.range.end.dayNumber).map { Period.day(LocalDate(dayNumber: $0), kind: kind) }
+            return periods.compactMap { period in
+                guard let range = period.range(clippedTo: term.range) else { return nil }
+                if kind == .workday && !WorkdayCalendar.prc.isWorkday(range.start) { return nil }
+                let days = range.start.dayNumber...range.end.dayNumber
+                return includePaused || !days.allSatisfy(paused.contains) ? days : nil
+            }
         }
     }
 

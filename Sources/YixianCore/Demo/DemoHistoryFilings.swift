@@ -95,7 +95,7 @@ extension DemoHistoryBuilder {
                                         due: due(entry.term, month, otherwise: range.end), periodID: month.id)
                 }
             }
-        case .week:
+        case .week, .twoWeeks, .twoMonths, .day, .workday:
             return []
         }
     }

@@ -117,10 +117,10 @@ extension PolicyDecoder {
         let vacations = vacationsNode.map { reader.bool($0, "includeVacations") } ?? false
         let exams = examsNode.map { reader.bool($0, "includeExamWeeks") } ?? false
         guard let vacations, let exams else { return nil }
-        if let per, per != .week && per != .month, let node = vacationsNode ?? examsNode {
+        if let per, !per.isPausable, let node = vacationsNode ?? examsNode {
             reader.fail(at: node, .invalidValue,
-                        "includeVacations、includeExamWeeks 只用于 per: week 或 month：按学期、学年计数时假期和考试周里的联系本来就计入",
-                        "includeVacations and includeExamWeeks apply to per: week or month only: a term or year count already counts contacts in vacations and exam weeks")
+                        "includeVacations、includeExamWeeks 只用于按周、月、两周、两个月、天或工作日计的规则：按学期、学年计数时假期和考试周里的联系本来就计入",
+                        "includeVacations and includeExamWeeks apply to per: week, month, two-weeks, two-months, day or workday only: a term or year count already counts contacts in vacations and exam weeks")
             return nil
         }
         return CalendarPauses(includeVacations: vacations, includeExamWeeks: exams)

@@ -27,7 +27,17 @@ extension PolicyDecoder {
         let atLeastNode = f.take("atLeast")
         let atLeast = atLeastNode.map { decodeQuantity($0, context) } ?? RuleQuantity(1)
         checkQuantity(atLeast, at: atLeastNode, measure: measure, filter: filter, context)
-        let per = f.require("per").flatMap { reader.periodKind($0, allowed: [.week, .month]) }
+        let perNode = f.require("per")
+        var per: PeriodKind?
+        if let perNode, let text = reader.string(perNode, "per"), let kind = PeriodKind(rawValue: text),
+           [.twoWeeks, .twoMonths, .day, .workday].contains(kind) {
+            // Each of these is judged on its own by `count`; an `every` cell would list hundreds of days as parts.
+            reader.fail(at: perNode, .unknownPeriod,
+                        "every 规则只按 week 或 month 计；每两周、每两个月、每天、每个工作日的要求请写 count 规则并设 per: \(text)（每个周期分别判定）",
+                        "an every rule counts weeks or months only; for per: \(text) write a count rule, which judges each period on its own")
+        } else {
+            per = perNode.flatMap { reader.periodKind($0, allowed: [.week, .month]) }
+        }
         let within = f.take("within").map { reader.periodKind($0, allowed: [.term, .academicYear]) } ?? .term
         let share = f.take("share").map { decodeShare($0) } ?? 1
         let pauses = decodePauses(f, per: per)

@@ -36,7 +36,8 @@ public enum PolicyExplainer {
         case .count(let rule):
             var text = "\(per(rule.per))至少 \(quantity(rule.atLeast, policy, unit: unit(rule.measure)))\(what(rule.filter, policy, measure: rule.measure))"
             if let deadline = rule.deadline { text += "，截止：\(describe(deadline))" }
-            if rule.per == .week || rule.per == .month { text += describe(rule.pauses, per: rule.per) }
+            text += periods(rule.per)
+            if rule.per.isPausable { text += describe(rule.pauses, per: rule.per) }
             return text
         case .every(let rule):
             let share = rule.share >= 1 ? "每一\(rule.per.label.zh)" : "至少 \(yamlNumberText(rule.share * 100))% 的\(rule.per.label.zh)"
@@ -144,6 +145,10 @@ public enum PolicyExplainer {
     /// when all of it lies in what the rule skips. Contacts in a skipped week count for no week; a month is
     /// required as a whole, so an exam-week contact in a required month counts for it.
     static func describe(_ pauses: CalendarPauses, per: PeriodKind) -> String {
+        switch per {
+        case .twoWeeks, .twoMonths, .day, .workday: return describeNew(pauses, per: per)
+        case .week, .month, .term, .academicYear: break
+        }
         let unit = per == .month ? "月份" : per.label.zh
         let skipped = [pauses.includeVacations ? nil : "假期", pauses.includeExamWeeks ? nil : "考试周"].compactMap { $0 }
         let kept = [pauses.includeVacations ? "假期" : nil, pauses.includeExamWeeks ? "考试周" : nil].compactMap { $0 }
@@ -157,7 +162,37 @@ public enum PolicyExplainer {
         return text
     }
 
-    private static func per(_ kind: PeriodKind) -> String { "每\(kind.label.zh)" }
+    /// Pauses of the paired and daily periods: a pair is skipped only when all of it is paused, and then counts
+    /// as a whole (a contact in its exam week counts for it); a paused day is simply not a period.
+    private static func describeNew(_ pauses: CalendarPauses, per: PeriodKind) -> String {
+        let skipped = [pauses.includeVacations ? nil : "假期", pauses.includeExamWeeks ? nil : "考试周"].compactMap { $0 }
+        let kept = [pauses.includeVacations ? "假期" : nil, pauses.includeExamWeeks ? "考试周" : nil].compactMap { $0 }
+        var text = ""
+        if !skipped.isEmpty {
+            let within = skipped.joined(separator: "或")
+            switch per {
+            case .day, .workday:
+                text += "；\(within)内的\(per == .day ? "日子" : "工作日")不计，当天的联系不计入任何一天"
+            default:
+                text += "；整期都在\(within)内的\(per.label.zh)不计（其他各期整期照常要求，其中\(within)里的联系也计入该期）"
+            }
+        }
+        if !kept.isEmpty { text += "；\(kept.joined(separator: "和"))期间照常要求" }
+        return text
+    }
+
+    /// How the paired and daily periods are cut from the calendar; nothing for weeks, months, terms and years.
+    static func periods(_ kind: PeriodKind) -> String {
+        switch kind {
+        case .twoWeeks: "（每学期从第1周起每两个教学周为一期：第1—2周、第3—4周……；学期末单出的一周自成一期）"
+        case .twoMonths: "（从学年第一个月起每两个自然月为一期，如9—10月、11—12月……，截至学年末；学期之间的寒暑假按假期计）"
+        case .day: "（学期内每个自然日各为一期，周末和节假日也算）"
+        case .workday: "（学期内每个工作日各为一期：按国家节假日安排，周末和法定节假日不算，调休上班日算）"
+        case .week, .month, .term, .academicYear: ""
+        }
+    }
+
+    private static func per(_ kind: PeriodKind) -> String { kind == .workday ? "每个工作日" : "每\(kind.label.zh)" }
 
     private static func unit(_ measure: ContactMeasure) -> String {
         switch measure {
