@@ -257,5 +257,9 @@ enum SyntheticUniversity {
           - { id: plan, who: { units: any }, filing: { kind: arrangement-plan, per: term, deadline: "term-start +14d" } }
           - { id: summary, who: { units: any }, filing: { kind: semester-summary, per: term, deadline: "term-end -7d" } }
           - { id: response, who: { units: any }, response: { tiers: { ordinary: { firstResponse: 2, answer: 5 }, complex: { firstResponse: 2, answer: 15 } } } }
+          - { id: fortnight, who: college-deputy, count: { kinds: [in-person], atLeast: 1, per: two-weeks } }
+          - { id: bimonthly, who: cadre, count: { kinds: [class-observation], atLeast: 1, per: two-months } }
+          - { id: duty, who: student-work-head, count: { kinds: [in-person], atLeast: 1, per: workday } }
+          - { id: holiday-weekly, who: school-leader, count: { kinds: [in-person], atLeast: 1, per: week, includeVacations: true, includeExamWeeks: true } }
         """
 }
