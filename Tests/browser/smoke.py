@@ -1010,10 +1010,43 @@ class Smoke:
 
         self.scenario("integrity-assessor", assessor)
 
+    def workbench_journey(self):
+        """The office raises a quota in the policy workbench and sees, before adopting anything, whose
+        verdicts would turn worse on the running term's ledger."""
+        def office():
+            self.driver.set_window_size(*DESKTOP)
+            self.submit_login("office", PASSWORD)
+            self.wait_for_path("/")
+            self.open("/policies")
+            versions_before = len(self.driver.find_elements(By.CSS_SELECTOR, "table tbody tr"))
+            self.open("/policies/workbench")
+            box = self.driver.find_element(By.ID, "text")
+            text = box.get_attribute("value")
+            self.require("workbench: starts from the text in force", "rules:" in text and "atLeast: 1" in text, text[:200])
+            # Typing a mistake shows its line and column without submitting (the small script).
+            self.set_text(box, text.replace("atLeast: 1", "atLeast: -1", 1))
+            self.driver.execute_script("arguments[0].dispatchEvent(new Event('input'));", box)
+            self.wait(lambda d: "列" in d.find_element(By.ID, "live-check").text, "the live check")
+            self.check("workbench: a mistake is named by line and column as it is typed", "atLeast" in self.driver.find_element(By.ID, "live-check").text)
+            self.set_text(box, text.replace("atLeast: 1", "atLeast: 3", 1))
+            self.press(self.driver.find_element(By.CSS_SELECTOR, "#workbench button[type=submit]"), "the simulation")
+            summary = self.driver.find_element(By.ID, "simulation-summary").text
+            worse = int(re.search(r"变差 (\d+) 处", summary).group(1)) if re.search(r"变差 (\d+) 处", summary) else -1
+            self.check("workbench: raising a quota makes verdicts worse, counted", worse > 0, summary)
+            rows = self.driver.find_elements(By.CSS_SELECTOR, "#simulation table tbody tr")
+            self.check("workbench: the changed verdicts are listed", len(rows) > 1, f"{len(rows)} rows")
+            self.screenshot(os.path.join(self.out, "policy-workbench.png"))
+            self.open("/policies")
+            self.check("workbench: a simulation stores no version", len(self.driver.find_elements(By.CSS_SELECTOR, "table tbody tr")) == versions_before)
+            self.logout_and_check("workbench-office")
+
+        self.scenario("workbench-office", office)
+
     def run(self):
         self.dossier_journey()
         self.filing_document_journey()
         self.integrity_journey()
+        self.workbench_journey()
         self.activation_journey()
         self.ledger_journey()
         self.letter_journey()
