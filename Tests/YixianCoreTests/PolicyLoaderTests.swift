@@ -239,6 +239,7 @@ struct PolicyFormatDocTests {
     @Test("the complete example in docs/POLICY-FORMAT.md, and the one of two weeks, two months and days, load and evaluate", arguments: [
         ("## 7.", ["weekly-contact", "talks", "class-head", "summary"]),
         ("**Two weeks, two months, days.**", ["fortnightly-talk", "bimonthly-lecture", "daily-rounds", "reception"]),
+        ("**Upper bounds and ranges.**", ["monthly-talks", "survey-cap"]),
     ])
     func documentedExampleLoads(marker: String, ids: [String]) throws {
         // setup: the first ```yaml block after the heading of section 7 (or the marker)

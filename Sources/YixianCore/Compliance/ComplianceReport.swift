@@ -46,6 +46,8 @@ public enum ComplianceExclusionReason: String, CaseIterable, Sendable, Codable, 
     case answerOverdue = "answer-overdue"
     /// A case still within its deadlines.
     case pending
+    /// More participants than the rule's `maxParticipants` (“每次不超过 N 人”).
+    case tooManyParticipants = "too-many-participants"
 
     public var label: Localized {
         switch self {
@@ -69,6 +71,7 @@ public enum ComplianceExclusionReason: String, CaseIterable, Sendable, Codable, 
         case .answerLate: Localized(zh: "答复逾期", en: "Answer late")
         case .answerOverdue: Localized(zh: "答复已超期", en: "Answer overdue")
         case .pending: Localized(zh: "办理中，未超期", en: "Open, within deadline")
+        case .tooManyParticipants: Localized(zh: "参加人数超过每次上限", en: "More participants than the rule allows per session")
         }
     }
 }
@@ -172,6 +175,8 @@ public struct ComplianceCell: Hashable, Sendable, Codable {
     public var parts: [CompliancePart]
     /// The arithmetic behind the requirement, an upper bound passed, or why a deadline could not be resolved.
     public var note: Localized?
+    /// The upper bound of a count rule with `atMost`; absent (not encoded) otherwise. `required` stays the lower bound.
+    public var maximum: Double? = nil
 }
 
 /// Status counts for a unit, rule and period.

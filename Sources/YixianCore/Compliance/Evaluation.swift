@@ -592,7 +592,8 @@ final class Evaluation: @unchecked Sendable {
     /// Scans the lines of a window: what counts in `range` (and by `deadline`), and why the rest does not.
     /// `held`: when given, the only days (numbers) of the period on which lines count; the others are `notInRole`.
     func scan(_ context: CadreContext, state: Int, filter: CompiledFilter, period: EvalPeriod, deadline: LocalDate? = nil,
-                      held: [ClosedRange<Int32>]? = nil, counted: inout [String], excluded: inout [ComplianceExclusion]) -> Tally {
+                      held: [ClosedRange<Int32>]? = nil, maxParticipants: Int? = nil,
+                      counted: inout [String], excluded: inout [ComplianceExclusion]) -> Tally {
         var tally = Tally()
         let first = Int32(period.first), last = Int32(period.last)
         let lastCounting = deadline.map { min(last, Int32($0.dayNumber)) } ?? last
@@ -613,6 +614,8 @@ final class Evaluation: @unchecked Sendable {
                 if reason != .wrongKind || listOtherKinds {
                     excluded.append(ComplianceExclusion(id: lineIDs[position], reason: reason))
                 }
+            } else if let maxParticipants, record.participants > Double(maxParticipants) + Verdicts.tolerance {
+                excluded.append(ComplianceExclusion(id: lineIDs[position], reason: .tooManyParticipants))
             } else if record.day > lastCounting {
                 excluded.append(ComplianceExclusion(id: lineIDs[position], reason: .afterDeadline))
             } else {

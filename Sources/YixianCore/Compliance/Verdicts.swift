@@ -29,6 +29,18 @@ enum Verdicts {
         return achieved >= (required * elapsed + tolerance).rounded(.down) ? .onTrack : .atRisk
     }
 
+    /// Count rules with an upper bound (`atMost`): over it is missed as soon as it happens, even in a running
+    /// period (a contact made cannot be unmade); otherwise `pace` — and with no lower bound, met once the
+    /// period is over and on track while it runs.
+    static func bounded(achieved: Double, required: Double, maximum: Double?, onlyMaximum: Bool,
+                        asOf: LocalDate, start: LocalDate, end: LocalDate) -> ComplianceStatus {
+        if asOf < start { return .notYetDue }
+        guard let maximum else { return pace(achieved: achieved, required: required, asOf: asOf, start: start, end: end) }
+        if achieved > maximum + tolerance { return .missed }
+        if onlyMaximum { return asOf > end ? .met : .onTrack }
+        return pace(achieved: achieved, required: required, asOf: asOf, start: start, end: end)
+    }
+
     /// One week (or month) of an every rule: met once reached, missed once over without it.
     static func subPeriod(achieved: Double, required: Double, started: Bool, closed: Bool) -> ComplianceStatus {
         if !started { return .notYetDue }

@@ -191,25 +191,37 @@ public struct RuleQuantity: Sendable, Hashable {
     }
 }
 
-/// At least N events / person-times / hours per period.
+/// At least N (and/or at most M) events / person-times / hours per period.
 public struct CountRule: Sendable, Hashable {
     public var filter: ContactFilter
     public var measure: ContactMeasure
+    /// The lower bound; 0 when the rule gives only `atMost`.
     public var atLeast: RuleQuantity
     public var per: PeriodKind
     /// For term rules: contacts must be made by this day of the term (“在教学礼拜周之前完成”).
     public var deadline: DeadlineSpec?
     /// For `per: week` and `per: month`: which weeks (months) the calendar pauses are still required.
     public var pauses: CalendarPauses
+    /// The upper bound (`atMost`, “不超过 N 次”): more than this in a period is missed at once, even while it runs.
+    public var atMost: Double?
+    /// At most this many participants per line (`maxParticipants`, “每次不超过 N 人”): a larger session does not count.
+    public var maxParticipants: Int?
 
     public init(filter: ContactFilter, measure: ContactMeasure = .events, atLeast: RuleQuantity, per: PeriodKind,
-                deadline: DeadlineSpec? = nil, pauses: CalendarPauses = .skipBoth) {
+                deadline: DeadlineSpec? = nil, pauses: CalendarPauses = .skipBoth, atMost: Double? = nil, maxParticipants: Int? = nil) {
         self.filter = filter
         self.measure = measure
         self.atLeast = atLeast
         self.per = per
         self.deadline = deadline
         self.pauses = pauses
+        self.atMost = atMost
+        self.maxParticipants = maxParticipants
+    }
+
+    /// True when the rule gives an upper bound and no lower one (`atMost` alone, or with `atLeast: 0`).
+    public var onlyUpperBound: Bool {
+        atMost != nil && atLeast.byRole.allSatisfy { $0.value == 0 } && (atLeast.fallback ?? 0) == 0
     }
 }
 

@@ -7,10 +7,30 @@ extension PolicyDecoder {
     func decodeCount(_ f: YAMLFields, _ context: RuleContext) -> RuleBody? {
         let filter = decodeFilter(f, context, defaultKinds: nil)
         let measure = decodeMeasure(f)
-        let atLeastNode = f.require("atLeast")
-        let atLeast = atLeastNode.flatMap { decodeQuantity($0, context) }
+        // `atMost` alone is an upper bound only; with `atLeast` a range (§4.1).
+        let atMostNode = f.take("atMost")
+        let atLeastNode = atMostNode == nil ? f.require("atLeast") : f.take("atLeast")
+        let atLeast = atLeastNode.map { decodeQuantity($0, context) } ?? (atMostNode == nil ? nil : RuleQuantity(0))
         let per = f.require("per").flatMap { reader.periodKind($0) }
         checkQuantity(atLeast, at: atLeastNode, measure: measure, filter: filter, context)
+        var atMost = atMostNode.flatMap { reader.amount($0, "atMost") }
+        if let atMostNode, let most = atMost {
+            let lows = atLeast.map { [$0.fallback].compactMap { $0 } + $0.byRole.map(\.value) } ?? []
+            if let measure, measure == .events || measure == .distinctVenues, most != most.rounded() {
+                reader.fail(at: atMostNode, .invalidValue, "按次数计的 atMost 应为整数", "atMost counts events here: it must be a whole number")
+                atMost = nil
+            } else if let low = lows.max(), low > most {
+                reader.fail(at: atMostNode, .invalidValue, "atMost（\(yamlNumberText(most))）小于 atLeast（\(yamlNumberText(low))）：没有次数能同时满足",
+                            "atMost (\(yamlNumberText(most))) is below atLeast (\(yamlNumberText(low))): no count can satisfy both")
+                atMost = nil
+            }
+        }
+        let maxParticipantsNode = f.take("maxParticipants")
+        var maxParticipants = maxParticipantsNode.flatMap { reader.count($0, "maxParticipants") }
+        if let maxParticipantsNode, maxParticipants == 0 {
+            reader.fail(at: maxParticipantsNode, .invalidValue, "maxParticipants 至少为 1（每次最多几人）", "maxParticipants must be at least 1 (the most students per session)")
+            maxParticipants = nil
+        }
         let deadlineNode = f.take("deadline")
         let deadline = deadlineNode.flatMap { decodeDeadline($0, context, terms: { $0.terms[...] }) }
         if let deadlineNode, let per, per != .term {
@@ -18,7 +38,10 @@ extension PolicyDecoder {
         }
         let pauses = decodePauses(f, per: per)
         guard let filter, let measure, let atLeast, let per, let pauses else { return nil }
-        return .count(CountRule(filter: filter, measure: measure, atLeast: atLeast, per: per, deadline: deadline, pauses: pauses))
+        if atMostNode != nil && atMost == nil { return nil }
+        if maxParticipantsNode != nil && maxParticipants == nil { return nil }
+        return .count(CountRule(filter: filter, measure: measure, atLeast: atLeast, per: per, deadline: deadline, pauses: pauses,
+                                atMost: atMost, maxParticipants: maxParticipants))
     }
 
     func decodeEvery(_ f: YAMLFields, _ context: RuleContext) -> RuleBody? {

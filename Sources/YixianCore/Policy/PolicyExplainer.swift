@@ -34,7 +34,22 @@ public enum PolicyExplainer {
     static func describe(_ body: RuleBody, _ policy: Policy) -> String {
         switch body {
         case .count(let rule):
-            var text = "\(per(rule.per))至少 \(quantity(rule.atLeast, policy, unit: unit(rule.measure)))\(what(rule.filter, policy, measure: rule.measure))"
+            let most = rule.atMost.map { "\(yamlNumberText($0)) \(unit(rule.measure))" }
+            let bound: String
+            if let most, rule.onlyUpperBound {
+                bound = "至多 \(most)"
+            } else if let most {
+                bound = "至少 \(quantity(rule.atLeast, policy, unit: unit(rule.measure)))、至多 \(most)"
+            } else {
+                bound = "至少 \(quantity(rule.atLeast, policy, unit: unit(rule.measure)))"
+            }
+            var text = "\(per(rule.per))\(bound)\(what(rule.filter, policy, measure: rule.measure))"
+            if let maxParticipants = rule.maxParticipants {
+                text += "，每次参加不超过 \(maxParticipants) 人（人数更多的记录不计入本条）"
+            }
+            if most != nil {
+                text += "，超过上限即判未完成（即使本期尚未结束）"
+            }
             if let deadline = rule.deadline { text += "，截止：\(describe(deadline))" }
             text += periods(rule.per)
             if rule.per.isPausable { text += describe(rule.pauses, per: rule.per) }
