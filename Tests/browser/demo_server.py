@@ -29,21 +29,29 @@ class DemoServer:
             s.settimeout(1)
             return s.connect_ex(("127.0.0.1", self.port)) == 0
 
-    def start(self, extra_env, timeout, banner=None):
-        """Starts the server with `extra_env` added; returns an error message or None."""
-        if self.port_taken():
-            return f"port {self.port} is already in use"
+    def environment(self, extra_env):
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
         env.update(YIXIAN_SQLITE_PATH=self.database, YIXIAN_DATA_DIR=self.workdir, YIXIAN_RATE_LIMIT="off",
                    YIXIAN_POLICY_DIR=os.path.join(REPO, "policies"))
         env.update(extra_env)
+        return env
+
+    def command(self):
+        return [self.binary, "serve", "--demo", "--hostname", "127.0.0.1", "--port", str(self.port)]
+
+    def cwd(self):
+        return REPO
+
+    def start(self, extra_env, timeout, banner=None):
+        """Starts the server with `extra_env` added; returns an error message or None."""
+        if self.port_taken():
+            return f"port {self.port} is already in use"
         with open(self.log, "a", encoding="utf-8") as log:
             if banner:
                 log.write(f"\n===== {banner} =====\n")
                 log.flush()
-            self.process = subprocess.Popen(
-                [self.binary, "serve", "--demo", "--hostname", "127.0.0.1", "--port", str(self.port)],
-                cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(self.command(), cwd=self.cwd(), env=self.environment(extra_env),
+                                            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -36,8 +36,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from datetime import date, datetime, timedelta, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -223,26 +221,18 @@ class EmptyServer(DemoServer):
             log.write(f"\n===== yixian {' '.join(args)} (exit {done.returncode}) =====\n{done.stdout}{done.stderr}")
         return done.returncode, done.stdout + done.stderr
 
+    # The demo server's start, without --demo, from the data directory, in this environment.
+    def environment(self, extra_env):
+        return {**self.env(), **extra_env}
+
+    def command(self):
+        return [self.binary, "serve", "--hostname", "127.0.0.1", "--port", str(self.port)]
+
+    def cwd(self):
+        return self.workdir
+
     def start(self, timeout):
-        if self.port_taken():
-            return f"port {self.port} is already in use"
-        with open(self.log, "a", encoding="utf-8") as log:
-            log.write("\n===== yixian serve (no --demo) =====\n")
-            log.flush()
-            self.process = subprocess.Popen([self.binary, "serve", "--hostname", "127.0.0.1", "--port", str(self.port)],
-                                            cwd=self.workdir, env=self.env(), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                return f"the server exited with status {self.process.returncode} before /healthz answered"
-            try:
-                with urllib.request.urlopen(self.base + "/healthz", timeout=5) as answer:
-                    if answer.status == 200:
-                        return None
-            except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(0.3)
-        return f"/healthz did not answer within {timeout:.0f} s"
+        return super().start({}, timeout, banner="yixian serve (no --demo)")
 
     def log_text(self):
         try:
