@@ -27,12 +27,7 @@ enum FilingDocumentPages {
         let ordered = documents.filter { $0.state == .submitted } + documents.filter { $0.state != .submitted }
         let ctx = PageContext(req)
         func select(_ name: String, _ label: String, _ options: [(String, String)], _ selected: String?) -> Node<HTML.FormContext> {
-            let problem = problems.first { $0.field == name }
-            return .div(.class(problem == nil ? "field" : "field has-error"),
-                        .label(.attribute(named: "for", value: name), .text(label)),
-                        .if(problem != nil, .span(.class("error"), .text(problem.map { ctx.t($0.message) } ?? ""))),
-                        .select(.id(name), .attribute(named: "name", value: name),
-                                .forEach(options) { Components.option(value: $0.0, text: $0.1, selected: $0.0 == selected) }))
+            Components.selectField(ctx, name: name, label: label, options: options, selected: selected, problems: problems)
         }
         return ctx.render(title: ctx.t("报送文书", "Filed documents"), status: status, content: .group(
             .h1(.text(ctx.t("报送文书", "Filed documents"))),

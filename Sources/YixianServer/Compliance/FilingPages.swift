@@ -233,12 +233,7 @@ enum FilingPages {
 
     static func view(_ ctx: PageContext, _ m: FilingPageModel) -> Node<HTML.BodyContext> {
         func select(_ name: String, _ label: String, _ options: [(String, String)], _ selected: String?) -> Node<HTML.FormContext> {
-            let problem = m.problems.first { $0.field == name }
-            return .div(.class(problem == nil ? "field" : "field has-error"),
-                        .label(.attribute(named: "for", value: name), .text(label)),
-                        .if(problem != nil, .span(.class("error"), .text(problem.map { ctx.t($0.message) } ?? ""))),
-                        .select(.id(name), .attribute(named: "name", value: name),
-                                .forEach(options) { Components.option(value: $0.0, text: $0.1, selected: $0.0 == selected) }))
+            Components.selectField(ctx, name: name, label: label, options: options, selected: selected, problems: m.problems)
         }
         let termNames = Dictionary(m.terms.map { ($0.id, ctx.t($0.name)) }, uniquingKeysWith: { a, _ in a })
         return .group(

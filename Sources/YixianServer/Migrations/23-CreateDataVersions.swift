@@ -84,6 +84,25 @@ struct CreateDataVersions: AsyncMigration {
         }
     }
 
+    /// Adds a later table to the counters: its row, and a trigger bumping it on every change.
+    static func track(_ table: String, on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        try await sql.raw("INSERT INTO data_versions (name, version) VALUES (\(bind: table), 0)").run()
+        if database.isSQLite {
+            for operation in ["INSERT", "UPDATE", "DELETE"] {
+                try await sql.raw("""
+                    CREATE TRIGGER dv_\(unsafeRaw: table)_\(unsafeRaw: operation.lowercased()) AFTER \(unsafeRaw: operation) ON \(unsafeRaw: table)
+                    FOR EACH ROW BEGIN UPDATE data_versions SET version = version + 1 WHERE name = '\(unsafeRaw: table)'; END
+                    """).run()
+            }
+        } else {
+            try await sql.raw("""
+                CREATE TRIGGER dv_\(unsafeRaw: table) AFTER INSERT OR UPDATE OR DELETE ON \(unsafeRaw: table)
+                FOR EACH ROW EXECUTE PROCEDURE yixian_bump_version()
+                """).run()
+        }
+    }
+
     func revert(on database: any Database) async throws {
         let sql = database as! any SQLDatabase
         if database.isSQLite {

@@ -51,20 +51,7 @@ struct CreateCases: AsyncMigration {
         try await sql.raw("CREATE INDEX cases_unit_status ON cases (responsible_unit_id, status)").run()
         try await sql.raw("CREATE INDEX cases_submitter ON cases (submitter_student_id)").run()
         try await sql.raw("CREATE INDEX case_events_case ON case_events (case_id, at)").run()
-        try await sql.raw("INSERT INTO data_versions (name, version) VALUES ('cases', 0)").run()
-        if database.isSQLite {
-            for operation in ["INSERT", "UPDATE", "DELETE"] {
-                try await sql.raw("""
-                    CREATE TRIGGER dv_cases_\(unsafeRaw: operation.lowercased()) AFTER \(unsafeRaw: operation) ON cases
-                    FOR EACH ROW BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'cases'; END
-                    """).run()
-            }
-        } else {
-            try await sql.raw("""
-                CREATE TRIGGER dv_cases AFTER INSERT OR UPDATE OR DELETE ON cases
-                FOR EACH ROW EXECUTE PROCEDURE yixian_bump_version()
-                """).run()
-        }
+        try await CreateDataVersions.track("cases", on: database)
     }
 
     func revert(on database: any Database) async throws {

@@ -13,21 +13,7 @@ struct CreateWorkdayUploads: AsyncMigration {
             .field("uploaded_by", .string, .required)
             .field("uploaded_at", .datetime, .required)
             .create()
-        let sql = database as! any SQLDatabase
-        try await sql.raw("INSERT INTO data_versions (name, version) VALUES ('workday_uploads', 0)").run()
-        if database.isSQLite {
-            for operation in ["INSERT", "UPDATE", "DELETE"] {
-                try await sql.raw("""
-                    CREATE TRIGGER dv_workday_uploads_\(unsafeRaw: operation.lowercased()) AFTER \(unsafeRaw: operation) ON workday_uploads
-                    FOR EACH ROW BEGIN UPDATE data_versions SET version = version + 1 WHERE name = 'workday_uploads'; END
-                    """).run()
-            }
-        } else {
-            try await sql.raw("""
-                CREATE TRIGGER dv_workday_uploads AFTER INSERT OR UPDATE OR DELETE ON workday_uploads
-                FOR EACH ROW EXECUTE PROCEDURE yixian_bump_version()
-                """).run()
-        }
+        try await CreateDataVersions.track("workday_uploads", on: database)
     }
 
     func revert(on database: any Database) async throws {

@@ -61,6 +61,17 @@ enum Components {
         return .div(.class("panel success"), .attribute(named: "role", value: "status"), .p(.text(text)))
     }
 
+    /// A labelled select field with its problem beside it, the chosen value selected.
+    static func selectField(_ ctx: PageContext, name: String, label: String, options: [(String, String)], selected: String?,
+                            problems: [AppError.FieldProblem]) -> Node<HTML.FormContext> {
+        let problem = problems.first { $0.field == name }
+        return .div(.class(problem == nil ? "field" : "field has-error"),
+                    .label(.attribute(named: "for", value: name), .text(label)),
+                    .if(problem != nil, .span(.class("error"), .text(problem.map { ctx.t($0.message) } ?? ""))),
+                    .select(.id(name), .attribute(named: "name", value: name),
+                            .forEach(options) { option(value: $0.0, text: $0.1, selected: $0.0 == selected) }))
+    }
+
     static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
