@@ -19,7 +19,7 @@ extension Application {
             // One connection per event loop: a long import holds its loop's connection, so a
             // request queued behind it waits up to 60 s rather than failing after the default 10.
             let sqlite = DatabaseConfigurationFactory.sqlite(.file(path), connectionPoolTimeout: .seconds(60), sqlLogLevel: .debug)
-            databases.use(.init(make: { GatedConfiguration(base: sqlite.make(), gate: WriteGate()) }), as: .sqlite)
+            databases.use(.init(make: { GatedConfiguration(base: sqlite.make(), committer: GroupCommit()) }), as: .sqlite)
         case .postgres(let url):
             var pg = try SQLPostgresConfiguration(url: url)
             pg.searchPath = ["public"]
@@ -52,9 +52,10 @@ extension Application {
 extension Database {
     var isSQLite: Bool { (self as? any SQLDatabase)?.dialect.name == "sqlite" }
 
-    /// A write transaction. On SQLite it begins IMMEDIATE so that the write lock is taken
-    /// up front: two deferred transactions that both read and then write would otherwise
-    /// deadlock and one would fail with SQLITE_BUSY.
+    /// A write transaction. On SQLite it joins the file's group commit (`GroupCommit`): concurrent
+    /// writers share one IMMEDIATE transaction and its fsync, each in its own savepoint, and return
+    /// only after that commit. IMMEDIATE takes the write lock up front: two deferred transactions
+    /// that both read and then write would otherwise deadlock and one would fail with SQLITE_BUSY.
     func write<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         let claim = Idempotency.current
         guard isSQLite else {
@@ -66,63 +67,44 @@ extension Database {
             claim?.committed = true
             return result
         }
-        let gate = (context.configuration as? GatedConfiguration)?.gate
-        await gate?.enter()
-        do {
-            let result = try await withConnection { conn in
-                let sql = conn as! any SQLDatabase
-                try await sql.raw("BEGIN IMMEDIATE").run()
-                do {
-                    let result = try await body(conn)
-                    // The request's Idempotency-Key commits with its write, or neither does.
-                    try await Idempotency.claimIfNeeded(claim, on: conn)
-                    try await sql.raw("COMMIT").run()
-                    claim?.committed = true
-                    return result
-                } catch {
-                    try? await sql.raw("ROLLBACK").run()
-                    throw error
-                }
-            }
-            await gate?.leave()
+        guard let committer = (context.configuration as? GatedConfiguration)?.committer else {
+            return try await transactionImmediate(claim: claim, body)
+        }
+        return try await committer.submit(on: self) { db in
+            let result = try await body(db)
+            // The request's Idempotency-Key commits with its write, or neither does.
+            try await Idempotency.claimIfNeeded(claim, on: db)
             return result
-        } catch {
-            await gate?.leave()
-            throw error
+        } committed: {
+            claim?.committed = true
+        }
+    }
+
+    /// One SQLite transaction of its own, for a database without a group committer (a `Database`
+    /// that did not come from the configured file).
+    private func transactionImmediate<T: Sendable>(claim: Idempotency.Claim?, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await withConnection { conn in
+            let sql = conn as! any SQLDatabase
+            try await sql.raw("BEGIN IMMEDIATE").run()
+            do {
+                let result = try await body(conn)
+                try await Idempotency.claimIfNeeded(claim, on: conn)
+                try await sql.raw("COMMIT").run()
+                claim?.committed = true
+                return result
+            } catch {
+                try? await sql.raw("ROLLBACK").run()
+                throw error
+            }
         }
     }
 }
 
-/// One writer at a time for a SQLite file, first come first served. SQLite allows one writer
-/// anyway, but its busy handler waits by polling with growing sleeps, so the writers of one busy
-/// event loop keep overtaking a writer waiting on another loop: five retries of one request
-/// starved one of them past the busy timeout (a 500) in CI. Waiting here holds no thread and no
-/// connection, and the order is the order of arrival.
-actor WriteGate {
-    private var held = false
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-    private var next = 0
-
-    func enter() async {
-        guard held else { held = true; return }
-        await withCheckedContinuation { waiting.append($0) }
-    }
-
-    func leave() {
-        guard next < waiting.count else { held = false; waiting.removeAll(keepingCapacity: true); next = 0; return }
-        // The gate passes straight to the next writer; `held` stays true.
-        let continuation = waiting[next]
-        next += 1
-        if next >= 1024 { waiting.removeFirst(next); next = 0 }
-        continuation.resume()
-    }
-}
-
-/// The SQLite configuration with the file's `WriteGate` beside it, so that `Database.write`
-/// finds the gate from any `Database` of that file (`context.configuration`).
+/// The SQLite configuration with the file's `GroupCommit` beside it, so that `Database.write`
+/// finds the committer from any `Database` of that file (`context.configuration`).
 struct GatedConfiguration: DatabaseConfiguration {
     var base: any DatabaseConfiguration
-    let gate: WriteGate
+    let committer: GroupCommit
     var middleware: [any AnyModelMiddleware] {
         get { base.middleware }
         set { base.middleware = newValue }

@@ -40,7 +40,7 @@ enum AuditTrail {
             // Serialises appenders on PostgreSQL; SQLite's IMMEDIATE transaction already does.
             try await sql.raw("SELECT pg_advisory_xact_lock(7741)").run()
         }
-        let last = try await AuditEventModel.query(on: db).sort(\.$seq, .descending).first()
+        let last = try await chainHead(on: db)
         let event = AuditEventModel()
         event.seq = (last?.seq ?? 0) + 1
         // Whole milliseconds, so the hash recomputed from the stored value matches on every database.
@@ -55,6 +55,15 @@ enum AuditTrail {
         event.hash = keyedHash(of: event, key: protection.auditKey)
         try await event.create(on: db)
         protection.checkpoint.noteAppend(seq: event.seq, hash: event.hash)
+    }
+
+    /// The last event's number and hash: every write appends one, so it is read as a plain row.
+    private static func chainHead(on db: any Database) async throws -> (seq: Int, hash: String)? {
+        guard let sql = db as? any SQLDatabase else {
+            return try await AuditEventModel.query(on: db).sort(\.$seq, .descending).first().map { ($0.seq, $0.hash) }
+        }
+        struct Row: Decodable { var seq: Int; var hash: String }
+        return try await sql.raw("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").first(decoding: Row.self).map { ($0.seq, $0.hash) }
     }
 
     /// Records in a transaction of its own (for events not tied to a change: reads, refusals).

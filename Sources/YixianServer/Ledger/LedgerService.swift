@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import NIOConcurrencyHelpers
+import SQLKit
 import Vapor
 import YixianCore
 
@@ -86,11 +87,24 @@ enum LedgerService {
         }.filter(\.$active == true).sort(\.$code).all()
     }
 
+    /// Which of `codes` the cadre may name (`allowedCollectives`), in one statement and without
+    /// loading the rest: a record usually names none or one, and its cadre's unit may have hundreds.
+    static func allowedCodes(among codes: Set<String>, for cadre: CadreModel, on db: any Database) async throws -> Set<String> {
+        guard !codes.isEmpty else { return [] }
+        guard let sql = db as? any SQLDatabase else { return Set(try await allowedCollectives(for: cadre, on: db).map(\.code)) }
+        struct Row: Decodable { var code: String }
+        let rows = try await sql.raw("""
+            SELECT code FROM collectives WHERE code IN (\(binds: codes.sorted())) AND active = \(bind: true) AND \
+            (unit_id = \(bind: cadre.$unit.id) OR id IN (SELECT collective_id FROM pairings WHERE cadre_id = \(bind: cadre.id!)))
+            """).all(decoding: Row.self)
+        return Set(rows.map(\.code))
+    }
+
     /// The core's rules with what they need from the database: the policy's vocabulary today
     /// and the collectives this cadre may name.
     static func validate(_ input: ContactInput, cadre: CadreModel, now: Date, config: AppConfig, on db: any Database) async throws -> ContactEntry {
         let vocabulary = try await vocabulary(on: db, now: now)
-        let allowed = Set(try await allowedCollectives(for: cadre, on: db).map(\.code))
+        let allowed = try await allowedCodes(among: Set(input.collectiveCodes ?? []), for: cadre, on: db)
         do {
             return try ContactRules.validate(input, in: .init(now: now, vocabulary: vocabulary, allowedCollectives: allowed,
                                                               backdateWindowDays: config.backdateWindowDays))
@@ -189,8 +203,11 @@ enum LedgerService {
             record.version = 1
             record.confirmCode = newConfirmCode()
             try await record.create(on: db)
-            _ = try await syncProblems(v.problems, of: record.id!, now: now, on: db)
-            try await CaseService.openFromContact(record, by: user, now: now, on: db)
+            // A new record has no problems but those given: with none, there is nothing to sync or open.
+            if !v.problems.isEmpty {
+                _ = try await syncProblems(v.problems, of: record.id!, now: now, on: db)
+                try await CaseService.openFromContact(record, by: user, now: now, on: db)
+            }
             if let store { try await EvidenceService.attach(files, to: record.id!, store: store, on: db) }
             try await AuditTrail.record("contact.create", objectType: "contact", objectID: record.id!.uuidString,
                                         detail: "\(record.kind) \(record.status)" + (user.cadreID == cadre.id ? "" : "; 代录 for \(cadre.staffNumber)"),

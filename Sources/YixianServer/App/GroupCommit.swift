@@ -1,0 +1,142 @@
+import Fluent
+import SQLKit
+
+/// Group commit for one SQLite file. Writers queue their transaction bodies; one drainer runs
+/// everything queued so far inside a single `BEGIN IMMEDIATE … COMMIT`, each body in its own
+/// savepoint, and acknowledges every writer only after that shared commit. One fsync then covers
+/// the whole batch, and the write lock passes from body to body without an event-loop hop per
+/// writer, which is what limited a busy server: a lone writer's statements queued behind every
+/// reader's work on its event loop while all other writers waited for the lock.
+///
+/// A body that throws is rolled back to its savepoint and only its writer sees the error; the
+/// rest of the batch commits. If the savepoint cannot be rolled back or the commit fails, nothing
+/// of the batch is kept and every writer in it gets the error. Writers are served in arrival
+/// order, and waiting holds no thread and no connection (SQLite's own busy handler polls with
+/// growing sleeps, and writers on a busy event loop starved one past its timeout). Durability is unchanged: `synchronous=FULL`, and no writer hears "done" before the
+/// commit that holds its rows has returned.
+final class GroupCommit: Sendable {
+    /// Upper bound on one batch, so one commit never holds the lock for an unbounded queue.
+    static let maximumBatch = 128
+
+    private let queue = Queue()
+
+    /// How many transactions have been begun for batches (for tests and the benchmark's log).
+    var batchesBegun: Int { get async { await queue.batchesTaken } }
+
+    /// Runs `body` in the next batch and returns its result once the batch has committed.
+    /// `committed` runs after the commit, before the writer resumes.
+    func submit<T: Sendable>(on database: any Database,
+                             _ body: @escaping @Sendable (any Database) async throws -> T,
+                             committed: @escaping @Sendable () -> Void) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let result = ResultBox<T>()
+            let job = Job(
+                run: { db in result.value = try await body(db) },
+                succeed: {
+                    committed()
+                    continuation.resume(returning: result.value!)
+                },
+                fail: { continuation.resume(throwing: $0) })
+            Task.detached { [queue] in
+                guard await queue.enqueue(job) else { return }
+                await Self.drain(queue, on: database)
+            }
+        }
+    }
+
+    private static func drain(_ queue: Queue, on database: any Database) async {
+        while true {
+            let batch = await queue.takeBatch(maximum: maximumBatch)
+            if batch.isEmpty { return }
+            await run(batch, on: database)
+        }
+    }
+
+    private static func run(_ batch: [Job], on database: any Database) async {
+        // Each writer's own error (nil: its body succeeded), filled as the batch runs.
+        let outcomes = Outcomes()
+        do {
+            try await database.withConnection { conn in
+                let sql = conn as! any SQLDatabase
+                try await sql.raw("BEGIN IMMEDIATE").run()
+                do {
+                    if batch.count == 1 {
+                        // Nothing to isolate it from: its error rolls the transaction back below.
+                        try await batch[0].run(conn)
+                        outcomes.errors.append(nil)
+                    } else {
+                        for job in batch {
+                            try await sql.raw("SAVEPOINT writer").run()
+                            do {
+                                try await job.run(conn)
+                                try await sql.raw("RELEASE writer").run()
+                                outcomes.errors.append(nil)
+                            } catch {
+                                outcomes.errors.append(error)
+                                // If this fails too, SQLite has already abandoned the transaction.
+                                try await sql.raw("ROLLBACK TO writer").run()
+                                try await sql.raw("RELEASE writer").run()
+                            }
+                        }
+                    }
+                    try await sql.raw("COMMIT").run()
+                } catch {
+                    try? await sql.raw("ROLLBACK").run()
+                    throw error
+                }
+            }
+        } catch {
+            // A writer whose own body failed gets that error; the others the one that undid the batch.
+            for (index, job) in batch.enumerated() {
+                job.fail(index < outcomes.errors.count ? outcomes.errors[index] ?? error : error)
+            }
+            return
+        }
+        for (job, outcome) in zip(batch, outcomes.errors) {
+            if let outcome { job.fail(outcome) } else { job.succeed() }
+        }
+    }
+
+    struct Job: Sendable {
+        let run: @Sendable (any Database) async throws -> Void
+        let succeed: @Sendable () -> Void
+        let fail: @Sendable (any Error) -> Void
+    }
+
+    actor Queue {
+        private var pending: [Job] = []
+        private var draining = false
+        private(set) var batchesTaken = 0
+
+        /// Queues a job; true when the caller must start draining (no drainer is running).
+        func enqueue(_ job: Job) -> Bool {
+            pending.append(job)
+            guard !draining else { return false }
+            draining = true
+            return true
+        }
+
+        /// The next batch in arrival order; empty (and the drainer stops) when nothing waits.
+        func takeBatch(maximum: Int) -> [Job] {
+            guard !pending.isEmpty else {
+                draining = false
+                return []
+            }
+            let count = min(maximum, pending.count)
+            let batch = Array(pending.prefix(count))
+            pending.removeFirst(count)
+            batchesTaken += 1
+            return batch
+        }
+    }
+}
+
+/// Only the drainer's task touches it, one statement after another.
+private final class Outcomes: @unchecked Sendable {
+    var errors: [(any Error)?] = []
+}
+
+/// Carries a body's result from the batch to its writer; written once before `succeed` reads it.
+private final class ResultBox<T>: @unchecked Sendable {
+    var value: T?
+}

@@ -1,0 +1,81 @@
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+@testable import YixianServer
+
+@Suite("Group commit: concurrent writers share one SQLite transaction, each in its own savepoint")
+struct GroupCommitTests {
+    struct Probe: Decodable { var n: Int }
+
+    /// SQLite's committer; nil on PostgreSQL, which keeps one ordinary transaction per writer.
+    static func committer(_ server: TestServer) throws -> GroupCommit? {
+        guard TestServer.postgresURL == nil else { return nil }
+        return try #require((server.app.db.context.configuration as? GatedConfiguration)?.committer, "SQLite runs with a group committer")
+    }
+
+    @Test("40 concurrent writers: one that fails is undone alone, the other 39 are kept, in fewer transactions than writers")
+    func oneFailureUndoesOnlyItself() async throws {
+        try await TestServer.with(seed: false) { server in
+            let db = server.app.db
+            let sql = try #require(db as? any SQLDatabase)
+            try await sql.raw("CREATE TABLE group_commit_probe (n INTEGER NOT NULL UNIQUE)").run()
+            let committer = try Self.committer(server)
+            let before = await committer?.batchesBegun ?? 0
+            let failing = 13
+            let results = await withTaskGroup(of: (Int, Bool).self) { group in
+                for n in 0..<40 {
+                    group.addTask {
+                        do {
+                            try await db.write { db in
+                                let sql = db as! any SQLDatabase
+                                // The first writer holds the lock a while, so the others queue behind it.
+                                if n == 0 { try await Task.sleep(for: .milliseconds(200)) }
+                                try await sql.raw("INSERT INTO group_commit_probe (n) VALUES (\(bind: n))").run()
+                                // Writer 13 writes its row and then breaks the unique rule: both must go.
+                                if n == failing { try await sql.raw("INSERT INTO group_commit_probe (n) VALUES (\(bind: 5))").run() }
+                            }
+                            return (n, true)
+                        } catch {
+                            return (n, false)
+                        }
+                    }
+                }
+                var results: [Int: Bool] = [:]
+                for await (n, ok) in group { results[n] = ok }
+                return results
+            }
+            #expect(results.filter { !$0.value }.map(\.key) == [failing])
+            let kept = try await sql.raw("SELECT n FROM group_commit_probe ORDER BY n").all(decoding: Probe.self).map(\.n)
+            #expect(kept == Array(0..<40).filter { $0 != failing })
+            // 40 writers and at most a handful of transactions: the 39 queued behind writer 0 share them.
+            if let committer {
+                let batches = await committer.batchesBegun - before
+                #expect(batches >= 2 && batches <= 10, "\(batches) transactions for 40 writers")
+            }
+        }
+    }
+
+    @Test("a lone writer whose body throws leaves nothing behind, and the next writer commits")
+    func loneFailure() async throws {
+        try await TestServer.with(seed: false) { server in
+            let sql = try #require(server.app.db as? any SQLDatabase)
+            try await sql.raw("CREATE TABLE group_commit_probe (n INTEGER NOT NULL UNIQUE)").run()
+            struct Refused: Error {}
+            await #expect(throws: Refused.self) {
+                try await server.app.db.write { db in
+                    try await (db as! any SQLDatabase).raw("INSERT INTO group_commit_probe (n) VALUES (1)").run()
+                    throw Refused()
+                }
+            }
+            let value = try await server.app.db.write { db in
+                try await (db as! any SQLDatabase).raw("INSERT INTO group_commit_probe (n) VALUES (2)").run()
+                return 2
+            }
+            #expect(value == 2)
+            let kept = try await sql.raw("SELECT n FROM group_commit_probe").all(decoding: Probe.self).map(\.n)
+            #expect(kept == [2])
+        }
+    }
+}
