@@ -3,6 +3,7 @@
 # Usage: scripts/bench-http.sh [debug|release]   (needs wrk: apt-get install wrk)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/bench-lib.sh
 config=${1:-release}
 # A release build gets its own scratch folder so it never invalidates the debug build.
 scratch=.build
@@ -17,14 +18,7 @@ pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 1 180); do curl -fs -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 1; done
 token=$("$bin" token create --user cadre --name bench | tail -n 1)
-start=$(date -u -d '-2 hours' +%Y-%m-%dT%H:%M:%SZ)
-end=$(date -u -d '-1 hours' +%Y-%m-%dT%H:%M:%SZ)
-cat >"$dir/post.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $token"
-wrk.body = '{"kind":"face-to-face","start":"$start","end":"$end","place":"图书馆","participantCount":3,"summary":"bench"}'
-LUA
+bench_contact_post "$dir/post.lua" "$token" bench
 echo "== plain route GET /healthz (1 thread, 8 connections, 10 s)"
 wrk -t1 -c8 -d10s --latency "http://127.0.0.1:$port/healthz" | grep -E "Requests/sec|99%|Non-2xx"
 echo "== POST /api/v1/contacts (SQLite, synchronous=FULL; 1 thread, 8 connections, 10 s)"

@@ -25,3 +25,17 @@ bench_large_server() {
   for _ in $(seq 1 180); do curl -fs -o /dev/null "$base/healthz" && break; sleep 1; done
   token=$("$bin" token create --user office --name bench | tail -n 1)
 }
+
+# bench_contact_post FILE TOKEN SUMMARY: a wrk script POSTing one contact an hour long, ending an hour ago,
+#   as the cadre whose token is given; SUMMARY marks the rows so they can be counted afterwards.
+bench_contact_post() {
+  local file=$1 token=$2 summary=$3 start end
+  start=$(date -u -d '-2 hours' +%Y-%m-%dT%H:%M:%SZ)
+  end=$(date -u -d '-1 hours' +%Y-%m-%dT%H:%M:%SZ)
+  cat >"$file" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $token"
+wrk.body = '{"kind":"face-to-face","start":"$start","end":"$end","place":"图书馆","participantCount":3,"summary":"$summary"}'
+LUA
+}

@@ -79,3 +79,30 @@ struct GroupCommitTests {
         }
     }
 }
+
+@Suite("Group commit and the audit checkpoint")
+struct GroupCommitAuditTests {
+    @Test("24 concurrent audited writes: a gapless chain, and the checkpoint file names the last append of the last batch")
+    func checkpointNamesTheLastAppend() async throws {
+        try await TestServer.with(seed: false) { server in
+            let db = server.app.db
+            await withTaskGroup(of: Void.self) { group in
+                for n in 0..<24 {
+                    group.addTask {
+                        try? await AuditTrail.recordAlone("probe.write", objectType: "probe", objectID: String(n), by: .system, on: db)
+                    }
+                }
+            }
+            let events = try await AuditEventModel.query(on: db).sort(\.$seq).all()
+            #expect(events.map(\.seq) == Array(1...events.count), "numbered without gaps or repeats")
+            #expect(events.filter { $0.action == "probe.write" }.count == 24)
+            let head = try #require(events.last)
+            let checkpoint = try #require(try db.requireDataProtection().checkpoint.read())
+            // Either still pending (confirmation runs 100 ms later) or already confirmed: both name the head.
+            #expect(checkpoint.pendingSeq == head.seq || checkpoint.seq == head.seq, "checkpoint \(checkpoint), head \(head.seq)")
+            #expect(checkpoint.pendingHash == head.hash || checkpoint.hash == head.hash)
+            let report = try await AuditTrail.verifyReport(on: db)
+            #expect(report.problems.isEmpty, "\(report.problems)")
+        }
+    }
+}

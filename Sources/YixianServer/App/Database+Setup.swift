@@ -52,6 +52,9 @@ extension Application {
 extension Database {
     var isSQLite: Bool { (self as? any SQLDatabase)?.dialect.name == "sqlite" }
 
+    /// The SQLite file's group committer; nil on PostgreSQL.
+    var groupCommitter: GroupCommit? { (context.configuration as? GatedConfiguration)?.committer }
+
     /// A write transaction. On SQLite it joins the file's group commit (`GroupCommit`): concurrent
     /// writers share one IMMEDIATE transaction and its fsync, each in its own savepoint, and return
     /// only after that commit. IMMEDIATE takes the write lock up front: two deferred transactions
@@ -67,7 +70,7 @@ extension Database {
             claim?.committed = true
             return result
         }
-        guard let committer = (context.configuration as? GatedConfiguration)?.committer else {
+        guard let committer = groupCommitter else {
             return try await transactionImmediate(claim: claim, body)
         }
         return try await committer.submit(on: self) { db in

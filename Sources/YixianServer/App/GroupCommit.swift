@@ -1,4 +1,5 @@
 import Fluent
+import NIOConcurrencyHelpers
 import SQLKit
 
 /// Group commit for one SQLite file. Writers queue their transaction bodies; one drainer runs
@@ -19,6 +20,20 @@ final class GroupCommit: Sendable {
     static let maximumBatch = 128
 
     private let queue = Queue()
+    /// Work bodies ask for once per batch, just before its commit (keyed: the last request wins);
+    /// nil while no batch runs.
+    private let preCommit = NIOLockedValueBox<[String: @Sendable () -> Void]?>(nil)
+
+    /// Runs `action` once, right before the running batch commits, instead of once per writer; a
+    /// later call with the same key in the same batch replaces it. False when no batch is running
+    /// (a caller outside `Database.write`): then the caller must do the work itself.
+    func beforeCommit(_ key: String, _ action: @escaping @Sendable () -> Void) -> Bool {
+        preCommit.withLockedValue { actions in
+            guard actions != nil else { return false }
+            actions![key] = action
+            return true
+        }
+    }
 
     /// How many transactions have been begun for batches (for tests and the benchmark's log).
     var batchesBegun: Int { get async { await queue.batchesTaken } }
@@ -37,28 +52,29 @@ final class GroupCommit: Sendable {
                     continuation.resume(returning: result.value!)
                 },
                 fail: { continuation.resume(throwing: $0) })
-            Task.detached { [queue] in
+            Task.detached { [self] in
                 guard await queue.enqueue(job) else { return }
-                await Self.drain(queue, on: database)
+                await drain(on: database)
             }
         }
     }
 
-    private static func drain(_ queue: Queue, on database: any Database) async {
+    private func drain(on database: any Database) async {
         while true {
-            let batch = await queue.takeBatch(maximum: maximumBatch)
+            let batch = await queue.takeBatch(maximum: Self.maximumBatch)
             if batch.isEmpty { return }
             await run(batch, on: database)
         }
     }
 
-    private static func run(_ batch: [Job], on database: any Database) async {
+    private func run(_ batch: [Job], on database: any Database) async {
         // Each writer's own error (nil: its body succeeded), filled as the batch runs.
         let outcomes = Outcomes()
         do {
-            try await database.withConnection { conn in
+            try await database.withConnection { [preCommit] conn in
                 let sql = conn as! any SQLDatabase
                 try await sql.raw("BEGIN IMMEDIATE").run()
+                preCommit.withLockedValue { $0 = [:] }
                 do {
                     if batch.count == 1 {
                         // Nothing to isolate it from: its error rolls the transaction back below.
@@ -79,8 +95,14 @@ final class GroupCommit: Sendable {
                             }
                         }
                     }
+                    let actions = preCommit.withLockedValue { actions in
+                        defer { actions = nil }
+                        return Array((actions ?? [:]).values)
+                    }
+                    for action in actions { action() }
                     try await sql.raw("COMMIT").run()
                 } catch {
+                    preCommit.withLockedValue { $0 = nil }
                     try? await sql.raw("ROLLBACK").run()
                     throw error
                 }
