@@ -48,7 +48,7 @@ extension HomeModel {
     /// The office's view outside term: school-wide counts and compliance.
     static let mockOffice = HomeModel(
         name: "学工部", today: LocalDate("2026-07-20")!, term: nil,
-        body: .roster(units: 36, cadres: 150, collectives: 412, students: 8000, canImport: true),
+        body: .roster(units: 36, cadres: 150, staff: 0, collectives: 412, students: 8000, canImport: true),
         progress: nil, compliance: .init(met: 855, judged: 1200, missed: 345, atRisk: 12, flags: 7, link: .compliance))
 }
 

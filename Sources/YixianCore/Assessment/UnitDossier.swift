@@ -87,7 +87,8 @@ public struct UnitDossier: Hashable, Sendable {
         let lines = Dictionary(grouping: input.contacts.filter {
             ($0.status == .submitted || $0.status == .confirmed) && range.contains($0.startDay) && $0.startDay <= input.asOf
         }, by: \.cadreStaffNumber)
-        cadres = input.cadres.filter { $0.unitCode == input.unit.code && $0.active }.sorted { $0.staffNumber < $1.staffNumber }.map { cadre in
+        // The leadership's review: 领导干部 only — staff of rank `staff` (辅导员 …) are not the unit's cadres.
+        cadres = input.cadres.filter { $0.unitCode == input.unit.code && $0.active && $0.isCadre }.sorted { $0.staffNumber < $1.staffNumber }.map { cadre in
             let cells = (byCadre[cadre.staffNumber] ?? []).filter { $0.severity == .required }
             var tally = ComplianceTally()
             for cell in cells { tally.add(cell.status) }

@@ -381,7 +381,7 @@ struct DemoHistoryBuilder {
         case .schoolLeader: 1.6
         case .partyCommitteeMember, .director: 1.4
         case .deputyDirector: 1.3
-        case .sectionChief, .deputySectionChief: 1.0
+        case .sectionChief, .deputySectionChief, .staff: 1.0
         }
         // The standard demo stays small enough to load in seconds and read through.
         return scale == .large ? byRank * 1.15 : byRank * 0.4

@@ -59,7 +59,7 @@ extension DemoUniversityBuilder {
                    let freshmen = pick(.class, in: ownCollege ?? random.element(of: collegeCodes), freshmenOnly: true, state: state) {
                     link(c, freshmen, .honoraryClassHead, &state, &pairings)
                 }
-            case .sectionChief, .deputySectionChief:
+            case .sectionChief, .deputySectionChief, .staff:
                 break
             }
         }

@@ -96,13 +96,16 @@ public struct FilingDraft: Hashable, Sendable {
         var lines: [String] = []
         lines.append("为贯彻落实领导干部深入基层联系学生工作制度，结合本单位实际，现将\(termName)（\(range.start.chinese)至\(range.end.chinese)）工作安排如下。")
         lines.append("一、联系安排")
-        let linked = cadres.filter { !$0.collectives.isEmpty }
-        lines.append("本单位在岗干部 \(cadres.count) 名，其中 \(linked.count) 名已结对联系学生集体，共联系学生集体 \(Set(cadres.flatMap { $0.collectives.map(\.code) }).count) 个。")
-        lines.append(FilingText.table(header: ["干部", "职务", "联系的学生集体"], rows: cadres.map { dossier in
+        // 在岗干部 means 领导干部: staff of rank `staff` (辅导员 …) who hold pairings are listed in the table but counted apart.
+        let leaders = cadres.filter(\.cadre.isCadre), staff = cadres.count - leaders.count
+        let linked = leaders.filter { !$0.collectives.isEmpty }
+        lines.append("本单位在岗干部 \(leaders.count) 名，其中 \(linked.count) 名已结对联系学生集体，共联系学生集体 \(Set(cadres.flatMap { $0.collectives.map(\.code) }).count) 个"
+                     + (staff > 0 ? "（另有无职级教职工 \(staff) 名参与联系）。" : "。"))
+        lines.append(FilingText.table(header: ["干部", "职务", "联系的学生集体"], rows: cadres.filter { $0.cadre.isCadre || !$0.collectives.isEmpty }.map { dossier in
             [dossier.cadre.name, dossier.cadre.posts.joined(separator: "、"),
              dossier.collectives.isEmpty ? "—" : dossier.collectives.map { "\($0.name)（\($0.pairing.zh)）" }.joined(separator: "、")]
         }))
-        let unlinked = cadres.filter { $0.collectives.isEmpty }.map(\.cadre.name)
+        let unlinked = leaders.filter { $0.collectives.isEmpty }.map(\.cadre.name)
         if !unlinked.isEmpty { lines.append("尚未结对的干部：\(unlinked.joined(separator: "、"))，本学期内完成结对。") }
         lines.append("二、工作要求")
         let requirements = requirementRows(cadres)

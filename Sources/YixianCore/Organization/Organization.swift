@@ -21,7 +21,10 @@ public enum UnitKind: String, CaseIterable, Sendable, Codable, Labelled {
     }
 }
 
-/// A cadre's rank, highest first.
+/// A cadre's rank, highest first. `staff` (无职级) is last: counsellors (辅导员), class advisers (班主任),
+/// party-member teachers and other staff who hold no cadre rank but are in the roster because a plan
+/// binds them or pairs them. They are not 领导干部: counts of cadres leave them out, and a policy role
+/// binds them only when it names them (`rank: [staff]` or their exact `posts:`; see `RoleSelector`).
 public enum Rank: String, CaseIterable, Sendable, Codable, Labelled, Comparable {
     case schoolLeader = "school-leader"
     case partyCommitteeMember = "party-committee-member"
@@ -29,6 +32,7 @@ public enum Rank: String, CaseIterable, Sendable, Codable, Labelled, Comparable 
     case deputyDirector = "deputy-director"
     case sectionChief = "section-chief"
     case deputySectionChief = "deputy-section-chief"
+    case staff
 
     public var label: Localized {
         switch self {
@@ -38,6 +42,7 @@ public enum Rank: String, CaseIterable, Sendable, Codable, Labelled, Comparable 
         case .deputyDirector: Localized(zh: "副处级", en: "Deputy director level")
         case .sectionChief: Localized(zh: "正科级", en: "Section chief level")
         case .deputySectionChief: Localized(zh: "副科级", en: "Deputy section chief level")
+        case .staff: Localized(zh: "无职级", en: "Staff (no cadre rank)")
         }
     }
 
@@ -51,7 +56,8 @@ public enum Rank: String, CaseIterable, Sendable, Codable, Labelled, Comparable 
         let t = text.trimmingCharacters(in: .whitespaces)
         if let r = Rank(rawValue: t) { self = r; return }
         let aliases: [String: Rank] = ["正处": .director, "副处": .deputyDirector, "正科": .sectionChief, "副科": .deputySectionChief,
-                                       "校领导班子成员": .schoolLeader, "党委委员": .partyCommitteeMember]
+                                       "校领导班子成员": .schoolLeader, "党委委员": .partyCommitteeMember,
+                                       "无": .staff, "教职工": .staff, "非干部": .staff]
         if let r = aliases[t] ?? Rank.allCases.first(where: { $0.label.zh == t || $0.label.en.lowercased() == t.lowercased() }) {
             self = r
         } else { return nil }
@@ -142,6 +148,10 @@ public struct Cadre: Hashable, Sendable, Codable {
     /// Free tags such as `student-work`, `logistics`, `security`.
     public var tags: [String]
     public var active: Bool
+
+    /// A 领导干部 (any cadre rank), as opposed to staff of rank `staff` (辅导员, 班主任 …) who are in the
+    /// roster to be bound or paired but are not counted where a page means cadres.
+    public var isCadre: Bool { rank != .staff }
 
     public init(staffNumber: String, name: String, unitCode: String, posts: [String], rank: Rank,
                 partyMember: Bool, tags: [String] = [], active: Bool = true) {

@@ -14,14 +14,35 @@ public indirect enum RoleSelector: Sendable, Hashable {
 
     /// `unitKind` is the kind of the cadre's unit (nil when the unit is unknown);
     /// `roles` resolves `.role` references (the loader has already rejected unknown names and cycles).
+    ///
+    /// Staff (rank `staff`: 辅导员, 班主任 …) are not 领导干部, so a role binds them only when it **names**
+    /// them: some part of it that they satisfy, outside a `not`, says `rank: [staff]` (or `rankAtLeast: staff`)
+    /// or lists posts exactly (`posts: [辅导员]`). `everyone`, `unitKind`, `tags`, `postContains` … alone
+    /// never reach staff, so importing counsellors changes no verdict of a plan written for cadres.
     public func matches(_ cadre: Cadre, unitKind: UnitKind?, roles: [String: RoleSelector]) -> Bool {
+        cadre.isCadre ? holds(cadre, unitKind, roles) : names(cadre, unitKind, roles)
+    }
+
+    /// The test itself, whatever the rank.
+    private func holds(_ cadre: Cadre, _ unitKind: UnitKind?, _ roles: [String: RoleSelector]) -> Bool {
         switch self {
         case .everyone: true
-        case .role(let name): roles[name]?.matches(cadre, unitKind: unitKind, roles: roles) ?? false
-        case .all(let parts): parts.allSatisfy { $0.matches(cadre, unitKind: unitKind, roles: roles) }
-        case .any(let parts): parts.contains { $0.matches(cadre, unitKind: unitKind, roles: roles) }
-        case .not(let inner): !inner.matches(cadre, unitKind: unitKind, roles: roles)
+        case .role(let name): roles[name]?.holds(cadre, unitKind, roles) ?? false
+        case .all(let parts): parts.allSatisfy { $0.holds(cadre, unitKind, roles) }
+        case .any(let parts): parts.contains { $0.holds(cadre, unitKind, roles) }
+        case .not(let inner): !inner.holds(cadre, unitKind, roles)
         case .match(let criteria): criteria.matches(cadre, unitKind: unitKind)
+        }
+    }
+
+    /// The test holds and a part of it that holds names staff.
+    private func names(_ cadre: Cadre, _ unitKind: UnitKind?, _ roles: [String: RoleSelector]) -> Bool {
+        switch self {
+        case .everyone, .not: false
+        case .role(let name): roles[name]?.names(cadre, unitKind, roles) ?? false
+        case .all(let parts): holds(cadre, unitKind, roles) && parts.contains { $0.names(cadre, unitKind, roles) }
+        case .any(let parts): parts.contains { $0.names(cadre, unitKind, roles) }
+        case .match(let criteria): criteria.namesStaff && criteria.matches(cadre, unitKind: unitKind)
         }
     }
 
@@ -62,6 +83,9 @@ public struct CadreCriteria: Sendable, Hashable {
         self.tags = tags
         self.partyMember = partyMember
     }
+
+    /// Whether these conditions pick staff out by name: their rank (`rank: [staff]`, `rankAtLeast: staff`) or exact posts.
+    public var namesStaff: Bool { ranks?.contains(.staff) == true || rankAtLeast == .staff || posts != nil }
 
     public func matches(_ cadre: Cadre, unitKind: UnitKind?) -> Bool {
         if let ranks, !ranks.contains(cadre.rank) { return false }

@@ -3,12 +3,15 @@ import Vapor
 import YixianCore
 
 enum CadresAPI {
+    /// The `kind` filter value for 领导干部 only: every rank but `staff` (辅导员, 班主任 … are staff, not cadres).
+    static let cadresOnly = "cadres"
+
     static func list(_ filter: RosterFilter, scope: UUID?, on db: any Database) async throws -> ListPage<CadreDTO> {
         var query = CadreModel.query(on: db).with(\.$unit).search(["name", "staff_number", "posts"], filter.likePattern).sort(\.$staffNumber)
         if let scope { query = query.filter(\.$unit.$id == scope) }
         if let unitID = filter.unitID { query = query.filter(\.$unit.$id == unitID) }
         if let active = filter.active { query = query.filter(\.$active == active) }
-        if let rank = filter.kind { query = query.filter(\.$rank == rank) }
+        if filter.kind == cadresOnly { query = query.filter(\.$rank != Rank.staff.rawValue) } else if let rank = filter.kind { query = query.filter(\.$rank == rank) }
         let (items, total) = try await query.paged(filter.page)
         return ListPage(items: items.map(CadreDTO.init), page: filter.page.page, per: filter.page.per, total: total)
     }

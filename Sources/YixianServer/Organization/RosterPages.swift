@@ -114,7 +114,8 @@ enum RosterPages {
     static func cadresView(_ ctx: PageContext, _ m: RosterListModel<CadreDTO>) -> Node<HTML.BodyContext> {
         list(ctx, m, route: .cadres, heading: ctx.t("干部名册", "Cadres"),
              selects: [("unit", ctx.t("单位", "Unit"), m.unitOptions, m.filter.unitID?.uuidString),
-                       ("kind", ctx.t("职级", "Rank"), Rank.allCases.map { ($0.rawValue, ctx.t($0.label)) }, m.filter.kind)],
+                       ("kind", ctx.t("职级", "Rank"), [(CadresAPI.cadresOnly, ctx.t("领导干部（不含无职级）", "Cadres (not staff)"))]
+                            + Rank.allCases.map { ($0.rawValue, ctx.t($0.label)) }, m.filter.kind)],
              exportKind: .cadres,
              headers: [ctx.t("工号", "Staff no."), ctx.t("姓名", "Name"), ctx.t("单位", "Unit"), ctx.t("职务", "Posts"),
                        ctx.t("职级", "Rank"), ctx.t("党员", "Party"), ctx.t("状态", "Status")],

@@ -27,7 +27,8 @@ struct HomeModel: Sendable {
 
     enum RoleBody: Sendable {
         /// Roster readers; `units` only for the whole school.
-        case roster(units: Int?, cadres: Int, collectives: Int, students: Int, canImport: Bool)
+        /// `cadres` are 领导干部 (any cadre rank); `staff` the roster's staff of rank `staff` (辅导员 …), counted apart.
+        case roster(units: Int?, cadres: Int, staff: Int, collectives: Int, students: Int, canImport: Bool)
         /// nil: the account is not linked to a cadre (or student).
         case cadre(Profile?)
         case student(StudentProfile?)
@@ -74,7 +75,8 @@ extension HomeModel {
                 scope.map { q.filter(unit.appending(path: \.$id) == $0) } ?? q
             }
             return .roster(units: scope == nil ? try await UnitModel.query(on: db).filter(\.$active == true).count() : nil,
-                           cadres: try await scoped(CadreModel.query(on: db).filter(\.$active == true), \.$unit).count(),
+                           cadres: try await scoped(CadreModel.query(on: db).filter(\.$active == true).filter(\.$rank != Rank.staff.rawValue), \.$unit).count(),
+                           staff: try await scoped(CadreModel.query(on: db).filter(\.$active == true).filter(\.$rank == Rank.staff.rawValue), \.$unit).count(),
                            collectives: try await scoped(CollectiveModel.query(on: db).filter(\.$active == true), \.$unit).count(),
                            students: try await scoped(StudentModel.query(on: db).filter(\.$active == true), \.$unit).count(),
                            canImport: user.can(.importRoster))
@@ -160,11 +162,13 @@ enum HomePage {
 
     static func roleBody(_ ctx: PageContext, _ body: HomeModel.RoleBody) -> Node<HTML.BodyContext> {
         switch body {
-        case let .roster(units, cadres, collectives, students, canImport):
+        case let .roster(units, cadres, staff, collectives, students, canImport):
             return .group(
                 .div(.class("cards"),
                      .unwrap(units) { Components.card("\($0)", ctx.t("单位", "Units"), href: SiteRoute.units.path()) },
-                     Components.card("\(cadres)", ctx.t("在职干部", "Active cadres"), href: SiteRoute.cadres.path()),
+                     Components.card("\(cadres)", ctx.t("在职干部", "Active cadres"), href: SiteRoute.cadres.path(query: ["kind": CadresAPI.cadresOnly])),
+                     .if(staff > 0, Components.card("\(staff)", ctx.t("无职级教职工", "Staff without cadre rank"),
+                                                    href: SiteRoute.cadres.path(query: ["kind": Rank.staff.rawValue]))),
                      Components.card("\(collectives)", ctx.t("学生集体", "Collectives"), href: SiteRoute.collectives.path()),
                      Components.card("\(students)", ctx.t("学生", "Students"), href: SiteRoute.students.path())),
                 .if(canImport, .div(.class("panel"),
