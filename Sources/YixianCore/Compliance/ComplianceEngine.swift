@@ -39,10 +39,12 @@ public struct ComplianceInput: Sendable {
     public var cases: [StudentCase]
     public var filings: [Filing]
     public var workdays: WorkdayCalendar
+    /// Helps and talks logged per student on 精准帮扶, for `perKeyStudent` count rules (§4.20).
+    public var supportLogs: [SupportLog]
 
     public init(policy: Policy, calendar: AcademicCalendar, roster: ComplianceRoster, pairings: [Pairing] = [],
                 contacts: [ContactRecord] = [], cases: [StudentCase] = [], filings: [Filing] = [],
-                workdays: WorkdayCalendar = .prc) {
+                workdays: WorkdayCalendar = .prc, supportLogs: [SupportLog] = []) {
         self.policy = policy
         self.calendar = calendar
         self.roster = roster
@@ -51,6 +53,7 @@ public struct ComplianceInput: Sendable {
         self.cases = cases
         self.filings = filings
         self.workdays = workdays
+        self.supportLogs = supportLogs
     }
 }
 

@@ -186,6 +186,8 @@ public struct ComplianceTally: Hashable, Sendable, Codable {
     public var atRisk = 0
     public var missed = 0
     public var notYetDue = 0
+    /// `perKeyStudent` count rules (§4.20): the student number of the key student this cell judges; absent otherwise.
+    public var keyStudent: String? = nil
 
     public init() {}
 

@@ -143,6 +143,8 @@ struct CadreContext {
     var lastDay: Int
     var pairings: [Pairing]
     var compactPairings: [CompactPairing]
+    /// The cadre's college pairings (§4.18) as (unit index, first day, last day): colleges they are linked to directly.
+    var collegePairings: [(unit: Int32, start: Int32, end: Int32)] = []
 
     func stateIndex(on day: Int) -> Int {
         var index = 0
@@ -213,6 +215,8 @@ struct Tally {
     var events = 0.0
     var personTimes = 0.0
     var hours = 0.0
+    /// The rule measures `distinct-colleges`: the scan notes each counted line's colleges.
+    var countsColleges = false
     var venueBits: UInt64 = 0
     var moreVenues = Set<Int32>()
 
@@ -221,6 +225,9 @@ struct Tally {
         personTimes += record.participants
         hours += record.hours
         if venue >= 64 { moreVenues.insert(venue) } else if venue >= 0 { venueBits |= 1 << UInt64(venue) }
+    /// Colleges reached (unit indexes), for `distinct-colleges` (§4.18): bits below 64, the rest in the set.
+    var collegeBits: UInt64 = 0
+    var moreColleges = Set<Int32>()
     }
 
     var venues: Int { venueBits.nonzeroBitCount + moreVenues.count }
@@ -242,6 +249,7 @@ private final class ChunkResults: @unchecked Sendable {
 
     init(count: Int) { storage = Array(repeating: [], count: count) }
 
+        case .distinctColleges: Double(collegeBits.nonzeroBitCount + moreColleges.count)
     func set(_ chunk: Int, _ cells: [[ComplianceCell]]) {
         lock.lock()
         storage[chunk] = cells
@@ -294,6 +302,8 @@ final class Evaluation: @unchecked Sendable {
     var collectiveByCode: [String: Collective] { index.collectiveByCode }
 
     init(index: ComplianceIndex, policy: Policy, year: AcademicYear, asOf: LocalDate, listOtherKinds: Bool) {
+    /// Support logs by cadre, when a `perKeyStudent` rule reads them (§4.20).
+    var supportLogsByCadre: [String: [SupportLog]] = [:]
         self.index = index
         self.listOtherKinds = listOtherKinds
         self.input = index.input
@@ -344,8 +354,8 @@ final class Evaluation: @unchecked Sendable {
         }
         self.filters = policy.rules.map { rule in
             switch rule.body {
-            case .count(let body): compile(body.filter)
-            case .every(let body): compile(body.filter)
+            case .count(let body): compile(body.filter).measuring(body.measure)
+            case .every(let body): compile(body.filter).measuring(body.measure)
             case .timeShare(let body): compile(body.filter)
             default: nil
             }
@@ -391,6 +401,9 @@ final class Evaluation: @unchecked Sendable {
         // Cadres are independent: two halves on two cores, each half's cells kept per rule so the
         // report keeps its order (rule, then subject, then period).
         let chunkCount = cadres.count >= 64 ? 2 : 1
+        if policy.rules.contains(where: { if case .count(let body) = $0.body { body.perKeyStudent } else { false } }) {
+            supportLogsByCadre = Dictionary(grouping: index.input.supportLogs, by: \.cadreStaffNumber)
+        }
         let chunkSize = (cadres.count + chunkCount - 1) / max(1, chunkCount)
         // One more work item judges the units and the school meanwhile.
         let results = ChunkResults(count: chunkCount + 1)
@@ -421,6 +434,7 @@ final class Evaluation: @unchecked Sendable {
                     }
                 }
             }
+                    case .pairing(let body): if case .cadres = rule.subject {} else { local[ruleIndex] = unitCollegeLinkCells(rule, body) }
             results.set(chunk, local)
         }
         let chunks = results.all
@@ -527,7 +541,8 @@ final class Evaluation: @unchecked Sendable {
             }
         }
         return CadreContext(states: states, quantities: quantities, units: units, lines: index.linesByCadre[cadre.staffNumber] ?? 0..<0,
-                            days: index.lineDays, lastDay: asOfDay, pairings: pairings, compactPairings: compactPairings)
+                            days: index.lineDays, lastDay: asOfDay, pairings: pairings, compactPairings: compactPairings,
+                            collegePairings: collegePairings(pairings))
     }
 
     /// Per rule: the requirement of every cadre state, or nil when the rule does not bind the cadre in it.
@@ -579,7 +594,7 @@ final class Evaluation: @unchecked Sendable {
             let linked = { (unit: Int32) -> Bool in
                 unit >= 0 && ((unit == cadreUnit && self.unitIsCollege[Int(unit)]) || context.compactPairings.contains {
                     $0.start <= record.day && record.day <= $0.end && self.collectiveUnits[Int($0.collective)] == unit
-                })
+                } || context.collegePairings.contains { $0.unit == unit && $0.start <= record.day && record.day <= $0.end })
             }
             guard linked(record.college) || collectives.contains(where: { linked(collectiveUnits[Int($0)]) }) else { return .notLinkedCollege }
         }
@@ -642,3 +657,4 @@ final class Evaluation: @unchecked Sendable {
         }
     }
 }
+                if filter.countsColleges { addColleges(record, to: &tally) }

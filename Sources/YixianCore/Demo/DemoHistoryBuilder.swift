@@ -426,7 +426,7 @@ struct DemoHistoryBuilder {
 
     func value(_ draft: DemoHistoryDraft, _ measure: ContactMeasure) -> Double {
         switch measure {
-        case .events, .distinctVenues: 1
+        case .events, .distinctVenues, .distinctColleges: 1
         case .personTimes: Double(draft.participants)
         case .hours: Double(draft.minutes) / 60
         }

@@ -45,5 +45,5 @@ extension Pairing {
     }
 
     /// What the pairing links to, whichever kind it is.
-    var handoverTarget: String { collectiveCode.map { "c:" + $0 } ?? "s:" + (studentNumber ?? "") }
+    var handoverTarget: String { collectiveCode.map { "c:" + $0 } ?? collegeCode.map { "u:" + $0 } ?? "s:" + (studentNumber ?? "") }
 }

@@ -28,7 +28,8 @@ public struct PairingRequirement: Hashable, Sendable {
 
     /// The same test the compliance engine applies to a pairing.
     public func counts(_ pairing: Pairing, collectiveKind: CollectiveKind?) -> Bool {
-        guard pairingKinds.contains(pairing.kind) else { return false }
+        // A college link (§4.18) is no collective nor key student: the coverage page and matching never count it.
+        guard pairingKinds.contains(pairing.kind), pairing.collegeCode == nil else { return false }
         guard let collectiveKinds else { return true }
         return collectiveKind.map(collectiveKinds.contains) ?? false
     }
@@ -65,7 +66,7 @@ public enum PairingRequirements {
         let unitKinds = Dictionary(units.map { ($0.code, $0.kind) }, uniquingKeysWith: { first, _ in first })
         let roles = policy.roleSelectors
         let rules: [(RoleSelector, PairingRequirement)] = policy.rules.compactMap { rule in
-            guard case .cadres(let selector) = rule.subject, case .pairing(let body) = rule.body else { return nil }
+            guard case .cadres(let selector) = rule.subject, case .pairing(let body) = rule.body, !body.countsColleges else { return nil }
             return (selector, PairingRequirement(ruleID: rule.id, title: rule.title ?? rule.id, severity: rule.severity,
                                                  collectiveKinds: body.collectiveKinds, pairingKinds: body.pairingKinds,
                                                  minimum: body.minimum, maximum: body.maximum))

@@ -140,6 +140,8 @@ public enum ContactMeasure: String, Sendable, Hashable, CaseIterable {
 public struct ContactFilter: Sendable, Hashable {
     /// Kind names as written in the policy (kinds, groups or `any`), for explanations.
     public var kindNames: [String]
+    /// Different colleges reached (§4.18): the college a line names, or its collectives' colleges.
+    case distinctColleges = "distinct-colleges"
     /// The kind codes they stand for.
     public var kinds: Set<String>
     public var venueNames: [String]?
@@ -214,6 +216,8 @@ public struct CountRule: Sendable, Hashable {
         self.atLeast = atLeast
         self.per = per
         self.deadline = deadline
+    /// `perKeyStudent: true` (§4.20): each `key-student` pairing judged on its own, from the logs for that student.
+    public var perKeyStudent = false
         self.pauses = pauses
         self.atMost = atMost
         self.maxParticipants = maxParticipants
@@ -284,7 +288,7 @@ public struct PairingRule: Sendable, Hashable {
     public var deadline: DeadlineSpec?
 
     public init(collectiveKinds: Set<CollectiveKind>?, pairingKinds: Set<Pairing.Kind> = [.linked, .honoraryClassHead],
-                minimum: Int, maximum: Int? = nil, deadline: DeadlineSpec? = nil) {
+                minimum: Int, maximum: Int? = nil, deadline: DeadlineSpec? = nil, countsColleges: Bool = false) {
         self.collectiveKinds = collectiveKinds
         self.pairingKinds = pairingKinds
         self.minimum = minimum
@@ -293,7 +297,8 @@ public struct PairingRule: Sendable, Hashable {
     }
 }
 
-/// Every collective of the given kinds in a unit is paired with at least N cadres.
+/// Every collective of the given kinds in a unit is paired with at least N cadres — or, `from: contacts`
+/// (§4.19), reached by at least N ledger lines in each period; `share` asks for only part of them (抽查 20%).
 public struct CoverageRule: Sendable, Hashable {
     public var collectiveKinds: Set<CollectiveKind>
     public var pairingKinds: Set<Pairing.Kind>
@@ -301,7 +306,10 @@ public struct CoverageRule: Sendable, Hashable {
     public var deadline: DeadlineSpec?
 
     public init(collectiveKinds: Set<CollectiveKind>, pairingKinds: Set<Pairing.Kind> = [.linked, .honoraryClassHead],
-                atLeast: Int = 1, deadline: DeadlineSpec? = nil) {
+                atLeast: Int = 1, deadline: DeadlineSpec? = nil, share: Double = 1, contacts: ContactCoverage? = nil) {
+    /// `target: college` (§4.18): count the colleges linked directly (东南大学 二1 “联系相关院（系）”) — per cadre, or
+    /// per unit (the distinct colleges its cadres link) — instead of collectives and key students.
+    public var countsColleges: Bool
         self.collectiveKinds = collectiveKinds
         self.pairingKinds = pairingKinds
         self.atLeast = atLeast
@@ -310,6 +318,7 @@ public struct CoverageRule: Sendable, Hashable {
 }
 
 /// “More than half of working time with students”: hours recorded over working hours elapsed.
+        self.countsColleges = countsColleges
 public struct TimeShareRule: Sendable, Hashable {
     public var filter: ContactFilter
     public var atLeast: Double
@@ -317,8 +326,13 @@ public struct TimeShareRule: Sendable, Hashable {
     public var hoursPerWorkday: Double
 
     public init(filter: ContactFilter, atLeast: Double, per: PeriodKind = .term, hoursPerWorkday: Double = 8) {
+    /// Cadres per collective; with `contacts`, lines per collective in the period.
         self.filter = filter
         self.atLeast = atLeast
+    /// Share of the unit's collectives that must be covered (0 < share ≤ 1); the required number is rounded up.
+    public var share: Double
+    /// `from: contacts`: covered by the ledger in each period rather than by pairings.
+    public var contacts: ContactCoverage?
         self.per = per
         self.hoursPerWorkday = hoursPerWorkday
     }
@@ -326,6 +340,21 @@ public struct TimeShareRule: Sendable, Hashable {
 
 /// A unit (or the school) files or holds something N times per term or year, by a deadline.
 public struct FilingRule: Sendable, Hashable {
+        self.share = share
+        self.contacts = contacts
+    }
+}
+
+/// Coverage measured from the ledger (“每月走访所有学生宿舍”): which lines reach a collective, per which period.
+public struct ContactCoverage: Sendable, Hashable {
+    /// Kinds and `confirmedOnly`; by anyone in the roster.
+    public var filter: ContactFilter
+    /// `week`, `month`, `term` or `academic-year`.
+    public var per: PeriodKind
+
+    public init(filter: ContactFilter, per: PeriodKind) {
+        self.filter = filter
+        self.per = per
     public var kind: String
     public var atLeast: Int
     /// `month`, `term` or `academic-year`; monthly filings name their month in `Filing.periodID`.

@@ -129,7 +129,7 @@ extension PolicyDecoder {
     /// What no count of `measure` can mean: a fractional number of events or venues (hours and person-times may
     /// be fractional), or more distinct venues than the rule's venues (or the vocabulary) have.
     func checkQuantity(_ quantity: RuleQuantity?, at node: Node?, measure: ContactMeasure?, filter: ContactFilter?, _ context: RuleContext) {
-        guard let quantity, let node, let measure, measure == .events || measure == .distinctVenues else { return }
+        guard let quantity, let node, let measure, measure.countsWholes else { return }
         let values = [quantity.fallback].compactMap { $0 } + quantity.byRole.map(\.value)
         if values.contains(where: { $0 != $0.rounded() }) {
             reader.fail(at: node, .invalidValue, "按次数计的 atLeast 应为整数", "atLeast counts events here: it must be a whole number")

@@ -16,7 +16,7 @@ extension PolicyDecoder {
         var atMost = atMostNode.flatMap { reader.amount($0, "atMost") }
         if let atMostNode, let most = atMost {
             let lows = atLeast.map { [$0.fallback].compactMap { $0 } + $0.byRole.map(\.value) } ?? []
-            if let measure, measure == .events || measure == .distinctVenues, most != most.rounded() {
+            if let measure, measure.countsWholes, most != most.rounded() {
                 reader.fail(at: atMostNode, .invalidValue, "按次数计的 atMost 应为整数", "atMost counts events here: it must be a whole number")
                 atMost = nil
             } else if let low = lows.max(), low > most {
@@ -37,11 +37,15 @@ extension PolicyDecoder {
             reader.fail(at: deadlineNode, .badDeadline, "只有 per: term 的计数规则可以设截止日期", "only per: term count rules can have a deadline")
         }
         let pauses = decodePauses(f, per: per)
-        guard let filter, let measure, let atLeast, let per, let pauses else { return nil }
+        let perKeyStudent = decodePerKeyStudent(f, filter: filter, measure: measure, hasDeadline: deadlineNode != nil,
+                                                hasMaxParticipants: maxParticipantsNode != nil)
+        guard let filter, let measure, let atLeast, let per, let pauses, let perKeyStudent else { return nil }
         if atMostNode != nil && atMost == nil { return nil }
         if maxParticipantsNode != nil && maxParticipants == nil { return nil }
-        return .count(CountRule(filter: filter, measure: measure, atLeast: atLeast, per: per, deadline: deadline, pauses: pauses,
-                                atMost: atMost, maxParticipants: maxParticipants))
+        var rule = CountRule(filter: filter, measure: measure, atLeast: atLeast, per: per, deadline: deadline, pauses: pauses,
+                             atMost: atMost, maxParticipants: maxParticipants)
+        rule.perKeyStudent = perKeyStudent
+        return .count(rule)
     }
 
     func decodeEvery(_ f: YAMLFields, _ context: RuleContext) -> RuleBody? {
@@ -69,22 +73,33 @@ extension PolicyDecoder {
     }
 
     func decodePairing(_ f: YAMLFields, node: Node, _ context: RuleContext) -> RuleBody? {
-        let kinds = f.take("collectiveKinds").flatMap(decodeCollectiveKinds)
-        let pairingKinds = f.take("pairingKinds").map(decodePairingKinds) ?? [.linked, .honoraryClassHead]
+        let kindsNode = f.take("collectiveKinds")
+        let kinds = kindsNode.flatMap(decodeCollectiveKinds)
+        let pairingKindsNode = f.take("pairingKinds")
+        let colleges = decodePairingTarget(f, kindsNode: kindsNode, pairingKindsNode: pairingKindsNode)
+        let fallback: Set<Pairing.Kind>? = colleges == true ? [.linked] : [.linked, .honoraryClassHead]
+        let pairingKinds = pairingKindsNode.map(decodePairingKinds) ?? fallback
         let bounds = decodeBounds(f, node: node)
         // Pairings and coverage are reckoned from the year's first term.
         let deadline = f.take("deadline").flatMap { decodeDeadline($0, context, terms: { $0.terms.prefix(1) }) }
-        guard let pairingKinds, let bounds else { return nil }
-        return .pairing(PairingRule(collectiveKinds: kinds, pairingKinds: pairingKinds, minimum: bounds.0, maximum: bounds.1, deadline: deadline))
+        guard let pairingKinds, let bounds, let colleges else { return nil }
+        return .pairing(PairingRule(collectiveKinds: kinds, pairingKinds: pairingKinds, minimum: bounds.0, maximum: bounds.1, deadline: deadline,
+                                    countsColleges: colleges))
     }
 
     func decodeCoverage(_ f: YAMLFields, _ context: RuleContext) -> RuleBody? {
         let kinds = f.require("collectiveKinds").flatMap(decodeCollectiveKinds)
-        let pairingKinds = f.take("pairingKinds").map(decodePairingKinds) ?? [.linked, .honoraryClassHead]
+        let pairingKindsNode = f.take("pairingKinds")
+        let pairingKinds = pairingKindsNode.map(decodePairingKinds) ?? [.linked, .honoraryClassHead]
         let atLeast = f.take("atLeast").map { reader.count($0, "atLeast") } ?? 1
-        let deadline = f.take("deadline").flatMap { decodeDeadline($0, context, terms: { $0.terms.prefix(1) }) }
-        guard let kinds, let pairingKinds, let atLeast else { return nil }
-        return .coverage(CoverageRule(collectiveKinds: kinds, pairingKinds: pairingKinds, atLeast: atLeast, deadline: deadline))
+        let deadlineNode = f.take("deadline")
+        let deadline = deadlineNode.flatMap { decodeDeadline($0, context, terms: { $0.terms.prefix(1) }) }
+        // `share` and `from: contacts` (§4.19): part of the collectives, or those the ledger reached in each period.
+        let share = f.take("share").map { decodeShare($0) } ?? 1
+        let contacts = decodeContactCoverage(f, context, pairingKindsNode: pairingKindsNode, deadlineNode: deadlineNode)
+        guard let kinds, let pairingKinds, let atLeast, let share, let contacts else { return nil }
+        return .coverage(CoverageRule(collectiveKinds: kinds, pairingKinds: pairingKinds, atLeast: atLeast, deadline: deadline,
+                                      share: share, contacts: contacts))
     }
 
     func decodeTimeShare(_ f: YAMLFields, _ context: RuleContext) -> RuleBody? {

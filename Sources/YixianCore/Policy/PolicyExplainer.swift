@@ -51,6 +51,9 @@ public enum PolicyExplainer {
                 text += "，超过上限即判未完成（即使本期尚未结束）"
             }
             if let deadline = rule.deadline { text += "，截止：\(describe(deadline))" }
+            if rule.perKeyStudent {
+                text += "，对每名重点联系学生分别计（按精准帮扶中为该生记录的谈心谈话和帮扶，每名学生单独判定）"
+            }
             text += periods(rule.per)
             if rule.per.isPausable { text += describe(rule.pauses, per: rule.per) }
             return text
@@ -60,7 +63,8 @@ public enum PolicyExplainer {
                 + "；按\(rule.within.label.zh)统计“达标\(rule.per.label.zh)数 / 已过\(rule.per.label.zh)数”（只计已结束的\(rule.per.label.zh)）"
                 + describe(rule.pauses, per: rule.per)
         case .pairing(let rule):
-            let kinds = rule.collectiveKinds.map(collectiveNames) ?? "对象"
+            // `target: college` (§4.18): colleges linked directly; for a unit, the distinct colleges its people link.
+            let kinds = rule.countsColleges ? "院（系）" : rule.collectiveKinds.map(collectiveNames) ?? "对象"
             let bound: String
             if let maximum = rule.maximum {
                 bound = maximum == rule.minimum ? "恰好 \(maximum) 个" : "\(rule.minimum) 至 \(maximum) 个"
@@ -69,7 +73,13 @@ public enum PolicyExplainer {
             if let deadline = rule.deadline { text += "，截止：第一学期\(describe(deadline))" }
             return text
         case .coverage(let rule):
-            var text = "每个\(collectiveNames(rule.collectiveKinds))都至少有 \(rule.atLeast) 名干部联系（结对类型：\(pairingNames(rule.pairingKinds))）"
+            // §4.19: from the ledger per period, and/or a share of the collectives (rounded up).
+            let which = rule.share < 1 ? "至少 \(yamlNumberText(rule.share * 100))% 的\(collectiveNames(rule.collectiveKinds))（向上取整）"
+                                       : "每个\(collectiveNames(rule.collectiveKinds))"
+            if let contacts = rule.contacts {
+                return "\(per(contacts.per))本单位\(which)都要有联系记录到达（至少 \(rule.atLeast) 次，由谁走访都算；计入：\(kindNames(contacts.filter, policy))）"
+            }
+            var text = "\(which)都至少有 \(rule.atLeast) 名干部联系（结对类型：\(pairingNames(rule.pairingKinds))）"
             if let deadline = rule.deadline { text += "，截止：第一学期\(describe(deadline))" }
             return text
         case .timeShare(let rule):
@@ -266,3 +276,4 @@ public enum PolicyExplainer {
         names(Pairing.Kind.allCases.filter(kinds.contains).map(\.label.zh))
     }
 }
+        case .distinctColleges: "个不同院（系）"

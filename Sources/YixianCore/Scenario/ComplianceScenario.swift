@@ -12,10 +12,12 @@ public struct ComplianceScenario: Sendable {
     public var contacts: [ContactRecord]
     public var cases: [StudentCase]
     public var filings: [Filing]
+    /// Helps and talks logged per key student (精准帮扶, §4.20).
+    public var supportLogs: [SupportLog] = []
 
     public func input(policy: Policy) -> ComplianceInput {
         ComplianceInput(policy: policy, calendar: calendar, roster: roster, pairings: pairings, contacts: contacts,
-                        cases: cases, filings: filings, workdays: workdays)
+                        cases: cases, filings: filings, workdays: workdays, supportLogs: supportLogs)
     }
 }
 
@@ -84,15 +86,16 @@ private struct ScenarioDecoder {
         let collectives = list(top.take("collectives"), "collectives") { decodeCollective($0, unitCodes: unitCodes) }
         let collectiveCodes = Set(collectives.map(\.code))
         let defaultYear = years.first
-        let pairings = list(top.take("pairings"), "pairings") { decodePairing($0, cadres: cadreByStaff, collectives: collectiveCodes, years: years, defaultYear: defaultYear) }
+        let pairings = list(top.take("pairings"), "pairings") { decodePairing($0, cadres: cadreByStaff, collectives: collectiveCodes, units: units, years: years, defaultYear: defaultYear) }
         let contacts = list(top.take("contacts"), "contacts") { decodeContact($0, cadres: cadreByStaff, collectives: collectiveCodes, units: unitCodes) }
         let cases = list(top.take("cases"), "cases") { decodeCase($0, units: unitCodes) }
         let termIDs = Set(years.flatMap(\.terms).map(\.id))
         let filings = list(top.take("filings"), "filings") { decodeFiling($0, units: unitCodes, terms: termIDs) }
+        let supportLogs = list(top.take("supportLogs"), "supportLogs") { decodeSupportLog($0, pairings: pairings) }
         top.finish()
         return ComplianceScenario(calendar: AcademicCalendar(years: years), workdays: workdays,
                                   roster: ComplianceRoster(units: units, cadres: cadres, collectives: collectives, cadreChanges: changes),
-                                  pairings: pairings, contacts: contacts, cases: cases, filings: filings)
+                                  pairings: pairings, contacts: contacts, cases: cases, filings: filings, supportLogs: supportLogs)
     }
 
     private func list<T>(_ node: Node?, _ what: String, _ decode: (Node) -> T?) -> [T] {
@@ -235,12 +238,20 @@ private struct ScenarioDecoder {
         return Collective(code: code, name: name ?? code, kind: kind, unitCode: unitCode, grade: grade, size: size, active: active)
     }
 
-    private func decodePairing(_ node: Node, cadres: [String: Cadre], collectives: Set<String>, years: [AcademicYear],
+    private func decodePairing(_ node: Node, cadres: [String: Cadre], collectives: Set<String>, units: [Unit], years: [AcademicYear],
                                defaultYear: AcademicYear?) -> Pairing? {
         guard let f = reader.mapping(node, "结对") else { return nil }
         let cadre = reference(f, "cadre", in: Set(cadres.keys), "工号")
         let collective = reference(f, "collective", in: collectives, "学生集体", required: false)
         let student = text(f, "student")
+        // A college pairing (§4.18): only a unit of kind college can be the target.
+        var college: String?? = .some(nil)
+        if let n = f.take("college"), let code = reader.string(n, "college") {
+            if let problem = Pairing.collegeTargetProblem(units.first { $0.code == code }, code: code) {
+                reader.fail(at: n, .invalidValue, problem.zh, problem.en)
+                college = nil
+            } else { college = .some(code) }
+        }
         var kind = Pairing.Kind.linked
         if let n = f.take("kind") {
             kind = reader.enumValues(n, "结对类型", code: .unknownPairingKind, allowed: Pairing.Kind.allCases.map(\.rawValue),
@@ -254,9 +265,13 @@ private struct ScenarioDecoder {
         let from = f.take("from").flatMap { reader.date($0, "from") }
         let to = f.take("to").flatMap { reader.date($0, "to") }
         f.finish()
-        guard let cadre, let staff = cadre, let collective, let year else { return nil }
-        if collective == nil && student == nil {
-            reader.fail(at: node, .missingField, "结对须有 collective 或 student", "a pairing needs a collective or a student")
+        guard let cadre, let staff = cadre, let collective, let college, let year else { return nil }
+        if collective == nil && student == nil && college == nil {
+            reader.fail(at: node, .missingField, "结对须有 collective、student 或 college", "a pairing needs a collective, a student or a college")
+            return nil
+        }
+        if college != nil && (collective != nil || student != nil) {
+            reader.fail(at: node, .invalidValue, "与院（系）的结对不能同时指定学生集体或学生", "a college pairing names no collective or student besides")
             return nil
         }
         let start = from ?? year.range.start, end = to ?? year.range.end
@@ -264,11 +279,36 @@ private struct ScenarioDecoder {
             reader.fail(at: node, .invalidValue, "结对的结束日期早于开始日期", "the pairing ends before it starts")
             return nil
         }
-        return Pairing(cadreStaffNumber: staff, kind: kind, collectiveCode: collective, studentNumber: student,
+        return Pairing(cadreStaffNumber: staff, kind: kind, collectiveCode: collective, studentNumber: student, collegeCode: college,
                        academicYearID: year.id, range: DateRange(start: start, end: end))
     }
 
     // MARK: Facts
+
+    /// A help or talk logged for a key student; as on `/support`, refused unless the cadre is paired with the
+    /// student as `key-student` on that day.
+    private func decodeSupportLog(_ node: Node, pairings: [Pairing]) -> SupportLog? {
+        guard let f = reader.mapping(node, "帮扶记录") else { return nil }
+        let id = text(f, "id", required: true)
+        let cadre = text(f, "cadre", required: true)
+        let student = text(f, "student", required: true)
+        let day = f.require("day").flatMap { reader.date($0, "day") }
+        var kind: String? = "talk"
+        if let n = f.take("kind"), let text = reader.string(n, "kind") {
+            kind = SupportLog.kinds.contains(text) ? text : nil
+            if kind == nil {
+                reader.fail(at: n, .invalidValue, "kind 应为 \(SupportLog.kinds.joined(separator: "、"))：\(text)", "kind must be one of \(SupportLog.kinds.joined(separator: ", ")): \(text)")
+            }
+        }
+        f.finish()
+        guard let id, let cadre, let student, let day, let kind else { return nil }
+        guard pairings.contains(where: { $0.cadreStaffNumber == cadre && $0.kind == .keyStudent && $0.studentNumber == student && $0.range.contains(day) }) else {
+            reader.fail(at: node, .invalidValue, "干部 \(cadre) 在 \(day.iso) 未与学生 \(student) 结对为重点联系学生，不能记录",
+                        "cadre \(cadre) is not paired with student \(student) as key student on \(day.iso): the log is refused")
+            return nil
+        }
+        return SupportLog(id: id, cadreStaffNumber: cadre, studentNumber: student, day: day, kind: kind)
+    }
 
     private func decodeContact(_ node: Node, cadres: [String: Cadre], collectives: Set<String>, units: Set<String>) -> ContactRecord? {
         guard let f = reader.mapping(node, "联系记录") else { return nil }

@@ -159,7 +159,8 @@ enum ComplianceService {
             let roster = ComplianceRoster(units: organization.units, cadres: organization.cadres, collectives: organization.collectives)
             index = ComplianceIndex(ComplianceInput(policy: facts.policies.last?.policy ?? Policy(id: "", title: "", roles: [], rules: []),
                                                     calendar: facts.calendar, roster: roster, pairings: facts.pairings,
-                                                    contacts: facts.contacts.values.map(\.record), cases: facts.cases, filings: facts.filings, workdays: facts.workdays))
+                                                    contacts: facts.contacts.values.map(\.record), cases: facts.cases, filings: facts.filings, workdays: facts.workdays,
+                                                    supportLogs: facts.supportLogs))
             contacts = ContactLookup(stored: facts.contacts)
             units = Dictionary(organization.units.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
             cadres = Dictionary(organization.cadres.map { ($0.staffNumber, $0) }, uniquingKeysWith: { a, _ in a })

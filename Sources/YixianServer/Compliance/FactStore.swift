@@ -38,8 +38,10 @@ enum FactTables {
     static let contacts = ["contact_records"]
     static let attachments = ["attachments"]
     static let cases = ["cases"]
+    /// Help logs per key student (精准帮扶), for `perKeyStudent` count rules; tracked from migration 44.
+    static let supportLogs = ["support_logs"]
     /// What a compliance evaluation depends on.
-    static let compliance = organization + pairings + calendar + policy + filings + contacts + cases
+    static let compliance = organization + pairings + calendar + policy + filings + contacts + cases + supportLogs
     /// What the integrity detectors depend on.
     static let integrity = organization + calendar + policy + contacts + attachments
 }
@@ -99,11 +101,23 @@ struct StoredPairings: Sendable {
             guard let staff = organization.staffNumbers[p.$cadre.id], let start = LocalDate(p.startDate), let end = LocalDate(p.endDate),
                   start <= end, let kind = Pairing.Kind(rawValue: p.kind) else { continue }
             stored.pairings.append(Pairing(cadreStaffNumber: staff, kind: kind, collectiveCode: p.$collective.id.flatMap { organization.collectiveCodes[$0] },
-                                           studentNumber: p.$student.id.flatMap { studentNumbers[$0] }, academicYearID: p.academicYear,
+                                           studentNumber: p.$student.id.flatMap { studentNumbers[$0] },
+                                           collegeCode: p.$college.id.flatMap { organization.unitCodes[$0] }, academicYearID: p.academicYear,
                                            range: DateRange(start: start, end: end)))
             stored.ids.append(p.id!)
         }
         return stored
+    }
+}
+
+extension Facts {
+    /// The help logs with staff and student numbers; a log of a cadre or student no longer in the roster is left out.
+    static func loadSupportLogs(_ organization: OrganizationFacts, on db: any Database) async throws -> [SupportLog] {
+        let rows = try await SupportLogModel.query(on: db).with(\.$student).all()
+        return rows.compactMap { row in
+            guard let staff = organization.staffNumbers[row.$cadre.id], let day = LocalDate(row.day) else { return nil }
+            return SupportLog(id: row.id!.uuidString, cadreStaffNumber: staff, studentNumber: row.student.studentNumber, day: day, kind: row.kind)
+        }
     }
 }
 
@@ -211,6 +225,8 @@ struct Facts: Sendable {
     /// Keyed by record id; lines of cadres no longer in the roster are left out.
     var contacts: [String: StoredContact]
     var attachments: [String: [AttachmentFact]]
+    /// Help logs per key student, for `perKeyStudent` count rules (§4.20).
+    var supportLogs: [SupportLog] = []
     /// Record ids of each cadre's lines, kept as lines come and go.
     var contactsByCadre: [UUID: Set<String>]
     /// Per cadre, when their lines or their lines' files last changed (absent: not since `ledgerEpoch`
@@ -239,6 +255,8 @@ struct Facts: Sendable {
 
         var contacts: [String: StoredContact]
         var ledger = base.flatMap { organizationChanged ? nil : Ledger(byCadre: $0.contactsByCadre, revisions: $0.cadreRevisions, epoch: $0.ledgerEpoch) }
+        let supportLogs = organizationChanged || stale(FactTables.pairings + FactTables.supportLogs)
+            ? try await loadSupportLogs(organization, on: db) : base!.supportLogs
         // Greater than every earlier revision: one of the two counters moved for anything to change.
         let revision = wanted["contact_records"] + wanted["attachments"]
         let since = base?.versions["contact_records"] ?? 0
@@ -275,7 +293,7 @@ struct Facts: Sendable {
         }
         let kept = ledger ?? Ledger(contacts, epoch: Self.nextEpoch())
         return Facts(versions: versions, organization: organization, pairings: pairings, calendar: calendar, workdays: workdays, policies: policies,
-                     filings: filings, cases: cases, contacts: contacts, attachments: attachments,
+                     filings: filings, cases: cases, supportLogs: supportLogs, contacts: contacts, attachments: attachments,
                      contactsByCadre: kept.byCadre, cadreRevisions: kept.revisions, ledgerEpoch: kept.epoch)
     }
 

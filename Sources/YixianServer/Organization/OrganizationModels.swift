@@ -204,6 +204,8 @@ final class PairingModel: Model, @unchecked Sendable {
     @Field(key: "kind") var kind: String
     @OptionalParent(key: "collective_id") var collective: CollectiveModel?
     @OptionalParent(key: "student_id") var student: StudentModel?
+    /// A college pairing's unit (migration 44); always a unit of kind college.
+    @OptionalParent(key: "college_id") var college: UnitModel?
     @Field(key: "academic_year") var academicYear: String
     @Field(key: "start_date") var startDate: String
     @Field(key: "end_date") var endDate: String
@@ -211,7 +213,8 @@ final class PairingModel: Model, @unchecked Sendable {
     init() {}
 
     /// A row for a core pairing, resolving its codes; nil when the cadre is unknown.
-    convenience init?(_ pairing: Pairing, cadreIDs: [String: UUID], collectiveIDs: [String: UUID], studentIDs: [String: UUID]) {
+    convenience init?(_ pairing: Pairing, cadreIDs: [String: UUID], collectiveIDs: [String: UUID], studentIDs: [String: UUID],
+                      unitIDs: [String: UUID] = [:]) {
         guard let cadreID = cadreIDs[pairing.cadreStaffNumber] else { return nil }
         self.init()
         id = UUID()
@@ -219,6 +222,7 @@ final class PairingModel: Model, @unchecked Sendable {
         kind = pairing.kind.rawValue
         $collective.id = pairing.collectiveCode.flatMap { collectiveIDs[$0] }
         $student.id = pairing.studentNumber.flatMap { studentIDs[$0] }
+        $college.id = pairing.collegeCode.flatMap { unitIDs[$0] }
         academicYear = pairing.academicYearID
         startDate = pairing.range.start.iso
         endDate = pairing.range.end.iso

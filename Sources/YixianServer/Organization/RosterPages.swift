@@ -60,10 +60,10 @@ struct CadrePageModel: Sendable {
         guard user.cadreID == id || user.can(.readRoster) else { throw AppError.forbidden }
         let model = try await CadresAPI.find(id, for: user, on: req.db)
         let cadre = CadreDTO(model)
-        let pairings = try await PairingModel.query(on: req.db).filter(\.$cadre.$id == id).with(\.$collective).with(\.$student).all()
+        let pairings = try await PairingModel.query(on: req.db).filter(\.$cadre.$id == id).with(\.$collective).with(\.$student).with(\.$college).all()
         return CadrePageModel(cadre: cadre, pairings: pairings.map { p in
             PairingLine(academicYear: p.academicYear, kind: p.kind,
-                        with: p.collective?.name ?? p.student.map { "\($0.name)（\($0.studentNumber)）" } ?? "",
+                        with: p.collective?.name ?? p.student.map { "\($0.name)（\($0.studentNumber)）" } ?? p.college?.name ?? "",
                         start: p.startDate, end: p.endDate)
         }, record: try await AppointmentPages.record(req, cadre: model), mayCheck: AppointmentPages.checkers.contains(user.role))
     }

@@ -48,7 +48,8 @@ enum HandoverService {
                 .map { ($0.studentNumber, $0.id!) })
             let cadreIDs = [to!: successor.id!]
             for pairing in result.started {
-                try await PairingModel(pairing, cadreIDs: cadreIDs, collectiveIDs: world.organization.collectiveIDs, studentIDs: studentIDs)?.create(on: db)
+                try await PairingModel(pairing, cadreIDs: cadreIDs, collectiveIDs: world.organization.collectiveIDs, studentIDs: studentIDs,
+                                       unitIDs: world.organization.unitIDs)?.create(on: db)
             }
             try await AuditTrail.record("pairing.handover", objectType: "cadre", objectID: "\(from!)→\(to!)",
                                         detail: "on \(day!.iso): ended \(result.ended.count), started \(result.started.count)", by: actor, on: db)

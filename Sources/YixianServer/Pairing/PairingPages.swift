@@ -40,6 +40,10 @@ enum PairingPages {
             Components.table(ctx, headers: PairingTable.header,
                              rows: PairingTable.records(m.rows).map { $0.map { Components.cell($0) } },
                              empty: .text(ctx.t("本学年尚无结对。可导入结对表，或使用智能匹配生成建议。", "No pairings this year yet.")), exports: ["csv"]),
+            .if(!m.collegeLinks.isEmpty, .group(
+                .h2(.text(ctx.t("联系院（系）", "Colleges linked"))),
+                Components.table(ctx, headers: [ctx.t("所在单位", "Unit"), ctx.t("姓名", "Name"), ctx.t("联系院（系）", "College")],
+                                 rows: m.collegeLinks.map { $0.map { Components.cell($0) } }, empty: .text(""), exports: []))),
             .if(m.canManage, addForm(ctx, input: m.add, problems: m.addProblems)),
             .if(m.canManage, handoverForm(ctx, input: m.handover, problems: m.problems))
         )
@@ -56,7 +60,7 @@ enum PairingPages {
              .form(.method(.post), .action(SiteRoute.pairingsAdd.path()),
                    Layout.csrfField(ctx),
                    Components.field(ctx, name: "staffNumber", label: ctx.t("干部工号", "Staff number"), value: input.staffNumber ?? "", problems: problems),
-                   Components.field(ctx, name: "collective", label: ctx.t("学生集体（名称或代码）", "Collective (name or code)"), value: input.collective ?? "",
+                   Components.field(ctx, name: "collective", label: ctx.t("学生集体或院（系）（名称或代码）", "Collective or college (name or code)"), value: input.collective ?? "",
                                     problems: problems),
                    .div(.class("field"), .label(.for("kind"), .text(ctx.t("方式", "Kind"))),
                         .select(.id("kind"), .attribute(named: "name", value: "kind"),
@@ -80,6 +84,23 @@ enum PairingPages {
     static func render(_ req: Request, _ model: PairingTableModel, status: HTTPResponseStatus = .ok) -> Response {
         let ctx = PageContext(req)
         return ctx.render(title: ctx.t("结对表", "Pairing table"), status: status, content: view(ctx, model))
+    }
+
+    /// The year's college pairings in force (today's, in the running year), by the holder's unit in the university's order.
+    static func collegeLinks(_ req: Request, year: AcademicYear) async throws -> [[String]] {
+        let user = try req.requireUser()
+        let world = try await PairingWorld.load(on: req.db)
+        let scopeCode = try user.rosterUnitScope().flatMap { world.organization.unitCodes[$0] }
+        let today = LocalDate(req.now)
+        let cadres = Dictionary(world.cadres.map { ($0.staffNumber, $0) }, uniquingKeysWith: { a, _ in a })
+        let units = Dictionary(world.units.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        let order = Dictionary(uniqueKeysWithValues: world.units.sorted(by: Unit.inUniversityOrder).enumerated().map { ($1.code, $0) })
+        return world.pairings.filter { $0.academicYearID == year.id && $0.collegeCode != nil && (!year.range.contains(today) || $0.range.end >= today) }
+            .compactMap { p -> (Int, [String])? in
+                guard let cadre = cadres[p.cadreStaffNumber], scopeCode == nil || cadre.unitCode == scopeCode else { return nil }
+                return (order[cadre.unitCode] ?? Int.max, [units[cadre.unitCode]?.name ?? cadre.unitCode, cadre.name, units[p.collegeCode!]?.name ?? p.collegeCode!])
+            }
+            .sorted { ($0.0, $0.1.joined(separator: "\t")) < ($1.0, $1.1.joined(separator: "\t")) }.map(\.1)
     }
 
     static func tableRows(_ req: Request, year: AcademicYear, everyCadre: Bool = false) async throws -> [PairingTable.Row] {
@@ -107,6 +128,18 @@ enum PairingPages {
         try check.throwIfInvalid()
         // A name as people type it, or the code: names are what the coverage page and the shortfalls show.
         let collective = try await CollectiveModel.query(on: req.db).group(.or) { $0.filter(\.$code == typed!).filter(\.$name == typed!) }.all()
+        if collective.isEmpty, let unit = try await UnitModel.query(on: req.db).group(.or, { $0.filter(\.$code == typed!).filter(\.$name == typed!) }).first() {
+            // A college typed instead (东南大学 二1: 部处联系相关院系); any other unit is refused on this field.
+            if let problem = Pairing.collegeTargetProblem(unit.core, code: unit.code) { throw AppError.field("collective", zh: problem.zh, en: problem.en) }
+            guard kind == .linked else { throw AppError.field("kind", zh: "与院（系）的结对只能是“联系”", en: "a college pairing can only be of kind linked") }
+            let year = try await year(req)
+            let (model, created) = try await req.db.write { db in
+                try await PairingService.add(staffNumber: staff!, collectiveCode: nil, studentNumber: nil, unitCode: unit.code, kind: .linked, year: year,
+                                             range: DateRange(start: max(LocalDate(req.now), year.range.start), end: year.range.end), actor: .init(user), on: db)
+            }
+            guard created else { throw AppError.field("collective", zh: "该干部本学年已联系“\(unit.name)”", en: "This cadre already links \(unit.name) this year") }
+            return try model.requireID()
+        }
         guard let found = collective.first(where: { $0.code == typed }) ?? (collective.count == 1 ? collective.first : nil) else {
             throw AppError.field("collective", zh: collective.isEmpty ? "找不到学生集体“\(typed!)”，请核对名称或代码" : "名称“\(typed!)”对应多个学生集体，请填写代码",
                                  en: collective.isEmpty ? "No collective named “\(typed!)”" : "“\(typed!)” names several collectives; give the code")
@@ -183,13 +216,13 @@ enum PairingPages {
                            query: [.init(name: "year", description: "academic year id, default the current one")], response: "PairingList")) { req in
             let user = try req.requireUser()
             let year = try await year(req)
-            var query = PairingModel.query(on: req.db).filter(\.$academicYear == year.id).with(\.$cadre).with(\.$collective).with(\.$student)
+            var query = PairingModel.query(on: req.db).filter(\.$academicYear == year.id).with(\.$cadre).with(\.$collective).with(\.$student).with(\.$college)
             if let scope = try user.rosterUnitScope() {
                 query = query.join(CadreModel.self, on: \PairingModel.$cadre.$id == \CadreModel.$id).filter(CadreModel.self, \.$unit.$id == scope)
             }
             return try await query.all().map { PairingService.dto($0, cadre: $0.cadre) }
         }
-        app.register(.init(method: .POST, path: "/pairings", summary: "Pair a cadre with a collective or a key student", tag: "Pairing",
+        app.register(.init(method: .POST, path: "/pairings", summary: "Pair a cadre with a collective, a key student or a college (unitCode: only units of kind college)", tag: "Pairing",
                            access: .capability(.importRoster), requestBody: "PairingInput", response: "Pairing", successStatus: 201)) { req in
             let user = try req.requireUser()
             let input = try req.decodeJSON(PairingInput.self)
@@ -202,10 +235,10 @@ enum PairingPages {
             let end = try input.end.map { try LocalDate($0) ?? { throw AppError.field("end", zh: "结束日期无效", en: "invalid end") }() } ?? year.range.end
             guard start <= end else { throw AppError.field("end", zh: "结束日期早于开始日期，请检查", en: "end is before start") }
             let (model, _) = try await req.db.write { db in
-                try await PairingService.add(staffNumber: staff!, collectiveCode: input.collectiveCode, studentNumber: input.studentNumber, kind: kind!,
+                try await PairingService.add(staffNumber: staff!, collectiveCode: input.collectiveCode, studentNumber: input.studentNumber, unitCode: input.unitCode, kind: kind!,
                                              year: year, range: DateRange(start: start, end: end), actor: .init(user), on: db)
             }
-            guard let full = try await PairingModel.query(on: req.db).filter(\.$id == model.id!).with(\.$cadre).with(\.$collective).with(\.$student).first() else {
+            guard let full = try await PairingModel.query(on: req.db).filter(\.$id == model.id!).with(\.$cadre).with(\.$collective).with(\.$student).with(\.$college).first() else {
                 throw AppError.notFound("pairing")
             }
             return PairingService.dto(full, cadre: full.cadre)
@@ -297,17 +330,19 @@ struct PairingTableModel: Sendable {
     var addProblems: [AppError.FieldProblem] = []
     /// Who was paired with what, after a pairing added by hand.
     var added: String?
+    /// College pairings of the year (部处联系院系, §4.18), as [所在单位, 姓名, 联系院（系）] rows in the reader's scope.
+    var collegeLinks: [[String]] = []
 
     static func load(_ req: Request, handedOver: Bool = false, handover: HandoverInput = HandoverInput(),
                      problems: [AppError.FieldProblem] = [], add: PairingAddInput = PairingAddInput(),
                      addProblems: [AppError.FieldProblem] = [], added: UUID? = nil) async throws -> PairingTableModel {
         let year = try await PairingPages.year(req)
         // The notice names the pairing from the database, never from the URL's text.
-        let pairing = try await added.asyncMap { try await PairingModel.query(on: req.db).filter(\.$id == $0).with(\.$cadre).with(\.$collective).first() }
-        let addedText = (pairing ?? nil).flatMap { p in p.collective.map { "\(p.cadre.name) — \($0.name)" } }
+        let pairing = try await added.asyncMap { try await PairingModel.query(on: req.db).filter(\.$id == $0).with(\.$cadre).with(\.$collective).with(\.$college).first() }
+        let addedText = (pairing ?? nil).flatMap { p in (p.collective?.name ?? p.college?.name).map { "\(p.cadre.name) — \($0)" } }
         return PairingTableModel(yearID: year.id, yearName: year.label, rows: try await PairingPages.tableRows(req, year: year),
                                  canManage: try req.requireUser().can(.importRoster), handedOver: handedOver, handover: handover, problems: problems,
-                                 add: add, addProblems: addProblems, added: addedText)
+                                 add: add, addProblems: addProblems, added: addedText, collegeLinks: try await PairingPages.collegeLinks(req, year: year))
     }
 }
 

@@ -87,11 +87,11 @@ extension HomeModel {
             // Links in force today: earlier years' and ended ones belong to the pairing history, not here.
             let pairings = try await PairingModel.query(on: db).filter(\.$cadre.$id == cadreID)
                 .filter(\.$startDate <= today.iso).filter(\.$endDate >= today.iso)
-                .with(\.$collective).with(\.$student).all()
-                .sorted { ($0.kind, $0.collective?.name ?? $0.student?.name ?? "") < ($1.kind, $1.collective?.name ?? $1.student?.name ?? "") }
+                .with(\.$collective).with(\.$student).with(\.$college).all()
+                .sorted { ($0.kind, $0.collective?.name ?? $0.student?.name ?? $0.college?.name ?? "") < ($1.kind, $1.collective?.name ?? $1.student?.name ?? $1.college?.name ?? "") }
             let links = pairings.map { p in
                 (kind: Pairing.Kind(rawValue: p.kind)?.label ?? .same(p.kind),
-                 target: p.collective?.name ?? p.student.map { "\($0.name)（\($0.studentNumber)）" } ?? "")
+                 target: p.collective?.name ?? p.student.map { "\($0.name)（\($0.studentNumber)）" } ?? p.college?.name ?? "")
             }
             return .cadre(Profile(unit: cadre.unit.name, posts: cadre.postList,
                                   rank: Rank(rawValue: cadre.rank)?.label ?? .same(cadre.rank), links: links))

@@ -4,6 +4,7 @@ import Foundation
 /// deadline when it has one, measured (events, person-times, hours, venues) against the requirement.
 extension Evaluation {
     func countCells(_ rule: PolicyRule, _ ruleIndex: Int, _ body: CountRule, _ context: CadreContext, into cells: inout [ComplianceCell]) {
+        if body.perKeyStudent { return keyStudentCells(rule, ruleIndex, body, context, into: &cells) }
         let deadlines = countDeadlines[ruleIndex]
         for (position, period) in judgedPeriods(body.per, body.pauses).enumerated() {
             let stateIndex = context.stateIndex(on: min(asOfDay, period.last))

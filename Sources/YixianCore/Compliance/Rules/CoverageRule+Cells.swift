@@ -4,6 +4,7 @@ import Foundation
 /// with enough cadres paired on the judge day.
 extension Evaluation {
     func coverageCells(_ rule: PolicyRule, _ body: CoverageRule) -> [ComplianceCell] {
+        if let contacts = body.contacts { return contactCoverageCells(rule, body, contacts) }
         guard let period = periods(.academicYear).first else { return [] }
         let day = LocalDate(dayNumber: judgeDay(period.range))
         var cadresByCollective: [String: Set<String>] = [:]
@@ -22,10 +23,13 @@ extension Evaluation {
                     excluded.append(ComplianceExclusion(id: collective.code, reason: .uncovered))
                 }
             }
-            let status = Verdicts.coverage(uncovered: excluded.count, asOf: asOf, start: period.range.start, deadline: deadline)
+            // With a share (§4.19) only that many must be covered: the gap is what is still short of it.
+            let needed = body.required(of: mine.count)
+            let status = Verdicts.coverage(uncovered: max(0, needed - counted.count), asOf: asOf, start: period.range.start, deadline: deadline)
             return ComplianceCell(subject: subject, ruleID: rule.id, severity: rule.severity, period: period.ref,
-                                  required: Double(mine.count), achieved: Double(counted.count), status: status, due: deadline,
-                                  elapsed: nil, counted: counted, excluded: excluded, parts: [], note: nil)
+                                  required: Double(needed), achieved: Double(counted.count), status: status, due: deadline,
+                                  elapsed: nil, counted: counted, excluded: excluded, parts: [],
+                                  note: coverageNote(body, population: mine.count, needed: needed))
         }
     }
 }

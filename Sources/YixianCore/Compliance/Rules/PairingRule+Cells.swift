@@ -10,11 +10,11 @@ extension Evaluation {
         var counted = Set<String>()
         var excluded: [ComplianceExclusion] = []
         for pairing in context.pairings where pairing.range.contains(LocalDate(dayNumber: day)) {
-            let target = pairing.collectiveCode ?? pairing.studentNumber ?? ""
-            let kindOK = body.collectiveKinds.map { kinds in pairing.collectiveCode.flatMap { collectiveByCode[$0]?.kind }.map(kinds.contains) == true } ?? true
-            if body.pairingKinds.contains(pairing.kind) && kindOK {
+            let target = pairing.targetCode
+            if pairingCounts(pairing, body) {
                 counted.insert(target)
-            } else {
+            } else if (pairing.collegeCode != nil) == body.countsColleges {
+                // Listed only among targets of its own sort: a college link is no collective, a collective no college.
                 excluded.append(ComplianceExclusion(id: target, reason: .wrongCollectiveKind))
             }
         }
