@@ -398,7 +398,10 @@ struct ComplianceScenarioTests {
         #expect(report.cell("L001", "leader-link-collective", "2025-2026")?.status == .met)
         #expect(report.cell("L001", "leader-link-party-branch", "2025-2026")?.status == .missed)
         #expect(report.cell("L002", "leader-link-party-branch", "2025-2026") == nil)
-        #expect(report.cell("L001", "leader-first-lesson", "2025-2026")?.counted == ["first-lesson"])
+        // 书记或校长 (§4.15): one school cell for the group; the fixture's only 党委书记/校长 is L001
+        let firstLesson = report.cell("school", "leader-first-lesson", "2025-2026")
+        #expect(firstLesson?.counted == ["first-lesson"] && firstLesson?.members == ["L001"] && firstLesson?.status == .met)
+        #expect(report.cell("L001", "leader-first-lesson", "2025-2026") == nil)
         #expect(report.cell("L002", "leader-first-lesson", "2025-2026") == nil)
     }
 

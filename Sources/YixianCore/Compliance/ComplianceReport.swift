@@ -177,6 +177,8 @@ public struct ComplianceCell: Hashable, Sendable, Codable {
     public var note: Localized?
     /// The upper bound of a count rule with `atMost`; absent (not encoded) otherwise. `required` stays the lower bound.
     public var maximum: Double? = nil
+    /// `perKeyStudent` count rules (§4.20): the student number of the key student this cell judges; absent otherwise.
+    public var keyStudent: String? = nil
 }
 
 /// Status counts for a unit, rule and period.
@@ -186,8 +188,6 @@ public struct ComplianceTally: Hashable, Sendable, Codable {
     public var atRisk = 0
     public var missed = 0
     public var notYetDue = 0
-    /// `perKeyStudent` count rules (§4.20): the student number of the key student this cell judges; absent otherwise.
-    public var keyStudent: String? = nil
 
     public init() {}
 

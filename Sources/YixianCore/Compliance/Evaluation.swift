@@ -209,25 +209,25 @@ struct CompiledFilter {
     var collectiveKinds: Set<CollectiveKind>?
     var pairingKinds: Set<Pairing.Kind>
     var confirmedOnly: Bool
+    /// The rule measures `distinct-colleges`: the scan notes each counted line's colleges.
+    var countsColleges = false
 }
 
 struct Tally {
     var events = 0.0
     var personTimes = 0.0
     var hours = 0.0
-    /// The rule measures `distinct-colleges`: the scan notes each counted line's colleges.
-    var countsColleges = false
     var venueBits: UInt64 = 0
     var moreVenues = Set<Int32>()
+    /// Colleges reached (unit indexes), for `distinct-colleges` (§4.18): bits below 64, the rest in the set.
+    var collegeBits: UInt64 = 0
+    var moreColleges = Set<Int32>()
 
     mutating func add(_ record: CompactContact, venue: Int32) {
         events += 1
         personTimes += record.participants
         hours += record.hours
         if venue >= 64 { moreVenues.insert(venue) } else if venue >= 0 { venueBits |= 1 << UInt64(venue) }
-    /// Colleges reached (unit indexes), for `distinct-colleges` (§4.18): bits below 64, the rest in the set.
-    var collegeBits: UInt64 = 0
-    var moreColleges = Set<Int32>()
     }
 
     var venues: Int { venueBits.nonzeroBitCount + moreVenues.count }
@@ -238,6 +238,7 @@ struct Tally {
         case .personTimes: personTimes
         case .hours: hours
         case .distinctVenues: Double(venues)
+        case .distinctColleges: Double(collegeBits.nonzeroBitCount + moreColleges.count)
         }
     }
 }
@@ -249,7 +250,6 @@ private final class ChunkResults: @unchecked Sendable {
 
     init(count: Int) { storage = Array(repeating: [], count: count) }
 
-        case .distinctColleges: Double(collegeBits.nonzeroBitCount + moreColleges.count)
     func set(_ chunk: Int, _ cells: [[ComplianceCell]]) {
         lock.lock()
         storage[chunk] = cells
@@ -290,6 +290,8 @@ final class Evaluation: @unchecked Sendable {
     let quantityPlans: [QuantityPlan?]
     /// By rule and judged period (`judgedPeriods(per)` order): the deadline of count rules, or why it cannot be resolved.
     var countDeadlines: [[(date: LocalDate?, note: Localized?)]] = []
+    /// Support logs by cadre, when a `perKeyStudent` rule reads them (§4.20).
+    var supportLogsByCadre: [String: [SupportLog]] = [:]
 
     var lines: [CompactContact] { index.lines }
     var lineIDs: [String] { index.lineIDs }
@@ -302,8 +304,6 @@ final class Evaluation: @unchecked Sendable {
     var collectiveByCode: [String: Collective] { index.collectiveByCode }
 
     init(index: ComplianceIndex, policy: Policy, year: AcademicYear, asOf: LocalDate, listOtherKinds: Bool) {
-    /// Support logs by cadre, when a `perKeyStudent` rule reads them (§4.20).
-    var supportLogsByCadre: [String: [SupportLog]] = [:]
         self.index = index
         self.listOtherKinds = listOtherKinds
         self.input = index.input
@@ -386,6 +386,9 @@ final class Evaluation: @unchecked Sendable {
                 } catch { return (nil, error.reason) }
             }
         }
+        if policy.rules.contains(where: { if case .count(let body) = $0.body { body.perKeyStudent } else { false } }) {
+            supportLogsByCadre = Dictionary(grouping: index.input.supportLogs, by: \.cadreStaffNumber)
+        }
         everyMembers = policy.rules.map { rule in
             guard case .every(let body) = rule.body else { return [] }
             let subs = periods(body.per)
@@ -401,9 +404,6 @@ final class Evaluation: @unchecked Sendable {
         // Cadres are independent: two halves on two cores, each half's cells kept per rule so the
         // report keeps its order (rule, then subject, then period).
         let chunkCount = cadres.count >= 64 ? 2 : 1
-        if policy.rules.contains(where: { if case .count(let body) = $0.body { body.perKeyStudent } else { false } }) {
-            supportLogsByCadre = Dictionary(grouping: index.input.supportLogs, by: \.cadreStaffNumber)
-        }
         let chunkSize = (cadres.count + chunkCount - 1) / max(1, chunkCount)
         // One more work item judges the units and the school meanwhile.
         let results = ChunkResults(count: chunkCount + 1)
@@ -415,6 +415,7 @@ final class Evaluation: @unchecked Sendable {
                     case .coverage(let body): local[ruleIndex] = coverageCells(rule, body)
                     case .filing(let body): local[ruleIndex] = filingCells(rule, body)
                     case .response(let body): local[ruleIndex] = responseCells(rule, body)
+                    case .pairing(let body): if case .cadres = rule.subject {} else { local[ruleIndex] = unitCollegeLinkCells(rule, body) }
                     default: break
                     }
                 }
@@ -434,7 +435,6 @@ final class Evaluation: @unchecked Sendable {
                     }
                 }
             }
-                    case .pairing(let body): if case .cadres = rule.subject {} else { local[ruleIndex] = unitCollegeLinkCells(rule, body) }
             results.set(chunk, local)
         }
         let chunks = results.all
@@ -637,6 +637,7 @@ final class Evaluation: @unchecked Sendable {
                 let venue = venue(of: record)
                 let listed = filter.venues.map { venue >= 0 && $0.indices.contains(Int(venue)) && $0[Int(venue)] } ?? true
                 tally.add(record, venue: listed ? venue : -1)
+                if filter.countsColleges { addColleges(record, to: &tally) }
                 counted.append(lineIDs[position])
             }
         }
@@ -657,4 +658,3 @@ final class Evaluation: @unchecked Sendable {
         }
     }
 }
-                if filter.countsColleges { addColleges(record, to: &tally) }

@@ -134,14 +134,14 @@ public enum ContactMeasure: String, Sendable, Hashable, CaseIterable {
     case hours
     /// Different venues reached (七进: how many of the seven).
     case distinctVenues = "distinct-venues"
+    /// Different colleges reached (§4.18): the college a line names, or its collectives' colleges.
+    case distinctColleges = "distinct-colleges"
 }
 
 /// Which ledger lines a rule counts.
 public struct ContactFilter: Sendable, Hashable {
     /// Kind names as written in the policy (kinds, groups or `any`), for explanations.
     public var kindNames: [String]
-    /// Different colleges reached (§4.18): the college a line names, or its collectives' colleges.
-    case distinctColleges = "distinct-colleges"
     /// The kind codes they stand for.
     public var kinds: Set<String>
     public var venueNames: [String]?
@@ -208,6 +208,8 @@ public struct CountRule: Sendable, Hashable {
     public var atMost: Double?
     /// At most this many participants per line (`maxParticipants`, “每次不超过 N 人”): a larger session does not count.
     public var maxParticipants: Int?
+    /// `perKeyStudent: true` (§4.20): each `key-student` pairing judged on its own, from the logs for that student.
+    public var perKeyStudent = false
 
     public init(filter: ContactFilter, measure: ContactMeasure = .events, atLeast: RuleQuantity, per: PeriodKind,
                 deadline: DeadlineSpec? = nil, pauses: CalendarPauses = .skipBoth, atMost: Double? = nil, maxParticipants: Int? = nil) {
@@ -216,8 +218,6 @@ public struct CountRule: Sendable, Hashable {
         self.atLeast = atLeast
         self.per = per
         self.deadline = deadline
-    /// `perKeyStudent: true` (§4.20): each `key-student` pairing judged on its own, from the logs for that student.
-    public var perKeyStudent = false
         self.pauses = pauses
         self.atMost = atMost
         self.maxParticipants = maxParticipants
@@ -286,6 +286,9 @@ public struct PairingRule: Sendable, Hashable {
     public var maximum: Int?
     /// Pairings may be made up to this deadline before a gap counts as missed.
     public var deadline: DeadlineSpec?
+    /// `target: college` (§4.18): count the colleges linked directly (东南大学 二1 “联系相关院（系）”) — per cadre, or
+    /// per unit (the distinct colleges its cadres link) — instead of collectives and key students.
+    public var countsColleges: Bool
 
     public init(collectiveKinds: Set<CollectiveKind>?, pairingKinds: Set<Pairing.Kind> = [.linked, .honoraryClassHead],
                 minimum: Int, maximum: Int? = nil, deadline: DeadlineSpec? = nil, countsColleges: Bool = false) {
@@ -294,6 +297,7 @@ public struct PairingRule: Sendable, Hashable {
         self.minimum = minimum
         self.maximum = maximum
         self.deadline = deadline
+        self.countsColleges = countsColleges
     }
 }
 
@@ -302,44 +306,20 @@ public struct PairingRule: Sendable, Hashable {
 public struct CoverageRule: Sendable, Hashable {
     public var collectiveKinds: Set<CollectiveKind>
     public var pairingKinds: Set<Pairing.Kind>
+    /// Cadres per collective; with `contacts`, lines per collective in the period.
     public var atLeast: Int
     public var deadline: DeadlineSpec?
-
-    public init(collectiveKinds: Set<CollectiveKind>, pairingKinds: Set<Pairing.Kind> = [.linked, .honoraryClassHead],
-                atLeast: Int = 1, deadline: DeadlineSpec? = nil, share: Double = 1, contacts: ContactCoverage? = nil) {
-    /// `target: college` (§4.18): count the colleges linked directly (东南大学 二1 “联系相关院（系）”) — per cadre, or
-    /// per unit (the distinct colleges its cadres link) — instead of collectives and key students.
-    public var countsColleges: Bool
-        self.collectiveKinds = collectiveKinds
-        self.pairingKinds = pairingKinds
-        self.atLeast = atLeast
-        self.deadline = deadline
-    }
-}
-
-/// “More than half of working time with students”: hours recorded over working hours elapsed.
-        self.countsColleges = countsColleges
-public struct TimeShareRule: Sendable, Hashable {
-    public var filter: ContactFilter
-    public var atLeast: Double
-    public var per: PeriodKind
-    public var hoursPerWorkday: Double
-
-    public init(filter: ContactFilter, atLeast: Double, per: PeriodKind = .term, hoursPerWorkday: Double = 8) {
-    /// Cadres per collective; with `contacts`, lines per collective in the period.
-        self.filter = filter
-        self.atLeast = atLeast
     /// Share of the unit's collectives that must be covered (0 < share ≤ 1); the required number is rounded up.
     public var share: Double
     /// `from: contacts`: covered by the ledger in each period rather than by pairings.
     public var contacts: ContactCoverage?
-        self.per = per
-        self.hoursPerWorkday = hoursPerWorkday
-    }
-}
 
-/// A unit (or the school) files or holds something N times per term or year, by a deadline.
-public struct FilingRule: Sendable, Hashable {
+    public init(collectiveKinds: Set<CollectiveKind>, pairingKinds: Set<Pairing.Kind> = [.linked, .honoraryClassHead],
+                atLeast: Int = 1, deadline: DeadlineSpec? = nil, share: Double = 1, contacts: ContactCoverage? = nil) {
+        self.collectiveKinds = collectiveKinds
+        self.pairingKinds = pairingKinds
+        self.atLeast = atLeast
+        self.deadline = deadline
         self.share = share
         self.contacts = contacts
     }
@@ -355,6 +335,26 @@ public struct ContactCoverage: Sendable, Hashable {
     public init(filter: ContactFilter, per: PeriodKind) {
         self.filter = filter
         self.per = per
+    }
+}
+
+/// “More than half of working time with students”: hours recorded over working hours elapsed.
+public struct TimeShareRule: Sendable, Hashable {
+    public var filter: ContactFilter
+    public var atLeast: Double
+    public var per: PeriodKind
+    public var hoursPerWorkday: Double
+
+    public init(filter: ContactFilter, atLeast: Double, per: PeriodKind = .term, hoursPerWorkday: Double = 8) {
+        self.filter = filter
+        self.atLeast = atLeast
+        self.per = per
+        self.hoursPerWorkday = hoursPerWorkday
+    }
+}
+
+/// A unit (or the school) files or holds something N times per term or year, by a deadline.
+public struct FilingRule: Sendable, Hashable {
     public var kind: String
     public var atLeast: Int
     /// `month`, `term` or `academic-year`; monthly filings name their month in `Filing.periodID`.

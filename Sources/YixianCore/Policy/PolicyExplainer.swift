@@ -47,13 +47,13 @@ public enum PolicyExplainer {
             if let maxParticipants = rule.maxParticipants {
                 text += "，每次参加不超过 \(maxParticipants) 人（人数更多的记录不计入本条）"
             }
+            if rule.perKeyStudent {
+                text += "，对每名重点联系学生分别计（按精准帮扶中为该生记录的谈心谈话和帮扶，每名学生单独判定）"
+            }
             if most != nil {
                 text += "，超过上限即判未完成（即使本期尚未结束）"
             }
             if let deadline = rule.deadline { text += "，截止：\(describe(deadline))" }
-            if rule.perKeyStudent {
-                text += "，对每名重点联系学生分别计（按精准帮扶中为该生记录的谈心谈话和帮扶，每名学生单独判定）"
-            }
             text += periods(rule.per)
             if rule.per.isPausable { text += describe(rule.pauses, per: rule.per) }
             return text
@@ -225,6 +225,7 @@ public enum PolicyExplainer {
         case .personTimes: "人次"
         case .hours: "小时"
         case .distinctVenues: "个不同场所"
+        case .distinctColleges: "个不同院（系）"
         }
     }
 
@@ -276,4 +277,3 @@ public enum PolicyExplainer {
         names(Pairing.Kind.allCases.filter(kinds.contains).map(\.label.zh))
     }
 }
-        case .distinctColleges: "个不同院（系）"

@@ -90,7 +90,12 @@ struct PolicyDecoder {
         let id = f.require("id").flatMap { reader.string($0, "id") }
         let title = f.take("title").flatMap { reader.string($0, "title") }
         let whoNode = f.require("who")
-        let subject = whoNode.flatMap { decodeSubject($0, context) }
+        var group: GroupQuota?
+        let subject = whoNode.flatMap { node -> RuleSubject? in
+            guard Self.namesGroup(node) else { return decodeSubject(node, context) }
+            group = decodeGroup(node, context)
+            return group.map { .cadres($0.selector) }
+        }
         var severity = PolicyRule.Severity.required
         if let n = f.take("severity"), let text = reader.string(n, "severity") {
             if let value = PolicyRule.Severity(rawValue: text) { severity = value } else {
@@ -110,7 +115,8 @@ struct PolicyDecoder {
         for kind in RuleBodyKind.allCases { _ = f.take(kind.rawValue) }
         f.finish()
         guard let id, let subject, let body else { return nil }
-        return PolicyRule(id: id, title: title, subject: subject, severity: severity, source: source, body: body)
+        if let group, let whoNode, !checkGroup(group, body: body, whoNode: whoNode) { return nil }
+        return PolicyRule(id: id, title: title, subject: subject, severity: severity, source: source, body: body, group: group)
     }
 
     private func decodeSubject(_ node: Node, _ context: RuleContext) -> RuleSubject? {

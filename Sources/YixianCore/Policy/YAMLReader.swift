@@ -281,6 +281,7 @@ private let yamlEnglishNames: [String: String] = [
         "特殊周": "special week",
         "策略文件": "policy file",
         "级别": "rank",
+        "群体要求": "group quota",
         "结对": "pairing",
         "结对类型": "pairing kind",
         "职务": "post",

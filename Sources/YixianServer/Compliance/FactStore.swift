@@ -222,11 +222,11 @@ struct Facts: Sendable {
     var filings: [Filing]
     /// Students' cases, for the policy's `response` rules.
     var cases: [StudentCase]
+    /// Help logs per key student, for `perKeyStudent` count rules (§4.20).
+    var supportLogs: [SupportLog] = []
     /// Keyed by record id; lines of cadres no longer in the roster are left out.
     var contacts: [String: StoredContact]
     var attachments: [String: [AttachmentFact]]
-    /// Help logs per key student, for `perKeyStudent` count rules (§4.20).
-    var supportLogs: [SupportLog] = []
     /// Record ids of each cadre's lines, kept as lines come and go.
     var contactsByCadre: [UUID: Set<String>]
     /// Per cadre, when their lines or their lines' files last changed (absent: not since `ledgerEpoch`
@@ -252,11 +252,11 @@ struct Facts: Sendable {
         let filings = organizationChanged || stale(FactTables.filings) ? try await loadFilings(organization, on: db) : base!.filings
         let attachments = stale(FactTables.attachments) ? try await loadAttachments(on: db) : base!.attachments
         let cases = organizationChanged || stale(FactTables.cases) ? try await loadCases(organization, on: db) : base!.cases
+        let supportLogs = organizationChanged || stale(FactTables.pairings + FactTables.supportLogs)
+            ? try await loadSupportLogs(organization, on: db) : base!.supportLogs
 
         var contacts: [String: StoredContact]
         var ledger = base.flatMap { organizationChanged ? nil : Ledger(byCadre: $0.contactsByCadre, revisions: $0.cadreRevisions, epoch: $0.ledgerEpoch) }
-        let supportLogs = organizationChanged || stale(FactTables.pairings + FactTables.supportLogs)
-            ? try await loadSupportLogs(organization, on: db) : base!.supportLogs
         // Greater than every earlier revision: one of the two counters moved for anything to change.
         let revision = wanted["contact_records"] + wanted["attachments"]
         let since = base?.versions["contact_records"] ?? 0
