@@ -176,7 +176,8 @@ struct AuthorizationMatrixTests {
         "GET /filings/documents": Rule(who: editors), "POST /filings/documents": Rule(who: editors),
         "GET /filings/documents/:id": Rule(who: editors, reach: .unitScoped), "POST /filings/documents/:id": Rule(who: editors, reach: .unitScoped),
         "GET /filings/document-files/:id": Rule(who: editors, reach: .unitScoped),
-        "GET /api/v1/filings": Rule(who: editors), "POST /api/v1/filings": Rule(who: editors),
+        // a cadre files and reads their own reports (§4.16)
+        "GET /api/v1/filings": Rule(who: editors.union([.cadre])), "POST /api/v1/filings": Rule(who: editors.union([.cadre])),
         "GET /integrity": Rule(who: readers),
         "GET /dossiers": Rule(who: ledgerReaders), "GET /dossiers/cadres/:code": Rule(who: ledgerReaders, reach: .unitScoped),
         "GET /dossiers/units/:code": Rule(who: readers, reach: .unitScoped),

@@ -327,6 +327,7 @@ final class Evaluation: @unchecked Sendable {
             case .every(let body): amount = body.atLeast
             case .pairing(let body): amount = RuleQuantity(Double(body.minimum))
             case .timeShare(let body): amount = RuleQuantity(body.atLeast)
+            case .filing(let body): amount = RuleQuantity(Double(body.atLeast))
             default: return nil
             }
             // A role-dependent quantity names a role: `.role(name)` matches exactly as that role does.
@@ -430,7 +431,8 @@ final class Evaluation: @unchecked Sendable {
                         case .every(let body): everyCells(rule, ruleIndex, body, context, into: &local[ruleIndex])
                         case .pairing(let body): pairingCells(rule, ruleIndex, body, context, into: &local[ruleIndex])
                         case .timeShare(let body): timeShareCells(rule, ruleIndex, body, context, into: &local[ruleIndex])
-                        case .coverage, .filing, .response: break
+                        case .filing(let body): cadreFilingCells(rule, ruleIndex, body, context, into: &local[ruleIndex])
+                        case .coverage, .response: break
                         }
                     }
                 }

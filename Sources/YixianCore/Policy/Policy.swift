@@ -53,10 +53,13 @@ public struct PolicyRole: Sendable, Hashable {
 public struct FilingKind: Sendable, Hashable, Labelled {
     public var code: String
     public var label: Localized
+    /// A meeting record (专题研判会, 例会): held, not written; `explain` says 召开 rather than 报送 (§4.16).
+    public var meeting: Bool
 
-    public init(code: String, label: Localized) {
+    public init(code: String, label: Localized, meeting: Bool = false) {
         self.code = code
         self.label = label
+        self.meeting = meeting
     }
 
     public static let standard: [FilingKind] = [
@@ -65,7 +68,7 @@ public struct FilingKind: Sendable, Hashable, Labelled {
         FilingKind(code: "pairing-table", label: Localized(zh: "结对表", en: "Pairing table")),
         FilingKind(code: "problem-list", label: Localized(zh: "问题清单", en: "Problem list")),
         FilingKind(code: "activity-list", label: Localized(zh: "学生活动列表清单", en: "Student activity list")),
-        FilingKind(code: "analysis-meeting", label: Localized(zh: "学生工作专题研判会", en: "Student-work analysis meeting")),
+        FilingKind(code: "analysis-meeting", label: Localized(zh: "学生工作专题研判会", en: "Student-work analysis meeting"), meeting: true),
         FilingKind(code: "student-work-report", label: Localized(zh: "学生工作专题汇报", en: "Student-work report to the party committee")),
         FilingKind(code: "leader-contact-report", label: Localized(zh: "校领导联系学生情况报告", en: "Report on leaders' contact with students")),
     ]
@@ -357,7 +360,8 @@ public struct TimeShareRule: Sendable, Hashable {
 public struct FilingRule: Sendable, Hashable {
     public var kind: String
     public var atLeast: Int
-    /// `month`, `term` or `academic-year`; monthly filings name their month in `Filing.periodID`.
+    /// `week`, `month`, `term` or `academic-year`; weekly and monthly filings name their week or month in
+    /// `Filing.periodID`, or belong to the one their day falls in.
     public var per: PeriodKind
     /// For yearly filings tied to one term (“每年9月…”): 1-based term of the year the deadline is reckoned from.
     public var term: Int?

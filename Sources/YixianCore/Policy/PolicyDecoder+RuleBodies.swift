@@ -126,7 +126,7 @@ extension PolicyDecoder {
             }
         }
         let atLeast = f.take("atLeast").map { reader.count($0, "atLeast") } ?? 1
-        let per = f.require("per").flatMap { reader.periodKind($0, allowed: [.month, .term, .academicYear]) }
+        let per = f.require("per").flatMap { reader.periodKind($0, allowed: [.week, .month, .term, .academicYear]) }
         let termNode = f.take("term")
         let term = termNode.flatMap { reader.count($0, "term") }
         if let termNode, let term, term < 1 { reader.fail(at: termNode, .invalidValue, "term 从 1 开始计", "term counts from 1") }
@@ -136,8 +136,14 @@ extension PolicyDecoder {
                         "the calendar's year \(short.id) has \(short.terms.count) terms: there is no term \(term)")
         }
         // A yearly filing is reckoned from its `term`; monthly and termly ones from each term.
-        let deadline = f.take("deadline").flatMap { node in
-            decodeDeadline(node, context, terms: { year in
+        let deadlineNode = f.take("deadline")
+        if let deadlineNode, per == .week {
+            // The anchors are terms and months: none falls inside a week. A weekly filing is due by the week's end.
+            reader.fail(at: deadlineNode, .badDeadline, "每周报送的截止日期就是该周最后一天，不能另设 deadline",
+                        "a weekly filing is due by the end of its week: it cannot have a deadline")
+        }
+        let deadline = deadlineNode.flatMap { node in
+            per == .week ? nil : decodeDeadline(node, context, terms: { year in
                 per == .academicYear ? year.terms.dropFirst(max(0, (term ?? 1) - 1)).prefix(1) : year.terms[...]
             })
         }

@@ -34,8 +34,10 @@ extension PolicyDecoder {
     func decodeFilingKinds(_ node: Node, into kinds: inout [FilingKind]) {
         for item in reader.sequence(node, "filingKinds") ?? [] {
             guard let (f, code, label) = labelledEntry(item, "备案类型") else { continue }
+            // `meeting: true`: a meeting record (例会、研判会), held rather than written (§4.16).
+            let meeting = f.take("meeting").flatMap { reader.bool($0, "meeting") } ?? false
             f.finish()
-            let kind = FilingKind(code: code, label: label)
+            let kind = FilingKind(code: code, label: label, meeting: meeting)
             if let i = kinds.firstIndex(where: { $0.code == code }) { kinds[i] = kind } else { kinds.append(kind) }
         }
     }

@@ -86,8 +86,14 @@ public enum PolicyExplainer {
             return "\(per(rule.per))直接联系学生的时间不少于工作时间的 \(yamlNumberText(rule.atLeast * 100))%"
                 + "（按每个工作日 \(yamlNumberText(rule.hoursPerWorkday)) 小时计；计入：\(kindNames(rule.filter, policy))）"
         case .filing(let rule):
-            let label = policy.filingKinds.first { $0.code == rule.kind }?.label.zh ?? rule.kind
-            var text = "\(per(rule.per))至少 \(rule.atLeast) 次「\(label)」"
+            let kind = policy.filingKinds.first { $0.code == rule.kind }
+            let label = kind?.label.zh ?? rule.kind
+            // A meeting record is held, and belongs to the week or month it was held in (§4.16).
+            var text = kind?.meeting == true ? "\(per(rule.per))至少召开 \(rule.atLeast) 次「\(label)」（以会议记录为准）"
+                : "\(per(rule.per))至少 \(rule.atLeast) 次「\(label)」"
+            if rule.per == .week || rule.per == .month {
+                text += "（未写明所属\(rule.per.label.zh)的，按报送或召开日期计入所在\(rule.per.label.zh)）"
+            }
             if let deadline = rule.deadline {
                 let term = rule.per == .academicYear ? "第\(rule.term ?? 1)学期" : ""
                 text += "，截止：\(term)\(describe(deadline))"

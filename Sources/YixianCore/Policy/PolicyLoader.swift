@@ -154,7 +154,8 @@ struct PolicyDecoder {
         if let subject, let whoNode {
             let isCadres: Bool = if case .cadres = subject { true } else { false }
             // `pairing: { target: college }` also binds units: the colleges a 部处 links (§4.18).
-            if kind.forCadres != isCadres && !(kind == .pairing && !isCadres && Self.targetsColleges(node)) {
+            // A filing binds units, the school, or each cadre of a role (§4.16).
+            if kind.forCadres != isCadres && kind != .filing && !(kind == .pairing && !isCadres && Self.targetsColleges(node)) {
                 reader.fail(at: whoNode, .invalidValue,
                             kind.forCadres ? "`\(key)` 规则的 who 应为人员角色" : "`\(key)` 规则的 who 应为 school 或 {units: …}",
                             kind.forCadres ? "a `\(key)` rule applies to cadres: `who` must be a role"

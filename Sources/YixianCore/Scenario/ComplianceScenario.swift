@@ -90,7 +90,7 @@ private struct ScenarioDecoder {
         let contacts = list(top.take("contacts"), "contacts") { decodeContact($0, cadres: cadreByStaff, collectives: collectiveCodes, units: unitCodes) }
         let cases = list(top.take("cases"), "cases") { decodeCase($0, units: unitCodes) }
         let termIDs = Set(years.flatMap(\.terms).map(\.id))
-        let filings = list(top.take("filings"), "filings") { decodeFiling($0, units: unitCodes, terms: termIDs) }
+        let filings = list(top.take("filings"), "filings") { decodeFiling($0, units: unitCodes, terms: termIDs, cadres: Set(cadreByStaff.keys)) }
         let supportLogs = list(top.take("supportLogs"), "supportLogs") { decodeSupportLog($0, pairings: pairings) }
         top.finish()
         return ComplianceScenario(calendar: AcademicCalendar(years: years), workdays: workdays,
@@ -365,7 +365,7 @@ private struct ScenarioDecoder {
         return StudentCase(id: id, responsibleUnitCode: unitCode, tier: tier, receivedOn: received, firstRespondedOn: first, answeredOn: answered)
     }
 
-    private func decodeFiling(_ node: Node, units: Set<String>, terms: Set<String>) -> Filing? {
+    private func decodeFiling(_ node: Node, units: Set<String>, terms: Set<String>, cadres: Set<String>) -> Filing? {
         guard let f = reader.mapping(node, "备案") else { return nil }
         let id = text(f, "id", required: true)
         let unit = reference(f, "unit", in: units.union([Filing.schoolUnitCode]), "单位")
@@ -373,8 +373,9 @@ private struct ScenarioDecoder {
         let kind = text(f, "kind", required: true)
         let submitted = f.require("submitted").flatMap { reader.date($0, "submitted") }
         let period = text(f, "period")
+        let cadre = reference(f, "cadre", in: cadres, "干部", required: false)
         f.finish()
-        guard let id, let unit, let unitCode = unit, let term, let termID = term, let kind, let submitted else { return nil }
-        return Filing(id: id, unitCode: unitCode, termID: termID, kind: kind, submittedOn: submitted, periodID: period)
+        guard let id, let unit, let unitCode = unit, let term, let termID = term, let kind, let submitted, let cadre else { return nil }
+        return Filing(id: id, unitCode: unitCode, termID: termID, kind: kind, submittedOn: submitted, periodID: period, cadreStaffNumber: cadre)
     }
 }

@@ -54,6 +54,7 @@ let migrations: [any Migration] = [
     AddAccountSecurity(), CreateDataVersions(), CreateCases(), CreateNotifications(), CreateActivationCodes(), AddLedgerTrust(), CreateFilingVersions(), CreateCASTickets(), AddCaseExtensionsAndClosures(), CreateIntegrityVerdicts(), AddUnitSortOrder(), CreateFilingAttachments(), CreateSpotChecks(), CreateBulletins(), CreateAccountabilityRecords(), CreateGoodPractices(), CreateFilingDocuments(), CreateWorkdayUploads(),
     CreateCadrePostHistory(),
     CreateSupportLogs(),
+    AddFilingCadre(),
     AddPairingCollege(),
 ]
 

@@ -26,6 +26,8 @@ final class FilingModel: Model, @unchecked Sendable {
     @Field(key: "kind") var kind: String
     @OptionalField(key: "period_id") var periodID: String?
     @Field(key: "submitted_on") var submittedOn: String
+    /// The cadre a personal filing is from (§4.16); nil for the unit's own (migration 42).
+    @OptionalField(key: "cadre_staff_number") var cadreStaffNumber: String?
 
     init() {}
 }

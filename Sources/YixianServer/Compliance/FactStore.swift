@@ -349,7 +349,7 @@ struct Facts: Sendable {
         try await FilingModel.query(on: db).all().compactMap { f in
             guard let day = LocalDate(f.submittedOn) else { return nil }
             return Filing(id: f.id!.uuidString, unitCode: organization.unitCodes[f.$unit.id] ?? "", termID: f.termCode, kind: f.kind,
-                          submittedOn: day, periodID: f.periodID)
+                          submittedOn: day, periodID: f.periodID, cadreStaffNumber: f.cadreStaffNumber)
         }
     }
 

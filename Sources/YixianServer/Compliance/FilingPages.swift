@@ -12,6 +12,8 @@ struct FilingInput: Content {
     var submittedOn: String?
     /// Required when the unit already filed this kind for the term (and month): the filing is corrected, not doubled.
     var reason: String?
+    /// A cadre's own filing (每位校领导每学期提交 1 份报告, §4.16): whose it is. A cadre files only their own.
+    var cadreStaffNumber: String?
 }
 
 struct FilingDTO: Content {
@@ -30,6 +32,8 @@ struct FilingDTO: Content {
     var termCode: String
     var period: String?
     var submittedOn: String
+    /// The cadre a personal filing is from; absent for the unit's own.
+    var cadreStaffNumber: String?
     var attachments: [Attachment]
 }
 
@@ -58,13 +62,18 @@ enum FilingPages {
         var check = FieldChecker()
         let kinds = try await kinds(on: db)
         let terms = try await CalendarAPI.load(on: db).flatMap(\.terms)
-        let unitCode = try user.rosterUnitScope() == nil ? input.unitCode : user.unitCode
         var unit: UnitModel?
-        if let unitCode { unit = try await UnitModel.query(on: db).filter(\.$code == unitCode).filter(\.$active == true).first() }
+        if user.role == .cadre {
+            // A cadre files for themself, in their own unit (§4.16).
+            if let id = user.cadreID, let me = try await CadreModel.find(id, on: db) { unit = try await UnitModel.find(me.$unit.id, on: db) }
+        } else if let unitCode = try user.rosterUnitScope() == nil ? input.unitCode : user.unitCode {
+            unit = try await UnitModel.query(on: db).filter(\.$code == unitCode).filter(\.$active == true).first()
+        }
         if unit == nil { check.fail("unitCode", zh: "请选择报送单位", en: "Choose the unit that files") }
         let kind = input.kind.flatMap { code in kinds.first { $0.code == code } }
         if kind == nil { check.fail("kind", zh: "请选择报送内容", en: "Choose what is filed") }
-        if let kind, FilingKind.schoolLevelCodes.contains(kind.code), try user.rosterUnitScope() != nil {
+        // A cadre's own report of such a kind is theirs, not a college's (§4.16).
+        if let kind, FilingKind.schoolLevelCodes.contains(kind.code), user.role != .cadre, try user.rosterUnitScope() != nil {
             check.fail("kind", zh: "“\(kind.label.zh)”由学校报送，学院不能报送", en: "\(kind.label.en) is filed by the university, not by a college")
         }
         let term = input.termCode.flatMap { code in terms.first { $0.id == code } }
@@ -75,13 +84,17 @@ enum FilingPages {
         }
         var period: String?
         if let raw = input.period?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
-            // A monthly filing names its month; nothing else has a period of its own.
+            // A monthly filing names its month, a weekly one its ISO week (2025-W41); nothing else has a period of its own.
             if let month = LocalDate(raw + "-01"), raw.count == 7, term.map({ $0.range.start.adding(months: -1) <= month && month <= $0.range.end }) ?? true {
                 period = raw
+            } else if let week = Self.isoWeek(raw), term.map({ $0.range.start.startOfWeek <= week && week <= $0.range.end }) ?? true {
+                period = raw
             } else {
-                check.fail("period", zh: "所属月份应为学期内的 YYYY-MM，例如 2025-10", en: "The month must be YYYY-MM within the term, e.g. 2025-10")
+                check.fail("period", zh: "所属月份应为学期内的 YYYY-MM（例如 2025-10），所属周应为 YYYY-Www（例如 2025-W41）",
+                           en: "The month must be YYYY-MM within the term (e.g. 2025-10), the week YYYY-Www (e.g. 2025-W41)")
             }
         }
+        let cadreStaff = try await cadreOfFiling(input.cadreStaffNumber, unit: unit, by: user, check: &check, on: db)
         let submitted = check.date("submittedOn", input.submittedOn, label: "报送日期")
         if let submitted, submitted > today {
             check.fail("submittedOn", zh: "报送日期不能晚于今天", en: "The filing date cannot be in the future")
@@ -93,7 +106,43 @@ enum FilingPages {
         model.kind = kind!.code
         model.periodID = period
         model.submittedOn = submitted!.iso
+        model.cadreStaffNumber = cadreStaff
         return model
+    }
+
+    /// The Monday of an ISO week written `2025-W41`, or nil.
+    static func isoWeek(_ text: String) -> LocalDate? {
+        let parts = text.split(separator: "-W")
+        guard parts.count == 2, text.count == 8, let year = Int(parts[0]), let week = Int(parts[1]), (1...53).contains(week),
+              let jan4 = LocalDate(year: year, month: 1, day: 4) else { return nil }
+        let monday = jan4.startOfWeek.adding(days: 7 * (week - 1))
+        return Period.week(containing: monday).id == text ? monday : nil
+    }
+
+    /// The staff number a personal filing names, checked: a cadre that exists, of the filing unit; a cadre user
+    /// names themself, and must. Problems go to `check` under `cadreStaffNumber`.
+    static func cadreOfFiling(_ raw: String?, unit: UnitModel?, by user: CurrentUser, check: inout FieldChecker,
+                              on db: any Database) async throws -> String? {
+        let staff = raw?.trimmingCharacters(in: .whitespaces) ?? ""
+        guard !staff.isEmpty else {
+            if user.role == .cadre {
+                check.fail("cadreStaffNumber", zh: "干部只能报送本人的材料：请填写本人工号", en: "A cadre files their own only: give your staff number")
+            }
+            return nil
+        }
+        guard staff.count <= 40, let cadre = try await CadreModel.query(on: db).filter(\.$staffNumber == staff).first() else {
+            check.fail("cadreStaffNumber", zh: "没有工号为「\(staff.prefix(40))」的干部", en: "No cadre has the staff number “\(staff.prefix(40))”")
+            return nil
+        }
+        if user.role == .cadre, cadre.id != user.cadreID {
+            check.fail("cadreStaffNumber", zh: "干部只能报送本人的材料，不能代他人报送", en: "A cadre files their own only, not another cadre's")
+            return nil
+        }
+        if let unit, cadre.$unit.id != unit.id {
+            check.fail("cadreStaffNumber", zh: "工号 \(staff) 的干部不属于\(unit.name)", en: "The cadre \(staff) is not of \(unit.name)")
+            return nil
+        }
+        return staff
     }
 
     /// Records a filing, or corrects the unit's earlier one, with its files (checked before anything is stored).
@@ -115,7 +164,7 @@ enum FilingPages {
     static func record(_ model: FilingModel, reason: String?, by user: CurrentUser, now: Date, on db: any Database) async throws -> FilingModel {
         // The month is compared here: `== nil` in a Fluent filter is SQL's `= NULL`, which matches nothing.
         let same = try await FilingModel.query(on: db).filter(\.$unit.$id == model.$unit.id).filter(\.$kind == model.kind)
-            .filter(\.$termCode == model.termCode).all().first { $0.periodID == model.periodID }
+            .filter(\.$termCode == model.termCode).all().first { $0.periodID == model.periodID && $0.cadreStaffNumber == model.cadreStaffNumber }
         if let existing = same {
             // Filed once already: a second filing corrects the first (with a reason), never a duplicate row.
             guard let reason else {
@@ -169,7 +218,12 @@ enum FilingPages {
 
     static func list(for user: CurrentUser, on db: any Database) async throws -> [FilingDTO] {
         var query = FilingModel.query(on: db).with(\.$unit).sort(\.$submittedOn, .descending)
-        if let scope = try user.rosterUnitScope() { query = query.filter(\.$unit.$id == scope) }
+        if user.role == .cadre {
+            // A cadre sees their own filings only.
+            var staff = ""
+            if let id = user.cadreID { staff = try await CadreModel.find(id, on: db)?.staffNumber ?? "" }
+            query = query.filter(\.$cadreStaffNumber == staff)
+        } else if let scope = try user.rosterUnitScope() { query = query.filter(\.$unit.$id == scope) }
         let kinds = try await kinds(on: db)
         let filings = try await query.all()
         let attachments = Dictionary(grouping: try await FilingAttachmentModel.query(on: db).filter(\.$filing.$id ~~ filings.compactMap(\.id))
@@ -177,19 +231,21 @@ enum FilingPages {
         return filings.map { f in
             FilingDTO(id: f.id!, unitCode: f.unit.code, unitName: f.unit.name, kind: f.kind,
                       kindLabel: kinds.first { $0.code == f.kind }?.label ?? Localized(zh: f.kind, en: f.kind),
-                      termCode: f.termCode, period: f.periodID, submittedOn: f.submittedOn,
+                      termCode: f.termCode, period: f.periodID, submittedOn: f.submittedOn, cadreStaffNumber: f.cadreStaffNumber,
                       attachments: (attachments[f.id!] ?? []).map { .init(id: $0.id!, name: $0.originalName, kind: $0.kind, size: $0.size) })
         }
     }
 
     static func register(_ app: Application) {
         let access = Access.capability(.fileReports)
-        app.register(.init(method: .GET, path: "/filings", summary: "Filings of the caller's scope, newest first", tag: "Compliance",
-                           access: access, response: "FilingList")) { req in
+        // Cadres file (and read) their own reports (§4.16) through the API; the rest of filing stays with those who file for units.
+        let ownFiling = Access.roles(Set(Role.allCases.filter { Capability.fileReports.allows($0) }).union([.cadre]))
+        app.register(.init(method: .GET, path: "/filings", summary: "Filings of the caller's scope (a cadre's own), newest first", tag: "Compliance",
+                           access: ownFiling, response: "FilingList")) { req in
             try await list(for: try req.requireUser(), on: req.db)
         }
-        app.register(.init(method: .POST, path: "/filings", summary: "Record a filing (plan, summary, meeting) of a unit", tag: "Compliance",
-                           access: access, requestBody: "FilingInput", response: "Filing", successStatus: 201)) { req -> Response in
+        app.register(.init(method: .POST, path: "/filings", summary: "Record a filing (plan, summary, meeting) of a unit, or a cadre's own report",
+                           tag: "Compliance", access: ownFiling, requestBody: "FilingInput", response: "Filing", successStatus: 201)) { req -> Response in
             let user = try req.requireUser()
             let model = try await create(try req.decodeJSON(FilingInput.self), by: user, today: LocalDate(req.now), now: req.now, on: req.db)
             guard let dto = try await list(for: user, on: req.db).first(where: { $0.id == model.id }) else { throw AppError.notFound("filing") }
@@ -251,8 +307,10 @@ enum FilingPages {
                        .if(!m.units.isEmpty, select("unitCode", ctx.t("报送单位", "Unit"), [("", ctx.t("请选择", "Choose"))] + m.units.map { ($0.code, $0.name) }, m.input.unitCode)),
                        select("kind", ctx.t("报送内容", "What is filed"), [("", ctx.t("请选择", "Choose"))] + m.kinds.map { ($0.code, ctx.t($0.label)) }, m.input.kind),
                        select("termCode", ctx.t("所属学期", "Term"), m.terms.map { ($0.id, ctx.t($0.name)) }, m.input.termCode ?? m.currentTermID),
-                       Components.field(ctx, name: "period", label: ctx.t("所属月份（按月报送时填写）", "Month (monthly filings only)"),
-                                        value: m.input.period ?? "", hint: ctx.t("例如 2025-10", "e.g. 2025-10"), problems: m.problems),
+                       Components.field(ctx, name: "period", label: ctx.t("所属月份或周（按月、按周报送时填写）", "Month or week (monthly and weekly filings)"),
+                                        value: m.input.period ?? "", hint: ctx.t("例如 2025-10 或 2025-W41", "e.g. 2025-10 or 2025-W41"), problems: m.problems),
+                       Components.field(ctx, name: "cadreStaffNumber", label: ctx.t("干部工号（本人报送的材料，如校领导联系学生情况报告）", "Staff number (a cadre's own report)"),
+                                        value: m.input.cadreStaffNumber ?? "", hint: ctx.t("单位的材料不填", "Leave empty for the unit's own"), problems: m.problems),
                        Components.field(ctx, name: "submittedOn", label: ctx.t("报送日期", "Filed on"), value: m.input.submittedOn ?? m.today.iso,
                                         type: .date, problems: m.problems),
                        Components.field(ctx, name: "reason", label: ctx.t("更正原因（更正已报送的内容时填写）", "Reason (when correcting an earlier filing)"),
