@@ -4,6 +4,7 @@
 # route measured in the same run as the reference. Bounded, loopback only, stops by itself.
 #
 # Usage: scripts/bench-mixed.sh [standard|large] [seconds per phase, default 20] [writes per second, default 5]
+#        [seconds of the phase with writes, default the same as the others: 600 gives the issue's memory run]
 # Needs wrk (apt-get install wrk). The generated demo database is kept in .build-release/bench-<scale>/
 # and copied for each run, so only the first run pays for generating it.
 set -euo pipefail
@@ -11,6 +12,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scale=${1:-large}
 seconds=${2:-20}
 rate=${3:-5}
+write_seconds=${4:-$seconds}
 swift build -c release --scratch-path .build-release --product yixian >/dev/null
 bin="$(swift build -c release --scratch-path .build-release --show-bin-path)/yixian"
 cache=.build-release/bench-$scale
@@ -56,7 +58,7 @@ request = function()
 end
 LUA
 read_pages() {
-  "${pin_load[@]}" wrk -t1 -c32 -d"${seconds}s" --timeout 30s --latency -s "$dir/pages.lua" "$base" |
+  "${pin_load[@]}" wrk -t1 -c32 -d"${1:-$seconds}s" --timeout 30s --latency -s "$dir/pages.lua" "$base" |
     grep -E "Requests/sec|Latency  |99%|Non-2xx|timeout" | sed 's/^/   /'
 }
 echo "== plain route GET /healthz (32 connections, ${seconds} s)"
@@ -75,11 +77,14 @@ body='{"kind":"face-to-face","start":"'$start'","end":"'$end'","place":"图书�
   done
 ) &
 writer=$!
-echo "== the same pages with a contact POST ${rate}/s beside them (${seconds} s)"
-read_pages
-kill $writer 2>/dev/null; writer=
+# The server's memory every 15 s while the writes go on: the peak and the last are reported.
+( while kill -0 $pid 2>/dev/null; do ps -o rss= -p $pid >>"$dir/rss.txt"; sleep 15; done ) &
+sampler=$!
+echo "== the same pages with a contact POST ${rate}/s beside them (${write_seconds} s)"
+read_pages "$write_seconds"
+kill $writer $sampler 2>/dev/null; writer=
 sleep 1
 awk '{ n++; if ($1 == 201) ok++; if ($2 > max) max = $2; sum += $2 } END {
   printf "   POSTs: %d sent, %d created, mean %.3f s, max %.3f s\n", n, ok, sum / n, max }' "$dir/posts.txt"
-echo "   server RSS: $(( $(ps -o rss= -p $pid) / 1024 )) MB; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "   server RSS: $(( $(ps -o rss= -p $pid) / 1024 )) MB at the end, peak $(( $(sort -n "$dir/rss.txt" | tail -n 1) / 1024 )) MB while writing; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit 0

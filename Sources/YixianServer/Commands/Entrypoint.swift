@@ -58,12 +58,13 @@ public enum Entrypoint {
         let host = option(["--hostname", "-H"]) ?? "127.0.0.1"
         let port = option(["--port", "-p"]) ?? "8080"
         print(DemoLoader.banner(summary, address: "http://\(host):\(port)"))
-        // Facts, today's evaluation and the integrity flags are read before the server listens, so
-        // the first page view is as quick as any later one. A database too large to read in
-        // `warmUpLimit` starts listening anyway, and its first page view joins the rest of the work.
+        // Facts and today's evaluation are read before the server listens, so the first page view
+        // is as quick as any later one; the integrity flags, which few pages show, follow while it
+        // listens. A database too large to read in `warmUpLimit` starts listening anyway, and its
+        // first page view joins the rest of the work.
         let warmUp = Task {
             _ = try? await app.complianceStore.evaluation(asOf: LocalDate(app.now), on: app.db)
-            _ = try? await IntegrityService.snapshot(on: app.db, app: app)
+            Task { _ = try? await IntegrityService.snapshot(on: app.db, app: app) }
         }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await warmUp.value }
