@@ -298,6 +298,7 @@ extension PolicyRule {
             case .hours: Localized(zh: "小时", en: "hours")
             case .distinctVenues: Localized(zh: "处", en: "venues")
             case .distinctColleges: Localized(zh: "个院（系）", en: "colleges")
+            case .classPeriods: Localized(zh: "课时", en: "class periods")
             }
         case .every(let body): body.per == .month ? Localized(zh: "个月", en: "months") : Localized(zh: "周", en: "weeks")
         case .pairing, .coverage: Localized(zh: "个", en: "")

@@ -17,6 +17,10 @@ public enum DeadlineAnchor: Hashable, Sendable {
     /// The first day of the term's first special week of this kind
     /// (湖南科技大学: visits done "在教学礼拜主题活动周之前").
     case specialWeekStart(SpecialWeek.Kind)
+    /// The first day of the vacation after the term (寒假、暑假离校日): the day after the term's last day.
+    case vacationStart
+    /// The first day of the term's first break inside it (国庆、劳动节 as the calendar's `vacations` record them).
+    case breakStart
 }
 
 /// A filing deadline as policy data: an anchor, an offset in calendar days or
@@ -95,6 +99,15 @@ extension DeadlineAnchor {
                     en: "term \(term.id) has no \(kind.label.en.lowercased()), so the deadline cannot be computed"))
             }
             return week.range.start
+        case .vacationStart:
+            return term.range.end.adding(days: 1)
+        case .breakStart:
+            guard let first = term.vacations.filter({ term.range.contains($0.start) }).map(\.start).min() else {
+                throw DeadlineResolutionError(reason: Localized(
+                    zh: "学期 \(term.id) 的校历中没有学期内的假期，无法计算截止日期",
+                    en: "term \(term.id) has no break inside it in the calendar, so the deadline cannot be computed"))
+            }
+            return first
         }
     }
 
@@ -119,6 +132,8 @@ extension DeadlineAnchor: CustomStringConvertible {
         case .fixedDate(let month, let day): String(format: "date:%02d-%02d", month, day)
         case .dayOfFollowingMonth(let day): String(format: "following-month:%02d", day)
         case .specialWeekStart(let kind): "special-week:\(kind.rawValue)"
+        case .vacationStart: "vacation-start"
+        case .breakStart: "break-start"
         }
     }
 
@@ -126,6 +141,8 @@ extension DeadlineAnchor: CustomStringConvertible {
         switch text {
         case "term-start": self = .termStart
         case "term-end": self = .termEnd
+        case "vacation-start": self = .vacationStart
+        case "break-start": self = .breakStart
         default:
             let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { return nil }
@@ -179,8 +196,8 @@ extension DeadlineSpec: CustomStringConvertible, Codable {
                 let kinds = SpecialWeek.Kind.allCases.map(\.rawValue).joined(separator: "、")
                 throw fail("未知的特殊周类型“\(first.dropFirst(13))”：应为 \(kinds)", "unknown special week \(first.dropFirst(13)): use one of \(kinds)")
             }
-            throw fail("无法识别的起算点：应为 term-start、term-end、date:MM-DD、following-month:DD 或 special-week:类型",
-                       "unknown anchor: use term-start, term-end, date:MM-DD, following-month:DD or special-week:KIND")
+            throw fail("无法识别的起算点：应为 term-start、term-end、vacation-start、break-start、date:MM-DD、following-month:DD 或 special-week:类型",
+                       "unknown anchor: use term-start, term-end, vacation-start, break-start, date:MM-DD, following-month:DD or special-week:KIND")
         }
         var spec = DeadlineSpec(anchor: anchor)
         if let word = words.first, word.hasPrefix("+") || word.hasPrefix("-") {

@@ -13,6 +13,8 @@ public final class ComplianceIndex: Sendable {
     let lineIDs: [String]
     let lineDays: [Int32]
     let contactCollectives: [Int32]
+    /// The students lines name (`participantNumbers`), numbered in order of first use; sliced by each line.
+    let participantIDs: [Int32]
     /// Kind and venue codes seen in the ledger, numbered in order of first use.
     let kindIDs: [String: Int32]
     let kindCodes: [String]
@@ -55,6 +57,7 @@ public final class ComplianceIndex: Sendable {
         }
         var kindIDs: [String: Int32] = [:], kindCodes: [String] = [], venueIDs: [String: Int32] = [:]
         var lines: [CompactContact] = [], flat: [Int32] = []
+        var participantIDs: [Int32] = [], studentIDs: [String: Int32] = [:]
         lines.reserveCapacity(contacts.count)
         var linesByCadre: [String: Range<Int>] = [:]
         var runStart = 0
@@ -68,6 +71,10 @@ public final class ComplianceIndex: Sendable {
             let venue = record.venue.map { code in venueIDs[code] ?? { venueIDs[code] = Int32(venueIDs.count); return Int32(venueIDs.count - 1) }() } ?? -1
             let start = Int32(flat.count)
             for code in record.collectiveCodes { if let index = collectiveIndex[code] { flat.append(index) } }
+            let participantsStart = Int32(participantIDs.count)
+            for number in Set(record.participantNumbers ?? []).sorted() {
+                participantIDs.append(studentIDs[number] ?? { studentIDs[number] = Int32(studentIDs.count); return Int32(studentIDs.count - 1) }())
+            }
             let standing: CompactContact.Standing = switch record.status {
             case .draft: .draft
             case .flagged: .flagged
@@ -77,6 +84,9 @@ public final class ComplianceIndex: Sendable {
             lines.append(CompactContact(day: Int32(record.startDay.dayNumber), kind: kind, venue: venue, standing: standing,
                                         confirmed: record.isConfirmed, college: record.collegeCode.flatMap { unitIndex[$0] } ?? -1,
                                         participants: Double(record.participantCount), hours: record.hours,
+                                        startMinute: Self.minuteOfDay(record.start, on: record.startDay),
+                                        endMinute: record.endDay > record.startDay ? 1440 : Self.minuteOfDay(record.end, on: record.startDay),
+                                        participantsStart: participantsStart, participantsCount: Int32(participantIDs.count) - participantsStart,
                                         collectivesStart: start, collectivesCount: Int32(flat.count) - start))
             if position + 1 == order.count || contacts[order[position + 1]].cadreStaffNumber != record.cadreStaffNumber {
                 linesByCadre[record.cadreStaffNumber] = runStart..<(position + 1)
@@ -91,6 +101,7 @@ public final class ComplianceIndex: Sendable {
         self.lineIDs = order.map { contacts[$0].id }
         self.lineDays = lines.map(\.day)
         self.contactCollectives = flat
+        self.participantIDs = participantIDs
         self.kindIDs = kindIDs
         self.kindCodes = kindCodes
         self.venueIDs = venueIDs
@@ -105,5 +116,10 @@ public final class ComplianceIndex: Sendable {
         self.linesByCadre = linesByCadre
         self.pairingsByCadre = pairings
         self.changesByCadre = changes.mapValues { $0.sorted { $0.effectiveOn < $1.effectiveOn } }
+    }
+
+    /// Minutes from the local (China Standard Time) midnight of `day`, clamped to the day: slot rules (§4.11) compare times of day.
+    static func minuteOfDay(_ instant: Date, on day: LocalDate) -> Int16 {
+        Int16(max(0, min(1440, Int(instant.timeIntervalSince(day.startInstant()) / 60))))
     }
 }

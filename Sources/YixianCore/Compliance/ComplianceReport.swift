@@ -48,6 +48,12 @@ public enum ComplianceExclusionReason: String, CaseIterable, Sendable, Codable, 
     case pending
     /// More participants than the rule's `maxParticipants` (“每次不超过 N 人”).
     case tooManyParticipants = "too-many-participants"
+    /// Not on the day (or not in the time of day) of the rule's fixed slot (§4.11).
+    case outsideSlot = "outside-slot"
+    /// A student of the line already met the cadre on an earlier line of the rule in the window (§4.14).
+    case repeatParticipant = "repeat-participant"
+    /// The rule wants distinct participants, and the line names none (§4.14).
+    case participantsUnrecorded = "participants-unrecorded"
 
     public var label: Localized {
         switch self {
@@ -71,6 +77,9 @@ public enum ComplianceExclusionReason: String, CaseIterable, Sendable, Codable, 
         case .answerLate: Localized(zh: "答复逾期", en: "Answer late")
         case .answerOverdue: Localized(zh: "答复已超期", en: "Answer overdue")
         case .pending: Localized(zh: "办理中，未超期", en: "Open, within deadline")
+        case .outsideSlot: Localized(zh: "不在规定的时段内", en: "Outside the rule's fixed slot")
+        case .repeatParticipant: Localized(zh: "参加的学生此前已与该干部见过面（不重复的要求）", en: "A participant already met this cadre earlier in the window")
+        case .participantsUnrecorded: Localized(zh: "未登记参加学生的学号，无法判断是否重复", en: "No student numbers recorded, so repeats cannot be ruled out")
         case .tooManyParticipants: Localized(zh: "参加人数超过每次上限", en: "More participants than the rule allows per session")
         }
     }
@@ -179,6 +188,8 @@ public struct ComplianceCell: Hashable, Sendable, Codable {
     public var maximum: Double? = nil
     /// `perKeyStudent` count rules (§4.20): the student number of the key student this cell judges; absent otherwise.
     public var keyStudent: String? = nil
+    /// Group rules (§4.15): the staff numbers of the members judged together, in turn order for a rota; absent otherwise.
+    public var members: [String]? = nil
 }
 
 /// Status counts for a unit, rule and period.

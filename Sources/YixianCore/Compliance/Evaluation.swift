@@ -181,6 +181,12 @@ struct CompactContact {
     var college: Int32
     var participants: Double
     var hours: Double
+    /// Local time of day the line starts and ends, minutes from midnight of its start day (ends on a later day: 1440).
+    var startMinute: Int16
+    var endMinute: Int16
+    /// Slice of `ComplianceIndex.participantIDs`: the students the line names (§4.14), numbered.
+    var participantsStart: Int32
+    var participantsCount: Int32
     /// Slice of `Evaluation.contactCollectives`.
     var collectivesStart: Int32
     var collectivesCount: Int32
@@ -223,8 +229,13 @@ struct Tally {
     var collegeBits: UInt64 = 0
     var moreColleges = Set<Int32>()
 
+    /// 课时 (§4.13): whole periods of `periodMinutes` per line, rounded down (95 minutes of 45 are 2).
+    var classPeriods = 0.0
+    var periodMinutes = 45.0
+
     mutating func add(_ record: CompactContact, venue: Int32) {
         events += 1
+        classPeriods += (record.hours * 60 / periodMinutes + Verdicts.tolerance).rounded(.down)
         personTimes += record.participants
         hours += record.hours
         if venue >= 64 { moreVenues.insert(venue) } else if venue >= 0 { venueBits |= 1 << UInt64(venue) }
@@ -239,6 +250,7 @@ struct Tally {
         case .hours: hours
         case .distinctVenues: Double(venues)
         case .distinctColleges: Double(collegeBits.nonzeroBitCount + moreColleges.count)
+        case .classPeriods: classPeriods
         }
     }
 }
@@ -292,6 +304,8 @@ final class Evaluation: @unchecked Sendable {
     var countDeadlines: [[(date: LocalDate?, note: Localized?)]] = []
     /// Support logs by cadre, when a `perKeyStudent` rule reads them (§4.20).
     var supportLogsByCadre: [String: [SupportLog]] = [:]
+    /// By rule index, for count rules with a `slot`: its occurrences judged so far, each a one-day period (§4.11).
+    var slotPeriods: [[EvalPeriod]] = []
 
     var lines: [CompactContact] { index.lines }
     var lineIDs: [String] { index.lineIDs }
@@ -387,6 +401,10 @@ final class Evaluation: @unchecked Sendable {
                 } catch { return (nil, error.reason) }
             }
         }
+        slotPeriods = policy.rules.map { rule in
+            guard case .count(let body) = rule.body, let slot = body.slot else { return [] }
+            return slotOccurrencePeriods(slot, pauses: body.pauses)
+        }
         if policy.rules.contains(where: { if case .count(let body) = $0.body { body.perKeyStudent } else { false } }) {
             supportLogsByCadre = Dictionary(grouping: index.input.supportLogs, by: \.cadreStaffNumber)
         }
@@ -417,6 +435,7 @@ final class Evaluation: @unchecked Sendable {
                     case .filing(let body): local[ruleIndex] = filingCells(rule, body)
                     case .response(let body): local[ruleIndex] = responseCells(rule, body)
                     case .pairing(let body): if case .cadres = rule.subject {} else { local[ruleIndex] = unitCollegeLinkCells(rule, body) }
+                    case .count(let body): if let group = rule.group { local[ruleIndex] = groupCells(rule, ruleIndex, body, group) }
                     default: break
                     }
                 }
@@ -427,7 +446,8 @@ final class Evaluation: @unchecked Sendable {
                     for ruleIndex in rules.indices where context.quantities.contains(where: { $0[ruleIndex] != nil }) {
                         let rule = rules[ruleIndex]
                         switch rule.body {
-                        case .count(let body): countCells(rule, ruleIndex, body, context, into: &local[ruleIndex])
+                        // A group's members are judged together, with the units (GroupQuota+Cells).
+                        case .count(let body): if rule.group == nil { countCells(rule, ruleIndex, body, context, into: &local[ruleIndex]) }
                         case .every(let body): everyCells(rule, ruleIndex, body, context, into: &local[ruleIndex])
                         case .pairing(let body): pairingCells(rule, ruleIndex, body, context, into: &local[ruleIndex])
                         case .timeShare(let body): timeShareCells(rule, ruleIndex, body, context, into: &local[ruleIndex])
@@ -609,9 +629,11 @@ final class Evaluation: @unchecked Sendable {
     /// Scans the lines of a window: what counts in `range` (and by `deadline`), and why the rest does not.
     /// `held`: when given, the only days (numbers) of the period on which lines count; the others are `notInRole`.
     func scan(_ context: CadreContext, state: Int, filter: CompiledFilter, period: EvalPeriod, deadline: LocalDate? = nil,
-                      held: [ClosedRange<Int32>]? = nil, maxParticipants: Int? = nil,
+                      held: [ClosedRange<Int32>]? = nil, maxParticipants: Int? = nil, slot: CalendarSlot? = nil, periodMinutes: Int = 45,
+                      refused: [Int: ComplianceExclusionReason]? = nil,
                       counted: inout [String], excluded: inout [ComplianceExclusion]) -> Tally {
         var tally = Tally()
+        tally.periodMinutes = Double(periodMinutes)
         let first = Int32(period.first), last = Int32(period.last)
         let lastCounting = deadline.map { min(last, Int32($0.dayNumber)) } ?? last
         let cadreUnit = context.units[state]
@@ -623,8 +645,8 @@ final class Evaluation: @unchecked Sendable {
         }
         for position in positions {
             let record = lines[position]
-            if record.day < first || record.day > last {
-                excluded.append(ComplianceExclusion(id: lineIDs[position], reason: .outsidePeriod))
+            if record.day < first || record.day > last || (slot.map { !Self.inSlot(record, $0) } ?? false) {
+                excluded.append(ComplianceExclusion(id: lineIDs[position], reason: slot == nil ? .outsidePeriod : .outsideSlot))
             } else if let held, !held.contains(where: { $0.contains(record.day) }) {
                 excluded.append(ComplianceExclusion(id: lineIDs[position], reason: .notInRole))
             } else if let reason = exclusion(record, filter, context, cadreUnit: cadreUnit) {
@@ -633,6 +655,8 @@ final class Evaluation: @unchecked Sendable {
                 }
             } else if let maxParticipants, record.participants > Double(maxParticipants) + Verdicts.tolerance {
                 excluded.append(ComplianceExclusion(id: lineIDs[position], reason: .tooManyParticipants))
+            } else if let reason = refused?[position] {
+                excluded.append(ComplianceExclusion(id: lineIDs[position], reason: reason))
             } else if record.day > lastCounting {
                 excluded.append(ComplianceExclusion(id: lineIDs[position], reason: .afterDeadline))
             } else {

@@ -429,6 +429,7 @@ struct DemoHistoryBuilder {
         case .events, .distinctVenues, .distinctColleges: 1
         case .personTimes: Double(draft.participants)
         case .hours: Double(draft.minutes) / 60
+        case .classPeriods: (Double(draft.minutes) / 45).rounded(.down)
         }
     }
 

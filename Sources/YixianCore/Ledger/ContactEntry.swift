@@ -26,6 +26,8 @@ public struct ContactInput: Codable, Sendable, Equatable {
     public var venue: String?
     public var collectiveCodes: [String]?
     public var participantCount: Int?
+    /// Student numbers of those who took part (§4.14); each must be a student of the roster.
+    public var participantNumbers: [String]?
     public var summary: String?
     public var problems: [ProblemInput]?
     /// false keeps a draft; default true.
@@ -36,7 +38,8 @@ public struct ContactInput: Codable, Sendable, Equatable {
 
     public init(kind: String? = nil, start: String? = nil, end: String? = nil, place: String? = nil, venue: String? = nil,
                 collectiveCodes: [String]? = nil, participantCount: Int? = nil, summary: String? = nil,
-                problems: [ProblemInput]? = nil, submit: Bool? = nil, backdateReason: String? = nil, reason: String? = nil) {
+                problems: [ProblemInput]? = nil, submit: Bool? = nil, backdateReason: String? = nil, reason: String? = nil,
+                participantNumbers: [String]? = nil) {
         self.kind = kind
         self.start = start
         self.end = end
@@ -49,6 +52,7 @@ public struct ContactInput: Codable, Sendable, Equatable {
         self.submit = submit
         self.backdateReason = backdateReason
         self.reason = reason
+        self.participantNumbers = participantNumbers
     }
 }
 
@@ -64,6 +68,8 @@ public struct ContactEntry: Sendable, Equatable {
     public var summary: String
     public var problems: [ProblemInput]
     public var backdateReason: String?
+    /// Student numbers of those who took part, trimmed, each once; empty when the line names none.
+    public var participantNumbers: [String] = []
 
     /// Hours to two decimals, as the ledger shows and sums them.
     public var hours: Double { (end.timeIntervalSince(start) / 3600 * 100).rounded() / 100 }
@@ -78,6 +84,7 @@ public enum ContactRules {
     public static let futureTolerance: TimeInterval = 600
     public static let maxCollectives = 20
     public static let maxProblems = 20
+    public static let maxParticipantNumbers = 500
     public static let defaultBackdateWindowDays = 7
 
     public struct Context: Sendable {
@@ -87,6 +94,8 @@ public enum ContactRules {
         public var allowedCollectives: Set<String>
         /// Records starting longer ago than this need a reason (补录说明).
         public var backdateWindowDays: Int
+        /// Which of the input's `participantNumbers` are students of the roster; the others are refused.
+        public var knownStudents: Set<String> = []
 
         public init(now: Date, vocabulary: ContactVocabulary, allowedCollectives: Set<String>,
                     backdateWindowDays: Int = ContactRules.defaultBackdateWindowDays) {
@@ -128,7 +137,12 @@ public enum ContactRules {
         if let venue = input.venue, !venue.isEmpty, vocabulary.venue(venue) == nil {
             check.fail("venue", zh: "场所无效", en: "unknown venue")
         }
-        let participants = check.integer("participantCount", input.participantCount ?? 1, label: "参与人次", range: 0...5000)
+        let numbers = participantNumbers(input.participantNumbers, known: context.knownStudents, check: &check)
+        // Named students are the head count unless a larger one is given.
+        let participants = check.integer("participantCount", input.participantCount ?? max(1, numbers.count), label: "参与人次", range: 0...5000)
+        if let participants, participants < numbers.count {
+            check.fail("participantCount", zh: "参与人次（\(participants)）少于所列学生人数（\(numbers.count)）", en: "participantCount (\(participants)) is below the \(numbers.count) students listed")
+        }
         let codes = Array(Set(input.collectiveCodes ?? [])).sorted()
         if codes.count > maxCollectives { check.fail("collectiveCodes", zh: "一次最多选择 \(maxCollectives) 个学生集体", en: "at most \(maxCollectives) collectives") }
         let problems = input.problems ?? []
@@ -145,7 +159,24 @@ public enum ContactRules {
         return ContactEntry(kind: kind.code, start: start, end: end, place: place,
                             venue: input.venue?.isEmpty == false ? input.venue : kind.defaultVenue,
                             collectiveCodes: codes, participantCount: participants, summary: summary, problems: problems,
-                            backdateReason: backdateReason)
+                            backdateReason: backdateReason, participantNumbers: numbers)
+    }
+
+    /// The student numbers typed, trimmed and each once in the order given; unknown ones (not in `known`) are refused
+    /// by name, all of them at once.
+    static func participantNumbers(_ input: [String]?, known: Set<String>, check: inout FieldChecker) -> [String] {
+        var numbers: [String] = []
+        for number in (input ?? []).map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) }) where !number.isEmpty && !numbers.contains(number) {
+            numbers.append(number)
+        }
+        if numbers.count > maxParticipantNumbers {
+            check.fail("participantNumbers", zh: "一条记录最多列 \(maxParticipantNumbers) 个学号", en: "at most \(maxParticipantNumbers) student numbers per record")
+        }
+        let unknown = numbers.filter { !known.contains($0) }
+        if !unknown.isEmpty {
+            check.fail("participantNumbers", zh: "学号不存在：\(unknown.prefix(10).joined(separator: "、"))", en: "unknown student numbers: \(unknown.prefix(10).joined(separator: ", "))")
+        }
+        return numbers
     }
 
     /// One formatter, not one per call (making it was a twentieth of a contact POST); behind a

@@ -39,13 +39,16 @@ public struct ContactRecord: Hashable, Sendable, Codable {
     /// Students who confirmed in their portal that the contact took place.
     public var confirmedByStudents: Int
     public var status: Status
+    /// The student numbers of those who took part, when the line names them (§4.14, “同一学生一年内不重复”); nil when
+    /// it does not. Not a count: `participantCount` stays the person-times.
+    public var participantNumbers: [String]?
 
     /// Days are derived from the instants in the given UTC offset (China Standard Time by default);
     /// `hours` defaults to the duration.
     public init(id: String, cadreStaffNumber: String, kind: String, start: Date, end: Date, place: String = "",
                 venue: String? = nil, collectiveCodes: [String] = [], collegeCode: String? = nil,
                 participantCount: Int = 1, hours: Double? = nil, confirmedByStudents: Int = 0,
-                status: Status = .submitted, utcOffsetSeconds: Int = 8 * 3600) {
+                status: Status = .submitted, utcOffsetSeconds: Int = 8 * 3600, participantNumbers: [String]? = nil) {
         self.id = id
         self.cadreStaffNumber = cadreStaffNumber
         self.kind = kind
@@ -61,6 +64,7 @@ public struct ContactRecord: Hashable, Sendable, Codable {
         self.hours = hours ?? self.end.timeIntervalSince(start) / 3600
         self.confirmedByStudents = confirmedByStudents
         self.status = status
+        self.participantNumbers = participantNumbers
     }
 
     /// Confirmed by the students in it, or marked confirmed by a reviewer.

@@ -93,15 +93,18 @@ public struct PolicyRule: Sendable, Hashable {
     /// The clause of the source document this rule implements, quoted.
     public var source: String?
     public var body: RuleBody
+    /// `who: { group: …, quota: … }` (§4.15): the cadres the roles pick are judged together, not one by one.
+    public var group: GroupQuota?
 
     public init(id: String, title: String? = nil, subject: RuleSubject, severity: Severity = .required,
-                source: String? = nil, body: RuleBody) {
+                source: String? = nil, body: RuleBody, group: GroupQuota? = nil) {
         self.id = id
         self.title = title
         self.subject = subject
         self.severity = severity
         self.source = source
         self.body = body
+        self.group = group
     }
 }
 
@@ -139,6 +142,8 @@ public enum ContactMeasure: String, Sendable, Hashable, CaseIterable {
     case distinctVenues = "distinct-venues"
     /// Different colleges reached (§4.18): the college a line names, or its collectives' colleges.
     case distinctColleges = "distinct-colleges"
+    /// 课时 (§4.13): each line's hours in whole class periods of the rule's `periodMinutes` (45 by default), rounded down.
+    case classPeriods = "class-periods"
 }
 
 /// Which ledger lines a rule counts.
@@ -213,9 +218,19 @@ public struct CountRule: Sendable, Hashable {
     public var maxParticipants: Int?
     /// `perKeyStudent: true` (§4.20): each `key-student` pairing judged on its own, from the logs for that student.
     public var perKeyStudent = false
+    /// A fixed calendar slot (§4.11): each occurrence is a one-day period, and only contacts in it count.
+    public var slot: CalendarSlot?
+    /// Counted in the days after each line of other kinds (§4.12, “讲座后3日内”): one period per such line.
+    public var after: EventTrigger?
+    /// With `measure: class-periods`: the length of one 课时 in minutes (45, or the university's 50).
+    public var periodMinutes: Int = 45
+    /// `distinctParticipantsWithin` (§4.14, “同一学生一年内不重复”): `term` or `academic-year`; a line naming a student
+    /// who already took part in an earlier counted line of this rule with the cadre in that window does not count.
+    public var distinctParticipantsWithin: PeriodKind?
 
     public init(filter: ContactFilter, measure: ContactMeasure = .events, atLeast: RuleQuantity, per: PeriodKind,
-                deadline: DeadlineSpec? = nil, pauses: CalendarPauses = .skipBoth, atMost: Double? = nil, maxParticipants: Int? = nil) {
+                deadline: DeadlineSpec? = nil, pauses: CalendarPauses = .skipBoth, atMost: Double? = nil, maxParticipants: Int? = nil,
+                slot: CalendarSlot? = nil, after: EventTrigger? = nil) {
         self.filter = filter
         self.measure = measure
         self.atLeast = atLeast
@@ -224,6 +239,8 @@ public struct CountRule: Sendable, Hashable {
         self.pauses = pauses
         self.atMost = atMost
         self.maxParticipants = maxParticipants
+        self.slot = slot
+        self.after = after
     }
 
     /// True when the rule gives an upper bound and no lower one (`atMost` alone, or with `atLeast: 0`).

@@ -11,7 +11,27 @@ extension PolicyDecoder {
         let atMostNode = f.take("atMost")
         let atLeastNode = atMostNode == nil ? f.require("atLeast") : f.take("atLeast")
         let atLeast = atLeastNode.map { decodeQuantity($0, context) } ?? (atMostNode == nil ? nil : RuleQuantity(0))
-        let per = f.require("per").flatMap { reader.periodKind($0) }
+        // `after` (§4.12): each event is its own period, so there is no `per`.
+        let afterNode = f.take("after")
+        let perNode = afterNode == nil ? f.require("per") : f.take("per")
+        var per = perNode.flatMap { reader.periodKind($0) }
+        if afterNode != nil {
+            per = .term
+            if let perNode {
+                per = nil
+                reader.fail(at: perNode, .invalidValue, "有 after 的规则按每次事件分别判定，不写 per", "a rule with after is judged per event: leave out per")
+            }
+            for key in ["slot", "deadline"] where f.has(key) {
+                per = nil
+                reader.fail(at: f.take(key), .invalidValue, "有 after 的规则不能再写 \(key)（期限由 after.within 给出）",
+                            "a rule with after cannot also have \(key) (after.within is its deadline)")
+            }
+        }
+        let after = afterNode.flatMap { decodeEventTrigger($0, context, counted: filter) }
+        let periodMinutes = decodePeriodMinutes(f, measure: measure, atLeast: atLeast, atLeastNode: atLeastNode)
+        let distinctParticipants = decodeDistinctParticipants(f)
+        let slotNode = f.take("slot")
+        let slot = slotNode.flatMap { decodeSlot($0, per: per, perNode: perNode) }
         checkQuantity(atLeast, at: atLeastNode, measure: measure, filter: filter, context)
         var atMost = atMostNode.flatMap { reader.amount($0, "atMost") }
         if let atMostNode, let most = atMost {
@@ -32,7 +52,8 @@ extension PolicyDecoder {
             maxParticipants = nil
         }
         let deadlineNode = f.take("deadline")
-        let deadline = deadlineNode.flatMap { decodeDeadline($0, context, terms: { $0.terms[...] }) }
+        var deadline = deadlineNode.flatMap { decodeDeadline($0, context, terms: { $0.terms[...] }) }
+        if refuseCountDeadlineBeforeTerm(deadline, at: deadlineNode) { deadline = nil }
         if let deadlineNode, let per, per != .term {
             reader.fail(at: deadlineNode, .badDeadline, "只有 per: term 的计数规则可以设截止日期", "only per: term count rules can have a deadline")
         }
@@ -42,9 +63,14 @@ extension PolicyDecoder {
         guard let filter, let measure, let atLeast, let per, let pauses, let perKeyStudent else { return nil }
         if atMostNode != nil && atMost == nil { return nil }
         if maxParticipantsNode != nil && maxParticipants == nil { return nil }
+        if slotNode != nil && slot == nil { return nil }
+        if afterNode != nil && after == nil { return nil }
+        guard let periodMinutes, let distinctParticipants, deadlineNode == nil || deadline != nil else { return nil }
         var rule = CountRule(filter: filter, measure: measure, atLeast: atLeast, per: per, deadline: deadline, pauses: pauses,
-                             atMost: atMost, maxParticipants: maxParticipants)
+                             atMost: atMost, maxParticipants: maxParticipants, slot: slot, after: after)
         rule.perKeyStudent = perKeyStudent
+        rule.periodMinutes = periodMinutes
+        rule.distinctParticipantsWithin = distinctParticipants
         return .count(rule)
     }
 

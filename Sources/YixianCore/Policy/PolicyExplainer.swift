@@ -28,6 +28,7 @@ public enum PolicyExplainer {
         case .units(let selector): who = describe(selector)
         case .school: who = "学校"
         }
+        if let group = rule.group { return describe(group, policy) + "：\(describe(rule.body, policy))。" }
         return "\(who)：\(describe(rule.body, policy))。"
     }
 
@@ -44,6 +45,9 @@ public enum PolicyExplainer {
                 bound = "至少 \(quantity(rule.atLeast, policy, unit: unit(rule.measure)))"
             }
             var text = "\(per(rule.per))\(bound)\(what(rule.filter, policy, measure: rule.measure))"
+            if let slot = rule.slot {
+                text = "固定时段：\(slot.description.zh)，每次\(bound)\(what(rule.filter, policy, measure: rule.measure))（只计当天该时段内的记录，每次单独判定）"
+            }
             if let maxParticipants = rule.maxParticipants {
                 text += "，每次参加不超过 \(maxParticipants) 人（人数更多的记录不计入本条）"
             }
@@ -53,8 +57,18 @@ public enum PolicyExplainer {
             if most != nil {
                 text += "，超过上限即判未完成（即使本期尚未结束）"
             }
+            if rule.measure == .classPeriods {
+                text += "（每条记录按时长折合整课时，一课时 \(rule.periodMinutes) 分钟，不足一课时的部分不计）"
+            }
+            if let within = rule.distinctParticipantsWithin {
+                text += "，同一学生\(within == .term ? "一学期" : "一学年")内不重复（参加学生此前已与本人见过面、或未登记学号的记录不计入本条）"
+            }
             if let deadline = rule.deadline { text += "，截止：\(describe(deadline))" }
-            text += periods(rule.per)
+            if let after = rule.after {
+                let unit = after.unit == .workdays ? "个工作日" : "日"
+                text = "每次记录\(after.kindNames.joined(separator: "、"))后 \(after.days) \(unit)内（含当日）\(bound)\(what(rule.filter, policy, measure: rule.measure))（每次单独判定）"
+            }
+            if rule.slot == nil && rule.after == nil { text += periods(rule.per) }
             if rule.per.isPausable { text += describe(rule.pauses, per: rule.per) }
             return text
         case .every(let rule):
@@ -111,6 +125,19 @@ public enum PolicyExplainer {
         }
     }
 
+    /// “校党委书记和校长中任一人”, “校领导班子成员按工号顺序轮流（每期一人）”, “各单位的学院领导合计”.
+    static func describe(_ group: GroupQuota, _ policy: Policy) -> String {
+        let names = group.roles.map { policy.role($0)?.label ?? $0 }.joined(separator: "、")
+        let scope = group.by == .unit ? "每个单位的" : "全校"
+        switch group.quota {
+        case .either: return "\(scope)\(names)中任一人（一人达到即完成，按\(group.by == .unit ? "单位" : "全校")每期一格）"
+        case .total: return "\(scope)\(names)合计（成员的记录相加，按\(group.by == .unit ? "单位" : "全校")每期一格）"
+        case .rota:
+            let order = group.order.isEmpty ? "按工号顺序" : "按 \(group.order.joined(separator: "、")) 的顺序（其余成员按工号排在后面）"
+            return "\(scope)\(names)\(order)轮流，每期由一人值守，第 k 期由第 k 人（循环）完成"
+        }
+    }
+
     static func describe(_ selector: RoleSelector, _ policy: Policy) -> String {
         switch selector {
         case .everyone: return "全体干部"
@@ -162,6 +189,8 @@ public enum PolicyExplainer {
         case .fixedDate(let month, let day): anchor = "\(month)月\(day)日"
         case .dayOfFollowingMonth(let day): anchor = "次月\(day)日"
         case .specialWeekStart(let kind): anchor = "\(kind.label.zh)开始"
+        case .vacationStart: anchor = "放假离校（学期结束次日）"
+        case .breakStart: anchor = "学期内假期开始"
         }
         var text = anchor
         if deadline.offset != 0 {
@@ -231,6 +260,7 @@ public enum PolicyExplainer {
         case .personTimes: "人次"
         case .hours: "小时"
         case .distinctVenues: "个不同场所"
+        case .classPeriods: "课时"
         case .distinctColleges: "个不同院（系）"
         }
     }

@@ -339,6 +339,8 @@ private struct ScenarioDecoder {
         let college = reference(f, "college", in: units, "单位", required: false)
         let participants = f.take("participants").flatMap { reader.count($0, "participants") } ?? 1
         let confirmed = f.take("confirmed").flatMap { reader.count($0, "confirmed") } ?? 0
+        // The students who took part, by student number (§4.14); absent when the line does not name them.
+        let participantNumbers = f.take("participantNumbers").flatMap { reader.strings($0, "participantNumbers")?.map(\.0) }
         var status = ContactRecord.Status.submitted
         if let n = f.take("status"), let value = reader.string(n, "status") {
             if let s = ContactRecord.Status(rawValue: value) { status = s } else {
@@ -349,7 +351,7 @@ private struct ScenarioDecoder {
         guard let id, let cadre, let staff = cadre, let kind, let start, let college else { return nil }
         return ContactRecord(id: id, cadreStaffNumber: staff, kind: kind, start: start, end: end ?? start.addingTimeInterval(3600),
                              place: place, venue: venue, collectiveCodes: codes, collegeCode: college, participantCount: participants,
-                             hours: hours, confirmedByStudents: confirmed, status: status)
+                             hours: hours, confirmedByStudents: confirmed, status: status, participantNumbers: participantNumbers)
     }
 
     private func decodeCase(_ node: Node, units: Set<String>) -> StudentCase? {

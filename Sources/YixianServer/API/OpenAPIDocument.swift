@@ -159,7 +159,7 @@ enum Schemas {
             "PairingInput": object(["staffNumber": string, "collectiveCode": string, "studentNumber": string, "kind": string,
                                     "academicYear": string, "start": string, "end": string], required: ["staffNumber"]),
             "ContactInput": object(["cadreId": uuid, "kind": string, "start": string, "end": string, "place": string, "venue": string, "collectiveCodes": strings,
-                                    "participantCount": int, "summary": string, "submit": bool, "backdateReason": string, "reason": string,
+                                    "participantCount": int, "participantNumbers": strings, "summary": string, "submit": bool, "backdateReason": string, "reason": string,
                                     "problems": ["type": "array", "items": object(["text": string, "category": string, "collectiveCode": string])]]),
             "Contact": object(["id": uuid, "cadre": object(["id": uuid, "staffNumber": string, "name": string]), "kind": string, "kindLabel": localized,
                                "start": ["type": "string", "format": "date-time"], "end": ["type": "string", "format": "date-time"],

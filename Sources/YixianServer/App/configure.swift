@@ -55,6 +55,7 @@ let migrations: [any Migration] = [
     CreateCadrePostHistory(),
     CreateSupportLogs(),
     AddFilingCadre(),
+    AddContactParticipants(),
     AddPairingCollege(),
 ]
 

@@ -149,6 +149,7 @@ struct StoredContact: Sendable {
         var created_at: Date
         var submitted_at: Date?
         var backdate_reason: String?
+        var participant_numbers: String?
     }
 
     init(_ row: Row, staffNumber: String) {
@@ -156,7 +157,8 @@ struct StoredContact: Sendable {
         record = ContactRecord(id: row.id.uuidString, cadreStaffNumber: staffNumber, kind: row.kind, start: row.start_at, end: row.end_at,
                                place: row.place, venue: row.venue, collectiveCodes: ContactRecordModel.collectiveList(row.collective_codes),
                                collegeCode: row.college_code, participantCount: row.participant_count, hours: row.hours,
-                               confirmedByStudents: row.confirmed_count, status: ContactRecord.Status(rawValue: row.status) ?? .submitted)
+                               confirmedByStudents: row.confirmed_count, status: ContactRecord.Status(rawValue: row.status) ?? .submitted,
+                               participantNumbers: row.participant_numbers.map(ContactRecordModel.collectiveList))
         summary = row.summary
         createdAt = row.created_at
         submittedAt = row.submitted_at
@@ -197,11 +199,12 @@ extension StoredContact.Row {
         self.init(id: id, cadre_id: cadre, kind: kind, start_at: start, end_at: end, place: place, venue: text("venue"),
                   collective_codes: codes, college_code: text("college_code"), participant_count: participants, hours: hours,
                   confirmed_count: confirmed, status: status, summary: summary, created_at: created,
-                  submitted_at: date("submitted_at"), backdate_reason: text("backdate_reason"))
+                  submitted_at: date("submitted_at"), backdate_reason: text("backdate_reason"), participant_numbers: text("participant_numbers"))
     }
 
     static let columns = ["id", "cadre_id", "kind", "start_at", "end_at", "place", "venue", "collective_codes", "college_code",
-                          "participant_count", "hours", "confirmed_count", "status", "summary", "created_at", "submitted_at", "backdate_reason"]
+                          "participant_count", "hours", "confirmed_count", "status", "summary", "created_at", "submitted_at", "backdate_reason",
+                          "participant_numbers"]
 }
 
 struct AttachmentFact: Sendable, Equatable {

@@ -16,6 +16,8 @@ final class ContactRecordModel: Model, @unchecked Sendable {
     @Field(key: "collective_codes") var collectiveCodes: String
     @OptionalField(key: "college_code") var collegeCode: String?
     @Field(key: "participant_count") var participantCount: Int
+    /// Student numbers of those who took part, joined by `,`; nil when the line names none (migration 43).
+    @OptionalField(key: "participant_numbers") var participantNumbers: String?
     @Field(key: "hours") var hours: Double
     @Field(key: "confirmed_count") var confirmedCount: Int
     @Field(key: "status") var status: String
@@ -46,7 +48,8 @@ final class ContactRecordModel: Model, @unchecked Sendable {
     func core(staffNumber: String) -> ContactRecord {
         ContactRecord(id: id!.uuidString, cadreStaffNumber: staffNumber, kind: kind, start: startAt, end: endAt, place: place, venue: venue,
                       collectiveCodes: collectiveList, collegeCode: collegeCode, participantCount: participantCount, hours: hours,
-                      confirmedByStudents: confirmedCount, status: ContactRecord.Status(rawValue: status) ?? .submitted)
+                      confirmedByStudents: confirmedCount, status: ContactRecord.Status(rawValue: status) ?? .submitted,
+                      participantNumbers: participantNumbers.map(Self.collectiveList))
     }
 }
 

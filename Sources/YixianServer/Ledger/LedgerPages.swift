@@ -17,6 +17,8 @@ enum LedgerPages {
         var venue: String?
         var collectiveCodes: [String]?
         var participantCount: String?
+        /// Student numbers of those who took part, separated by commas, spaces or lines (§4.14).
+        var participantNumbers: String? = nil
         var summary: String?
         var problems: String?
         /// The category of the problem lines that do not name their own (`后勤：热水不稳定`).
@@ -64,7 +66,14 @@ enum LedgerPages {
                          summary: summary,
                          problems: (problems ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                             .map { Self.problem($0, defaultCategory: problemCategory) },
-                         submit: action != "draft", backdateReason: backdateReason, reason: reason)
+                         submit: action != "draft", backdateReason: backdateReason, reason: reason,
+                         participantNumbers: Self.numbers(participantNumbers))
+        }
+
+        /// `2025001, 2025002` or one a line: nil when none is typed.
+        static func numbers(_ text: String?) -> [String]? {
+            let numbers = (text ?? "").split(whereSeparator: { $0.isWhitespace || $0 == "," || $0 == "，" || $0 == "、" || $0 == ";" || $0 == "；" }).map(String.init)
+            return numbers.isEmpty ? nil : numbers
         }
     }
 
@@ -125,7 +134,9 @@ enum LedgerPages {
             guard record.$cadre.id == user.cadreID else { throw AppError.notFound("contact") }
             let problems = try await ContactProblemModel.query(on: req.db).filter(\.$record.$id == record.id!).all()
             let form = ContactForm(kind: record.kind, start: localInput(record.startAt), end: localInput(record.endAt), place: record.place, venue: record.venue,
-                                   collectiveCodes: record.collectiveList, participantCount: String(record.participantCount), summary: record.summary,
+                                   collectiveCodes: record.collectiveList, participantCount: String(record.participantCount),
+                                   participantNumbers: record.participantNumbers.map { ContactRecordModel.collectiveList($0).joined(separator: ", ") },
+                                   summary: record.summary,
                                    problems: problems.map(\.text).joined(separator: "\n"), backdateReason: record.backdateReason)
             return try await formPage(req, form: form, record: record, problems: [], status: .ok)
         }
@@ -266,6 +277,10 @@ enum LedgerPages {
                               .attribute(named: "accept", value: "image/jpeg,image/png,application/pdf"))),
                   Components.field(ctx, name: "participantCount", label: ctx.t("参与学生（人次）", "Students (person-times)"), value: form.participantCount ?? "1",
                                    type: .number, problems: problems),
+                  Components.field(ctx, name: "participantNumbers", label: ctx.t("参加学生学号（选填）", "Student numbers of those present (optional)"),
+                                   value: form.participantNumbers ?? "",
+                                   hint: ctx.t("以逗号或空格分隔；办法要求“同一学生不重复”时须填写", "separated by commas or spaces; needed where the plan asks for different students each time"),
+                                   problems: problems),
                   .div(.class("field"), .label(.for("summary"), .text(ctx.t("情况摘要", "Summary"))),
                        .textarea(.id("summary"), .name("summary"), .attribute(named: "rows", value: "3"), .text(form.summary ?? ""))),
                   problemFields(ctx, form),

@@ -40,6 +40,8 @@ struct ContactDTO: Content {
     var problems: [ProblemDTO]
     var createdAt: Date
     var submittedAt: Date?
+    /// Student numbers of those who took part (§4.14); absent when the line names none.
+    var participantNumbers: [String]? = nil
 }
 
 /// What a ledger line looked like before a correction. A stored format, kept apart from
@@ -57,6 +59,7 @@ struct ContactSnapshot: Codable, Sendable {
     var problems: [ContactDTO.ProblemDTO]? = nil
     var backdateReason: String? = nil
     var attachments: [AttachmentRef]? = nil
+    var participantNumbers: [String]? = nil
 
     struct AttachmentRef: Codable, Sendable, Equatable {
         var sha256: String
@@ -100,14 +103,23 @@ enum LedgerService {
         return Set(rows.map(\.code))
     }
 
+    /// Which of the typed student numbers are students of the roster (§4.14), in one query; the rest are refused.
+    static func knownStudents(among numbers: [String], on db: any Database) async throws -> Set<String> {
+        let wanted = Set(numbers.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty })
+        guard !wanted.isEmpty, wanted.count <= ContactRules.maxParticipantNumbers else { return [] }
+        return Set(try await StudentModel.query(on: db).filter(\.$studentNumber ~~ Array(wanted)).all().map(\.studentNumber))
+    }
+
     /// The core's rules with what they need from the database: the policy's vocabulary today
     /// and the collectives this cadre may name.
     static func validate(_ input: ContactInput, cadre: CadreModel, now: Date, config: AppConfig, on db: any Database) async throws -> ContactEntry {
         let vocabulary = try await vocabulary(on: db, now: now)
         let allowed = try await allowedCodes(among: Set(input.collectiveCodes ?? []), for: cadre, on: db)
+        let known = try await knownStudents(among: input.participantNumbers ?? [], on: db)
         do {
-            return try ContactRules.validate(input, in: .init(now: now, vocabulary: vocabulary, allowedCollectives: allowed,
-                                                              backdateWindowDays: config.backdateWindowDays))
+            var context = ContactRules.Context(now: now, vocabulary: vocabulary, allowedCollectives: allowed, backdateWindowDays: config.backdateWindowDays)
+            context.knownStudents = known
+            return try ContactRules.validate(input, in: context)
         } catch {
             throw AppError(error)
         }
@@ -122,6 +134,7 @@ enum LedgerService {
         record.collectiveCodes = v.collectiveCodes.joined(separator: ",")
         record.collegeCode = collegeCode
         record.participantCount = v.participantCount
+        record.participantNumbers = v.participantNumbers.isEmpty ? nil : v.participantNumbers.joined(separator: ",")
         record.hours = v.hours
         record.summary = v.summary
         record.backdateReason = v.backdateReason ?? record.backdateReason
@@ -244,7 +257,8 @@ enum LedgerService {
                                                collectiveCodes: record.collectiveList, participantCount: record.participantCount, summary: record.summary,
                                                problems: problems.map { .init(text: $0.text, category: $0.category, collectiveCode: $0.collectiveCode) },
                                                backdateReason: record.backdateReason,
-                                               attachments: attachments.map { .init(sha256: $0.sha256, kind: $0.kind, name: $0.originalName) })
+                                               attachments: attachments.map { .init(sha256: $0.sha256, kind: $0.kind, name: $0.originalName) },
+                                               participantNumbers: record.participantNumbers.map(ContactRecordModel.collectiveList))
                 previous.snapshot = String(decoding: try JSONEncoder().encode(snapshot), as: UTF8.self)
                 previous.reason = reason ?? ""
                 // A person's name, as the history is read by people.
@@ -254,11 +268,12 @@ enum LedgerService {
                 record.version += 1
             }
             let before = (record.kind, record.startAt, record.endAt, record.place, Set(record.collectiveList), record.participantCount)
+            let numbersBefore = record.participantNumbers
             apply(v, to: record, collegeCode: record.collegeCode)
             let after = (record.kind, record.startAt, record.endAt, record.place, Set(record.collectiveList), record.participantCount)
             // The students confirmed what the record said then. When what happened changes, the new
             // version needs their confirmation again; the earlier ones stay, shown as given for the earlier version.
-            if !isDraft, before != after { record.confirmedCount = 0 }
+            if !isDraft, before != after || numbersBefore != record.participantNumbers { record.confirmedCount = 0 }
             if isDraft, input.submit ?? false {
                 record.status = ContactRecord.Status.submitted.rawValue
                 record.submittedAt = now
@@ -398,7 +413,8 @@ enum LedgerService {
                               hours: record.hours, summary: record.summary, status: record.status, version: record.version,
                               confirmations: record.confirmedCount, confirmCode: showCode ? record.confirmCode : nil, backdateReason: record.backdateReason,
                               problems: (problems[record.id!] ?? []).map { .init(text: $0.text, category: $0.category, collectiveCode: $0.collectiveCode) },
-                              createdAt: record.createdAt, submittedAt: record.submittedAt)
+                              createdAt: record.createdAt, submittedAt: record.submittedAt,
+                              participantNumbers: record.participantNumbers.map(ContactRecordModel.collectiveList))
         }
     }
 }

@@ -6,14 +6,18 @@ extension Evaluation {
     func countCells(_ rule: PolicyRule, _ ruleIndex: Int, _ body: CountRule, _ context: CadreContext, into cells: inout [ComplianceCell]) {
         if body.perKeyStudent { return keyStudentCells(rule, ruleIndex, body, context, into: &cells) }
         let deadlines = countDeadlines[ruleIndex]
-        for (position, period) in judgedPeriods(body.per, body.pauses).enumerated() {
+        // A slot rule's periods are the slot's occurrences (§4.11), an `after` rule's the cadre's events (§4.12); neither has a deadline.
+        let refused = participantRefusals(body, ruleIndex, context)
+        let judged = body.after.map { eventPeriods($0, context) } ?? (body.slot == nil ? judgedPeriods(body.per, body.pauses) : slotPeriods[ruleIndex])
+        for (position, period) in judged.enumerated() {
             let stateIndex = context.stateIndex(on: min(asOfDay, period.last))
             guard let required = context.quantities[stateIndex][ruleIndex] else { continue }
             let deadline = deadlines.isEmpty ? nil : deadlines[position].date
             let note = deadlines.isEmpty ? nil : deadlines[position].note
             var counted: [String] = [], excluded: [ComplianceExclusion] = []
             let tally = scan(context, state: stateIndex, filter: filters[ruleIndex]!, period: period,
-                             deadline: deadline, maxParticipants: body.maxParticipants, counted: &counted, excluded: &excluded)
+                             deadline: deadline, maxParticipants: body.maxParticipants, slot: body.slot,
+                             periodMinutes: body.periodMinutes, refused: refused, counted: &counted, excluded: &excluded)
             let achieved = tally.value(body.measure)
             let (status, cellNote) = countVerdict(body, required: required, achieved: achieved, period: period, deadline: deadline, note: note)
             cells.append(ComplianceCell(subject: subject(context, state: stateIndex), ruleID: rule.id, severity: rule.severity,
