@@ -44,6 +44,18 @@ struct ClassPeriodTests {
         #expect(report.cell("L003", "r", "2025-2026-1")?.achieved == 1 && report.cell("L003", "r", "2025-2026-1")?.status == .missed)
     }
 
+    @Test("a group's total adds the members' class periods")
+    func groupTotal() throws {
+        let policy = ComplianceFixture.policy(roles: "school-leader: { rank: [school-leader] }", rules: """
+              - id: g
+                who: { group: [school-leader], quota: total }
+                count: { kinds: [policy-lecture], measure: class-periods, atLeast: 5, per: term }
+            """)
+        let report = try ComplianceFixture.evaluate(policy: policy, scenario: Self.scenario, asOf: "2026-01-19")
+        // L001 2 + L002 1 + L003 2 = 5 ≥ 5
+        #expect(report.cell("school", "g", "2025-2026-1")?.achieved == 5)
+    }
+
     @Test(arguments: [
         ("count: { kinds: [lecture], measure: class-periods, atLeast: 1.5, per: term }", "整数"),
         ("count: { kinds: [lecture], measure: class-periods, atLeast: 2, per: term, periodMinutes: 90 }", "periodMinutes"),

@@ -90,6 +90,7 @@ extension Tally {
         events += other.events
         personTimes += other.personTimes
         hours += other.hours
+        classPeriods += other.classPeriods
         venueBits |= other.venueBits
         moreVenues.formUnion(other.moreVenues)
         collegeBits |= other.collegeBits
