@@ -38,6 +38,30 @@ struct ContactParticipantTests {
         }
     }
 
+    @Test("anonymising a graduate replaces their number on ledger lines and their versions with the pseudonym")
+    func anonymised() async throws {
+        try await TestServer.with { server in
+            let db = server.app.db
+            try await LedgerTrustTests.secondStudent(server)
+            let start = Date().addingTimeInterval(-7200), end = Date().addingTimeInterval(-3600)
+            let dto = try await server.api(.POST, "/api/v1/contacts", as: "cadre",
+                                           json: LedgerTests.body(start: start, end: end, extra: ["participantNumbers": ["2023010101"], "participantCount": 1]))
+                .decode(ContactDTO.self)
+            let moved = try await server.api(.PATCH, "/api/v1/contacts/\(dto.id)", as: "cadre",
+                                             json: LedgerTests.body(start: start, end: end, extra: ["participantNumbers": ["2023010101", "2023010102"],
+                                                                                                     "participantCount": 2, "reason": "漏记一人"]))
+            #expect(moved.status == .ok, "\(moved.body)")
+            // the fixture's classes entered in 2023 graduate in 2027: both students are past retention before 2028
+            _ = try await Lifecycle.anonymise(graduatedBefore: 2028, settings: .init(retentionYears: 3, programYears: 4), dryRun: false, by: .system, on: db)
+            let aliases = Set(try await StudentModel.query(on: db).all().map(\.studentNumber))
+            let record = try #require(try await ContactRecordModel.find(dto.id, on: db))
+            let numbers = ContactRecordModel.collectiveList(try #require(record.participantNumbers))
+            #expect(numbers.count == 2 && numbers.allSatisfy { $0.hasPrefix("ANON-") && aliases.contains($0) }, "\(numbers)")
+            let versions = try await ContactRecordVersionModel.query(on: db).filter(\.$record.$id == dto.id).all()
+            #expect(!versions.isEmpty && versions.allSatisfy { !$0.snapshot.contains("2023010101") }, "\(versions.map(\.snapshot))")
+        }
+    }
+
     @Test("the ledger form takes numbers separated by commas or spaces and names an unknown one on the field")
     func form() async throws {
         let numbers = LedgerPages.ContactForm.numbers("2023010101，2023010102 2023010103\n")

@@ -53,6 +53,26 @@ enum Lifecycle {
         return try await StudentModel.query(on: db).filter(\.$id ~~ ids).all().filter { !$0.studentNumber.hasPrefix(anonymousPrefix) }
     }
 
+    /// Ledger lines name who took part by student number (§4.14): each anonymised number becomes the student's
+    /// pseudonym there too, in the line and in its earlier versions, so “the same student” still reads the same and
+    /// “no repeat within a year” keeps its verdicts.
+    static func renumberParticipants(_ renumbered: [String: String], on db: any Database) async throws {
+        guard !renumbered.isEmpty else { return }
+        for record in try await ContactRecordModel.query(on: db).filter(\.$participantNumbers != nil).all() {
+            let numbers = ContactRecordModel.collectiveList(record.participantNumbers ?? "")
+            guard numbers.contains(where: { renumbered[$0] != nil }) else { continue }
+            record.participantNumbers = numbers.map { renumbered[$0] ?? $0 }.joined(separator: ",")
+            try await record.save(on: db)
+            for version in try await ContactRecordVersionModel.query(on: db).filter(\.$record.$id == record.id!).all() {
+                guard var snapshot = try? JSONDecoder().decode(ContactSnapshot.self, from: Data(version.snapshot.utf8)),
+                      let old = snapshot.participantNumbers, old.contains(where: { renumbered[$0] != nil }) else { continue }
+                snapshot.participantNumbers = old.map { renumbered[$0] ?? $0 }
+                version.snapshot = String(decoding: try JSONEncoder().encode(snapshot), as: UTF8.self)
+                try await version.save(on: db)
+            }
+        }
+    }
+
     static func anonymise(graduatedBefore year: Int, settings: Settings, dryRun: Bool, by actor: AuditTrail.Actor,
                           on db: any Database) async throws -> Result {
         let key = try db.requireDataProtection().auditKey
@@ -63,10 +83,11 @@ enum Lifecycle {
             let accounts = ids.isEmpty ? [] : try await UserModel.query(on: db).filter(\.$student.$id ~~ ids).all()
             let result = Result(students: students.count, sensitiveRowsDeleted: sensitive, accountsClosed: accounts.count)
             guard !dryRun, !ids.isEmpty else { return result }
-            var pseudonyms: [UUID: String] = [:]
+            var pseudonyms: [UUID: String] = [:], renumbered: [String: String] = [:]
             for student in students {
                 let alias = pseudonym(for: student.studentNumber, key: key)
                 pseudonyms[student.id!] = alias
+                renumbered[student.studentNumber] = anonymousPrefix + alias
                 student.studentNumber = anonymousPrefix + alias
                 student.name = "匿名学生 \(alias.prefix(6))"
                 student.active = false
@@ -75,6 +96,7 @@ enum Lifecycle {
             try await StudentSensitiveModel.query(on: db).filter(\.$student.$id ~~ ids).delete()
             // Help logs (精准帮扶) keep their date and kind for the counts; their notes go with the flags.
             try await SupportLogModel.query(on: db).filter(\.$student.$id ~~ ids).set(\.$note, to: "").update()
+            try await renumberParticipants(renumbered, on: db)
             for account in accounts {
                 let alias = account.$student.id.flatMap { pseudonyms[$0] } ?? UUID().uuidString.prefix(12).description
                 account.username = "anon-" + alias
