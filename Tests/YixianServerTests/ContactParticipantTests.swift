@@ -62,10 +62,29 @@ struct ContactParticipantTests {
         }
     }
 
-    @Test("the ledger form takes numbers separated by commas or spaces and names an unknown one on the field")
+    @Test("the ledger form takes numbers separated by commas or spaces, names an unknown one on the field, and the record shows them")
     func form() async throws {
         let numbers = LedgerPages.ContactForm.numbers("2023010101，2023010102 2023010103\n")
         #expect(numbers == ["2023010101", "2023010102", "2023010103"])
         #expect(LedgerPages.ContactForm.numbers("  ") == nil)
+        try await TestServer.with { server in
+            try await LedgerTrustTests.secondStudent(server)
+            let cadre = server.browser()
+            try await cadre.login("cadre")
+            #expect(try await cadre.get("/ledger/new").body.contains("participantNumbers"))
+            let start = Date().addingTimeInterval(-7200)
+            var form: [String: String] = ["kind": "dorm-visit", "start": LedgerPages.localInput(start), "end": LedgerPages.localInput(start.addingTimeInterval(3600)),
+                                          "place": "梅园3舍", "collectiveCodes[]": "CS2301", "participantCount": "2", "summary": "走访宿舍",
+                                          "participantNumbers": "2023010101，8888888888"]
+            let refused = try await cadre.post("/ledger/new", form: form, tokenFrom: "/ledger/new")
+            #expect(refused.status == .unprocessableEntity && refused.body.contains("学号不存在：8888888888"), "\(refused.status)")
+            #expect(try await ContactRecordModel.query(on: server.app.db).count() == 0)
+            form["participantNumbers"] = "2023010101 2023010102"
+            let saved = try await cadre.post("/ledger/new", form: form, tokenFrom: "/ledger/new")
+            #expect(saved.status == .seeOther, "\(saved.status) \(saved.body.prefix(300))")
+            let record = try #require(try await ContactRecordModel.query(on: server.app.db).first())
+            #expect(record.participantNumbers == "2023010101,2023010102")
+            #expect(try await cadre.get("/ledger/\(record.id!)").body.contains("2023010101、2023010102"))
+        }
     }
 }

@@ -294,6 +294,9 @@ extension LedgerPages {
                 .dt(.text(ctx.t("地点", "Place"))), .dd(.text(dto.place.isEmpty ? "—" : dto.place)),
                 .dt(.text(ctx.t("学生集体", "Collectives"))), .dd(.text(dto.collectiveCodes.map { m.collectiveNames[$0] ?? $0 }.joined(separator: "、"))),
                 .dt(.text(ctx.t("参与人次", "Persons"))), .dd(.text(ctx.t("\(dto.participantCount) 人次", "\(dto.participantCount) person-times"))),
+                .unwrap(dto.participantNumbers) { numbers in
+                    .group(.dt(.text(ctx.t("参加学生学号", "Student numbers"))), .dd(.text(numbers.joined(separator: "、"))))
+                },
                 .dt(.text(ctx.t("情况摘要", "Summary"))), .dd(.text(dto.summary.isEmpty ? "—" : dto.summary)),
                 .dt(.text(ctx.t("状态", "Status"))), .dd(statusTag(ctx, m.status, confirmations: dto.confirmations)),
                 .dt(.text(ctx.t("学生确认", "Confirmed by"))), .dd(.text(ctx.t("\(dto.confirmations) 人", "\(dto.confirmations)")
