@@ -124,6 +124,8 @@ public struct CaseState: Hashable, Sendable, Codable {
     public var requestedExtension: Int?
     /// Closed without an answer of its own: merged into another case, or split into several.
     public var closedAs: CaseClosure?
+    /// Minutes from local midnight of `receivedOn` the case came in, when known: hours tiers count from it (§4.17).
+    public var receivedMinute: Int? = nil
 
     public init(status: CaseStatus = .new, responsibleUnitCode: String? = nil, receivedOn: LocalDate, firstRespondedOn: LocalDate? = nil,
                 answeredOn: LocalDate? = nil, outcome: CaseOutcome? = nil, rating: CaseRating? = nil, reopened: Bool = false,
@@ -291,33 +293,78 @@ extension CaseState {
 
     /// Deadlines of this case under a response rule's tier, as they stand on `day`.
     public func deadlines(_ tier: ResponseRule.Tier, workdays: WorkdayCalendar?, on day: LocalDate) -> CaseDeadlines {
-        CaseDeadlines(receivedOn: receivedOn, tier: tier, workdays: workdays, pauses: pauses(through: day), extensionDays: extensionDays)
+        CaseDeadlines(receivedOn: receivedOn, tier: tier, workdays: workdays, pauses: pauses(through: day), extensionDays: extensionDays,
+                      receivedMinute: receivedMinute)
     }
 }
 
 /// When a case must be first answered and finally answered, and how late it is.
 public struct CaseDeadlines: Hashable, Sendable {
     public var firstResponse: LocalDate?
+    /// The answer's last day; for a tier that needs no answer, the receipt day (and `answerRequired` false).
     public var answer: LocalDate
+    /// Hours tiers (§4.17): the time of day, in minutes from local midnight, on the first response's and the answer's day.
+    public var firstResponseMinute: Int?
+    public var answerMinute: Int?
+    /// False for a tier that needs no answer (`answer: none`): nothing is due and nothing escalates.
+    public var answerRequired: Bool
+    /// 督办 (§4.17): the day an unanswered case gets its supervision notice, and the answer's last day after it.
+    public var escalation: LocalDate?
+    public var escalatedAnswer: LocalDate?
 
-    /// Days count from the day after receipt: workdays of `workdays` (holidays skipped, 调休
-    /// make-up days counted) or calendar days when it is nil; paused days do not count.
-    public init(receivedOn: LocalDate, tier: ResponseRule.Tier, workdays: WorkdayCalendar?, pauses: [DateRange] = [], extensionDays: Int = 0) {
-        func due(_ n: Int) -> LocalDate {
-            if pauses.isEmpty {
-                return workdays?.addingWorkdays(n, to: receivedOn) ?? receivedOn.adding(days: n)
+    /// Days count from the day after receipt: workdays of `workdays` (holidays skipped, 调休 make-up days counted) or
+    /// calendar days, as the tier's unit says (without one: workdays when `workdays` is given, else calendar days);
+    /// hours count from the receipt time (`receivedMinute`, midnight when unknown). Paused days do not count.
+    public init(receivedOn: LocalDate, tier: ResponseRule.Tier, workdays: WorkdayCalendar?, pauses: [DateRange] = [], extensionDays: Int = 0,
+                receivedMinute: Int? = nil) {
+        let unit = tier.unit ?? (workdays == nil ? .days : .workdays)
+        let calendar = workdays ?? .prc
+        let paused = { (day: LocalDate) in pauses.contains { $0.contains(day) } }
+        /// `n` units after a moment (a day, and for hours its minute).
+        func advance(_ start: LocalDate, _ minute: Int?, _ n: Int) -> (day: LocalDate, minute: Int?) {
+            if unit == .hours {
+                // Clock hours, weekends and holidays included; a paused day adds a day.
+                let total = (minute ?? 0) + n * 60
+                var end = start.adding(days: total / 1440), day = start
+                while day < end {
+                    day = day.adding(days: 1)
+                    if paused(day) { end = end.adding(days: 1) }
+                }
+                return (end, total % 1440)
             }
-            var day = receivedOn, remaining = n
+            if pauses.isEmpty { return (unit == .workdays ? calendar.addingWorkdays(n, to: start) : start.adding(days: n), nil) }
+            var day = start, remaining = n
             while remaining > 0 {
                 day = day.adding(days: 1)
-                if pauses.contains(where: { $0.contains(day) }) { continue }
-                if workdays?.isWorkday(day) ?? true { remaining -= 1 }
+                if paused(day) { continue }
+                if unit != .workdays || calendar.isWorkday(day) { remaining -= 1 }
             }
-            return day
+            return (day, nil)
         }
-        firstResponse = tier.firstResponse.map(due)
-        // An approved 延期 moves the answer, never the first response.
-        answer = due(tier.answer + extensionDays)
+        let received = unit == .hours ? receivedMinute ?? 0 : nil
+        let first = tier.firstResponse.map { advance(receivedOn, received, $0) }
+        firstResponse = first?.day
+        firstResponseMinute = first?.minute
+        answerRequired = tier.needsAnswer
+        guard tier.needsAnswer else {
+            answer = receivedOn
+            return
+        }
+        // An approved 延期 moves the answer, never the first response; in an hours tier a day of it is 24 hours.
+        let due = advance(receivedOn, received, tier.answer + extensionDays * (unit == .hours ? 24 : 1))
+        answer = due.day
+        answerMinute = due.minute
+        if let stage = tier.escalation {
+            let notice = advance(due.day, due.minute, stage.after)
+            escalation = notice.day
+            escalatedAnswer = advance(notice.day, notice.minute, stage.answer).day
+        }
+    }
+
+    /// “2025-11-15 17:00” for hours tiers, the day otherwise.
+    public static func text(_ day: LocalDate, minute: Int?) -> String {
+        guard let minute else { return day.iso }
+        return day.iso + String(format: " %02d:%02d", minute / 60, minute % 60)
     }
 }
 
@@ -343,7 +390,9 @@ public enum CaseEscalation: Int, Comparable, Sendable, Codable, Labelled {
     public static let officeAfterWorkdays = 3
 
     public static func of(_ state: CaseState, deadlines: CaseDeadlines, asOf: LocalDate, workdays: WorkdayCalendar?) -> CaseEscalation {
-        guard state.status == .new || state.status == .assigned, state.pausedSince == nil, asOf > deadlines.answer else { return .none }
+        guard deadlines.answerRequired, state.status == .new || state.status == .assigned, state.pausedSince == nil, asOf > deadlines.answer else { return .none }
+        // A tier with its own 督办 stage (§4.17) says when the office's notice goes out.
+        if let notice = deadlines.escalation { return asOf >= notice ? .office : .unitHead }
         let late = workdays?.workdaysBetween(deadlines.answer, asOf) ?? (asOf.dayNumber - deadlines.answer.dayNumber)
         return late >= officeAfterWorkdays ? .office : .unitHead
     }

@@ -13,6 +13,8 @@ public struct StudentCase: Hashable, Sendable, Codable {
     public var pauses: [DateRange]
     /// Approved 延期 days added to the answer deadline.
     public var extensionDays: Int
+    /// Minutes from local midnight of `receivedOn` the case came in, when known: hours tiers count from it (§4.17).
+    public var receivedMinute: Int? = nil
 
     public init(id: String, responsibleUnitCode: String, tier: String = "ordinary", receivedOn: LocalDate,
                 firstRespondedOn: LocalDate? = nil, answeredOn: LocalDate? = nil, pauses: [DateRange] = [], extensionDays: Int = 0) {

@@ -393,21 +393,47 @@ public struct FilingRule: Sendable, Hashable {
     }
 }
 
-/// Response deadlines for student cases, per tier, in two stages.
+/// Response deadlines for student cases, per tier, in two stages (and a 督办 stage, §4.17).
 public struct ResponseRule: Sendable, Hashable {
+    /// What a tier's numbers count (§4.17): clock hours from receipt, PRC workdays, or calendar days.
+    public enum Unit: String, Sendable, Hashable, CaseIterable {
+        case hours, workdays, days
+    }
+
+    /// 督办: `after` units past the answer deadline an unanswered case gets a supervision notice, and must then be
+    /// answered within `answer` more units of the notice.
+    public struct Escalation: Sendable, Hashable {
+        public var after: Int
+        public var answer: Int
+
+        public init(after: Int, answer: Int) {
+            self.after = after
+            self.answer = answer
+        }
+    }
+
     public struct Tier: Sendable, Hashable {
         public var name: String
         public var label: String?
-        /// Days after receipt for the first response (acknowledgement); nil when not required.
+        /// Units after receipt for the first response (acknowledgement); nil when not required.
         public var firstResponse: Int?
-        /// Days after receipt for the final answer (or explanation 解释说明).
+        /// Units after receipt for the final answer (or explanation 解释说明); unused when `needsAnswer` is false.
         public var answer: Int
+        /// The tier's own unit; nil: the rule's `days`.
+        public var unit: Unit?
+        public var escalation: Escalation?
+        /// False for `answer: none` (表扬、建议类“无需答复”): the case is not judged on an answer.
+        public var needsAnswer: Bool
 
-        public init(name: String, label: String? = nil, firstResponse: Int?, answer: Int) {
+        public init(name: String, label: String? = nil, firstResponse: Int?, answer: Int, unit: Unit? = nil,
+                    escalation: Escalation? = nil, needsAnswer: Bool = true) {
             self.name = name
             self.label = label
             self.firstResponse = firstResponse
             self.answer = answer
+            self.unit = unit
+            self.escalation = escalation
+            self.needsAnswer = needsAnswer
         }
     }
 
@@ -421,4 +447,11 @@ public struct ResponseRule: Sendable, Hashable {
     }
 
     public func tier(_ name: String) -> Tier? { tiers.first { $0.name == name } ?? tiers.first }
+
+    /// The tier with its unit spelled out: its own, or the rule's `days`. What a case clock reads.
+    public func clockTier(_ name: String) -> Tier? {
+        guard var tier = tier(name) else { return nil }
+        if tier.unit == nil { tier.unit = workdays ? .workdays : .days }
+        return tier
+    }
 }

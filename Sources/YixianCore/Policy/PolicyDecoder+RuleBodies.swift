@@ -192,19 +192,59 @@ extension PolicyDecoder {
                 _ = tf.take(entry.key)
                 guard let t = reader.mapping(entry.value, "响应时限") else { continue }
                 let label = t.take("label").flatMap { reader.string($0, "label") }
-                let first = t.take("firstResponse").flatMap { reader.count($0, "firstResponse") }
+                let firstNode = t.take("firstResponse")
+                let first = firstNode.flatMap { reader.count($0, "firstResponse") }
                 let answerNode = t.require("answer")
-                let answer = answerNode.flatMap { reader.count($0, "answer") }
-                if let first, let answer, first > answer {
+                // `answer: none`: 表扬、建议类“无需答复” (§4.17).
+                let noAnswer = answerNode.map { if case .scalar(let s) = $0 { s.string == "none" } else { false } } ?? false
+                let answer = noAnswer ? 0 : answerNode.flatMap { reader.count($0, "answer") }
+                if let first, let answer, !noAnswer, first > answer {
                     reader.fail(at: answerNode, .invalidValue, "首次响应时限（\(first)）不能长于答复时限（\(answer)）",
                                 "the first response (\(first)) cannot be due after the answer (\(answer))")
                 }
+                let unit = decodeResponseUnit(t.take("unit"))
+                let escalationNode = t.take("escalation")
+                let escalation = escalationNode.flatMap(decodeEscalation)
+                if noAnswer, let node = firstNode ?? escalationNode {
+                    reader.fail(at: node, .invalidValue, "无需答复（answer: none）的一档不能再设首次响应或督办时限",
+                                "a tier that needs no answer (answer: none) cannot have a first response or an escalation")
+                }
                 t.finish()
-                if let answer { tiers.append(.init(name: entry.key, label: label, firstResponse: first, answer: answer)) }
+                if let answer, let unit {
+                    tiers.append(.init(name: entry.key, label: label, firstResponse: first, answer: answer, unit: unit,
+                                       escalation: escalation, needsAnswer: !noAnswer))
+                }
             }
             if tf.entries.isEmpty { reader.fail(at: n, .missingField, "tiers 至少要有一档", "tiers needs at least one tier") }
         }
         guard !tiers.isEmpty else { return nil }
         return .response(ResponseRule(tiers: tiers, workdays: workdays))
+    }
+
+    /// A tier's `unit` (§4.17): `.some(nil)` when not given (the rule's `days`), nil when invalid (reported).
+    func decodeResponseUnit(_ node: Node?) -> ResponseRule.Unit?? {
+        guard let node else { return .some(nil) }
+        guard let text = reader.string(node, "unit") else { return nil }
+        guard let unit = ResponseRule.Unit(rawValue: text) else {
+            reader.fail(at: node, .invalidValue, "unit 应为 hours（小时）、workdays（工作日）或 days（自然日）",
+                        "unit must be hours, workdays or days")
+            return nil
+        }
+        return .some(unit)
+    }
+
+    /// `escalation: { after: N, answer: M }`: 督办 N units past the answer deadline, then answered within M more.
+    func decodeEscalation(_ node: Node) -> ResponseRule.Escalation? {
+        guard let f = reader.mapping(node, "escalation") else { return nil }
+        defer { f.finish() }
+        let after = f.require("after").flatMap { reader.count($0, "after") }
+        let answerNode = f.require("answer")
+        var answer = answerNode.flatMap { reader.count($0, "answer") }
+        if let value = answer, value < 1 {
+            reader.fail(at: answerNode, .invalidValue, "督办后的答复时限至少为 1", "the answer after an escalation needs at least 1")
+            answer = nil
+        }
+        guard let after, let answer else { return nil }
+        return ResponseRule.Escalation(after: after, answer: answer)
     }
 }

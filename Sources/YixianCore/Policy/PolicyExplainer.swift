@@ -116,12 +116,30 @@ public enum PolicyExplainer {
             }
             return text
         case .response(let rule):
-            let unit = rule.workdays ? "个工作日（节假日顺延，调休上班日计入）" : "天"
-            let tiers = rule.tiers.map { tier in
-                let first = tier.firstResponse.map { "首次响应 \($0) " + unit + "内，" } ?? ""
-                return "\(tier.label ?? tier.name)：\(first)答复 \(tier.answer) \(unit)内"
+            let ruleUnit = rule.workdays ? "个工作日（节假日顺延，调休上班日计入）" : "天"
+            // A tier's own unit (§4.17); the short name where it is said a second time.
+            func unitName(_ unit: ResponseRule.Unit?, short: Bool = false) -> String {
+                switch unit {
+                case nil: short ? (rule.workdays ? "个工作日" : "天") : ruleUnit
+                case .hours: "小时"
+                case .workdays: "个工作日"
+                case .days: "个自然日"
+                }
             }
-            return "学生诉求自收到次日起计：" + tiers.joined(separator: "；")
+            let tiers = rule.tiers.map { tier in
+                let name = tier.label ?? tier.name
+                guard tier.needsAnswer else { return "\(name)：无需答复（只登记，不计时限）" }
+                let unit = unitName(tier.unit)
+                let first = tier.firstResponse.map { "首次响应 \($0) " + unit + "内，" } ?? ""
+                var text = "\(name)：\(first)答复 \(tier.answer) \(unit)内"
+                if let stage = tier.escalation {
+                    let short = unitName(tier.unit, short: true)
+                    text += "，逾期 \(stage.after) \(short)仍未答复即督办，督办后 \(stage.answer) \(short)内答复"
+                }
+                return text
+            }
+            let hours = rule.tiers.contains { $0.unit == .hours } ? "（按小时计的一档自收到时刻起计）" : ""
+            return "学生诉求自收到次日起计\(hours)：" + tiers.joined(separator: "；")
         }
     }
 

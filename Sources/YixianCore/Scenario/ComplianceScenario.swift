@@ -362,9 +362,20 @@ private struct ScenarioDecoder {
         let received = f.require("received").flatMap { reader.date($0, "received") }
         let first = f.take("firstResponse").flatMap { reader.date($0, "firstResponse") }
         let answered = f.take("answered").flatMap { reader.date($0, "answered") }
+        // `receivedAt: "17:00"`: the time it came in, which hours tiers count from (§4.17).
+        var minute: Int?? = .some(nil)
+        if let n = f.take("receivedAt"), let text = reader.string(n, "receivedAt") {
+            let parts = text.split(separator: ":").compactMap { Int($0) }
+            if parts.count == 2, text.count == 5, (0..<24).contains(parts[0]), (0..<60).contains(parts[1]) { minute = parts[0] * 60 + parts[1] } else {
+                reader.fail(at: n, .invalidValue, "receivedAt 应为 HH:MM：\(text)", "receivedAt must be HH:MM: \(text)")
+                minute = nil
+            }
+        }
         f.finish()
-        guard let id, let unit, let unitCode = unit, let received else { return nil }
-        return StudentCase(id: id, responsibleUnitCode: unitCode, tier: tier, receivedOn: received, firstRespondedOn: first, answeredOn: answered)
+        guard let id, let unit, let unitCode = unit, let received, let minute else { return nil }
+        var item = StudentCase(id: id, responsibleUnitCode: unitCode, tier: tier, receivedOn: received, firstRespondedOn: first, answeredOn: answered)
+        item.receivedMinute = minute
+        return item
     }
 
     private func decodeFiling(_ node: Node, units: Set<String>, terms: Set<String>, cadres: Set<String>) -> Filing? {

@@ -104,7 +104,10 @@ enum DashboardPage {
         for row in try await CasesAPI.clocks(for: user, receivedIn: term.range, on: req.db) {
             if let cadreID { guard row.cadre_id == cadreID else { continue } } else if let unitID, row.responsible_unit_id != unitID { continue }
             let state = row.state
-            let due = judge.deadlines(state, tier: row.tier).answer
+            let deadlines = judge.deadlines(state, tier: row.tier)
+            // A tier that needs no answer (表扬、建议, §4.17) is never on time or late.
+            guard deadlines.answerRequired else { continue }
+            let due = deadlines.answer
             let slot = state.answeredOn.map { $0 <= due ? 0 : 1 } ?? (today > due ? 3 : 2)
             byCategory[(CaseCategory.standard(row.category)?.label ?? .same(row.category)).text(language), default: [0, 0, 0, 0]][slot] += 1
         }

@@ -162,6 +162,8 @@ struct DossierSource: Sendable {
     static func problemLine(_ item: CaseModel, judge: CasesAPI.Judge) -> CadreDossier.ProblemLine? {
         guard let received = LocalDate(item.receivedOn) else { return nil }
         let state = item.state
+        // A tier that needs no answer (表扬、建议, §4.17) is no problem to follow.
+        guard judge.deadlines(state, tier: item.tier).answerRequired else { return nil }
         return .init(number: item.number, title: item.title, category: CaseCategory.standard(item.category)?.label ?? .same(item.category),
                      receivedOn: received, answeredOn: item.answeredOn.flatMap(LocalDate.init), answerDue: judge.deadlines(state, tier: item.tier).answer,
                      status: state.status.label, rating: item.rating.flatMap(CaseRating.init(rawValue:))?.label)

@@ -52,9 +52,14 @@ final class CaseModel: Model, @unchecked Sendable {
 
     /// The workflow's view of the row.
     var state: CaseState {
-        CaseState(stored: status, unitCode: $responsibleUnit.value??.code, receivedOn: receivedOn, firstRespondedOn: firstRespondedOn,
-                  answeredOn: answeredOn, outcome: outcome, rating: rating, reopened: reopened, pauses: pauses, pausedSince: pausedSince,
-                  urgent: urgent, extensionDays: extensionDays, requestedExtension: requestedExtension, closedAs: closedAs)
+        var state = CaseState(stored: status, unitCode: $responsibleUnit.value??.code, receivedOn: receivedOn, firstRespondedOn: firstRespondedOn,
+                              answeredOn: answeredOn, outcome: outcome, rating: rating, reopened: reopened, pauses: pauses, pausedSince: pausedSince,
+                              urgent: urgent, extensionDays: extensionDays, requestedExtension: requestedExtension, closedAs: closedAs)
+        // Hours tiers (§4.17) count from the time it came in: the row's creation, when it was entered the day it was received.
+        if let day = LocalDate(receivedOn), LocalDate(createdAt) == day {
+            state.receivedMinute = Int(createdAt.timeIntervalSince(day.startInstant()) / 60)
+        }
+        return state
     }
 
     /// Writes the workflow's result back (the unit is set by the caller, who knows its id).

@@ -212,8 +212,14 @@ enum CasePages {
                 .dt(.text(ctx.t("收到日期", "Received"))), .dd(.text(item.receivedOn)),
                 .dt(.text(ctx.t("首次响应期限", "First response due"))), .dd(.text((item.firstResponseDue ?? "—") + (item.firstRespondedOn.map { ctx.t("（\($0) 已响应）", " (done \($0))") } ?? ""))),
                 .dt(.text(ctx.t("答复期限", "Answer due"))),
-                .dd(.text(item.answerDue + (item.extensionDays > 0 ? ctx.t("（已延期 \(item.extensionDays) 天）", " (extended by \(item.extensionDays) days)") : "")
+                .dd(.text(item.noAnswerNeeded == true ? ctx.t("无需答复", "No answer needed")
+                          : item.answerDue + (item.extensionDays > 0 ? ctx.t("（已延期 \(item.extensionDays) 天）", " (extended by \(item.extensionDays) days)") : "")
                           + (item.requestedExtension.map { ctx.t("；申请延期 \($0) 天，待审批", "; \($0) more days asked, awaiting approval") } ?? ""))),
+                .unwrap(item.escalationDue) { notice in
+                    .group(.dt(.text(ctx.t("督办", "Escalation"))),
+                           .dd(.text(ctx.t("逾期未答复于 \(notice) 督办，督办后答复截止 \(item.escalatedAnswerDue ?? "—")",
+                                           "if unanswered, escalated on \(notice), then due \(item.escalatedAnswerDue ?? "—")"))))
+                },
                 .unwrap(item.extensionReason) { .group(.dt(.text(ctx.t("延期原因", "Extension reason"))), .dd(.text($0))) },
                 .unwrap(item.closedAs.flatMap(CaseClosure.init)) { .group(.dt(.text(ctx.t("结案方式", "Closed as"))), .dd(.text(ctx.t($0.label)))) },
                 .dt(.text(ctx.t("提出人", "From"))),

@@ -36,7 +36,13 @@ struct CaseDTO: Content {
     var collectiveCode: String?
     var receivedOn: String
     var firstResponseDue: String?
+    /// The answer's last day (“YYYY-MM-DD HH:MM” in an hours tier); empty when the tier needs no answer.
     var answerDue: String
+    /// True for a tier that needs no answer (表扬、建议类“无需答复”, §4.17); absent otherwise.
+    var noAnswerNeeded: Bool?
+    /// A tier with a 督办 stage (§4.17): the day the notice goes out if still unanswered, and the answer's last day after it.
+    var escalationDue: String?
+    var escalatedAnswerDue: String?
     var firstRespondedOn: String?
     var answeredOn: String?
     var paused: Bool
@@ -84,8 +90,9 @@ enum CasesAPI {
 
         func deadlines(_ state: CaseState, tier: String) -> CaseDeadlines {
             let rule = CaseService.rule(on: state.receivedOn, in: versions)
-            let tier = rule.tier(tier) ?? CaseService.defaultRule.tiers[0]
-            return state.deadlines(tier, workdays: rule.workdays ? workdays : nil, on: today)
+            // The tier's own unit (hours, workdays, days), else the rule's (§4.17).
+            let tier = rule.clockTier(tier) ?? CaseService.defaultRule.clockTier("ordinary")!
+            return state.deadlines(tier, workdays: workdays, on: today)
         }
 
         func dto(_ item: CaseModel, unit: UnitModel?, cadreName: String?, events: [CaseEventModel]?, unitNames: [String: String] = [:]) -> CaseDTO {
@@ -100,7 +107,9 @@ enum CasesAPI {
                 urgent: item.urgent, tier: item.tier, title: item.title, text: item.text, status: item.status,
                 statusLabel: state.status.label, responsibleUnit: unit.map { UnitRef(id: $0.id!, code: $0.code, name: $0.name) },
                 anonymous: item.$submitter.id == nil && item.secretHash != nil, cadreName: cadreName, collectiveCode: item.collectiveCode,
-                receivedOn: item.receivedOn, firstResponseDue: due.firstResponse?.iso, answerDue: due.answer.iso,
+                receivedOn: item.receivedOn, firstResponseDue: due.firstResponse.map { CaseDeadlines.text($0, minute: due.firstResponseMinute) },
+                answerDue: due.answerRequired ? CaseDeadlines.text(due.answer, minute: due.answerMinute) : "",
+                noAnswerNeeded: due.answerRequired ? nil : true, escalationDue: due.escalation?.iso, escalatedAnswerDue: due.escalatedAnswer?.iso,
                 firstRespondedOn: item.firstRespondedOn, answeredOn: item.answeredOn, paused: item.pausedSince != nil,
                 escalation: String(describing: escalation), escalationLabel: escalation.label, outcome: item.outcome,
                 answer: item.answerText, rating: item.rating, ratingComment: item.ratingComment, reopened: item.reopened,
@@ -346,6 +355,7 @@ enum CaseSchemas {
                 "status": ["type": "string", "enum": CaseStatus.allCases.map(\.rawValue)], "statusLabel": localized,
                 "responsibleUnit": Schemas.unitRef, "anonymous": bool, "cadreName": string, "collectiveCode": string,
                 "receivedOn": string, "firstResponseDue": string, "answerDue": string, "firstRespondedOn": string, "answeredOn": string,
+                "noAnswerNeeded": bool, "escalationDue": string, "escalatedAnswerDue": string,
                 "extensionDays": Schemas.int, "requestedExtension": Schemas.int, "extensionReason": string,
                 "closedAs": ["type": "string", "enum": CaseClosure.allCases.map(\.rawValue)],
                 "paused": bool, "escalation": ["type": "string", "enum": ["none", "unitHead", "office"]], "escalationLabel": localized,
