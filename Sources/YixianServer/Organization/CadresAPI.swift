@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 import YixianCore
 
@@ -6,15 +7,48 @@ enum CadresAPI {
     /// The `kind` filter value for 领导干部 only: every rank but `staff` (辅导员, 班主任 … are staff, not cadres).
     static let cadresOnly = "cadres"
 
+    /// One statement for a page and its total (a window count), as plain rows: the Fluent query was a
+    /// count, the page and an eager load of units, each decoded by reflection.
     static func list(_ filter: RosterFilter, scope: UUID?, on db: any Database) async throws -> ListPage<CadreDTO> {
-        var query = CadreModel.query(on: db).with(\.$unit).search(["name", "staff_number", "posts"], filter.likePattern).sort(\.$staffNumber)
-        if let scope { query = query.filter(\.$unit.$id == scope) }
-        if let unitID = filter.unitID { query = query.filter(\.$unit.$id == unitID) }
-        if let active = filter.active { query = query.filter(\.$active == active) }
-        if filter.kind == cadresOnly { query = query.filter(\.$rank != Rank.staff.rawValue) } else if let rank = filter.kind { query = query.filter(\.$rank == rank) }
-        let (items, total) = try await query.paged(filter.page)
-        return ListPage(items: items.map(CadreDTO.init), page: filter.page.page, per: filter.page.per, total: total)
+        let sql = db as! any SQLDatabase
+        var conditions: [SQLQueryString] = []
+        if let pattern = filter.likePattern?.lowercased() {
+            conditions.append("(LOWER(c.name) LIKE \(bind: pattern) ESCAPE '\\' OR LOWER(c.staff_number) LIKE \(bind: pattern) ESCAPE '\\' OR LOWER(c.posts) LIKE \(bind: pattern) ESCAPE '\\')")
+        }
+        if let scope { conditions.append("c.unit_id = \(bind: scope)") }
+        if let unitID = filter.unitID { conditions.append("c.unit_id = \(bind: unitID)") }
+        if let active = filter.active { conditions.append("c.active = \(bind: active)") }
+        if filter.kind == cadresOnly {
+            conditions.append("c.rank <> \(bind: Rank.staff.rawValue)")
+        } else if let rank = filter.kind {
+            conditions.append("c.rank = \(bind: rank)")
+        }
+        let whereClause: SQLQueryString = conditions.isEmpty ? "" : "WHERE \(conditions.joined(separator: " AND "))"
+        struct Row: Decodable {
+            var id: UUID, staff_number: String, name: String, posts: String, rank: String, party_member: Bool, tags: String, active: Bool
+            var unit_id: UUID, unit_code: String, unit_name: String, total: Int
+        }
+        let rows = try await sql.raw("""
+            SELECT c.id, c.staff_number, c.name, c.posts, c.rank, c.party_member, c.tags, c.active, \
+            u.id AS unit_id, u.code AS unit_code, u.name AS unit_name, COUNT(*) OVER () AS total \
+            FROM cadres c JOIN units u ON u.id = c.unit_id \(whereClause) \
+            ORDER BY c.staff_number LIMIT \(bind: filter.page.per) OFFSET \(bind: filter.page.offset)
+            """).all(decoding: Row.self)
+        // Past the last page there is no row to carry the total.
+        var total = rows.first?.total ?? 0
+        if rows.isEmpty, filter.page.offset > 0 {
+            total = try await sql.raw("SELECT COUNT(*) AS total FROM cadres c \(whereClause)").first(decoding: Total.self)?.total ?? 0
+        }
+        let items = rows.map { row in
+            CadreDTO(id: row.id, staffNumber: row.staff_number, name: row.name, unit: UnitRef(id: row.unit_id, code: row.unit_code, name: row.unit_name),
+                     posts: CadreModel.list(row.posts, separator: "、"), rank: row.rank,
+                     rankLabel: Rank(rawValue: row.rank)?.label ?? Localized(zh: row.rank, en: row.rank), partyMember: row.party_member,
+                     tags: CadreModel.list(row.tags, separator: ","), active: row.active)
+        }
+        return ListPage(items: items, page: filter.page.page, per: filter.page.per, total: total)
     }
+
+    private struct Total: Decodable { var total: Int }
 
     static func find(_ id: UUID, for user: CurrentUser, on db: any Database) async throws -> CadreModel {
         guard let cadre = try await CadreModel.query(on: db).filter(\.$id == id).with(\.$unit).first() else { throw AppError.notFound("cadre") }

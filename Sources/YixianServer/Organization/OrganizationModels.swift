@@ -46,8 +46,11 @@ final class CadreModel: Model, @unchecked Sendable {
 
     init() {}
 
-    var postList: [String] { posts.split(separator: "、").map(String.init) }
-    var tagList: [String] { tags.split(separator: ",").map(String.init) }
+    var postList: [String] { Self.list(posts, separator: "、") }
+    var tagList: [String] { Self.list(tags, separator: ",") }
+
+    /// A stored `posts` or `tags` column as its items.
+    static func list(_ stored: String, separator: Character) -> [String] { stored.split(separator: separator).map(String.init) }
 
     func apply(_ cadre: Cadre, unitID: UUID) {
         staffNumber = cadre.staffNumber

@@ -1,0 +1,54 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import YixianCore
+@testable import YixianServer
+
+@Suite("The cadre list in one statement equals the roster filtered by hand")
+struct CadreListTests {
+    @Test("search with wildcards typed literally, unit scope, active, kind and every page agree with a filter over the whole roster")
+    func pagesAgreeWithTheRoster() async throws {
+        try await TestServer.with { server in
+            // Names and posts with the characters LIKE treats specially, and a staff member who is not a cadre.
+            for (number, name, posts, rank, active) in [("T100", "百分_号", ["100%负责"], "section-chief", true),
+                                                        ("T101", "王_五", ["辅导员"], "staff", true),
+                                                        ("T102", "王五", ["副院长"], "deputy-director", false)] {
+                let reply = try await server.api(.POST, "/api/v1/cadres", as: "office",
+                                                 json: ["staffNumber": number, "name": name, "unitCode": "CS", "posts": posts, "rank": rank, "active": active])
+                #expect(reply.status == .created, "\(reply.body)")
+            }
+            let all = try await CadreModel.query(on: server.app.db).with(\.$unit).sort(\.$staffNumber).all()
+            let cs = try #require(all.first { $0.unit.code == "CS" }?.unit.id)
+            func expected(_ keep: (CadreModel) -> Bool) -> [String] { all.filter(keep).map(\.staffNumber) }
+            func contains(_ text: String, _ needle: String) -> Bool { text.lowercased().contains(needle.lowercased()) }
+            let cases: [(query: String, user: String, keep: (CadreModel) -> Bool)] = [
+                ("", "office", { _ in true }),
+                ("q=_", "office", { contains($0.name, "_") || contains($0.staffNumber, "_") || contains($0.posts, "_") }),
+                ("q=%25", "office", { contains($0.name, "%") || contains($0.staffNumber, "%") || contains($0.posts, "%") }),
+                ("q=t10", "office", { contains($0.name, "t10") || contains($0.staffNumber, "t10") || contains($0.posts, "t10") }),
+                ("active=false", "office", { !$0.active }),
+                ("kind=staff", "office", { $0.rank == "staff" }),
+                ("kind=cadres", "office", { $0.rank != "staff" }),
+                ("unit=\(cs)", "office", { $0.$unit.id == cs }),
+                ("", "secretary", { $0.$unit.id == cs }),
+            ]
+            for (query, user, keep) in cases {
+                let want = expected(keep)
+                #expect(!want.isEmpty, "case \(query) keeps something")
+                var got: [String] = []
+                for page in 1...(want.count / 3 + 2) {
+                    let reply = try await server.api(.GET, "/api/v1/cadres?\(query)&per=3&page=\(page)", as: user)
+                    #expect(reply.status == .ok, "\(query): \(reply.body)")
+                    let list = try reply.decode(ListPage<CadreDTO>.self)
+                    #expect(list.total == want.count, "\(query) as \(user), page \(page): total \(list.total), expected \(want.count)")
+                    got += list.items.map(\.staffNumber)
+                    if let first = list.items.first, let model = all.first(where: { $0.id == first.id }) {
+                        #expect(first == CadreDTO(model), "a row of the page equals the model's DTO")
+                    }
+                }
+                #expect(got == want, "\(query) as \(user)")
+            }
+        }
+    }
+}
