@@ -261,5 +261,10 @@ enum SyntheticUniversity {
           - { id: bimonthly, who: cadre, count: { kinds: [class-observation], atLeast: 1, per: two-months } }
           - { id: duty, who: student-work-head, count: { kinds: [in-person], atLeast: 1, per: workday } }
           - { id: holiday-weekly, who: school-leader, count: { kinds: [in-person], atLeast: 1, per: week, includeVacations: true, includeExamWeeks: true } }
+          - { id: colleges-reached, who: cadre, count: { kinds: [in-person], measure: distinct-colleges, atLeast: 2, per: term } }
+          - { id: dept-colleges, who: { units: { kind: [functional-department] } }, pairing: { target: college, atLeast: 1 } }
+          - { id: dorms-monthly, who: { units: { kind: [college] } }, coverage: { collectiveKinds: [dorm], from: contacts, per: month, kinds: [dorm-visit] } }
+          - { id: spot-check, who: { units: { kind: [college] } }, coverage: { collectiveKinds: [class], from: contacts, per: term, share: 0.2, kinds: [class-observation] } }
+          - { id: key-talks, who: cadre, count: { kinds: [heart-to-heart], atLeast: 2, per: term, perKeyStudent: true } }
         """
 }
