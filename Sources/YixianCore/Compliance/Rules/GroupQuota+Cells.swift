@@ -5,9 +5,16 @@ import Foundation
 /// and period: the school's or each unit's; a rota's cell is the on-duty member's own.
 extension Evaluation {
     func groupCells(_ rule: PolicyRule, _ ruleIndex: Int, _ body: CountRule, _ group: GroupQuota) -> [ComplianceCell] {
-        // Everyone the roles pick at some time this year; who is a member is decided per period.
-        let candidates = index.cadres.map(context(for:)).filter { $0.quantities.contains { $0[ruleIndex] != nil } }
-        guard !candidates.isEmpty, let filter = filters[ruleIndex] else { return [] }
+        // Everyone the roles pick at some time this year; who is a member is decided per period. The group's selector
+        // is tried first on each cadre's states: a full context (every rule's quantities) only for the few it picks.
+        guard let plan = quantityPlans[ruleIndex], let filter = filters[ruleIndex] else { return [] }
+        let selector = selectors[plan.subject]
+        let candidates = index.cadres.filter { cadre in
+            ([cadre] + (index.changesByCadre[cadre.staffNumber] ?? []).map(\.cadre)).contains {
+                $0.active && selector.matches($0, unitKind: unitByCode[$0.unitCode]?.kind, roles: roleSelectors)
+            }
+        }.map(context(for:)).filter { $0.quantities.contains { $0[ruleIndex] != nil } }
+        guard !candidates.isEmpty else { return [] }
         let required = body.atLeast.fallback ?? 0
         let deadlines = countDeadlines[ruleIndex]
         let unitOrder = Dictionary(input.roster.units.sorted(by: Unit.inUniversityOrder).enumerated().map { ($1.code, $0) },
