@@ -215,7 +215,7 @@ enum LedgerService {
             record.submittedAt = submit ? now : nil
             record.version = 1
             record.confirmCode = newConfirmCode()
-            try await record.create(on: db)
+            try await record.insert(on: db)
             // A new record has no problems but those given: with none, there is nothing to sync or open.
             if !v.problems.isEmpty {
                 _ = try await syncProblems(v.problems, of: record.id!, now: now, on: db)

@@ -1,0 +1,68 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import YixianCore
+@testable import YixianServer
+
+@Suite("A ledger line inserted as a plain statement reads back as Fluent's create stores it")
+struct ContactInsertTests {
+    @Test("every column, optional ones set and unset, is the same through insert and through create")
+    func insertMatchesCreate() async throws {
+        try await TestServer.with { server in
+            let db = server.app.db
+            let cadre = try await server.cadre("T001")
+            let author = UUID()
+            func line(_ full: Bool, code: String) -> ContactRecordModel {
+                let record = ContactRecordModel()
+                record.id = UUID()
+                record.$cadre.id = cadre.id!
+                record.kind = "face-to-face"
+                record.startAt = Date(timeIntervalSince1970: 1_780_000_000.125)
+                record.endAt = Date(timeIntervalSince1970: 1_780_003_600.5)
+                record.place = "图书馆"
+                record.venue = full ? "canteen" : nil
+                record.collectiveCodes = full ? "CS2301,CS2302" : ""
+                record.collegeCode = full ? "CS" : nil
+                record.participantCount = 7
+                record.participantNumbers = full ? "2023010101,2023010102" : nil
+                record.hours = 1.5
+                record.confirmedCount = 2
+                record.status = ContactRecord.Status.submitted.rawValue
+                record.summary = "谈心 \"引号\" 与 'apostrophe'"
+                record.createdAt = Date(timeIntervalSince1970: 1_780_010_000.25)
+                record.createdBy = full ? author : nil
+                record.submittedAt = full ? Date(timeIntervalSince1970: 1_780_010_001) : nil
+                record.version = 3
+                record.confirmCode = code
+                record.backdateReason = full ? "补录" : nil
+                record.voidedAt = full ? Date(timeIntervalSince1970: 1_780_020_000) : nil
+                record.voidedBy = full ? "office" : nil
+                record.voidReason = full ? "重复" : nil
+                return record
+            }
+            for full in [true, false] {
+                // Confirmation codes are unique, so the two lines differ there and only there.
+                let created = line(full, code: full ? "AB12CD" : "AB12CE"), inserted = line(full, code: full ? "XY34ZW" : "XY34ZV")
+                try await created.create(on: db)
+                try await inserted.insert(on: db)
+                let a = try #require(try await ContactRecordModel.find(created.id, on: db))
+                let b = try #require(try await ContactRecordModel.find(inserted.id, on: db))
+                func fields(_ r: ContactRecordModel) -> [String] {
+                    [r.$cadre.id.uuidString, r.kind, "\(r.startAt.timeIntervalSince1970)", "\(r.endAt.timeIntervalSince1970)", r.place, r.venue ?? "∅",
+                     r.collectiveCodes, r.collegeCode ?? "∅", "\(r.participantCount)", r.participantNumbers ?? "∅", "\(r.hours)", "\(r.confirmedCount)",
+                     r.status, r.summary, "\(r.createdAt.timeIntervalSince1970)", r.createdBy?.uuidString ?? "∅",
+                     r.submittedAt.map { "\($0.timeIntervalSince1970)" } ?? "∅", "\(r.version)", r.backdateReason ?? "∅",
+                     r.voidedAt.map { "\($0.timeIntervalSince1970)" } ?? "∅", r.voidedBy ?? "∅", r.voidReason ?? "∅"]
+                }
+                #expect(fields(a) == fields(b), "full: \(full)")
+                #expect(fields(b) == fields(inserted), "what was inserted is what was meant")
+                #expect(b.confirmCode == inserted.confirmCode)
+                // Fluent treats the inserted instance as stored: a later save updates it rather than inserting again.
+                inserted.summary = "更正"
+                try await inserted.save(on: db)
+                #expect(try await ContactRecordModel.find(inserted.id, on: db)?.summary == "更正")
+            }
+        }
+    }
+}
