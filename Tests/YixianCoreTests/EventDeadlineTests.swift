@@ -126,3 +126,60 @@ struct EventDeadlineTests {
         #expect(text.contains("每次记录special-report后 3 日内"), "\(text)")
     }
 }
+
+/// `after` on filing rules (§4.12): “每次作专题报告后3日内报送简报” — filings naming the cadre, or the unit's own.
+@Suite("Filings after an event")
+struct EventFilingTests {
+    static let contacts = EventDeadlineTests.lines([
+        ("L001", "e1", "special-report", "2025-10-09", "submitted"),
+        ("L001", "e2", "special-report", "2025-10-20", "submitted"),
+        ("C001", "e3", "special-report", "2025-10-15", "submitted"),
+    ])
+
+    @Test("a cadre's brief within 3 days of each report: one cell per report, a filing serves one report")
+    func cadre() throws {
+        let policy = ComplianceFixture.policy(rules: """
+              - id: brief
+                who: school-leader
+                filing: { kind: activity-list, after: { kinds: [special-report], within: 3d } }
+            """)
+        // b1 on 10-11 is in e1's window (10-09 … 10-12); b2 on 10-25 is after e2's (10-20 … 10-23)
+        let scenario = ComplianceFixture.scenario(contacts: Self.contacts, filings: """
+            [ { id: b1, unit: LEAD, term: 2025-2026-1, kind: activity-list, submitted: 2025-10-11, cadre: L001 },
+              { id: b2, unit: LEAD, term: 2025-2026-1, kind: activity-list, submitted: 2025-10-25, cadre: L001 } ]
+            """)
+        let report = try ComplianceFixture.evaluate(policy: policy, scenario: scenario, asOf: "2025-10-26")
+        let first = try #require(report.cell("L001", "brief", "e1"))
+        #expect(first.status == .met && first.counted == ["b1"] && first.due == LocalDate("2025-10-12"))
+        let second = try #require(report.cell("L001", "brief", "e2"))
+        #expect(second.status == .missed && second.counted.isEmpty && second.due == LocalDate("2025-10-23"))
+        // L002 gave no report, and C001 is no school leader: no cells
+        #expect(report.cells.filter { $0.ruleID == "brief" }.count == 2)
+    }
+
+    @Test("a unit's brief after each report of its cadres")
+    func unit() throws {
+        let policy = ComplianceFixture.policy(rules: """
+              - id: brief
+                who: { units: { kind: [college] } }
+                filing: { kind: activity-list, after: { kinds: [special-report], within: 2wd } }
+            """)
+        // e3: C001 of CS on Wednesday 10-15 → 2 workdays: Thu 10-16, Fri 10-17; CS files on 10-17
+        let scenario = ComplianceFixture.scenario(contacts: Self.contacts, filings: """
+            [ { id: u1, unit: CS, term: 2025-2026-1, kind: activity-list, submitted: 2025-10-17 } ]
+            """)
+        let report = try ComplianceFixture.evaluate(policy: policy, scenario: scenario, asOf: "2025-10-26")
+        #expect(report.cell("CS", "brief", "e3").map { $0.status == .met && $0.counted == ["u1"] } == true)
+        // ME's cadres reported nothing: no cells
+        #expect(!report.cells.contains { $0.subject.id == "ME" && $0.ruleID == "brief" })
+    }
+
+    @Test(arguments: [
+        ("filing: { kind: activity-list, per: term, after: { kinds: [special-report], within: 3d } }", "per"),
+        ("filing: { kind: activity-list, deadline: \"term-end\", after: { kinds: [special-report], within: 3d } }", "deadline"),
+        ("filing: { kind: activity-list, after: { kinds: [special-report], within: 3 } }", "within"),
+    ])
+    func nonsense(rule: String, word: String) throws {
+        try PolicyNonsenseTests.expectOneRefusal(rule, mentioning: word)
+    }
+}

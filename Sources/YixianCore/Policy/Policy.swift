@@ -383,6 +383,8 @@ public struct FilingRule: Sendable, Hashable {
     /// For yearly filings tied to one term (“每年9月…”): 1-based term of the year the deadline is reckoned from.
     public var term: Int?
     public var deadline: DeadlineSpec?
+    /// Filed within days after each ledger line of some kinds (§4.12, “讲座后3日内报送”): one period per such line.
+    public var after: EventTrigger?
 
     public init(kind: String, atLeast: Int = 1, per: PeriodKind, term: Int? = nil, deadline: DeadlineSpec? = nil) {
         self.kind = kind

@@ -34,6 +34,17 @@ extension PolicyDecoder {
 }
 
 extension PolicyDecoder {
+    /// With `after`, each of `keys` given is refused where it is written; true when one was.
+    func refuseBesideAfter(_ f: YAMLFields, _ keys: [String]) -> Bool {
+        var refused = false
+        for key in keys where f.has(key) {
+            refused = true
+            reader.fail(at: f.take(key), .invalidValue, "有 after 的规则按每次事件分别判定，不能再写 \(key)（期限由 after.within 给出）",
+                        "a rule with after is judged per event and cannot also have \(key) (after.within is its deadline)")
+        }
+        return refused
+    }
+
     /// “开学前” on a count rule can never be met: the rule counts the term's contacts, and none is made before the
     /// term starts (filings can be due before it, §4.12).
     func refuseCountDeadlineBeforeTerm(_ deadline: DeadlineSpec?, at node: Node?) -> Bool {

@@ -15,18 +15,7 @@ extension PolicyDecoder {
         let afterNode = f.take("after")
         let perNode = afterNode == nil ? f.require("per") : f.take("per")
         var per = perNode.flatMap { reader.periodKind($0) }
-        if afterNode != nil {
-            per = .term
-            if let perNode {
-                per = nil
-                reader.fail(at: perNode, .invalidValue, "有 after 的规则按每次事件分别判定，不写 per", "a rule with after is judged per event: leave out per")
-            }
-            for key in ["slot", "deadline"] where f.has(key) {
-                per = nil
-                reader.fail(at: f.take(key), .invalidValue, "有 after 的规则不能再写 \(key)（期限由 after.within 给出）",
-                            "a rule with after cannot also have \(key) (after.within is its deadline)")
-            }
-        }
+        if afterNode != nil { per = refuseBesideAfter(f, ["per", "slot", "deadline"]) ? nil : .term }
         let after = afterNode.flatMap { decodeEventTrigger($0, context, counted: filter) }
         let periodMinutes = decodePeriodMinutes(f, measure: measure, atLeast: atLeast, atLeastNode: atLeastNode)
         let distinctParticipants = decodeDistinctParticipants(f)
@@ -152,7 +141,11 @@ extension PolicyDecoder {
             }
         }
         let atLeast = f.take("atLeast").map { reader.count($0, "atLeast") } ?? 1
-        let per = f.require("per").flatMap { reader.periodKind($0, allowed: [.week, .month, .term, .academicYear]) }
+        // `after` (§4.12): each event is its own period, with no `per`, `term` or `deadline`.
+        let afterNode = f.take("after")
+        var per = (afterNode == nil ? f.require("per") : f.take("per")).flatMap { reader.periodKind($0, allowed: [.week, .month, .term, .academicYear]) }
+        let after = afterNode.flatMap { node in refuseBesideAfter(f, ["per", "term", "deadline"]) ? nil : decodeEventTrigger(node, context, counted: nil) }
+        if afterNode != nil { per = after == nil ? nil : .term }
         let termNode = f.take("term")
         let term = termNode.flatMap { reader.count($0, "term") }
         if let termNode, let term, term < 1 { reader.fail(at: termNode, .invalidValue, "term 从 1 开始计", "term counts from 1") }
@@ -174,7 +167,9 @@ extension PolicyDecoder {
             })
         }
         guard let kind, let atLeast, let per else { return nil }
-        return .filing(FilingRule(kind: kind, atLeast: atLeast, per: per, term: term, deadline: deadline))
+        var rule = FilingRule(kind: kind, atLeast: atLeast, per: per, term: term, deadline: deadline)
+        rule.after = after
+        return .filing(rule)
     }
 
     func decodeResponse(_ f: YAMLFields) -> RuleBody? {

@@ -114,6 +114,9 @@ public enum PolicyExplainer {
             } else {
                 text += "，在\(rule.per.label.zh)结束前完成"
             }
+            if let after = rule.after {
+                text = "每次记录\(after.kindNames.joined(separator: "、"))后 \(after.days) \(after.unit == .workdays ? "个工作日" : "日")内（含当日）报送「\(label)」至少 \(rule.atLeast) 次（每次单独判定）"
+            }
             return text
         case .response(let rule):
             let ruleUnit = rule.workdays ? "个工作日（节假日顺延，调休上班日计入）" : "天"

@@ -22,3 +22,34 @@ extension Evaluation {
         }
     }
 }
+
+/// “讲座后3日内报送简报” as a filing (§4.12): each event opens a window, met by filings of the rule's kind submitted in it —
+/// filings naming the cadre for a rule on cadres, the unit's own for a rule on units (events of its cadres).
+extension Evaluation {
+    /// One cell per event: in event order, each takes the earliest filings not yet taken that were submitted in its window.
+    func eventFilingCells(_ rule: PolicyRule, _ body: FilingRule, subject: ComplianceSubject, events: [EvalPeriod], filings: [Filing]) -> [ComplianceCell] {
+        var unused = filings.sorted { ($0.submittedOn, $0.id) < ($1.submittedOn, $1.id) }
+        return events.sorted { ($0.first, $0.ref.id) < ($1.first, $1.ref.id) }.map { period in
+            var counted: [String] = []
+            while counted.count < body.atLeast, let index = unused.firstIndex(where: { period.range.contains($0.submittedOn) }) {
+                counted.append(unused.remove(at: index).id)
+            }
+            let status = Verdicts.filing(onTime: counted.count, required: body.atLeast, asOf: asOf, start: period.range.start, due: period.range.end)
+            return ComplianceCell(subject: subject, ruleID: rule.id, severity: rule.severity, period: period.ref,
+                                  required: Double(body.atLeast), achieved: Double(counted.count), status: status, due: period.range.end,
+                                  elapsed: nil, counted: counted, excluded: [], parts: [], note: nil)
+        }
+    }
+
+    /// Every cadre's events by the unit the cadre belonged to on the event's day, for a unit's filing rule with `after`.
+    func eventsByUnit(_ trigger: EventTrigger) -> [String: [EvalPeriod]] {
+        var byUnit: [String: [EvalPeriod]] = [:]
+        for cadre in index.cadres where index.linesByCadre[cadre.staffNumber] != nil {
+            let context = context(for: cadre)
+            for event in eventPeriods(trigger, context) {
+                byUnit[context.states[context.stateIndex(on: event.first)].cadre.unitCode, default: []].append(event)
+            }
+        }
+        return byUnit
+    }
+}

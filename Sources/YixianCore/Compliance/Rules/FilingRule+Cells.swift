@@ -17,6 +17,14 @@ extension Evaluation {
         let judged = filingPeriods(body)
         let dues = judged.map { filingDue(body, $0) }
         var cells: [ComplianceCell] = []
+        if let trigger = body.after {
+            // After each event of the unit's cadres (§4.12); the school's are its leadership's.
+            let events = eventsByUnit(trigger)
+            return unitSubjects(rule.subject).flatMap { subject in
+                let units = subject.kind == .school ? leadership.sorted() : [subject.id]
+                return eventFilingCells(rule, body, subject: subject, events: units.flatMap { events[$0] ?? [] }, filings: byUnit[subject.id] ?? [])
+            }
+        }
         for subject in unitSubjects(rule.subject) {
             for (period, due) in zip(judged, dues) {
                 cells.append(filingCell(rule, body, subject: subject, filings: byUnit[subject.id] ?? [], period: period, due: due))
@@ -29,6 +37,14 @@ extension Evaluation {
     func cadreFilingCells(_ rule: PolicyRule, _ ruleIndex: Int, _ body: FilingRule, _ context: CadreContext, into cells: inout [ComplianceCell]) {
         let staff = context.states[0].cadre.staffNumber
         let mine = input.filings.filter { $0.cadreStaffNumber == staff && $0.kind == body.kind && $0.submittedOn <= asOf }
+        if let trigger = body.after {
+            // One cell per event of the cadre while the rule binds them (§4.12).
+            for (state, events) in Dictionary(grouping: eventPeriods(trigger, context), by: { context.stateIndex(on: $0.first) }).sorted(by: { $0.key < $1.key })
+            where context.quantities[state][ruleIndex] != nil {
+                cells += eventFilingCells(rule, body, subject: subject(context, state: state), events: events, filings: mine)
+            }
+            return
+        }
         for period in filingPeriods(body) {
             let state = context.stateIndex(on: min(asOfDay, period.last))
             guard context.quantities[state][ruleIndex] != nil else { continue }
