@@ -261,6 +261,18 @@ enum SyntheticUniversity {
           - { id: bimonthly, who: cadre, count: { kinds: [class-observation], atLeast: 1, per: two-months } }
           - { id: duty, who: student-work-head, count: { kinds: [in-person], atLeast: 1, per: workday } }
           - { id: holiday-weekly, who: school-leader, count: { kinds: [in-person], atLeast: 1, per: week, includeVacations: true, includeExamWeeks: true } }
+          - { id: first-lesson, who: { group: [school-leader], quota: either }, count: { kinds: [ideological-lecture], atLeast: 1, per: academic-year } }
+          - { id: reception-rota, who: { group: [school-leader], quota: rota }, count: { kinds: [reception-day], atLeast: 1, per: week } }
+          - { id: college-total, who: { group: [college-deputy], quota: total, by: unit }, count: { kinds: [in-person], atLeast: 8, per: month } }
+          - { id: weekly-meeting, who: { units: { kind: [student-work] } }, filing: { kind: analysis-meeting, per: week } }
+          - { id: leader-report, who: school-leader, filing: { kind: leader-contact-report, per: term } }
+          - id: tiers
+            who: { units: any }
+            response:
+              tiers:
+                ordinary: { firstResponse: 2, answer: 5, escalation: { after: 2, answer: 3 } }
+                urgent: { unit: hours, firstResponse: 2, answer: 24 }
+                praise: { answer: none }
           - { id: colleges-reached, who: cadre, count: { kinds: [in-person], measure: distinct-colleges, atLeast: 2, per: term } }
           - { id: dept-colleges, who: { units: { kind: [functional-department] } }, pairing: { target: college, atLeast: 1 } }
           - { id: dorms-monthly, who: { units: { kind: [college] } }, coverage: { collectiveKinds: [dorm], from: contacts, per: month, kinds: [dorm-visit] } }
