@@ -278,5 +278,11 @@ enum SyntheticUniversity {
           - { id: dorms-monthly, who: { units: { kind: [college] } }, coverage: { collectiveKinds: [dorm], from: contacts, per: month, kinds: [dorm-visit] } }
           - { id: spot-check, who: { units: { kind: [college] } }, coverage: { collectiveKinds: [class], from: contacts, per: term, share: 0.2, kinds: [class-observation] } }
           - { id: key-talks, who: cadre, count: { kinds: [heart-to-heart], atLeast: 2, per: term, perKeyStudent: true } }
+          - { id: reception-slot, who: school-leader, count: { kinds: [reception-day], atLeast: 1, per: week, slot: { weekday: 3, time: "14:00-17:30", weeks: odd } } }
+          - { id: first-friday, who: cadre, count: { kinds: [student-forum], atLeast: 1, per: month, slot: { weekday: 5, nth: 1, onHoliday: skip } } }
+          - { id: report-follow-up, who: cadre, count: { kinds: [heart-to-heart], atLeast: 1, after: { kinds: [special-report], within: 3d } } }
+          - { id: lecture-brief, who: school-leader, filing: { kind: activity-list, after: { kinds: [special-report], within: 3wd } } }
+          - { id: lecture-periods, who: school-leader, count: { kinds: [lecture], measure: class-periods, atLeast: 2, per: term } }
+          - { id: new-students, who: school-leader, count: { kinds: [reception-day], atLeast: 1, per: month, distinctParticipantsWithin: academic-year } }
         """
 }
