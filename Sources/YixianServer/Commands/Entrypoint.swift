@@ -66,6 +66,7 @@ public enum Entrypoint {
             _ = try? await app.complianceStore.evaluation(asOf: LocalDate(app.now), on: app.db)
             Task { _ = try? await IntegrityService.snapshot(on: app.db, app: app) }
         }
+        ReturnFreedMemory.start()
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await warmUp.value }
             group.addTask { try? await Task.sleep(for: warmUpLimit) }
@@ -77,3 +78,25 @@ public enum Entrypoint {
     static let warmUpLimit = Duration.seconds(3)
 }
 
+/// glibc keeps what the server frees in its per-thread arenas: under a stream of writes each
+/// superseded evaluation (≈ 100,000 cells on a large university) is freed, but the pages stay with
+/// the process, and resident memory crept past 400 MB in ten minutes. Every 10 s the free pages go
+/// back to the system (`malloc_trim`), which takes a few milliseconds and costs readers nothing;
+/// capping the arenas instead (`MALLOC_ARENA_MAX=2`) saved as much but slowed pages by 15 %.
+enum ReturnFreedMemory {
+    static let interval = Duration.seconds(10)
+
+    /// glibc's `malloc_trim`; `malloc.h` is not in Swift's Glibc module, so the C symbol is looked up.
+    static let trim: (@convention(c) (Int) -> Int32)? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim")
+        .map { unsafeBitCast($0, to: (@convention(c) (Int) -> Int32).self) }
+
+    static func start() {
+        guard let trim else { return }
+        Task.detached(priority: .background) {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                _ = trim(0)
+            }
+        }
+    }
+}
