@@ -62,22 +62,39 @@ struct OrganizationFacts: Sendable {
     var collectiveCodes: [UUID: String]
     var collectiveIDs: [String: UUID]
 
+    /// Plain rows: Fluent's reflection over 2,600 models was a tenth of a large university's start.
     static func load(on db: any Database) async throws -> OrganizationFacts {
-        let units = try await UnitModel.query(on: db).all()
-        let unitCodes = Dictionary(uniqueKeysWithValues: units.map { ($0.id!, $0.code) })
-        let cadres = try await CadreModel.query(on: db).all()
-        let collectives = try await CollectiveModel.query(on: db).all()
+        let sql = db as! any SQLDatabase
+        struct UnitRow: Decodable { var id: UUID, code: String, name: String, kind: String, active: Bool, sort_order: Int? }
+        struct CadreRow: Decodable {
+            var id: UUID, staff_number: String, name: String, unit_id: UUID, posts: String, rank: String, party_member: Bool, tags: String, active: Bool
+        }
+        struct CollectiveRow: Decodable { var id: UUID, code: String, name: String, kind: String, unit_id: UUID, grade: Int?, size: Int, active: Bool }
+        let units = try await sql.raw("SELECT id, code, name, kind, active, sort_order FROM units").all(decoding: UnitRow.self)
+        let unitCodes = Dictionary(uniqueKeysWithValues: units.map { ($0.id, $0.code) })
+        let cadres = try await sql.raw("SELECT id, staff_number, name, unit_id, posts, rank, party_member, tags, active FROM cadres")
+            .all(decoding: CadreRow.self)
+        let collectives = try await sql.raw("SELECT id, code, name, kind, unit_id, grade, size, active FROM collectives")
+            .all(decoding: CollectiveRow.self)
         return OrganizationFacts(
-            units: units.map(\.core), unitCodes: unitCodes,
-            unitIDs: Dictionary(uniqueKeysWithValues: units.map { ($0.code, $0.id!) }),
-            cadres: cadres.map { $0.core(unitCode: unitCodes[$0.$unit.id] ?? "") },
-            staffNumbers: Dictionary(uniqueKeysWithValues: cadres.map { ($0.id!, $0.staffNumber) }),
-            cadreIDs: Dictionary(uniqueKeysWithValues: cadres.map { ($0.staffNumber, $0.id!) }),
-            cadreNames: Dictionary(uniqueKeysWithValues: cadres.map { ($0.id!, $0.name) }),
-            cadreUnits: Dictionary(uniqueKeysWithValues: cadres.map { ($0.id!, $0.$unit.id) }),
-            collectives: collectives.map { $0.core(unitCode: unitCodes[$0.$unit.id] ?? "") },
-            collectiveCodes: Dictionary(uniqueKeysWithValues: collectives.map { ($0.id!, $0.code) }),
-            collectiveIDs: Dictionary(uniqueKeysWithValues: collectives.map { ($0.code, $0.id!) }))
+            units: units.map { Unit(code: $0.code, name: $0.name, kind: UnitKind(rawValue: $0.kind) ?? .affiliated, active: $0.active, sortOrder: $0.sort_order) },
+            unitCodes: unitCodes,
+            unitIDs: Dictionary(uniqueKeysWithValues: units.map { ($0.code, $0.id) }),
+            cadres: cadres.map {
+                Cadre(staffNumber: $0.staff_number, name: $0.name, unitCode: unitCodes[$0.unit_id] ?? "", posts: CadreModel.list($0.posts, separator: "、"),
+                      rank: Rank(rawValue: $0.rank) ?? .deputySectionChief, partyMember: $0.party_member, tags: CadreModel.list($0.tags, separator: ","),
+                      active: $0.active)
+            },
+            staffNumbers: Dictionary(uniqueKeysWithValues: cadres.map { ($0.id, $0.staff_number) }),
+            cadreIDs: Dictionary(uniqueKeysWithValues: cadres.map { ($0.staff_number, $0.id) }),
+            cadreNames: Dictionary(uniqueKeysWithValues: cadres.map { ($0.id, $0.name) }),
+            cadreUnits: Dictionary(uniqueKeysWithValues: cadres.map { ($0.id, $0.unit_id) }),
+            collectives: collectives.map {
+                Collective(code: $0.code, name: $0.name, kind: CollectiveKind(rawValue: $0.kind) ?? .class, unitCode: unitCodes[$0.unit_id] ?? "",
+                           grade: $0.grade, size: $0.size, active: $0.active)
+            },
+            collectiveCodes: Dictionary(uniqueKeysWithValues: collectives.map { ($0.id, $0.code) }),
+            collectiveIDs: Dictionary(uniqueKeysWithValues: collectives.map { ($0.code, $0.id) }))
     }
 }
 
@@ -88,23 +105,24 @@ struct StoredPairings: Sendable {
     var ids: [UUID]
 
     static func load(_ organization: OrganizationFacts, on db: any Database) async throws -> StoredPairings {
-        let models = try await PairingModel.query(on: db).all()
-        let studentIDs = Array(Set(models.compactMap { $0.$student.id }))
-        var studentNumbers: [UUID: String] = [:]
-        for chunk in studentIDs.chunked(into: 500) {
-            for student in try await StudentModel.query(on: db).filter(\.$id ~~ chunk).field(\.$id).field(\.$studentNumber).all() {
-                studentNumbers[student.id!] = student.studentNumber
-            }
+        struct Row: Decodable {
+            var id: UUID, cadre_id: UUID, kind: String, collective_id: UUID?, student_number: String?, college_id: UUID?
+            var academic_year: String, start_date: String, end_date: String
         }
+        // Plain rows with the key student's number joined in, as the roster above.
+        let rows = try await (db as! any SQLDatabase).raw("""
+            SELECT p.id, p.cadre_id, p.kind, p.collective_id, s.student_number, p.college_id, p.academic_year, p.start_date, p.end_date \
+            FROM pairings p LEFT JOIN students s ON s.id = p.student_id
+            """).all(decoding: Row.self)
         var stored = StoredPairings(pairings: [], ids: [])
-        for p in models {
-            guard let staff = organization.staffNumbers[p.$cadre.id], let start = LocalDate(p.startDate), let end = LocalDate(p.endDate),
+        for p in rows {
+            guard let staff = organization.staffNumbers[p.cadre_id], let start = LocalDate(p.start_date), let end = LocalDate(p.end_date),
                   start <= end, let kind = Pairing.Kind(rawValue: p.kind) else { continue }
-            stored.pairings.append(Pairing(cadreStaffNumber: staff, kind: kind, collectiveCode: p.$collective.id.flatMap { organization.collectiveCodes[$0] },
-                                           studentNumber: p.$student.id.flatMap { studentNumbers[$0] },
-                                           collegeCode: p.$college.id.flatMap { organization.unitCodes[$0] }, academicYearID: p.academicYear,
+            stored.pairings.append(Pairing(cadreStaffNumber: staff, kind: kind, collectiveCode: p.collective_id.flatMap { organization.collectiveCodes[$0] },
+                                           studentNumber: p.student_number,
+                                           collegeCode: p.college_id.flatMap { organization.unitCodes[$0] }, academicYearID: p.academic_year,
                                            range: DateRange(start: start, end: end)))
-            stored.ids.append(p.id!)
+            stored.ids.append(p.id)
         }
         return stored
     }
