@@ -37,8 +37,10 @@ struct IntegrityPageModel: Sendable {
         let kind = req.query[String.self, at: "kind"].flatMap(IntegrityFlagKind.init(rawValue:))
         let showing = req.query[String.self, at: "verdict"].flatMap(IntegrityVerdicts.Verdict.init(rawValue:))
         let verdicts = try await IntegrityVerdicts.all(on: req.db)
-        // Still to check by default; a decided flag is listed under its verdict.
-        let listed = visible.flags.filter { verdicts[$0.id].flatMap { IntegrityVerdicts.Verdict(rawValue: $0.verdict) } == showing }
+        // Still to check by default; a decided flag is listed under its verdict. A flag's id is a string
+        // built from its records: with no verdicts yet (the usual case) nothing needs it.
+        let listed = verdicts.isEmpty ? (showing == nil ? visible.flags : [])
+            : visible.flags.filter { verdicts[$0.id].flatMap { IntegrityVerdicts.Verdict(rawValue: $0.verdict) } == showing }
         let flags = kind.map { kind in listed.filter { $0.kind == kind } } ?? listed
         let per = 100
         let page = min(max(1, req.query[Int.self, at: "page"] ?? 1), max(1, (flags.count + per - 1) / per))
@@ -50,7 +52,8 @@ struct IntegrityPageModel: Sendable {
                        verdict: decided.flatMap { IntegrityVerdicts.Verdict(rawValue: $0.verdict) },
                        verdictNote: decided.map { "\($0.decidedBy)：\($0.reason)" })
         }
-        let counts = Dictionary(grouping: listed, by: \.kind).mapValues(\.count)
+        var counts: [IntegrityFlagKind: Int] = [:]
+        for flag in listed { counts[flag.kind, default: 0] += 1 }
         return IntegrityPageModel(counts: counts, kind: kind, rows: rows, page: page, per: per, total: flags.count, showing: showing,
                                   mayDecide: user.role == .assessor || user.role == .businessAdmin)
     }
