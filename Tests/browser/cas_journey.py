@@ -25,7 +25,6 @@ import argparse
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import sqlite3
@@ -38,7 +37,7 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from demo_server import DemoServer  # noqa: E402
+from demo_server import DemoServer, summarise, tear_down  # noqa: E402
 from smoke import (DESKTOP, PASSWORD, PHONE, CheckFailed, Smoke, _is_stale)  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 
@@ -712,33 +711,8 @@ def main():
         except Exception as error:  # noqa: BLE001 - reported as a failure, never a hang or a missing summary
             journey.check("the journey runs without an unexpected error", False, f"{type(error).__name__}: {error}")
     finally:
-        # Cleaning up is not interrupted: a second SIGTERM, a dead browser or a closed stdout
-        # must not leave a server running or its files behind.
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        if driver is not None:
-            try:
-                driver.quit()
-            except Exception:  # noqa: BLE001
-                pass
-        status = yixian.stop()
-        yixian_tail = yixian.tail()
-        cas_tail = cas.tail()
-        for source, name in ((yixian.log, "cas-yixian-server.log"), (cas.log, "cas-server.log")):
-            try:
-                if os.path.exists(source):
-                    shutil.copyfile(source, os.path.join(args.out, name))
-            except OSError:
-                pass
-        cas.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
-    if journey.failed:
-        print(f"--- last lines of the Yixian server log ({args.out}/cas-yixian-server.log) ---\n{yixian_tail}", flush=True)
-        print(f"--- last lines of the CAS server log ({args.out}/cas-server.log) ---\n{cas_tail}", flush=True)
-    if status is not None:  # None: no server was running (it did not start, and that was reported)
-        journey.check("the Yixian server stops on SIGTERM at the end", status in (0, -signal.SIGTERM), f"exit status {status}")
-    print(f"# {time.monotonic() - started:.1f} s", flush=True)
-    print(f"{journey.passed} passed, {journey.failed} failed", flush=True)
-    return 1 if journey.failed or not journey.passed else 0
+        status, tails = tear_down(driver, workdir, args.out, [(yixian, "cas-yixian-server.log"), (cas, "cas-server.log")])
+    return summarise(journey, started, status, tails, args.out, stopped="the Yixian server stops on SIGTERM at the end")
 
 
 if __name__ == "__main__":

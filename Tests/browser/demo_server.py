@@ -1,6 +1,7 @@
 """A Yixian demo server the browser journeys start and stop themselves: `serve --demo` on its own
 SQLite file and data directory, loopback only, with the environment a journey needs."""
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -85,3 +86,42 @@ class DemoServer:
                 return "".join(f.readlines()[-lines:])
         except OSError:
             return ""
+
+
+def tear_down(driver, workdir, out, servers):
+    """Ends a journey: the browser, then each `(server, log name)` stopped and its log copied to `out`,
+    then the work directory. Not interrupted: a second SIGTERM, a dead browser or a closed stdout must
+    not leave a server running or its files behind. Returns the first server's exit status (None when it
+    was not running) and each log's last lines by name."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if driver is not None:
+        try:
+            driver.quit()
+        except Exception:  # noqa: BLE001
+            pass
+    status, tails = None, {}
+    for index, (server, name) in enumerate(servers):
+        stopped = server.stop()
+        if index == 0:
+            status = stopped
+        tails[name] = server.tail()
+        try:
+            if os.path.exists(server.log):
+                shutil.copyfile(server.log, os.path.join(out, name))
+        except OSError:
+            pass
+    shutil.rmtree(workdir, ignore_errors=True)
+    return status, tails
+
+
+def summarise(journey, started, status, tails, out, stopped="the server stops on SIGTERM at the end"):
+    """The journey's last words: the servers' logs when something failed, whether the server stopped
+    cleanly, the time taken and the counts; returns the exit code."""
+    if journey.failed:
+        for name, tail in tails.items():
+            print(f"--- last lines of {name} (all of it: {out}/{name}) ---\n{tail}", flush=True)
+    if status is not None:  # None: no server was running (it did not start, and that was reported)
+        journey.check(stopped, status in (0, -signal.SIGTERM), f"exit status {status}")
+    print(f"# {time.monotonic() - started:.1f} s", flush=True)
+    print(f"{journey.passed} passed, {journey.failed} failed", flush=True)
+    return 1 if journey.failed or not journey.passed else 0

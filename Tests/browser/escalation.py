@@ -26,14 +26,13 @@ Prints one line per check and `N passed, M failed`; exits 1 if anything failed.
 """
 import argparse
 import os
-import shutil
 import signal
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from demo_server import DemoServer  # noqa: E402
+from demo_server import DemoServer, summarise, tear_down  # noqa: E402
 from smoke import (DESKTOP, PASSWORD, PHONE, CheckFailed, Smoke, make_driver)  # noqa: E402
 from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -251,29 +250,8 @@ def main():
         except Exception as error:  # noqa: BLE001 - reported as a failure, never a hang or a missing summary
             journey.check("the journey runs without an unexpected error", False, f"{type(error).__name__}: {error}")
     finally:
-        # Cleaning up is not interrupted: a second SIGTERM, a dead browser or a closed stdout
-        # must not leave the server running or its files behind.
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        if driver is not None:
-            try:
-                driver.quit()
-            except Exception:  # noqa: BLE001
-                pass
-        status = server.stop()
-        log_tail = server.tail()
-        try:
-            if os.path.exists(server.log):
-                shutil.copyfile(server.log, os.path.join(args.out, "escalation-server.log"))
-        except OSError:
-            pass
-        shutil.rmtree(workdir, ignore_errors=True)
-    if journey.failed:
-        print(f"--- last lines of the server log (all of it: {args.out}/escalation-server.log) ---\n{log_tail}", flush=True)
-    if status is not None:  # None: no server was running (it did not start, and that was reported)
-        journey.check("the server stops on SIGTERM at the end", status in (0, -signal.SIGTERM), f"exit status {status}")
-    print(f"# {time.monotonic() - started:.1f} s", flush=True)
-    print(f"{journey.passed} passed, {journey.failed} failed", flush=True)
-    return 1 if journey.failed or not journey.passed else 0
+        status, tails = tear_down(driver, workdir, args.out, [(server, "escalation-server.log")])
+    return summarise(journey, started, status, tails, args.out)
 
 
 if __name__ == "__main__":

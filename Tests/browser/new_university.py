@@ -29,7 +29,6 @@ import argparse
 import io
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -39,7 +38,7 @@ import time
 from datetime import date, datetime, timedelta, timezone
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from demo_server import DemoServer  # noqa: E402
+from demo_server import DemoServer, summarise, tear_down  # noqa: E402
 from escalation import wait_clear_of_midnight  # noqa: E402
 from smoke import DESKTOP, CheckFailed, Smoke, make_driver  # noqa: E402
 from selenium.common.exceptions import WebDriverException  # noqa: E402
@@ -647,29 +646,8 @@ def main():
         except Exception as error:  # noqa: BLE001 - reported as a failure, never a hang or a missing summary
             walk.check("the walk runs without an unexpected error", False, f"{type(error).__name__}: {error}")
     finally:
-        # Cleaning up is not interrupted: a second SIGTERM, a dead browser or a closed stdout
-        # must not leave the server running or its files behind.
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        if driver is not None:
-            try:
-                driver.quit()
-            except Exception:  # noqa: BLE001
-                pass
-        status = server.stop()
-        log_tail = server.tail()
-        try:
-            if os.path.exists(server.log):
-                shutil.copyfile(server.log, os.path.join(args.out, "new-university-server.log"))
-        except OSError:
-            pass
-        shutil.rmtree(workdir, ignore_errors=True)
-    if walk.failed:
-        print(f"--- last lines of the server log (all of it: {args.out}/new-university-server.log) ---\n{log_tail}", flush=True)
-    if status is not None:  # None: no server was running (it did not start, and that was reported)
-        walk.check("the server stops on SIGTERM at the end", status in (0, -signal.SIGTERM), f"exit status {status}")
-    print(f"# {time.monotonic() - started:.1f} s", flush=True)
-    print(f"{walk.passed} passed, {walk.failed} failed", flush=True)
-    return 1 if walk.failed or not walk.passed else 0
+        status, tails = tear_down(driver, workdir, args.out, [(server, "new-university-server.log")])
+    return summarise(walk, started, status, tails, args.out)
 
 
 if __name__ == "__main__":
