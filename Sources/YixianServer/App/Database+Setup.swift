@@ -61,45 +61,19 @@ extension Database {
     /// that both read and then write would otherwise deadlock and one would fail with SQLITE_BUSY.
     func write<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         let claim = Idempotency.current
-        guard isSQLite else {
-            let result = try await transaction { db in
-                let result = try await body(db)
-                try await Idempotency.claimIfNeeded(claim, on: db)
-                return result
-            }
-            claim?.committed = true
-            return result
-        }
-        guard let committer = groupCommitter else {
-            return try await transactionImmediate(claim: claim, body)
-        }
-        return try await committer.submit(on: self) { db in
+        // The request's Idempotency-Key commits with its write, or neither does.
+        let claimed: @Sendable (any Database) async throws -> T = { db in
             let result = try await body(db)
-            // The request's Idempotency-Key commits with its write, or neither does.
             try await Idempotency.claimIfNeeded(claim, on: db)
             return result
-        } committed: {
+        }
+        // Every SQLite file is registered with its committer (`configureDatabase`); PostgreSQL has none.
+        guard let committer = groupCommitter else {
+            let result = try await transaction(claimed)
             claim?.committed = true
+            return result
         }
-    }
-
-    /// One SQLite transaction of its own, for a database without a group committer (a `Database`
-    /// that did not come from the configured file).
-    private func transactionImmediate<T: Sendable>(claim: Idempotency.Claim?, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        try await withConnection { conn in
-            let sql = conn as! any SQLDatabase
-            try await sql.raw("BEGIN IMMEDIATE").run()
-            do {
-                let result = try await body(conn)
-                try await Idempotency.claimIfNeeded(claim, on: conn)
-                try await sql.raw("COMMIT").run()
-                claim?.committed = true
-                return result
-            } catch {
-                try? await sql.raw("ROLLBACK").run()
-                throw error
-            }
-        }
+        return try await committer.submit(on: self, claimed) { claim?.committed = true }
     }
 }
 
