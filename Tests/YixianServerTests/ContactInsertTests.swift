@@ -65,4 +65,33 @@ struct ContactInsertTests {
             }
         }
     }
+
+    @Test("the collectives a POST may name are exactly those the form offers: own unit's active ones and paired ones")
+    func allowedCodesAgreeWithThePicker() async throws {
+        try await TestServer.with { server in
+            let db = server.app.db
+            let every = Set(try await CollectiveModel.query(on: db).all().map(\.code))
+            // A collective of another college through a pairing, so both halves of the rule are exercised.
+            let t001 = try #require(try await CadreModel.query(on: db).filter(\.$staffNumber == "T001").with(\.$unit).first())
+            let me2301 = try #require(try await CollectiveModel.query(on: db).filter(\.$code == "ME2301").first())
+            let pairing = PairingModel()
+            pairing.$cadre.id = try t001.requireID()
+            pairing.kind = "linked"
+            pairing.$collective.id = me2301.id
+            pairing.academicYear = "Y"
+            pairing.startDate = "2026-09-01"
+            pairing.endDate = "2027-07-31"
+            try await pairing.create(on: db)
+            #expect(t001.unit.code != "ME", "the paired collective is another unit's")
+            #expect(try await LedgerService.allowedCodes(among: ["ME2301"], for: t001, on: db) == ["ME2301"])
+            var offeredAny = false
+            for cadre in try await CadreModel.query(on: db).with(\.$unit).all() {
+                let offered = Set(try await LedgerService.allowedCollectives(for: cadre, on: db).map(\.code))
+                offeredAny = offeredAny || !offered.isEmpty
+                #expect(try await LedgerService.allowedCodes(among: every, for: cadre, on: db) == offered, "\(cadre.staffNumber)")
+                #expect(try await LedgerService.allowedCodes(among: [], for: cadre, on: db).isEmpty)
+            }
+            #expect(offeredAny, "some cadre may name a collective")
+        }
+    }
 }

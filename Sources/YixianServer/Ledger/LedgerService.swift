@@ -90,11 +90,12 @@ enum LedgerService {
         }.filter(\.$active == true).sort(\.$code).all()
     }
 
-    /// Which of `codes` the cadre may name (`allowedCollectives`), in one statement and without
+    /// Which of `codes` the cadre may name (`allowedCollectives`, the form's picker; `ContactInsertTests`
+    /// checks the two agree), in one statement and without
     /// loading the rest: a record usually names none or one, and its cadre's unit may have hundreds.
     static func allowedCodes(among codes: Set<String>, for cadre: CadreModel, on db: any Database) async throws -> Set<String> {
         guard !codes.isEmpty else { return [] }
-        guard let sql = db as? any SQLDatabase else { return Set(try await allowedCollectives(for: cadre, on: db).map(\.code)) }
+        let sql = db as! any SQLDatabase
         struct Row: Decodable { var code: String }
         let rows = try await sql.raw("""
             SELECT code FROM collectives WHERE code IN (\(binds: codes.sorted())) AND active = \(bind: true) AND \
