@@ -123,7 +123,7 @@ struct EventDeadlineTests {
     @Test("explain says the window")
     func explain() throws {
         let text = PolicyExplainer.describe(try PolicyLoader.load(Self.policy("3d"), fileName: "t.yaml"))
-        #expect(text.contains("每次记录special-report后 3 日内"), "\(text)")
+        #expect(text.contains("每次记录专题报告后 3 日内"), "\(text)")
     }
 }
 

@@ -66,7 +66,7 @@ public enum PolicyExplainer {
             if let deadline = rule.deadline { text += "，截止：\(describe(deadline))" }
             if let after = rule.after {
                 let unit = after.unit == .workdays ? "个工作日" : "日"
-                text = "每次记录\(after.kindNames.joined(separator: "、"))后 \(after.days) \(unit)内（含当日）\(bound)\(what(rule.filter, policy, measure: rule.measure))（每次单独判定）"
+                text = "每次记录\(kindNames(after.kindNames, policy))后 \(after.days) \(unit)内（含当日）\(bound)\(what(rule.filter, policy, measure: rule.measure))（每次单独判定）"
             }
             if rule.slot == nil && rule.after == nil { text += periods(rule.per) }
             if rule.per.isPausable { text += describe(rule.pauses, per: rule.per) }
@@ -115,7 +115,7 @@ public enum PolicyExplainer {
                 text += "，在\(rule.per.label.zh)结束前完成"
             }
             if let after = rule.after {
-                text = "每次记录\(after.kindNames.joined(separator: "、"))后 \(after.days) \(after.unit == .workdays ? "个工作日" : "日")内（含当日）报送「\(label)」至少 \(rule.atLeast) 次（每次单独判定）"
+                text = "每次记录\(kindNames(after.kindNames, policy))后 \(after.days) \(after.unit == .workdays ? "个工作日" : "日")内（含当日）报送「\(label)」至少 \(rule.atLeast) 次（每次单独判定）"
             }
             return text
         case .response(let rule):
@@ -307,8 +307,11 @@ public enum PolicyExplainer {
         return text
     }
 
-    private static func kindNames(_ filter: ContactFilter, _ policy: Policy) -> String {
-        names(filter.kindNames.map { name in
+    private static func kindNames(_ filter: ContactFilter, _ policy: Policy) -> String { kindNames(filter.kindNames, policy) }
+
+    /// Kinds as the plan's readers call them (谈心谈话), not their codes.
+    private static func kindNames(_ written: [String], _ policy: Policy) -> String {
+        names(written.map { name in
             if name == ContactVocabulary.anyKind { return "任何形式" }
             if name == ContactVocabulary.inPersonGroup { return "任何面对面形式" }
             return policy.vocabulary.kind(name)?.label.zh ?? "\(name)类"
