@@ -316,4 +316,18 @@ struct AuditCheckpointStickyTests {
             #expect(!after.intact)
         }
     }
+
+    @Test("the first two events of a fresh install, in one transaction, leave a checkpoint that records nothing missing")
+    func firstBatch() async throws {
+        try await TestServer.with(seed: false) { server in
+            try await server.app.db.write { db in
+                try await AuditTrail.record("probe.first", objectType: "probe", objectID: "1", detail: "", by: .system, on: db)
+                try await AuditTrail.record("probe.second", objectType: "probe", objectID: "2", detail: "", by: .system, on: db)
+            }
+            let report = try await AuditTrail.verifyReport(on: server.app.db)
+            #expect(report.count == 2)
+            #expect(report.checkpoint != nil)
+            #expect(report.checkpoint?.missingSince == nil, "a fresh install's first batch is not a removed checkpoint")
+        }
+    }
 }

@@ -56,7 +56,9 @@ enum AuditTrail {
         try await insert(event, on: db)
         let (seq, hash, checkpoint) = (event.seq, event.hash, protection.checkpoint)
         // A batch of writers appends many events; the checkpoint file names the last, once, before the batch commits.
-        let deferred = db.groupCommitter?.beforeCommit("audit-checkpoint") { checkpoint.noteAppend(seq: seq, hash: hash) } ?? false
+        // Not the very first event: it creates the file, and a later event of the same batch finding no
+        // file would record it as removed (a fresh install's first import appends two).
+        let deferred = seq > 1 && (db.groupCommitter?.beforeCommit("audit-checkpoint") { checkpoint.noteAppend(seq: seq, hash: hash) } ?? false)
         if !deferred { checkpoint.noteAppend(seq: seq, hash: hash) }
     }
 

@@ -54,6 +54,8 @@ struct BenchCommand: AsyncCommand {
         if let keep = signature.keep { try xlsx.write(to: URL(fileURLWithPath: keep).appendingPathComponent("students.xlsx")) }
         /// Into an empty students table: (seconds, students created).
         func timedImport(_ data: Data, format: String) async throws -> (Double, Int) {
+            // Every round starts from the same state: no students, memberships, or the accounts a previous round made for them.
+            try await UserModel.query(on: app.db).filter(\.$student.$id != nil).delete()
             try await StudentCollectiveModel.query(on: app.db).delete()
             try await StudentModel.query(on: app.db).delete()
             let start = ContinuousClock.now
