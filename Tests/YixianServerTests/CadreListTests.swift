@@ -5,7 +5,7 @@ import Vapor
 import YixianCore
 @testable import YixianServer
 
-@Suite("The cadre list in one statement equals the roster filtered by hand")
+@Suite("The cadre list (a page and a count in plain SQL) equals the roster filtered by hand")
 struct CadreListTests {
     @Test("search with wildcards typed literally, unit scope, active, kind and every page agree with a filter over the whole roster")
     func pagesAgreeWithTheRoster() async throws {
