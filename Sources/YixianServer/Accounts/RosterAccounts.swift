@@ -79,12 +79,12 @@ enum RosterAccounts {
                 """).all(decoding: Candidate.self)
             let free = candidates.filter { $0.taken == 0 }
             result.conflicts += candidates.filter { $0.taken > 0 }.map(\.number)
-            let rows: [[any Encodable & Sendable]] = zip(free, ids.ascending(free.count)).map { person, id in
-                [id, person.number, person.name, noPassword, role.rawValue, person.unit_id,
-                 role == .cadre ? person.id : UUID?.none, role == .student ? person.id : UUID?.none,
-                 true, 0, now, false]
+            let rows: [[BulkValue]] = zip(free, ids.ascending(free.count)).map { person, id in
+                [.uuid(id), .text(person.number), .text(person.name), .text(noPassword), .text(role.rawValue), .uuid(person.unit_id),
+                 .optionalUUID(role == .cadre ? person.id : nil), .optionalUUID(role == .student ? person.id : nil),
+                 .bool(true), .int(0), .date(now), .bool(false)]
             }
-            try await RosterStore.insertRows(into: UserModel.schema, columns: [
+            try await BulkInsert.run(into: UserModel.schema, columns: [
                 "id", "username", "display_name", "password_hash", "role", "unit_id", "cadre_id", "student_id",
                 "active", "failed_logins", "created_at", "must_change_password",
             ], rows, on: db)
@@ -190,11 +190,11 @@ enum RosterAccounts {
         let expires = now.addingTimeInterval(Double(codeLifetimeDays) * 86_400)
         let expiresOn = LocalDate(expires).iso
         var issued: [IssuedCode] = []
-        var rows: [[any Encodable & Sendable]] = []
+        var rows: [[BulkValue]] = []
         var ids = UUIDBatch()
         for person in pending {
             let code = newCode()
-            rows.append([ids.next(), person.id, codeHash(code), now, expires, actor.name])
+            rows.append([.uuid(ids.next()), .uuid(person.id), .text(codeHash(code)), .date(now), .date(expires), .text(actor.name)])
             issued.append(IssuedCode(username: person.username, name: person.display_name,
                                      role: (Role(rawValue: person.role) ?? .student).label.zh, unit: person.unit_name ?? "", code: code,
                                      expiresOn: expiresOn))
@@ -203,8 +203,8 @@ enum RosterAccounts {
             let users: [any Encodable & Sendable] = pending[chunk..<min(chunk + RosterStore.batchSize, pending.count)].map(\.id)
             try await sql.raw("DELETE FROM activation_codes WHERE user_id IN (\(binds: users))").run()
         }
-        try await RosterStore.insertRows(into: "activation_codes", columns: ["id", "user_id", "code_hash", "issued_at", "expires_at", "issued_by"],
-                                         rows, on: db)
+        try await BulkInsert.run(into: "activation_codes", columns: ["id", "user_id", "code_hash", "issued_at", "expires_at", "issued_by"],
+                                 rows, on: db)
         try await AuditTrail.record("activation.issue", objectType: "roster", objectID: unit?.uuidString ?? "institution",
                                     detail: "\(issued.count) codes for \(who.rawValue), valid until \(expiresOn)", by: actor, on: db)
         return issued

@@ -27,6 +27,9 @@ extension Application {
         }
     }
 
+    /// Each SQLite connection's page cache, in SQLite's notation (negative: KiB).
+    static let sqliteCacheSize = "-16000"
+
     /// Applies per-connection SQLite settings. Fluent keeps one SQLite connection per event
     /// loop for the life of the process, so visiting every loop once covers every connection.
     func prepareSQLiteConnections() async throws {
@@ -40,7 +43,7 @@ extension Application {
             try await sql.raw("PRAGMA foreign_keys=ON").run()
             // 16 MB of page cache instead of 2 MB: a 30,000-student import otherwise spills and
             // re-reads index pages while it inserts.
-            try await sql.raw("PRAGMA cache_size=-16000").run()
+            try await sql.raw("PRAGMA cache_size=\(unsafeRaw: Self.sqliteCacheSize)").run()
             // Statement journals (how one multi-row INSERT inside a larger transaction is undone on
             // a constraint error) in memory rather than in a temp file: an import wrote each page
             // it touched there once per 500-row statement, 50 times the pages the import stores.

@@ -129,12 +129,15 @@ enum ImportExport {
             let values = report.values
             let skipped = dto.errors.count
             dto.outcome = try await db.write { db in
-                var outcome = try await apply(values, db)
-                // Everyone imported can sign in: their account is made in the same transaction,
-                // waiting for an activation code (or CAS).
-                if kind == .cadres || kind == .students {
-                    let made = try await RosterAccounts.provision(kind == .cadres ? .cadres : .students, by: actor, now: Date(), on: db)
-                    outcome.accounts = made.cadres + made.students
+                let outcome = try await BulkInsert.withRoomyCache(on: db) {
+                    var outcome = try await apply(values, db)
+                    // Everyone imported can sign in: their account is made in the same transaction,
+                    // waiting for an activation code (or CAS).
+                    if kind == .cadres || kind == .students {
+                        let made = try await RosterAccounts.provision(kind == .cadres ? .cadres : .students, by: actor, now: Date(), on: db)
+                        outcome.accounts = made.cadres + made.students
+                    }
+                    return outcome
                 }
                 try await AuditTrail.record("import.\(kind.rawValue)", objectType: "roster", objectID: kind.rawValue,
                                             detail: "created \(outcome.created), updated \(outcome.updated), unchanged \(outcome.unchanged), skipped \(skipped)",

@@ -123,34 +123,22 @@ enum RosterStore {
             if index % batchSize == 0 { progress?(index, students.count) }
         }
         let now = Date()
-        var freshStudents: [[any Encodable & Sendable]] = []
+        var freshStudents: [[BulkValue]] = []
         freshStudents.reserveCapacity(pending.count)
         for (student, id) in zip(pending, ids.ascending(pending.count)) {
-            freshStudents.append([id, student.student.studentNumber, student.student.name, student.unitID, student.student.active, now])
+            freshStudents.append([.uuid(id), .text(student.student.studentNumber), .text(student.student.name), .uuid(student.unitID),
+                                  .bool(student.student.active), .date(now)])
             newPairs += pairs(of: id, Set(student.student.collectiveCodes))
         }
-        let freshMemberships: [[any Encodable & Sendable]] = zip(newPairs, ids.ascending(newPairs.count)).map { pair, id in [id, pair.student, pair.collective] }
-        try await insertRows(into: StudentModel.schema, columns: ["id", "student_number", "name", "unit_id", "active", "updated_at"],
-                             freshStudents, on: db)
-        try await insertRows(into: StudentCollectiveModel.schema, columns: ["id", "student_id", "collective_id"], freshMemberships, on: db)
+        let freshMemberships: [[BulkValue]] = zip(newPairs, ids.ascending(newPairs.count)).map { pair, id in
+            [.uuid(id), .uuid(pair.student), .uuid(pair.collective)]
+        }
+        try await BulkInsert.run(into: StudentModel.schema, columns: ["id", "student_number", "name", "unit_id", "active", "updated_at"],
+                                 freshStudents, on: db)
+        try await BulkInsert.run(into: StudentCollectiveModel.schema, columns: ["id", "student_id", "collective_id"], freshMemberships, on: db)
         outcome.created = freshStudents.count
         progress?(students.count, students.count)
         return outcome
-    }
-
-    /// Plain multi-row INSERTs for the two big tables of an import. Fluent builds every model's
-    /// row by reflecting over its property wrappers, which was about 40 % of a 30,000-student
-    /// import; the binds are the same values Fluent would send, so both drivers store them alike.
-    static func insertRows(into table: String, columns: [String], _ rows: [[any Encodable & Sendable]], on db: any Database) async throws {
-        let sql = db as! any SQLDatabase
-        var start = 0
-        while start < rows.count {
-            let end = min(start + batchSize, rows.count)
-            var insert = sql.insert(into: table).columns(columns)
-            for row in rows[start..<end] { insert = insert.values(row) }
-            try await insert.run()
-            start = end
-        }
     }
 
     /// Multi-row inserts in batches: one statement per 500 rows instead of one per row.
