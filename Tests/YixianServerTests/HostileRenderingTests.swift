@@ -48,7 +48,7 @@ struct HostileRenderingTests {
         #expect(Layout.page(ctx, title: "t", content: .p(.class("probe"), .text("联系学生 2026"))).contains("<p class=\"probe\">联系学生 2026</p>"))
     }
 
-    @Test("query values are percent-encoded exactly as Foundation encodes them")
+    @Test("query values and path segments are percent-encoded exactly as Foundation encodes them")
     func queryEncodingMatchesFoundation() {
         var samples = ["", "plain-value_1.2~", "a&b=c+d?e#f", "学生 工作", "100%", "\"><zqxel>", "🎓/x:y@z", "line\nbreak\u{0}"]
         var generator = SystemRandomNumberGenerator()
@@ -56,7 +56,13 @@ struct HostileRenderingTests {
         for _ in 0..<500 { samples.append(String((0..<Int.random(in: 0...12, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })) }
         for sample in samples {
             #expect(sample.urlQueryEncoded == sample.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed), "\(sample.debugDescription)")
+            #expect(sample.percentEncoded(allowing: String.pathSegmentAllowed)
+                    == sample.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))),
+                    "\(sample.debugDescription)")
         }
+        // A route with a value: the value is one segment, a slash in it encoded.
+        #expect(SiteRoute.complianceUnit(code: "A/B 学").path(query: ["b": "2", "a": "x y"]) == "/compliance/units/A%2FB%20%E5%AD%A6?a=x%20y&b=2")
+        #expect(SiteRoute.home.path() == "/")
     }
 
     @Test("every page, as every role, with hostile stored and typed values, has only the markup it meant")

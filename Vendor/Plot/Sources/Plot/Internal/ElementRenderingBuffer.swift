@@ -11,15 +11,16 @@ internal final class ElementRenderingBuffer {
     private let indentation: Indentation?
     private var body = ""
     private var attributes = [AnyAttribute]()
-    private var attributeIndexes = [String : Int]()
 
     init(element: AnyElement, indentation: Indentation?) {
         self.element = element
         self.indentation = indentation
     }
 
+    /// Yixian patch: an element has a handful of attributes, so a linear search replaces the
+    /// dictionary of their positions that every element allocated and hashed into.
     func add(_ attribute: AnyAttribute) {
-        if let existingIndex = attributeIndexes[attribute.name] {
+        if let existingIndex = attributes.firstIndex(where: { $0.name == attribute.name }) {
             if attribute.replaceExisting {
                 attributes[existingIndex].value = attribute.value
             } else if let newValue = attribute.nonEmptyValue {
@@ -30,7 +31,6 @@ internal final class ElementRenderingBuffer {
                 }
             }
         } else {
-            attributeIndexes[attribute.name] = attributes.count
             attributes.append(attribute)
         }
     }
