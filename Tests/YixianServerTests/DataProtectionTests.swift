@@ -331,3 +331,16 @@ struct AuditCheckpointStickyTests {
         }
     }
 }
+
+@Suite("Hex digests")
+struct HexStringTests {
+    @Test("hexString writes every byte as two lower-case digits, as String(format: \"%02x\") does")
+    func matchesFormat() {
+        var generator = SystemRandomNumberGenerator()
+        for length in [0, 1, 16, 32, 33] {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) } + [0, 9, 10, 255]
+            #expect(bytes.hexString == bytes.map { String(format: "%02x", $0) }.joined())
+        }
+        #expect(Data([0x00, 0xAB, 0x0F]).hexString == "00ab0f")
+    }
+}

@@ -60,7 +60,7 @@ enum Idempotency {
         var hasher = SHA256()
         hasher.update(data: Data("\(req.method.rawValue) \(req.url.path)\n".utf8))
         if let body = body ?? req.body.data { hasher.update(data: Data(buffer: body)) }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hasher.finalize().hexString
     }
 
     /// Called by `Database.write` inside its transaction, last before COMMIT, with the claim it

@@ -80,7 +80,7 @@ enum SpotChecks {
         }
         var bytes = [UInt8](repeating: 0, count: 16)
         for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
-        let seed = bytes.map { String(format: "%02x", $0) }.joined()
+        let seed = bytes.hexString
         let share = Double(percent!) / 100
         let sample = SpotCheckSample.draw(ids, share: share, seed: seed)
         return try await db.write { db in

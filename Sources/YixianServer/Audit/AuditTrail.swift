@@ -99,7 +99,7 @@ enum AuditTrail {
 
     /// The unkeyed hash of events written before keying.
     static func legacyHash(of event: AuditEventModel) -> String {
-        SHA256.hash(data: Data(fields(of: event).joined(separator: "\u{1F}").utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(fields(of: event).joined(separator: "\u{1F}").utf8)).hexString
     }
 
     static func keyedHash(of event: AuditEventModel, key: SymmetricKey) -> String {

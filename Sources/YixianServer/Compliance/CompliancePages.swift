@@ -68,9 +68,13 @@ enum CompliancePages {
             let ctx = PageContext(req)
             let user = try req.requireUser()
             guard let evaluation = try await evaluation(req) else { return noPolicy(ctx, title: ctx.t("我的进度", "My progress")) }
-            guard let cadreID = user.cadreID, let cadre = try await CadreModel.find(cadreID, on: req.db) else { throw AppError.forbidden }
-            let mine = evaluation.current(ofCadre: cadre.staffNumber)
-            return ctx.render(title: ctx.t("我的进度", "My progress"), content: progressBody(ctx, evaluation: evaluation, cells: mine, name: cadre.name))
+            guard let cadreID = user.cadreID else { throw AppError.forbidden }
+            // The evaluation read the roster: a cadre it judged needs no query of their own.
+            var cadre = evaluation.cadreIDs.first { $0.value == cadreID }.flatMap { staff in evaluation.cadres[staff.key].map { (staff.key, $0.name) } }
+            if cadre == nil { cadre = try await CadreModel.find(cadreID, on: req.db).map { ($0.staffNumber, $0.name) } }
+            guard let (staffNumber, name) = cadre else { throw AppError.forbidden }
+            let mine = evaluation.current(ofCadre: staffNumber)
+            return ctx.render(title: ctx.t("我的进度", "My progress"), content: progressBody(ctx, evaluation: evaluation, cells: mine, name: name))
         }
         app.routes.on(.GET, SitePattern.compliance.components, access: .capability(.readCompliance)) { req -> Response in
             let ctx = PageContext(req)

@@ -14,6 +14,16 @@ struct DataVersions: Hashable, Sendable {
     var instance: Int64 { self["instance"] }
 
     static func read(on db: any Database) async throws -> DataVersions {
+        // Every page view reads them: SQLite's own rows, not a `Decodable` pass per row.
+        if let sqlite = db as? any SQLiteDatabase {
+            var values: [String: Int64] = [:]
+            for row in try await sqlite.query("SELECT name, version FROM data_versions") {
+                guard let name = row.column("name").flatMap({ String(sqliteData: $0) }),
+                      let version = row.column("version").flatMap({ Int64(sqliteData: $0) }) else { continue }
+                values[name] = max(values[name] ?? version, version)
+            }
+            return DataVersions(values: values)
+        }
         struct Row: Decodable { var name: String; var version: Int64 }
         let rows = try await (db as! any SQLDatabase).raw("SELECT name, version FROM data_versions").all(decoding: Row.self)
         return DataVersions(values: Dictionary(rows.map { ($0.name, $0.version) }, uniquingKeysWith: max))
