@@ -156,6 +156,40 @@ struct ComplianceTests {
         }
     }
 
+    @Test("a compliance page's matrix is drawn once per evaluation: the same view is the same page, a new record shows at once, an export still has its table")
+    func fragmentCache() async throws {
+        try await TestServer.with { server in
+            try await Self.prepare(server)
+            _ = try await server.api(.POST, "/api/v1/policies", as: "office", json: ["text": Self.policy(atLeast: 1), "effectiveFrom": "2025-09-01"])
+            let office = server.browser()
+            try await office.login("office")
+            let path = "/compliance/units/CS?asOf=2025-12-01"
+            let first = try await office.get(path)
+            #expect(first.status == .ok)
+            #expect(first.body.contains("1 / 1"), "张伟's one lecture counts")
+            let cached = server.app.fragmentCache.count
+            #expect(cached >= 1)
+            let again = try await office.get(path)
+            #expect(again.body == first.body, "drawn from the cache, the page is the same")
+            #expect(server.app.fragmentCache.count == cached)
+            // English is its own entry, not the Chinese matrix.
+            let english = try await office.get(path + "&lang=en")
+            #expect(english.status == .ok)
+            #expect(english.body.contains(">Cadre<") && !english.body.contains(">干部<"), "the English matrix is drawn in English")
+
+            try await Self.record(server, staff: "T001", kind: "ideological-lecture", on: "2025-11-05", hour: 14, minutes: 90, place: "逸夫楼 305",
+                                  participants: 25, summary: "第二讲", code: "SECOND01")
+            let after = try await office.get(path)
+            #expect(after.body.contains("2 / 1"), "the second lecture shows on the next view")
+            #expect(!after.body.contains(">1 / 1"), "not the matrix of the earlier evaluation")
+
+            let export = try await office.get(path + "&export=csv&table=0")
+            #expect(export.status == .ok)
+            #expect(export.body.contains("张伟"), "the exported table is the page's")
+            #expect(export.body.contains("2 / 1"))
+        }
+    }
+
     @Test("home pages: a cadre sees today's links and their own overdue items; a secretary the unit's tally")
     func homePages() async throws {
         try await TestServer.with { server in

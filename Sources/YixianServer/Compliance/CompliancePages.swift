@@ -83,7 +83,9 @@ enum CompliancePages {
                 return req.redirect(to: SiteRoute.complianceUnit(code: unitCode).path())
             }
             guard let evaluation = try await evaluation(req) else { return noPolicy(ctx, title: ctx.t("落实情况", "Compliance")) }
-            return ctx.render(title: ctx.t("落实情况", "Compliance"), content: schoolBody(ctx, evaluation))
+            // The school's matrix is the same for every reader who may see the school (none of it is per user).
+            return ctx.render(title: ctx.t("落实情况", "Compliance"),
+                              content: ctx.cached(req.application.fragmentCache, serial: evaluation.serial) { schoolBody(ctx, evaluation) })
         }
         app.routes.on(.GET, SitePattern.complianceUnit.components, access: .capability(.readCompliance)) { req -> Response in
             let ctx = PageContext(req)
@@ -94,7 +96,7 @@ enum CompliancePages {
             try user.checkUnit(unit.id!)
             guard let evaluation = try await evaluation(req) else { return noPolicy(ctx, title: unit.name) }
             return ctx.render(title: unit.name, breadcrumbs: try user.rosterUnitScope() == nil ? [(ctx.t("落实情况", "Compliance"), SiteRoute.compliance.path()), (unit.name, nil)] : [],
-                                     content: unitBody(ctx, evaluation, unit: unit.core))
+                                     content: ctx.cached(req.application.fragmentCache, serial: evaluation.serial) { unitBody(ctx, evaluation, unit: unit.core) })
         }
         app.routes.on(.GET, SitePattern.complianceCell.components, access: .signedIn) { req -> Response in
             let ctx = PageContext(req)
