@@ -37,6 +37,9 @@ struct IntegrityVerdictTests {
             let dismissed = try await assessor.post("/integrity/verdict", form: ["flagId": first, "verdict": "dismissed", "reason": "两处宿舍相邻，先后走访"],
                                                     tokenFrom: "/integrity")
             #expect(dismissed.status == .seeOther)
+            // The page was drawn once for this snapshot; a verdict alone (no record changed) still shows on the next view.
+            let afterDismissal = try await assessor.get("/integrity?kind=overlap")
+            #expect(!afterDismissal.body.contains(first) && afterDismissal.body.contains(second), "the dismissed flag left the list")
             #expect(try await server.api(.POST, "/api/v1/integrity/verdicts", as: "office",
                                          json: ["flagId": first, "verdict": "confirmed", "reason": "x"]).status == .conflict, "decided once")
             let confirmed = try await server.api(.POST, "/api/v1/integrity/verdicts", as: "office",

@@ -1,6 +1,5 @@
 import Fluent
 import Foundation
-import NIOConcurrencyHelpers
 import Vapor
 import YixianCore
 
@@ -30,8 +29,7 @@ enum ComplianceService {
         /// (and copying) the school's hundred thousand on every request.
         let index: CellIndex
         /// Distinct for every evaluation made in this process: what is drawn from it is cached by it (`FragmentCache`).
-        let serial: UInt64 = Evaluation.serials.withLockedValue { $0 += 1; return $0 }
-        private static let serials = NIOLockedValueBox<UInt64>(0)
+        let serial = FragmentCache.nextSerial()
 
         init(asOf: LocalDate, cells: [ComplianceCell], rules: [String: PolicyRule], versions: [Version], contacts: ContactLookup,
              filings: [String: Filing], units: [String: Unit], cadres: [String: Cadre], cadreIDs: [String: UUID], term: Term?) {

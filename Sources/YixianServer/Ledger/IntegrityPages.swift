@@ -31,12 +31,9 @@ struct IntegrityPageModel: Sendable {
     /// The viewer may decide flags (an assessor or the office).
     var mayDecide = false
 
-    static func load(_ req: Request) async throws -> IntegrityPageModel {
-        let visible = try await IntegrityService.visible(to: try req.requireUser(), on: req.db, app: req.application, freshAfter: await req.ownLastWrite())
-        let user = try req.requireUser()
+    static func make(_ req: Request, user: CurrentUser, visible: IntegrityService.Snapshot, verdicts: [String: IntegrityVerdictModel]) -> IntegrityPageModel {
         let kind = req.query[String.self, at: "kind"].flatMap(IntegrityFlagKind.init(rawValue:))
         let showing = req.query[String.self, at: "verdict"].flatMap(IntegrityVerdicts.Verdict.init(rawValue:))
-        let verdicts = try await IntegrityVerdicts.all(on: req.db)
         // Still to check by default; a decided flag is listed under its verdict. A flag's id is a string
         // built from its records: with no verdicts yet (the usual case) nothing needs it.
         let listed = verdicts.isEmpty ? (showing == nil ? visible.flags : [])
@@ -63,7 +60,16 @@ enum IntegrityPages {
     static func register(_ app: Application) {
         app.routes.on(.GET, SitePattern.integrity.components, access: .capability(.readCompliance)) { req -> Response in
             let ctx = PageContext(req)
-            return ctx.render(title: ctx.t("诚信提示", "Integrity flags"), content: view(ctx, try await IntegrityPageModel.load(req)))
+            let user = try req.requireUser()
+            let visible = try await IntegrityService.visible(to: user, on: req.db, app: req.application, freshAfter: await req.ownLastWrite())
+            let verdicts = try await IntegrityVerdicts.all(on: req.db)
+            // Drawn once per snapshot for the reader's scope and the verdicts given so far (only ever
+            // added, so their number and the latest say which); a decider's forms carry their own token.
+            let variant = [user.role.rawValue, user.unitID?.uuidString ?? "", user.cadreID?.uuidString ?? "", ctx.csrfToken, String(verdicts.count),
+                           String(verdicts.values.map(\.decidedAt.timeIntervalSince1970).max() ?? 0)].joined(separator: "|")
+            return ctx.render(title: ctx.t("诚信提示", "Integrity flags"), content: ctx.cached(req.application.fragmentCache, serial: visible.serial, variant: variant) {
+                view(ctx, IntegrityPageModel.make(req, user: user, visible: visible, verdicts: verdicts))
+            })
         }
         app.routes.on(.POST, SitePattern.integrityVerdict.components, access: IntegrityVerdicts.deciders) { req -> Response in
             let input = try req.content.decode(IntegrityVerdicts.Input.self)

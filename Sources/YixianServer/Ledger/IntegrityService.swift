@@ -42,6 +42,8 @@ enum IntegrityService {
         var records: RecordFacts
         /// Flags per kind, counted when the flags are set rather than on every view.
         private(set) var counts: [IntegrityFlagKind: Int]
+        /// Distinct per computed snapshot (a reader's scoped copy keeps it): what a page drawn from it is cached by.
+        let serial = FragmentCache.nextSerial()
 
         init(flags: [IntegrityFlag], records: RecordFacts) {
             self.flags = flags

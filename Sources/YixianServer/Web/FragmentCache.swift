@@ -31,6 +31,10 @@ final class FragmentCache: Sendable {
     }
 
     var count: Int { entries.withLockedValue { $0.count } }
+
+    /// A number no other evaluation or snapshot of this process has: what a cached body is drawn from.
+    static func nextSerial() -> UInt64 { serials.withLockedValue { $0 += 1; return $0 } }
+    private static let serials = NIOLockedValueBox<UInt64>(0)
 }
 
 extension Application {
@@ -41,8 +45,9 @@ extension Application {
 extension PageContext {
     /// `body`, rendered once per evaluation for this address, language and day. An export builds
     /// it afresh: the exported table is taken from the cells the page builds (`TableExport`).
-    func cached(_ cache: FragmentCache, serial: UInt64, _ body: () -> Node<HTML.BodyContext>) -> Node<HTML.BodyContext> {
+    /// `variant` names whatever else the body depends on (the reader's scope, say).
+    func cached(_ cache: FragmentCache, serial: UInt64, variant: String = "", _ body: () -> Node<HTML.BodyContext>) -> Node<HTML.BodyContext> {
         guard tables?.wanted == nil else { return body() }
-        return .raw(cache.html(for: "\(language.rawValue)|\(today.iso)|\(pathWithQuery)", serial: serial) { body().render() })
+        return .raw(cache.html(for: "\(variant)|\(language.rawValue)|\(today.iso)|\(pathWithQuery)", serial: serial) { body().render() })
     }
 }
