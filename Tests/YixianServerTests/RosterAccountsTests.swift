@@ -39,6 +39,12 @@ struct RosterAccountsTests {
             #expect(li.roleValue == .cadre && li.$cadre.id == liCadre.id && li.displayName == "李娜")
             #expect(li.$unit.id == liCadre.$unit.id)
             #expect(li.passwordHash == RosterAccounts.noPassword)
+            #expect(li.createdAt != nil && li.active && li.failedLogins == 0)
+            // Made inside the database (SQLite) or in Swift (PostgreSQL): every new id is a random, version 4 UUID as Fluent reads it.
+            let ids = try await (server.app.db as! any SQLDatabase).raw("SELECT id FROM users").all().map { try $0.decode(column: "id", as: UUID.self) }
+            #expect(Set(ids).count == ids.count)
+            #expect(try ids.contains(#require(li.id)))
+            #expect(li.id.map { $0.uuid.6 >> 4 == 4 && ($0.uuid.8 & 0xC0) == 0x80 } == true, "version 4, RFC 4122 variant: \(li.id!)")
 
             // No password works before activation, not even the bcrypt dummy's.
             let early = try await server.browser().login("T002", password: Self.newPassword)

@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQLiteDriver
 import Foundation
 import SQLKit
 import Vapor
@@ -53,6 +54,14 @@ enum RosterAccounts {
         var conflicts: [String] = []
     }
 
+    private struct Conflict: Decodable { var number: String }
+
+    /// A random (version 4) UUID as SQLite stores Fluent's: upper-case text.
+    private static let sqliteRandomUUID = """
+        (hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || \
+        substr('89AB', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))
+        """
+
     private struct Candidate: Decodable {
         var id: UUID
         var number: String
@@ -70,6 +79,27 @@ enum RosterAccounts {
         for role in who.roles {
             let (table, number, link) = role == .cadre ? ("cadres", "staff_number", "cadre_id") : ("students", "student_number", "student_id")
             let unitCondition: SQLQueryString = unit.map { "AND p.unit_id = \(bind: $0)" } ?? ""
+            if db is any SQLiteDatabase {
+                // The accounts are made inside SQLite by one INSERT … SELECT: reading 30,000 new students
+                // back into Swift and binding them again was a tenth of an import.
+                let missing: SQLQueryString = """
+                    FROM \(unsafeRaw: table) p
+                    WHERE p.active = \(bind: true) AND NOT EXISTS (SELECT 1 FROM users u WHERE u.\(unsafeRaw: link) = p.id) \(unitCondition)
+                    """
+                let taken: SQLQueryString = "EXISTS (SELECT 1 FROM users t WHERE t.username = p.\(unsafeRaw: number))"
+                result.conflicts += try await sql.raw("SELECT p.\(unsafeRaw: number) AS number \(missing) AND \(taken) ORDER BY p.\(unsafeRaw: number)")
+                    .all(decoding: Conflict.self).map(\.number)
+                let made = try await sql.raw("""
+                    INSERT INTO users (id, username, display_name, password_hash, role, unit_id, cadre_id, student_id, active, failed_logins, \
+                    created_at, must_change_password)
+                    SELECT \(unsafeRaw: sqliteRandomUUID), p.\(unsafeRaw: number), p.name, \(bind: noPassword), \(bind: role.rawValue), p.unit_id, \
+                    \(unsafeRaw: role == .cadre ? "p.id" : "NULL"), \(unsafeRaw: role == .student ? "p.id" : "NULL"), \(bind: true), 0, \(bind: now), \(bind: false)
+                    \(missing) AND NOT \(taken) ORDER BY p.\(unsafeRaw: number)
+                    RETURNING 1
+                    """).all().count
+                if role == .cadre { result.cadres = made } else { result.students = made }
+                continue
+            }
             let candidates = try await sql.raw("""
                 SELECT p.id, p.\(unsafeRaw: number) AS number, p.name, p.unit_id,
                        (SELECT COUNT(*) FROM users t WHERE t.username = p.\(unsafeRaw: number)) AS taken

@@ -52,6 +52,9 @@ enum BulkInsert {
             let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
             func statement(_ count: Int) -> String { head + Array(repeating: tuple, count: count).joined(separator: ", ") }
             let full = statement(rowsPerStatement)
+            // The next chunk's binds are made here while SQLite, on its own thread, stores the one
+            // before: one statement at a time on the connection, and the two cores both busy.
+            var running: Task<Void, any Error>?
             for start in stride(from: 0, to: rows.count, by: rowsPerStatement) {
                 let chunk = rows[start..<min(start + rowsPerStatement, rows.count)]
                 var binds: [SQLiteData] = []
@@ -60,8 +63,11 @@ enum BulkInsert {
                     precondition(row.count == columns.count, "a bulk row has one value per column")
                     for value in row { binds.append(value.sqlite) }
                 }
-                _ = try await sqlite.query(chunk.count == rowsPerStatement ? full : statement(chunk.count), binds)
+                let text = chunk.count == rowsPerStatement ? full : statement(chunk.count)
+                try await running?.value
+                running = Task { _ = try await sqlite.query(text, binds) }
             }
+            try await running?.value
             return
         }
         let sql = db as! any SQLDatabase
