@@ -50,6 +50,16 @@ struct ImportExportTests {
             let again = try await server.api(.POST, "/api/v1/imports/students?mode=commit", as: "office", raw: Data(Self.csv.utf8))
             #expect(try again.decode(ImportReportDTO.self).outcome == RosterStore.Outcome(created: 0, updated: 0, unchanged: 3, accounts: 0))
             #expect(try await count() == before + 3)
+
+            // A changed row is updated in place: a new name, and out of its class.
+            let changed = Self.csv.replacingOccurrences(of: "2023010201,孙丽,CS,CS2301", with: "2023010201,孙丽华,CS,")
+            let update = try await server.api(.POST, "/api/v1/imports/students?mode=commit", as: "office", raw: Data(changed.utf8))
+            #expect(try update.decode(ImportReportDTO.self).outcome == RosterStore.Outcome(created: 0, updated: 1, unchanged: 2, accounts: 0))
+            let sun = try #require(try await StudentModel.query(on: server.app.db).filter(\.$studentNumber == "2023010201").first())
+            #expect(sun.name == "孙丽华" && sun.active && sun.updatedAt != nil)
+            #expect(try await StudentCollectiveModel.query(on: server.app.db).filter(\.$student.$id == sun.id!).count() == 0)
+            let ma = try #require(try await StudentModel.query(on: server.app.db).filter(\.$studentNumber == "2023010202").first())
+            #expect(try await StudentCollectiveModel.query(on: server.app.db).filter(\.$student.$id == ma.id!).count() == 1, "the unchanged row keeps its class")
         }
     }
 
