@@ -93,4 +93,23 @@ struct ContactRulesTests {
             #expect(ContactRules.parseInstant(bad) == nil, "\(bad)")
         }
     }
+
+    @Test("the byte-by-byte reading of a zoned instant gives what ISO8601DateFormatter gives, and leaves it the rest")
+    func canonicalInstantsMatchTheFormatter() {
+        let formatter = ISO8601DateFormatter()
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let seconds = Double(Int.random(in: 0...2_000_000_000, using: &generator))
+            let offsetMinutes = [0, 480, -300, 330, 840, -720].randomElement(using: &generator)!
+            formatter.timeZone = TimeZone(secondsFromGMT: offsetMinutes * 60)
+            let text = formatter.string(from: Date(timeIntervalSince1970: seconds))
+            #expect(ContactRules.canonicalInstant(text) == formatter.date(from: text), "\(text)")
+            #expect(ContactRules.canonicalInstant(text) == Date(timeIntervalSince1970: seconds), "\(text)")
+        }
+        for odd in ["2026-02-30T10:00:00Z", "2026-03-01T24:00:00Z", "2026-03-01T10:00:60Z", "2026-03-01T10:00:00+08:0x",
+                    "2026-03-01 10:00:00Z", "2026-03-01T10:00:00.5Z", "2026-03-01T10:00:00+0800", "２026-03-01T10:00:00Z"] {
+            #expect(ContactRules.canonicalInstant(odd) == nil, "\(odd) goes the long way")
+        }
+        #expect(ContactRules.parseInstant("2026-03-01T10:00:00+08:00") == ContactRules.parseInstant("2026-03-01T02:00:00Z"))
+    }
 }

@@ -173,9 +173,43 @@ enum LedgerService {
     static let defaultConfirmWindowDays = 14
 
     static func ownCadre(_ user: CurrentUser, on db: any Database) async throws -> CadreModel {
-        guard user.role == .cadre, let id = user.cadreID, let cadre = try await CadreModel.query(on: db).filter(\.$id == id).with(\.$unit).first() else {
-            throw AppError.forbidden
+        guard user.role == .cadre, let id = user.cadreID, let cadre = try await cadreWithUnit(id, on: db) else { throw AppError.forbidden }
+        return cadre
+    }
+
+    /// A cadre and their unit from one plain join, as loaded models: every ledger write starts here, and
+    /// Fluent's eager load (two queries, each model decoded by reflecting over its properties) was a
+    /// tenth of a contact POST.
+    static func cadreWithUnit(_ id: UUID, on db: any Database) async throws -> CadreModel? {
+        struct Row: Decodable {
+            var staff_number: String, name: String, posts: String, rank: String, party_member: Bool, tags: String, active: Bool
+            var unit_id: UUID, unit_code: String, unit_name: String, unit_kind: String, unit_active: Bool, unit_sort_order: Int?
         }
+        guard let row = try await (db as! any SQLDatabase).raw("""
+            SELECT c.staff_number, c.name, c.posts, c.rank, c.party_member, c.tags, c.active, u.id AS unit_id, u.code AS unit_code, \
+            u.name AS unit_name, u.kind AS unit_kind, u.active AS unit_active, u.sort_order AS unit_sort_order \
+            FROM cadres c JOIN units u ON u.id = c.unit_id WHERE c.id = \(bind: id)
+            """).first(decoding: Row.self) else { return nil }
+        let unit = UnitModel()
+        unit.id = row.unit_id
+        unit.code = row.unit_code
+        unit.name = row.unit_name
+        unit.kind = row.unit_kind
+        unit.active = row.unit_active
+        unit.sortOrder = row.unit_sort_order
+        unit.$id.exists = true
+        let cadre = CadreModel()
+        cadre.id = id
+        cadre.staffNumber = row.staff_number
+        cadre.name = row.name
+        cadre.posts = row.posts
+        cadre.rank = row.rank
+        cadre.partyMember = row.party_member
+        cadre.tags = row.tags
+        cadre.active = row.active
+        cadre.$unit.id = row.unit_id
+        cadre.$unit.value = unit
+        cadre.$id.exists = true
         return cadre
     }
 
@@ -398,10 +432,16 @@ enum LedgerService {
     static func dtos(_ records: [ContactRecordModel], for user: CurrentUser, on db: any Database) async throws -> [ContactDTO] {
         guard !records.isEmpty else { return [] }
         let ids = records.map { $0.id! }
-        let cadres = try await CadreModel.query(on: db).filter(\.$id ~~ Set(records.map(\.$cadre.id))).all()
-        let cadreByID = Dictionary(uniqueKeysWithValues: cadres.map { ($0.id!, $0) })
-        let problems = Dictionary(grouping: try await ContactProblemModel.query(on: db).filter(\.$record.$id ~~ ids).sort(\.$createdAt).all(),
-                                  by: \.$record.id)
+        // Plain rows: a page of records, and every POST's answer, read only these columns.
+        struct CadreName: Decodable { var id: UUID; var staff_number: String; var name: String }
+        struct Problem: Decodable { var record_id: UUID; var text: String; var category: String; var collective_code: String? }
+        let sql = db as! any SQLDatabase
+        let cadreIDs = Array(Set(records.map(\.$cadre.id)))
+        let cadres = try await sql.raw("SELECT id, staff_number, name FROM cadres WHERE id IN (\(binds: cadreIDs))").all(decoding: CadreName.self)
+        let cadreByID = Dictionary(uniqueKeysWithValues: cadres.map { ($0.id, (staffNumber: $0.staff_number, name: $0.name)) })
+        let problems = Dictionary(grouping: try await sql.raw("""
+            SELECT record_id, text, category, collective_code FROM contact_problems WHERE record_id IN (\(binds: ids)) ORDER BY created_at
+            """).all(decoding: Problem.self), by: \.record_id)
         let versions = try await ComplianceService.versions(on: db)
         return records.map { record in
             let cadre = cadreByID[record.$cadre.id]
@@ -413,7 +453,7 @@ enum LedgerService {
                               place: record.place, venue: record.venue, collectiveCodes: record.collectiveList, participantCount: record.participantCount,
                               hours: record.hours, summary: record.summary, status: record.status, version: record.version,
                               confirmations: record.confirmedCount, confirmCode: showCode ? record.confirmCode : nil, backdateReason: record.backdateReason,
-                              problems: (problems[record.id!] ?? []).map { .init(text: $0.text, category: $0.category, collectiveCode: $0.collectiveCode) },
+                              problems: (problems[record.id!] ?? []).map { .init(text: $0.text, category: $0.category, collectiveCode: $0.collective_code) },
                               createdAt: record.createdAt, submittedAt: record.submittedAt,
                               participantNumbers: record.participantNumbers.map(ContactRecordModel.collectiveList))
         }
