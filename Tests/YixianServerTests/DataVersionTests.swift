@@ -216,6 +216,32 @@ struct DataVersionTests {
 }
 
 extension DataVersionTests {
+    @Test("while the writer's read refreshes the facts, other readers get the previous answer at once")
+    func previousWhileRefreshing() async throws {
+        try await TestServer.with { server in
+            try await HandoverAndMatchingTests.prepare(server)
+            let gate = Gate()
+            let holding = LockedFlag()
+            let store = ComplianceStore(beforeRefresh: { if holding.value { await gate.wait() } })
+            let today = LocalDate(Date())
+            let db = server.app.db
+            #expect(Self.cell(try await store.evaluation(asOf: today, on: db)?.cells ?? [], "T001")?.achieved == 0)
+            #expect(try await server.api(.POST, "/api/v1/pairings", as: "office",
+                                         json: ["staffNumber": "T001", "collectiveCode": "CS2301", "start": today.adding(days: -5).iso]).status == .created)
+            let wrote = Date()
+            holding.value = true
+            let writer = Task { Self.cell(try await store.evaluation(asOf: today, on: db, freshAfter: wrote)?.cells ?? [], "T001")?.achieved }
+            var waited = 0
+            while !(await store.isComputing), waited < 400 { try await Task.sleep(for: .milliseconds(5)); waited += 1 }
+            holding.value = false
+            let other = Self.cell(try await store.evaluation(asOf: today, on: db)?.cells ?? [], "T001")?.achieved
+            #expect(other == 0, "served the previous answer without waiting for the refresh")
+            await gate.release()
+            #expect(try await writer.value == 1, "the writer sees their write")
+            #expect(Self.cell(try await store.evaluation(asOf: today, on: db)?.cells ?? [], "T001")?.achieved == 1, "nothing in flight: current")
+        }
+    }
+
     @Test("within the staleness window a reader who did not write gets the previous answer; the writer gets theirs")
     func stalenessWindow() async throws {
         try await TestServer.with { server in

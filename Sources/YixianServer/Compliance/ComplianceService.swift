@@ -267,14 +267,18 @@ actor ComplianceStore {
     private var computingDays: [String: Int] = [:]
     private let capacity = 8
     private let beforeCompute: @Sendable () async -> Void
+    private let beforeRefresh: @Sendable () async -> Void
     /// Evaluations computed (not served from the cache or joined in flight), for tests and benchmarks.
     private(set) var computations = 0
 
     private let staleness: TimeInterval
 
     /// `staleness`: how old a previous answer may be and still be served when nothing is being
-    /// computed (AppConfig.staleReadSeconds). `beforeCompute` lets a test hold a computation open.
-    init(staleness: TimeInterval = 0, beforeCompute: @escaping @Sendable () async -> Void = {}) {
+    /// computed (AppConfig.staleReadSeconds). `beforeCompute` and `beforeRefresh` let a test hold a
+    /// computation, or the facts' refresh before it, open.
+    init(staleness: TimeInterval = 0, beforeCompute: @escaping @Sendable () async -> Void = {},
+         beforeRefresh: @escaping @Sendable () async -> Void = {}) {
+        self.beforeRefresh = beforeRefresh
         self.staleness = staleness
         self.beforeCompute = beforeCompute
     }
@@ -286,6 +290,12 @@ actor ComplianceStore {
             return previous.value
         }
         let readAt = Date()
+        // From here until the answer is stored this day counts as being computed, the facts' refresh
+        // included: readers arriving meanwhile get the previous answer instead of queueing behind the
+        // refresh (it copies the ledger's lines on every write).
+        computingDays[day, default: 0] += 1
+        defer { computingDays[day, default: 1] -= 1 }
+        await beforeRefresh()
         let facts = try await self.facts.facts(on: db)
         let factsKey = facts.versions.key(FactTables.compliance)
         let key = "\(day)#\(factsKey)"
@@ -299,11 +309,9 @@ actor ComplianceStore {
             return ComplianceService.compute(asOf: asOf, facts: facts, prepared: await prepared.value)
         }
         inFlight[key] = task
-        computingDays[day, default: 0] += 1
         computations += 1
         let value = await task.value
         inFlight[key] = nil
-        computingDays[day, default: 1] -= 1
         evaluations.removeAll { $0.key == key }
         evaluations.insert((key, value), at: 0)
         // Under writes a day's answer is superseded every second: keep the two latest per day, not

@@ -86,10 +86,21 @@ enum IntegrityService {
     static func snapshot(on db: any Database, app: Application, freshAfter: Date? = nil) async throws -> Snapshot {
         let readAt = app.now
         let today = LocalDate(readAt)
-        if let previous = await app.integrityCache.previous(day: today.iso, freshAfter: freshAfter) { return previous }
+        let cache = app.integrityCache
+        if let previous = await cache.previous(day: today.iso, freshAfter: freshAfter) { return previous }
         let window = app.yixian.backdateWindowDays
-        let facts = try await app.complianceStore.facts.facts(on: db)
-        return await app.integrityCache.snapshot("\(today.iso)#\(facts.versions.key(FactTables.integrity))", day: today.iso, readAt: readAt) { parts in
+        // Readers arriving while this one refreshes the facts get the previous snapshot, as they do
+        // while it computes.
+        await cache.refreshing(true)
+        let facts: Facts
+        do {
+            facts = try await app.complianceStore.facts.facts(on: db)
+        } catch {
+            await cache.refreshing(false)
+            throw error
+        }
+        await cache.refreshing(false)
+        return await cache.snapshot("\(today.iso)#\(facts.versions.key(FactTables.integrity))", day: today.iso, readAt: readAt) { parts in
             compute(facts, asOf: today, backdateWindowDays: window, reusing: parts)
         }
     }
@@ -176,9 +187,14 @@ enum IntegrityService {
 
         func previous(day: String, freshAfter: Date?) -> Snapshot? {
             guard let entry, entry.day == day, ComplianceStore.mayServePrevious(readAt: entry.readAt, freshAfter: freshAfter,
-                                                                                  computing: inFlight != nil, staleness: staleness) else { return nil }
+                                                                                  computing: inFlight != nil || refreshes > 0,
+                                                                                  staleness: staleness) else { return nil }
             return entry.snapshot
         }
+
+        /// Readers refreshing the facts for a new snapshot.
+        private var refreshes = 0
+        func refreshing(_ started: Bool) { refreshes += started ? 1 : -1 }
 
         func snapshot(_ key: String, day: String, readAt: Date,
                       compute: @escaping @Sendable (Parts?) -> (snapshot: Snapshot, parts: Parts)) async -> Snapshot {
