@@ -51,4 +51,18 @@ struct CadreListTests {
             }
         }
     }
+
+    @Test("a parameter is read whenever the query may name it — percent-encoded names included — and bad values are still refused")
+    func queryNames() async throws {
+        try await TestServer.with { server in
+            #expect(try await server.api(.GET, "/api/v1/cadres?per=0", as: "office").errorField == "per")
+            #expect(try await server.api(.GET, "/api/v1/cadres?%70er=0", as: "office").errorField == "per", "an encoded name is decoded, not skipped")
+            #expect(try await server.api(.GET, "/api/v1/cadres?active=maybe", as: "office").errorField == "active")
+            #expect(try await server.api(.GET, "/api/v1/cadres?unit=x&per=2", as: "office").errorField == "unit")
+            let unrelated = try await server.api(.GET, "/api/v1/cadres?xper=0&perx=0", as: "office")
+            #expect(unrelated.status == .ok, "names that only contain or start with a parameter's are not it")
+            let two = try await server.api(.GET, "/api/v1/cadres?per=2", as: "office")
+            #expect(try two.decode(ListPage<CadreDTO>.self).items.count == 2)
+        }
+    }
 }

@@ -29,8 +29,10 @@ struct RosterFilter: Sendable {
     }
 
     init(_ req: Request) throws {
-        self.init(text: try req.query.stringParameter("q"), unitID: try req.query.uuidParameter("unit"),
-                  active: try req.query.boolParameter("active"), kind: try req.query.stringParameter("kind", maxLength: 40),
+        self.init(text: try req.queryMayName("q") ? req.query.stringParameter("q") : nil,
+                  unitID: try req.queryMayName("unit") ? req.query.uuidParameter("unit") : nil,
+                  active: try req.queryMayName("active") ? req.query.boolParameter("active") : nil,
+                  kind: try req.queryMayName("kind") ? req.query.stringParameter("kind", maxLength: 40) : nil,
                   page: try PageRequest(req))
     }
 
