@@ -64,8 +64,7 @@ extension Request {
     }
 
     var language: Language {
-        // Decoding the query costs more than the rest of this; most addresses have no `lang`.
-        if url.query?.contains("lang") == true, let lang = query[String.self, at: "lang"], let l = Language(rawValue: lang) { return l }
+        if queryMayName("lang"), let lang = query[String.self, at: "lang"], let l = Language(rawValue: lang) { return l }
         if let cookie = cookies["lang"]?.string, let l = Language(rawValue: cookie) { return l }
         return Language.negotiate(headers.first(name: .acceptLanguage))
     }

@@ -69,7 +69,7 @@ enum TableExport {
     /// Nil when the request asks for no export.
     static func begin(_ req: Request) throws -> Tables? {
         // Decoding two query parameters costs more than a page's own queries; most views have no query at all.
-        guard req.method == .GET, let query = req.url.query, query.contains("export") || query.contains("table") else { return nil }
+        guard req.method == .GET, req.queryMayName("export") || req.queryMayName("table") else { return nil }
         let format = req.query[String.self, at: "export"], table = req.query[String.self, at: "table"]
         guard format != nil || table != nil else { return nil }
         guard let format, formats.contains(format) else {
