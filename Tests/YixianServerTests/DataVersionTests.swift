@@ -192,37 +192,18 @@ struct DataVersionTests {
 
     @Test("while a newer evaluation is computed, other readers get the previous one at once; the writer waits for theirs")
     func previousWhileComputing() async throws {
-        try await TestServer.with { server in
-            try await HandoverAndMatchingTests.prepare(server)
-            let gate = Gate()
-            let holding = LockedFlag()
-            let store = ComplianceStore(beforeCompute: { if holding.value { await gate.wait() } })
-            let today = LocalDate(Date())
-            let db = server.app.db
-            #expect(Self.cell(try await store.evaluation(asOf: today, on: db)?.cells ?? [], "T001")?.achieved == 0)
-            #expect(try await server.api(.POST, "/api/v1/pairings", as: "office",
-                                         json: ["staffNumber": "T001", "collectiveCode": "CS2301", "start": today.adding(days: -5).iso]).status == .created)
-            let wrote = Date()
-            holding.value = true
-            let writer = Task { Self.cell(try await store.evaluation(asOf: today, on: db, freshAfter: wrote)?.cells ?? [], "T001")?.achieved }
-            while !(await store.isComputing) { try await Task.sleep(for: .milliseconds(5)) }
-            let other = Self.cell(try await store.evaluation(asOf: today, on: db)?.cells ?? [], "T001")?.achieved
-            #expect(other == 0, "served the previous answer without waiting")
-            await gate.release()
-            #expect(try await writer.value == 1, "the writer sees their write")
-            #expect(Self.cell(try await store.evaluation(asOf: today, on: db)?.cells ?? [], "T001")?.achieved == 1, "nothing in flight: current")
-        }
+        try await Self.servesPreviousWhileHeld { hold in ComplianceStore(beforeCompute: hold) }
     }
-}
 
-extension DataVersionTests {
-    @Test("while the writer's read refreshes the facts, other readers get the previous answer at once")
-    func previousWhileRefreshing() async throws {
+    /// A writer's read held open at the point `store` hooks `hold` into; meanwhile another reader must
+    /// get the previous answer at once, and the writer their own once released. A hook the writer never
+    /// reaches (the store never counts as computing) lets the other reader compute — and see the write.
+    static func servesPreviousWhileHeld(_ store: (@escaping @Sendable () async -> Void) -> ComplianceStore) async throws {
         try await TestServer.with { server in
             try await HandoverAndMatchingTests.prepare(server)
             let gate = Gate()
             let holding = LockedFlag()
-            let store = ComplianceStore(beforeRefresh: { if holding.value { await gate.wait() } })
+            let store = store { if holding.value { await gate.wait() } }
             let today = LocalDate(Date())
             let db = server.app.db
             #expect(Self.cell(try await store.evaluation(asOf: today, on: db)?.cells ?? [], "T001")?.achieved == 0)
@@ -235,11 +216,18 @@ extension DataVersionTests {
             while !(await store.isComputing), waited < 400 { try await Task.sleep(for: .milliseconds(5)); waited += 1 }
             holding.value = false
             let other = Self.cell(try await store.evaluation(asOf: today, on: db)?.cells ?? [], "T001")?.achieved
-            #expect(other == 0, "served the previous answer without waiting for the refresh")
+            #expect(other == 0, "served the previous answer without waiting")
             await gate.release()
             #expect(try await writer.value == 1, "the writer sees their write")
             #expect(Self.cell(try await store.evaluation(asOf: today, on: db)?.cells ?? [], "T001")?.achieved == 1, "nothing in flight: current")
         }
+    }
+}
+
+extension DataVersionTests {
+    @Test("while the writer's read refreshes the facts, other readers get the previous answer at once")
+    func previousWhileRefreshing() async throws {
+        try await Self.servesPreviousWhileHeld { hold in ComplianceStore(beforeRefresh: hold) }
     }
 
     @Test("within the staleness window a reader who did not write gets the previous answer; the writer gets theirs")
