@@ -5,7 +5,7 @@
 #
 # Usage: scripts/bench-mixed.sh [standard|large] [seconds per phase, default 20] [writes per second, default 5]
 #        [seconds of the phase with writes, default the same as the others: 600 gives the issue's memory run]
-# Needs wrk (apt-get install wrk). The generated demo database is kept in .build-release/bench-<scale>/
+# Needs wrk (apt-get install wrk); YIXIAN_BENCH_PERF=<file> also records a perf profile of the phase with writes. The generated demo database is kept in .build-release/bench-<scale>/
 # and copied for each run, so only the first run pays for generating it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -81,6 +81,8 @@ writer=$!
 ( while kill -0 $pid 2>/dev/null; do ps -o rss= -p $pid >>"$dir/rss.txt"; sleep 15; done ) &
 sampler=$!
 echo "== the same pages with a contact POST ${rate}/s beside them (${write_seconds} s)"
+# YIXIAN_BENCH_PERF=file: a CPU profile of the server while the writes go on (perf report -i file).
+if [[ -n ${YIXIAN_BENCH_PERF:-} ]]; then perf record -F 999 -g -p $pid -o "$YIXIAN_BENCH_PERF" -- sleep "$write_seconds" >/dev/null 2>&1 & fi
 read_pages "$write_seconds"
 kill $writer $sampler 2>/dev/null; writer=
 sleep 1

@@ -76,8 +76,23 @@ struct DataVersionTests {
     func incrementalLedger() async throws {
         try await TestServer.with { server in
             try await HandoverAndMatchingTests.prepare(server)
+            // A rule the new lines count for, so the updated index has something to judge differently.
+            let counting = HandoverAndMatchingTests.policy + "\n" + """
+                  - id: dorm-visits
+                    title: 每学年走访宿舍 5 次
+                    who: middle
+                    count:
+                      kinds: [dorm-visit]
+                      atLeast: 5
+                      per: academic-year
+                    source: "走访宿舍"
+                """
+            let uploaded = try await server.api(.POST, "/api/v1/policies", as: "office",
+                                                json: ["text": counting, "effectiveFrom": LocalDate(Date()).adding(days: -100).iso])
+            #expect(uploaded.status == .created, "\(uploaded.body)")
             let store = server.app.complianceStore
-            _ = try await store.facts.facts(on: server.app.db)
+            let before = try await Self.cached(server)
+            #expect(await store.latestReindexedCadres == nil, "the first index is built in full")
             var ids: [String] = []
             for hours in [-30.0, -20, -10] {
                 let reply = try await server.api(.POST, "/api/v1/contacts", as: "cadre",
@@ -94,8 +109,12 @@ struct DataVersionTests {
             #expect(incremental.contacts[ids[0]]?.record.participantCount == 42)
             #expect(incremental.contacts[ids[1]] == nil)
             #expect(incremental.contacts[ids[2]] != nil)
-            for (id, contact) in full.contacts { #expect(incremental.contacts[id]?.record == contact.record) }
-            #expect(Set(try await Self.cached(server)) == Set(try await Self.fresh(server)))
+            for contact in full.contacts.values { #expect(incremental.contacts[contact.record.id]?.record == contact.record) }
+            // The engine's index is updated for the one cadre who wrote, and judges as a fresh one.
+            let after = try await Self.cached(server)
+            #expect(await store.latestReindexedCadres == 1)
+            #expect(Set(after) == Set(try await Self.fresh(server)))
+            #expect(after != before, "the new lines change verdicts")
         }
     }
 

@@ -33,47 +33,150 @@ public final class ComplianceIndex: Sendable {
     let pairingsByCadre: [String: [Pairing]]
     let changesByCadre: [String: [CadreChange]]
 
-    public init(_ input: ComplianceInput) {
+    /// Students named by lines, by number: kept so an update numbers new names after the old ones.
+    let studentIDs: [String: Int32]
+
+    public convenience init(_ input: ComplianceInput) {
+        self.init(input, lines: LineBuilder(input.roster), reusing: nil, keep: { _ in false })
+    }
+
+    /// The index after a change to some cadres' ledger lines only: `input.contacts` holds every
+    /// current line of the cadres in `changed` (and nothing else); the other cadres' lines are
+    /// copied from `previous` as they are, not re-read from records. Nil when the roster's units or
+    /// collectives differ from `previous`'s: lines name them by number, so only a full build will do.
+    public convenience init?(_ input: ComplianceInput, updating previous: ComplianceIndex, changed: Set<String>) {
+        guard LineBuilder.sameNumbering(input.roster, as: previous) else { return nil }
+        self.init(input, lines: LineBuilder(continuing: previous), reusing: previous, keep: { !changed.contains($0) })
+    }
+
+    private init(_ input: ComplianceInput, lines builder: LineBuilder, reusing previous: ComplianceIndex?, keep: (String) -> Bool) {
         var kept = input
         kept.contacts = []
         self.input = kept
-        var unitIndex: [String: Int32] = [:]
-        for unit in input.roster.units where unitIndex[unit.code] == nil { unitIndex[unit.code] = Int32(unitIndex.count) }
-        var unitIsCollege = Array(repeating: false, count: unitIndex.count)
-        for unit in input.roster.units where unit.kind == .college { unitIsCollege[Int(unitIndex[unit.code]!)] = true }
-        var collectiveIndex: [String: Int32] = [:], kinds: [CollectiveKind] = [], units: [Int32] = []
-        for collective in input.roster.collectives where collectiveIndex[collective.code] == nil {
-            collectiveIndex[collective.code] = Int32(kinds.count)
-            kinds.append(collective.kind)
-            units.append(unitIndex[collective.unitCode] ?? -1)
-        }
+        var builder = builder
         // Lines by (cadre, start, id): verdicts and listings never depend on the order the ledger came in.
         let contacts = input.contacts
         let starts = contacts.map(\.start.timeIntervalSince1970)
         var byCadre: [String: [Int]] = [:]
         for (index, record) in contacts.enumerated() { byCadre[record.cadreStaffNumber, default: []].append(index) }
-        let order = byCadre.keys.sorted().flatMap { staff in
-            byCadre[staff]!.sorted { a, b in starts[a] != starts[b] ? starts[a] < starts[b] : contacts[a].id < contacts[b].id }
-        }
-        var kindIDs: [String: Int32] = [:], kindCodes: [String] = [], venueIDs: [String: Int32] = [:]
-        var lines: [CompactContact] = [], flat: [Int32] = []
-        var participantIDs: [Int32] = [], studentIDs: [String: Int32] = [:]
-        lines.reserveCapacity(contacts.count)
+        var staffNumbers = Set(byCadre.keys)
+        if let previous { for staff in previous.linesByCadre.keys where keep(staff) { staffNumbers.insert(staff) } }
         var linesByCadre: [String: Range<Int>] = [:]
-        var runStart = 0
-        for (position, index) in order.enumerated() {
-            let record = contacts[index]
+        for staff in staffNumbers.sorted() {
+            let start = builder.lines.count
+            if let previous, keep(staff), let range = previous.linesByCadre[staff] {
+                builder.copy(range, from: previous)
+            } else {
+                let order = byCadre[staff, default: []].sorted { a, b in
+                    starts[a] != starts[b] ? starts[a] < starts[b] : contacts[a].id < contacts[b].id
+                }
+                for index in order { builder.append(contacts[index]) }
+            }
+            if builder.lines.count > start { linesByCadre[staff] = start..<builder.lines.count }
+        }
+        var pairings: [String: [Pairing]] = [:]
+        for pairing in input.pairings { pairings[pairing.cadreStaffNumber, default: []].append(pairing) }
+        var changes: [String: [CadreChange]] = [:]
+        for change in input.roster.cadreChanges { changes[change.staffNumber, default: []].append(change) }
+        self.lines = builder.lines
+        self.lineIDs = builder.lineIDs
+        self.lineDays = builder.lines.map(\.day)
+        self.contactCollectives = builder.collectives
+        self.participantIDs = builder.participants
+        self.studentIDs = builder.studentIDs
+        self.kindIDs = builder.kindIDs
+        self.kindCodes = builder.kindCodes
+        self.venueIDs = builder.venueIDs
+        self.collectiveIndex = builder.collectiveIndex
+        self.collectiveKinds = builder.collectiveKinds
+        self.collectiveUnits = builder.collectiveUnits
+        self.unitIndex = builder.unitIndex
+        self.unitIsCollege = builder.unitIsCollege
+        self.unitByCode = previous?.unitByCode ?? Dictionary(input.roster.units.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        self.collectiveByCode = previous?.collectiveByCode
+            ?? Dictionary(input.roster.collectives.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        self.cadres = input.roster.cadres.sorted { $0.staffNumber < $1.staffNumber }
+        self.linesByCadre = linesByCadre
+        self.pairingsByCadre = pairings
+        self.changesByCadre = changes.mapValues { $0.sorted { $0.effectiveOn < $1.effectiveOn } }
+    }
+
+    /// Ledger lines reduced to numbers, appended cadre by cadre.
+    private struct LineBuilder {
+        var unitIndex: [String: Int32] = [:]
+        var unitIsCollege: [Bool] = []
+        var collectiveIndex: [String: Int32] = [:]
+        var collectiveKinds: [CollectiveKind] = []
+        var collectiveUnits: [Int32] = []
+        var kindIDs: [String: Int32] = [:]
+        var kindCodes: [String] = []
+        var venueIDs: [String: Int32] = [:]
+        var studentIDs: [String: Int32] = [:]
+        var lines: [CompactContact] = []
+        var lineIDs: [String] = []
+        var collectives: [Int32] = []
+        var participants: [Int32] = []
+
+        init(_ roster: ComplianceRoster) {
+            for unit in roster.units where unitIndex[unit.code] == nil { unitIndex[unit.code] = Int32(unitIndex.count) }
+            unitIsCollege = Array(repeating: false, count: unitIndex.count)
+            for unit in roster.units where unit.kind == .college { unitIsCollege[Int(unitIndex[unit.code]!)] = true }
+            for collective in roster.collectives where collectiveIndex[collective.code] == nil {
+                collectiveIndex[collective.code] = Int32(collectiveKinds.count)
+                collectiveKinds.append(collective.kind)
+                collectiveUnits.append(unitIndex[collective.unitCode] ?? -1)
+            }
+        }
+
+        /// Numbering carried on from `previous`, so its lines can be copied unchanged.
+        init(continuing previous: ComplianceIndex) {
+            unitIndex = previous.unitIndex
+            unitIsCollege = previous.unitIsCollege
+            collectiveIndex = previous.collectiveIndex
+            collectiveKinds = previous.collectiveKinds
+            collectiveUnits = previous.collectiveUnits
+            kindIDs = previous.kindIDs
+            kindCodes = previous.kindCodes
+            venueIDs = previous.venueIDs
+            studentIDs = previous.studentIDs
+            lines.reserveCapacity(previous.lines.count + 64)
+            lineIDs.reserveCapacity(previous.lines.count + 64)
+            collectives.reserveCapacity(previous.contactCollectives.count + 64)
+            participants.reserveCapacity(previous.participantIDs.count + 64)
+        }
+
+        static func sameNumbering(_ roster: ComplianceRoster, as index: ComplianceIndex) -> Bool {
+            let fresh = LineBuilder(roster)
+            return fresh.unitIndex == index.unitIndex && fresh.unitIsCollege == index.unitIsCollege
+                && fresh.collectiveIndex == index.collectiveIndex && fresh.collectiveKinds == index.collectiveKinds
+                && fresh.collectiveUnits == index.collectiveUnits
+        }
+
+        /// Lines of `previous` in `range`, with their collectives and students moved to the new slices.
+        mutating func copy(_ range: Range<Int>, from previous: ComplianceIndex) {
+            lineIDs.append(contentsOf: previous.lineIDs[range])
+            for var line in previous.lines[range] {
+                let collectivesStart = Int32(collectives.count), participantsStart = Int32(participants.count)
+                collectives.append(contentsOf: previous.contactCollectives[Int(line.collectivesStart)..<Int(line.collectivesStart + line.collectivesCount)])
+                participants.append(contentsOf: previous.participantIDs[Int(line.participantsStart)..<Int(line.participantsStart + line.participantsCount)])
+                line.collectivesStart = collectivesStart
+                line.participantsStart = participantsStart
+                lines.append(line)
+            }
+        }
+
+        mutating func append(_ record: ContactRecord) {
             let kind = kindIDs[record.kind] ?? {
                 kindIDs[record.kind] = Int32(kindCodes.count)
                 kindCodes.append(record.kind)
                 return Int32(kindCodes.count - 1)
             }()
             let venue = record.venue.map { code in venueIDs[code] ?? { venueIDs[code] = Int32(venueIDs.count); return Int32(venueIDs.count - 1) }() } ?? -1
-            let start = Int32(flat.count)
-            for code in record.collectiveCodes { if let index = collectiveIndex[code] { flat.append(index) } }
-            let participantsStart = Int32(participantIDs.count)
+            let start = Int32(collectives.count)
+            for code in record.collectiveCodes { if let index = collectiveIndex[code] { collectives.append(index) } }
+            let participantsStart = Int32(participants.count)
             for number in Set(record.participantNumbers ?? []).sorted() {
-                participantIDs.append(studentIDs[number] ?? { studentIDs[number] = Int32(studentIDs.count); return Int32(studentIDs.count - 1) }())
+                participants.append(studentIDs[number] ?? { studentIDs[number] = Int32(studentIDs.count); return Int32(studentIDs.count - 1) }())
             }
             let standing: CompactContact.Standing = switch record.status {
             case .draft: .draft
@@ -84,38 +187,12 @@ public final class ComplianceIndex: Sendable {
             lines.append(CompactContact(day: Int32(record.startDay.dayNumber), kind: kind, venue: venue, standing: standing,
                                         confirmed: record.isConfirmed, college: record.collegeCode.flatMap { unitIndex[$0] } ?? -1,
                                         participants: Double(record.participantCount), hours: record.hours,
-                                        startMinute: Self.minuteOfDay(record.start, on: record.startDay),
-                                        endMinute: record.endDay > record.startDay ? 1440 : Self.minuteOfDay(record.end, on: record.startDay),
-                                        participantsStart: participantsStart, participantsCount: Int32(participantIDs.count) - participantsStart,
-                                        collectivesStart: start, collectivesCount: Int32(flat.count) - start))
-            if position + 1 == order.count || contacts[order[position + 1]].cadreStaffNumber != record.cadreStaffNumber {
-                linesByCadre[record.cadreStaffNumber] = runStart..<(position + 1)
-                runStart = position + 1
-            }
+                                        startMinute: ComplianceIndex.minuteOfDay(record.start, on: record.startDay),
+                                        endMinute: record.endDay > record.startDay ? 1440 : ComplianceIndex.minuteOfDay(record.end, on: record.startDay),
+                                        participantsStart: participantsStart, participantsCount: Int32(participants.count) - participantsStart,
+                                        collectivesStart: start, collectivesCount: Int32(collectives.count) - start))
+            lineIDs.append(record.id)
         }
-        var pairings: [String: [Pairing]] = [:]
-        for pairing in input.pairings { pairings[pairing.cadreStaffNumber, default: []].append(pairing) }
-        var changes: [String: [CadreChange]] = [:]
-        for change in input.roster.cadreChanges { changes[change.staffNumber, default: []].append(change) }
-        self.lines = lines
-        self.lineIDs = order.map { contacts[$0].id }
-        self.lineDays = lines.map(\.day)
-        self.contactCollectives = flat
-        self.participantIDs = participantIDs
-        self.kindIDs = kindIDs
-        self.kindCodes = kindCodes
-        self.venueIDs = venueIDs
-        self.collectiveIndex = collectiveIndex
-        self.collectiveKinds = kinds
-        self.collectiveUnits = units
-        self.unitIndex = unitIndex
-        self.unitIsCollege = unitIsCollege
-        self.unitByCode = Dictionary(input.roster.units.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
-        self.collectiveByCode = Dictionary(input.roster.collectives.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
-        self.cadres = input.roster.cadres.sorted { $0.staffNumber < $1.staffNumber }
-        self.linesByCadre = linesByCadre
-        self.pairingsByCadre = pairings
-        self.changesByCadre = changes.mapValues { $0.sorted { $0.effectiveOn < $1.effectiveOn } }
     }
 
     /// Minutes from the local (China Standard Time) midnight of `day`, clamped to the day: slot rules (§4.11) compare times of day.

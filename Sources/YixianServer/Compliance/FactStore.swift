@@ -235,6 +235,42 @@ extension StoredContact.Row {
                           "participant_numbers"]
 }
 
+/// The ledger's lines by record id, in shards: a refresh that changes a few lines copies the
+/// shards holding them, not a dictionary of the school's fifty thousand (7.5 % of the server's
+/// time under 5 writes a second, when it was one dictionary).
+struct ContactTable: Sendable {
+    private var shards: [[String: StoredContact]]
+    private static let shardCount = 64
+
+    init(_ contacts: some Sequence<StoredContact> = []) {
+        shards = Array(repeating: [:], count: Self.shardCount)
+        for contact in contacts where self[contact.record.id] == nil { self[contact.record.id] = contact }
+    }
+
+    /// Ids are UUID strings: their last character is as good as a hash and costs nothing.
+    private static func shard(_ id: String) -> Int { Int(id.utf8.last ?? 0) % shardCount }
+
+    subscript(id: String) -> StoredContact? {
+        get { shards[Self.shard(id)][id] }
+        set { shards[Self.shard(id)][id] = newValue }
+    }
+
+    var values: FlattenSequence<LazyMapSequence<[[String: StoredContact]], Dictionary<String, StoredContact>.Values>> {
+        shards.lazy.map(\.values).joined()
+    }
+
+    var count: Int { shards.reduce(0) { $0 + $1.count } }
+
+    var keys: some Sequence<String> { shards.lazy.map(\.keys).joined() }
+
+    /// Drops the lines `keep` refuses and rewrites the others.
+    func compactMapValues(_ transform: (StoredContact) -> StoredContact?) -> ContactTable {
+        var table = self
+        table.shards = shards.map { $0.compactMapValues(transform) }
+        return table
+    }
+}
+
 struct AttachmentFact: Sendable, Equatable {
     var sha256: String
     var captureTime: Date?
@@ -256,7 +292,7 @@ struct Facts: Sendable {
     /// Help logs per key student, for `perKeyStudent` count rules (§4.20).
     var supportLogs: [SupportLog] = []
     /// Keyed by record id; lines of cadres no longer in the roster are left out.
-    var contacts: [String: StoredContact]
+    var contacts: ContactTable
     var attachments: [String: [AttachmentFact]]
     /// Record ids of each cadre's lines, kept as lines come and go.
     var contactsByCadre: [UUID: Set<String>]
@@ -266,6 +302,10 @@ struct Facts: Sendable {
     /// Changes when the ledger is read in full or the roster changes: per-cadre results of an
     /// earlier epoch are never reused.
     var ledgerEpoch: Int64
+
+    /// At least every revision in `cadreRevisions`; a later refresh that changes a line gives its
+    /// cadre a greater one, so "changed since these facts" is "revision above this".
+    var ledgerRevision: Int64 { versions["contact_records"] + versions["attachments"] }
 
     /// Reads what changed since `base` (everything when there is none), ledger lines one by one.
     static func load(_ wanted: DataVersions, from base: Facts?, on db: any Database) async throws -> Facts {
@@ -286,7 +326,7 @@ struct Facts: Sendable {
         let supportLogs = organizationChanged || stale(FactTables.pairings + FactTables.supportLogs)
             ? try await loadSupportLogs(organization, on: db) : base!.supportLogs
 
-        var contacts: [String: StoredContact]
+        var contacts: ContactTable
         var ledger = base.flatMap { organizationChanged ? nil : Ledger(byCadre: $0.contactsByCadre, revisions: $0.cadreRevisions, epoch: $0.ledgerEpoch) }
         // Greater than every earlier revision: one of the two counters moved for anything to change.
         let revision = wanted["contact_records"] + wanted["attachments"]
@@ -303,7 +343,7 @@ struct Facts: Sendable {
             }
         } else {
             let all = try await StoredContact.load(organization: organization, on: db)
-            contacts = Dictionary(all.map { ($0.record.id, $0) }, uniquingKeysWith: { a, _ in a })
+            contacts = ContactTable(all)
             ledger = nil
         }
         if var kept = ledger, let base, stale(FactTables.attachments) {
@@ -340,9 +380,9 @@ struct Facts: Sendable {
             self.epoch = epoch
         }
 
-        init(_ contacts: [String: StoredContact], epoch: Int64) {
+        init(_ contacts: ContactTable, epoch: Int64) {
             var byCadre: [UUID: Set<String>] = [:]
-            for (id, contact) in contacts { byCadre[contact.cadreID, default: []].insert(id) }
+            for contact in contacts.values { byCadre[contact.cadreID, default: []].insert(contact.record.id) }
             self.init(byCadre: byCadre, revisions: [:], epoch: epoch)
         }
 
@@ -362,7 +402,7 @@ struct Facts: Sendable {
     private static func nextEpoch() -> Int64 { epochs.withLockedValue { $0 += 1; return $0 } }
 
     /// Re-reads the lines changed since `version`; returns their ids.
-    private static func refresh(_ contacts: inout [String: StoredContact], changedSince version: Int64,
+    private static func refresh(_ contacts: inout ContactTable, changedSince version: Int64,
                                 organization: OrganizationFacts, on db: any Database) async throws -> Set<UUID> {
         struct Change: Decodable { var record_id: UUID }
         let changed = Set(try await (db as! any SQLDatabase)

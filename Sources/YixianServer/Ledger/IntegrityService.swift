@@ -17,7 +17,7 @@ enum IntegrityService {
     /// The record facts of the ledger in memory, looked up rather than copied per snapshot, and
     /// cut to a reader's scope when one is set.
     struct RecordFacts: Sendable {
-        fileprivate let contacts: [String: StoredContact]
+        fileprivate let contacts: ContactTable
         fileprivate let organization: OrganizationFacts
         fileprivate var inScope: (@Sendable (RecordFact) -> Bool)?
 
