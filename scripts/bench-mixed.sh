@@ -13,8 +13,13 @@ scale=${1:-large}
 seconds=${2:-20}
 rate=${3:-5}
 write_seconds=${4:-$seconds}
-swift build -c release --scratch-path .build-release --product yixian >/dev/null
-bin="$(swift build -c release --scratch-path .build-release --show-bin-path)/yixian"
+# YIXIAN_BENCH_BIN=<binary>: measure that build instead (an A/B against a previous binary).
+if [[ -n ${YIXIAN_BENCH_BIN:-} ]]; then
+  bin=$YIXIAN_BENCH_BIN
+else
+  swift build -c release --scratch-path .build-release --product yixian >/dev/null
+  bin="$(swift build -c release --scratch-path .build-release --show-bin-path)/yixian"
+fi
 cache=.build-release/bench-$scale
 if [[ ! -f $cache/bench.sqlite ]]; then
   echo "generating the $scale demo into $cache (once)…"
