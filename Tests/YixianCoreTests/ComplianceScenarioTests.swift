@@ -444,6 +444,7 @@ struct ComplianceScenarioTests {
         // check
         #expect(text.contains("1200 students") && text.contains("40 cadres") && text.contains("800 ledger lines"))
         #expect(text.contains("index build (once per data version): median"))
+        #expect(text.contains("index updated after one cadre's new line: median") && text.contains("% of a full build)"))
         #expect(text.contains("evaluate, warm, full detail: median") && text.contains("over 3 runs"))
         #expect(text.contains("goal ≤ 50.0 ms warm median: met") || text.contains("goal ≤ 50.0 ms warm median: NOT met"))
     }

@@ -29,6 +29,19 @@ public enum ComplianceBenchmark {
         var indexing: [Duration] = []
         for _ in 0..<3 { indexing.append(clock.measure { index = ComplianceIndex(input) }) }
         indexing.sort()
+        // A cadre saves one line: the index updated for that cadre alone (what the server does per write).
+        let writer = input.contacts[0].cadreStaffNumber
+        var written = input
+        written.contacts = input.contacts.filter { $0.cadreStaffNumber == writer }
+        var saved = written.contacts[0]
+        saved.id = "benchmark-new-line"
+        written.contacts.append(saved)
+        var updates: [Duration] = [], updated: ComplianceIndex?
+        for _ in 0..<max(1, runs) {
+            updates.append(clock.measure { updated = ComplianceIndex(written, updating: index, changed: [writer]) })
+            updated = nil
+        }
+        updates.sort()
         let cold = clock.measure { _ = ComplianceEngine.evaluate(index, asOf: asOf) }
         // Each report is freed outside the timed region: dropping it is the caller's work, not the evaluation's.
         var samples: [Duration] = [], report = ComplianceEngine.evaluate(index, asOf: asOf)
@@ -57,6 +70,8 @@ public enum ComplianceBenchmark {
             \(input.roster.collectives.count) collectives, \(input.pairings.count) pairings, \(input.contacts.count) ledger lines, \
             \(input.cases.count) cases, \(input.filings.count) filings
             index build (once per data version): median \(ms(indexing[1])) of 3
+            index updated after one cadre's new line: median \(ms(updates[updates.count / 2])), min \(ms(updates.first!)), max \(ms(updates.last!)) \
+            (\(decimal(milliseconds(updates[updates.count / 2]) / milliseconds(indexing[1]) * 100)) % of a full build)
             first evaluation after the index: \(ms(cold))
             evaluate, warm, full detail: median \(ms(samples[samples.count / 2])), min \(ms(samples.first!)), max \(ms(samples.last!)) over \(samples.count) runs
               CPU time per run, all threads: \(decimal(cpuPerRun)) ms (wall time also depends on other load on the machine)
