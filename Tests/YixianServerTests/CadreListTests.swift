@@ -7,6 +7,35 @@ import YixianCore
 
 @Suite("The cadre list (a page and a count in plain SQL) equals the roster filtered by hand")
 struct CadreListTests {
+    @Test("a page written by hand (JSONText) reads back as the page JSONEncoder writes, for any text")
+    func handWrittenJSONReadsBack() throws {
+        // setup: text with every character JSON must escape, and some it must not
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [String] = ["\"", "\\", "/", "\n", "\r", "\t", "\u{0}", "\u{1}", "\u{8}", "\u{c}", "\u{1f}", "\u{7f}", "a", "Z", "0", " ",
+                                  "王", "张", "、", "😀", "\u{2028}", "é"]
+        func text() -> String { (0..<Int.random(in: 0...12, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }.joined() }
+        for round in 0..<200 {
+            let items = (0..<Int.random(in: 0...5, using: &generator)).map { _ in
+                CadreDTO(id: UUID(), staffNumber: text(), name: text(), unit: UnitRef(id: UUID(), code: text(), name: text()),
+                         posts: (0..<Int.random(in: 0...3, using: &generator)).map { _ in text() }, rank: text(),
+                         rankLabel: Localized(zh: text(), en: text()), partyMember: Bool.random(using: &generator),
+                         tags: (0..<Int.random(in: 0...2, using: &generator)).map { _ in text() }, active: Bool.random(using: &generator))
+            }
+            let page = ListPage(items: items, page: round + 1, per: 20, total: round * 7)
+
+            // act
+            let response = page.jsonResponse
+            let bytes = Data(buffer: try #require(response.body.buffer))
+
+            // check
+            #expect(response.headers.contentType == .json)
+            let read = try JSONDecoder().decode(ListPage<CadreDTO>.self, from: bytes)
+            let encoded = try JSONDecoder().decode(ListPage<CadreDTO>.self, from: try JSONEncoder().encode(page))
+            #expect(read.items == encoded.items && read.items == items, "round \(round)")
+            #expect(read.page == page.page && read.per == page.per && read.total == page.total)
+        }
+    }
+
     @Test("search with wildcards typed literally, unit scope, active, kind and every page agree with a filter over the whole roster")
     func pagesAgreeWithTheRoster() async throws {
         try await TestServer.with { server in

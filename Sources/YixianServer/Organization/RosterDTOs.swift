@@ -28,7 +28,7 @@ struct UnitRef: Content, Equatable {
     var name: String
 }
 
-struct CadreDTO: Content, Equatable {
+struct CadreDTO: Content, Equatable, JSONWritable {
     var id: UUID
     var staffNumber: String
     var name: String
@@ -39,6 +39,36 @@ struct CadreDTO: Content, Equatable {
     var partyMember: Bool
     var tags: [String]
     var active: Bool
+
+    func write(into json: inout JSONText) {
+        json.raw("{\"id\":")
+        json.uuid(id)
+        json.raw(",\"staffNumber\":")
+        json.string(staffNumber)
+        json.raw(",\"name\":")
+        json.string(name)
+        json.raw(",\"unit\":{\"id\":")
+        json.uuid(unit.id)
+        json.raw(",\"code\":")
+        json.string(unit.code)
+        json.raw(",\"name\":")
+        json.string(unit.name)
+        json.raw("},\"posts\":")
+        json.strings(posts)
+        json.raw(",\"rank\":")
+        json.string(rank)
+        json.raw(",\"rankLabel\":{\"zh\":")
+        json.string(rankLabel.zh)
+        json.raw(",\"en\":")
+        json.string(rankLabel.en)
+        json.raw("},\"partyMember\":")
+        json.bool(partyMember)
+        json.raw(",\"tags\":")
+        json.strings(tags)
+        json.raw(",\"active\":")
+        json.bool(active)
+        json.raw("}")
+    }
 }
 
 extension CadreDTO {
