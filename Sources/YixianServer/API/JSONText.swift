@@ -1,6 +1,4 @@
 import NIOCore
-import SQLKit
-import SQLiteNIO
 import Vapor
 
 /// JSON written straight into a byte buffer, for the hottest list answers: `JSONEncoder` walked a
@@ -86,34 +84,3 @@ extension ListPage where Item: JSONWritable {
     }
 }
 
-/// The columns of a result row read without a `Decodable` pass: SQLite's own values where the row
-/// is SQLite's (a keyed decoder per row was 10 % of a cadre list), `SQLRow.decode` elsewhere.
-struct PlainRow {
-    private let row: any SQLRow
-    private let sqlite: SQLiteRow?
-
-    init(_ row: any SQLRow) {
-        self.row = row
-        sqlite = row as? SQLiteRow
-    }
-
-    private func value<T: Decodable & SQLiteDataConvertible>(_ column: String, as type: T.Type) throws -> T {
-        guard let sqlite else { return try row.decode(column: column, as: T.self) }
-        guard let data = sqlite.column(column), let value = T(sqliteData: data) else {
-            throw DecodingError.valueNotFound(T.self, .init(codingPath: [], debugDescription: "column \(column)"))
-        }
-        return value
-    }
-
-    func string(_ column: String) throws -> String { try value(column, as: String.self) }
-    func int(_ column: String) throws -> Int { try value(column, as: Int.self) }
-    func bool(_ column: String) throws -> Bool { try value(column, as: Bool.self) }
-
-    func uuid(_ column: String) throws -> UUID {
-        guard sqlite != nil else { return try row.decode(column: column, as: UUID.self) }
-        guard let id = UUID(uuidString: try string(column)) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "column \(column) is not a UUID"))
-        }
-        return id
-    }
-}

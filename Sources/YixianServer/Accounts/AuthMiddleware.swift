@@ -40,7 +40,7 @@ struct AuthMiddleware: AsyncMiddleware {
     /// The account behind a token or a session with its unit, read in one statement with plain
     /// rows: the four Fluent queries it replaces (credential, user, cadre, unit) were most of a
     /// small page's time.
-    struct PrincipalRow: Decodable {
+    struct PrincipalRow {
         var credential_id: UUID
         var credential_created_at: Date
         /// Tokens: `last_used_at`; sessions: `last_seen_at`.
@@ -76,8 +76,33 @@ struct AuthMiddleware: AsyncMiddleware {
             return user
         }
 
+        init(_ row: PlainRow) throws {
+            credential_id = try row.uuid("credential_id")
+            credential_created_at = try row.value("credential_created_at")
+            last_seen = try row.optional("last_seen")
+            expires_at = try row.optional("expires_at")
+            revoked = try row.optional("revoked")
+            csrf_token = try row.optional("csrf_token")
+            user_id = try row.uuid("user_id")
+            username = try row.string("username")
+            display_name = try row.string("display_name")
+            role = try row.string("role")
+            active = try row.bool("active")
+            locked_until = try row.optional("locked_until")
+            must_change_password = try row.optional("must_change_password")
+            totp_enrolled = try row.bool("totp_enrolled")
+            cadre_id = try row.optionalUUID("cadre_id")
+            student_id = try row.optionalUUID("student_id")
+            unit_id = try row.optionalUUID("unit_id")
+            unit_code = try row.optional("unit_code")
+            unread = try row.optional("unread")
+            cadre_rank = try row.optional("cadre_rank")
+            cadre_tags = try row.optional("cadre_tags")
+        }
+
+        /// Every request reads it: plain columns, not a `Decodable` pass (`PlainRow`).
         static func query(_ credential: String, columns: String, hash: String, on db: any Database) async throws -> PrincipalRow? {
-            try await (db as! any SQLDatabase).raw("""
+            try await db.plainRows("""
                 SELECT \(unsafeRaw: columns), u.id AS user_id, u.username, u.display_name, u.role, u.active, u.locked_until,
                        u.must_change_password, (u.totp_secret IS NOT NULL) AS totp_enrolled, u.cadre_id, u.student_id,
                        COALESCE(u.unit_id, c.unit_id) AS unit_id, n.code AS unit_code, c.rank AS cadre_rank, c.tags AS cadre_tags,
@@ -85,7 +110,7 @@ struct AuthMiddleware: AsyncMiddleware {
                 FROM \(unsafeRaw: credential) x JOIN users u ON u.id = x.user_id
                 LEFT JOIN cadres c ON c.id = u.cadre_id LEFT JOIN units n ON n.id = COALESCE(u.unit_id, c.unit_id)
                 WHERE x.secret_hash = \(bind: hash)
-                """).first(decoding: PrincipalRow.self)
+                """).first.map(PrincipalRow.init)
         }
     }
 

@@ -27,12 +27,12 @@ enum CadresAPI {
         let whereClause: SQLQueryString = conditions.isEmpty ? "" : "WHERE \(conditions.joined(separator: " AND "))"
         // The page walks the staff-number index and stops after `per` rows. A window count
         // (`COUNT(*) OVER ()`) made SQLite materialise and sort every matching cadre on every request.
-        let rows = try await sql.raw("""
+        let rows = try await db.plainRows("""
             SELECT c.id, c.staff_number, c.name, c.posts, c.rank, c.party_member, c.tags, c.active, \
             u.id AS unit_id, u.code AS unit_code, u.name AS unit_name, (SELECT COUNT(*) FROM cadres c \(whereClause)) AS total \
             FROM cadres c JOIN units u ON u.id = c.unit_id \(whereClause) \
             ORDER BY c.staff_number LIMIT \(bind: filter.page.per) OFFSET \(bind: filter.page.offset)
-            """).all().map(PlainRow.init)
+            """)
         let items = try rows.map { row in
             let rank = try row.string("rank")
             return CadreDTO(id: try row.uuid("id"), staffNumber: try row.string("staff_number"), name: try row.string("name"),
