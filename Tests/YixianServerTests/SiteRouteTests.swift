@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Vapor
 @testable import YixianServer
 
 @Suite("Typed page links")
@@ -29,5 +30,36 @@ struct SiteRouteTests {
                                  .export("students"), .userUnlock(id), .userDeactivate(id), .attachment(id), .ledgerDelete(id), .confirm(code: "ABCD2345")] {
             #expect(!route.path().contains(":"), "\(route)")
         }
+    }
+}
+
+@Suite("Query parameters read without the form decoder")
+struct QueryValueTests {
+    @Test("a parameter read from a plain query string equals Vapor's decoding, for random queries; other forms are decoded by Vapor")
+    func plainQueriesAgreeWithVapor() async throws {
+        // setup: names and values, some of which make a query string not plain
+        let app = try await Application.make(.testing)
+        var generator = SystemRandomNumberGenerator()
+        let names = ["per", "page", "q", "unit", "a"]
+        let values = ["20", "", "x", "1e3", "-5", "%E4%B8%AD", "a+b", "%2B", "=", "a=b", "per", "%26"]
+        var plain = 0
+        for _ in 0..<2_000 {
+            var pairs: [String] = []
+            for _ in 0..<Int.random(in: 0...4, using: &generator) {
+                let name = names.randomElement(using: &generator)!
+                pairs.append(Int.random(in: 0..<10, using: &generator) == 0 ? name : "\(name)=\(values.randomElement(using: &generator)!)")
+            }
+            let query = pairs.joined(separator: "&")
+            let request = Request(application: app, method: .GET, url: URI(string: "/api/v1/cadres" + (query.isEmpty ? "" : "?" + query)),
+                                  on: app.eventLoopGroup.next())
+            if !query.contains(where: { "%+[]".contains($0) }) { plain += 1 }
+
+            // act / check
+            for name in names {
+                #expect(request.queryValue(name) == request.query[String.self, at: name], "\(name) in \(query)")
+            }
+        }
+        #expect(plain > 500, "the fast path was exercised")
+        try await app.asyncShutdown()
     }
 }

@@ -199,7 +199,7 @@ enum AccountsAPI {
                            response: "AuditPage")) { req in
             let page = try PageRequest(req)
             var query = AuditEventModel.query(on: req.db).sort(\.$seq, .descending)
-            if let action = try req.query.stringParameter("action", maxLength: 64) { query = query.filter(\.$action == action) }
+            if let action = try req.stringParameter("action", maxLength: 64) { query = query.filter(\.$action == action) }
             let (items, total) = try await query.paged(page)
             return ListPage(items: items.map { AuditEventDTO(seq: $0.seq, at: $0.at, actor: $0.actorName, action: $0.action, objectType: $0.objectType,
                                                          objectId: $0.objectID, detail: $0.detail, hash: $0.hash) },

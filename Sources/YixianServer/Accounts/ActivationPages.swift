@@ -95,7 +95,7 @@ enum ActivationPages {
                               query: [.init(name: "who", description: "all (default), cadres or students"), .init(name: "unit", description: "unit id")],
                               response: "RosterAccountCounts")) { req -> RosterAccounts.Counts in
             let user = try req.requireUser()
-            let (who, unit) = try parse(who: try req.query.stringParameter("who", maxLength: 20), unit: try req.query.stringParameter("unit", maxLength: 40), for: user)
+            let (who, unit) = try parse(who: try req.stringParameter("who", maxLength: 20), unit: try req.stringParameter("unit", maxLength: 40), for: user)
             return try await RosterAccounts.counts(who, unit: unit, now: Date(), on: req.db)
         }
         app.register(Endpoint(method: .POST, path: "/accounts/provision", summary: "Make the missing accounts of active cadres and students",

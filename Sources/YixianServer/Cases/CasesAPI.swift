@@ -127,15 +127,15 @@ enum CasesAPI {
         var page: PageRequest
 
         init(_ req: Request) throws {
-            if let raw = try req.query.stringParameter("status", maxLength: 20) {
+            if let raw = try req.stringParameter("status", maxLength: 20) {
                 guard let status = CaseStatus(rawValue: raw) else {
                     throw AppError.field("status", zh: "状态无效，可选：\(CaseStatus.allCases.map(\.rawValue).joined(separator: "、"))",
                                          en: "status must be one of: \(CaseStatus.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 self.status = status
             }
-            unitID = try req.query.uuidParameter("unit")
-            category = try req.query.stringParameter("category", maxLength: 40)
+            unitID = try req.uuidParameter("unit")
+            category = try req.stringParameter("category", maxLength: 40)
             page = try PageRequest(req)
         }
 
@@ -223,7 +223,7 @@ enum CasesAPI {
         let calendar = AcademicCalendar(years: try await CalendarAPI.load(on: req.db))
         let today = LocalDate(req.now)
         let terms = calendar.years.flatMap(\.terms)
-        if let id = try req.query.stringParameter("term", maxLength: 40) {
+        if let id = try req.stringParameter("term", maxLength: 40) {
             guard let term = terms.first(where: { $0.id == id }) else { throw AppError.field("term", zh: "学期“\(id)”不存在", en: "Unknown term \(id)") }
             return (term, terms.reversed())
         }

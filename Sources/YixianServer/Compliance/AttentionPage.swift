@@ -30,7 +30,7 @@ struct AttentionModel: Sendable {
 
     static func load(_ req: Request, evaluation: ComplianceService.Evaluation) throws -> AttentionModel {
         let user = try req.requireUser()
-        let status = try req.query.stringParameter("status", maxLength: 20)
+        let status = try req.stringParameter("status", maxLength: 20)
         let wanted: Set<ComplianceStatus>
         if let status {
             guard let parsed = ComplianceStatus(rawValue: status), statuses.contains(parsed) else {
@@ -40,9 +40,9 @@ struct AttentionModel: Sendable {
         } else {
             wanted = Set(statuses)
         }
-        let unitFilter = try req.query.stringParameter("unit", maxLength: 40)
-        let ruleFilter = try req.query.stringParameter("rule", maxLength: 80)
-        let includeAdvisory = try req.query.boolParameter("advisory") ?? false
+        let unitFilter = try req.stringParameter("unit", maxLength: 40)
+        let ruleFilter = try req.stringParameter("rule", maxLength: 80)
+        let includeAdvisory = try req.boolParameter("advisory") ?? false
         // A secretary sees their unit's; readers of the whole school, every unit's and the school's own.
         let scoped = try user.rosterUnitScope() != nil ? user.unitCode : nil
         var cells: [ComplianceCell]

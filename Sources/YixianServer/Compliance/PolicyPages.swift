@@ -116,9 +116,9 @@ enum PolicyPages {
                 throw AppError(.conflict, code: .noPolicy, zh: "尚未启用工作规定", en: "No policy is active yet")
             }
             let cells = evaluation.cells
-            var positions = try req.query.stringParameter("unit", maxLength: 64).map { evaluation.index.byUnit[$0] ?? [] } ?? Array(cells.indices)
-            if let subject = try req.query.stringParameter("subject", maxLength: 64) { positions = positions.filter { cells[$0].subject.id == subject } }
-            if let rule = try req.query.stringParameter("rule", maxLength: 64) { positions = positions.filter { cells[$0].ruleID == rule } }
+            var positions = try req.stringParameter("unit", maxLength: 64).map { evaluation.index.byUnit[$0] ?? [] } ?? Array(cells.indices)
+            if let subject = try req.stringParameter("subject", maxLength: 64) { positions = positions.filter { cells[$0].subject.id == subject } }
+            if let rule = try req.stringParameter("rule", maxLength: 64) { positions = positions.filter { cells[$0].ruleID == rule } }
             if !user.can(.readCompliance) {
                 positions = positions.filter { cells[$0].subject.kind == .cadre && evaluation.cadreIDs[cells[$0].subject.id] == user.cadreID }
             } else if try user.rosterUnitScope() != nil {

@@ -222,7 +222,7 @@ enum ImportExport {
             guard let body = req.body.data, body.readableBytes > 0 else {
                 throw AppError.field("file", zh: "请上传文件", en: "upload a file")
             }
-            return try await run(kind, data: Data(buffer: body), fileName: try req.query.stringParameter("filename", maxLength: 200) ?? "upload",
+            return try await run(kind, data: Data(buffer: body), fileName: try req.stringParameter("filename", maxLength: 200) ?? "upload",
                                  mode: mode, language: req.language, actor: .init(user), on: req.db)
         }
         app.register(.init(method: .GET, path: "/exports/:kind", summary: "Export a roster as .xlsx or .csv (same columns as the import)",

@@ -57,24 +57,24 @@ enum LedgerAPI {
         ]
 
         init(_ req: Request) throws {
-            cadreID = try req.query.uuidParameter("cadre")
-            unitID = try req.query.uuidParameter("unit")
+            cadreID = try req.uuidParameter("cadre")
+            unitID = try req.uuidParameter("unit")
             var check = FieldChecker()
             from = req.query[String.self, at: "from"].flatMap { $0.isEmpty ? nil : $0 }.flatMap { check.date("from", $0, label: "开始日期") }
             to = req.query[String.self, at: "to"].flatMap { $0.isEmpty ? nil : $0 }.flatMap { check.date("to", $0, label: "结束日期") }
             if let from, let to, to < from { check.fail("to", zh: "结束日期不能早于开始日期", en: "to cannot be before from") }
             try check.throwIfInvalid()
-            kind = try req.query.stringParameter("kind", maxLength: 40)
-            venue = try req.query.stringParameter("venue", maxLength: 40)
-            collective = try req.query.stringParameter("collective", maxLength: 40)
-            confirmed = try req.query.boolParameter("confirmed")
-            if let raw = try req.query.stringParameter("status", maxLength: 20) {
+            kind = try req.stringParameter("kind", maxLength: 40)
+            venue = try req.stringParameter("venue", maxLength: 40)
+            collective = try req.stringParameter("collective", maxLength: 40)
+            confirmed = try req.boolParameter("confirmed")
+            if let raw = try req.stringParameter("status", maxLength: 20) {
                 guard let status = ContactRecord.Status(rawValue: raw), status != .draft else {
                     throw AppError.field("status", zh: "状态只能是 submitted、confirmed、flagged 或 voided", en: "status must be submitted, confirmed, flagged or voided")
                 }
                 self.status = status
             }
-            text = try req.query.stringParameter("q", maxLength: 100)
+            text = try req.stringParameter("q", maxLength: 100)
             page = try PageRequest(req)
         }
 

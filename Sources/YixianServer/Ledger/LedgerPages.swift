@@ -102,7 +102,7 @@ enum LedgerPages {
             let now = req.now
             let kind = req.query[String.self, at: "kind"]
             let user = try req.requireUser()
-            let forCadre = try req.query.uuidParameter("cadre")
+            let forCadre = try req.uuidParameter("cadre")
             // 代录 starts by naming the cadre.
             if user.role != .cadre, forCadre == nil { return try await proxyPicker(req) }
             var form = ContactForm(kind: kind, start: localInput(now.addingTimeInterval(-3600)), end: localInput(now), participantCount: "1")
@@ -199,7 +199,7 @@ enum LedgerPages {
             guard let unit = user.unitID else { throw AppError.forbidden }
             query = query.filter(\.$unit.$id == unit)
         }
-        let search = try req.query.stringParameter("q", maxLength: 40)
+        let search = try req.stringParameter("q", maxLength: 40)
         query = query.search(["name", "staff_number"], RosterFilter(text: search).likePattern)
         let cadres = try await query.limit(200).all()
         let title = ctx.t("代录：为干部记录联系", "Record for a cadre")

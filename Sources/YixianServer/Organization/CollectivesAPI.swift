@@ -42,7 +42,7 @@ enum CollectivesAPI {
                            query: RosterFilter.queryParameters + [.init(name: "grade", description: "entry year", type: "integer")],
                            response: "CollectivePage")) { req in
             let user = try req.requireUser()
-            return try await list(RosterFilter(req), grade: try req.query.intParameter("grade"), scope: try user.rosterUnitScope(), on: req.db)
+            return try await list(RosterFilter(req), grade: try req.intParameter("grade"), scope: try user.rosterUnitScope(), on: req.db)
         }
         app.register(.init(method: .GET, path: "/collectives/:id", summary: "One collective", tag: "Organization", access: read,
                            response: "Collective")) { req in

@@ -218,13 +218,13 @@ enum RosterPages {
                               content: cadreView(ctx, model))
         }
         app.routes.on(.GET, SitePattern.collectives.components, access: read) { req -> Response in
-            let grade = try req.query.intParameter("grade")
+            let grade = try req.intParameter("grade")
             let model = try await RosterListModel<CollectiveDTO>.load(req) { try await CollectivesAPI.list($0, grade: grade, scope: $1, on: $2) }
             let ctx = PageContext(req)
             return ctx.render(title: ctx.t("学生集体", "Collectives"), content: collectivesView(ctx, model))
         }
         app.routes.on(.GET, SitePattern.students.components, access: read) { req -> Response in
-            let collectiveID = try req.query.uuidParameter("collective")
+            let collectiveID = try req.uuidParameter("collective")
             let model = try await RosterListModel<StudentDTO>.load(req) {
                 try await StudentsAPI.list($0, collectiveID: collectiveID, scope: $1, on: $2)
             }

@@ -29,10 +29,10 @@ struct RosterFilter: Sendable {
     }
 
     init(_ req: Request) throws {
-        self.init(text: try req.queryMayName("q") ? req.query.stringParameter("q") : nil,
-                  unitID: try req.queryMayName("unit") ? req.query.uuidParameter("unit") : nil,
-                  active: try req.queryMayName("active") ? req.query.boolParameter("active") : nil,
-                  kind: try req.queryMayName("kind") ? req.query.stringParameter("kind", maxLength: 40) : nil,
+        self.init(text: try req.stringParameter("q"),
+                  unitID: try req.uuidParameter("unit"),
+                  active: try req.boolParameter("active"),
+                  kind: try req.stringParameter("kind", maxLength: 40),
                   page: try PageRequest(req))
     }
 

@@ -78,7 +78,7 @@ enum StudentsAPI {
                            query: RosterFilter.queryParameters + [.init(name: "collective", description: "collective id")],
                            response: "StudentPage")) { req in
             let user = try req.requireUser()
-            return try await list(RosterFilter(req), collectiveID: try req.query.uuidParameter("collective"),
+            return try await list(RosterFilter(req), collectiveID: try req.uuidParameter("collective"),
                                   scope: try user.rosterUnitScope(), on: req.db)
         }
         app.register(.init(method: .GET, path: "/students/:id", summary: "One student (students may read themselves)", tag: "Organization",
