@@ -62,18 +62,34 @@ public final class ComplianceIndex: Sendable {
         var staffNumbers = Set(byCadre.keys)
         if let previous { for staff in previous.linesByCadre.keys where keep(staff) { staffNumbers.insert(staff) } }
         var linesByCadre: [String: Range<Int>] = [:]
+        // Kept cadres' lines are copied a run at a time: neighbours in staff-number order sit
+        // side by side in `previous` too, with their collectives and students in the same order.
+        var pending: Range<Int>?
+        func flush() {
+            if let run = pending, let previous { builder.copy(run, from: previous) }
+            pending = nil
+        }
         for staff in staffNumbers.sorted() {
-            let start = builder.lines.count
             if let previous, keep(staff), let range = previous.linesByCadre[staff] {
-                builder.copy(range, from: previous)
-            } else {
-                let order = byCadre[staff, default: []].sorted { a, b in
-                    starts[a] != starts[b] ? starts[a] < starts[b] : contacts[a].id < contacts[b].id
+                let start = builder.lines.count + (pending?.count ?? 0)
+                if let run = pending, run.upperBound == range.lowerBound {
+                    pending = run.lowerBound..<range.upperBound
+                } else {
+                    flush()
+                    pending = range
                 }
-                for index in order { builder.append(contacts[index]) }
+                linesByCadre[staff] = start..<(start + range.count)
+                continue
             }
+            flush()
+            let start = builder.lines.count
+            let order = byCadre[staff, default: []].sorted { a, b in
+                starts[a] != starts[b] ? starts[a] < starts[b] : contacts[a].id < contacts[b].id
+            }
+            for index in order { builder.append(contacts[index]) }
             if builder.lines.count > start { linesByCadre[staff] = start..<builder.lines.count }
         }
+        flush()
         var pairings: [String: [Pairing]] = [:]
         for pairing in input.pairings { pairings[pairing.cadreStaffNumber, default: []].append(pairing) }
         var changes: [String: [CadreChange]] = [:]
@@ -145,23 +161,30 @@ public final class ComplianceIndex: Sendable {
             participants.reserveCapacity(previous.participantIDs.count + 64)
         }
 
+        /// Whether `roster` numbers units and collectives as `index` does: the same codes in the same
+        /// order, with the kinds and units the numbers stand for.
         static func sameNumbering(_ roster: ComplianceRoster, as index: ComplianceIndex) -> Bool {
-            let fresh = LineBuilder(roster)
-            return fresh.unitIndex == index.unitIndex && fresh.unitIsCollege == index.unitIsCollege
-                && fresh.collectiveIndex == index.collectiveIndex && fresh.collectiveKinds == index.collectiveKinds
-                && fresh.collectiveUnits == index.collectiveUnits
+            let old = index.input.roster
+            return roster.units.elementsEqual(old.units) { $0.code == $1.code && $0.kind == $1.kind }
+                && roster.collectives.elementsEqual(old.collectives) { $0.code == $1.code && $0.kind == $1.kind && $0.unitCode == $1.unitCode }
         }
 
-        /// Lines of `previous` in `range`, with their collectives and students moved to the new slices.
+        /// Lines of `previous` in `range`, with their collectives and students moved to the new
+        /// slices. A range's slices are contiguous and in line order (every build appends them so),
+        /// so each pool is copied in one piece and the lines' offsets shift by one amount.
         mutating func copy(_ range: Range<Int>, from previous: ComplianceIndex) {
+            guard let first = range.first, let last = range.last else { return }
             lineIDs.append(contentsOf: previous.lineIDs[range])
-            for var line in previous.lines[range] {
-                let collectivesStart = Int32(collectives.count), participantsStart = Int32(participants.count)
-                collectives.append(contentsOf: previous.contactCollectives[Int(line.collectivesStart)..<Int(line.collectivesStart + line.collectivesCount)])
-                participants.append(contentsOf: previous.participantIDs[Int(line.participantsStart)..<Int(line.participantsStart + line.participantsCount)])
-                line.collectivesStart = collectivesStart
-                line.participantsStart = participantsStart
-                lines.append(line)
+            let from = previous.lines[first], to = previous.lines[last]
+            let collectivesShift = Int32(collectives.count) - from.collectivesStart
+            let participantsShift = Int32(participants.count) - from.participantsStart
+            collectives.append(contentsOf: previous.contactCollectives[Int(from.collectivesStart)..<Int(to.collectivesStart + to.collectivesCount)])
+            participants.append(contentsOf: previous.participantIDs[Int(from.participantsStart)..<Int(to.participantsStart + to.participantsCount)])
+            let base = lines.count
+            lines.append(contentsOf: previous.lines[range])
+            for n in base..<lines.count {
+                lines[n].collectivesStart += collectivesShift
+                lines[n].participantsStart += participantsShift
             }
         }
 
