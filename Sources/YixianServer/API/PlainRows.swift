@@ -65,7 +65,7 @@ struct PlainRow {
     func optionalUUID(_ column: String) throws -> UUID? {
         guard sqlite != nil else { return try row!.decodeNil(column: column) ? nil : row!.decode(column: column, as: UUID.self) }
         guard let text = try optional(column, as: String.self) else { return nil }
-        guard let id = UUID(uuidString: text) else {
+        guard let id = UUID(text: text) else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "column \(column) is not a UUID"))
         }
         return id

@@ -182,7 +182,7 @@ struct StoredContact: Sendable {
 
     init(_ row: Row, staffNumber: String) {
         cadreID = row.cadre_id
-        record = ContactRecord(id: row.id.uuidString, cadreStaffNumber: staffNumber, kind: row.kind, start: row.start_at, end: row.end_at,
+        record = ContactRecord(id: row.id.text, cadreStaffNumber: staffNumber, kind: row.kind, start: row.start_at, end: row.end_at,
                                place: row.place, venue: row.venue, collectiveCodes: ContactRecordModel.collectiveList(row.collective_codes),
                                collegeCode: row.college_code, participantCount: row.participant_count, hours: row.hours,
                                confirmedByStudents: row.confirmed_count, status: ContactRecord.Status(rawValue: row.status) ?? .submitted,
@@ -218,7 +218,7 @@ extension StoredContact.Row {
     init?(_ row: SQLiteRow) {
         func text(_ name: String) -> String? { row.column(name).flatMap { String(sqliteData: $0) } }
         func date(_ name: String) -> Date? { row.column(name).flatMap { Date(sqliteData: $0) } }
-        guard let id = text("id").flatMap(UUID.init(uuidString:)), let cadre = text("cadre_id").flatMap(UUID.init(uuidString:)),
+        guard let id = text("id").flatMap(UUID.init(text:)), let cadre = text("cadre_id").flatMap(UUID.init(text:)),
               let kind = text("kind"), let start = date("start_at"), let end = date("end_at"), let place = text("place"),
               let codes = text("collective_codes"), let participants = row.column("participant_count").flatMap({ Int(sqliteData: $0) }),
               let hours = row.column("hours").flatMap({ Double(sqliteData: $0) }),
