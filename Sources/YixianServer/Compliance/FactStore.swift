@@ -178,11 +178,13 @@ struct StoredContact: Sendable {
         var submitted_at: Date?
         var backdate_reason: String?
         var participant_numbers: String?
+        /// The id as SQLite holds it, when that is already `uuidString`'s form: not written again.
+        var idText: String? = nil
     }
 
     init(_ row: Row, staffNumber: String) {
         cadreID = row.cadre_id
-        record = ContactRecord(id: row.id.text, cadreStaffNumber: staffNumber, kind: row.kind, start: row.start_at, end: row.end_at,
+        record = ContactRecord(id: row.idText ?? row.id.text, cadreStaffNumber: staffNumber, kind: row.kind, start: row.start_at, end: row.end_at,
                                place: row.place, venue: row.venue, collectiveCodes: ContactRecordModel.collectiveList(row.collective_codes),
                                collegeCode: row.college_code, participantCount: row.participant_count, hours: row.hours,
                                confirmedByStudents: row.confirmed_count, status: ContactRecord.Status(rawValue: row.status) ?? .submitted,
@@ -218,7 +220,8 @@ extension StoredContact.Row {
     init?(_ row: SQLiteRow) {
         func text(_ name: String) -> String? { row.column(name).flatMap { String(sqliteData: $0) } }
         func date(_ name: String) -> Date? { row.column(name).flatMap { Date(sqliteData: $0) } }
-        guard let id = text("id").flatMap(UUID.init(text:)), let cadre = text("cadre_id").flatMap(UUID.init(text:)),
+        let idText = text("id")
+        guard let id = idText.flatMap(UUID.init(text:)), let cadre = text("cadre_id").flatMap(UUID.init(text:)),
               let kind = text("kind"), let start = date("start_at"), let end = date("end_at"), let place = text("place"),
               let codes = text("collective_codes"), let participants = row.column("participant_count").flatMap({ Int(sqliteData: $0) }),
               let hours = row.column("hours").flatMap({ Double(sqliteData: $0) }),
@@ -227,7 +230,8 @@ extension StoredContact.Row {
         self.init(id: id, cadre_id: cadre, kind: kind, start_at: start, end_at: end, place: place, venue: text("venue"),
                   collective_codes: codes, college_code: text("college_code"), participant_count: participants, hours: hours,
                   confirmed_count: confirmed, status: status, summary: summary, created_at: created,
-                  submitted_at: date("submitted_at"), backdate_reason: text("backdate_reason"), participant_numbers: text("participant_numbers"))
+                  submitted_at: date("submitted_at"), backdate_reason: text("backdate_reason"), participant_numbers: text("participant_numbers"),
+                  idText: idText.flatMap { $0.utf8.contains { UInt8(ascii: "a")...UInt8(ascii: "f") ~= $0 } ? nil : $0 })
     }
 
     static let columns = ["id", "cadre_id", "kind", "start_at", "end_at", "place", "venue", "collective_codes", "college_code",
@@ -244,7 +248,7 @@ struct ContactTable: Sendable {
 
     init(_ contacts: [StoredContact] = []) {
         // Room for each shard's share up front: growing 64 dictionaries step by step was a tenth of reading a large ledger.
-        shards = Array(repeating: Dictionary(minimumCapacity: contacts.count / Self.shardCount * 5 / 4), count: Self.shardCount)
+        shards = (0..<Self.shardCount).map { _ in Dictionary(minimumCapacity: contacts.count / Self.shardCount * 5 / 4) }
         for contact in contacts {
             let shard = Self.shard(contact.record.id)
             if shards[shard][contact.record.id] == nil { shards[shard][contact.record.id] = contact }
