@@ -19,17 +19,19 @@ extension Database {
 /// The columns of a result row read without a `Decodable` pass: SQLite's own values where the
 /// database is SQLite (a keyed decoder per row was 10 % of a cadre list), `SQLRow.decode` elsewhere.
 struct PlainRow {
-    private let row: (any SQLRow)?
-    private let sqlite: SQLiteRow?
-
-    init(_ row: any SQLRow) {
-        self.row = row
-        sqlite = nil
+    private enum Source {
+        case sqlite(SQLiteRow)
+        case other(any SQLRow)
     }
 
-    init(_ row: SQLiteRow) {
-        self.row = nil
-        sqlite = row
+    private let source: Source
+
+    init(_ row: any SQLRow) { source = .other(row) }
+    init(_ row: SQLiteRow) { source = .sqlite(row) }
+
+    /// Through `SQLRow`: NULL is nil, anything else is decoded.
+    private static func decode<T: Decodable>(_ row: any SQLRow, _ column: String, as type: T.Type) throws -> T? {
+        try row.decodeNil(column: column) ? nil : row.decode(column: column, as: T.self)
     }
 
     func value<T: Decodable & SQLiteDataConvertible>(_ column: String, as type: T.Type = T.self) throws -> T {
@@ -40,15 +42,19 @@ struct PlainRow {
     }
 
     func optional<T: Decodable & SQLiteDataConvertible>(_ column: String, as type: T.Type = T.self) throws -> T? {
-        guard let sqlite else { return try row!.decodeNil(column: column) ? nil : row!.decode(column: column, as: T.self) }
-        guard let data = sqlite.column(column) else {
-            throw DecodingError.valueNotFound(T.self, .init(codingPath: [], debugDescription: "no column \(column)"))
+        switch source {
+        case .other(let row):
+            return try Self.decode(row, column, as: T.self)
+        case .sqlite(let row):
+            guard let data = row.column(column) else {
+                throw DecodingError.valueNotFound(T.self, .init(codingPath: [], debugDescription: "no column \(column)"))
+            }
+            if case .null = data { return nil }
+            guard let value = T(sqliteData: data) else {
+                throw DecodingError.typeMismatch(T.self, .init(codingPath: [], debugDescription: "column \(column) holds \(data)"))
+            }
+            return value
         }
-        if case .null = data { return nil }
-        guard let value = T(sqliteData: data) else {
-            throw DecodingError.typeMismatch(T.self, .init(codingPath: [], debugDescription: "column \(column) holds \(data)"))
-        }
-        return value
     }
 
     func string(_ column: String) throws -> String { try value(column) }
@@ -63,7 +69,7 @@ struct PlainRow {
 
     /// SQLite keeps ids as text.
     func optionalUUID(_ column: String) throws -> UUID? {
-        guard sqlite != nil else { return try row!.decodeNil(column: column) ? nil : row!.decode(column: column, as: UUID.self) }
+        if case .other(let row) = source { return try Self.decode(row, column, as: UUID.self) }
         guard let text = try optional(column, as: String.self) else { return nil }
         guard let id = UUID(text: text) else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "column \(column) is not a UUID"))
