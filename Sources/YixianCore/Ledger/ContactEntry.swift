@@ -179,9 +179,6 @@ public enum ContactRules {
         return numbers
     }
 
-    /// One formatter, not one per call (making it was a twentieth of a contact POST); behind a
-    /// lock because formatters are not safe to share between threads. The parse strategy of
-    /// `Date.ISO8601FormatStyle` would be lock-free but accepts trailing text.
     /// `YYYY-MM-DDTHH:MM:SS` ending in `Z` or `±HH:MM` — what browsers and API clients send — read
     /// byte by byte. The regular expression and the shared formatter behind its lock were a twentieth of
     /// a contact POST. Anything else (and any value out of range) goes the long way below.
@@ -211,6 +208,9 @@ public enum ContactRules {
         return day.startInstant(utcOffsetSeconds: offset).addingTimeInterval(TimeInterval(hour * 3600 + minute * 60 + second))
     }
 
+    /// One formatter, not one per call (making it was a twentieth of a contact POST); behind a
+    /// lock because formatters are not safe to share between threads. The parse strategy of
+    /// `Date.ISO8601FormatStyle` would be lock-free but accepts trailing text.
     nonisolated(unsafe) private static let isoFormatter = ISO8601DateFormatter()
     private static let isoLock = NSLock()
 

@@ -104,15 +104,6 @@ struct PageRequest: Sendable {
 }
 
 extension Request {
-    /// Whether the query string may carry `name`. Decoding one parameter decodes the whole query
-    /// through Vapor's form decoder, which cost a list request more than its own statement; a name
-    /// that is not there needs none. A percent sign anywhere means a name may be encoded: decode.
-    func queryMayName(_ name: String) -> Bool {
-        guard let query = url.query, !query.isEmpty else { return false }
-        if query.contains("%") { return true }
-        return query.split(separator: "&").contains { $0 == name || $0.hasPrefix(name + "=") || $0.hasPrefix(name + "[") }
-    }
-
     /// A query parameter's text. A plain query string (`a=1&b=x`: nothing percent-encoded, no `+`,
     /// brackets, bare or repeated names — what links and clients send) is read as it stands; any
     /// other goes through Vapor's form decoder, whose whole-query pass was 1.7 % of a list request.

@@ -64,7 +64,7 @@ extension Request {
     }
 
     var language: Language {
-        if queryMayName("lang"), let lang = query[String.self, at: "lang"], let l = Language(rawValue: lang) { return l }
+        if let lang = queryValue("lang"), let l = Language(rawValue: lang) { return l }
         if let cookie = cookies["lang"]?.string, let l = Language(rawValue: cookie) { return l }
         return Language.negotiate(headers.first(name: .acceptLanguage))
     }

@@ -271,7 +271,7 @@ struct ContactTable: Sendable {
 
     var keys: some Sequence<String> { shards.lazy.map(\.keys).joined() }
 
-    /// Drops the lines `keep` refuses and rewrites the others.
+    /// Each line rewritten by `transform`, or dropped where it gives nil.
     func compactMapValues(_ transform: (StoredContact) -> StoredContact?) -> ContactTable {
         var table = self
         table.shards = shards.map { $0.compactMapValues(transform) }

@@ -91,15 +91,7 @@ enum IntegrityService {
         let window = app.yixian.backdateWindowDays
         // Readers arriving while this one refreshes the facts get the previous snapshot, as they do
         // while it computes.
-        await cache.refreshing(true)
-        let facts: Facts
-        do {
-            facts = try await app.complianceStore.facts.facts(on: db)
-        } catch {
-            await cache.refreshing(false)
-            throw error
-        }
-        await cache.refreshing(false)
+        let facts = try await cache.whileRefreshing { try await app.complianceStore.facts.facts(on: db) }
         return await cache.snapshot("\(today.iso)#\(facts.versions.key(FactTables.integrity))", day: today.iso, readAt: readAt) { parts in
             compute(facts, asOf: today, backdateWindowDays: window, reusing: parts)
         }
@@ -194,7 +186,13 @@ enum IntegrityService {
 
         /// Readers refreshing the facts for a new snapshot.
         private var refreshes = 0
-        func refreshing(_ started: Bool) { refreshes += started ? 1 : -1 }
+
+        /// Runs `refresh` counted as under way, whether it returns or throws.
+        func whileRefreshing<T: Sendable>(_ refresh: @Sendable () async throws -> T) async throws -> T {
+            refreshes += 1
+            defer { refreshes -= 1 }
+            return try await refresh()
+        }
 
         func snapshot(_ key: String, day: String, readAt: Date,
                       compute: @escaping @Sendable (Parts?) -> (snapshot: Snapshot, parts: Parts)) async -> Snapshot {

@@ -68,9 +68,8 @@ enum TableExport {
     /// Checks an export's parameters before the handler runs, so a bad one changes nothing.
     /// Nil when the request asks for no export.
     static func begin(_ req: Request) throws -> Tables? {
-        // Decoding two query parameters costs more than a page's own queries; most views have no query at all.
-        guard req.method == .GET, req.queryMayName("export") || req.queryMayName("table") else { return nil }
-        let format = req.query[String.self, at: "export"], table = req.query[String.self, at: "table"]
+        guard req.method == .GET else { return nil }
+        let format = req.queryValue("export"), table = req.queryValue("table")
         guard format != nil || table != nil else { return nil }
         guard let format, formats.contains(format) else {
             throw AppError.field("export", zh: "导出格式只能是 xlsx 或 csv", en: "export must be xlsx or csv")
