@@ -159,6 +159,30 @@ struct ImportTests {
         #expect(report.issues[2].reason.zh.contains("文本"))
     }
 
+    @Test func lengthLimitsCountCharactersNotBytes() throws {
+        // setup: 100 three-byte characters are within the 100-character limit, 101 are not
+        let data = Self.csv(["学号,姓名,所属单位代码,所在集体代码", "1,\(String(repeating: "长", count: 100)),CS,", "2,\(String(repeating: "长", count: 101)),CS,",
+                             "3,\(String(repeating: "é", count: 100)),CS,"])
+        // act
+        let report = try RosterImport.parse(data: data, fileName: "s.csv", kind: Student.self, knownUnits: Self.units)
+        // check
+        #expect(report.rows.map(\.row) == [2, 4])
+        #expect(report.issues.map(\.code) == [.tooLong])
+        #expect(report.issues.first?.row == 3)
+    }
+
+    @Test func listSeparatorsMatchTheCharacterSet() {
+        // A separator followed by a combining mark is another character and must not split.
+        let samples: [Character] = ["、", ";", "；", ",", "，", "a", "。", " ", "\u{3001}\u{301}", ",\u{301}", "\u{FF0C}\u{FE0F}", "e\u{301}", "\u{FE50}", "\u{FE51}"]
+        for character in samples {
+            #expect(RosterRowReader.isListSeparator(character) == RosterRowReader.listSeparators.contains(character), "\(character.unicodeScalars.map(\.value))")
+        }
+        #expect(RosterRowReader.looksScientific("2.02401E+09"))
+        #expect(RosterRowReader.looksScientific("1.2e+10"))
+        #expect(!RosterRowReader.looksScientific("1E203"))
+        #expect(!RosterRowReader.looksScientific("2024010203"))
+    }
+
     @Test func referencesMustExistIncludingThoseImportedEarlier() throws {
         // setup: units and collectives come in the same batch, before the students
         let unitFile = Self.csv(["单位代码,单位名称,单位类型", "PHY,物理学院,学院"])

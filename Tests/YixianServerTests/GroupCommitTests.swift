@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import SQLKit
 import Testing
 import Vapor
@@ -79,6 +80,54 @@ struct GroupCommitTests {
             #expect(value == 2)
             let kept = try await sql.raw("SELECT n FROM group_commit_probe").all(decoding: Probe.self).map(\.n)
             #expect(kept == [2])
+        }
+    }
+
+    struct ForeignKeys: Decodable { var foreign_keys: Int }
+
+    @Test("a bulk write runs in a batch of its own with foreign-key checks off; every other writer, and every connection afterwards, has them on")
+    func bulkWriteRunsAlone() async throws {
+        try await TestServer.with(seed: true) { server in
+            let db = server.app.db
+            guard try Self.committer(server) != nil else {
+                // PostgreSQL: an ordinary transaction, its rows kept.
+                let report = try await ImportExport.run(.students, data: Data("学号,姓名,所属单位代码,所在集体代码\n9990001,甲,CS,\n".utf8), fileName: "s.csv",
+                                                        mode: .commit, language: .zh, actor: .system, on: db)
+                #expect(report.outcome?.created == 1)
+                return
+            }
+            let seen = NIOLockedValueBox<[String: Int]>([:])
+            @Sendable func foreignKeys(_ db: any Database) async throws -> Int {
+                try await (db as! any SQLDatabase).raw("PRAGMA foreign_keys").first(decoding: ForeignKeys.self)?.foreign_keys ?? -1
+            }
+            struct Refused: Error {}
+            await withTaskGroup(of: Void.self) { group in
+                for n in 0..<12 {
+                    group.addTask {
+                        // Writer 0 holds the lock while the others queue: two bulk writers (one fails) among plain ones.
+                        try? await db.write(bulk: n == 5 || n == 8) { db in
+                            if n == 0 { try await Task.sleep(for: .milliseconds(200)) }
+                            let value = try await foreignKeys(db)
+                            seen.withLockedValue { $0["\(n)"] = value }
+                            if n == 8 { throw Refused() }
+                        }
+                    }
+                    if n == 0 { try? await Task.sleep(for: .milliseconds(50)) }
+                }
+            }
+            let values = seen.withLockedValue { $0 }
+            #expect(values.count == 12)
+            #expect(values.filter { $0.value == 0 }.keys.sorted() == ["5", "8"], "\(values)")
+            // Every event loop's connection is back to checking.
+            for eventLoop in server.app.eventLoopGroup.makeIterator() {
+                #expect(try await foreignKeys(server.app.databases.database(logger: server.app.logger, on: eventLoop)!) == 1)
+            }
+            // A real import through the bulk path leaves no dangling reference.
+            let report = try await ImportExport.run(.students, data: Data("学号,姓名,所属单位代码,所在集体代码\n9990001,甲,CS,CS2301\n9990002,乙,CS,\n".utf8),
+                                                    fileName: "s.csv", mode: .commit, language: .zh, actor: .system, on: db)
+            #expect(report.outcome?.created == 2, "\(report.errors.map(\.message))")
+            let dangling = try await (db as! any SQLDatabase).raw("PRAGMA foreign_key_check").all()
+            #expect(dangling.isEmpty)
         }
     }
 }

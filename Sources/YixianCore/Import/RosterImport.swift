@@ -75,7 +75,11 @@ public enum RosterImport {
         if report.isFileRejected { return report }
 
         let specByKey = Dictionary(uniqueKeysWithValues: specs.map { ($0.key, $0) })
-        var rowsByKey: [String: [Int]] = [:]
+        // The first row of each key; keys seen again collect all their rows in `duplicates`.
+        var firstRowOfKey: [String: Int] = [:]
+        firstRowOfKey.reserveCapacity(records.count)
+        var duplicates: [String: [Int]] = [:]
+        report.rows.reserveCapacity(records.count)
         var keyColumn = specs[0]
         keyColumn.header = columns[specs[0].key]?.header ?? specs[0].header
         for (offset, cells) in records.enumerated().dropFirst(headerIndex + 1) {
@@ -86,12 +90,17 @@ public enum RosterImport {
             let value = Record.read(&reader)
             report.issues += reader.issues
             let key = row[columns[specs[0].key]!.index].trimmingTabularBlank()
-            if !key.isEmpty { rowsByKey[key, default: []].append(row.number) }
+            if !key.isEmpty {
+                if let first = firstRowOfKey[key] {
+                    duplicates[key, default: [first]].append(row.number)
+                } else {
+                    firstRowOfKey[key] = row.number
+                }
+            }
             if let value { report.rows.append(ImportedRow(row: row.number, value: value)) }
         }
 
         // The same key twice: neither row is taken, since we cannot know which one is right.
-        let duplicates = rowsByKey.filter { $0.value.count > 1 }
         if !duplicates.isEmpty {
             let duplicateRows = Set(duplicates.values.joined())
             report.rows.removeAll { duplicateRows.contains($0.row) }

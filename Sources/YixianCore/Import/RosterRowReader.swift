@@ -20,6 +20,17 @@ public struct RosterRowReader {
                                              "#GETTING_DATA", "#N/A!", "#REF"]
     static let listSeparators: Set<Character> = ["、", ";", "；", ",", "，"]
 
+    /// `listSeparators.contains(c)` without hashing a Character (which normalises it). Each
+    /// separator is one scalar with no canonical decomposition, so only that scalar equals it.
+    static func isListSeparator(_ character: Character) -> Bool {
+        let scalars = character.unicodeScalars
+        guard scalars.count == 1 else { return false }
+        switch scalars.first!.value {
+        case 0x3001, 0x3B, 0xFF1B, 0x2C, 0xFF0C: return true
+        default: return false
+        }
+    }
+
     /// Trimmed cell text; nil when the column is absent. Formula error values become an issue.
     mutating func raw(_ key: String) -> String? {
         guard let column = columns[key] else { return nil }
@@ -42,7 +53,8 @@ public struct RosterRowReader {
             fail(key, .required, zh: "“\(header(key))”不能为空", en: "\(english(key)) is required")
             return nil
         }
-        guard text.count <= maxLength else {
+        // Most cells are short: their UTF-8 length already bounds the character count.
+        guard text.utf8.count <= maxLength || text.count <= maxLength else {
             fail(key, .tooLong, zh: "“\(header(key))”过长（\(text.count) 个字符，最多 \(maxLength) 个）",
                  en: "\(english(key)) is too long (\(text.count) characters, at most \(maxLength))")
             return nil
@@ -114,9 +126,9 @@ public struct RosterRowReader {
     /// Several values in one cell, separated by 、 ; , (half- or full-width). Blank gives [].
     mutating func list(_ key: String, maxItemLength: Int) -> [String] {
         guard let text = raw(key) else { return [] }
-        let items = text.split(whereSeparator: { RosterRowReader.listSeparators.contains($0) })
+        let items = text.split(whereSeparator: RosterRowReader.isListSeparator)
             .map { $0.trimmingTabularBlank() }.filter { !$0.isEmpty }
-        if let long = items.first(where: { $0.count > maxItemLength }) {
+        if let long = items.first(where: { $0.utf8.count > maxItemLength && $0.count > maxItemLength }) {
             fail(key, .tooLong, zh: "“\(header(key))”中的“\(long.prefix(20))…”过长（最多 \(maxItemLength) 个字符）",
                  en: "An item of \(english(key)) is too long (“\(long.prefix(20))…”, at most \(maxItemLength) characters)")
         }
@@ -160,6 +172,7 @@ public struct RosterRowReader {
 
     /// `2.02401E+09`, `1.2e10`: what Excel writes to CSV for long numbers in General format.
     static func looksScientific(_ text: String) -> Bool {
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "E") || $0 == UInt8(ascii: "e") }) else { return false }
         let parts = text.uppercased().split(separator: "E", omittingEmptySubsequences: false)
         // Excel always writes the sign (`E+09`); requiring it keeps codes such as `1E203` valid.
         guard parts.count == 2, Double(parts[0]) != nil, parts[1].hasPrefix("+"), let exponent = Int(parts[1].dropFirst()) else { return false }

@@ -43,9 +43,12 @@ public enum XLSXReader {
             sheet = first
         }
         let sharedStrings = try workbook.sharedStringsPath.flatMap { try package.part($0) }.map(parseSharedStrings) ?? []
+        PhaseClock.mark("xlsx shared strings")
         let styles = try workbook.stylesPath.flatMap { try package.part($0) }.map(parseStyles) ?? XLSXStyles()
         guard let sheetBytes = try package.part(sheet.path) else { throw TabularError.missingPart(sheet.path) }
+        PhaseClock.mark("xlsx unzip sheet")
         var reader = SheetReader(sharedStrings: sharedStrings, styles: styles, date1904: workbook.date1904, limits: limits)
+        defer { PhaseClock.mark("xlsx sheet") }
         return try reader.read(XMLScanner(bytes: sheetBytes, part: sheet.path))
     }
 

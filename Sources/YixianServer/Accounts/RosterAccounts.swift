@@ -62,6 +62,8 @@ enum RosterAccounts {
         substr('89AB', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))
         """
 
+    private struct Changes: Decodable { var count: Int }
+
     private struct Candidate: Decodable {
         var id: UUID
         var number: String
@@ -89,14 +91,15 @@ enum RosterAccounts {
                 let taken: SQLQueryString = "EXISTS (SELECT 1 FROM users t WHERE t.username = p.\(unsafeRaw: number))"
                 result.conflicts += try await sql.raw("SELECT p.\(unsafeRaw: number) AS number \(missing) AND \(taken) ORDER BY p.\(unsafeRaw: number)")
                     .all(decoding: Conflict.self).map(\.number)
-                let made = try await sql.raw("""
+                try await sql.raw("""
                     INSERT INTO users (id, username, display_name, password_hash, role, unit_id, cadre_id, student_id, active, failed_logins, \
                     created_at, must_change_password)
                     SELECT \(unsafeRaw: sqliteRandomUUID), p.\(unsafeRaw: number), p.name, \(bind: noPassword), \(bind: role.rawValue), p.unit_id, \
                     \(unsafeRaw: role == .cadre ? "p.id" : "NULL"), \(unsafeRaw: role == .student ? "p.id" : "NULL"), \(bind: true), 0, \(bind: now), \(bind: false)
                     \(missing) AND NOT \(taken) ORDER BY p.\(unsafeRaw: number)
-                    RETURNING 1
-                    """).all().count
+                    """).run()
+                // Counted by SQLite on the same connection: RETURNING handed 30,000 rows back to Swift.
+                let made = try await sql.raw("SELECT changes() AS count").first(decoding: Changes.self)?.count ?? 0
                 if role == .cadre { result.cadres = made } else { result.students = made }
                 continue
             }

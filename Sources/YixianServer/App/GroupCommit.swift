@@ -40,12 +40,15 @@ final class GroupCommit: Sendable {
 
     /// Runs `body` in the next batch and returns its result once the batch has committed.
     /// `committed` runs after the commit, before the writer resumes.
-    func submit<T: Sendable>(on database: any Database,
+    /// A `bulk` body runs in a batch of its own with SQLite's foreign-key checks off (see
+    /// `Database.write(bulk:)`).
+    func submit<T: Sendable>(on database: any Database, bulk: Bool = false,
                              _ body: @escaping @Sendable (any Database) async throws -> T,
                              committed: @escaping @Sendable () -> Void) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let result = ResultBox<T>()
             let job = Job(
+                bulk: bulk,
                 run: { db in result.value = try await body(db) },
                 succeed: {
                     committed()
@@ -73,39 +76,19 @@ final class GroupCommit: Sendable {
         do {
             try await database.withConnection { [preCommit] conn in
                 let sql = conn as! any SQLDatabase
-                try await sql.raw("BEGIN IMMEDIATE").run()
-                preCommit.withLockedValue { $0 = [:] }
+                guard batch.count == 1, batch[0].bulk else {
+                    return try await Self.transaction(batch, on: conn, outcomes: outcomes, preCommit: preCommit)
+                }
+                // The pragma is a no-op inside a transaction, so it is set around one, and set back
+                // before the connection goes back to the pool whatever happened.
+                try await sql.raw("PRAGMA foreign_keys=OFF").run()
                 do {
-                    if batch.count == 1 {
-                        // Nothing to isolate it from: its error rolls the transaction back below.
-                        try await batch[0].run(conn)
-                        outcomes.errors.append(nil)
-                    } else {
-                        for job in batch {
-                            try await sql.raw("SAVEPOINT writer").run()
-                            do {
-                                try await job.run(conn)
-                                try await sql.raw("RELEASE writer").run()
-                                outcomes.errors.append(nil)
-                            } catch {
-                                outcomes.errors.append(error)
-                                // If this fails too, SQLite has already abandoned the transaction.
-                                try await sql.raw("ROLLBACK TO writer").run()
-                                try await sql.raw("RELEASE writer").run()
-                            }
-                        }
-                    }
-                    let actions = preCommit.withLockedValue { actions in
-                        defer { actions = nil }
-                        return Array((actions ?? [:]).values)
-                    }
-                    for action in actions { action() }
-                    try await sql.raw("COMMIT").run()
+                    try await Self.transaction(batch, on: conn, outcomes: outcomes, preCommit: preCommit)
                 } catch {
-                    preCommit.withLockedValue { $0 = nil }
-                    try? await sql.raw("ROLLBACK").run()
+                    try await sql.raw("PRAGMA foreign_keys=ON").run()
                     throw error
                 }
+                try await sql.raw("PRAGMA foreign_keys=ON").run()
             }
         } catch {
             // A writer whose own body failed gets that error; the others the one that undid the batch.
@@ -119,7 +102,47 @@ final class GroupCommit: Sendable {
         }
     }
 
+    /// One `BEGIN IMMEDIATE … COMMIT` around the batch, each of several writers in a savepoint.
+    private static func transaction(_ batch: [Job], on conn: any Database, outcomes: Outcomes,
+                                    preCommit: NIOLockedValueBox<[String: @Sendable () -> Void]?>) async throws {
+        let sql = conn as! any SQLDatabase
+        try await sql.raw("BEGIN IMMEDIATE").run()
+        preCommit.withLockedValue { $0 = [:] }
+        do {
+            if batch.count == 1 {
+                // Nothing to isolate it from: its error rolls the transaction back below.
+                try await batch[0].run(conn)
+                outcomes.errors.append(nil)
+            } else {
+                for job in batch {
+                    try await sql.raw("SAVEPOINT writer").run()
+                    do {
+                        try await job.run(conn)
+                        try await sql.raw("RELEASE writer").run()
+                        outcomes.errors.append(nil)
+                    } catch {
+                        outcomes.errors.append(error)
+                        // If this fails too, SQLite has already abandoned the transaction.
+                        try await sql.raw("ROLLBACK TO writer").run()
+                        try await sql.raw("RELEASE writer").run()
+                    }
+                }
+            }
+            let actions = preCommit.withLockedValue { actions in
+                defer { actions = nil }
+                return Array((actions ?? [:]).values)
+            }
+            for action in actions { action() }
+            try await sql.raw("COMMIT").run()
+        } catch {
+            preCommit.withLockedValue { $0 = nil }
+            try? await sql.raw("ROLLBACK").run()
+            throw error
+        }
+    }
+
     struct Job: Sendable {
+        let bulk: Bool
         let run: @Sendable (any Database) async throws -> Void
         let succeed: @Sendable () -> Void
         let fail: @Sendable (any Error) -> Void
@@ -144,7 +167,9 @@ final class GroupCommit: Sendable {
                 draining = false
                 return []
             }
-            let count = min(maximum, pending.count)
+            // A bulk job is a batch of its own: the jobs before it go first, the ones after it next.
+            let firstBulk = pending.firstIndex(where: \.bulk)
+            let count = firstBulk == 0 ? 1 : min(maximum, pending.count, firstBulk ?? .max)
             let batch = Array(pending.prefix(count))
             pending.removeFirst(count)
             batchesTaken += 1

@@ -59,9 +59,13 @@ struct BenchCommand: AsyncCommand {
             try await StudentCollectiveModel.query(on: app.db).delete()
             try await StudentModel.query(on: app.db).delete()
             let start = ContinuousClock.now
-            let report = try await ImportExport.run(.students, data: data, fileName: "students.\(format)", mode: .commit, language: .zh,
-                                                    actor: .system, on: app.db)
+            let phases = PhaseClock()
+            let report = try await PhaseClock.$current.withValue(phases) {
+                try await ImportExport.run(.students, data: data, fileName: "students.\(format)", mode: .commit, language: .zh,
+                                           actor: .system, on: app.db)
+            }
             let elapsed = ContinuousClock.now - start
+            context.console.print("  " + phases.summary)
             return (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, report.outcome?.created ?? 0)
         }
         if let rounds = signature.rounds {

@@ -19,8 +19,8 @@ enum BulkValue: Sendable {
     /// same whichever path wrote them.
     var sqlite: SQLiteData {
         switch self {
-        case .uuid(let id): .text(id.uuidString)
-        case .optionalUUID(let id): id.map { .text($0.uuidString) } ?? .null
+        case .uuid(let id): .text(id.text)
+        case .optionalUUID(let id): id.map { .text($0.text) } ?? .null
         case .text(let text): .text(text)
         case .int(let int): .integer(int)
         case .bool(let bool): .integer(bool ? 1 : 0)

@@ -102,9 +102,10 @@ enum ImportExport {
         -> (ImportReport<R>, ImportReportDTO) {
         let report: ImportReport<R>
         do {
-            report = try RosterImport.parse(data: data, fileName: fileName, kind: R.self,
-                                            knownUnits: try await RosterStore.knownUnitCodes(on: db),
-                                            knownCollectives: try await RosterStore.knownCollectiveCodes(on: db))
+            let knownUnits = try await RosterStore.knownUnitCodes(on: db)
+            let knownCollectives = try await RosterStore.knownCollectiveCodes(on: db)
+            PhaseClock.mark("known codes")
+            report = try RosterImport.parse(data: data, fileName: fileName, kind: R.self, knownUnits: knownUnits, knownCollectives: knownCollectives)
         } catch let error as TabularError {
             throw AppError(.unprocessableEntity, code: .unreadableFile, field: "file", zh: "无法读取文件：\(error.reason.zh)", en: "Cannot read the file: \(error.reason.en)")
         }
@@ -120,6 +121,7 @@ enum ImportExport {
                     on db: any Database, progress: RosterStore.Progress? = nil) async throws -> ImportReportDTO {
         func go<R: RosterRecord>(_ type: R.Type, apply: @escaping @Sendable ([R], any Database) async throws -> RosterStore.Outcome) async throws -> ImportReportDTO {
             var (report, dto) = try await parse(R.self, data: data, fileName: fileName, language: language, on: db)
+            PhaseClock.mark("validate")
             if mode == .dryRun { return dto }
             if report.isFileRejected || (mode == .commit && report.hasErrors) {
                 throw AppError(.unprocessableEntity, code: .importHasErrors, field: "file",
@@ -128,7 +130,7 @@ enum ImportExport {
             }
             let values = report.values
             let skipped = dto.errors.count
-            dto.outcome = try await db.write { db in
+            dto.outcome = try await db.write(bulk: true) { db in
                 let outcome = try await BulkInsert.withRoomyCache(on: db) {
                     var outcome = try await apply(values, db)
                     // Everyone imported can sign in: their account is made in the same transaction,
@@ -136,14 +138,17 @@ enum ImportExport {
                     if kind == .cadres || kind == .students {
                         let made = try await RosterAccounts.provision(kind == .cadres ? .cadres : .students, by: actor, now: Date(), on: db)
                         outcome.accounts = made.cadres + made.students
+                        PhaseClock.mark("accounts")
                     }
                     return outcome
                 }
                 try await AuditTrail.record("import.\(kind.rawValue)", objectType: "roster", objectID: kind.rawValue,
                                             detail: "created \(outcome.created), updated \(outcome.updated), unchanged \(outcome.unchanged), skipped \(skipped)",
                                             by: actor, on: db)
+                PhaseClock.mark("audit")
                 return outcome
             }
+            PhaseClock.mark("commit")
             return dto
         }
         switch kind {

@@ -18,16 +18,21 @@ enum RosterStore {
 
     static let batchSize = 500
 
+    // Codes and ids as plain rows: Fluent built a model, by reflection, for each of 2,000 collectives.
     static func knownUnitCodes(on db: any Database) async throws -> Set<String> {
-        Set(try await UnitModel.query(on: db).all(\.$code))
+        Set(try await idCodes(UnitModel.schema, on: db).map(\.code))
     }
 
     static func knownCollectiveCodes(on db: any Database) async throws -> Set<String> {
-        Set(try await CollectiveModel.query(on: db).all(\.$code))
+        Set(try await idCodes(CollectiveModel.schema, on: db).map(\.code))
     }
 
     static func unitIDs(on db: any Database) async throws -> [String: UUID] {
-        Dictionary(uniqueKeysWithValues: try await UnitModel.query(on: db).all().map { ($0.code, $0.id!) })
+        Dictionary(uniqueKeysWithValues: try await idCodes(UnitModel.schema, on: db).map { ($0.code, $0.id) })
+    }
+
+    private static func idCodes(_ table: String, on db: any Database) async throws -> [IDCode] {
+        try await (db as! any SQLDatabase).raw("SELECT id, code FROM \(ident: table)").all(decoding: IDCode.self)
     }
 
     static func apply(units: [Unit], on db: any Database, progress: Progress? = nil) async throws -> Outcome {
@@ -88,7 +93,7 @@ enum RosterStore {
         // The roster as plain rows: a re-import reads 30,000 students and 110,000 memberships, which
         // Fluent decoded by reflecting over every model's properties.
         let sql = db as! any SQLDatabase
-        let collectiveIDs = Dictionary(uniqueKeysWithValues: try await sql.raw("SELECT id, code FROM collectives").all(decoding: IDCode.self).map { ($0.code, $0.id) })
+        let collectiveIDs = Dictionary(uniqueKeysWithValues: try await idCodes(CollectiveModel.schema, on: db).map { ($0.code, $0.id) })
         let collectiveCodes = Dictionary(uniqueKeysWithValues: collectiveIDs.map { ($0.value, $0.key) })
         let existing = Dictionary(uniqueKeysWithValues: try await sql.raw("SELECT id, student_number, name, unit_id, active FROM students")
             .all(decoding: StoredStudent.self).map { ($0.student_number, $0) })
@@ -96,6 +101,7 @@ enum RosterStore {
         for m in try await sql.raw("SELECT student_id, collective_id FROM student_collectives").all(decoding: StoredMembership.self) {
             memberships[m.student_id, default: []].insert(collectiveCodes[m.collective_id] ?? "")
         }
+        PhaseClock.mark("read stored")
         // New rows get random ids handed out in ascending order, so each index on an id grows at
         // its end instead of at 100,000 random places (B-tree page splits and re-reads were most
         // of SQLite's share of an import).
@@ -139,9 +145,12 @@ enum RosterStore {
         let freshMemberships: [[BulkValue]] = zip(newPairs, ids.ascending(newPairs.count)).map { pair, id in
             [.uuid(id), .uuid(pair.student), .uuid(pair.collective)]
         }
+        PhaseClock.mark("compare")
         try await BulkInsert.run(into: StudentModel.schema, columns: ["id", "student_number", "name", "unit_id", "active", "updated_at"],
                                  freshStudents, on: db)
+        PhaseClock.mark("students")
         try await BulkInsert.run(into: StudentCollectiveModel.schema, columns: ["id", "student_id", "collective_id"], freshMemberships, on: db)
+        PhaseClock.mark("memberships")
         outcome.created = freshStudents.count
         progress?(students.count, students.count)
         return outcome
