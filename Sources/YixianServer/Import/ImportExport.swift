@@ -107,13 +107,104 @@ enum ImportExport {
             PhaseClock.mark("known codes")
             report = try RosterImport.parse(data: data, fileName: fileName, kind: R.self, knownUnits: knownUnits, knownCollectives: knownCollectives)
         } catch let error as TabularError {
-            throw AppError(.unprocessableEntity, code: .unreadableFile, field: "file", zh: "无法读取文件：\(error.reason.zh)", en: "Cannot read the file: \(error.reason.en)")
+            throw unreadable(error)
         }
-        let dto = ImportReportDTO(kind: R.rosterKind.rawValue, format: report.format.rawValue, encoding: report.encoding?.rawValue,
-                                  validRows: report.rows.count, blankRows: report.blankRowCount,
-                                  errors: report.errors.map { issueDTO($0, language: language) }, warnings: report.warnings.map { issueDTO($0, language: language) },
-                                  outcome: nil)
-        return (report, dto)
+        return (report, dto(report, language: language))
+    }
+
+    static func unreadable(_ error: TabularError) -> AppError {
+        AppError(.unprocessableEntity, code: .unreadableFile, field: "file", zh: "无法读取文件：\(error.reason.zh)", en: "Cannot read the file: \(error.reason.en)")
+    }
+
+    static func dto<R: RosterRecord>(_ report: ImportReport<R>, language: Language) -> ImportReportDTO {
+        ImportReportDTO(kind: R.rosterKind.rawValue, format: report.format.rawValue, encoding: report.encoding?.rawValue,
+                        validRows: report.rows.count, blankRows: report.blankRowCount,
+                        errors: report.errors.map { issueDTO($0, language: language) }, warnings: report.warnings.map { issueDTO($0, language: language) },
+                        outcome: nil)
+    }
+
+    static func hasErrors(_ dto: ImportReportDTO) -> AppError {
+        AppError(.unprocessableEntity, code: .importHasErrors, field: "file",
+                 zh: "文件有 \(dto.errors.count) 处错误，未导入任何数据。请修正后重试，或选择“仅导入有效行”。",
+                 en: "The file has \(dto.errors.count) errors; nothing was imported. Fix them or import only the valid rows.")
+    }
+
+    /// Rows validated per chunk when students are written while the sheet is checked.
+    static let studentChunk = 2_500
+
+    /// Why a streamed student import gave up inside its transaction (which is then undone).
+    private enum StreamStop: Error {
+        /// A commit that must be all or nothing met errors: the whole report, for the answer.
+        case errors(ImportReport<Student>)
+        /// A student number on two rows: neither may be kept, but the first is already written.
+        case duplicateKeys
+    }
+
+    /// A student roster (the one with tens of thousands of rows) is written a chunk at a time while
+    /// the rest of the sheet is checked, so that the checking and SQLite's inserts use both cores.
+    /// The answer is the same as checking everything first: a commit that meets an error anywhere
+    /// undoes its transaction, and a sheet with a student number twice (whose first row may already
+    /// be written) is undone and done again the plain way. Nil: take the plain way (also when the
+    /// first sheet is not a student roster, which `parse` then looks for in the others).
+    private static func streamStudents(data: Data, fileName: String, mode: ImportMode, language: Language, actor: AuditTrail.Actor,
+                                       on db: any Database, progress: RosterStore.Progress?) async throws -> ImportReportDTO? {
+        let begun: RosterValidation<Student>?
+        do {
+            let knownUnits = try await RosterStore.knownUnitCodes(on: db)
+            let knownCollectives = try await RosterStore.knownCollectiveCodes(on: db)
+            PhaseClock.mark("known codes")
+            begun = try RosterImport.begin(data: data, kind: Student.self, knownUnits: knownUnits, knownCollectives: knownCollectives)
+        } catch let error as TabularError {
+            throw unreadable(error)
+        }
+        guard let begun else { return nil }
+        let total = begun.recordCount
+        let (chunks, output) = AsyncStream<[Student]>.makeStream()
+        let checking = Task { [begun] in
+            var validation = begun
+            while !validation.isDone && !Task.isCancelled {
+                let rows = validation.advance(rows: studentChunk)
+                // All or nothing: after the first error nothing more is written, but every row is
+                // still checked, so that the answer lists all the errors. After a repeated key
+                // nothing more is written either: the import is done again the plain way.
+                if !(mode == .commit && validation.report.hasErrors) && !validation.hasDuplicateKeys { output.yield(rows.map(\.value)) }
+            }
+            output.finish()
+            var report = validation.finish()
+            if let warning = RosterImport.extensionWarning(fileName: fileName, format: report.format) { report.issues.insert(warning, at: 0) }
+            return report
+        }
+        let chunkCount = (total + studentChunk - 1) / studentChunk
+        do {
+            return try await db.write(bulk: true) { db in
+                let outcome = try await BulkInsert.withRoomyCache(on: db) {
+                    var writer = try await RosterStore.StudentWriter(on: db, chunks: chunkCount)
+                    for await chunk in chunks { try await writer.apply(chunk, total: total, progress: progress) }
+                    let report = await checking.value
+                    if mode == .commit && report.hasErrors { throw StreamStop.errors(report) }
+                    if report.issues.contains(where: { $0.code == .duplicateKey }) { throw StreamStop.duplicateKeys }
+                    var outcome = writer.outcome
+                    let made = try await RosterAccounts.provision(.students, by: actor, now: Date(), on: db)
+                    outcome.accounts = made.cadres + made.students
+                    PhaseClock.mark("accounts")
+                    var dto = dto(report, language: language)
+                    dto.outcome = outcome
+                    return dto
+                }
+                try await AuditTrail.record("import.students", objectType: "roster", objectID: RosterKind.students.rawValue,
+                                            detail: "created \(outcome.outcome!.created), updated \(outcome.outcome!.updated), unchanged \(outcome.outcome!.unchanged), skipped \(outcome.errors.count)",
+                                            by: actor, on: db)
+                PhaseClock.mark("audit")
+                return outcome
+            }
+        } catch StreamStop.errors(let report) {
+            throw hasErrors(dto(report, language: language))
+        } catch StreamStop.duplicateKeys {
+            return nil
+        } catch {
+            checking.cancel()
+            throw error
+        }
     }
 
     /// Checks and, depending on the mode, writes one roster file in one transaction.
@@ -123,11 +214,7 @@ enum ImportExport {
             var (report, dto) = try await parse(R.self, data: data, fileName: fileName, language: language, on: db)
             PhaseClock.mark("validate")
             if mode == .dryRun { return dto }
-            if report.isFileRejected || (mode == .commit && report.hasErrors) {
-                throw AppError(.unprocessableEntity, code: .importHasErrors, field: "file",
-                               zh: "文件有 \(dto.errors.count) 处错误，未导入任何数据。请修正后重试，或选择“仅导入有效行”。",
-                               en: "The file has \(dto.errors.count) errors; nothing was imported. Fix them or import only the valid rows.")
-            }
+            if report.isFileRejected || (mode == .commit && report.hasErrors) { throw hasErrors(dto) }
             let values = report.values
             let skipped = dto.errors.count
             dto.outcome = try await db.write(bulk: true) { db in
@@ -150,6 +237,12 @@ enum ImportExport {
             }
             PhaseClock.mark("commit")
             return dto
+        }
+        if kind == .students, mode != .dryRun,
+           let streamed = try await streamStudents(data: data, fileName: fileName, mode: mode, language: language, actor: actor, on: db,
+                                                   progress: progress) {
+            PhaseClock.mark("commit")
+            return streamed
         }
         switch kind {
         case .units: return try await go(Unit.self) { try await RosterStore.apply(units: $0, on: $1, progress: progress) }

@@ -88,77 +88,108 @@ enum RosterStore {
     }
 
     static func apply(students: [Student], on db: any Database, progress: Progress? = nil) async throws -> Outcome {
-        var outcome = Outcome()
-        let units = try await unitIDs(on: db)
-        // The roster as plain rows: a re-import reads 30,000 students and 110,000 memberships, which
-        // Fluent decoded by reflecting over every model's properties.
-        let sql = db as! any SQLDatabase
-        let collectiveIDs = Dictionary(uniqueKeysWithValues: try await idCodes(CollectiveModel.schema, on: db).map { ($0.code, $0.id) })
-        let collectiveCodes = Dictionary(uniqueKeysWithValues: collectiveIDs.map { ($0.value, $0.key) })
-        let existing = Dictionary(uniqueKeysWithValues: try await sql.raw("SELECT id, student_number, name, unit_id, active FROM students")
-            .all(decoding: StoredStudent.self).map { ($0.student_number, $0) })
-        var memberships: [UUID: Set<String>] = [:]
-        for m in try await sql.raw("SELECT student_id, collective_id FROM student_collectives").all(decoding: StoredMembership.self) {
-            memberships[m.student_id, default: []].insert(collectiveCodes[m.collective_id] ?? "")
-        }
-        PhaseClock.mark("read stored")
-        // New rows get random ids handed out in ascending order, so each index on an id grows at
-        // its end instead of at 100,000 random places (B-tree page splits and re-reads were most
-        // of SQLite's share of an import).
-        var ids = UUIDBatch()
-        var pending: [(student: Student, unitID: UUID)] = []
-        var newPairs: [(student: UUID, collective: UUID)] = []
-        func pairs(of studentID: UUID, _ codes: Set<String>) -> [(student: UUID, collective: UUID)] {
-            codes.sorted().compactMap { collectiveIDs[$0] }.map { (studentID, $0) }
-        }
-        for (index, student) in students.enumerated() {
-            guard let unitID = units[student.unitCode] else { continue }
-            let wanted = Set(student.collectiveCodes)
-            if let stored = existing[student.studentNumber] {
-                let sameMemberships = memberships[stored.id, default: []] == wanted
-                if stored.name == student.name && stored.unit_id == unitID && stored.active == student.active && sameMemberships {
-                    outcome.unchanged += 1
-                    continue
-                }
-                try await sql.raw("""
-                    UPDATE students SET name = \(bind: student.name), unit_id = \(bind: unitID), active = \(bind: student.active), \
-                    updated_at = \(bind: Date()) WHERE id = \(bind: stored.id)
-                    """).run()
-                if !sameMemberships {
-                    try await sql.raw("DELETE FROM student_collectives WHERE student_id = \(bind: stored.id)").run()
-                    newPairs += pairs(of: stored.id, wanted)
-                }
-                outcome.updated += 1
-            } else {
-                pending.append((student, unitID))
-            }
-            if index % batchSize == 0 { progress?(index, students.count) }
-        }
-        let now = Date()
-        var freshStudents: [[BulkValue]] = []
-        freshStudents.reserveCapacity(pending.count)
-        for (student, id) in zip(pending, ids.ascending(pending.count)) {
-            freshStudents.append([.uuid(id), .text(student.student.studentNumber), .text(student.student.name), .uuid(student.unitID),
-                                  .bool(student.student.active), .date(now)])
-            newPairs += pairs(of: id, Set(student.student.collectiveCodes))
-        }
-        let freshMemberships: [[BulkValue]] = zip(newPairs, ids.ascending(newPairs.count)).map { pair, id in
-            [.uuid(id), .uuid(pair.student), .uuid(pair.collective)]
-        }
-        PhaseClock.mark("compare")
-        try await BulkInsert.run(into: StudentModel.schema, columns: ["id", "student_number", "name", "unit_id", "active", "updated_at"],
-                                 freshStudents, on: db)
-        PhaseClock.mark("students")
-        try await BulkInsert.run(into: StudentCollectiveModel.schema, columns: ["id", "student_id", "collective_id"], freshMemberships, on: db)
-        PhaseClock.mark("memberships")
-        outcome.created = freshStudents.count
-        progress?(students.count, students.count)
-        return outcome
+        var writer = try await StudentWriter(on: db, chunks: 1)
+        try await writer.apply(students, total: students.count, progress: progress)
+        return writer.outcome
     }
 
-    private struct IDCode: Decodable { var id: UUID; var code: String }
-    private struct StoredStudent: Decodable { var id: UUID; var student_number: String; var name: String; var unit_id: UUID; var active: Bool }
-    private struct StoredMembership: Decodable { var student_id: UUID; var collective_id: UUID }
+    /// Writes validated students a chunk at a time, so that an import can store the rows already
+    /// checked while the rest of the sheet is being checked (`ImportExport.streamStudents`).
+    /// Applying every student in one chunk is `apply(students:)`.
+    struct StudentWriter {
+        private let db: any Database
+        private let units: [String: UUID]
+        private let collectiveIDs: [String: UUID]
+        private let existing: [String: StoredStudent]
+        private let memberships: [UUID: Set<String>]
+        private var ids = UUIDBatch()
+        /// New rows' ids are drawn from one band of the id space per chunk, bands in ascending order.
+        private let chunks: Int
+        private var chunk = 0
+        private var done = 0
+        private(set) var outcome = Outcome()
+
+        /// Reads what is stored. `chunks`: how many times `apply` will be called (at most).
+        init(on db: any Database, chunks: Int) async throws {
+            self.db = db
+            self.chunks = max(1, chunks)
+            units = try await RosterStore.unitIDs(on: db)
+            // The roster as plain rows: a re-import reads 30,000 students and 110,000 memberships, which
+            // Fluent decoded by reflecting over every model's properties.
+            let sql = db as! any SQLDatabase
+            collectiveIDs = Dictionary(uniqueKeysWithValues: try await idCodes(CollectiveModel.schema, on: db).map { ($0.code, $0.id) })
+            let collectiveCodes = Dictionary(uniqueKeysWithValues: collectiveIDs.map { ($0.value, $0.key) })
+            existing = Dictionary(uniqueKeysWithValues: try await sql.raw("SELECT id, student_number, name, unit_id, active FROM students")
+                .all(decoding: StoredStudent.self).map { ($0.student_number, $0) })
+            var memberships: [UUID: Set<String>] = [:]
+            for m in try await sql.raw("SELECT student_id, collective_id FROM student_collectives").all(decoding: StoredMembership.self) {
+                memberships[m.student_id, default: []].insert(collectiveCodes[m.collective_id] ?? "")
+            }
+            self.memberships = memberships
+            PhaseClock.mark("read stored")
+        }
+
+        mutating func apply(_ students: some Collection<Student>, total: Int, progress: Progress?) async throws {
+            let sql = db as! any SQLDatabase
+            // New rows get random ids handed out in ascending order, so each index on an id grows at
+            // its end instead of at 100,000 random places (B-tree page splits and re-reads were most
+            // of SQLite's share of an import). Chunk after chunk, the bands keep that order.
+            let band = (index: min(chunk, chunks - 1), of: chunks)
+            chunk += 1
+            var pending: [(student: Student, unitID: UUID)] = []
+            var newPairs: [(student: UUID, collective: UUID)] = []
+            func pairs(of studentID: UUID, _ codes: Set<String>) -> [(student: UUID, collective: UUID)] {
+                codes.sorted().compactMap { collectiveIDs[$0] }.map { (studentID, $0) }
+            }
+            for student in students {
+                done += 1
+                guard let unitID = units[student.unitCode] else { continue }
+                let wanted = Set(student.collectiveCodes)
+                if let stored = existing[student.studentNumber] {
+                    let sameMemberships = memberships[stored.id, default: []] == wanted
+                    if stored.name == student.name && stored.unit_id == unitID && stored.active == student.active && sameMemberships {
+                        outcome.unchanged += 1
+                        continue
+                    }
+                    try await sql.raw("""
+                        UPDATE students SET name = \(bind: student.name), unit_id = \(bind: unitID), active = \(bind: student.active), \
+                        updated_at = \(bind: Date()) WHERE id = \(bind: stored.id)
+                        """).run()
+                    if !sameMemberships {
+                        try await sql.raw("DELETE FROM student_collectives WHERE student_id = \(bind: stored.id)").run()
+                        newPairs += pairs(of: stored.id, wanted)
+                    }
+                    outcome.updated += 1
+                } else {
+                    pending.append((student, unitID))
+                }
+                if done % batchSize == 0 { progress?(done, total) }
+            }
+            let now = Date()
+            var freshStudents: [[BulkValue]] = []
+            freshStudents.reserveCapacity(pending.count)
+            for (student, id) in zip(pending, ids.ascending(pending.count, band: band.index, of: band.of)) {
+                freshStudents.append([.uuid(id), .text(student.student.studentNumber), .text(student.student.name), .uuid(student.unitID),
+                                      .bool(student.student.active), .date(now)])
+                newPairs += pairs(of: id, Set(student.student.collectiveCodes))
+            }
+            let freshMemberships: [[BulkValue]] = zip(newPairs, ids.ascending(newPairs.count, band: band.index, of: band.of)).map { pair, id in
+                [.uuid(id), .uuid(pair.student), .uuid(pair.collective)]
+            }
+            PhaseClock.mark("compare")
+            try await BulkInsert.run(into: StudentModel.schema, columns: ["id", "student_number", "name", "unit_id", "active", "updated_at"],
+                                     freshStudents, on: db)
+            PhaseClock.mark("students")
+            try await BulkInsert.run(into: StudentCollectiveModel.schema, columns: ["id", "student_id", "collective_id"], freshMemberships, on: db)
+            PhaseClock.mark("memberships")
+            outcome.created += freshStudents.count
+            progress?(min(done, total), total)
+        }
+    }
+
+    struct IDCode: Decodable { var id: UUID; var code: String }
+    struct StoredStudent: Decodable { var id: UUID; var student_number: String; var name: String; var unit_id: UUID; var active: Bool }
+    struct StoredMembership: Decodable { var student_id: UUID; var collective_id: UUID }
 
     /// Multi-row inserts in batches: one statement per 500 rows instead of one per row.
     static func insert<M: Model>(_ models: [M], on db: any Database) async throws {

@@ -19,13 +19,25 @@ struct UUIDBatch {
         }
     }
 
-    /// `count` random ids in ascending byte order (how SQLite and PostgreSQL order them).
-    mutating func ascending(_ count: Int) -> [UUID] {
+    /// `count` random ids in ascending byte order (how SQLite and PostgreSQL order them), all in
+    /// `band` of `bands` equal slices of the id space (by their first two bytes): ids drawn for
+    /// band 0, then 1, then 2 … ascend across the calls too.
+    mutating func ascending(_ count: Int, band: Int = 0, of bands: Int = 1) -> [UUID] {
+        precondition(bands >= 1 && bands <= 65_536 && (0..<bands).contains(band), "a band of at most 65,536")
         func key(_ id: UUID) -> (UInt64, UInt64) {
             withUnsafeBytes(of: id.uuid) { raw in (UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)),
                                                    UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))) }
         }
-        return (0..<count).map { _ in next() }.map { (key($0), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+        let low = band * 65_536 / bands, width = (band + 1) * 65_536 / bands - low
+        let banded: [UUID] = (0..<count).map { _ in
+            var id = next().uuid
+            guard bands > 1 else { return UUID(uuid: id) }
+            let prefix = low + Int(UInt16(id.0) << 8 | UInt16(id.1)) % width
+            id.0 = UInt8(prefix >> 8)
+            id.1 = UInt8(prefix & 0xFF)
+            return UUID(uuid: id)
+        }
+        return banded.map { (key($0), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
     private mutating func refill() {

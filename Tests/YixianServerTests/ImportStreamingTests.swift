@@ -1,0 +1,116 @@
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+@testable import YixianCore
+@testable import YixianServer
+
+/// Students are written a chunk at a time while the rest of the sheet is checked; the answer and
+/// what is stored must be those of checking everything first.
+@Suite("Import: students written while the sheet is checked")
+struct ImportStreamingTests {
+    struct Stored: Decodable, Hashable { var student_number: String; var name: String; var collectives: String? }
+
+    static func stored(_ db: any Database) async throws -> [Stored] {
+        try await (db as! any SQLDatabase).raw("""
+            SELECT s.student_number, s.name, (SELECT group_concat(code, '、') FROM (SELECT c.code FROM student_collectives m \
+            JOIN collectives c ON c.id = m.collective_id WHERE m.student_id = s.id ORDER BY c.code)) AS collectives \
+            FROM students s ORDER BY s.student_number
+            """).all(decoding: Stored.self)
+    }
+
+    /// A sheet of `count` students over several chunks; `broken` rows name an unknown unit.
+    static func sheet(_ count: Int, broken: Set<Int> = [], duplicate: (Int, Int)? = nil, renamed: Bool = false) -> Data {
+        var lines = ["学号,姓名,所属单位代码,所在集体代码"]
+        for i in 0..<count {
+            let number = duplicate.map { $0.1 == i ? 8_000_000 + $0.0 : 8_000_000 + i } ?? 8_000_000 + i
+            let unit = broken.contains(i) ? "NOPE" : (i % 2 == 0 ? "CS" : "ME")
+            let collectives = i % 3 == 0 ? "" : (i % 2 == 0 ? "CS2301" : "ME2301")
+            lines.append("\(number),\(renamed ? "改" : "生")\(i),\(unit),\(collectives)")
+        }
+        return Data(lines.joined(separator: "\n").utf8)
+    }
+
+    static func importing(_ data: Data, mode: ImportMode, on db: any Database) async throws -> ImportReportDTO {
+        try await ImportExport.run(.students, data: data, fileName: "s.csv", mode: mode, language: .zh, actor: .system, on: db)
+    }
+
+    @Test("7,000 rows over three chunks: the same report as a dry run, every valid row stored with its collectives, a re-import updates in place")
+    func manyChunks() async throws {
+        try await TestServer.with { server in
+            let db = server.app.db
+            let before = try await Self.stored(db)
+            struct Count: Decodable { var n: Int }
+            let withoutAccount = try await (db as! any SQLDatabase).raw(
+                "SELECT COUNT(*) AS n FROM students s WHERE s.active = \(bind: true) AND NOT EXISTS (SELECT 1 FROM users u WHERE u.student_id = s.id)")
+                .first(decoding: Count.self)?.n ?? -1
+            let data = Self.sheet(7_000, broken: [10, 4_000, 6_999])
+            let dry = try await Self.importing(data, mode: .dryRun, on: db)
+            let done = try await Self.importing(data, mode: .commitValid, on: db)
+            #expect(done.validRows == dry.validRows && done.validRows == 6_997)
+            #expect(done.errors.map(\.message) == dry.errors.map(\.message))
+            #expect(done.outcome?.created == 6_997)
+            #expect(done.outcome?.accounts == 6_997 + withoutAccount)
+            let after = try await Self.stored(db)
+            let expected = (0..<7_000).filter { ![10, 4_000, 6_999].contains($0) }.map { i in
+                Stored(student_number: "\(8_000_000 + i)", name: "生\(i)", collectives: i % 3 == 0 ? nil : (i % 2 == 0 ? "CS2301" : "ME2301"))
+            }
+            #expect(Set(after).subtracting(before) == Set(expected))
+            #expect(after.count == before.count + expected.count)
+            let dangling = try await (db as! any SQLDatabase).raw("PRAGMA foreign_key_check").all()
+            #expect(!db.isSQLite || dangling.isEmpty)
+            // The same sheet with new names: every row updated, none created.
+            let again = try await Self.importing(Self.sheet(7_000, broken: [10, 4_000, 6_999], renamed: true), mode: .commitValid, on: db)
+            #expect(again.outcome?.updated == 6_997 && again.outcome?.created == 0)
+            #expect(try await Self.stored(db).filter { $0.name.hasPrefix("改") }.count == 6_997)
+        }
+    }
+
+    @Test("an all-or-nothing commit with an error in its last chunk stores nothing and counts every error")
+    func errorInALaterChunkUndoesAll() async throws {
+        try await TestServer.with { server in
+            let db = server.app.db
+            let before = try await Self.stored(db)
+            let data = Self.sheet(6_000, broken: [5, 5_990])
+            let dry = try await Self.importing(data, mode: .dryRun, on: db)
+            #expect(dry.errors.count == 2)
+            do {
+                _ = try await Self.importing(data, mode: .commit, on: db)
+                Issue.record("a sheet with errors was committed")
+            } catch let error as AppError {
+                #expect(error.status == .unprocessableEntity)
+                #expect(error.message.zh.contains("2 处错误"), "\(error.message.zh)")
+            }
+            #expect(try await Self.stored(db) == before)
+        }
+    }
+
+    @Test("a student number on two rows in different chunks: neither is stored, the rest are, as a dry run says")
+    func duplicateAcrossChunks() async throws {
+        try await TestServer.with { server in
+            let db = server.app.db
+            let before = try await Self.stored(db)
+            let data = Self.sheet(5_200, duplicate: (3, 5_100))
+            let dry = try await Self.importing(data, mode: .dryRun, on: db)
+            let done = try await Self.importing(data, mode: .commitValid, on: db)
+            #expect(done.validRows == dry.validRows && done.validRows == 5_198)
+            #expect(done.errors.map(\.message) == dry.errors.map(\.message))
+            #expect(done.errors.map(\.code) == ["duplicate-key", "duplicate-key"])
+            let added = Set(try await Self.stored(db)).subtracting(before)
+            #expect(added.count == 5_198)
+            #expect(!added.contains { $0.student_number == "8000003" })
+        }
+    }
+
+    @Test("ids drawn band after band ascend across the bands, stay version 4 and do not repeat")
+    func bandsAscend() {
+        var batch = UUIDBatch()
+        for bands in [1, 3, 7, 300] {
+            let ids = (0..<bands).flatMap { batch.ascending(50, band: $0, of: bands) }
+            #expect(ids.map(\.text) == ids.map(\.text).sorted(), "\(bands) bands")
+            #expect(Set(ids).count == ids.count)
+            #expect(ids.allSatisfy { $0.text[$0.text.index($0.text.startIndex, offsetBy: 14)] == "4" && "89AB".contains($0.text[$0.text.index($0.text.startIndex, offsetBy: 19)]) })
+        }
+    }
+}
