@@ -118,9 +118,13 @@ struct GroupCommitTests {
             let values = seen.withLockedValue { $0 }
             #expect(values.count == 12)
             #expect(values.filter { $0.value == 0 }.keys.sorted() == ["5", "8"], "\(values)")
-            // Every event loop's connection is back to checking.
+            // Every event loop's connection is back to checking, and to checkpointing in its commits.
+            struct Autocheckpoint: Decodable { var wal_autocheckpoint: Int }
             for eventLoop in server.app.eventLoopGroup.makeIterator() {
-                #expect(try await foreignKeys(server.app.databases.database(logger: server.app.logger, on: eventLoop)!) == 1)
+                let connection = server.app.databases.database(logger: server.app.logger, on: eventLoop)!
+                #expect(try await foreignKeys(connection) == 1)
+                let pages = try await (connection as! any SQLDatabase).raw("PRAGMA wal_autocheckpoint").first(decoding: Autocheckpoint.self)
+                #expect(pages?.wal_autocheckpoint == GroupCommit.walAutocheckpoint)
             }
             // A real import through the bulk path leaves no dangling reference.
             let report = try await ImportExport.run(.students, data: Data("学号,姓名,所属单位代码,所在集体代码\n9990001,甲,CS,CS2301\n9990002,乙,CS,\n".utf8),

@@ -79,16 +79,25 @@ final class GroupCommit: Sendable {
                 guard batch.count == 1, batch[0].bulk else {
                     return try await Self.transaction(batch, on: conn, outcomes: outcomes, preCommit: preCommit)
                 }
-                // The pragma is a no-op inside a transaction, so it is set around one, and set back
-                // before the connection goes back to the pool whatever happened.
+                // The pragmas are the connection's: set around the transaction (foreign_keys is a
+                // no-op inside one), and set back before the connection goes back to the pool.
+                // A bulk commit puts tens of megabytes in the WAL; copying them into the database
+                // file (the checkpoint SQLite runs in a commit past 1,000 pages) is left to a task
+                // started once the writer has its answer. The commit's fsync of the WAL is what
+                // makes it durable, as for every other write.
                 try await sql.raw("PRAGMA foreign_keys=OFF").run()
+                try await sql.raw("PRAGMA wal_autocheckpoint=0").run()
+                func restore() async throws {
+                    try await sql.raw("PRAGMA foreign_keys=ON").run()
+                    try await sql.raw("PRAGMA wal_autocheckpoint=\(unsafeRaw: String(Self.walAutocheckpoint))").run()
+                }
                 do {
                     try await Self.transaction(batch, on: conn, outcomes: outcomes, preCommit: preCommit)
                 } catch {
-                    try await sql.raw("PRAGMA foreign_keys=ON").run()
+                    try await restore()
                     throw error
                 }
-                try await sql.raw("PRAGMA foreign_keys=ON").run()
+                try await restore()
             }
         } catch {
             // A writer whose own body failed gets that error; the others the one that undid the batch.
@@ -100,7 +109,14 @@ final class GroupCommit: Sendable {
         for (job, outcome) in zip(batch, outcomes.errors) {
             if let outcome { job.fail(outcome) } else { job.succeed() }
         }
+        if batch.count == 1 && batch[0].bulk {
+            // PASSIVE: copies what no reader still needs, waits for nobody.
+            Task { try? await (database as! any SQLDatabase).raw("PRAGMA wal_checkpoint(PASSIVE)").run() }
+        }
     }
+
+    /// SQLite's default: a commit that leaves the WAL over this many pages copies them into the file.
+    static let walAutocheckpoint = 1000
 
     /// One `BEGIN IMMEDIATE … COMMIT` around the batch, each of several writers in a savepoint.
     private static func transaction(_ batch: [Job], on conn: any Database, outcomes: Outcomes,
