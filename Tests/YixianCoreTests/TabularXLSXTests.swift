@@ -6,12 +6,12 @@ import Testing
 struct TabularXLSXTests {
     /// A workbook assembled by hand, shaped like what Excel and WPS write.
     static func handmadeWorkbook(sheetXML: String, sharedStrings: String? = nil, styles: String? = nil, date1904: Bool = false,
-                                 omit: Set<String> = []) throws -> Data {
+                                 omit: Set<String> = [], dataFirst: Bool = false) throws -> Data {
         let ns = #"xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships""#
         let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
         var parts: [(path: String, data: Data)] = [
             ("_rels/.rels", #"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="\#(rel)/officeDocument" Target="xl/workbook.xml"/></Relationships>"#),
-            ("xl/workbook.xml", #"<?xml version="1.0" encoding="UTF-8"?><workbook \#(ns)><workbookPr\#(date1904 ? #" date1904="1""# : "")/><sheets><sheet name="说明" sheetId="2" r:id="rId2"/><sheet name="学生" sheetId="1" r:id="rId1"/></sheets></workbook>"#),
+            ("xl/workbook.xml", #"<?xml version="1.0" encoding="UTF-8"?><workbook \#(ns)><workbookPr\#(date1904 ? #" date1904="1""# : "")/><sheets>\#(dataFirst ? #"<sheet name="学生" sheetId="1" r:id="rId1"/><sheet name="说明" sheetId="2" r:id="rId2"/>"# : #"<sheet name="说明" sheetId="2" r:id="rId2"/><sheet name="学生" sheetId="1" r:id="rId1"/>"#)</sheets></workbook>"#),
             ("xl/_rels/workbook.xml.rels", #"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="\#(rel)/worksheet" Target="/xl/worksheets/data.xml"/><Relationship Id="rId2" Type="\#(rel)/worksheet" Target="worksheets/readme.xml"/><Relationship Id="rId3" Type="\#(rel)/sharedStrings" Target="sharedStrings.xml"/><Relationship Id="rId4" Type="\#(rel)/styles" Target="styles.xml"/></Relationships>"#),
             ("xl/worksheets/data.xml", #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet \#(ns)><sheetData>\#(sheetXML)</sheetData></worksheet>"#),
             ("xl/worksheets/readme.xml", #"<worksheet \#(ns)><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>请填写第二个工作表</t></is></c></row></sheetData></worksheet>"#),
@@ -47,6 +47,36 @@ struct TabularXLSXTests {
         ])
         #expect(try XLSXReader.sheetNames(in: data) == ["说明", "学生"])
         #expect(try XLSXReader.readRecords(from: data) == [["请填写第二个工作表"]])
+    }
+
+    @Test func aSheetReadInSlicesGivesTheSameRecordsAsReadWhole() throws {
+        // setup: gaps, empty rows (self-closing, with empty cells), rows without numbers, empty rows at the end
+        let cell = { (ref: String, text: String) in #"<c r="\#(ref)" t="inlineStr"><is><t>\#(text)</t></is></c>"# }
+        let sheets = [
+            (1...40).map { #"<row r="\#($0)">\#(cell("A\($0)", "a\($0)"))\#(cell("C\($0)", "c\($0)"))</row>"# }.joined(),
+            #"<row r="1">\#(cell("A1", "h"))</row><row r="4"/><row r="5"><c r="B5"/></row><row r="7">\#(cell("B7", "x"))</row><row>\#(cell("A8", "y"))</row><row r="12"/><row r="13"><c r="A13"/></row>"#,
+            #"<row r="2">\#(cell("A2", "late start"))</row><row r="3"></row>"#,
+            "",
+        ]
+        for sheet in sheets {
+            let data = try Self.handmadeWorkbook(sheetXML: sheet, dataFirst: true)
+            let whole = try XLSXReader.readRecords(from: data)
+            for limit in [1, 2, 3, 7, 100] {
+                // act
+                var stream = try XLSXReader.rowStream(from: data)
+                var sliced: [[String]] = []
+                while !stream.isDone { sliced += try stream.next(limit: limit) }
+                // check
+                #expect(sliced == whole, "limit \(limit): \(sheet.prefix(80))")
+                #expect(stream.estimatedCount == whole.count)
+            }
+        }
+        // Rows out of order are legal but never written by Excel: the stream gives up, the whole read merges them.
+        let backwards = #"<row r="3">\#(cell("A3", "three"))</row><row r="2">\#(cell("A2", "two"))</row>"#
+        let data = try Self.handmadeWorkbook(sheetXML: backwards, dataFirst: true)
+        #expect(try XLSXReader.readRecords(from: data) == [[], ["two"], ["three"]])
+        var stream = try XLSXReader.rowStream(from: data)
+        #expect(throws: SheetRowStream.OutOfOrder.self) { while !stream.isDone { _ = try stream.next(limit: 10) } }
     }
 
     @Test func cellsWithoutReferencesFollowOneAnother() throws {

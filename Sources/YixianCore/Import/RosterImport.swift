@@ -46,18 +46,22 @@ public enum RosterImport {
         return validation.finish()
     }
 
-    /// Loads a file's first sheet and checks its header, for a caller that validates the rows a
-    /// chunk at a time (`RosterValidation.advance`) while it writes the rows already checked.
-    /// Nil when the first sheet is not this roster: `parse` then looks through the other sheets.
+    /// Opens a file, reads its first `chunk` records and checks the header among them, for a caller
+    /// that validates and writes a chunk at a time while the rest is read (`RosterValidation.append`).
+    /// Nil when that is not possible: the first sheet is not this roster (`parse` then looks through
+    /// the other sheets) or its rows are out of order.
     public static func begin<Record: RosterRecord>(data: Data, kind: Record.Type, knownUnits: Set<String>, knownCollectives: Set<String>,
-                                                   limits: XLSXLimits = defaultLimits) throws -> RosterValidation<Record>? {
-        let loaded = try SpreadsheetFile.load(data, limits: limits)
-        var validation = RosterValidation<Record>(records: loaded.records, knownUnits: knownUnits, knownCollectives: knownCollectives,
-                                                  fromCSV: loaded.format == .text)
+                                                   chunk: Int, limits: XLSXLimits = defaultLimits) throws
+        -> (validation: RosterValidation<Record>, rows: SpreadsheetRows)? {
+        var rows = try SpreadsheetFile.rows(data, limits: limits)
+        let first: [[String]]
+        do { first = try rows.next(limit: max(chunk, 10)) } catch is SheetRowStream.OutOfOrder { return nil }
+        var validation = RosterValidation<Record>(records: first, knownUnits: knownUnits, knownCollectives: knownCollectives,
+                                                  fromCSV: rows.format == .text)
         guard !validation.report.isFileRejected else { return nil }
-        validation.report.format = loaded.format
-        validation.report.encoding = loaded.encoding
-        return validation
+        validation.report.format = rows.format
+        validation.report.encoding = rows.encoding
+        return (validation, rows)
     }
 
     /// The header is usually row 1, but templates often put a title (`2024级学生名单`) above it:

@@ -6,7 +6,7 @@ import Foundation
 /// an import that writes while it validates runs it a chunk at a time.
 public struct RosterValidation<Record: RosterRecord>: Sendable {
     public internal(set) var report: ImportReport<Record>
-    private let records: [[String]]
+    private var records: [[String]]
     private let knownUnits: Set<String>
     private let knownCollectives: Set<String>
     private let fromCSV: Bool
@@ -20,11 +20,10 @@ public struct RosterValidation<Record: RosterRecord>: Sendable {
     private var firstRowOfKey: [String: Int] = [:]
     private var duplicates: [String: [Int]] = [:]
 
+    /// Every record given so far is checked (or the file is rejected).
     public var isDone: Bool { report.isFileRejected || nextRecord >= records.count }
     /// A key seen on two rows so far: `finish` will drop both, whatever was done with the first.
     public var hasDuplicateKeys: Bool { !duplicates.isEmpty }
-    /// How many records (the header and any title above it included) the sheet has.
-    public var recordCount: Int { records.count }
 
     public init(records: [[String]], knownUnits: Set<String>, knownCollectives: Set<String>, fromCSV: Bool = false) {
         self.records = records
@@ -72,6 +71,9 @@ public struct RosterValidation<Record: RosterRecord>: Sendable {
                                   en: "Missing required column “\(spec.header)” (\(spec.english); accepted: \(accepted)). The \(Record.rosterKind.rawValue) header is: \(specs.map(\.header).joined(separator: ", "))")))
         }
     }
+
+    /// More records of the same sheet, read after the validation began.
+    public mutating func append(records more: [[String]]) { records += more }
 
     /// Checks up to `count` more rows and returns the valid ones among them (also kept in `report`).
     public mutating func advance(rows count: Int) -> ArraySlice<ImportedRow<Record>> {

@@ -55,8 +55,49 @@ public enum SpreadsheetFile {
         }
     }
 
+    /// The file's records a slice at a time: an .xlsx sheet as it is read, a text file's all at once.
+    public static func rows(_ data: Data, limits: XLSXLimits = XLSXLimits()) throws -> SpreadsheetRows {
+        switch try sniff(data) {
+        case .xlsx: return SpreadsheetRows(format: .xlsx, encoding: nil, stream: try XLSXReader.rowStream(from: data, limits: limits), all: nil)
+        case .text:
+            let loaded = try load(data, limits: limits)
+            return SpreadsheetRows(format: .text, encoding: loaded.encoding, stream: nil, all: loaded.records)
+        }
+    }
+
     private static func looksLikeHTML(_ text: String) -> Bool {
         let head = text.prefix(2048).trimmingTabularBlank().lowercased()
         return head.hasPrefix("<") && (head.contains("<html") || head.contains("<table") || head.contains("<!doctype html"))
+    }
+}
+
+/// An uploaded spreadsheet's records in order, a slice at a time (`SpreadsheetFile.rows`).
+public struct SpreadsheetRows: Sendable {
+    public let format: SpreadsheetFormat
+    public let encoding: TextEncodingKind?
+    private var stream: SheetRowStream?
+    private var all: [[String]]?
+
+    init(format: SpreadsheetFormat, encoding: TextEncodingKind?, stream: SheetRowStream?, all: [[String]]?) {
+        self.format = format
+        self.encoding = encoding
+        self.stream = stream
+        self.all = all
+    }
+
+    public var isDone: Bool { stream?.isDone ?? (all == nil) }
+
+    /// How many records the file has (for a sheet still being read, an estimate).
+    public var estimatedCount: Int { stream?.estimatedCount ?? all?.count ?? 0 }
+
+    /// The next records, about `limit` of them from a sheet, all that is left of a text file.
+    /// A sheet whose rows are out of order throws `SheetRowStream.OutOfOrder`.
+    public mutating func next(limit: Int) throws -> [[String]] {
+        if var sheet = stream {
+            defer { stream = sheet }
+            return try sheet.next(limit: limit)
+        }
+        defer { all = nil }
+        return all ?? []
     }
 }

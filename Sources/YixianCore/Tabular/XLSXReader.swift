@@ -42,14 +42,29 @@ public enum XLSXReader {
             guard let first = workbook.sheets.first else { throw TabularError.missingPart("worksheet") }
             sheet = first
         }
+        var (reader, scanner) = try open(sheet, of: workbook, in: package, limits: limits)
+        defer { PhaseClock.mark("xlsx sheet") }
+        return try reader.read(scanner)
+    }
+
+    /// The first worksheet's rows a slice at a time (`SheetRowStream`).
+    public static func rowStream(from data: Data, limits: XLSXLimits = XLSXLimits()) throws -> SheetRowStream {
+        let package = try XLSXPackage(data: data, limits: limits)
+        let workbook = try package.workbook()
+        guard let first = workbook.sheets.first else { throw TabularError.missingPart("worksheet") }
+        let (reader, scanner) = try open(first, of: workbook, in: package, limits: limits)
+        return SheetRowStream(reader: reader, scanner: scanner)
+    }
+
+    private static func open(_ sheet: XLSXPackage.SheetEntry, of workbook: XLSXPackage.Workbook, in package: XLSXPackage,
+                             limits: XLSXLimits) throws -> (SheetReader, XMLScanner) {
         let sharedStrings = try workbook.sharedStringsPath.flatMap { try package.part($0) }.map(parseSharedStrings) ?? []
         PhaseClock.mark("xlsx shared strings")
         let styles = try workbook.stylesPath.flatMap { try package.part($0) }.map(parseStyles) ?? XLSXStyles()
         guard let sheetBytes = try package.part(sheet.path) else { throw TabularError.missingPart(sheet.path) }
         PhaseClock.mark("xlsx unzip sheet")
-        var reader = SheetReader(sharedStrings: sharedStrings, styles: styles, date1904: workbook.date1904, limits: limits)
-        defer { PhaseClock.mark("xlsx sheet") }
-        return try reader.read(XMLScanner(bytes: sheetBytes, part: sheet.path))
+        return (SheetReader(sharedStrings: sharedStrings, styles: styles, date1904: workbook.date1904, limits: limits),
+                XMLScanner(bytes: sheetBytes, part: sheet.path))
     }
 
     public static func readTable(from data: Data, sheetName: String? = nil, limits: XLSXLimits = XLSXLimits()) throws -> TabularData {
@@ -185,28 +200,95 @@ struct XLSXStyles {
 }
 
 /// Walks one worksheet's XML and lays cells out on a grid.
+/// A worksheet's records in order, a slice at a time, as `XLSXReader.readRecords` would give them
+/// (empty rows in between kept, empty rows at the end left out), for an import that checks and
+/// writes the first rows while it reads the rest.
+public struct SheetRowStream: Sendable {
+    /// Rows out of order: allowed by the format, never written by Excel. Read the whole sheet instead.
+    public struct OutOfOrder: Error {}
+
+    private var reader: SheetReader
+    private var scanner: XMLScanner
+    private var nextNumber = 1
+    /// Empty rows held back: kept if a row with cells follows, left out at the end.
+    private var heldBlank = 0
+    private var delivered = 0
+    public private(set) var isDone = false
+
+    init(reader: SheetReader, scanner: XMLScanner) {
+        self.reader = reader
+        self.scanner = scanner
+    }
+
+    /// The next records (about `limit`); empty once `isDone`.
+    public mutating func next(limit: Int) throws -> [[String]] {
+        var records: [[String]] = []
+        while !isDone && records.count < limit {
+            guard let (number, cells) = try reader.nextRow(&scanner) else {
+                isDone = true
+                break
+            }
+            guard number >= nextNumber else { throw OutOfOrder() }
+            heldBlank += number - nextNumber
+            nextNumber = number + 1
+            if cells.isEmpty {
+                heldBlank += 1
+                continue
+            }
+            records.append(contentsOf: repeatElement([], count: heldBlank))
+            heldBlank = 0
+            records.append(cells)
+        }
+        delivered += records.count
+        return records
+    }
+
+    /// How many records the sheet has, judged from the share of its XML read so far.
+    public var estimatedCount: Int {
+        guard scanner.position > 0, !isDone else { return delivered }
+        return max(delivered, Int(Double(delivered) * Double(scanner.bytes.count) / Double(scanner.position)))
+    }
+}
+
 struct SheetReader {
     let sharedStrings: [String]
     let styles: XLSXStyles
     let date1904: Bool
     let limits: XLSXLimits
 
+    // Where the reading of the current row stands, kept between calls to `nextRow`.
+    private var rowNumber = 0
+    private var column = 0
+    private var cellType = "n", cellStyle = 0
+    private var value = "", inlineText = ""
+    private var inValue = false, inInlineText = false, phoneticDepth = 0
+
+    init(sharedStrings: [String], styles: XLSXStyles, date1904: Bool, limits: XLSXLimits) {
+        self.sharedStrings = sharedStrings
+        self.styles = styles
+        self.date1904 = date1904
+        self.limits = limits
+    }
+
+    /// Every row, `records[i]` being row `i + 1`; a row that appears twice adds its cells to the first.
     mutating func read(_ scanner: XMLScanner) throws -> [[String]] {
         var scanner = scanner
         var records: [[String]] = []
-        var row: [String] = []
-        var rowNumber = 0
-        var column = 0
-        var cellType = "n", cellStyle = 0
-        var value = "", inlineText = ""
-        var inValue = false, inInlineText = false, phoneticDepth = 0
-
-        func put(_ text: String, at columnIndex: Int) {
-            guard !text.isEmpty else { return }
-            if row.count < columnIndex { row.append(contentsOf: repeatElement("", count: columnIndex - row.count)) }
-            if row.count == columnIndex { row.append(text) } else { row[columnIndex] = text }
+        while let (number, cells) = try nextRow(&scanner) {
+            if records.count < number { records.append(contentsOf: repeatElement([], count: number - records.count)) }
+            if records[number - 1].isEmpty {
+                records[number - 1] = cells
+            } else {
+                for (index, text) in cells.enumerated() where !text.isEmpty { Self.put(text, at: index, in: &records[number - 1]) }
+            }
         }
+        while let last = records.last, last.isEmpty { records.removeLast() }
+        return records
+    }
 
+    /// The next row of the sheet with its number, or nil at its end.
+    mutating func nextRow(_ scanner: inout XMLScanner) throws -> (number: Int, cells: [String])? {
+        var row: [String] = []
         while let token = try scanner.next() {
             switch token {
             case .start(let tag):
@@ -215,9 +297,9 @@ struct SheetReader {
                     rowNumber = tag.attribute("r").flatMap(Int.init) ?? rowNumber + 1
                     guard rowNumber >= 1 else { throw TabularError.malformedXML(part: scanner.part, offset: scanner.position, reason: "bad row number") }
                     guard rowNumber <= limits.maxRows else { throw TabularError.tooManyRows(limit: limits.maxRows) }
-                    row = rowNumber <= records.count ? records[rowNumber - 1] : []
+                    row = []
                     column = -1
-                    if tag.selfClosing { commit(&records, row, rowNumber) }
+                    if tag.selfClosing { return (rowNumber, row) }
                 case "c":
                     column = tag.attribute("r").flatMap(XLSXReader.columnIndex(ofReference:)) ?? column + 1
                     guard column < limits.maxColumns else { throw TabularError.tooManyColumns(limit: limits.maxColumns) }
@@ -235,8 +317,8 @@ struct SheetReader {
                 case "v": inValue = false
                 case "t": inInlineText = false
                 case "rPh": phoneticDepth -= 1
-                case "c": put(try cellText(type: cellType, style: cellStyle, value: value, inline: inlineText, scanner: scanner), at: column)
-                case "row": commit(&records, row, rowNumber)
+                case "c": Self.put(try cellText(type: cellType, style: cellStyle, value: value, inline: inlineText, scanner: scanner), at: column, in: &row)
+                case "row": return (rowNumber, row)
                 default: break
                 }
             case .text(let range, let isCDATA):
@@ -244,13 +326,13 @@ struct SheetReader {
                 else if inInlineText && phoneticDepth == 0 { inlineText += scanner.decode(range, isCDATA: isCDATA) }
             }
         }
-        while let last = records.last, last.isEmpty { records.removeLast() }
-        return records
+        return nil
     }
 
-    private func commit(_ records: inout [[String]], _ row: [String], _ number: Int) {
-        if records.count < number { records.append(contentsOf: repeatElement([], count: number - records.count)) }
-        records[number - 1] = row
+    private static func put(_ text: String, at columnIndex: Int, in row: inout [String]) {
+        guard !text.isEmpty, columnIndex >= 0 else { return }
+        if row.count < columnIndex { row.append(contentsOf: repeatElement("", count: columnIndex - row.count)) }
+        if row.count == columnIndex { row.append(text) } else { row[columnIndex] = text }
     }
 
     private func cellText(type: String, style: Int, value: String, inline: String, scanner: XMLScanner) throws -> String {

@@ -136,8 +136,9 @@ enum ImportExport {
     private enum StreamStop: Error {
         /// A commit that must be all or nothing met errors: the whole report, for the answer.
         case errors(ImportReport<Student>)
-        /// A student number on two rows: neither may be kept, but the first is already written.
-        case duplicateKeys
+        /// A student number on two rows (neither may be kept, but the first is already written), or
+        /// a sheet found out of order or unreadable past its first chunk.
+        case plainWay
     }
 
     /// A student roster (the one with tens of thousands of rows) is written a chunk at a time while
@@ -148,41 +149,51 @@ enum ImportExport {
     /// first sheet is not a student roster, which `parse` then looks for in the others).
     private static func streamStudents(data: Data, fileName: String, mode: ImportMode, language: Language, actor: AuditTrail.Actor,
                                        on db: any Database, progress: RosterStore.Progress?) async throws -> ImportReportDTO? {
-        let begun: RosterValidation<Student>?
+        let begun: (validation: RosterValidation<Student>, rows: SpreadsheetRows)?
         do {
             let knownUnits = try await RosterStore.knownUnitCodes(on: db)
             let knownCollectives = try await RosterStore.knownCollectiveCodes(on: db)
             PhaseClock.mark("known codes")
-            begun = try RosterImport.begin(data: data, kind: Student.self, knownUnits: knownUnits, knownCollectives: knownCollectives)
+            begun = try RosterImport.begin(data: data, kind: Student.self, knownUnits: knownUnits, knownCollectives: knownCollectives,
+                                           chunk: studentChunk)
         } catch let error as TabularError {
             throw unreadable(error)
         }
         guard let begun else { return nil }
-        let total = begun.recordCount
-        let (chunks, output) = AsyncStream<[Student]>.makeStream()
-        let checking = Task { [begun] in
-            var validation = begun
-            while !validation.isDone && !Task.isCancelled {
-                let rows = validation.advance(rows: studentChunk)
+        // The sheet is read, checked and written a chunk at a time; what reading or checking finds
+        // that the plain way would answer differently ends the stream with a reason.
+        let (chunks, output) = AsyncStream<(students: [Student], total: Int)>.makeStream()
+        let checking = Task { [begun] () -> ImportReport<Student>? in
+            var (validation, rows) = begun
+            defer { output.finish() }
+            while !Task.isCancelled {
+                let checked = validation.advance(rows: .max)
                 // All or nothing: after the first error nothing more is written, but every row is
                 // still checked, so that the answer lists all the errors. After a repeated key
                 // nothing more is written either: the import is done again the plain way.
-                if !(mode == .commit && validation.report.hasErrors) && !validation.hasDuplicateKeys { output.yield(rows.map(\.value)) }
+                if !(mode == .commit && validation.report.hasErrors) && !validation.hasDuplicateKeys {
+                    output.yield((checked.map(\.value), rows.estimatedCount))
+                }
+                if rows.isDone { break }
+                // A sheet that turns out unreadable or out of order further down is done the plain way,
+                // which reads it whole and answers as it always has.
+                guard let more = try? rows.next(limit: studentChunk) else { return nil }
+                validation.append(records: more)
             }
-            output.finish()
             var report = validation.finish()
             if let warning = RosterImport.extensionWarning(fileName: fileName, format: report.format) { report.issues.insert(warning, at: 0) }
             return report
         }
-        let chunkCount = (total + studentChunk - 1) / studentChunk
+        // New rows' ids ascend band by band; a sheet longer than estimated shares the last band.
+        let chunkCount = begun.rows.estimatedCount / studentChunk + 2
         do {
             return try await db.write(bulk: true) { db in
                 let outcome = try await BulkInsert.withRoomyCache(on: db) {
                     var writer = try await RosterStore.StudentWriter(on: db, chunks: chunkCount)
-                    for await chunk in chunks { try await writer.apply(chunk, total: total, progress: progress) }
-                    let report = await checking.value
+                    for await chunk in chunks { try await writer.apply(chunk.students, total: chunk.total, progress: progress) }
+                    guard let report = await checking.value else { throw StreamStop.plainWay }
                     if mode == .commit && report.hasErrors { throw StreamStop.errors(report) }
-                    if report.issues.contains(where: { $0.code == .duplicateKey }) { throw StreamStop.duplicateKeys }
+                    if report.issues.contains(where: { $0.code == .duplicateKey }) { throw StreamStop.plainWay }
                     var outcome = writer.outcome
                     let made = try await RosterAccounts.provision(.students, by: actor, now: Date(), on: db)
                     outcome.accounts = made.cadres + made.students
@@ -199,7 +210,7 @@ enum ImportExport {
             }
         } catch StreamStop.errors(let report) {
             throw hasErrors(dto(report, language: language))
-        } catch StreamStop.duplicateKeys {
+        } catch StreamStop.plainWay {
             return nil
         } catch {
             checking.cancel()
