@@ -140,6 +140,28 @@ struct ImportStreamingTests {
         }
     }
 
+    @Test("a new student whose number is already someone's username gets no account, is reported, and the accounts made are audited once")
+    func takenUsername() async throws {
+        try await TestServer.with { server in
+            let db = server.app.db
+            struct Count: Decodable { var n: Int }
+            let withoutAccount = try await (db as! any SQLDatabase).raw(
+                "SELECT COUNT(*) AS n FROM students s WHERE s.active = \(bind: true) AND NOT EXISTS (SELECT 1 FROM users u WHERE u.student_id = s.id)")
+                .first(decoding: Count.self)?.n ?? -1
+            let data = Data("学号,姓名,所属单位代码,所在集体代码\noffice,重名,CS,\n9990001,新生,CS,CS2301\n".utf8)
+            let done = try await Self.importing(data, mode: .commit, on: db)
+            #expect(done.outcome?.created == 2)
+            #expect(done.outcome?.accounts == 1 + withoutAccount)
+            let office = try #require(try await UserModel.query(on: db).filter(\.$username == "office").first())
+            #expect(office.$student.id == nil, "the office's account is not taken over")
+            let fresh = try #require(try await UserModel.query(on: db).filter(\.$username == "9990001").first())
+            #expect(fresh.role == Role.student.rawValue && fresh.passwordHash == RosterAccounts.noPassword && fresh.$student.id != nil)
+            let events = try await AuditEventModel.query(on: db).filter(\.$action == "accounts.provision").all()
+            #expect(events.count == 1)
+            #expect(events.first?.detail == "cadres 0, students \(1 + withoutAccount), username taken 1")
+        }
+    }
+
     @Test("ids drawn band after band ascend across the bands, stay version 4 and do not repeat")
     func bandsAscend() {
         var batch = UUIDBatch()
