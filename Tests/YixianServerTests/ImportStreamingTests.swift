@@ -12,12 +12,19 @@ import Vapor
 struct ImportStreamingTests {
     struct Stored: Decodable, Hashable { var student_number: String; var name: String; var collectives: String? }
 
+    /// Every student with the codes of their collectives, in plain SQL both databases speak.
     static func stored(_ db: any Database) async throws -> [Stored] {
-        try await (db as! any SQLDatabase).raw("""
-            SELECT s.student_number, s.name, (SELECT group_concat(code, '、') FROM (SELECT c.code FROM student_collectives m \
-            JOIN collectives c ON c.id = m.collective_id WHERE m.student_id = s.id ORDER BY c.code)) AS collectives \
-            FROM students s ORDER BY s.student_number
-            """).all(decoding: Stored.self)
+        struct Row: Decodable { var id: UUID; var student_number: String; var name: String }
+        struct Membership: Decodable { var student_id: UUID; var code: String }
+        let sql = db as! any SQLDatabase
+        var codes: [UUID: [String]] = [:]
+        for m in try await sql.raw("SELECT m.student_id, c.code FROM student_collectives m JOIN collectives c ON c.id = m.collective_id")
+            .all(decoding: Membership.self) {
+            codes[m.student_id, default: []].append(m.code)
+        }
+        return try await sql.raw("SELECT id, student_number, name FROM students ORDER BY student_number").all(decoding: Row.self).map {
+            Stored(student_number: $0.student_number, name: $0.name, collectives: codes[$0.id].map { $0.sorted().joined(separator: "、") })
+        }
     }
 
     /// A sheet of `count` students over several chunks; `broken` rows name an unknown unit.
@@ -58,8 +65,10 @@ struct ImportStreamingTests {
             }
             #expect(Set(after).subtracting(before) == Set(expected))
             #expect(after.count == before.count + expected.count)
-            let dangling = try await (db as! any SQLDatabase).raw("PRAGMA foreign_key_check").all()
-            #expect(!db.isSQLite || dangling.isEmpty)
+            if db.isSQLite {
+                // The bulk write ran with the checks off: nothing it wrote points nowhere.
+                #expect(try await (db as! any SQLDatabase).raw("PRAGMA foreign_key_check").all().isEmpty)
+            }
             // The same sheet with new names: every row updated, none created.
             let again = try await Self.importing(Self.sheet(7_000, broken: [10, 4_000, 6_999], renamed: true), mode: .commitValid, on: db)
             #expect(again.outcome?.updated == 6_997 && again.outcome?.created == 0)
