@@ -11,10 +11,6 @@ import YixianCore
 enum RosterAccounts {
     /// `password_hash` of an account that has not been activated: no password can match it.
     static let noPassword = "!activation"
-
-    /// The columns of an account made for the roster, in the order of `BulkInsert` rows.
-    static let accountColumns = ["id", "username", "display_name", "password_hash", "role", "unit_id", "cadre_id", "student_id",
-                                 "active", "failed_logins", "created_at", "must_change_password"]
     static let codeLifetimeDays = 30
     /// No 0/O, 1/I: read off paper and typed on a phone.
     static let codeAlphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
@@ -78,12 +74,9 @@ enum RosterAccounts {
 
     /// Makes the missing accounts of active cadres and students (inside the caller's write).
     /// Running it again makes nothing: a person is matched by their link, not their name.
-    /// `studentsMadeEarlier`: accounts the caller made in the same write (a student import makes
-    /// its new students' as it inserts them), counted and audited here with the rest.
-    static func provision(_ who: Who = .all, unit: UUID? = nil, by actor: AuditTrail.Actor, now: Date, studentsMadeEarlier: Int = 0,
-                          on db: any Database) async throws -> Provisioned {
+    static func provision(_ who: Who = .all, unit: UUID? = nil, by actor: AuditTrail.Actor, now: Date, on db: any Database) async throws -> Provisioned {
         let sql = db as! any SQLDatabase
-        var result = Provisioned(students: studentsMadeEarlier)
+        var result = Provisioned()
         var ids = UUIDBatch()
         for role in who.roles {
             let (table, number, link) = role == .cadre ? ("cadres", "staff_number", "cadre_id") : ("students", "student_number", "student_id")
@@ -107,7 +100,7 @@ enum RosterAccounts {
                     """).run()
                 // Counted by SQLite on the same connection: RETURNING handed 30,000 rows back to Swift.
                 let made = try await sql.raw("SELECT changes() AS count").first(decoding: Changes.self)?.count ?? 0
-                if role == .cadre { result.cadres += made } else { result.students += made }
+                if role == .cadre { result.cadres = made } else { result.students = made }
                 continue
             }
             let candidates = try await sql.raw("""
@@ -124,8 +117,11 @@ enum RosterAccounts {
                  .optionalUUID(role == .cadre ? person.id : nil), .optionalUUID(role == .student ? person.id : nil),
                  .bool(true), .int(0), .date(now), .bool(false)]
             }
-            try await BulkInsert.run(into: UserModel.schema, columns: accountColumns, rows, on: db)
-            if role == .cadre { result.cadres += rows.count } else { result.students += rows.count }
+            try await BulkInsert.run(into: UserModel.schema, columns: [
+                "id", "username", "display_name", "password_hash", "role", "unit_id", "cadre_id", "student_id",
+                "active", "failed_logins", "created_at", "must_change_password",
+            ], rows, on: db)
+            if role == .cadre { result.cadres = rows.count } else { result.students = rows.count }
         }
         if result.cadres + result.students + result.conflicts.count > 0 {
             try await AuditTrail.record("accounts.provision", objectType: "roster", objectID: unit?.uuidString ?? "institution",

@@ -189,15 +189,13 @@ enum ImportExport {
         do {
             return try await db.write(bulk: true) { db in
                 let outcome = try await BulkInsert.withRoomyCache(on: db) {
-                    var writer = try await RosterStore.StudentWriter(on: db, chunks: chunkCount, accounts: true)
+                    var writer = try await RosterStore.StudentWriter(on: db, chunks: chunkCount)
                     for await chunk in chunks { try await writer.apply(chunk.students, total: chunk.total, progress: progress) }
                     guard let report = await checking.value else { throw StreamStop.plainWay }
                     if mode == .commit && report.hasErrors { throw StreamStop.errors(report) }
                     if report.issues.contains(where: { $0.code == .duplicateKey }) { throw StreamStop.plainWay }
                     var outcome = writer.outcome
-                    // The new students have their accounts; this makes those of students stored earlier
-                    // without one, reports numbers already taken as usernames, and audits them all.
-                    let made = try await RosterAccounts.provision(.students, by: actor, now: Date(), studentsMadeEarlier: writer.accountsMade, on: db)
+                    let made = try await RosterAccounts.provision(.students, by: actor, now: Date(), on: db)
                     outcome.accounts = made.cadres + made.students
                     PhaseClock.mark("accounts")
                     var dto = dto(report, language: language)

@@ -108,20 +108,11 @@ enum RosterStore {
         private var chunk = 0
         private var done = 0
         private(set) var outcome = Outcome()
-        /// With `accounts`: every username, so that a new student whose number is taken gets none
-        /// (`RosterAccounts.provision` then reports the conflict); nil without.
-        private let usernames: Set<String>?
-        /// Accounts made for new students as they were inserted.
-        private(set) var accountsMade = 0
 
         /// Reads what is stored. `chunks`: how many times `apply` will be called (at most).
-        /// `accounts`: make each new active student's account with the student, in the same
-        /// statements' rhythm, instead of leaving them all to `RosterAccounts.provision`.
-        init(on db: any Database, chunks: Int, accounts: Bool = false) async throws {
+        init(on db: any Database, chunks: Int) async throws {
             self.db = db
             self.chunks = max(1, chunks)
-            struct Username: Decodable { var username: String }
-            usernames = accounts ? Set(try await (db as! any SQLDatabase).raw("SELECT username FROM users").all(decoding: Username.self).map(\.username)) : nil
             units = try await RosterStore.unitIDs(on: db)
             // The roster as plain rows: a re-import reads 30,000 students and 110,000 memberships, which
             // Fluent decoded by reflecting over every model's properties.
@@ -191,17 +182,6 @@ enum RosterStore {
             PhaseClock.mark("students")
             try await BulkInsert.run(into: StudentCollectiveModel.schema, columns: ["id", "student_id", "collective_id"], freshMemberships, on: db)
             PhaseClock.mark("memberships")
-            if let usernames {
-                let owners = zip(pending, freshStudents).filter { $0.0.student.active && !usernames.contains($0.0.student.studentNumber) }
-                let accounts: [[BulkValue]] = zip(owners, ids.ascending(owners.count, band: band.index, of: band.of)).map { owner, id in
-                    let ((student, unitID), row) = owner
-                    return [.uuid(id), .text(student.studentNumber), .text(student.name), .text(RosterAccounts.noPassword), .text(Role.student.rawValue),
-                            .uuid(unitID), .optionalUUID(nil), row[0], .bool(true), .int(0), .date(now), .bool(false)]
-                }
-                try await BulkInsert.run(into: UserModel.schema, columns: RosterAccounts.accountColumns, accounts, on: db)
-                accountsMade += accounts.count
-                PhaseClock.mark("accounts")
-            }
             outcome.created += freshStudents.count
             progress?(min(done, total), total)
         }
