@@ -12,8 +12,27 @@ extension Database {
         guard let sqlite = self as? any SQLiteDatabase else { return try await sql.raw(query).all().map(PlainRow.init) }
         let (text, binds) = sql.serialize(query)
         let encoder = SQLiteDataEncoder()
-        return try await sqlite.query(text, try binds.map { try encoder.encode($0) }).map(PlainRow.init)
+        return try await sqlite.collectedRows(text, try binds.map { try encoder.encode($0) }).map(PlainRow.init)
     }
+}
+
+extension SQLiteDatabase {
+    /// Every row of a statement, gathered on SQLite's thread and handed over once. SQLiteNIO's
+    /// `query(_:_:)`, which SQLiteKit and Fluent use, hands each row to the event loop as a task of
+    /// its own: reading the 55,000-line ledger at start-up was 55,000 tasks and wake-ups.
+    func collectedRows(_ text: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
+        try await withConnection { connection in
+            let collected = CollectedRows()
+            // The connection's own variant calls back on the thread that steps the statement.
+            try await connection.query(text, binds) { collected.rows.append($0) }
+            return collected.rows
+        }
+    }
+}
+
+/// Filled by one thread, one row after another, and read once the statement is done.
+private final class CollectedRows: @unchecked Sendable {
+    var rows: [SQLiteRow] = []
 }
 
 /// The columns of a result row read without a `Decodable` pass: SQLite's own values where the

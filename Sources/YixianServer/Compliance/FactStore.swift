@@ -17,7 +17,7 @@ struct DataVersions: Hashable, Sendable {
         // Every page view reads them: SQLite's own rows, not a `Decodable` pass per row.
         if let sqlite = db as? any SQLiteDatabase {
             var values: [String: Int64] = [:]
-            for row in try await sqlite.query("SELECT name, version FROM data_versions") {
+            for row in try await sqlite.collectedRows("SELECT name, version FROM data_versions") {
                 guard let name = row.column("name").flatMap({ String(sqliteData: $0) }),
                       let version = row.column("version").flatMap({ Int64(sqliteData: $0) }) else { continue }
                 values[name] = max(values[name] ?? version, version)
@@ -200,7 +200,7 @@ struct StoredContact: Sendable {
         if ids == nil, let sqlite = db as? any SQLiteDatabase {
             // The whole ledger at start-up and after a large change: SQLite's own rows, column by
             // column, cost a fifth of decoding each through `Decodable` (25 % of a large start).
-            let rows = try await sqlite.query("SELECT \(Row.columns.joined(separator: ", ")) FROM \(ContactRecordModel.schema)")
+            let rows = try await sqlite.collectedRows("SELECT \(Row.columns.joined(separator: ", ")) FROM \(ContactRecordModel.schema)")
             return rows.compactMap { sqliteRow in
                 guard let row = Row(sqliteRow) else { return nil }
                 return organization.staffNumbers[row.cadre_id].map { StoredContact(row, staffNumber: $0) }
