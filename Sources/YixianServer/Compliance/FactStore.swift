@@ -17,7 +17,7 @@ struct DataVersions: Hashable, Sendable {
         // Every page view reads them: SQLite's own rows, not a `Decodable` pass per row.
         if let sqlite = db as? any SQLiteDatabase {
             var values: [String: Int64] = [:]
-            for row in try await sqlite.collectedRows("SELECT name, version FROM data_versions") {
+            for row in try await sqlite.query("SELECT name, version FROM data_versions") {
                 guard let name = row.column("name").flatMap({ String(sqliteData: $0) }),
                       let version = row.column("version").flatMap({ Int64(sqliteData: $0) }) else { continue }
                 values[name] = max(values[name] ?? version, version)
