@@ -73,10 +73,12 @@ final class GroupCommit: Sendable {
     private func run(_ batch: [Job], on database: any Database) async {
         // Each writer's own error (nil: its body succeeded), filled as the batch runs.
         let outcomes = Outcomes()
+        // `Queue.takeBatch` gives a bulk job a batch of its own.
+        let bulk = batch.first?.bulk == true
         do {
             try await database.withConnection { [preCommit] conn in
                 let sql = conn as! any SQLDatabase
-                guard batch.count == 1, batch[0].bulk else {
+                guard bulk else {
                     return try await Self.transaction(batch, on: conn, outcomes: outcomes, preCommit: preCommit)
                 }
                 // The pragmas are the connection's: set around the transaction (foreign_keys is a
@@ -109,7 +111,7 @@ final class GroupCommit: Sendable {
         for (job, outcome) in zip(batch, outcomes.errors) {
             if let outcome { job.fail(outcome) } else { job.succeed() }
         }
-        if batch.count == 1 && batch[0].bulk {
+        if bulk {
             // PASSIVE: copies what no reader still needs, waits for nobody.
             Task { try? await (database as! any SQLDatabase).raw("PRAGMA wal_checkpoint(PASSIVE)").run() }
         }

@@ -102,10 +102,8 @@ enum ImportExport {
         -> (ImportReport<R>, ImportReportDTO) {
         let report: ImportReport<R>
         do {
-            let knownUnits = try await RosterStore.knownUnitCodes(on: db)
-            let knownCollectives = try await RosterStore.knownCollectiveCodes(on: db)
-            PhaseClock.mark("known codes")
-            report = try RosterImport.parse(data: data, fileName: fileName, kind: R.self, knownUnits: knownUnits, knownCollectives: knownCollectives)
+            let known = try await RosterStore.knownCodes(on: db)
+            report = try RosterImport.parse(data: data, fileName: fileName, kind: R.self, knownUnits: known.units, knownCollectives: known.collectives)
         } catch let error as TabularError {
             throw unreadable(error)
         }
@@ -127,6 +125,26 @@ enum ImportExport {
         AppError(.unprocessableEntity, code: .importHasErrors, field: "file",
                  zh: "文件有 \(dto.errors.count) 处错误，未导入任何数据。请修正后重试，或选择“仅导入有效行”。",
                  en: "The file has \(dto.errors.count) errors; nothing was imported. Fix them or import only the valid rows.")
+    }
+
+    /// Everyone imported can sign in: their accounts are made in the import's transaction, waiting
+    /// for an activation code (or CAS). Units and collectives have no accounts.
+    private static func withAccounts(_ outcome: RosterStore.Outcome, of kind: RosterKind, by actor: AuditTrail.Actor,
+                                     on db: any Database) async throws -> RosterStore.Outcome {
+        guard kind == .cadres || kind == .students else { return outcome }
+        var outcome = outcome
+        let made = try await RosterAccounts.provision(kind == .cadres ? .cadres : .students, by: actor, now: Date(), on: db)
+        outcome.accounts = made.cadres + made.students
+        PhaseClock.mark("accounts")
+        return outcome
+    }
+
+    private static func audit(_ kind: RosterKind, _ outcome: RosterStore.Outcome, skipped: Int, by actor: AuditTrail.Actor,
+                              on db: any Database) async throws {
+        try await AuditTrail.record("import.\(kind.rawValue)", objectType: "roster", objectID: kind.rawValue,
+                                    detail: "created \(outcome.created), updated \(outcome.updated), unchanged \(outcome.unchanged), skipped \(skipped)",
+                                    by: actor, on: db)
+        PhaseClock.mark("audit")
     }
 
     /// Rows validated per chunk when students are written while the sheet is checked.
@@ -151,10 +169,8 @@ enum ImportExport {
                                        on db: any Database, progress: RosterStore.Progress?) async throws -> ImportReportDTO? {
         let begun: (validation: RosterValidation<Student>, rows: SpreadsheetRows)?
         do {
-            let knownUnits = try await RosterStore.knownUnitCodes(on: db)
-            let knownCollectives = try await RosterStore.knownCollectiveCodes(on: db)
-            PhaseClock.mark("known codes")
-            begun = try RosterImport.begin(data: data, kind: Student.self, knownUnits: knownUnits, knownCollectives: knownCollectives,
+            let known = try await RosterStore.knownCodes(on: db)
+            begun = try RosterImport.begin(data: data, kind: Student.self, knownUnits: known.units, knownCollectives: known.collectives,
                                            chunk: studentChunk)
         } catch let error as TabularError {
             throw unreadable(error)
@@ -188,25 +204,18 @@ enum ImportExport {
         let chunkCount = begun.rows.estimatedCount / studentChunk + 2
         do {
             return try await db.write(bulk: true) { db in
-                let outcome = try await BulkInsert.withRoomyCache(on: db) {
+                let (report, outcome) = try await BulkInsert.withRoomyCache(on: db) {
                     var writer = try await RosterStore.StudentWriter(on: db, chunks: chunkCount)
                     for await chunk in chunks { try await writer.apply(chunk.students, total: chunk.total, progress: progress) }
                     guard let report = await checking.value else { throw StreamStop.plainWay }
                     if mode == .commit && report.hasErrors { throw StreamStop.errors(report) }
                     if report.issues.contains(where: { $0.code == .duplicateKey }) { throw StreamStop.plainWay }
-                    var outcome = writer.outcome
-                    let made = try await RosterAccounts.provision(.students, by: actor, now: Date(), on: db)
-                    outcome.accounts = made.cadres + made.students
-                    PhaseClock.mark("accounts")
-                    var dto = dto(report, language: language)
-                    dto.outcome = outcome
-                    return dto
+                    return (report, try await withAccounts(writer.outcome, of: .students, by: actor, on: db))
                 }
-                try await AuditTrail.record("import.students", objectType: "roster", objectID: RosterKind.students.rawValue,
-                                            detail: "created \(outcome.outcome!.created), updated \(outcome.outcome!.updated), unchanged \(outcome.outcome!.unchanged), skipped \(outcome.errors.count)",
-                                            by: actor, on: db)
-                PhaseClock.mark("audit")
-                return outcome
+                try await audit(.students, outcome, skipped: report.errors.count, by: actor, on: db)
+                var answer = dto(report, language: language)
+                answer.outcome = outcome
+                return answer
             }
         } catch StreamStop.errors(let report) {
             throw hasErrors(dto(report, language: language))
@@ -229,21 +238,8 @@ enum ImportExport {
             let values = report.values
             let skipped = dto.errors.count
             dto.outcome = try await db.write(bulk: true) { db in
-                let outcome = try await BulkInsert.withRoomyCache(on: db) {
-                    var outcome = try await apply(values, db)
-                    // Everyone imported can sign in: their account is made in the same transaction,
-                    // waiting for an activation code (or CAS).
-                    if kind == .cadres || kind == .students {
-                        let made = try await RosterAccounts.provision(kind == .cadres ? .cadres : .students, by: actor, now: Date(), on: db)
-                        outcome.accounts = made.cadres + made.students
-                        PhaseClock.mark("accounts")
-                    }
-                    return outcome
-                }
-                try await AuditTrail.record("import.\(kind.rawValue)", objectType: "roster", objectID: kind.rawValue,
-                                            detail: "created \(outcome.created), updated \(outcome.updated), unchanged \(outcome.unchanged), skipped \(skipped)",
-                                            by: actor, on: db)
-                PhaseClock.mark("audit")
+                let outcome = try await BulkInsert.withRoomyCache(on: db) { try await withAccounts(try await apply(values, db), of: kind, by: actor, on: db) }
+                try await audit(kind, outcome, skipped: skipped, by: actor, on: db)
                 return outcome
             }
             PhaseClock.mark("commit")

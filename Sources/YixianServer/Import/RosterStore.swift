@@ -19,12 +19,12 @@ enum RosterStore {
     static let batchSize = 500
 
     // Codes and ids as plain rows: Fluent built a model, by reflection, for each of 2,000 collectives.
-    static func knownUnitCodes(on db: any Database) async throws -> Set<String> {
-        Set(try await idCodes(UnitModel.schema, on: db).map(\.code))
-    }
-
-    static func knownCollectiveCodes(on db: any Database) async throws -> Set<String> {
-        Set(try await idCodes(CollectiveModel.schema, on: db).map(\.code))
+    /// The unit and collective codes a roster file may refer to.
+    static func knownCodes(on db: any Database) async throws -> (units: Set<String>, collectives: Set<String>) {
+        let known = (units: Set(try await idCodes(UnitModel.schema, on: db).map(\.code)),
+                     collectives: Set(try await idCodes(CollectiveModel.schema, on: db).map(\.code)))
+        PhaseClock.mark("known codes")
+        return known
     }
 
     static func unitIDs(on db: any Database) async throws -> [String: UUID] {
@@ -187,9 +187,9 @@ enum RosterStore {
         }
     }
 
-    struct IDCode: Decodable { var id: UUID; var code: String }
-    struct StoredStudent: Decodable { var id: UUID; var student_number: String; var name: String; var unit_id: UUID; var active: Bool }
-    struct StoredMembership: Decodable { var student_id: UUID; var collective_id: UUID }
+    private struct IDCode: Decodable { var id: UUID; var code: String }
+    private struct StoredStudent: Decodable { var id: UUID; var student_number: String; var name: String; var unit_id: UUID; var active: Bool }
+    private struct StoredMembership: Decodable { var student_id: UUID; var collective_id: UUID }
 
     /// Multi-row inserts in batches: one statement per 500 rows instead of one per row.
     static func insert<M: Model>(_ models: [M], on db: any Database) async throws {
