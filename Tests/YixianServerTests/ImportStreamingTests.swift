@@ -90,6 +90,7 @@ struct ImportStreamingTests {
             } catch let error as AppError {
                 #expect(error.status == .unprocessableEntity)
                 #expect(error.message.zh.contains("2 处错误"), "\(error.message.zh)")
+                #expect(error.message.en.hasPrefix("The file has 2 errors; nothing was imported. Fix them"), "\(error.message.en)")
             }
             #expect(try await Self.stored(db) == before)
         }
@@ -157,6 +158,13 @@ struct ImportStreamingTests {
             let withoutAccount = try await (db as! any SQLDatabase).raw(
                 "SELECT COUNT(*) AS n FROM students s WHERE s.active = \(bind: true) AND NOT EXISTS (SELECT 1 FROM users u WHERE u.student_id = s.id)")
                 .first(decoding: Count.self)?.n ?? -1
+            // One error alone reads as one.
+            do {
+                _ = try await Self.importing(Data("学号,姓名,所属单位代码,所在集体代码\n1,甲,NOPE,\n".utf8), mode: .commit, on: db)
+                Issue.record("a sheet with an error was committed")
+            } catch let error as AppError {
+                #expect(error.message.en.hasPrefix("The file has 1 error; nothing was imported. Fix it "), "\(error.message.en)")
+            }
             let data = Data("学号,姓名,所属单位代码,所在集体代码\noffice,重名,CS,\n9990001,新生,CS,CS2301\n".utf8)
             let done = try await Self.importing(data, mode: .commit, on: db)
             #expect(done.outcome?.created == 2)

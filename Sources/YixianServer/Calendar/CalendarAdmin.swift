@@ -59,7 +59,7 @@ enum CalendarAdmin {
         guard !errors.isEmpty || years.isEmpty else { return nil }
         return AppError(.unprocessableEntity, code: .importHasErrors, field: "file",
                         zh: errors.isEmpty ? "文件中没有学年" : "校历有 \(errors.count) 处错误，未导入任何内容。请修正后重试。",
-                        en: errors.isEmpty ? "The file has no academic year" : "The calendar has \(errors.count) errors; nothing was imported.",
+                        en: errors.isEmpty ? "The file has no academic year" : "The calendar has \(errors.count == 1 ? "1 error" : "\(errors.count) errors"); nothing was imported.",
                         details: errors.map { AppError.FieldProblem(field: "file", message: Localized(
                             zh: "第 \($0.row) 行“\($0.column)”：\($0.message.zh)", en: "Row \($0.row), \($0.column): \($0.message.en)")) })
     }

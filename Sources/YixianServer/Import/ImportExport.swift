@@ -124,7 +124,7 @@ enum ImportExport {
     static func hasErrors(_ dto: ImportReportDTO) -> AppError {
         AppError(.unprocessableEntity, code: .importHasErrors, field: "file",
                  zh: "文件有 \(dto.errors.count) 处错误，未导入任何数据。请修正后重试，或选择“仅导入有效行”。",
-                 en: "The file has \(dto.errors.count) errors; nothing was imported. Fix them or import only the valid rows.")
+                 en: "The file has \(dto.errors.count == 1 ? "1 error" : "\(dto.errors.count) errors"); nothing was imported. Fix \(dto.errors.count == 1 ? "it" : "them") or import only the valid rows.")
     }
 
     /// Everyone imported can sign in: their accounts are made in the import's transaction, waiting
