@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 import Vapor
 import YixianCore
@@ -92,6 +93,45 @@ struct ContactInsertTests {
                 #expect(try await LedgerService.allowedCodes(among: [], for: cadre, on: db).isEmpty)
             }
             #expect(offeredAny, "some cadre may name a collective")
+        }
+    }
+
+    @Test("a POST's answer, built from what the writer holds, is the record as read back: cadre, kind, problems and all")
+    func answerMatchesReadBack() async throws {
+        try await TestServer.with { server in
+            // A problem without a category, and text with spaces around it: stored as "其他" and trimmed.
+            let body = LedgerTests.body(extra: ["problems": [["text": "  热水供应不稳定 ", "category": "后勤"], ["text": "图书馆座位少"]],
+                                                "participantNumbers": [] as [String]])
+            let made = try await server.api(.POST, "/api/v1/contacts", as: "cadre", json: body)
+            #expect(made.status == .created, "\(made.body)")
+            let answer = try made.decode(ContactDTO.self)
+            let read = try await server.api(.GET, "/api/v1/contacts/\(answer.id)", as: "cadre")
+            let stored = try read.decode(ContactDTO.self)
+            #expect(answer.problems.map(\.text) == ["热水供应不稳定", "图书馆座位少"])
+            #expect(answer.problems.map(\.category) == ["后勤", "其他"])
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            encoder.dateEncodingStrategy = .millisecondsSince1970
+            #expect(String(decoding: try encoder.encode(answer), as: UTF8.self) == String(decoding: try encoder.encode(stored), as: UTF8.self))
+            // Recorded by the office for a cadre (代录): the answer names that cadre, not the writer.
+            let cadre = try await server.cadre("T001")
+            let proxy = try await server.api(.POST, "/api/v1/contacts", as: "office", json: LedgerTests.body(extra: ["cadreId": cadre.id!.uuidString]))
+            #expect(proxy.status == .created, "\(proxy.body)")
+            let proxied = try proxy.decode(ContactDTO.self)
+            #expect(proxied.cadre.id == cadre.id && proxied.cadre.staffNumber == "T001" && proxied.cadre.name == cadre.name)
+        }
+    }
+
+    @Test("the cadre a POST records for is read again once units or cadres change: a renamed cadre's next answer has the new name")
+    func cadreFollowsRosterChanges() async throws {
+        try await TestServer.with { server in
+            let first = try await server.api(.POST, "/api/v1/contacts", as: "cadre", json: LedgerTests.body())
+            let before = try first.decode(ContactDTO.self).cadre
+            let sql = try #require(server.app.db as? any SQLDatabase)
+            try await sql.raw("UPDATE cadres SET name = \(bind: before.name + "（新）") WHERE id = \(bind: before.id)").run()
+            let second = try await server.api(.POST, "/api/v1/contacts", as: "cadre", json: LedgerTests.body())
+            #expect(second.status == .created, "\(second.body)")
+            #expect(try second.decode(ContactDTO.self).cadre.name == before.name + "（新）")
         }
     }
 }

@@ -163,6 +163,43 @@ struct GroupCommitAuditTests {
     }
 }
 
+@Suite("Group commit and the audit chain's head")
+struct GroupCommitChainHeadTests {
+    struct Failed: Error {}
+
+    @Test("30 audited writers in shared batches, every third undone after its append: the chain stays gapless and verifies")
+    func undoneAppendsLeaveNoGap() async throws {
+        try await TestServer.with(seed: false) { server in
+            let db = server.app.db
+            let outcomes = await withTaskGroup(of: Bool.self) { group in
+                for n in 0..<30 {
+                    group.addTask {
+                        do {
+                            try await db.write { db in
+                                // The first writer holds the lock a while, so the others share batches behind it.
+                                if n == 0 { try await Task.sleep(for: .milliseconds(200)) }
+                                try await AuditTrail.record("probe.write", objectType: "probe", objectID: String(n), by: .system, on: db)
+                                // Appended, then undone: the next writer must not chain onto the undone event.
+                                if n % 3 == 1 { throw Failed() }
+                            }
+                            return true
+                        } catch {
+                            return false
+                        }
+                    }
+                }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 }.count == 20)
+            let events = try await AuditEventModel.query(on: db).sort(\.$seq).all()
+            #expect(events.map(\.seq) == Array(1...events.count), "numbered without gaps or repeats")
+            #expect(Set(events.filter { $0.action == "probe.write" }.map(\.objectID)) == Set((0..<30).filter { $0 % 3 != 1 }.map(String.init)))
+            let report = try await AuditTrail.verifyReport(on: db)
+            #expect(report.problems.isEmpty, "\(report.problems)")
+        }
+    }
+}
+
 @Suite("Freed memory goes back to the system")
 struct ReturnFreedMemoryTests {
     @Test("glibc's malloc_trim is found, and a trim after freeing 64 MB answers that memory was released")

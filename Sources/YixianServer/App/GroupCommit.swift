@@ -35,6 +35,23 @@ final class GroupCommit: Sendable {
         }
     }
 
+    /// Values one body leaves for the next bodies of the running batch (the audit chain's head, so
+    /// each writer need not read back what the one before it appended). Forgotten when a body is
+    /// rolled back to its savepoint and when the batch ends; nil while no batch runs.
+    private let memo = NIOLockedValueBox<[String: any Sendable]?>(nil)
+
+    /// What an earlier body of the running batch remembered under `key`.
+    func remembered<T: Sendable>(_ key: String, as type: T.Type = T.self) -> T? {
+        memo.withLockedValue { $0?[key] as? T }
+    }
+
+    /// Keeps `value` for the later bodies of the running batch; nothing when no batch runs.
+    func remember(_ key: String, _ value: any Sendable) {
+        memo.withLockedValue { values in
+            if values != nil { values![key] = value }
+        }
+    }
+
     /// How many transactions have been begun for batches (for tests and the benchmark's log).
     var batchesBegun: Int { get async { await queue.batchesTaken } }
 
@@ -76,10 +93,10 @@ final class GroupCommit: Sendable {
         // `Queue.takeBatch` gives a bulk job a batch of its own.
         let bulk = batch.first?.bulk == true
         do {
-            try await database.withConnection { [preCommit] conn in
+            try await database.withConnection { conn in
                 let sql = conn as! any SQLDatabase
                 guard bulk else {
-                    return try await Self.transaction(batch, on: conn, outcomes: outcomes, preCommit: preCommit)
+                    return try await self.transaction(batch, on: conn, outcomes: outcomes)
                 }
                 // The pragmas are the connection's: set around the transaction (foreign_keys is a
                 // no-op inside one), and set back before the connection goes back to the pool.
@@ -94,7 +111,7 @@ final class GroupCommit: Sendable {
                     try await sql.raw("PRAGMA wal_autocheckpoint=\(unsafeRaw: String(Self.walAutocheckpoint))").run()
                 }
                 do {
-                    try await Self.transaction(batch, on: conn, outcomes: outcomes, preCommit: preCommit)
+                    try await self.transaction(batch, on: conn, outcomes: outcomes)
                 } catch {
                     try await restore()
                     throw error
@@ -121,11 +138,12 @@ final class GroupCommit: Sendable {
     static let walAutocheckpoint = 1000
 
     /// One `BEGIN IMMEDIATE … COMMIT` around the batch, each of several writers in a savepoint.
-    private static func transaction(_ batch: [Job], on conn: any Database, outcomes: Outcomes,
-                                    preCommit: NIOLockedValueBox<[String: @Sendable () -> Void]?>) async throws {
+    private func transaction(_ batch: [Job], on conn: any Database, outcomes: Outcomes) async throws {
         let sql = conn as! any SQLDatabase
         try await sql.raw("BEGIN IMMEDIATE").run()
         preCommit.withLockedValue { $0 = [:] }
+        memo.withLockedValue { $0 = [:] }
+        defer { memo.withLockedValue { $0 = nil } }
         do {
             if batch.count == 1 {
                 // Nothing to isolate it from: its error rolls the transaction back below.
@@ -140,6 +158,7 @@ final class GroupCommit: Sendable {
                         outcomes.errors.append(nil)
                     } catch {
                         outcomes.errors.append(error)
+                        memo.withLockedValue { $0 = [:] }
                         // If this fails too, SQLite has already abandoned the transaction.
                         try await sql.raw("ROLLBACK TO writer").run()
                         try await sql.raw("RELEASE writer").run()

@@ -40,7 +40,9 @@ enum AuditTrail {
             // Serialises appenders on PostgreSQL; SQLite's IMMEDIATE transaction already does.
             try await sql.raw("SELECT pg_advisory_xact_lock(7741)").run()
         }
-        let last = try await chainHead(on: db)
+        // Within a group commit the head is the one the batch's previous writer appended.
+        let committer = db.groupCommitter
+        let last = if let head = committer?.remembered(Self.headMemo, as: ChainHead.self) { head } else { try await chainHead(on: db) }
         let event = AuditEventModel()
         event.seq = (last?.seq ?? 0) + 1
         // Whole milliseconds, so the hash recomputed from the stored value matches on every database.
@@ -54,11 +56,12 @@ enum AuditTrail {
         event.prevHash = last?.hash ?? ""
         event.hash = keyedHash(of: event, key: protection.auditKey)
         try await insert(event, on: db)
+        committer?.remember(Self.headMemo, ChainHead(seq: event.seq, hash: event.hash))
         let (seq, hash, checkpoint) = (event.seq, event.hash, protection.checkpoint)
         // A batch of writers appends many events; the checkpoint file names the last, once, before the batch commits.
         // Not the very first event: it creates the file, and a later event of the same batch finding no
         // file would record it as removed (a fresh install's first import appends two).
-        let deferred = seq > 1 && (db.groupCommitter?.beforeCommit("audit-checkpoint") { checkpoint.noteAppend(seq: seq, hash: hash) } ?? false)
+        let deferred = seq > 1 && (committer?.beforeCommit("audit-checkpoint") { checkpoint.noteAppend(seq: seq, hash: hash) } ?? false)
         if !deferred { checkpoint.noteAppend(seq: seq, hash: hash) }
     }
 
@@ -74,13 +77,18 @@ enum AuditTrail {
         event.id = id
     }
 
+    private struct ChainHead: Sendable, Decodable {
+        var seq: Int
+        var hash: String
+    }
+    private static let headMemo = "audit-chain-head"
+
     /// The last event's number and hash: every write appends one, so it is read as a plain row.
-    private static func chainHead(on db: any Database) async throws -> (seq: Int, hash: String)? {
+    private static func chainHead(on db: any Database) async throws -> ChainHead? {
         guard let sql = db as? any SQLDatabase else {
-            return try await AuditEventModel.query(on: db).sort(\.$seq, .descending).first().map { ($0.seq, $0.hash) }
+            return try await AuditEventModel.query(on: db).sort(\.$seq, .descending).first().map { ChainHead(seq: $0.seq, hash: $0.hash) }
         }
-        struct Row: Decodable { var seq: Int; var hash: String }
-        return try await sql.raw("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").first(decoding: Row.self).map { ($0.seq, $0.hash) }
+        return try await sql.raw("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").first(decoding: ChainHead.self)
     }
 
     /// Records in a transaction of its own (for events not tied to a change: reads, refusals).

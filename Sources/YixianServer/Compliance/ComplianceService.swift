@@ -110,7 +110,12 @@ enum ComplianceService {
 
     /// Versions never change once stored, so parsed ones are kept until `policy_versions` changes.
     static func versions(on db: any Database) async throws -> [Version] {
-        let key = try await DataVersions.read(on: db).key(FactTables.policy)
+        try await versions(at: try await DataVersions.read(on: db), on: db)
+    }
+
+    /// The versions as of `data`, read by the caller.
+    static func versions(at data: DataVersions, on db: any Database) async throws -> [Version] {
+        let key = data.key(FactTables.policy)
         if let cached = await parsedVersions.get(key) { return cached }
         let parsed = try await parseVersions(on: db)
         await parsedVersions.put(key, parsed)

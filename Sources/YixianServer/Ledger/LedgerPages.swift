@@ -114,9 +114,9 @@ enum LedgerPages {
             let form = try await decodeOffLoop(req)
             let submit: @Sendable () async throws -> Response = {
                 do {
-                    let record = try await LedgerService.create(form.input, evidence: form.uploads, store: req.application.evidenceStore, forCadre: form.forCadreID,
+                    let created = try await LedgerService.create(form.input, evidence: form.uploads, store: req.application.evidenceStore, forCadre: form.forCadreID,
                                                                 by: user, config: req.application.yixian, on: req.db)
-                    return req.redirect(to: SiteRoute.ledgerRecord(record.id!).path())
+                    return req.redirect(to: SiteRoute.ledgerRecord(created.record.id!).path())
                 } catch let error as AppError where error.status == .unprocessableEntity {
                     return try await formPage(req, form: form.droppingPhotos(), record: nil, problems: error.details, status: .unprocessableEntity)
                 }

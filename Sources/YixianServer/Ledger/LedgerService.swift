@@ -77,8 +77,7 @@ enum LedgerService {
     }
 
     static func vocabulary(on db: any Database, now: Date) async throws -> ContactVocabulary {
-        let versions = try await ComplianceService.versions(on: db)
-        return ComplianceService.vocabulary(on: LocalDate(now), in: versions)
+        ComplianceService.vocabulary(on: LocalDate(now), in: try await ComplianceService.versions(on: db))
     }
 
     /// Collectives a cadre may record contacts with: those paired with them and those of their own unit.
@@ -113,8 +112,10 @@ enum LedgerService {
 
     /// The core's rules with what they need from the database: the policy's vocabulary today
     /// and the collectives this cadre may name.
-    static func validate(_ input: ContactInput, cadre: CadreModel, now: Date, config: AppConfig, on db: any Database) async throws -> ContactEntry {
-        let vocabulary = try await vocabulary(on: db, now: now)
+    /// `versions`: the policy's versions, when the caller has them already.
+    static func validate(_ input: ContactInput, cadre: CadreModel, now: Date, versions: [ComplianceService.Version]? = nil,
+                         config: AppConfig, on db: any Database) async throws -> ContactEntry {
+        let vocabulary = if let versions { ComplianceService.vocabulary(on: LocalDate(now), in: versions) } else { try await vocabulary(on: db, now: now) }
         let allowed = try await allowedCodes(among: Set(input.collectiveCodes ?? []), for: cadre, on: db)
         let known = try await knownStudents(among: input.participantNumbers ?? [], on: db)
         do {
@@ -158,38 +159,57 @@ enum LedgerService {
         }
         for row in remaining { try await row.delete(on: db) }
         for p in added {
+            let stored = storedProblem(p)
             let model = ContactProblemModel()
             model.$record.id = recordID
-            model.text = (p.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            model.category = (p.category ?? "").isEmpty ? "其他" : p.category!
-            model.collectiveCode = p.collectiveCode
+            model.text = stored.text
+            model.category = stored.category
+            model.collectiveCode = stored.collectiveCode
             model.createdAt = now
             try await model.create(on: db)
         }
         return remaining.count
     }
 
+    /// A problem as it is stored: its text trimmed, "其他" when it came without a category.
+    static func storedProblem(_ p: ProblemInput) -> ContactDTO.ProblemDTO {
+        .init(text: (p.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines),
+              category: (p.category ?? "").isEmpty ? "其他" : p.category!, collectiveCode: p.collectiveCode)
+    }
+
     /// Days after a contact's end in which its students may confirm it — `YIXIAN_CONFIRM_DAYS`.
     static let defaultConfirmWindowDays = 14
 
-    static func ownCadre(_ user: CurrentUser, on db: any Database) async throws -> CadreModel {
-        guard user.role == .cadre, let id = user.cadreID, let cadre = try await cadreWithUnit(id, on: db) else { throw AppError.forbidden }
+    /// `data`, when the caller has read it, lets the cadre come from `cadreRows` while the roster is unchanged.
+    static func ownCadre(_ user: CurrentUser, at data: DataVersions? = nil, on db: any Database) async throws -> CadreModel {
+        guard user.role == .cadre, let id = user.cadreID, let cadre = try await cadreWithUnit(id, at: data, on: db) else { throw AppError.forbidden }
         return cadre
     }
+
+    private struct CadreRow: Decodable, Sendable {
+        var staff_number: String, name: String, posts: String, rank: String, party_member: Bool, tags: String, active: Bool
+        var unit_id: UUID, unit_code: String, unit_name: String, unit_kind: String, unit_active: Bool, unit_sort_order: Int?
+    }
+
+    /// Cadres as last read, for the roster's version they were read at (`FactTables.organization`): a
+    /// cadre records many contacts between two changes of units or cadres, and reading them for each
+    /// was one of a contact POST's statements. Rows, not models: every caller gets models of its own.
+    private static let cadreRows = NIOLockedValueBox<(key: String, rows: [UUID: CadreRow])>(("", [:]))
 
     /// A cadre and their unit from one plain join, as loaded models: every ledger write starts here, and
     /// Fluent's eager load (two queries, each model decoded by reflecting over its properties) was a
     /// tenth of a contact POST.
-    static func cadreWithUnit(_ id: UUID, on db: any Database) async throws -> CadreModel? {
-        struct Row: Decodable {
-            var staff_number: String, name: String, posts: String, rank: String, party_member: Bool, tags: String, active: Bool
-            var unit_id: UUID, unit_code: String, unit_name: String, unit_kind: String, unit_active: Bool, unit_sort_order: Int?
+    static func cadreWithUnit(_ id: UUID, at data: DataVersions? = nil, on db: any Database) async throws -> CadreModel? {
+        let key = data?.key(FactTables.organization)
+        let cached = key.flatMap { key in cadreRows.withLockedValue { $0.key == key ? $0.rows[id] : nil } }
+        let read = if cached == nil { try await readCadreRow(id, on: db) } else { cached }
+        guard let row = read else { return nil }
+        if let key, cached == nil {
+            cadreRows.withLockedValue { cache in
+                if cache.key != key { cache = (key, [:]) }
+                cache.rows[id] = row
+            }
         }
-        guard let row = try await (db as! any SQLDatabase).raw("""
-            SELECT c.staff_number, c.name, c.posts, c.rank, c.party_member, c.tags, c.active, u.id AS unit_id, u.code AS unit_code, \
-            u.name AS unit_name, u.kind AS unit_kind, u.active AS unit_active, u.sort_order AS unit_sort_order \
-            FROM cadres c JOIN units u ON u.id = c.unit_id WHERE c.id = \(bind: id)
-            """).first(decoding: Row.self) else { return nil }
         let unit = UnitModel()
         unit.id = row.unit_id
         unit.code = row.unit_code
@@ -213,12 +233,20 @@ enum LedgerService {
         return cadre
     }
 
+    private static func readCadreRow(_ id: UUID, on db: any Database) async throws -> CadreRow? {
+        try await (db as! any SQLDatabase).raw("""
+            SELECT c.staff_number, c.name, c.posts, c.rank, c.party_member, c.tags, c.active, u.id AS unit_id, u.code AS unit_code, \
+            u.name AS unit_name, u.kind AS unit_kind, u.active AS unit_active, u.sort_order AS unit_sort_order \
+            FROM cadres c JOIN units u ON u.id = c.unit_id WHERE c.id = \(bind: id)
+            """).first(decoding: CadreRow.self)
+    }
+
     /// Whose ledger a user records into: a cadre their own; 代录 — a unit secretary for a cadre of
     /// their unit, the office for any cadre (another unit's cadre is "not found", as everywhere).
-    static func recordingCadre(_ user: CurrentUser, for cadreID: UUID?, on db: any Database) async throws -> CadreModel {
+    static func recordingCadre(_ user: CurrentUser, for cadreID: UUID?, at data: DataVersions? = nil, on db: any Database) async throws -> CadreModel {
         switch user.role {
         case .cadre:
-            return try await ownCadre(user, on: db)
+            return try await ownCadre(user, at: data, on: db)
         case .unitSecretary, .businessAdmin:
             guard let cadreID else { throw AppError.field("cadreId", zh: "代录须选择干部", en: "choose the cadre you record for") }
             guard let cadre = try await CadreModel.query(on: db).filter(\.$id == cadreID).with(\.$unit).first(), cadre.active else {
@@ -231,13 +259,26 @@ enum LedgerService {
         }
     }
 
+    /// A record just written, with the cadre it was recorded for and the problems it stored: its
+    /// answer (`dto(_:for:on:)`) then reads nothing back.
+    struct Created: Sendable {
+        var record: ContactRecordModel
+        var cadre: CadreModel
+        var problems: [ContactDTO.ProblemDTO]
+        /// The policy's versions it was checked against, which name its kind.
+        var versions: [ComplianceService.Version]
+    }
+
     static func create(_ input: ContactInput, evidence: [EvidenceService.Upload] = [], store: EvidenceStore? = nil, forCadre: UUID? = nil,
-                       by user: CurrentUser, config: AppConfig, on db: any Database) async throws -> ContactRecordModel {
-        let cadre = try await recordingCadre(user, for: forCadre ?? input.cadreId, on: db)
+                       by user: CurrentUser, config: AppConfig, on db: any Database) async throws -> Created {
+        // Read once: it keys both the cadre and the policy's versions.
+        let data = try await DataVersions.read(on: db)
+        let cadre = try await recordingCadre(user, for: forCadre ?? input.cadreId, at: data, on: db)
         let now = config.clock.now()
-        let v = try await validate(input, cadre: cadre, now: now, config: config, on: db)
+        let versions = try await ComplianceService.versions(at: data, on: db)
+        let v = try await validate(input, cadre: cadre, now: now, versions: versions, config: config, on: db)
         let files = try await EvidenceService.sanitizeOffLoop(evidence)
-        return try await db.write { db in
+        let record = try await db.write { db in
             let record = ContactRecordModel()
             record.id = UUID()
             record.$cadre.id = cadre.id!
@@ -262,6 +303,7 @@ enum LedgerService {
                                         by: .init(user), on: db)
             return record
         }
+        return Created(record: record, cadre: cadre, problems: v.problems.map(storedProblem), versions: versions)
     }
 
     /// Drafts change in place; submitted records keep their previous version, the reason and who changed it.
@@ -445,17 +487,30 @@ enum LedgerService {
         let versions = try await ComplianceService.versions(on: db)
         return records.map { record in
             let cadre = cadreByID[record.$cadre.id]
-            // A kind is named by the policy in force on the day of the contact.
-            let kind = ComplianceService.vocabulary(on: LocalDate(record.startAt), in: versions).kind(record.kind)
-            let showCode = user.cadreID == record.$cadre.id || user.role == .businessAdmin
-            return ContactDTO(id: record.id!, cadre: .init(id: record.$cadre.id, staffNumber: cadre?.staffNumber ?? "", name: cadre?.name ?? ""),
-                              kind: record.kind, kindLabel: kind?.label ?? Localized(zh: record.kind, en: record.kind), start: record.startAt, end: record.endAt,
-                              place: record.place, venue: record.venue, collectiveCodes: record.collectiveList, participantCount: record.participantCount,
-                              hours: record.hours, summary: record.summary, status: record.status, version: record.version,
-                              confirmations: record.confirmedCount, confirmCode: showCode ? record.confirmCode : nil, backdateReason: record.backdateReason,
-                              problems: (problems[record.id!] ?? []).map { .init(text: $0.text, category: $0.category, collectiveCode: $0.collective_code) },
-                              createdAt: record.createdAt, submittedAt: record.submittedAt,
-                              participantNumbers: record.participantNumbers.map(ContactRecordModel.collectiveList))
+            return dto(record, cadre: .init(id: record.$cadre.id, staffNumber: cadre?.staffNumber ?? "", name: cadre?.name ?? ""),
+                       problems: (problems[record.id!] ?? []).map { .init(text: $0.text, category: $0.category, collectiveCode: $0.collective_code) },
+                       versions: versions, for: user)
         }
+    }
+
+    /// A new record's answer from what its writer holds: reading the cadre, the problems and the
+    /// policy's versions back were three of a contact POST's ten statements.
+    static func dto(_ created: Created, for user: CurrentUser) -> ContactDTO {
+        let cadre = ContactDTO.CadreRef(id: created.cadre.id!, staffNumber: created.cadre.staffNumber, name: created.cadre.name)
+        return dto(created.record, cadre: cadre, problems: created.problems, versions: created.versions, for: user)
+    }
+
+    private static func dto(_ record: ContactRecordModel, cadre: ContactDTO.CadreRef, problems: [ContactDTO.ProblemDTO],
+                            versions: [ComplianceService.Version], for user: CurrentUser) -> ContactDTO {
+        // A kind is named by the policy in force on the day of the contact.
+        let kind = ComplianceService.vocabulary(on: LocalDate(record.startAt), in: versions).kind(record.kind)
+        let showCode = user.cadreID == record.$cadre.id || user.role == .businessAdmin
+        return ContactDTO(id: record.id!, cadre: cadre,
+                          kind: record.kind, kindLabel: kind?.label ?? Localized(zh: record.kind, en: record.kind), start: record.startAt, end: record.endAt,
+                          place: record.place, venue: record.venue, collectiveCodes: record.collectiveList, participantCount: record.participantCount,
+                          hours: record.hours, summary: record.summary, status: record.status, version: record.version,
+                          confirmations: record.confirmedCount, confirmCode: showCode ? record.confirmCode : nil, backdateReason: record.backdateReason,
+                          problems: problems, createdAt: record.createdAt, submittedAt: record.submittedAt,
+                          participantNumbers: record.participantNumbers.map(ContactRecordModel.collectiveList))
     }
 }
