@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 import YixianCore
@@ -11,13 +12,13 @@ struct AuthMiddleware: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let bearer = request.headers.bearerAuthorization?.token {
-            request.currentUser = try await Self.user(forToken: bearer, config: request.application.yixian, on: request.db)
+            request.currentUser = try await Self.user(forToken: bearer, config: request.application.yixian, on: request.db) { request.authDataVersions = $0 }
             guard request.currentUser != nil else {
                 throw AppError(.unauthorized, code: .invalidToken, zh: "访问令牌无效、已过期或已吊销，或账号已停用、暂被锁定",
                                en: "The access token is invalid, expired or revoked, or its account is disabled or locked")
             }
         } else if let secret = request.cookies[Self.sessionCookie]?.string {
-            request.currentUser = try await Self.user(forSession: secret, config: request.application.yixian, on: request.db)
+            request.currentUser = try await Self.user(forSession: secret, config: request.application.yixian, on: request.db) { request.authDataVersions = $0 }
         }
         if let user = request.currentUser, user.mustChangePassword, !Self.allowedBeforePasswordChange(request) {
             if request.isAPI || request.headers.bearerAuthorization != nil {
@@ -40,7 +41,7 @@ struct AuthMiddleware: AsyncMiddleware {
     /// The account behind a token or a session with its unit, read in one statement with plain
     /// rows: the four Fluent queries it replaces (credential, user, cadre, unit) were most of a
     /// small page's time.
-    struct PrincipalRow {
+    struct PrincipalRow: Sendable {
         var credential_id: UUID
         var credential_created_at: Date
         /// Tokens: `last_used_at`; sessions: `last_seen_at`.
@@ -100,6 +101,35 @@ struct AuthMiddleware: AsyncMiddleware {
             cadre_tags = try row.optional("cadre_tags")
         }
 
+        /// What a principal is read from besides its credential's table.
+        static let tables = ["users", "notifications", "cadres", "units"]
+
+        /// Principals as last read, per credential table, for the versions of the tables they were
+        /// read from: an account signs in once and then sends request after request, and reading it
+        /// (a four-table join) was a tenth of a contact POST. Any change to those tables commits a
+        /// new version with it, so the next request reads the principal again; whether a token has
+        /// expired or an account's hold has run out is judged on every request, from the row.
+        private static let cache = NIOLockedValueBox<[String: (key: String, rows: [String: PrincipalRow])]>([:])
+        static let cacheLimit = 10_000
+
+        /// The principal behind a credential: from `cache` when nothing it is read from has changed
+        /// since `data` (read before), else from the database.
+        static func cached(_ credential: String, columns: String, hash: String, at data: DataVersions, on db: any Database) async throws -> PrincipalRow? {
+            let tables = [credential] + Self.tables
+            // A database whose counters miss a table (migrated halfway) cannot tell when to read again.
+            guard tables.allSatisfy({ data.values[$0] != nil }) else { return try await query(credential, columns: columns, hash: hash, on: db) }
+            let key = data.key(tables)
+            if let row = cache.withLockedValue({ $0[credential].flatMap { $0.key == key ? $0.rows[hash] : nil } }) { return row }
+            guard let row = try await query(credential, columns: columns, hash: hash, on: db) else { return nil }
+            cache.withLockedValue { all in
+                var entry = all[credential] ?? (key, [:])
+                if entry.key != key || entry.rows.count >= cacheLimit { entry = (key, [:]) }
+                entry.rows[hash] = row
+                all[credential] = entry
+            }
+            return row
+        }
+
         /// Every request reads it: plain columns, not a `Decodable` pass (`PlainRow`).
         static func query(_ credential: String, columns: String, hash: String, on db: any Database) async throws -> PrincipalRow? {
             try await db.plainRows("""
@@ -114,12 +144,16 @@ struct AuthMiddleware: AsyncMiddleware {
         }
     }
 
-    static func user(forToken token: String, config: AppConfig, on db: any Database) async throws -> CurrentUser? {
-        guard token.hasPrefix("yx_"), token.count < 200,
-              let row = try await PrincipalRow.query("api_tokens", columns: """
+    /// `read` hears the data versions the principal was judged at (a request may key its own caches on them).
+    static func user(forToken token: String, config: AppConfig, on db: any Database,
+                     read: (DataVersions) -> Void = { _ in }) async throws -> CurrentUser? {
+        guard token.hasPrefix("yx_"), token.count < 200 else { return nil }
+        let data = try await DataVersions.read(on: db)
+        read(data)
+        guard let row = try await PrincipalRow.cached("api_tokens", columns: """
                   x.id AS credential_id, x.created_at AS credential_created_at, x.last_used_at AS last_seen, x.expires_at, x.revoked,
                   NULL AS csrf_token
-                  """, hash: Secrets.sha256(token), on: db) else { return nil }
+                  """, hash: Secrets.sha256(token), at: data, on: db) else { return nil }
         let now = Date()
         let expiry = row.expires_at ?? row.credential_created_at.addingTimeInterval(Double(Accounts.defaultTokenDays) * 86400)
         // A revoked or expired token, a disabled account, or one held back by failed sign-ins: no access.
@@ -132,12 +166,15 @@ struct AuthMiddleware: AsyncMiddleware {
         return row.user(sessionID: nil, oversightTags: config.oversightTags)
     }
 
-    static func user(forSession secret: String, config: AppConfig, on db: any Database) async throws -> CurrentUser? {
-        guard secret.count < 200,
-              let row = try await PrincipalRow.query("sessions", columns: """
+    static func user(forSession secret: String, config: AppConfig, on db: any Database,
+                     read: (DataVersions) -> Void = { _ in }) async throws -> CurrentUser? {
+        guard secret.count < 200 else { return nil }
+        let data = try await DataVersions.read(on: db)
+        read(data)
+        guard let row = try await PrincipalRow.cached("sessions", columns: """
                   x.id AS credential_id, x.created_at AS credential_created_at, x.last_seen_at AS last_seen, NULL AS expires_at,
                   NULL AS revoked, x.csrf_token
-                  """, hash: Secrets.sha256(secret), on: db) else { return nil }
+                  """, hash: Secrets.sha256(secret), at: data, on: db) else { return nil }
         let now = Date()
         let lastSeen = row.last_seen ?? row.credential_created_at
         let idle = now.timeIntervalSince(lastSeen) > Double(config.sessionIdleMinutes * 60)

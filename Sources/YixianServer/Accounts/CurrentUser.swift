@@ -45,11 +45,19 @@ public struct CurrentUser: Sendable {
 }
 
 struct CurrentUserKey: StorageKey { typealias Value = CurrentUser }
+struct AuthDataVersionsKey: StorageKey { typealias Value = DataVersions }
 
 extension Request {
     var currentUser: CurrentUser? {
         get { storage[CurrentUserKey.self] }
         set { storage[CurrentUserKey.self] = newValue }
+    }
+
+    /// The data versions read when the request's account was looked up, before its handler ran: a
+    /// handler may key caches on them until its own first write, never after it (read your writes).
+    var authDataVersions: DataVersions? {
+        get { storage[AuthDataVersionsKey.self] }
+        set { storage[AuthDataVersionsKey.self] = newValue }
     }
 
     func requireUser() throws -> CurrentUser {

@@ -58,6 +58,7 @@ let migrations: [any Migration] = [
     AddFilingCadre(),
     AddContactParticipants(),
     AddPairingCollege(),
+    TrackPrincipalTables(),
 ]
 
 func registerRoutes(_ app: Application) {

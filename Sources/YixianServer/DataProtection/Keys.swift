@@ -30,12 +30,21 @@ enum KeyFiles {
     static func encode(_ key: SymmetricKey) -> String { key.withUnsafeBytes { Data($0).base64EncodedString() } }
 
     /// Writes `contents` to `path` atomically with mode 0600.
+    /// Plain system calls: the audit checkpoint is written once per group commit, and Foundation's
+    /// `createFile` wrote a temporary file of its own, then set its mode, then renamed it.
     static func writePrivate(_ contents: String, to path: String) throws {
         let temporary = path + ".tmp-\(UUID().uuidString.prefix(8))"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(contents.utf8), attributes: [.posixPermissions: 0o600]) else {
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw Problem(description: "无法写入 \(temporary) / cannot write \(temporary): errno \(errno)") }
+        let bytes = Array(contents.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        // The mode asked of open() is narrowed by the umask, never widened: set it outright.
+        let moded = fchmod(fd, 0o600)
+        close(fd)
+        guard written == bytes.count, moded == 0 else {
+            unlink(temporary)
             throw Problem(description: "无法写入 \(temporary) / cannot write \(temporary)")
         }
-        chmod(temporary, 0o600)
         guard rename(temporary, path) == 0 else {
             unlink(temporary)
             throw Problem(description: "无法替换 \(path) / cannot replace \(path): errno \(errno)")

@@ -152,7 +152,8 @@ enum LedgerAPI {
                            summary: "Record a contact (cadres; 代录: a unit secretary or the office names cadreId); submit: false keeps a draft", tag: "Ledger",
                            access: .roles([.cadre, .unitSecretary, .businessAdmin]), requestBody: "ContactInput", response: "Contact", successStatus: 201)) { req in
             let user = try req.requireUser()
-            let created = try await LedgerService.create(try req.decodeJSON(ContactInput.self), by: user, config: req.application.yixian, on: req.db)
+            let created = try await LedgerService.create(try req.decodeJSON(ContactInput.self), by: user, config: req.application.yixian,
+                                                         data: req.authDataVersions, on: req.db)
             return LedgerService.dto(created, for: user)
         }
         app.register(.init(method: .GET, path: "/contacts/:id", summary: "One ledger line", tag: "Ledger", access: readers, response: "Contact")) { req in

@@ -269,10 +269,11 @@ enum LedgerService {
         var versions: [ComplianceService.Version]
     }
 
+    /// `data`: the data versions the caller read before any write of its own (`Request.authDataVersions`).
     static func create(_ input: ContactInput, evidence: [EvidenceService.Upload] = [], store: EvidenceStore? = nil, forCadre: UUID? = nil,
-                       by user: CurrentUser, config: AppConfig, on db: any Database) async throws -> Created {
+                       by user: CurrentUser, config: AppConfig, data: DataVersions? = nil, on db: any Database) async throws -> Created {
         // Read once: it keys both the cadre and the policy's versions.
-        let data = try await DataVersions.read(on: db)
+        let data = if let data { data } else { try await DataVersions.read(on: db) }
         let cadre = try await recordingCadre(user, for: forCadre ?? input.cadreId, at: data, on: db)
         let now = config.clock.now()
         let versions = try await ComplianceService.versions(at: data, on: db)

@@ -84,12 +84,13 @@ struct CreateDataVersions: AsyncMigration {
         }
     }
 
-    /// Adds a later table to the counters: its row, and a trigger bumping it on every change.
-    static func track(_ table: String, on database: any Database) async throws {
+    /// Adds a later table to the counters: its row, and a trigger bumping it on every change of the
+    /// given kinds (a table whose new rows no cache has read yet may leave out INSERT).
+    static func track(_ table: String, operations: [String] = ["INSERT", "UPDATE", "DELETE"], on database: any Database) async throws {
         let sql = database as! any SQLDatabase
         try await sql.raw("INSERT INTO data_versions (name, version) VALUES (\(bind: table), 0)").run()
         if database.isSQLite {
-            for operation in ["INSERT", "UPDATE", "DELETE"] {
+            for operation in operations {
                 try await sql.raw("""
                     CREATE TRIGGER dv_\(unsafeRaw: table)_\(unsafeRaw: operation.lowercased()) AFTER \(unsafeRaw: operation) ON \(unsafeRaw: table)
                     FOR EACH ROW BEGIN UPDATE data_versions SET version = version + 1 WHERE name = '\(unsafeRaw: table)'; END
@@ -97,10 +98,21 @@ struct CreateDataVersions: AsyncMigration {
             }
         } else {
             try await sql.raw("""
-                CREATE TRIGGER dv_\(unsafeRaw: table) AFTER INSERT OR UPDATE OR DELETE ON \(unsafeRaw: table)
+                CREATE TRIGGER dv_\(unsafeRaw: table) AFTER \(unsafeRaw: operations.joined(separator: " OR ")) ON \(unsafeRaw: table)
                 FOR EACH ROW EXECUTE PROCEDURE yixian_bump_version()
                 """).run()
         }
+    }
+
+    /// Undoes `track`: the trigger and the counter go.
+    static func untrack(_ table: String, on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        if database.isSQLite {
+            for operation in ["insert", "update", "delete"] { try await sql.raw("DROP TRIGGER IF EXISTS dv_\(unsafeRaw: table)_\(unsafeRaw: operation)").run() }
+        } else {
+            try await sql.raw("DROP TRIGGER IF EXISTS dv_\(unsafeRaw: table) ON \(unsafeRaw: table)").run()
+        }
+        try await sql.raw("DELETE FROM data_versions WHERE name = \(bind: table)").run()
     }
 
     func revert(on database: any Database) async throws {

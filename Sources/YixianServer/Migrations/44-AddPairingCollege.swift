@@ -18,13 +18,7 @@ struct AddPairingCollege: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
-        if database.isSQLite {
-            for operation in ["insert", "update", "delete"] { try await sql.raw("DROP TRIGGER IF EXISTS dv_support_logs_\(unsafeRaw: operation)").run() }
-        } else {
-            try await sql.raw("DROP TRIGGER IF EXISTS dv_support_logs ON support_logs").run()
-        }
-        try await sql.raw("DELETE FROM data_versions WHERE name = 'support_logs'").run()
+        try await CreateDataVersions.untrack(SupportLogModel.schema, on: database)
         try await database.schema(PairingModel.schema).deleteField("college_id").update()
     }
 }
