@@ -1,17 +1,12 @@
 import Fluent
 import Foundation
 import Logging
-import NIOCore
-import NIOPosix
 import Vapor
 import YixianCore
 
 /// The `yixian` executable: `serve [--demo]`, `migrate`, `demo`, `user`, `token`, and more.
 public enum Entrypoint {
     public static func main() async throws {
-        // Swift tasks run on NIO's event loops instead of a pool of their own: a contact POST is eight
-        // SQLite statements, and each one's answer otherwise crossed from the event loop to another thread.
-        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         var arguments = CommandLine.arguments
         let demo = arguments.contains("--demo")
         arguments.removeAll { $0 == "--demo" }
