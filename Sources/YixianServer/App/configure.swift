@@ -13,6 +13,11 @@ public func configure(_ app: Application, config: AppConfig = .fromEnvironment()
     app.migrations.add(migrations)
     // Outermost first: request ids for every log line, security headers even on errors.
     app.middleware = Middlewares()
+    // After Fluent's lifecycle handler (added when `app.databases` was first used, above): handlers
+    // shut down last to first, so running requests are waited for before the databases close.
+    let inFlight = InFlightRequests()
+    app.middleware.use(inFlight)
+    app.lifecycle.use(inFlight)
     app.middleware.use(RequestIDMiddleware())
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(AppErrorMiddleware())
