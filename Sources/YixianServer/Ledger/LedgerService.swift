@@ -260,7 +260,7 @@ enum LedgerService {
     }
 
     /// A record just written, with the cadre it was recorded for and the problems it stored: its
-    /// answer (`dto(_:for:on:)`) then reads nothing back.
+    /// answer (`dto(_:for:)`) then reads nothing back.
     struct Created: Sendable {
         var record: ContactRecordModel
         var cadre: CadreModel
