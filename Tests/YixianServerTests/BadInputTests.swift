@@ -29,6 +29,8 @@ struct BadInputTests {
                 let messages = try #require(error["messages"] as? [String: String])
                 #expect(messages["zh"]?.isEmpty == false)
                 #expect(messages["en"]?.isEmpty == false)
+                // A message never names an empty field (“字段“”的类型不正确”).
+                #expect(messages["zh"]?.contains("“”") == false, "\(reply.body)")
             }
             #expect(try await cadreCount(server) == before)
         }

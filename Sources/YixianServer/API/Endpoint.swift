@@ -190,6 +190,10 @@ extension AppError {
             return AppError(.badRequest, code: .missingField, field: field, zh: "缺少必填字段“\(field)”", en: "Missing required field \(field)")
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
             let field = path(context)
+            // A body that is JSON but not an object (`[1,2]`, `"text"`) has no field to name.
+            if field.isEmpty {
+                return AppError(.badRequest, code: .wrongType, zh: "请求体应为一个 JSON 对象", en: "The request body must be a JSON object")
+            }
             return AppError(.badRequest, code: .wrongType, field: field, zh: "字段“\(field)”的类型不正确", en: "Field \(field) has the wrong type")
         case .dataCorrupted(let context):
             let field = path(context)
