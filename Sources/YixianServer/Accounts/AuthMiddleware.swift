@@ -11,14 +11,18 @@ struct AuthMiddleware: AsyncMiddleware {
     static let sessionCookie = "yixian_session"
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let bearer = request.headers.bearerAuthorization?.token {
-            request.currentUser = try await Self.user(forToken: bearer, config: request.application.yixian, on: request.db) { request.authDataVersions = $0 }
+        let bearer = request.headers.bearerAuthorization?.token
+        let session = bearer == nil ? request.cookies[Self.sessionCookie]?.string : nil
+        // Read once: principals are kept against them, and the handler may key its caches on them too.
+        if bearer != nil || session != nil { request.authDataVersions = try await DataVersions.read(on: request.db) }
+        if let bearer, let data = request.authDataVersions {
+            request.currentUser = try await Self.user(forToken: bearer, config: request.application.yixian, at: data, on: request.db)
             guard request.currentUser != nil else {
                 throw AppError(.unauthorized, code: .invalidToken, zh: "访问令牌无效、已过期或已吊销，或账号已停用、暂被锁定",
                                en: "The access token is invalid, expired or revoked, or its account is disabled or locked")
             }
-        } else if let secret = request.cookies[Self.sessionCookie]?.string {
-            request.currentUser = try await Self.user(forSession: secret, config: request.application.yixian, on: request.db) { request.authDataVersions = $0 }
+        } else if let session, let data = request.authDataVersions {
+            request.currentUser = try await Self.user(forSession: session, config: request.application.yixian, at: data, on: request.db)
         }
         if let user = request.currentUser, user.mustChangePassword, !Self.allowedBeforePasswordChange(request) {
             if request.isAPI || request.headers.bearerAuthorization != nil {
@@ -144,13 +148,10 @@ struct AuthMiddleware: AsyncMiddleware {
         }
     }
 
-    /// `read` hears the data versions the principal was judged at (a request may key its own caches on them).
-    static func user(forToken token: String, config: AppConfig, on db: any Database,
-                     read: (DataVersions) -> Void = { _ in }) async throws -> CurrentUser? {
-        guard token.hasPrefix("yx_"), token.count < 200 else { return nil }
-        let data = try await DataVersions.read(on: db)
-        read(data)
-        guard let row = try await PrincipalRow.cached("api_tokens", columns: """
+    /// `data`: the data versions read for this request, which the principal is kept against.
+    static func user(forToken token: String, config: AppConfig, at data: DataVersions, on db: any Database) async throws -> CurrentUser? {
+        guard token.hasPrefix("yx_"), token.count < 200,
+              let row = try await PrincipalRow.cached("api_tokens", columns: """
                   x.id AS credential_id, x.created_at AS credential_created_at, x.last_used_at AS last_seen, x.expires_at, x.revoked,
                   NULL AS csrf_token
                   """, hash: Secrets.sha256(token), at: data, on: db) else { return nil }
@@ -166,12 +167,9 @@ struct AuthMiddleware: AsyncMiddleware {
         return row.user(sessionID: nil, oversightTags: config.oversightTags)
     }
 
-    static func user(forSession secret: String, config: AppConfig, on db: any Database,
-                     read: (DataVersions) -> Void = { _ in }) async throws -> CurrentUser? {
-        guard secret.count < 200 else { return nil }
-        let data = try await DataVersions.read(on: db)
-        read(data)
-        guard let row = try await PrincipalRow.cached("sessions", columns: """
+    static func user(forSession secret: String, config: AppConfig, at data: DataVersions, on db: any Database) async throws -> CurrentUser? {
+        guard secret.count < 200,
+              let row = try await PrincipalRow.cached("sessions", columns: """
                   x.id AS credential_id, x.created_at AS credential_created_at, x.last_seen_at AS last_seen, NULL AS expires_at,
                   NULL AS revoked, x.csrf_token
                   """, hash: Secrets.sha256(secret), at: data, on: db) else { return nil }
